@@ -1,0 +1,138 @@
+"""Plain data for posts, passages and sources; no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+PassageKind = Literal["paragraph", "question", "answer", "pullquote"]
+PASSAGE_KINDS: tuple[PassageKind, ...] = ("paragraph", "question", "answer", "pullquote")
+SourceKind = Literal["feed", "movim"]
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One searchable piece of a post's body: a paragraph, an interview turn or a pull quote."""
+
+    kind: PassageKind
+    text: str
+    speaker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A post as parsed from a Movim dump or a feed, before it is stored.
+
+    `published` is timezone-aware (UTC) or None when the input gave no date.
+    """
+
+    source: str
+    title: str
+    passages: tuple[Passage, ...] = ()
+    guid: str | None = None
+    url: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    reading_minutes: int | None = None
+    hashtags: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+    credits: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+
+    @property
+    def identity(self) -> str:
+        """Stable key within the source: the guid, else the URL, else a hash of the content."""
+        if self.guid:
+            return "guid:" + self.guid.strip()
+        if self.url:
+            return "url:" + canonical_url(self.url)
+        digest = hashlib.sha256()
+        digest.update(self.title.encode())
+        for passage in self.passages:
+            digest.update(b"\x00" + passage.text.encode())
+        return "sha256:" + digest.hexdigest()[:32]
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of everything shown to readers, to tell an updated entry from an unchanged one."""
+        digest = hashlib.sha256()
+        for part in (self.title, self.url or "", self.author or "", str(self.published or "")):
+            digest.update(part.encode() + b"\x00")
+        for passage in self.passages:
+            digest.update(f"{passage.kind}\x00{passage.speaker or ''}\x00{passage.text}\x01".encode())
+        for part in (*self.hashtags, *self.images, *self.categories):
+            digest.update(part.encode() + b"\x02")
+        return digest.hexdigest()[:32]
+
+
+def canonical_url(url: str) -> str:
+    """Drop the fragment and a trailing slash so one page has one URL."""
+    url = url.strip().split("#", 1)[0]
+    return url[:-1] if url.endswith("/") and url.count("/") > 3 else url
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """Something a parser or loader could not use, reported instead of raised."""
+
+    where: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """What a parser got out of one input: the posts, and what it skipped."""
+
+    posts: tuple[Post, ...]
+    skipped: tuple[Skip, ...] = ()
+    kind: SourceKind = "feed"
+    feed_title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A configured source of posts (a feed URL or a Movim dump location)."""
+
+    name: str
+    url: str | None = None
+    kind: SourceKind = "feed"
+    interval: int | None = None
+
+
+@dataclass(slots=True)
+class LoadSummary:
+    """Counts of what one load did to one source."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    new_post_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedPassage:
+    """A stored passage as the search index sees it: original and normalized text."""
+
+    passage_id: int
+    kind: PassageKind
+    speaker: str | None
+    text: str
+    norm: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedPost:
+    """A stored post as the search index sees it. No passages and no title mean deleted."""
+
+    post_id: int
+    source: str
+    title: str
+    title_norm: str
+    author: str | None
+    published: datetime | None
+    url: str | None
+    passages: tuple[IndexedPassage, ...] = ()
+    deleted: bool = False

@@ -1,0 +1,105 @@
+"""French-aware normalization and tokenization, shared by search, quotes and filters.
+
+Normalization works one source character at a time so that every normalized
+character can be traced back to the original text (for bolding a match).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_APOSTROPHES = "'’‘ʼ`´′"
+_QUOTES = "«»“”„‟\"‹›"
+_SPACES = "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000\t\r\n\f\v"
+_DASHES = "‐‑‒–—―−"
+_LIGATURES = {"œ": "oe", "æ": "ae", "ß": "ss", "ﬁ": "fi", "ﬂ": "fl"}
+
+STOP_WORDS = frozenset(
+    """
+    a au aux avec c ce ces cet cette d dans de des du elle en et est il ils j je l la le les
+    leur leurs lui m ma mais me mes n ne nos notre nous on ou par pas pour qu que qui s sa se
+    ses son sur t ta te tes toi ton tu un une vos votre vous y the of and or to in
+    """.split()
+)
+
+_WORD = re.compile(r"[0-9a-z]+")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    """The normalized form of one character (possibly empty or several characters)."""
+    if char in _APOSTROPHES:
+        return "'"
+    if char in _QUOTES:
+        return '"'
+    if char in _SPACES:
+        return " "
+    if char in _DASHES:
+        return "-"
+    out = []
+    for c in unicodedata.normalize("NFKC", char).casefold():
+        if c in _LIGATURES:
+            out.append(_LIGATURES[c])
+            continue
+        decomposed = unicodedata.normalize("NFD", c)
+        out.append("".join(d for d in decomposed if not unicodedata.combining(d)))
+    return "".join(out)
+
+
+def normalize(text: str) -> str:
+    """Fold text for matching: NFKC, accents, ligatures, apostrophes, quotes, spaces, case."""
+    return normalize_with_offsets(text)[0]
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Normalize, and give for each normalized character the index of its source character.
+
+    Runs of white space become one space; leading and trailing space is dropped.
+    """
+    chars: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        folded = char if char.isascii() and char.isalnum() and char.islower() else _fold_char(char)
+        for c in folded:
+            if c == " " and (not chars or chars[-1] == " "):
+                continue
+            chars.append(c)
+            offsets.append(index)
+    if chars and chars[-1] == " ":
+        chars.pop()
+        offsets.pop()
+    return "".join(chars), offsets
+
+
+def words(normalized: str) -> list[str]:
+    """The words of an already normalized text (apostrophes and hyphens split words)."""
+    return _WORD.findall(normalized)
+
+
+def word_spans(normalized: str) -> list[tuple[str, int, int]]:
+    """Words of a normalized text with their start and end offsets."""
+    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(normalized)]
+
+
+def tokenize(text: str) -> list[str]:
+    """Normalize then split into words."""
+    return words(normalize(text))
+
+
+def is_stop_word(word: str) -> bool:
+    """True for French (and a few English) words too common to carry a match."""
+    return word in STOP_WORDS
+
+
+def stem(word: str) -> str:
+    """A light French stem: plural and feminine endings dropped so forms of a word meet.
+
+    Deliberately small: `travailleurs` → `travailleur`, `taches` → `tache`, `robots` → `robot`.
+    """
+    if len(word) > 4 and word.endswith("aux"):
+        return word[:-3] + "al"
+    if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss"):
+        return word[:-1]
+    return word
