@@ -64,7 +64,9 @@ class Settings:
 
         api_url = (get("TELEGRAM_API_URL") or DEFAULT_API_URL).rstrip("/")
         if not api_url.startswith(("http://", "https://")):
-            raise ConfigError("TELEGRAM_API_URL must be an http(s) URL, e.g. https://api.telegram.org")
+            raise ConfigError(
+                "TELEGRAM_API_URL must be an http(s) URL, e.g. https://api.telegram.org"
+            )
 
         interval = get("POLL_INTERVAL") or "300"
         if not interval.isdigit() or int(interval) < 1:
@@ -76,7 +78,9 @@ class Settings:
             if not part:
                 continue
             if not part.lstrip("-").isdigit():
-                raise ConfigError("ADMIN_IDS must be comma-separated Telegram user ids, e.g. 1234,5678")
+                raise ConfigError(
+                    "ADMIN_IDS must be comma-separated Telegram user ids, e.g. 1234,5678"
+                )
             admins.add(int(part))
 
         timezone = get("TIMEZONE") or "Europe/Paris"

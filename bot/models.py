@@ -61,7 +61,9 @@ class Post:
         for part in (self.title, self.url or "", self.author or "", str(self.published or "")):
             digest.update(part.encode() + b"\x00")
         for passage in self.passages:
-            digest.update(f"{passage.kind}\x00{passage.speaker or ''}\x00{passage.text}\x01".encode())
+            digest.update(
+                f"{passage.kind}\x00{passage.speaker or ''}\x00{passage.text}\x01".encode()
+            )
         for part in (*self.hashtags, *self.images, *self.categories):
             digest.update(part.encode() + b"\x02")
         return digest.hexdigest()[:32]

@@ -11,7 +11,7 @@ import unicodedata
 from functools import lru_cache
 
 _APOSTROPHES = "'’‘ʼ`´′"
-_QUOTES = "«»“”„‟\"‹›"
+_QUOTES = '«»“”„‟"‹›'
 _SPACES = "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000\t\r\n\f\v"
 _DASHES = "‐‑‒–—―−"
 _LIGATURES = {"œ": "oe", "æ": "ae", "ß": "ss", "ﬁ": "fi", "ﬂ": "fl"}
@@ -30,27 +30,48 @@ _WORD = re.compile(r"[0-9a-z]+")
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
     """The normalized form of one character (possibly empty or several characters)."""
-    if char in _APOSTROPHES:
-        return "'"
-    if char in _QUOTES:
-        return '"'
-    if char in _SPACES:
-        return " "
-    if char in _DASHES:
-        return "-"
     out = []
     for c in unicodedata.normalize("NFKC", char).casefold():
-        if c in _LIGATURES:
+        if c in _APOSTROPHES:
+            out.append("'")
+        elif c in _QUOTES:
+            out.append('"')
+        elif c in _SPACES or c.isspace():
+            out.append(" ")
+        elif c in _DASHES:
+            out.append("-")
+        elif c in _LIGATURES:
             out.append(_LIGATURES[c])
-            continue
-        decomposed = unicodedata.normalize("NFD", c)
-        out.append("".join(d for d in decomposed if not unicodedata.combining(d)))
-    return "".join(out)
+        else:
+            decomposed = unicodedata.normalize("NFD", c)
+            out.append("".join(d for d in decomposed if not unicodedata.combining(d)))
+    # lower() after casefold() keeps this in step with the fast path's final lower().
+    return "".join(out).lower()
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+@lru_cache(maxsize=65536)
+def _fold_run(run: str) -> str:
+    return "".join(_fold_char(c) for c in run)
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    return _fold_run(match.group())
 
 
 def normalize(text: str) -> str:
-    """Fold text for matching: NFKC, accents, ligatures, apostrophes, quotes, spaces, case."""
-    return normalize_with_offsets(text)[0]
+    """Fold text for matching: NFKC, accents, ligatures, apostrophes, quotes, spaces, case.
+
+    The fast path used at write time: only runs of non-ASCII characters go through the
+    per-character folding. `normalize_with_offsets` gives the same string (a test holds
+    them together) plus the way back to the original characters.
+    """
+    folded = _NON_ASCII.sub(_fold_match, text).lower()
+    if "`" in folded:
+        folded = folded.replace("`", "'")
+    return " ".join(folded.split())
 
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:

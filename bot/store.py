@@ -1,0 +1,301 @@
+"""The post store: the only module that talks to SQLite (through aiosqlite)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.migrations import MIGRATIONS
+from bot.models import (
+    PASSAGE_KINDS,
+    IndexedPassage,
+    IndexedPost,
+    LoadSummary,
+    Post,
+    SourceKind,
+)
+from bot.text import normalize
+
+
+def source_key(name: str) -> str:
+    """How source names compare: case, accents and spaces ignored."""
+    return normalize(name).replace(" ", "").replace("-", "").replace("_", "")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class Store:
+    """Typed queries over one SQLite file; use `async with Store.open(path) as store`."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, path: str | Path) -> AsyncIterator[Store]:
+        """Open (creating folder and file as needed), migrate, and close on exit."""
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        async with aiosqlite.connect(path, isolation_level=None) as db:
+            db.row_factory = aiosqlite.Row
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute("PRAGMA synchronous=NORMAL")
+            await db.execute("PRAGMA busy_timeout=5000")
+            store = cls(db, path)
+            await store._migrate()
+            yield store
+
+    async def _migrate(self) -> None:
+        async with self._db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        version = row[0] if row else 0
+        for number, script in enumerate(MIGRATIONS, start=1):
+            if number <= version:
+                continue
+            # executescript commits on its own; the version bump rides in the same script.
+            await self._db.executescript(
+                f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+
+    async def schema_version(self) -> int:
+        """The number of migrations applied."""
+        async with self._db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        await self._db.execute("COMMIT")
+
+    # -- sources -------------------------------------------------------------------------
+
+    async def ensure_source(
+        self, name: str, *, url: str | None = None, kind: SourceKind = "feed"
+    ) -> int:
+        """The id of the source called `name` (compared loosely), created if missing."""
+        key = source_key(name) or "unknown"
+        async with self._db.execute("SELECT id FROM sources WHERE key = ?", (key,)) as cursor:
+            row = await cursor.fetchone()
+        if row:
+            if url is not None:
+                await self._db.execute(
+                    "UPDATE sources SET url = coalesce(url, ?) WHERE id = ?", (url, row[0])
+                )
+            return int(row[0])
+        cursor = await self._db.execute(
+            "INSERT INTO sources (name, key, url, kind, created_at) VALUES (?, ?, ?, ?, ?)",
+            (name.strip() or "unknown", key, url, kind, _now()),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def source_names(self) -> list[str]:
+        """Every source's display name, sorted."""
+        async with self._db.execute("SELECT name FROM sources ORDER BY key") as cursor:
+            return [row[0] async for row in cursor]
+
+    # -- posts ---------------------------------------------------------------------------
+
+    async def upsert_posts(self, source_id: int, posts: Sequence[Post]) -> LoadSummary:
+        """Insert new posts, update changed ones in place, leave the rest; one transaction."""
+        summary = LoadSummary()
+        if not posts:
+            return summary
+        now = _now()
+        async with self._transaction() as db:
+            async with db.execute(
+                "SELECT identity, id, content_hash FROM posts WHERE source_id = ?", (source_id,)
+            ) as cursor:
+                known = {row[0]: (row[1], row[2]) async for row in cursor}
+            async with db.execute(
+                "UPDATE counters SET value = value + 1 WHERE name = 'post_seq' RETURNING value"
+            ) as cursor:
+                row = await cursor.fetchone()
+            assert row is not None
+            seq = int(row[0])
+            passage_rows: list[tuple[Any, ...]] = []
+            seen: set[str] = set()
+            for post in posts:
+                identity = post.identity
+                if identity in seen:
+                    # The same entry twice in one input: the first one wins.
+                    summary.skipped += 1
+                    continue
+                seen.add(identity)
+                digest = post.content_hash
+                values = _post_values(post)
+                if identity not in known:
+                    cursor = await db.execute(
+                        "INSERT INTO posts (source_id, identity, content_hash, title, title_norm,"
+                        " url, author, published, reading_minutes, hashtags, images, credits,"
+                        " categories, first_seen, updated_at, seq)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (source_id, identity, digest, *values, now, now, seq),
+                    )
+                    post_id = cursor.lastrowid
+                    assert post_id is not None
+                    summary.new += 1
+                    summary.new_post_ids.append(post_id)
+                elif known[identity][1] != digest:
+                    post_id = known[identity][0]
+                    await db.execute(
+                        "UPDATE posts SET content_hash = ?, title = ?, title_norm = ?, url = ?,"
+                        " author = ?, published = ?, reading_minutes = ?, hashtags = ?,"
+                        " images = ?, credits = ?, categories = ?, updated_at = ?, seq = ?"
+                        " WHERE id = ?",
+                        (digest, *values, now, seq, post_id),
+                    )
+                    await db.execute("DELETE FROM passages WHERE post_id = ?", (post_id,))
+                    summary.updated += 1
+                else:
+                    summary.unchanged += 1
+                    continue
+                passage_rows.extend(
+                    (post_id, position, p.kind, p.speaker, p.text, normalize(p.text))
+                    for position, p in enumerate(post.passages)
+                )
+            await db.executemany(
+                "INSERT INTO passages (post_id, position, kind, speaker, text, norm)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                passage_rows,
+            )
+        return summary
+
+    async def count_posts(self) -> int:
+        """How many posts are stored."""
+        async with self._db.execute("SELECT count(*) FROM posts") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def stats(self) -> dict[str, Any]:
+        """Counts of posts per source and passages per kind, plus the schema version."""
+        sources: dict[str, int] = {}
+        async with self._db.execute(
+            "SELECT s.name, count(p.id) FROM sources s LEFT JOIN posts p ON p.source_id = s.id"
+            " GROUP BY s.id ORDER BY count(p.id) DESC, s.key"
+        ) as cursor:
+            async for name, count in cursor:
+                sources[name] = count
+        kinds: Counter[str] = Counter({kind: 0 for kind in PASSAGE_KINDS})
+        async with self._db.execute("SELECT kind, count(*) FROM passages GROUP BY kind") as cursor:
+            async for kind, count in cursor:
+                kinds[kind] = count
+        async with self._db.execute(
+            "SELECT count(*), min(published), max(published) FROM posts"
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return {
+            "posts": row[0],
+            "sources": sources,
+            "passages": dict(kinds),
+            "oldest": row[1],
+            "newest": row[2],
+            "database": str(self.path),
+            "schema_version": await self.schema_version(),
+        }
+
+    async def index_changes(self, after_seq: int = 0) -> tuple[int, list[IndexedPost]]:
+        """Posts changed or deleted since `after_seq`, as the search index wants them."""
+        posts: dict[int, IndexedPost] = {}
+        async with self._db.execute(
+            "SELECT p.id, s.name, p.title, p.title_norm, p.author, p.published, p.url, p.seq"
+            " FROM posts p JOIN sources s ON s.id = p.source_id WHERE p.seq > ? ORDER BY p.id",
+            (after_seq,),
+        ) as cursor:
+            top = after_seq
+            rows = await cursor.fetchall()
+        passages: dict[int, list[IndexedPassage]] = {row[0]: [] for row in rows}
+        if rows:
+            async with self._db.execute(
+                "SELECT q.post_id, q.id, q.kind, q.speaker, q.text, q.norm FROM passages q"
+                " JOIN posts p ON p.id = q.post_id WHERE p.seq > ? ORDER BY q.post_id, q.position",
+                (after_seq,),
+            ) as cursor:
+                async for post_id, pid, kind, speaker, text, norm in cursor:
+                    passages[post_id].append(IndexedPassage(pid, kind, speaker, text, norm))
+        for pid, source, title, title_norm, author, published, url, seq in rows:
+            top = max(top, seq)
+            posts[pid] = IndexedPost(
+                post_id=pid,
+                source=source,
+                title=title,
+                title_norm=title_norm,
+                author=author,
+                published=_parse_iso(published),
+                url=url,
+                passages=tuple(passages[pid]),
+            )
+        async with self._db.execute(
+            "SELECT post_id, seq FROM deleted_posts WHERE seq > ?", (after_seq,)
+        ) as cursor:
+            async for pid, seq in cursor:
+                top = max(top, seq)
+                if pid not in posts:
+                    posts[pid] = IndexedPost(pid, "", "", "", None, None, None, deleted=True)
+        return top, list(posts.values())
+
+    async def recent_posts(self, limit: int = 20, source_id: int | None = None) -> list[dict]:
+        """The newest posts (by date, then arrival), with their normalized text for filters."""
+        where = "WHERE p.source_id = ?" if source_id is not None else ""
+        params: tuple[Any, ...] = (source_id, limit) if source_id is not None else (limit,)
+        async with self._db.execute(
+            "SELECT p.id, s.name AS source, p.title, p.url, p.published FROM posts p"
+            f" JOIN sources s ON s.id = p.source_id {where}"
+            " ORDER BY p.published DESC, p.id DESC LIMIT ?",
+            params,
+        ) as cursor:
+            return [dict(row) async for row in cursor]
+
+    async def sources_overview(self) -> list[dict]:
+        """Each source with its post count and latest post date."""
+        async with self._db.execute(
+            "SELECT s.id, s.name, s.url, s.kind, count(p.id) AS posts, max(p.published) AS latest"
+            " FROM sources s LEFT JOIN posts p ON p.source_id = s.id GROUP BY s.id ORDER BY s.key"
+        ) as cursor:
+            return [dict(row) async for row in cursor]
+
+
+def _post_values(post: Post) -> tuple[Any, ...]:
+    return (
+        post.title,
+        normalize(post.title),
+        post.url,
+        post.author,
+        _iso(post.published),
+        post.reading_minutes,
+        _json_list(post.hashtags),
+        _json_list(post.images),
+        _json_list(post.credits),
+        _json_list(post.categories),
+    )
+
+
+def _json_list(items: Iterable[str]) -> str:
+    return json.dumps(list(items), ensure_ascii=False)

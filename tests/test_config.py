@@ -1,0 +1,64 @@
+"""Settings: defaults, parsing, and one clear line for each bad value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Settings
+
+
+def test_defaults_when_nothing_is_set() -> None:
+    settings = Settings.from_env({}, env_file=None)
+    assert settings.bot_token is None
+    assert settings.database_path == Path("data/relais.sqlite3")
+    assert settings.telegram_api_url == "https://api.telegram.org"
+    assert settings.sources_file == Path("seeds/sources.toml")
+    assert settings.poll_interval == 300
+    assert settings.admin_ids == frozenset()
+    assert settings.timezone == "Europe/Paris"
+    assert settings.log_level == "INFO"
+
+
+def test_values_are_parsed(tmp_path: Path) -> None:
+    env = {
+        "BOT_TOKEN": "123:abc",
+        "DATABASE_PATH": str(tmp_path / "x.db"),
+        "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
+        "POLL_INTERVAL": "5",
+        "ADMIN_IDS": "1, 22 ,333",
+        "TIMEZONE": "UTC",
+        "LOG_LEVEL": "debug",
+    }
+    settings = Settings.from_env(env, env_file=None)
+    assert settings.telegram_api_url == "http://127.0.0.1:8081"
+    assert settings.admin_ids == {1, 22, 333}
+    assert settings.poll_interval == 5
+    assert settings.log_level == "DEBUG"
+    assert settings.with_database("other.db").database_path == Path("other.db")
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("POLL_INTERVAL=42\nTIMEZONE=UTC\n")
+    settings = Settings.from_env({"TIMEZONE": "Europe/Berlin"}, env_file=env_file)
+    assert settings.poll_interval == 42
+    assert settings.timezone == "Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BOT_TOKEN", "no-colon"),
+        ("TELEGRAM_API_URL", "ftp://x"),
+        ("POLL_INTERVAL", "soon"),
+        ("POLL_INTERVAL", "0"),
+        ("ADMIN_IDS", "12,bob"),
+        ("TIMEZONE", "Mars/Olympus"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_bad_values_name_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        Settings.from_env({name: value}, env_file=None)

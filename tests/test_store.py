@@ -1,0 +1,98 @@
+"""The store on a real SQLite file: migrations, identity, upserts, index feed."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.migrations import MIGRATIONS
+from bot.models import Passage, Post
+from bot.store import Store, source_key
+
+
+def _post(title: str, text: str = "Un paragraphe.", **kw) -> Post:
+    return Post(source="Numerama", title=title, passages=(Passage("paragraph", text),), **kw)
+
+
+async def test_migrations_wal_and_foreign_keys(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "dir" / "r.sqlite3"
+    async with Store.open(path) as store:
+        assert await store.schema_version() == len(MIGRATIONS)
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    async with Store.open(path) as store:  # reopening applies nothing twice
+        assert await store.schema_version() == len(MIGRATIONS)
+
+
+async def test_same_input_twice_adds_nothing(store: Store) -> None:
+    source = await store.ensure_source("Numerama")
+    posts = [_post("A", guid="g1"), _post("B", url="https://x.fr/b"), _post("C")]
+    first = await store.upsert_posts(source, posts)
+    second = await store.upsert_posts(source, posts)
+    assert (first.new, first.updated, first.unchanged) == (3, 0, 0)
+    assert (second.new, second.updated, second.unchanged) == (0, 0, 3)
+    assert await store.count_posts() == 3
+
+
+async def test_changed_entry_is_updated_in_place(store: Store) -> None:
+    source = await store.ensure_source("Numerama")
+    await store.upsert_posts(source, [_post("Titre", "ancien texte", guid="g1")])
+    seq, before = await store.index_changes(0)
+    summary = await store.upsert_posts(source, [_post("Titre corrigé", "nouveau texte", guid="g1")])
+    assert (summary.new, summary.updated) == (0, 1)
+    assert await store.count_posts() == 1
+    _, changed = await store.index_changes(seq)
+    assert [p.post_id for p in changed] == [before[0].post_id]
+    assert changed[0].title == "Titre corrigé"
+    assert [q.norm for q in changed[0].passages] == ["nouveau texte"]
+
+
+async def test_identity_falls_back_from_guid_to_url_to_hash(store: Store) -> None:
+    assert _post("A", guid="x").identity == "guid:x"
+    assert _post("A", url="https://x.fr/a/#top").identity == "url:https://x.fr/a"
+    assert _post("A").identity.startswith("sha256:")
+    assert _post("A").identity != _post("A", "autre").identity
+
+
+async def test_source_names_match_loosely(store: Store) -> None:
+    first = await store.ensure_source("Le Vent Se Lève")
+    assert await store.ensure_source("leventseleve") == first
+    assert await store.ensure_source("LE VENT SE LEVE") == first
+    assert source_key("Journal du Geek") == source_key("JournalDuGeek")
+
+
+async def test_stats_and_normalized_text(store: Store) -> None:
+    source = await store.ensure_source("Numerama")
+    published = datetime(2024, 2, 8, 20, 3, tzinfo=UTC)
+    post = Post(
+        source="Numerama",
+        title="Remaniement ministériel\u00a0: Qui",
+        published=published,
+        passages=(
+            Passage("question", "Pourquoi\u00a0?", "LVSL"),
+            Passage("answer", "Parce que l’œuvre…", "A. Casilli"),
+            Passage("pullquote", "« je coche des cases »", "A. Casilli"),
+        ),
+    )
+    await store.upsert_posts(source, [post])
+    stats = await store.stats()
+    assert stats["posts"] == 1
+    assert stats["sources"] == {"Numerama": 1}
+    assert stats["passages"] == {"paragraph": 0, "question": 1, "answer": 1, "pullquote": 1}
+    _, [indexed] = await store.index_changes(0)
+    assert indexed.title_norm == "remaniement ministeriel : qui"
+    assert indexed.published == published
+    assert indexed.passages[1].norm == "parce que l'oeuvre..."
+    assert indexed.passages[1].text == "Parce que l’œuvre…"
+
+
+async def test_deleted_posts_reach_the_index_feed(store: Store) -> None:
+    source = await store.ensure_source("Numerama")
+    await store.upsert_posts(source, [_post("A", guid="1"), _post("B", guid="2")])
+    seq, _ = await store.index_changes(0)
+    await store._db.execute("DELETE FROM sources WHERE id = ?", (source,))
+    _, changes = await store.index_changes(seq)
+    assert sorted(p.deleted for p in changes) == [True, True]
+    assert await store.count_posts() == 0

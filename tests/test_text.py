@@ -1,0 +1,54 @@
+"""Normalization: one fold for display text and typed queries alike."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bot.text import is_stop_word, normalize, normalize_with_offsets, stem, tokenize
+from tests.conftest import DATA, SEED
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("Tâcheronisé", "tacheronise"),
+        ("carte d’identité", "carte d'identite"),
+        ("« bannir »", '" bannir "'),
+        ("Remaniement ministériel\u00a0: Qui", "remaniement ministeriel : qui"),
+        ("main d’œuvre", "main d'oeuvre"),
+        ("ŒUVRE  ÇA\tva", "oeuvre ca va"),
+        ("ﬁn de l\u2019ère", "fin de l'ere"),
+        ("e\u0301te\u0301", "ete"),
+        ("  ", ""),
+    ],
+)
+def test_normalize_folds_french_typography(raw: str, folded: str) -> None:
+    assert normalize(raw) == folded
+
+
+def test_fast_and_offset_paths_agree_on_real_text() -> None:
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    corpus = [p.read_text("utf-8", errors="replace") for p in sorted(DATA.rglob("*.xml"))[:200]]
+    rng = random.Random(7)
+    noise = ["".join(chr(rng.randrange(32, 0x2FFF)) for _ in range(60)) for _ in range(300)]
+    for text in lines + corpus + noise:
+        assert normalize(text) == normalize_with_offsets(text)[0]
+
+
+def test_offsets_point_back_to_original_characters() -> None:
+    raw = "Le « travail du clic » tâcheronisé"
+    folded, offsets = normalize_with_offsets(raw)
+    start = folded.index("tacheronise")
+    end = start + len("tacheronise")
+    assert raw[offsets[start] : offsets[end - 1] + 1] == "tâcheronisé"
+    assert len(offsets) == len(folded)
+
+
+def test_tokenize_splits_elisions_and_stems_plurals() -> None:
+    assert tokenize("L’Arcom d’image") == ["l", "arcom", "d", "image"]
+    assert is_stop_word("du") and is_stop_word("l") and not is_stop_word("clic")
+    assert stem("travailleurs") == stem("travailleur") == "travailleur"
+    assert stem("journaux") == "journal"
+    assert stem("pas") == "pas"
