@@ -1,13 +1,155 @@
-"""Split a post body into passages (stub: one paragraph passage per paragraph; being replaced)."""
+"""Split a post body into passages: paragraphs, interview turns and pull quotes; credits apart.
+
+Used for Movim dumps and feed entries alike, so a plain article must come out as plain
+paragraphs. Interview detection is deliberately cautious: French prose is full of
+"Résultat : …" paragraphs, so a `SPEAKER :` prefix only counts as a turn when the body reads
+like an interview (see `_interview_speakers`).
+
+One passage per turn: an answer (or question) passage is the paragraph that opens the turn,
+without its `SPEAKER :` prefix, plus the paragraphs that follow it until the next turn, joined
+with a blank line. That keeps "10 questions, 10 answers" countable from the passages alone.
+Pull quotes (a paragraph wholly inside « … ») are repeated highlights of the answer: they become
+their own passage, attributed to the interviewee, and do not end the current turn.
+
+Text keeps its typography (non-breaking spaces, curly apostrophes, « »); matching code
+normalizes it later.
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 
-from bot.models import Passage
+from bot.models import Passage, PassageKind
+
+# The speaker part is bounded ({0,39}) so the lazy match cannot run far on long paragraphs.
+_TURN = re.compile(
+    r"(?P<speaker>[^\s:«»][^:«»\n]{0,39}?)[ \u00a0\u202f]+:[ \u00a0\u202f\t]*(?P<rest>\S.*)",
+    re.DOTALL,
+)
+_NOT_IN_SPEAKER = frozenset(',;!?()[]"“”«»')
+_CREDIT_START = re.compile(
+    r"(?:\(c\)|cr[ée]dits?(?:\s+photos?)?|photos?|illustrations?)[ \u00a0\u202f]*:", re.IGNORECASE
+)
+_CREDIT_MAX_CHARS = 200
+_GUILLEMET = re.compile("[«»]")
+_EDGE_SPACES = " \u00a0\u202f\t"
 
 
 def split_passages(paragraphs: Sequence[str]) -> tuple[tuple[Passage, ...], tuple[str, ...]]:
     """Turn paragraphs into passages; return (passages, credits kept out of search)."""
-    passages = tuple(Passage("paragraph", p.strip()) for p in paragraphs if p.strip())
-    return passages, ()
+    credits: list[str] = []
+    body: list[str] = []
+    for paragraph in paragraphs:
+        text = paragraph.strip() if paragraph else ""
+        if text:
+            (credits if is_credit(text) else body).append(text)
+    turns = [_turn(t) for t in body]
+    speakers = _interview_speakers(turns)
+    if not speakers:
+        return tuple(Passage("paragraph", t) for t in body), tuple(credits)
+    return _interview(body, turns, speakers), tuple(credits)
+
+
+def is_credit(paragraph: str) -> bool:
+    """True for a photo credit or caption line (`© Name`, `Crédit photo : …`)."""
+    text = paragraph.strip()
+    if not text or len(text) > _CREDIT_MAX_CHARS:
+        return False
+    return "©" in text or _CREDIT_START.match(text) is not None
+
+
+def pull_quote(paragraph: str) -> str | None:
+    """The inside of a paragraph wholly within « … » (a final `.` allowed), else None."""
+    text = paragraph.strip()
+    if text.endswith("."):
+        text = text[:-1].rstrip()
+    if len(text) < 3 or text[0] != "«" or text[-1] != "»":
+        return None
+    depth = 0
+    for mark in _GUILLEMET.finditer(text):
+        depth += 1 if mark.group() == "«" else -1
+        # Closing to depth 0 before the end means two quotes with text between: not one quote.
+        if depth <= 0 and mark.start() < len(text) - 1:
+            return None
+    inner = text[1:-1].strip(_EDGE_SPACES)
+    return inner or None
+
+
+def _turn(paragraph: str) -> tuple[str, str] | None:
+    """(speaker, text without prefix) when the paragraph starts with `SPEAKER :`."""
+    match = _TURN.match(paragraph)
+    if match is None:
+        return None
+    speaker = match["speaker"].strip(_EDGE_SPACES)
+    if (
+        not speaker
+        or len(speaker) > 40
+        or len(speaker.split()) > 4
+        or not speaker[0].isupper()
+        or any(c in _NOT_IN_SPEAKER for c in speaker)
+    ):
+        return None
+    return speaker, match["rest"].strip()
+
+
+def _interview_speakers(turns: Sequence[tuple[str, str] | None]) -> set[str]:
+    """The speakers whose prefixes are real turns; empty when the body is not an interview.
+
+    Two speakers who each speak at least twice make an interview; a lone `Bilan : …` or
+    `Je dis : …` line in prose does not. A short exchange (each speaking once) still counts
+    when it opens with a question.
+    """
+    found = [t for t in turns if t is not None]
+    counts = Counter(speaker for speaker, _ in found)
+    recurring = {speaker for speaker, n in counts.items() if n >= 2}
+    if len(recurring) >= 2:
+        return recurring
+    if len(counts) >= 2 and found[0][1].rstrip(_EDGE_SPACES).endswith("?"):
+        return set(counts)
+    return set()
+
+
+def _interview(
+    body: Sequence[str], turns: Sequence[tuple[str, str] | None], speakers: set[str]
+) -> tuple[Passage, ...]:
+    """Passages of an interview: lede paragraphs, one passage per turn, pull quotes."""
+    opening = [t[0] for t in turns if t is not None and t[0] in speakers]
+    interviewer = opening[0]
+    others = Counter(s for s in opening if s != interviewer)
+    interviewee = others.most_common(1)[0][0] if others else None
+
+    out: list[Passage] = []
+    turn_kind: PassageKind | None = None
+    turn_speaker: str | None = None
+    turn_parts: list[str] = []
+    # Pull quotes met inside a turn wait until the turn is written, to keep reading order.
+    quotes: list[Passage] = []
+
+    def flush() -> None:
+        if turn_kind is not None and turn_parts:
+            out.append(Passage(turn_kind, "\n\n".join(turn_parts), turn_speaker))
+        out.extend(quotes)
+        quotes.clear()
+
+    last_answerer: str | None = None
+    for text, turn in zip(body, turns, strict=True):
+        if turn is not None and turn[0] in speakers:
+            flush()
+            turn_speaker, first = turn
+            turn_kind = "question" if turn_speaker == interviewer else "answer"
+            turn_parts = [first]
+            if turn_kind == "answer":
+                last_answerer = turn_speaker
+            continue
+        quote = pull_quote(text)
+        if quote is not None:
+            passage = Passage("pullquote", quote, last_answerer or interviewee)
+            (quotes if turn_kind is not None else out).append(passage)
+        elif turn_kind is None:
+            out.append(Passage("paragraph", text))
+        else:
+            turn_parts.append(text)
+    flush()
+    return tuple(out)
