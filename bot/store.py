@@ -83,6 +83,12 @@ class Store:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
+    async def store_id(self) -> int:
+        """A random number fixed when this database was created."""
+        async with self._db.execute("SELECT value FROM counters WHERE name = 'store_id'") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         await self._db.execute("BEGIN IMMEDIATE")
@@ -139,6 +145,13 @@ class Store:
                 row = await cursor.fetchone()
             assert row is not None
             seq = int(row[0])
+            async with db.execute("SELECT coalesce(max(id), 0) FROM posts") as cursor:
+                row = await cursor.fetchone()
+            # The write lock is ours (BEGIN IMMEDIATE), so ids can be handed out here and
+            # everything sent in three batches instead of a round trip per post.
+            next_id = int(row[0]) + 1 if row else 1
+            inserts: list[tuple[Any, ...]] = []
+            updates: list[tuple[Any, ...]] = []
             passage_rows: list[tuple[Any, ...]] = []
             seen: set[str] = set()
             for post in posts:
@@ -149,29 +162,16 @@ class Store:
                     continue
                 seen.add(identity)
                 digest = post.content_hash
-                values = _post_values(post)
                 if identity not in known:
-                    cursor = await db.execute(
-                        "INSERT INTO posts (source_id, identity, content_hash, title, title_norm,"
-                        " url, author, published, reading_minutes, hashtags, images, credits,"
-                        " categories, first_seen, updated_at, seq)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (source_id, identity, digest, *values, now, now, seq),
+                    post_id, next_id = next_id, next_id + 1
+                    inserts.append(
+                        (post_id, source_id, identity, digest, *_post_values(post), now, now, seq)
                     )
-                    post_id = cursor.lastrowid
-                    assert post_id is not None
                     summary.new += 1
                     summary.new_post_ids.append(post_id)
                 elif known[identity][1] != digest:
                     post_id = known[identity][0]
-                    await db.execute(
-                        "UPDATE posts SET content_hash = ?, title = ?, title_norm = ?, url = ?,"
-                        " author = ?, published = ?, reading_minutes = ?, hashtags = ?,"
-                        " images = ?, credits = ?, categories = ?, updated_at = ?, seq = ?"
-                        " WHERE id = ?",
-                        (digest, *values, now, seq, post_id),
-                    )
-                    await db.execute("DELETE FROM passages WHERE post_id = ?", (post_id,))
+                    updates.append((digest, *_post_values(post), now, seq, post_id))
                     summary.updated += 1
                 else:
                     summary.unchanged += 1
@@ -179,6 +179,24 @@ class Store:
                 passage_rows.extend(
                     (post_id, position, p.kind, p.speaker, p.text, normalize(p.text))
                     for position, p in enumerate(post.passages)
+                )
+            await db.executemany(
+                "INSERT INTO posts (id, source_id, identity, content_hash, title, title_norm,"
+                " url, author, published, reading_minutes, hashtags, images, credits,"
+                " categories, first_seen, updated_at, seq)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                inserts,
+            )
+            if updates:
+                await db.executemany(
+                    "UPDATE posts SET content_hash = ?, title = ?, title_norm = ?, url = ?,"
+                    " author = ?, published = ?, reading_minutes = ?, hashtags = ?,"
+                    " images = ?, credits = ?, categories = ?, updated_at = ?, seq = ?"
+                    " WHERE id = ?",
+                    updates,
+                )
+                await db.executemany(
+                    "DELETE FROM passages WHERE post_id = ?", [(u[-1],) for u in updates]
                 )
             await db.executemany(
                 "INSERT INTO passages (post_id, position, kind, speaker, text, norm)"
@@ -280,6 +298,37 @@ class Store:
             " FROM sources s LEFT JOIN posts p ON p.source_id = s.id GROUP BY s.id ORDER BY s.key"
         ) as cursor:
             return [dict(row) async for row in cursor]
+
+    # -- saved queries (result paging) -----------------------------------------------------
+
+    async def save_query(self, query: str) -> int:
+        """A short, stable number for a query, for buttons whose data must fit 64 bytes."""
+        await self._db.execute(
+            "INSERT INTO saved_queries (query, used_at) VALUES (?, ?)"
+            " ON CONFLICT (query) DO UPDATE SET used_at = excluded.used_at",
+            (query, _now()),
+        )
+        async with self._db.execute(
+            "SELECT id FROM saved_queries WHERE query = ?", (query,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def saved_query(self, query_id: int) -> str | None:
+        """The query behind a number from `save_query`, or None once forgotten."""
+        async with self._db.execute(
+            "SELECT query FROM saved_queries WHERE id = ?", (query_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else str(row[0])
+
+    async def forget_queries(self, before: datetime) -> int:
+        """Drop saved queries unused since `before`; their buttons then say they expired."""
+        cursor = await self._db.execute(
+            "DELETE FROM saved_queries WHERE used_at < ?", (_iso(before),)
+        )
+        return cursor.rowcount
 
 
 def _post_values(post: Post) -> tuple[Any, ...]:

@@ -22,6 +22,8 @@ from tests.conftest import DATA, SEED
         ("ﬁn de l\u2019ère", "fin de l'ere"),
         ("e\u0301te\u0301", "ete"),
         ("  ", ""),
+        ("a\x1cb\x85c\u2028d\u00a0e", "a b c d e"),
+        ("Straße Æther ½", "strasse aether 1\u20442"),
     ],
 )
 def test_normalize_folds_french_typography(raw: str, folded: str) -> None:
