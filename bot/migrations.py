@@ -16,6 +16,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
     INSERT INTO counters VALUES ('post_seq', 0);
+    -- Tells this database from another at the same path (a persisted index checks it).
+    INSERT INTO counters VALUES ('store_id', abs(random()));
     CREATE TABLE posts (
         id INTEGER PRIMARY KEY,
         source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
@@ -55,5 +57,13 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT OR REPLACE INTO deleted_posts (post_id, seq)
             VALUES (old.id, (SELECT value FROM counters WHERE name = 'post_seq'));
     END;
+    """,
+    # 2: searches behind result-page buttons, so old buttons still work after a restart.
+    """
+    CREATE TABLE saved_queries (
+        id INTEGER PRIMARY KEY,
+        query TEXT NOT NULL UNIQUE,
+        used_at TEXT NOT NULL
+    );
     """,
 )

@@ -1,0 +1,178 @@
+"""Load inputs (files, folders, URLs) into the store: sniff, parse, upsert, report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from bot.ingest.feeds import looks_like_feed, parse_feed
+from bot.ingest.fetch import fetch, make_client
+from bot.ingest.movim import looks_like_movim, parse_movim
+from bot.models import LoadSummary, ParseResult, Post, Skip
+from bot.store import Store
+
+# In folders, only files that can hold posts: a sources.toml or a README is not an input.
+INPUT_SUFFIXES = (".txt", ".xml", ".rss", ".rdf", ".atom", ".json", ".feed")
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(slots=True)
+class InputReport:
+    """What became of one input: its per-source counts, or why it failed."""
+
+    name: str
+    error: str | None = None
+    kind: str | None = None
+    skipped: list[Skip] = field(default_factory=list)
+    sources: dict[str, LoadSummary] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when the input was read (even if some of its entries were skipped)."""
+        return self.error is None
+
+
+@dataclass(slots=True)
+class LoadReport:
+    """What a whole `load` did."""
+
+    inputs: list[InputReport] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[InputReport]:
+        """Inputs that could not be read at all."""
+        return [report for report in self.inputs if not report.ok]
+
+    def per_source(self) -> dict[str, LoadSummary]:
+        """Counts summed over inputs, per source name."""
+        total: dict[str, LoadSummary] = {}
+        for report in self.inputs:
+            for name, summary in report.sources.items():
+                into = total.setdefault(name, LoadSummary())
+                into.new += summary.new
+                into.updated += summary.updated
+                into.unchanged += summary.unchanged
+                into.skipped += summary.skipped
+                into.new_post_ids.extend(summary.new_post_ids)
+        return total
+
+    @property
+    def new_post_ids(self) -> list[int]:
+        """Ids of every post this load added."""
+        return [i for s in self.per_source().values() for i in s.new_post_ids]
+
+
+def expand_inputs(inputs: Sequence[str]) -> list[str]:
+    """URLs and files as given; folders replaced by their input files, recursively, sorted."""
+    expanded: list[str] = []
+    for item in inputs:
+        path = Path(item)
+        if item.startswith(("http://", "https://")) or not path.is_dir():
+            expanded.append(item)
+            continue
+        expanded.extend(
+            str(p)
+            for p in sorted(path.rglob("*"))
+            if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith(".")
+        )
+    return expanded
+
+
+def parse_bytes(
+    data: bytes,
+    *,
+    tz: ZoneInfo,
+    today: date,
+    content_type: str | None = None,
+    base_url: str | None = None,
+    source: str | None = None,
+) -> ParseResult | str:
+    """Parse a Movim dump or a feed, told apart by content; a string says why neither."""
+    if not data.strip():
+        return "empty input"
+    head = data[:4096].decode("utf-8", errors="replace")
+    if looks_like_movim(head) or looks_like_movim(data.decode("utf-8", errors="replace")):
+        return parse_movim(data.decode("utf-8", errors="replace"), tz=tz, today=today)
+    if looks_like_feed(data):
+        return parse_feed(data, source=source, content_type=content_type, base_url=base_url)
+    return "neither a Movim dump nor an RSS/Atom/JSON feed"
+
+
+async def store_posts(
+    store: Store, posts: Sequence[Post], *, kind: str, url: str | None = None
+) -> dict[str, LoadSummary]:
+    """Upsert posts grouped by source; returns the counts per source name."""
+    by_source: dict[str, list[Post]] = {}
+    for post in posts:
+        by_source.setdefault(post.source, []).append(post)
+    summaries: dict[str, LoadSummary] = {}
+    for name, group in by_source.items():
+        source_id = await store.ensure_source(
+            name, url=url if kind == "feed" else None, kind="movim" if kind == "movim" else "feed"
+        )
+        summaries[name] = await store.upsert_posts(source_id, group)
+    return summaries
+
+
+async def load_inputs(
+    store: Store,
+    inputs: Sequence[str],
+    *,
+    tz: ZoneInfo,
+    today: date,
+    progress: Progress | None = None,
+    timeout: float = 15.0,
+) -> LoadReport:
+    """Load every input; one bad input is reported and never stops the others."""
+    items = expand_inputs(inputs)
+    report = LoadReport()
+    async with make_client(timeout=timeout) as client:
+        for done, item in enumerate(items, start=1):
+            entry = InputReport(item)
+            report.inputs.append(entry)
+            await _load_one(store, client, entry, tz=tz, today=today)
+            if progress is not None:
+                progress(done, len(items), item)
+    return report
+
+
+async def _load_one(
+    store: Store, client: httpx.AsyncClient, entry: InputReport, *, tz: ZoneInfo, today: date
+) -> None:
+    item, content_type, remote = entry.name, None, "://" in entry.name
+    if remote:
+        fetched = await fetch(client, item)
+        if fetched.status != "ok":
+            entry.error = fetched.error or fetched.status
+            return
+        data, content_type = fetched.body, fetched.content_type
+    else:
+        try:
+            data = Path(item).read_bytes()
+        except OSError as exc:
+            entry.error = exc.strerror or str(exc)
+            return
+    parsed = parse_bytes(
+        data, tz=tz, today=today, content_type=content_type, base_url=item if remote else None
+    )
+    if isinstance(parsed, str):
+        entry.error = parsed
+        return
+    entry.kind = parsed.kind
+    entry.skipped = list(parsed.skipped)
+    entry.sources = await store_posts(
+        store, parsed.posts, kind=parsed.kind, url=item if remote else None
+    )
+
+
+async def seed_if_empty(store: Store, seeds_dir: Path, *, tz: ZoneInfo, today: date) -> bool:
+    """Load the seed files into an empty database so a new user sees results at once."""
+    if await store.count_posts() or not seeds_dir.is_dir():
+        return False
+    report = await load_inputs(store, [str(seeds_dir)], tz=tz, today=today)
+    return bool(report.inputs)
