@@ -66,4 +66,57 @@ MIGRATIONS: tuple[str, ...] = (
         used_at TEXT NOT NULL
     );
     """,
+    # 3: chats, subscriptions, the delivery outbox, and polling state of sources.
+    """
+    ALTER TABLE sources ADD COLUMN interval INTEGER;
+    ALTER TABLE sources ADD COLUMN etag TEXT;
+    ALTER TABLE sources ADD COLUMN last_modified TEXT;
+    ALTER TABLE sources ADD COLUMN last_success TEXT;
+    ALTER TABLE sources ADD COLUMN last_error TEXT;
+    ALTER TABLE sources ADD COLUMN error_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sources ADD COLUMN next_poll TEXT;
+    ALTER TABLE sources ADD COLUMN failing INTEGER NOT NULL DEFAULT 0;
+    -- A source's first fetch only records what is there: nothing from it is new yet.
+    ALTER TABLE sources ADD COLUMN primed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sources ADD COLUMN polled INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE chats (
+        id INTEGER PRIMARY KEY,
+        type TEXT NOT NULL,
+        title TEXT,
+        language TEXT NOT NULL DEFAULT 'fr',
+        timezone TEXT,
+        active INTEGER NOT NULL DEFAULT 1,
+        link_previews INTEGER NOT NULL DEFAULT 0,
+        quiet_start TEXT,
+        quiet_end TEXT,
+        digest TEXT,
+        last_digest_at TEXT,
+        manages INTEGER,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE subscriptions (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+        source_id INTEGER REFERENCES sources(id) ON DELETE CASCADE,
+        filters TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    -- NULL source_id means every source; one subscription per chat and source.
+    CREATE UNIQUE INDEX subscriptions_one ON subscriptions (chat_id, coalesce(source_id, 0));
+    CREATE INDEX subscriptions_source ON subscriptions (source_id);
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+        post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('push', 'digest')),
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before TEXT,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        UNIQUE (chat_id, post_id, kind)
+    );
+    CREATE INDEX outbox_pending ON outbox (state, kind, chat_id);
+    """,
 )

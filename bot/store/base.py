@@ -1,0 +1,90 @@
+"""The store's connection: opening, migrations, transactions and shared helpers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Self
+
+import aiosqlite
+
+from bot.migrations import MIGRATIONS
+from bot.text import normalize
+
+
+def source_key(name: str) -> str:
+    """How source names compare: case, accents and spaces ignored."""
+    return normalize(name).replace(" ", "").replace("-", "").replace("_", "")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class StoreBase:
+    """One SQLite connection (WAL, foreign keys on), migrated on open."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, path: str | Path) -> AsyncIterator[Self]:
+        """Open (creating folder and file as needed), migrate, and close on exit."""
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        async with aiosqlite.connect(path, isolation_level=None) as db:
+            db.row_factory = aiosqlite.Row
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute("PRAGMA synchronous=NORMAL")
+            await db.execute("PRAGMA busy_timeout=5000")
+            store = cls(db, path)
+            await store._migrate()
+            yield store
+
+    async def _migrate(self) -> None:
+        async with self._db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        version = row[0] if row else 0
+        for number, script in enumerate(MIGRATIONS, start=1):
+            if number <= version:
+                continue
+            # executescript commits on its own; the version bump rides in the same script.
+            await self._db.executescript(
+                f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+
+    async def schema_version(self) -> int:
+        """The number of migrations applied."""
+        async with self._db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def store_id(self) -> int:
+        """A random number fixed when this database was created."""
+        async with self._db.execute("SELECT value FROM counters WHERE name = 'store_id'") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        await self._db.execute("COMMIT")
