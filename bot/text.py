@@ -157,9 +157,10 @@ def is_stop_word(word: str) -> bool:
 def stem(word: str) -> str:
     """A light French stem: plural and feminine endings dropped so forms of a word meet.
 
-    Deliberately small: `travailleurs` → `travailleur`, `taches` → `tache`, `robots` → `robot`.
+    Deliberately small: `travailleurs` → `travailleur`, `taches` → `tache`, `robots` → `robot`,
+    `journaux` → `journal`, but `réseaux` → `reseau` (-eaux and -yaux only lose their x).
     """
-    if len(word) > 4 and word.endswith("aux"):
+    if len(word) > 4 and word.endswith("aux") and word[-4] not in "ey":
         return word[:-3] + "al"
     if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss"):
         return word[:-1]

@@ -53,4 +53,6 @@ def test_tokenize_splits_elisions_and_stems_plurals() -> None:
     assert is_stop_word("du") and is_stop_word("l") and not is_stop_word("clic")
     assert stem("travailleurs") == stem("travailleur") == "travailleur"
     assert stem("journaux") == "journal"
+    assert stem("reseaux") == stem("reseau") == "reseau"
+    assert stem("noyaux") == "noyau"
     assert stem("pas") == "pas"

@@ -1,0 +1,186 @@
+"""Subscription filters: `+word -word "a phrase" -"a phrase"`, parsed once, matched on word sets.
+
+No user text ever becomes a regular expression: a filter is a few tuples of stemmed words,
+and matching is set membership plus a short scan for phrases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+from bot.text import STOP_WORDS, normalize, stem, words
+
+MAX_FILTER_CHARS = 300
+MAX_TERMS = 20
+
+Term = tuple[str, ...]
+
+_MESSAGES = {
+    "fr": {
+        "too_long": "filtre trop long (plus de {value} caractères)",
+        "too_many_terms": "trop de termes (au plus {value})",
+        "unbalanced_quote": "guillemet non fermé : {value}",
+        "lone_sign": "« {value} » doit être collé à un mot, comme +ia ou -bitcoin",
+        "empty_phrase": "expression vide : {value}",
+        "no_word": "aucun mot dans « {value} »",
+        "contradiction": "« {value} » est à la fois exigé et exclu, rien ne peut correspondre",
+    },
+    "en": {
+        "too_long": "filter too long (over {value} characters)",
+        "too_many_terms": "too many terms (at most {value})",
+        "unbalanced_quote": "unclosed quote: {value}",
+        "lone_sign": "“{value}” must be stuck to a word, like +ia or -bitcoin",
+        "empty_phrase": "empty phrase: {value}",
+        "no_word": "no word in “{value}”",
+        "contradiction": "“{value}” is both required and excluded, nothing can match",
+    },
+}
+
+
+class FilterError(ValueError):
+    """A filter that cannot be used; `code` is stable, `message(lang)` is for the user."""
+
+    def __init__(self, code: str, value: str = "") -> None:
+        self.code = code
+        self.value = value
+        super().__init__(self.message("fr"))
+
+    def message(self, lang: str = "fr") -> str:
+        """The error as a sentence in `lang` ("fr" or "en"); plain text, not escaped."""
+        table = _MESSAGES.get(lang, _MESSAGES["fr"])
+        return table[self.code].format(value=self.value)
+
+
+@lru_cache(maxsize=65536)
+def _root(word: str) -> str:
+    """`stem` applied until it settles, so a stem stemmed again stays put (describe round-trips)."""
+    while (shorter := stem(word)) != word:
+        word = shorter
+    return word
+
+
+@dataclass(frozen=True)
+class Document:
+    """A post as filters see it: its stemmed words in order, and as a set."""
+
+    words: tuple[str, ...]
+    word_set: frozenset[str]
+
+    @cached_property
+    def _starts(self) -> dict[str, list[int]]:
+        # Built on the first phrase lookup only: most filters are single words.
+        starts: dict[str, list[int]] = {}
+        for index, word in enumerate(self.words):
+            starts.setdefault(word, []).append(index)
+        return starts
+
+    def contains(self, term: Term) -> bool:
+        """True when the word, or the phrase as consecutive words, occurs in the document."""
+        if len(term) == 1:
+            return term[0] in self.word_set
+        if not self.word_set.issuperset(term):
+            return False
+        size = len(term)
+        return any(self.words[i : i + size] == term for i in self._starts.get(term[0], ()))
+
+
+def document(title: str, text: str) -> Document:
+    """Build the matching form of a post once; it is then cheap to test against many filters."""
+    head = [_root(w) for w in words(normalize(title))]
+    body = [_root(w) for w in words(normalize(text))]
+    # An empty word between title and text keeps a phrase from spanning the two.
+    all_words = (*head, "", *body) if head and body else (*head, *body)
+    return Document(all_words, frozenset(all_words))
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Terms that must all appear and terms none of which may appear (each a word or a phrase)."""
+
+    required: tuple[Term, ...] = ()
+    excluded: tuple[Term, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """True for a filter with no terms, which lets every post through."""
+        return not self.required and not self.excluded
+
+    def matches(self, doc: Document) -> bool:
+        """True when every required term and no excluded term occurs in the document."""
+        # map() rather than generators: this runs once per subscription per post.
+        contains = doc.contains
+        return all(map(contains, self.required)) and not any(map(contains, self.excluded))
+
+    def describe(self) -> str:
+        """The canonical text of the filter, required terms first; parse_filter reads it back."""
+        parts = [_show(term, "+") for term in self.required]
+        parts += [_show(term, "-") for term in self.excluded]
+        return " ".join(parts)
+
+
+def _show(term: Term, sign: str) -> str:
+    if len(term) == 1:
+        return sign + term[0]
+    phrase = '"' + " ".join(term) + '"'
+    return phrase if sign == "+" else sign + phrase
+
+
+def _token_term(token: str) -> Term:
+    """The words of an unquoted token; elisions like l' or qu' in front are dropped."""
+    while "'" in token:
+        head, rest = token.split("'", 1)
+        if head not in STOP_WORDS and not head.endswith("qu"):
+            break
+        if not words(rest):
+            break
+        token = rest
+    return tuple(_root(w) for w in words(token))
+
+
+@lru_cache(maxsize=65536)
+def parse_filter(text: str) -> Filter:
+    """Parse a filter such as `+ia -bitcoin "intelligence artificielle"`; raises FilterError."""
+    if len(text) > MAX_FILTER_CHARS:
+        raise FilterError("too_long", str(MAX_FILTER_CHARS))
+    # After normalize() every quote is '"', every dash '-', and spaces are single.
+    norm = normalize(text)
+    required: list[Term] = []
+    excluded: list[Term] = []
+    count = 0
+    i, n = 0, len(norm)
+    while i < n:
+        if norm[i] == " ":
+            i += 1
+            continue
+        start = i
+        sign = norm[i] if norm[i] in "+-" else ""
+        i += len(sign)
+        if i < n and norm[i] == '"':
+            end = norm.find('"', i + 1)
+            if end < 0:
+                raise FilterError("unbalanced_quote", norm[start:])
+            term = tuple(_root(w) for w in words(norm[i + 1 : end]))
+            i = end + 1
+            if not term:
+                raise FilterError("empty_phrase", norm[start:i])
+        else:
+            end = i
+            while end < n and norm[end] not in ' "':
+                end += 1
+            token, i = norm[start + len(sign) : end], end
+            if sign and (not token or token[0] in "+-"):
+                raise FilterError("lone_sign", sign)
+            term = _token_term(token)
+            if not term:
+                raise FilterError("no_word", norm[start:end])
+        count += 1
+        if count > MAX_TERMS:
+            raise FilterError("too_many_terms", str(MAX_TERMS))
+        bucket = excluded if sign == "-" else required
+        if term not in bucket:
+            bucket.append(term)
+    for term in required:
+        if term in excluded:
+            raise FilterError("contradiction", " ".join(term))
+    return Filter(tuple(required), tuple(excluded))
