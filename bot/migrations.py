@@ -78,7 +78,6 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sources ADD COLUMN failing INTEGER NOT NULL DEFAULT 0;
     -- A source's first fetch only records what is there: nothing from it is new yet.
     ALTER TABLE sources ADD COLUMN primed INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE sources ADD COLUMN polled INTEGER NOT NULL DEFAULT 0;
     CREATE TABLE chats (
         id INTEGER PRIMARY KEY,
         type TEXT NOT NULL,

@@ -111,6 +111,7 @@ class LoadSummary:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    planned: int = 0
     new_post_ids: list[int] = field(default_factory=list)
 
 
@@ -138,3 +139,69 @@ class IndexedPost:
     url: str | None
     passages: tuple[IndexedPassage, ...] = ()
     deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    """A chat Relais talks to: a private chat, a group or a channel."""
+
+    id: int
+    type: str
+    title: str | None = None
+    language: str = "fr"
+    timezone: str | None = None
+    active: bool = True
+    link_previews: bool = False
+    quiet_start: str | None = None
+    quiet_end: str | None = None
+    digest: str | None = None
+    last_digest_at: datetime | None = None
+    manages: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A chat following one source (or all, when source_id is None) through a filter."""
+
+    id: int
+    chat_id: int
+    source_id: int | None
+    source: str | None
+    filters: str
+    digest: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One outbox row to send: a post owed to a chat, with what the message shows."""
+
+    id: int
+    chat_id: int
+    post_id: int
+    kind: str
+    title: str
+    url: str | None
+    source: str
+    published: datetime | None
+    hashtags: tuple[str, ...]
+    snippet: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """A polled source and where its polling stands."""
+
+    id: int
+    name: str
+    url: str | None
+    kind: SourceKind
+    interval: int | None
+    etag: str | None
+    last_modified: str | None
+    last_success: datetime | None
+    last_error: str | None
+    error_count: int
+    next_poll: datetime | None
+    failing: bool
+    primed: bool

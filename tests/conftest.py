@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.store import Store
+from tests.fakes import FakeBotAPI, check_html
+from tests.fakes.rss import make_rss
+
+__all__ = ["DATA", "ROOT", "SEED", "make_rss"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_caedc24fabec8c83.txt"
@@ -25,3 +29,21 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     """A real, empty SQLite store under tmp_path."""
     async with Store.open(tmp_path / "relais.sqlite3") as opened:
         yield opened
+
+
+@pytest.fixture
+def core() -> Iterator[FakeBotAPI]:
+    """A fake Bot API; afterwards, every message the bot sent is checked as Telegram HTML."""
+    fake = FakeBotAPI()
+    yield fake
+    assert fake.crashes == []
+    problems = []
+    for call in fake.sent(include_failed=True):
+        if call.method in ("sendMessage", "editMessageText") and call.params.get("parse_mode"):
+            found = check_html(call.text)
+            if found:
+                problems.append((call.method, call.text[:200], found))
+        for button in call.buttons():
+            if "callback_data" in button:
+                assert len(button["callback_data"].encode()) <= 64, button
+    assert problems == [], problems

@@ -1,11 +1,13 @@
 """The store: the only package that talks to SQLite (through aiosqlite)."""
 
 from bot.store.base import source_key
-from bot.store.posts import PostStore
+from bot.store.outbox import OutboxStore
+from bot.store.polling import PollingStore
+from bot.store.posts import Planner, PostStore
 
 
-class Store(PostStore):
+class Store(PostStore, OutboxStore, PollingStore):
     """Typed queries over one SQLite file; use `async with Store.open(path) as store`."""
 
 
-__all__ = ["Store", "source_key"]
+__all__ = ["Planner", "Store", "source_key"]

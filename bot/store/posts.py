@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.models import PASSAGE_KINDS, IndexedPassage, IndexedPost, LoadSummary, Post, SourceKind
-from bot.store.base import StoreBase, _iso, _now, _parse_iso, source_key
+from bot.models import (
+    PASSAGE_KINDS,
+    IndexedPassage,
+    IndexedPost,
+    LoadSummary,
+    Post,
+    SourceKind,
+    Subscription,
+)
+from bot.store.base import _iso, _now, _parse_iso, source_key
+from bot.store.chats import ChatStore
 from bot.text import normalize
 
+# Given the new posts (with their ids) and the source's subscribers, the deliveries owed.
+Planner = Callable[
+    [Sequence[tuple[int, Post]], Sequence[Subscription]], Iterable[tuple[int, int, str]]
+]
 
-class PostStore(StoreBase):
-    """Queries over sources, posts and passages."""
+
+class PostStore(ChatStore):
+    """Queries over sources, posts and passages (planning reads the chats' subscriptions)."""
 
     # -- sources -------------------------------------------------------------------------
 
@@ -45,8 +59,14 @@ class PostStore(StoreBase):
 
     # -- posts ---------------------------------------------------------------------------
 
-    async def upsert_posts(self, source_id: int, posts: Sequence[Post]) -> LoadSummary:
-        """Insert new posts, update changed ones in place, leave the rest; one transaction."""
+    async def upsert_posts(
+        self, source_id: int, posts: Sequence[Post], *, plan: Planner | None = None
+    ) -> LoadSummary:
+        """Insert new posts, update changed ones in place, leave the rest; one transaction.
+
+        With `plan`, the deliveries the new posts owe to the source's subscribers are
+        written into the outbox in the same transaction: a crash loses neither.
+        """
         summary = LoadSummary()
         if not posts:
             return summary
@@ -68,6 +88,7 @@ class PostStore(StoreBase):
             # everything sent in three batches instead of a round trip per post.
             next_id = int(row[0]) + 1 if row else 1
             inserts: list[tuple[Any, ...]] = []
+            new_posts: list[Post] = []
             updates: list[tuple[Any, ...]] = []
             passage_rows: list[tuple[Any, ...]] = []
             seen: set[str] = set()
@@ -84,6 +105,7 @@ class PostStore(StoreBase):
                     inserts.append(
                         (post_id, source_id, identity, digest, *_post_values(post), now, now, seq)
                     )
+                    new_posts.append(post)
                     summary.new += 1
                     summary.new_post_ids.append(post_id)
                 elif known[identity][1] != digest:
@@ -120,6 +142,15 @@ class PostStore(StoreBase):
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 passage_rows,
             )
+            if plan is not None and inserts:
+                new = [(row[0], post) for row, post in zip(inserts, new_posts, strict=True)]
+                owed = list(plan(new, await self.subscribers(source_id)))
+                await db.executemany(
+                    "INSERT OR IGNORE INTO outbox (chat_id, post_id, kind, created_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    [(chat, post, kind, now) for chat, post, kind in owed],
+                )
+                summary.planned = len(owed)
         return summary
 
     async def count_posts(self) -> int:
@@ -196,12 +227,20 @@ class PostStore(StoreBase):
                     posts[pid] = IndexedPost(pid, "", "", "", None, None, None, deleted=True)
         return top, list(posts.values())
 
-    async def recent_posts(self, limit: int = 20, source_id: int | None = None) -> list[dict]:
-        """The newest posts (by date, then arrival), with their normalized text for filters."""
+    async def recent_posts(
+        self, limit: int = 20, source_id: int | None = None, *, with_text: bool = False
+    ) -> list[dict]:
+        """The newest posts (by date, then arrival); with_text adds their passages' text."""
         where = "WHERE p.source_id = ?" if source_id is not None else ""
         params: tuple[Any, ...] = (source_id, limit) if source_id is not None else (limit,)
+        body = (
+            ", coalesce((SELECT group_concat(q.text, char(10)) FROM passages q"
+            " WHERE q.post_id = p.id), '') AS text"
+            if with_text
+            else ""
+        )
         async with self._db.execute(
-            "SELECT p.id, s.name AS source, p.title, p.url, p.published FROM posts p"
+            f"SELECT p.id, s.name AS source, p.title, p.url, p.published{body} FROM posts p"
             f" JOIN sources s ON s.id = p.source_id {where}"
             " ORDER BY p.published DESC, p.id DESC LIMIT ?",
             params,

@@ -1,0 +1,231 @@
+"""`python -m bot`: the command line (run, load, stats, search, quote)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import date, datetime
+
+from bot.config import ConfigError, Settings
+from bot.loader import LoadReport, load_inputs, seed_if_empty
+from bot.searcher import Searcher
+from bot.store import Store
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="FILE", help="SQLite file (overrides DATABASE_PATH)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Relais: relays French news posts to Telegram and answers questions on them.",
+        parents=[common],
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("run", parents=[common], help="run the Telegram bot (long polling)")
+
+    load = commands.add_parser(
+        "load", parents=[common], help="load Movim dumps and RSS/Atom/JSON feeds"
+    )
+    load.add_argument("paths", nargs="+", metavar="PATH", help="file, folder or http(s) URL")
+
+    stats = commands.add_parser("stats", parents=[common], help="count posts and passages")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+
+    for name, help_text in (
+        ("search", "find posts (typos, accents and plurals forgiven)"),
+        ("quote", "find a quote (answers and pull quotes first)"),
+    ):
+        command = commands.add_parser(name, parents=[common], help=help_text)
+        command.add_argument(
+            "query", nargs="*" if name == "quote" else "+", metavar="QUERY", help="words"
+        )
+        command.add_argument("--limit", type=int, default=5 if name == "search" else 1)
+        command.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env().with_database(args.db)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # httpx logs every request URL, and the bot's URLs carry its token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if args.command == "run":
+        return _run(settings)
+    handler = {"load": _load, "stats": _stats, "search": _search, "quote": _quote}[args.command]
+    return asyncio.run(handler(settings, args))
+
+
+def _run(settings: Settings) -> int:
+    if not settings.bot_token:
+        print(
+            "BOT_TOKEN is not set: create a bot with @BotFather on Telegram (/newbot) and put "
+            "its token in .env as BOT_TOKEN=123456:ABC... (see .env.example).",
+            file=sys.stderr,
+        )
+        return 1
+    from bot.telegram.app import run  # only `run` needs python-telegram-bot loaded
+
+    return run(settings)
+
+
+def _progress(done: int, total: int, name: str) -> None:
+    if total < 2 or not sys.stderr.isatty():
+        return
+    width = 30
+    filled = width * done // total
+    label = name if len(name) <= 40 else "…" + name[-39:]
+    end = "\n" if done == total else ""
+    print(
+        f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label:<40}",
+        end=end,
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+async def _load(settings: Settings, args: argparse.Namespace) -> int:
+    async with Store.open(settings.database_path) as store:
+        report = await load_inputs(
+            store, args.paths, tz=settings.tz, today=date.today(), progress=_progress
+        )
+    _print_load_report(report)
+    return 1 if report.failed or not report.inputs else 0
+
+
+def _print_load_report(report: LoadReport) -> None:
+    for name, summary in sorted(report.per_source().items()):
+        print(
+            f"{name}: {summary.new} new, {summary.updated} updated, "
+            f"{summary.unchanged} unchanged, {summary.skipped} skipped"
+        )
+    for entry in report.inputs:
+        for skip in entry.skipped:
+            print(f"skipped in {entry.name} ({skip.where}): {skip.reason}", file=sys.stderr)
+    for entry in report.failed:
+        print(f"failed: {entry.name}: {entry.error}", file=sys.stderr)
+    if not report.inputs:
+        print("nothing to load: no files found", file=sys.stderr)
+    read = len(report.inputs) - len(report.failed)
+    print(f"{read} of {len(report.inputs)} inputs read")
+
+
+async def _stats(settings: Settings, args: argparse.Namespace) -> int:
+    async with Store.open(settings.database_path) as store:
+        stats = await store.stats()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False))
+        return 0
+    print(f"{stats['posts']} posts in {stats['database']}")
+    for name, count in stats["sources"].items():
+        print(f"  {name}: {count}")
+    print("passages: " + ", ".join(f"{k} {v}" for k, v in stats["passages"].items()))
+    return 0
+
+
+@asynccontextmanager
+async def _searcher(settings: Settings) -> AsyncIterator[Searcher]:
+    async with Store.open(settings.database_path) as store:
+        await seed_if_empty(store, settings.seeds_dir, tz=settings.tz, today=date.today())
+        searcher = Searcher.beside(store)
+        await searcher.start()
+        yield searcher
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+async def _search(settings: Settings, args: argparse.Namespace) -> int:
+    query = " ".join(args.query)
+    async with _searcher(settings) as searcher:
+        started = time.perf_counter()
+        response = await searcher.search(query, limit=max(1, args.limit))
+        took = (time.perf_counter() - started) * 1000
+    for warning in response.warnings:
+        print(f"note: {warning}", file=sys.stderr)
+    if args.json:
+        results = [
+            {
+                "post_id": hit.post_id,
+                "title": hit.title,
+                "source": hit.source,
+                "author": hit.author,
+                "published": _iso(hit.published),
+                "url": hit.url,
+                "score": round(hit.score, 1),
+                "snippet": hit.snippet,
+                "match": list(hit.match) if hit.match else None,
+                "kind": hit.kind,
+                "speaker": hit.speaker,
+            }
+            for hit in response.hits
+        ]
+        payload = {"query": query, "took_ms": round(took, 2), "results": results}
+        print(json.dumps(payload, ensure_ascii=False))
+        return 0
+    if not response.hits:
+        print(f"no results for {query!r}")
+        return 0
+    for rank, hit in enumerate(response.hits, start=1):
+        when = hit.published.astimezone(settings.tz).strftime("%Y-%m-%d") if hit.published else "?"
+        print(f"{rank}. {hit.title}  [{hit.source}, {when}, score {hit.score:.0f}]")
+        if hit.url:
+            print(f"   {hit.url}")
+        if hit.snippet:
+            start, end = hit.match or (0, 0)
+            snippet = hit.snippet[:start] + "**" + hit.snippet[start:end] + "**" + hit.snippet[end:]
+            print(f"   {snippet if hit.match else hit.snippet}")
+    print(f"({response.total} posts, {took:.1f} ms)")
+    return 0
+
+
+async def _quote(settings: Settings, args: argparse.Namespace) -> int:
+    query = " ".join(args.query)
+    async with _searcher(settings) as searcher:
+        started = time.perf_counter()
+        response = await searcher.quote(query, limit=max(1, args.limit))
+        took = (time.perf_counter() - started) * 1000
+    if args.json:
+        results = [
+            {
+                "text": hit.text,
+                "speaker": hit.speaker,
+                "kind": hit.kind,
+                "post_id": hit.post_id,
+                "title": hit.title,
+                "source": hit.source,
+                "published": _iso(hit.published),
+                "url": hit.url,
+                "score": round(hit.score, 1),
+            }
+            for hit in response.hits
+        ]
+        payload = {"query": query, "took_ms": round(took, 2), "results": results}
+        print(json.dumps(payload, ensure_ascii=False))
+        return 0
+    if not response.hits:
+        print(f"no quote for {query!r}")
+        return 0
+    for hit in response.hits:
+        print(f"« {hit.text} »")
+        print(f"   — {hit.speaker or '?'}, {hit.title} ({hit.source})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

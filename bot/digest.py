@@ -1,0 +1,57 @@
+"""Digest schedules: parse `daily HH:MM` / `weekly mon HH:MM` and tell when one is due."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+DAYS = {
+    "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+    "lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6,
+}  # fmt: skip
+
+
+class ScheduleError(ValueError):
+    """A digest schedule that cannot be read."""
+
+
+def parse_schedule(words: list[str]) -> str:
+    """The canonical schedule for `daily HH:MM` or `weekly DAY HH:MM` (raises ScheduleError)."""
+    if len(words) == 2 and words[0].lower() in ("daily", "quotidien"):
+        return f"daily {_clock(words[1]).strftime('%H:%M')}"
+    if len(words) == 3 and words[0].lower() in ("weekly", "hebdo"):
+        day = words[1].lower()[:3]
+        if day not in DAYS:
+            raise ScheduleError(f"unknown day {words[1]!r}: use mon, tue, … sun")
+        canonical = next(name for name, number in DAYS.items() if number == DAYS[day])
+        return f"weekly {canonical} {_clock(words[2]).strftime('%H:%M')}"
+    raise ScheduleError("use daily HH:MM or weekly DAY HH:MM")
+
+
+def _clock(text: str) -> time:
+    try:
+        hours, minutes = text.replace("h", ":").split(":")
+        return time(int(hours), int(minutes or 0))
+    except ValueError:
+        raise ScheduleError(f"{text!r} is not a time such as 08:30") from None
+
+
+def last_slot(schedule: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """The most recent scheduled moment at or before `now` (aware, in UTC terms)."""
+    parts = schedule.split()
+    at = _clock(parts[-1])
+    local = now.astimezone(tz)
+    slot = datetime.combine(local.date(), at, tzinfo=tz)
+    if parts[0] == "daily":
+        return slot if slot <= local else slot - timedelta(days=1)
+    back = (local.weekday() - DAYS[parts[1]]) % 7
+    slot -= timedelta(days=back)
+    return slot if slot <= local else slot - timedelta(days=7)
+
+
+def digest_due(schedule: str, last: datetime | None, now: datetime, tz: ZoneInfo) -> bool:
+    """True when a scheduled moment passed since the last digest (or since it was set)."""
+    if not schedule:
+        return False
+    slot = last_slot(schedule, now, tz)
+    return last is None or last < slot

@@ -1,0 +1,298 @@
+"""The catalogue of user-facing texts, in French (the default) and English."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+LANGUAGES = ("fr", "en")
+
+_MONTHS = {
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "en": "January February March April May June July August September October November December",
+}
+
+# Texts are Telegram HTML: placeholders receive values already escaped by the caller.
+TEXTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "welcome": (
+            "Bonjour ! Je suis <b>Relais</b> : je relaie les articles de Numerama, "
+            "JournalDuGeek, Le Vent Se Lève, Mediapart… et je retrouve ce qu’ils disent.\n\n"
+            "Essayez : /search travail du clic\nOu une citation : /quote je coche des cases\n\n"
+            "/help donne toutes les commandes."
+        ),
+        "help": (
+            "<b>Commandes</b>\n"
+            "/search <i>mots</i> : chercher des articles (fautes, accents et pluriels "
+            "pardonnés)\n"
+            "/quote [<i>mots</i>] : une citation ; sans mots, une citation au hasard\n"
+            "/sources : les sources, leur nombre d’articles et leur dernier article\n"
+            "/start : l’accueil\n/help : cette aide\n\n"
+            "<b>Abonnements</b>\n"
+            "/subscribe <i>source</i>|all [<i>filtres</i>] : recevoir les nouveaux articles "
+            '(<code>+mot</code>, <code>-mot</code>, <code>"expression"</code>)\n'
+            "/unsubscribe <i>source</i>|all : se désabonner\n"
+            "/subscriptions : vos abonnements, avec un bouton pour retirer chacun\n"
+            "/filter test <i>source</i> <i>filtres</i> : ce que des filtres laisseraient passer\n"
+            "/quiet 22:00-07:00 | off : heures calmes\n"
+            "/digest daily 08:00 | weekly mon 08:00 | off | now : résumés au lieu d’envois\n"
+            "/timezone <i>Zone/Ville</i> : votre fuseau horaire\n"
+            "/status : l’état des sources et de vos envois\n"
+            "/channel : configurer un canal depuis cette conversation\n\n"
+            "<b>Administration</b> (ADMIN_IDS)\n"
+            "/addsource <i>nom</i> <i>url</i>, /removesource <i>nom</i>, /export (OPML) ; "
+            "envoyez un fichier .opml pour importer des sources.\n\n"
+            "<b>Syntaxe de recherche</b>\n"
+            '<code>"expression exacte"</code>, <code>-mot</code> pour exclure, '
+            "<code>source:Numerama</code>, <code>since:2023-05-01</code>, "
+            "<code>until:2023-12-31</code>\n\n"
+            "Dans n’importe quelle conversation, tapez <code>@{bot} mots</code> pour partager "
+            "un article."
+        ),
+        "usage_search": "Usage : /search <i>mots</i> (par exemple /search travail du clic)",
+        "usage_quote": "Usage : /quote [<i>mots</i>] (par exemple /quote je coche des cases)",
+        "no_results": "Aucun résultat pour « {query} ».",
+        "did_you_mean": "Vouliez-vous dire « {suggestion} » ? /search {suggestion}",
+        "results_header": "Résultats pour « {query} » ({total}) :",
+        "page": "Page {page}/{pages}",
+        "truncated": "Votre recherche était trop longue : je l’ai coupée à {limit} caractères.",
+        "no_quote": "Aucune citation trouvée pour « {query} ».",
+        "no_posts": "Il n’y a encore aucun article.",
+        "sources_header": "<b>Sources</b>",
+        "source_line": "{name} : {count} articles, dernier le {latest}",
+        "source_line_empty": "{name} : aucun article",
+        "unknown_command": "Je ne connais pas cette commande. /help donne la liste.",
+        "error": "Désolé, quelque chose s’est mal passé. Réessayez dans un instant.",
+        "expired": "Cette recherche a expiré : relancez /search.",
+        "warning": "Attention : {warning}",
+        "by": "— {speaker}",
+        "source_date": "{source} · {date}",
+        "share_more": "Plus de résultats",
+        "held_header": "Pendant vos heures calmes ({count} articles) :",
+        "and_more": "… et {count} autres.",
+        "digest_header": "<b>Votre résumé</b> ({count} articles)",
+        "usage_subscribe": (
+            "Usage : /subscribe <i>source</i>|all [<i>filtres</i>]\n"
+            "Filtres : <code>+mot</code> requis, <code>-mot</code> exclu, "
+            '<code>"une expression"</code> requise. Exemple : '
+            "<code>/subscribe Numerama +ia -bitcoin</code>"
+        ),
+        "usage_unsubscribe": "Usage : /unsubscribe <i>source</i>|all",
+        "usage_filter": "Usage : /filter test <i>source</i> <i>filtres</i>",
+        "usage_quiet": "Usage : /quiet 22:00-07:00 ou /quiet off",
+        "usage_digest": (
+            "Usage : /digest daily 08:00 | /digest weekly mon 08:00 | /digest off | /digest now"
+        ),
+        "usage_timezone": "Usage : /timezone Europe/Paris",
+        "usage_addsource": "Usage : /addsource <i>nom</i> <i>url</i>",
+        "usage_removesource": "Usage : /removesource <i>nom</i>",
+        "unknown_source": "Source inconnue : « {name} ». Sources connues : {known}",
+        "subscribed": "Abonné à {source}{filters}. Les nouveaux articles arriveront ici.",
+        "subscription_updated": "Abonnement à {source} mis à jour{filters}.",
+        "with_filters": " (filtres : <code>{filters}</code>)",
+        "all_sources": "toutes les sources",
+        "unsubscribed": "Désabonné de {source}.",
+        "not_subscribed": "Aucun abonnement à {source} ici.",
+        "no_subscriptions": "Aucun abonnement. Essayez /subscribe Numerama",
+        "subscriptions_header": "<b>Abonnements de {chat}</b>",
+        "removed": "Abonnement retiré.",
+        "bad_filter": "Filtre refusé : {error}",
+        "filter_header": "Sur les {count} derniers articles de {source}, {passed} passent :",
+        "admins_only": "Seuls les administrateurs de ce groupe peuvent changer ses abonnements.",
+        "quiet_on": "Heures calmes : {start}–{end}. Les articles arrivés entre-temps viendront en un message.",
+        "quiet_off": "Heures calmes désactivées.",
+        "digest_on": "Résumé programmé : {schedule} ({tz}). Plus d’envois instantanés ici.",
+        "digest_off": "Résumés désactivés : les articles arriveront de nouveau un par un.",
+        "digest_empty": "Rien de nouveau pour un résumé.",
+        "digest_sent": "Résumé envoyé ({count} articles).",
+        "bad_schedule": "Programme illisible : {error}",
+        "timezone_set": "Fuseau horaire : {tz}.",
+        "bad_timezone": "Fuseau inconnu : « {tz} ». Exemple : Europe/Paris, America/Montreal.",
+        "status_sources": "<b>Sources</b>",
+        "status_source": "{name} : dernier succès {success}, {errors} erreur(s), prochain passage {next}",
+        "status_failing": " ⚠️ en échec : {error}",
+        "status_chat": "<b>Cette conversation</b> : {subs} abonnement(s), {pending} envoi(s) en attente",
+        "never": "jamais",
+        "admin_only": "Cette commande est réservée aux administrateurs de Relais.",
+        "source_added": "Source ajoutée : {name} ({url}). Son premier passage ne fait qu’enregistrer l’existant.",
+        "source_removed": "Source retirée : {name}. Ses articles restent consultables.",
+        "still_in_file": " Elle figure encore dans SOURCES_FILE : retirez-la aussi de ce fichier.",
+        "opml_imported": "{count} source(s) importée(s).",
+        "opml_errors": "Ignoré : {errors}",
+        "channel_pick": "Choisissez le canal à configurer avec le bouton, transférez-moi un de ses messages, ou écrivez /channel @nom_du_canal.",
+        "channel_button": "Choisir un canal",
+        "channel_set": "Vous configurez maintenant le canal {title}. /subscribe, /digest… s’appliquent à lui. /channel off pour revenir ici.",
+        "channel_off": "Vous configurez de nouveau cette conversation.",
+        "channel_not_admin": "Vous devez être administrateur de {title} pour le configurer.",
+        "channel_bot_cannot_post": "Ajoutez-moi comme administrateur de {title} avec le droit de publier, puis réessayez.",
+        "channel_unknown": "Je ne trouve pas ce canal. Ajoutez-moi d’abord comme administrateur.",
+        "welcome_back": "Content de vous revoir : vos abonnements reprennent.",
+    },
+    "en": {
+        "welcome": (
+            "Hello! I am <b>Relais</b>: I relay posts from Numerama, JournalDuGeek, "
+            "Le Vent Se Lève, Mediapart… and find what they say.\n\n"
+            "Try: /search travail du clic\nOr a quote: /quote je coche des cases\n\n"
+            "/help lists every command."
+        ),
+        "help": (
+            "<b>Commands</b>\n"
+            "/search <i>words</i>: find posts (typos, accents and plurals forgiven)\n"
+            "/quote [<i>words</i>]: a quote; with no words, a random one\n"
+            "/sources: the sources, their post counts and latest post\n"
+            "/start: the welcome\n/help: this help\n\n"
+            "<b>Subscriptions</b>\n"
+            "/subscribe <i>source</i>|all [<i>filters</i>]: get new posts "
+            '(<code>+word</code>, <code>-word</code>, <code>"phrase"</code>)\n'
+            "/unsubscribe <i>source</i>|all: stop\n"
+            "/subscriptions: your subscriptions, with a button to remove each\n"
+            "/filter test <i>source</i> <i>filters</i>: what filters would let through\n"
+            "/quiet 22:00-07:00 | off: quiet hours\n"
+            "/digest daily 08:00 | weekly mon 08:00 | off | now: digests instead of pushes\n"
+            "/timezone <i>Area/City</i>: your time zone\n"
+            "/status: how the sources and your deliveries stand\n"
+            "/channel: set up a channel from this chat\n\n"
+            "<b>Administration</b> (ADMIN_IDS)\n"
+            "/addsource <i>name</i> <i>url</i>, /removesource <i>name</i>, /export (OPML); "
+            "send an .opml file to import sources.\n\n"
+            "<b>Search syntax</b>\n"
+            '<code>"exact phrase"</code>, <code>-word</code> to exclude, '
+            "<code>source:Numerama</code>, <code>since:2023-05-01</code>, "
+            "<code>until:2023-12-31</code>\n\n"
+            "In any chat, type <code>@{bot} words</code> to share a post."
+        ),
+        "usage_search": "Usage: /search <i>words</i> (for example /search travail du clic)",
+        "usage_quote": "Usage: /quote [<i>words</i>] (for example /quote je coche des cases)",
+        "no_results": "No results for “{query}”.",
+        "did_you_mean": "Did you mean “{suggestion}”? /search {suggestion}",
+        "results_header": "Results for “{query}” ({total}):",
+        "page": "Page {page}/{pages}",
+        "truncated": "Your search was too long: I cut it to {limit} characters.",
+        "no_quote": "No quote found for “{query}”.",
+        "no_posts": "There are no posts yet.",
+        "sources_header": "<b>Sources</b>",
+        "source_line": "{name}: {count} posts, latest on {latest}",
+        "source_line_empty": "{name}: no posts",
+        "unknown_command": "I don't know that command. /help lists them.",
+        "error": "Sorry, something went wrong. Please try again in a moment.",
+        "expired": "This search has expired: send /search again.",
+        "warning": "Note: {warning}",
+        "by": "— {speaker}",
+        "source_date": "{source} · {date}",
+        "share_more": "More results",
+        "held_header": "During your quiet hours ({count} posts):",
+        "and_more": "… and {count} more.",
+        "digest_header": "<b>Your digest</b> ({count} posts)",
+        "usage_subscribe": (
+            "Usage: /subscribe <i>source</i>|all [<i>filters</i>]\n"
+            "Filters: <code>+word</code> required, <code>-word</code> excluded, "
+            '<code>"a phrase"</code> required. Example: '
+            "<code>/subscribe Numerama +ia -bitcoin</code>"
+        ),
+        "usage_unsubscribe": "Usage: /unsubscribe <i>source</i>|all",
+        "usage_filter": "Usage: /filter test <i>source</i> <i>filters</i>",
+        "usage_quiet": "Usage: /quiet 22:00-07:00 or /quiet off",
+        "usage_digest": (
+            "Usage: /digest daily 08:00 | /digest weekly mon 08:00 | /digest off | /digest now"
+        ),
+        "usage_timezone": "Usage: /timezone Europe/Paris",
+        "usage_addsource": "Usage: /addsource <i>name</i> <i>url</i>",
+        "usage_removesource": "Usage: /removesource <i>name</i>",
+        "unknown_source": "Unknown source: “{name}”. Known sources: {known}",
+        "subscribed": "Subscribed to {source}{filters}. New posts will arrive here.",
+        "subscription_updated": "Subscription to {source} updated{filters}.",
+        "with_filters": " (filters: <code>{filters}</code>)",
+        "all_sources": "every source",
+        "unsubscribed": "Unsubscribed from {source}.",
+        "not_subscribed": "No subscription to {source} here.",
+        "no_subscriptions": "No subscriptions. Try /subscribe Numerama",
+        "subscriptions_header": "<b>Subscriptions of {chat}</b>",
+        "removed": "Subscription removed.",
+        "bad_filter": "Filter refused: {error}",
+        "filter_header": "Of the last {count} posts of {source}, {passed} pass:",
+        "admins_only": "Only this group's admins can change its subscriptions.",
+        "quiet_on": "Quiet hours: {start}–{end}. Posts arriving meanwhile come as one message.",
+        "quiet_off": "Quiet hours off.",
+        "digest_on": "Digest scheduled: {schedule} ({tz}). No more instant pushes here.",
+        "digest_off": "Digests off: posts will arrive one by one again.",
+        "digest_empty": "Nothing new for a digest.",
+        "digest_sent": "Digest sent ({count} posts).",
+        "bad_schedule": "Unreadable schedule: {error}",
+        "timezone_set": "Time zone: {tz}.",
+        "bad_timezone": "Unknown time zone: “{tz}”. Example: Europe/Paris, America/Montreal.",
+        "status_sources": "<b>Sources</b>",
+        "status_source": "{name}: last success {success}, {errors} error(s), next poll {next}",
+        "status_failing": " ⚠️ failing: {error}",
+        "status_chat": "<b>This chat</b>: {subs} subscription(s), {pending} delivery(ies) waiting",
+        "never": "never",
+        "admin_only": "This command is for Relais admins only.",
+        "source_added": "Source added: {name} ({url}). Its first poll only records what is there.",
+        "source_removed": "Source removed: {name}. Its posts stay searchable.",
+        "still_in_file": " It is still listed in SOURCES_FILE: remove it there too.",
+        "opml_imported": "{count} source(s) imported.",
+        "opml_errors": "Skipped: {errors}",
+        "channel_pick": "Pick the channel to set up with the button, forward me one of its posts, or send /channel @channel_name.",
+        "channel_button": "Pick a channel",
+        "channel_set": "You are now setting up the channel {title}. /subscribe, /digest… apply to it. /channel off to come back here.",
+        "channel_off": "You are setting up this chat again.",
+        "channel_not_admin": "You must be an admin of {title} to set it up.",
+        "channel_bot_cannot_post": "Add me as an admin of {title} allowed to post, then try again.",
+        "channel_unknown": "I can't find that channel. Add me as its admin first.",
+        "welcome_back": "Welcome back: your subscriptions resume.",
+    },
+}
+
+# The command menus; the admin commands are left out of them (they are in /help).
+ADMIN_COMMANDS = ("addsource", "removesource", "export")
+COMMANDS: dict[str, list[tuple[str, str]]] = {
+    "fr": [
+        ("start", "Accueil et exemples"),
+        ("help", "Toutes les commandes et la syntaxe de recherche"),
+        ("search", "Chercher des articles : /search mots"),
+        ("quote", "Une citation : /quote [mots]"),
+        ("sources", "Les sources suivies"),
+        ("subscribe", "S’abonner : /subscribe source [filtres]"),
+        ("unsubscribe", "Se désabonner : /unsubscribe source"),
+        ("subscriptions", "Vos abonnements"),
+        ("filter", "Tester des filtres : /filter test source filtres"),
+        ("quiet", "Heures calmes : /quiet 22:00-07:00"),
+        ("digest", "Résumés : /digest daily 08:00"),
+        ("timezone", "Fuseau horaire : /timezone Europe/Paris"),
+        ("status", "État des sources et des envois"),
+        ("channel", "Configurer un canal"),
+    ],
+    "en": [
+        ("start", "Welcome and examples"),
+        ("help", "Every command and the search syntax"),
+        ("search", "Find posts: /search words"),
+        ("quote", "A quote: /quote [words]"),
+        ("sources", "The sources followed"),
+        ("subscribe", "Subscribe: /subscribe source [filters]"),
+        ("unsubscribe", "Unsubscribe: /unsubscribe source"),
+        ("subscriptions", "Your subscriptions"),
+        ("filter", "Test filters: /filter test source filters"),
+        ("quiet", "Quiet hours: /quiet 22:00-07:00"),
+        ("digest", "Digests: /digest daily 08:00"),
+        ("timezone", "Time zone: /timezone Europe/Paris"),
+        ("status", "Sources and deliveries"),
+        ("channel", "Set up a channel"),
+    ],
+}
+
+
+def language(code: str | None) -> str:
+    """The catalogue language for a Telegram `language_code`: French unless English."""
+    return "en" if code and code.lower().startswith("en") else "fr"
+
+
+def text(lang: str, key: str, **values: object) -> str:
+    """A catalogue text in `lang`, with placeholders filled."""
+    template = TEXTS.get(lang, TEXTS["fr"]).get(key) or TEXTS["fr"][key]
+    return template.format(**values) if values else template
+
+
+def format_date(moment: datetime | None, lang: str) -> str:
+    """A date as people write it: `8 février 2024` or `8 February 2024`."""
+    if moment is None:
+        return "?"
+    month = _MONTHS.get(lang, _MONTHS["fr"]).split()[moment.month - 1]
+    return f"{moment.day} {month} {moment.year}"

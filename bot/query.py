@@ -1,0 +1,244 @@
+"""The search query syntax: words, "exact phrases", -exclusions, source:, since:, until:.
+
+Parsing never raises: whatever cannot be used is reported as a `QueryWarning` and ignored,
+so a typo in an operator still leaves the rest of the query searchable.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.text import STOP_WORDS, normalize, words
+
+MAX_QUERY_CHARS = 256
+
+# After normalize(), every kind of quote is '"' and every dash is '-'.
+_TOKEN = re.compile(
+    r'(?P<opneg>-)?(?P<opname>source|since|until):"(?P<opval>[^"]*)"?'
+    r'|(?P<neg>-)?"(?P<phrase>[^"]*)(?P<close>"?)'
+    r'|(?P<tok>[^\s"]+)'
+)
+_OPERATOR = re.compile(r"(?P<name>source|since|until):(?P<value>.*)", re.DOTALL)
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_FR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_NOT_KEY = re.compile(r"[^0-9a-z]+")
+
+_MESSAGES = {
+    "fr": {
+        "truncated": "recherche coupée à {value} caractères",
+        "bad_date": "date illisible « {value} » (attendu : AAAA-MM-JJ), filtre ignoré",
+        "empty_operator": "« {value} » sans valeur, ignoré",
+        "unclosed_quote": "guillemet non fermé : « {value} » cherché comme expression",
+        "stop_words_only": "mots trop courants pour chercher seuls : {value}",
+        "stop_words_phrase": "expression de mots trop courants ignorée : « {value} »",
+        "date_range": "since: est après until: ({value}), rien ne peut correspondre",
+        "unknown_source": "aucune source « {value} »",
+    },
+    "en": {
+        "truncated": "query cut to {value} characters",
+        "bad_date": "unreadable date “{value}” (expected YYYY-MM-DD), filter ignored",
+        "empty_operator": "“{value}” has no value, ignored",
+        "unclosed_quote": "unclosed quote: “{value}” searched as a phrase",
+        "stop_words_only": "words too common to search on their own: {value}",
+        "stop_words_phrase": "phrase of only common words ignored: “{value}”",
+        "date_range": "since: is after until: ({value}), nothing can match",
+        "unknown_source": "no source “{value}”",
+    },
+}
+
+
+class QueryWarning(str):
+    """Something in a query that was cut, ignored or cannot match.
+
+    It is the French sentence itself (a str, ready for the default language), with a stable
+    `code` and the offending `value` for other languages: `message("en")`.
+    """
+
+    code: str
+    value: str
+
+    def __new__(cls, code: str, value: str = "") -> QueryWarning:
+        warning = super().__new__(cls, _message(code, value, "fr"))
+        warning.code = code
+        warning.value = value
+        return warning
+
+    def message(self, lang: str = "fr") -> str:
+        """The warning as a sentence in `lang` ("fr" or "en"); plain text, not escaped."""
+        return _message(self.code, self.value, lang)
+
+    def __repr__(self) -> str:
+        return f"QueryWarning({self.code!r}, {self.value!r})"
+
+    def __reduce__(self) -> tuple[type[QueryWarning], tuple[str, str]]:
+        return QueryWarning, (self.code, self.value)
+
+
+def _message(code: str, value: str, lang: str) -> str:
+    table = _MESSAGES.get(lang, _MESSAGES["fr"])
+    return table.get(code, code + " {value}").format(value=value)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """A query taken apart. Words are normalized; `terms` are the non-stop words, unique."""
+
+    text: str
+    words: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    excluded_words: tuple[str, ...] = ()
+    excluded_phrases: tuple[tuple[str, ...], ...] = ()
+    sources: tuple[str, ...] = ()
+    excluded_sources: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    warnings: tuple[QueryWarning, ...] = field(default=())
+    truncated: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing to search for (no words, no phrases), filters aside."""
+        return not self.words and not self.phrases
+
+    @property
+    def has_filters(self) -> bool:
+        """True when a source, date or exclusion narrows the results."""
+        return bool(
+            self.sources
+            or self.excluded_sources
+            or self.since
+            or self.until
+            or self.excluded_words
+            or self.excluded_phrases
+        )
+
+
+def source_key(name: str) -> str:
+    """A source name folded for comparison: `Le Vent Se Lève` → `leventseleve`."""
+    return _NOT_KEY.sub("", normalize(name))
+
+
+def content_words(ws: tuple[str, ...] | list[str]) -> list[str]:
+    """The words that can carry a match (not stop words), unique, in order."""
+    seen: dict[str, None] = {}
+    for w in ws:
+        if w not in STOP_WORDS:
+            seen.setdefault(w)
+    return list(seen)
+
+
+def parse_query(query: str, *, max_chars: int = MAX_QUERY_CHARS) -> ParsedQuery:
+    """Parse a search query; never raises, reports problems in `warnings`."""
+    warnings: list[QueryWarning] = []
+    text = query.strip()
+    truncated = len(text) > max_chars
+    if truncated:
+        cut = text[:max_chars]
+        # Prefer not to leave half a word at the end, unless the query has no spaces at all.
+        space = cut.rfind(" ")
+        text = (cut[:space] if space > max_chars // 2 else cut).rstrip()
+        warnings.append(QueryWarning("truncated", str(max_chars)))
+
+    norm = normalize(text)
+    free: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    excluded_words: list[str] = []
+    excluded_phrases: list[tuple[str, ...]] = []
+    sources: list[str] = []
+    excluded_sources: list[str] = []
+    since: date | None = None
+    until: date | None = None
+
+    for m in _TOKEN.finditer(norm):
+        if m["opname"] is not None:
+            # `source:"Le Vent Se Lève"`: a quoted operator value may hold spaces.
+            token = f"{m['opname']}:{m['opval'].strip()}"
+            negated = m["opneg"] is not None
+        elif m["tok"] is None:
+            phrase = tuple(words(m["phrase"]))
+            if not m["close"]:
+                warnings.append(QueryWarning("unclosed_quote", m["phrase"].strip()))
+            if not phrase:
+                continue
+            if not content_words(phrase):
+                warnings.append(QueryWarning("stop_words_phrase", " ".join(phrase)))
+                continue
+            (excluded_phrases if m["neg"] else phrases).append(phrase)
+            continue
+        else:
+            token = m["tok"]
+            negated = token.startswith("-") and len(token) > 1
+            if negated:
+                token = token.lstrip("-")
+        op = _OPERATOR.fullmatch(token)
+        if op is None:
+            ws = words(token)
+            if negated:
+                excluded_words.extend(w for w in ws if w not in STOP_WORDS)
+            else:
+                free.extend(ws)
+            continue
+        name, value = op["name"], op["value"]
+        if not value:
+            warnings.append(QueryWarning("empty_operator", name + ":"))
+            continue
+        if name == "source":
+            key = source_key(value)
+            if not key:
+                warnings.append(QueryWarning("empty_operator", token))
+            else:
+                (excluded_sources if negated else sources).append(key)
+            continue
+        day = parse_day(value, end=name == "until")
+        if day is None:
+            warnings.append(QueryWarning("bad_date", value))
+        elif name == "since":
+            since = day
+        else:
+            until = day
+
+    terms = content_words(free)
+    if free and not terms and not phrases:
+        warnings.append(QueryWarning("stop_words_only", " ".join(dict.fromkeys(free))))
+    if since and until and since > until:
+        warnings.append(QueryWarning("date_range", f"{since.isoformat()} > {until.isoformat()}"))
+    return ParsedQuery(
+        text=text,
+        words=tuple(free),
+        terms=tuple(terms),
+        phrases=tuple(dict.fromkeys(phrases)),
+        excluded_words=tuple(dict.fromkeys(excluded_words)),
+        excluded_phrases=tuple(dict.fromkeys(excluded_phrases)),
+        sources=tuple(dict.fromkeys(sources)),
+        excluded_sources=tuple(dict.fromkeys(excluded_sources)),
+        since=since,
+        until=until,
+        warnings=tuple(warnings),
+        truncated=truncated,
+    )
+
+
+def parse_day(value: str, *, end: bool = False) -> date | None:
+    """A day from `2023-05-01`, `2023-05`, `2023` or `01/05/2023`; a period gives its first
+    day, or its last when `end` (so `until:2023` means until 31 December 2023 inclusive)."""
+    try:
+        m = _ISO_DATE.fullmatch(value)
+        if m:
+            year = int(m[1])
+            if m[3]:
+                return date(year, int(m[2]), int(m[3]))
+            if m[2]:
+                month = int(m[2])
+                last = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 1
+                return date(year, month, last if end else 1)
+            return date(year, 12, 31) if end else date(year, 1, 1)
+        m = _FR_DATE.fullmatch(value)
+        if m:
+            return date(int(m[3]), int(m[2]), int(m[1]))
+    except ValueError:
+        return None
+    return None

@@ -1,0 +1,274 @@
+"""Score one normalized passage against a resolved query: coverage, proximity, phrase, title.
+
+The score is 0-100:
+
+    55 × coverage   IDF-weighted share of the query words found, fuzzy matches counting less
+  + 30 × proximity  how tightly the found words sit together, compared with the query itself
+  +  5 × phrase     the query's words (stop words included) stand in a row, in order
+  + 10 × title      the passage is the post's title
+
+`MIN_SCORE` (55) is the cutoff: every query word present anywhere in a passage just clears
+it; a fuzzy, partial or scattered match has to make up for it with proximity, which is how
+unrelated queries end up with no result instead of the least bad noise.
+
+Before any score, a passage must hold every query word of a one- or two-word query, all but
+one of three to five words, all but a third of longer ones; and a missing word is forgiven
+only when the others sit together (proximity >= 0.5), as an extra word next to a real match.
+Stop words never count as query words: they only help the phrase bonus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+
+from bot.query import ParsedQuery
+from bot.text import STOP_WORDS, stem, word_spans, words
+
+MIN_SCORE = 55.0
+W_COVERAGE, W_PROXIMITY, W_PHRASE, W_TITLE = 55.0, 30.0, 5.0, 10.0
+# Characters of extra distance that halve the proximity (about two words and a half).
+PROXIMITY_HALF = 15.0
+# A snippet's bold span wider than this is narrowed to the rarest word.
+MAX_SPAN_CHARS = 160
+
+_ALNUM = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A query word resolved against the index (cached by the index between updates)."""
+
+    word: str
+    expansions: dict[str, float]  # vocabulary word -> match quality in (0, 1]
+    exact: set[int]  # slots holding the word or a plural/singular form
+    fuzzy: list[tuple[float, set[int]]]  # (quality, slots) of near spellings, best first
+    slots: set[int]  # exact and fuzzy together
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What scoring needs to know about one query; lists are indexed like `terms`."""
+
+    terms: list[Term]
+    weights: list[float]  # IDF of each term
+    starts: list[int]  # where each term stands in the query, in characters
+    ends: list[int]
+    wordlist: list[tuple[str, tuple[tuple[int, float], ...]]]  # word -> ((term, quality), ...)
+    sequence: tuple[str, ...]  # the free words in order, stop words included
+    phrases: tuple[tuple[str, ...], ...]
+    allowed_misses: int
+    total_weight: float
+
+
+def allowed_misses(n_terms: int) -> int:
+    """How many query words a passage may lack: none of one or two, then about a third."""
+    if n_terms <= 2:
+        return 0
+    return 1 if n_terms <= 5 else n_terms // 3
+
+
+def make_plan(terms: list[Term], weights: list[float], parsed: ParsedQuery) -> Plan:
+    """Lay the terms out as the query reads (free words, then quoted phrases) and index
+    their expansions for scanning."""
+    layout: list[str] = list(parsed.words)
+    for phrase in parsed.phrases:
+        layout.append("|")
+        layout.extend(phrase)
+    starts: dict[str, int] = {}
+    at = 0
+    for w in layout:
+        starts.setdefault(w, at)
+        at += len(w) + 1
+    term_starts = [starts.get(t.word, at) for t in terms]
+    by_word: dict[str, list[tuple[int, float]]] = {}
+    for i, t in enumerate(terms):
+        for w, q in t.expansions.items():
+            by_word.setdefault(w, []).append((i, q))
+    return Plan(
+        terms=terms,
+        weights=weights,
+        starts=term_starts,
+        ends=[start + len(t.word) for start, t in zip(term_starts, terms, strict=True)],
+        wordlist=[(w, tuple(hits)) for w, hits in by_word.items()],
+        sequence=tuple(parsed.words),
+        phrases=parsed.phrases,
+        allowed_misses=allowed_misses(len(terms)),
+        total_weight=sum(weights) or 1.0,
+    )
+
+
+def occurrences(plan: Plan, norm: str) -> list[tuple[int, int, int, float]]:
+    """(start, end, term index, quality) of every expanded query word in `norm`, in order.
+
+    str.find per expansion is far cheaper than tokenizing the whole passage in Python.
+    """
+    occ: list[tuple[int, int, int, float]] = []
+    size = len(norm)
+    find = norm.find
+    for word, hits in plan.wordlist:
+        n = len(word)
+        pos = find(word)
+        while pos != -1:
+            end = pos + n
+            if (pos == 0 or norm[pos - 1] not in _ALNUM) and (
+                end == size or norm[end] not in _ALNUM
+            ):
+                for ti, q in hits:
+                    occ.append((pos, end, ti, q))
+                pos = find(word, end)
+            else:
+                pos = find(word, pos + 1)
+    occ.sort()
+    return occ
+
+
+def score_passage(plan: Plan, norm: str, *, title: bool = False) -> float | None:
+    """The 0-100 score of a normalized passage, or None when it does not match."""
+    occ = occurrences(plan, norm)
+    if not occ:
+        return None
+    terms = plan.terms
+    n = len(terms)
+    best = [0.0] * n
+    for _, _, ti, q in occ:
+        if q > best[ti]:
+            best[ti] = q
+    matched = [i for i in range(n) if best[i] > 0.0]
+    k = len(matched)
+    if k < n - plan.allowed_misses:
+        return None
+    coverage = sum(w * q for w, q in zip(plan.weights, best, strict=True)) / plan.total_weight
+    proximity, phrase = _proximity(plan, norm, occ, matched, best)
+    if k < n and proximity < 0.5:
+        # A missing word is tolerated as an extra word next to a real match, not otherwise.
+        return None
+    score = W_COVERAGE * coverage + W_PROXIMITY * proximity + W_PHRASE * phrase
+    if title:
+        score += W_TITLE
+    return min(100.0, score)
+
+
+def one_word_score(quality: float, *, title: bool = False) -> float:
+    """What `score_passage` gives a one-word query (no phrase) matched at `quality`."""
+    score = W_COVERAGE * quality + W_PROXIMITY + (W_PHRASE if quality >= 1.0 else 0.0)
+    return min(100.0, score + (W_TITLE if title else 0.0))
+
+
+def _proximity(
+    plan: Plan,
+    norm: str,
+    occ: list[tuple[int, int, int, float]],
+    matched: list[int],
+    best: list[float],
+) -> tuple[float, float]:
+    """(proximity 0-1, phrase 0 or 1) of the tightest window holding every matched word."""
+    n = len(plan.terms)
+    if len(matched) == 1:
+        exact = n == 1 and best[matched[0]] >= 1.0
+        return 1.0, 1.0 if exact or plan.phrases else 0.0
+    left, right = min_window(occ, len(matched))
+    first: dict[int, int] = {}
+    win_end = 0
+    for start, end, ti, _ in occ[left : right + 1]:
+        first.setdefault(ti, start)
+        win_end = max(win_end, end)
+    win_start = occ[left][0]
+    order = sorted(first, key=first.__getitem__)
+    starts = plan.starts
+    in_order = all(starts[a] < starts[b] for a, b in pairwise(order))
+    ideal = max(plan.ends[i] for i in matched) - min(starts[i] for i in matched)
+    slack = max(0, (win_end - win_start) - ideal)
+    proximity = 1.0 / (1.0 + slack / PROXIMITY_HALF)
+    if not in_order:
+        proximity *= 0.85
+    if plan.phrases:
+        # Every candidate already holds the quoted phrases word for word.
+        return proximity, 1.0
+    phrase = 0.0
+    if in_order and slack <= 3 and len(matched) == n and len(plan.sequence) > 1:
+        around = words(norm[max(0, win_start - 40) : win_end + 40])
+        phrase = 1.0 if _holds_sequence(plan, around) else 0.0
+    return proximity, phrase
+
+
+def min_window(occ: list[tuple[int, int, int, float]], need: int) -> tuple[int, int]:
+    """Indexes into `occ` of the shortest run covering `need` distinct terms (need >= 1
+    and present, or the whole list)."""
+    counts: dict[int, int] = {}
+    have = 0
+    best = (0, len(occ) - 1)
+    best_len = 1 << 60
+    left = 0
+    for right, (pos, _, ti, _) in enumerate(occ):
+        c = counts.get(ti, 0)
+        counts[ti] = c + 1
+        if c == 0:
+            have += 1
+        while have == need:
+            lpos, _, lti, _ = occ[left]
+            if pos - lpos < best_len:
+                best_len = pos - lpos
+                best = (left, right)
+            counts[lti] -= 1
+            if counts[lti] == 0:
+                have -= 1
+            left += 1
+    return best
+
+
+def _holds_sequence(plan: Plan, toks: list[str]) -> bool:
+    """True when the query's words stand in a row in `toks` (stems and expansions count)."""
+    seq = plan.sequence
+    expansions = {t.word: t.expansions for t in plan.terms}
+    n = len(seq)
+    for i in range(len(toks) - n + 1):
+        for qw, pw in zip(seq, toks[i : i + n], strict=True):
+            if qw == pw or stem(qw) == stem(pw):
+                continue
+            if qw not in STOP_WORDS and pw in expansions.get(qw, ()):
+                continue
+            break
+        else:
+            return True
+    return False
+
+
+def match_span(plan: Plan, norm: str) -> tuple[int, int] | None:
+    """Where to bold in `norm`: a quoted phrase, else the tightest window of matched words,
+    narrowed to its rarest word when wide."""
+    for phrase in plan.phrases:
+        span = phrase_span(norm, phrase)
+        if span is not None:
+            return span
+    occ = occurrences(plan, norm)
+    if not occ:
+        return None
+    present = {ti for _, _, ti, _ in occ}
+    left, right = min_window(occ, len(present))
+    start = occ[left][0]
+    end = max(e for _, e, _, _ in occ[left : right + 1])
+    if end - start > MAX_SPAN_CHARS:
+        rarest = max(present, key=plan.weights.__getitem__)
+        start, end = next((s, e) for s, e, ti, _ in occ[left : right + 1] if ti == rarest)
+    return start, end
+
+
+def phrase_span(norm: str, phrase: tuple[str, ...]) -> tuple[int, int] | None:
+    """Character span in `norm` of the phrase's words in a row, or None."""
+    spans = word_spans(norm)
+    n = len(phrase)
+    for i in range(len(spans) - n + 1):
+        if spans[i][0] == phrase[0] and all(spans[i + j][0] == phrase[j] for j in range(n)):
+            return spans[i][1], spans[i + n - 1][2]
+    return None
+
+
+def has_phrase(norm: str, phrase: tuple[str, ...]) -> bool:
+    """True when the normalized text holds the phrase's words in a row."""
+    if not phrase:
+        return True
+    # Cheap rejection first: the phrase's longest word must appear at all.
+    if max(phrase, key=len) not in norm:
+        return False
+    return phrase_span(norm, phrase) is not None

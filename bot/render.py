@@ -1,0 +1,176 @@
+"""Telegram HTML for result pages, quotes and source lists: escaping, bolding, sizes."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.i18n import format_date, text
+
+if TYPE_CHECKING:
+    from bot.models import Delivery
+    from bot.search import QuoteHit, SearchHit
+
+MAX_MESSAGE = 4096
+# Room left for Telegram's own counting quirks (UTF-16 units vs code points is unverified).
+SAFE_MESSAGE = 3800
+MAX_TITLE = 200
+MAX_SNIPPET = 320
+
+
+def escape(value: str) -> str:
+    """Escape text for Telegram HTML (`<`, `>`, `&` and quotes)."""
+    return html.escape(value, quote=True)
+
+
+def plain(html_text: str) -> str:
+    """Our own HTML as plain text (tags dropped, entities decoded), for a fallback send."""
+    return html.unescape(re.sub(r"<[^>]*>", "", html_text))
+
+
+def shorten(value: str, limit: int) -> str:
+    """Cut plain text to `limit` characters at a word boundary, with an ellipsis."""
+    value = " ".join(value.split())
+    if len(value) <= limit:
+        return value
+    cut = value[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def link(title: str, url: str | None) -> str:
+    """A linked, escaped title; plain when the URL is missing or not http(s)."""
+    label = escape(shorten(title, MAX_TITLE) or "…")
+    if url and url.startswith(("http://", "https://")):
+        return f'<a href="{escape(url)}">{label}</a>'
+    return f"<b>{label}</b>"
+
+
+def highlight(snippet: str, match: tuple[int, int] | None) -> str:
+    """The snippet escaped, with the matched span in bold."""
+    if not match or not (0 <= match[0] < match[1] <= len(snippet)):
+        return escape(snippet)
+    start, end = match
+    return f"{escape(snippet[:start])}<b>{escape(snippet[start:end])}</b>{escape(snippet[end:])}"
+
+
+def local_date(moment: datetime | None, tz: ZoneInfo, lang: str) -> str:
+    """A stored UTC moment as a date in the reader's time zone and language."""
+    return format_date(None if moment is None else moment.astimezone(tz), lang)
+
+
+def _byline(source: str, published: datetime | None, lang: str, tz: ZoneInfo) -> str:
+    when = local_date(published, tz, lang)
+    return "<i>" + escape(text(lang, "source_date", source=source, date=when)) + "</i>"
+
+
+def search_page(
+    query: str,
+    hits: Sequence[SearchHit],
+    *,
+    total: int,
+    page: int,
+    pages: int,
+    page_size: int,
+    lang: str,
+    tz: ZoneInfo,
+) -> str:
+    """One page of search results: numbered, linked titles, source and date, bold match."""
+    lines = [text(lang, "results_header", query=escape(shorten(query, 80)), total=total), ""]
+    for number, hit in enumerate(hits, start=page * page_size + 1):
+        lines.append(f"{number}. {link(hit.title, hit.url)}")
+        lines.append(_byline(hit.source, hit.published, lang, tz))
+        if hit.snippet:
+            lines.append(highlight(hit.snippet, hit.match))
+        lines.append("")
+    if pages > 1:
+        lines.append(text(lang, "page", page=page + 1, pages=pages))
+    return "\n".join(lines).strip()
+
+
+def quote_message(hit: QuoteHit, *, lang: str, tz: ZoneInfo) -> str:
+    """A quote in a blockquote, then its speaker, the post's linked title, source and date."""
+    parts = [f"<blockquote>{escape(shorten(hit.text, 3000))}</blockquote>"]
+    if hit.speaker:
+        parts.append(escape(text(lang, "by", speaker=hit.speaker)))
+    parts.append(link(hit.title, hit.url))
+    parts.append(_byline(hit.source, hit.published, lang, tz))
+    return "\n".join(parts)
+
+
+def sources_message(rows: Iterable[dict], *, lang: str, tz: ZoneInfo) -> str:
+    """The sources with their post counts and latest post date."""
+    lines = [text(lang, "sources_header")]
+    for row in rows:
+        name = escape(row["name"])
+        if row["posts"]:
+            latest = datetime.fromisoformat(row["latest"]) if row["latest"] else None
+            when = local_date(latest, tz, lang)
+            lines.append(text(lang, "source_line", name=name, count=row["posts"], latest=when))
+        else:
+            lines.append(text(lang, "source_line_empty", name=name))
+    if len(lines) == 1:
+        lines.append(text(lang, "no_posts"))
+    return "\n".join(lines)
+
+
+def split_blocks(blocks: Iterable[str], limit: int = SAFE_MESSAGE) -> list[str]:
+    """Join HTML blocks into as few messages as fit under `limit`, never splitting a block."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}\n\n{block}" if current else block
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            messages.append(current)
+        current = block if len(block) <= limit else block[:limit]
+    if current:
+        messages.append(current)
+    return messages
+
+
+def push_message(delivery: Delivery, *, lang: str, tz: ZoneInfo) -> str:
+    """A pushed post: linked title, source and date, snippet, hashtags."""
+    parts = [f"<b>{link(delivery.title, delivery.url)}</b>"]
+    parts.append(_byline(delivery.source, delivery.published, lang, tz))
+    snippet = shorten(delivery.snippet, MAX_SNIPPET)
+    if snippet and snippet != shorten(delivery.title, MAX_SNIPPET):
+        parts.append(escape(snippet))
+    if delivery.hashtags:
+        parts.append(" ".join(escape("#" + tag.replace(" ", "_")) for tag in delivery.hashtags[:8]))
+    return "\n".join(parts)
+
+
+def held_message(deliveries: Sequence[Delivery], *, lang: str, tz: ZoneInfo) -> str:
+    """Pushes held during quiet hours, released as one message."""
+    head = text(lang, "held_header", count=len(deliveries))
+    lines = [head, ""] + [_digest_line(d, lang, tz) for d in deliveries[:40]]
+    if len(deliveries) > 40:
+        lines.append(text(lang, "and_more", count=len(deliveries) - 40))
+    return "\n".join(lines)
+
+
+def digest_messages(deliveries: Sequence[Delivery], *, lang: str, tz: ZoneInfo) -> list[str]:
+    """A digest: newest first, grouped by source, each a linked title; split to fit."""
+    by_source: dict[str, list[Delivery]] = {}
+    for delivery in sorted(deliveries, key=lambda d: d.published or d.created_at, reverse=True):
+        by_source.setdefault(delivery.source, []).append(delivery)
+    blocks = [text(lang, "digest_header", count=len(deliveries))]
+    for source, items in by_source.items():
+        lines = [f"<b>{escape(source)}</b>"] + [_digest_line(d, lang, tz) for d in items]
+        # A long source group is cut into blocks so no block alone passes the limit.
+        for start in range(0, len(lines), 30):
+            blocks.append("\n".join(lines[start : start + 30]))
+    return split_blocks(blocks)
+
+
+def _digest_line(delivery: Delivery, lang: str, tz: ZoneInfo) -> str:
+    when = escape(local_date(delivery.published, tz, lang))
+    return f"• {link(delivery.title, delivery.url)} <i>({when})</i>"

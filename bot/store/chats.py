@@ -1,0 +1,166 @@
+"""Chats and their subscriptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.models import Chat, Subscription
+from bot.store.base import StoreBase, _now, _parse_iso
+
+_CHAT_COLUMNS = (
+    "id, type, title, language, timezone, active, link_previews, quiet_start, quiet_end,"
+    " digest, last_digest_at, manages"
+)
+
+
+def _chat(row: Any) -> Chat:
+    return Chat(
+        id=row[0],
+        type=row[1],
+        title=row[2],
+        language=row[3],
+        timezone=row[4],
+        active=bool(row[5]),
+        link_previews=bool(row[6]),
+        quiet_start=row[7],
+        quiet_end=row[8],
+        digest=row[9],
+        last_digest_at=_parse_iso(row[10]),
+        manages=row[11],
+    )
+
+
+class ChatStore(StoreBase):
+    """Queries over chats and subscriptions."""
+
+    async def upsert_chat(
+        self, chat_id: int, *, type: str, title: str | None = None, language: str | None = None
+    ) -> Chat:
+        """Record a chat (or refresh its title and language) and mark it active."""
+        await self._db.execute(
+            "INSERT INTO chats (id, type, title, language, created_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET type = excluded.type,"
+            " title = coalesce(excluded.title, title), active = 1,"
+            " language = coalesce(?, language)",
+            (chat_id, type, title, language or "fr", _now(), language),
+        )
+        chat = await self.chat(chat_id)
+        assert chat is not None
+        return chat
+
+    async def chat(self, chat_id: int) -> Chat | None:
+        """A chat by its Telegram id."""
+        async with self._db.execute(
+            f"SELECT {_CHAT_COLUMNS} FROM chats WHERE id = ?", (chat_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else _chat(row)
+
+    async def chats_with_digest(self) -> list[Chat]:
+        """Active chats that asked for digests."""
+        async with self._db.execute(
+            f"SELECT {_CHAT_COLUMNS} FROM chats WHERE digest IS NOT NULL AND active = 1"
+        ) as cursor:
+            return [_chat(row) async for row in cursor]
+
+    async def update_chat(self, chat_id: int, **values: Any) -> None:
+        """Change some of a chat's settings (active, quiet hours, digest, timezone, ...)."""
+        allowed = {
+            "active",
+            "link_previews",
+            "quiet_start",
+            "quiet_end",
+            "digest",
+            "last_digest_at",
+            "timezone",
+            "manages",
+            "language",
+        }
+        if not values or not set(values) <= allowed:
+            raise ValueError(f"unknown chat settings: {sorted(set(values) - allowed)}")
+        columns = ", ".join(f"{name} = ?" for name in values)
+        await self._db.execute(
+            f"UPDATE chats SET {columns} WHERE id = ?", (*values.values(), chat_id)
+        )
+
+    async def migrate_chat(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: move the chat, its subscriptions and its outbox."""
+        async with self._transaction() as db:
+            async with db.execute("SELECT 1 FROM chats WHERE id = ?", (new_id,)) as cursor:
+                exists = await cursor.fetchone()
+            if exists:
+                # Both ids known: keep the new one, carry over what the old one had.
+                await db.execute(
+                    "UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?",
+                    (new_id, old_id),
+                )
+                await db.execute(
+                    "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+                )
+                await db.execute("DELETE FROM chats WHERE id = ?", (old_id,))
+            else:
+                await db.execute(
+                    "UPDATE chats SET id = ?, type = 'supergroup' WHERE id = ?", (new_id, old_id)
+                )
+
+    # -- subscriptions -------------------------------------------------------------------
+
+    async def subscribe(self, chat_id: int, source_id: int | None, filters: str = "") -> bool:
+        """Follow a source (None: all) with a filter; True when new, False when updated."""
+        async with self._db.execute(
+            "SELECT id FROM subscriptions WHERE chat_id = ? AND coalesce(source_id, 0) = ?",
+            (chat_id, source_id or 0),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row:
+            await self._db.execute(
+                "UPDATE subscriptions SET filters = ? WHERE id = ?", (filters, row[0])
+            )
+            return False
+        await self._db.execute(
+            "INSERT INTO subscriptions (chat_id, source_id, filters, created_at)"
+            " VALUES (?, ?, ?, ?)",
+            (chat_id, source_id, filters, _now()),
+        )
+        return True
+
+    async def unsubscribe(self, chat_id: int, source_id: int | None, *, every: bool = False) -> int:
+        """Stop following a source (None: the `all` subscription; every=True: everything)."""
+        if every:
+            cursor = await self._db.execute(
+                "DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)
+            )
+        else:
+            cursor = await self._db.execute(
+                "DELETE FROM subscriptions WHERE chat_id = ? AND coalesce(source_id, 0) = ?",
+                (chat_id, source_id or 0),
+            )
+        return cursor.rowcount
+
+    async def remove_subscription(self, chat_id: int, subscription_id: int) -> bool:
+        """Remove one subscription of this chat by id (the buttons of /subscriptions)."""
+        cursor = await self._db.execute(
+            "DELETE FROM subscriptions WHERE id = ? AND chat_id = ?", (subscription_id, chat_id)
+        )
+        return cursor.rowcount > 0
+
+    async def subscriptions(self, chat_id: int) -> list[Subscription]:
+        """A chat's subscriptions, `all` first, then by source name."""
+        async with self._db.execute(
+            "SELECT s.id, s.chat_id, s.source_id, src.name, s.filters, c.digest IS NOT NULL"
+            " FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
+            " LEFT JOIN sources src ON src.id = s.source_id"
+            " WHERE s.chat_id = ? ORDER BY s.source_id IS NOT NULL, src.key",
+            (chat_id,),
+        ) as cursor:
+            return [Subscription(*row[:5], digest=bool(row[5])) async for row in cursor]
+
+    async def subscribers(self, source_id: int) -> list[Subscription]:
+        """Active subscriptions that a new post of this source must be planned against."""
+        async with self._db.execute(
+            "SELECT s.id, s.chat_id, s.source_id, NULL, s.filters, c.digest IS NOT NULL"
+            " FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
+            " WHERE c.active = 1 AND (s.source_id = ? OR s.source_id IS NULL)",
+            (source_id,),
+        ) as cursor:
+            return [Subscription(*row[:5], digest=bool(row[5])) async for row in cursor]

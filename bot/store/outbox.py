@@ -1,0 +1,120 @@
+"""The delivery outbox: what is owed to which chat, and what became of it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.models import Delivery
+from bot.store.base import StoreBase, _iso, _now, _parse_iso
+
+_SNIPPET = 400
+
+_DELIVERY_SELECT = (
+    "SELECT o.id, o.chat_id, o.post_id, o.kind, p.title, p.url, s.name, p.published,"
+    " p.hashtags, coalesce((SELECT substr(q.text, 1, ?) FROM passages q WHERE q.post_id = p.id"
+    " ORDER BY q.position LIMIT 1), ''), o.created_at"
+    " FROM outbox o JOIN posts p ON p.id = o.post_id JOIN sources s ON s.id = p.source_id"
+)
+
+
+def _delivery(row: Any) -> Delivery:
+    return Delivery(
+        id=row[0],
+        chat_id=row[1],
+        post_id=row[2],
+        kind=row[3],
+        title=row[4],
+        url=row[5],
+        source=row[6],
+        published=_parse_iso(row[7]),
+        hashtags=tuple(json.loads(row[8] or "[]")),
+        snippet=row[9],
+        created_at=_parse_iso(row[10]) or datetime.min,
+    )
+
+
+class OutboxStore(StoreBase):
+    """Queries over the outbox."""
+
+    async def enqueue(self, rows: Iterable[tuple[int, int, str]]) -> int:
+        """Owe posts to chats: (chat_id, post_id, kind); a row already there stays as is."""
+        now = _now()
+        cursor = await self._db.executemany(
+            "INSERT OR IGNORE INTO outbox (chat_id, post_id, kind, created_at) VALUES (?, ?, ?, ?)",
+            [(chat, post, kind, now) for chat, post, kind in rows],
+        )
+        return cursor.rowcount
+
+    async def pending(self, *, kind: str = "push", limit: int = 1000) -> list[Delivery]:
+        """Oldest owed deliveries of a kind, for active chats, due now."""
+        async with self._db.execute(
+            f"{_DELIVERY_SELECT} JOIN chats c ON c.id = o.chat_id"
+            " WHERE o.state = 'pending' AND o.kind = ? AND c.active = 1"
+            " AND (o.not_before IS NULL OR o.not_before <= ?) ORDER BY o.id LIMIT ?",
+            (_SNIPPET, kind, _now(), limit),
+        ) as cursor:
+            return [_delivery(row) async for row in cursor]
+
+    async def pending_for_chat(
+        self, chat_id: int, *, kind: str, since: datetime | None = None
+    ) -> list[Delivery]:
+        """What a chat is owed of one kind (a digest's content), newest post first."""
+        async with self._db.execute(
+            f"{_DELIVERY_SELECT} WHERE o.state = 'pending' AND o.kind = ? AND o.chat_id = ?"
+            " AND o.created_at >= ? ORDER BY p.published DESC, o.id DESC",
+            (_SNIPPET, kind, chat_id, _iso(since) or ""),
+        ) as cursor:
+            return [_delivery(row) async for row in cursor]
+
+    async def mark_sent(self, ids: Sequence[int]) -> None:
+        """These deliveries reached Telegram."""
+        now = _now()
+        await self._db.executemany(
+            "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+            [(now, i) for i in ids],
+        )
+
+    async def mark_failed(self, ids: Sequence[int], error: str) -> None:
+        """Telegram will never take these (the message itself is refused)."""
+        await self._db.executemany(
+            "UPDATE outbox SET state = 'failed', error = ?, attempts = attempts + 1 WHERE id = ?",
+            [(error[:500], i) for i in ids],
+        )
+
+    async def fail_pending(self, chat_id: int, error: str) -> int:
+        """Give up everything still owed to a chat (it blocked the bot)."""
+        cursor = await self._db.execute(
+            "UPDATE outbox SET state = 'failed', error = ? WHERE chat_id = ? AND state = 'pending'",
+            (error[:500], chat_id),
+        )
+        return cursor.rowcount
+
+    async def postpone(self, ids: Sequence[int], until: datetime, error: str) -> None:
+        """Try these again later (a network error), counting the attempt."""
+        await self._db.executemany(
+            "UPDATE outbox SET not_before = ?, error = ?, attempts = attempts + 1 WHERE id = ?",
+            [(_iso(until), error[:500], i) for i in ids],
+        )
+
+    async def outbox_counts(self, chat_id: int | None = None) -> dict[str, int]:
+        """Deliveries per state (and kind for pending ones), for one chat or all."""
+        where, params = ("WHERE chat_id = ?", (chat_id,)) if chat_id is not None else ("", ())
+        counts: dict[str, int] = {}
+        async with self._db.execute(
+            f"SELECT state, kind, count(*) FROM outbox {where} GROUP BY state, kind", params
+        ) as cursor:
+            async for state, kind, count in cursor:
+                key = f"{state}_{kind}" if state == "pending" else state
+                counts[key] = counts.get(key, 0) + count
+        return counts
+
+    async def sent_log(self, chat_id: int | None = None) -> list[tuple[int, int, str]]:
+        """(chat_id, post_id, state) of every outbox row, for checks and /status."""
+        where, params = ("WHERE chat_id = ?", (chat_id,)) if chat_id is not None else ("", ())
+        async with self._db.execute(
+            f"SELECT chat_id, post_id, state FROM outbox {where} ORDER BY id", params
+        ) as cursor:
+            return [tuple(row) async for row in cursor]  # type: ignore[misc]

@@ -1,0 +1,111 @@
+"""Where the polling of each source stands: validators, errors, next poll."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.models import SourceKind, SourceState
+from bot.store.base import StoreBase, _iso, _now, _parse_iso, source_key
+
+_COLUMNS = (
+    "id, name, url, kind, interval, etag, last_modified, last_success, last_error,"
+    " error_count, next_poll, failing, primed"
+)
+
+
+def _state(row: Any) -> SourceState:
+    return SourceState(
+        id=row[0],
+        name=row[1],
+        url=row[2],
+        kind=row[3],
+        interval=row[4],
+        etag=row[5],
+        last_modified=row[6],
+        last_success=_parse_iso(row[7]),
+        last_error=row[8],
+        error_count=row[9],
+        next_poll=_parse_iso(row[10]),
+        failing=bool(row[11]),
+        primed=bool(row[12]),
+    )
+
+
+class PollingStore(StoreBase):
+    """Queries over the polling state of sources."""
+
+    async def configure_source(
+        self, name: str, url: str, *, kind: SourceKind = "feed", interval: int | None = None
+    ) -> int:
+        """Create or update a polled source (from SOURCES_FILE, /addsource or OPML)."""
+        key = source_key(name)
+        async with self._db.execute("SELECT id FROM sources WHERE key = ?", (key,)) as cursor:
+            row = await cursor.fetchone()
+        if row:
+            await self._db.execute(
+                "UPDATE sources SET url = ?, kind = ?, interval = ? WHERE id = ?",
+                (url, kind, interval, row[0]),
+            )
+            return int(row[0])
+        cursor = await self._db.execute(
+            "INSERT INTO sources (name, key, url, kind, interval, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (name, key, url, kind, interval, _now()),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def stop_polling(self, source_id: int) -> None:
+        """Forget a source's URL: it is no longer polled; its posts stay searchable."""
+        await self._db.execute(
+            "UPDATE sources SET url = NULL, next_poll = NULL, failing = 0, error_count = 0,"
+            " etag = NULL, last_modified = NULL, primed = 0 WHERE id = ?",
+            (source_id,),
+        )
+
+    async def source_by_name(self, name: str) -> SourceState | None:
+        """A source by name (case, spaces and accents ignored)."""
+        async with self._db.execute(
+            f"SELECT {_COLUMNS} FROM sources WHERE key = ?", (source_key(name),)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else _state(row)
+
+    async def polled_sources(self) -> list[SourceState]:
+        """Every source with a URL to poll, by name."""
+        async with self._db.execute(
+            f"SELECT {_COLUMNS} FROM sources WHERE url IS NOT NULL ORDER BY key"
+        ) as cursor:
+            return [_state(row) async for row in cursor]
+
+    async def all_sources(self) -> list[SourceState]:
+        """Every source, polled or not, by name."""
+        async with self._db.execute(f"SELECT {_COLUMNS} FROM sources ORDER BY key") as cursor:
+            return [_state(row) async for row in cursor]
+
+    async def record_poll(
+        self,
+        source_id: int,
+        *,
+        next_poll: datetime,
+        success: datetime | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        error: str | None = None,
+        failing: bool = False,
+    ) -> None:
+        """The outcome of one poll: a success resets errors, a failure counts one."""
+        if error is None:
+            await self._db.execute(
+                "UPDATE sources SET next_poll = ?, last_success = ?, etag = coalesce(?, etag),"
+                " last_modified = coalesce(?, last_modified), error_count = 0, last_error = NULL,"
+                " failing = 0, primed = 1 WHERE id = ?",
+                (_iso(next_poll), _iso(success), etag, last_modified, source_id),
+            )
+        else:
+            await self._db.execute(
+                "UPDATE sources SET next_poll = ?, last_error = ?, error_count = error_count + 1,"
+                " failing = ? WHERE id = ?",
+                (_iso(next_poll), error[:500], int(failing), source_id),
+            )

@@ -1,0 +1,115 @@
+"""Admin commands (ADMIN_IDS only): add and remove sources, export and import OPML."""
+
+from __future__ import annotations
+
+import io
+from functools import wraps
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import render
+from bot.i18n import text
+from bot.models import Source
+from bot.sources import from_opml, parse_sources, to_opml
+from bot.telegram.channels import lang_of, services_of
+
+MAX_OPML_BYTES = 1_000_000
+
+
+def admins_only(handler: Any) -> Any:
+    """Answer anyone not in ADMIN_IDS with a refusal instead of running the command."""
+
+    @wraps(handler)
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if user is None or user.id not in services_of(context).settings.admin_ids:
+            await update.effective_message.reply_text(text(lang_of(update), "admin_only"))
+            return
+        await handler(update, context)
+
+    return guarded
+
+
+@admins_only
+async def add_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/addsource NAME URL`: poll a new feed (its first poll only records what is there)."""
+    lang = lang_of(update)
+    args = context.args or []
+    if len(args) < 2 or not args[-1].startswith(("http://", "https://")):
+        await update.effective_message.reply_text(text(lang, "usage_addsource"))
+        return
+    name, url = " ".join(args[:-1])[:80], args[-1]
+    services = services_of(context)
+    await services.store.configure_source(name, url, interval=services.settings.poll_interval)
+    await update.effective_message.reply_text(
+        text(lang, "source_added", name=render.escape(name), url=render.escape(url))
+    )
+
+
+@admins_only
+async def remove_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/removesource NAME`: stop polling it; its posts stay searchable."""
+    lang = lang_of(update)
+    name = " ".join(context.args or [])
+    if not name:
+        await update.effective_message.reply_text(text(lang, "usage_removesource"))
+        return
+    services = services_of(context)
+    source = await services.store.source_by_name(name)
+    if source is None:
+        known = ", ".join(render.escape(n) for n in await services.store.source_names())
+        await update.effective_message.reply_text(
+            text(lang, "unknown_source", name=render.escape(name[:60]), known=known or "—")
+        )
+        return
+    await services.store.stop_polling(source.id)
+    answer = text(lang, "source_removed", name=render.escape(source.name))
+    if source.name.casefold() in {s.name.casefold() for s in _file_sources(services)}:
+        answer += text(lang, "still_in_file")
+    await update.effective_message.reply_text(answer)
+
+
+def _file_sources(services: Any) -> list[Source]:
+    path = services.settings.sources_file
+    if not path.is_file():
+        return []
+    sources, _ = parse_sources(path.read_text(encoding="utf-8"), default_interval=1)
+    return sources
+
+
+@admins_only
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/export`: the polled sources as an OPML file."""
+    sources = [
+        Source(s.name, s.url, s.kind, s.interval)
+        for s in await services_of(context).store.polled_sources()
+    ]
+    await update.effective_message.reply_document(
+        io.BytesIO(to_opml(sources)), filename="relais-sources.opml"
+    )
+
+
+@admins_only
+async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An OPML file sent as a document: its feeds become polled sources."""
+    lang = lang_of(update)
+    document = update.effective_message.document
+    if document.file_size and document.file_size > MAX_OPML_BYTES:
+        await update.effective_message.reply_text(
+            text(lang, "opml_errors", errors="file larger than 1 MB")
+        )
+        return
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    sources, errors = from_opml(data)
+    services = services_of(context)
+    for source in sources:
+        assert source.url is not None
+        await services.store.configure_source(
+            source.name, source.url, interval=services.settings.poll_interval
+        )
+    lines = [text(lang, "opml_imported", count=len(sources))]
+    if errors:
+        lines.append(text(lang, "opml_errors", errors=render.escape("; ".join(errors)[:1500])))
+    await update.effective_message.reply_text("\n".join(lines))

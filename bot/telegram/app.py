@@ -1,0 +1,204 @@
+"""Build the python-telegram-bot Application: builder, lifecycle, and every registration."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import date
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from bot.i18n import COMMANDS
+from bot.ingest.fetch import make_client
+from bot.loader import seed_if_empty
+from bot.poller import Poller, sync_sources
+from bot.push import Sender
+from bot.searcher import Searcher
+from bot.sources import parse_sources
+from bot.store import Store
+from bot.telegram import admin, channels, handlers, jobs, subscriptions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Services:
+    """What handlers need, opened in post_init and closed in post_shutdown."""
+
+    settings: Settings
+    store: Store
+    searcher: Searcher
+    poller: Poller
+    sender: Sender
+    stack: AsyncExitStack
+
+
+def build_application(settings: Settings, *, request: BaseRequest | None = None) -> Application:
+    """The bot, ready for `run_polling`; `request` replaces the HTTP transport (tests)."""
+    if not settings.bot_token:
+        raise ValueError("BOT_TOKEN is not set")
+    builder = (
+        Application.builder()
+        .token(settings.bot_token)
+        .base_url(f"{settings.telegram_api_url}/bot")
+        .base_file_url(f"{settings.telegram_api_url}/file/bot")
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=settings.tz,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        # Retries wait out RetryAfter instead of dropping a reply.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
+    app.bot_data["settings"] = settings
+    _register(app)
+    return app
+
+
+def _register(app: Application) -> None:
+    """Every handler, in one place."""
+    commands = {
+        "start": handlers.start,
+        "help": handlers.help_command,
+        "search": handlers.search,
+        "quote": handlers.quote,
+        "sources": handlers.sources,
+        "subscribe": subscriptions.subscribe,
+        "unsubscribe": subscriptions.unsubscribe,
+        "subscriptions": subscriptions.subscriptions,
+        "filter": subscriptions.filter_command,
+        "quiet": subscriptions.quiet,
+        "digest": subscriptions.digest,
+        "timezone": subscriptions.timezone,
+        "status": subscriptions.status,
+        "channel": channels.channel_command,
+        "addsource": admin.add_source,
+        "removesource": admin.remove_source,
+        "export": admin.export,
+    }
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback))
+    private = filters.ChatType.PRIVATE
+    app.add_handler(
+        MessageHandler(private & filters.StatusUpdate.CHAT_SHARED, channels.chat_shared)
+    )
+    app.add_handler(MessageHandler(private & filters.FORWARDED, channels.forwarded_from_channel))
+    app.add_handler(
+        MessageHandler(private & filters.Document.FileExtension("opml"), admin.import_opml)
+    )
+    app.add_handler(CallbackQueryHandler(handlers.page, pattern=handlers.PAGE_PATTERN))
+    app.add_handler(
+        CallbackQueryHandler(subscriptions.remove_button, pattern=subscriptions.UNSUBSCRIBE_PATTERN)
+    )
+    app.add_handler(CallbackQueryHandler(handlers.stale_button))
+    app.add_handler(InlineQueryHandler(handlers.inline))
+    app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    # Last: any other command gets a hint (CommandHandlers above take theirs first).
+    app.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
+    app.add_error_handler(handlers.on_error)
+
+
+async def _post_init(app: Application) -> None:
+    settings: Settings = app.bot_data["settings"]
+    stack = AsyncExitStack()
+    store = await stack.enter_async_context(Store.open(settings.database_path))
+    if await seed_if_empty(store, settings.seeds_dir, tz=settings.tz, today=date.today()):
+        log.info("empty database: loaded the seed files from %s", settings.seeds_dir)
+    await _configure_sources(store, settings)
+    searcher = Searcher.beside(store)
+    await searcher.start()
+    client = await stack.enter_async_context(make_client(timeout=15.0))
+    sender = Sender(store, jobs.make_send(app.bot), tz=settings.tz)
+    on_failing, on_recovered = jobs.alerts(app)
+    poller = Poller(
+        store,
+        client,
+        tz=settings.tz,
+        default_interval=settings.poll_interval,
+        on_new=sender.wake.set,
+        on_failing=on_failing,
+        on_recovered=on_recovered,
+    )
+    app.bot_data["services"] = Services(settings, store, searcher, poller, sender, stack)
+    for lang, commands in COMMANDS.items():
+        await app.bot.set_my_commands(
+            [BotCommand(name, description) for name, description in commands],
+            language_code=None if lang == "en" else lang,
+        )
+    app.bot_data["sender_task"] = asyncio.create_task(sender.run(), name="outbox sender")
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(jobs.poll_sources, interval=1, first=0.5, name="poll")
+    app.job_queue.run_repeating(jobs.send_digests, interval=20, first=2, name="digests")
+    log.info("Relais is up as @%s with %d passages indexed", app.bot.username, len(searcher))
+
+
+async def _configure_sources(store: Store, settings: Settings) -> None:
+    if not settings.sources_file.is_file():
+        log.info("no sources file at %s: nothing to poll yet", settings.sources_file)
+        return
+    sources, errors = parse_sources(
+        settings.sources_file.read_text(encoding="utf-8"), default_interval=settings.poll_interval
+    )
+    for error in errors:
+        log.warning("%s: %s (left out)", settings.sources_file, error)
+    await sync_sources(store, sources, settings.poll_interval)
+
+
+async def _post_stop(app: Application) -> None:
+    task: asyncio.Task | None = app.bot_data.pop("sender_task", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    services: Services | None = app.bot_data.get("services")
+    if services is not None:
+        await services.sender.wait_idle()
+
+
+async def _post_shutdown(app: Application) -> None:
+    services: Services | None = app.bot_data.get("services")
+    if services is None:
+        return
+    await services.searcher.save()
+    await services.stack.aclose()
+
+
+def run(settings: Settings) -> int:
+    """Poll Telegram until SIGINT or SIGTERM; the exit code."""
+    app = build_application(settings)
+    try:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        log.error("Telegram refused BOT_TOKEN: check it with @BotFather")
+        return 1
+    except NetworkError as exc:
+        log.error("cannot reach the Bot API at %s: %s", settings.telegram_api_url, exc)
+        return 1
+    return 0

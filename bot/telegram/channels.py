@@ -1,0 +1,183 @@
+"""Which chat a command configures, and who may: group admins, channel admins from private."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from telegram import (
+    ChatAdministratorRights,
+    ChatMember,
+    KeyboardButton,
+    KeyboardButtonRequestChat,
+    MessageOriginChannel,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ChatID
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import render
+from bot.i18n import language, text
+from bot.models import Chat
+
+if TYPE_CHECKING:
+    from bot.telegram.app import Services
+
+log = logging.getLogger(__name__)
+
+REQUEST_CHANNEL = 1
+_ADMINS = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+
+
+def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """The application's services (store, searcher, sender, ...)."""
+    return context.application.bot_data["services"]
+
+
+def lang_of(update: Update) -> str:
+    """The catalogue language of the user behind an update."""
+    user = update.effective_user
+    return language(user.language_code if user else None)
+
+
+async def remember_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Chat:
+    """Record the chat an update came from (reactivating it) and return it."""
+    chat = update.effective_chat
+    assert chat is not None
+    title = chat.title or chat.full_name or chat.username
+    return await services_of(context).store.upsert_chat(
+        chat.id, type=chat.type, title=title, language=lang_of(update)
+    )
+
+
+async def _is_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int) -> bool:
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.info("admin check in %s failed: %s", chat_id, exc)
+        return False
+    return member.status in _ADMINS
+
+
+async def target_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Chat | None:
+    """The chat whose settings a command changes, after checking the user may; else None.
+
+    In a group: the group, for its admins (an anonymous admin counts). In a private chat:
+    the channel the user picked with /channel (checked again now), else the chat itself.
+    A refusal has already been answered.
+    """
+    message = update.effective_message
+    lang = lang_of(update)
+    here = await remember_chat(update, context)
+    if here.type in ("group", "supergroup"):
+        user = update.effective_user
+        anonymous = (
+            user is not None
+            and user.id == ChatID.ANONYMOUS_ADMIN
+            and message is not None
+            and message.sender_chat is not None
+            and message.sender_chat.id == here.id
+        )
+        if anonymous or (user and await _is_admin(context, here.id, user.id)):
+            return here
+        await message.reply_text(text(lang, "admins_only"))
+        return None
+    if here.type == "private" and here.manages is not None:
+        store = services_of(context).store
+        channel = await store.chat(here.manages)
+        if channel is not None and await _is_admin(context, channel.id, here.id):
+            return channel
+        await store.update_chat(here.id, manages=None)
+        title = render.escape(channel.title if channel and channel.title else str(here.manages))
+        await message.reply_text(text(lang, "channel_not_admin", title=title))
+        return None
+    return here
+
+
+async def channel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/channel`: pick a channel to configure from here; `/channel @name`; `/channel off`."""
+    message = update.effective_message
+    lang = lang_of(update)
+    here = await remember_chat(update, context)
+    if here.type != "private":
+        await message.reply_text(text(lang, "channel_pick"))
+        return
+    args = context.args or []
+    if args and args[0].lower() in ("off", "stop"):
+        await services_of(context).store.update_chat(here.id, manages=None)
+        await message.reply_text(text(lang, "channel_off"), reply_markup=ReplyKeyboardRemove())
+        return
+    if args and args[0].startswith("@"):
+        await select_channel(update, context, args[0])
+        return
+    request = KeyboardButtonRequestChat(
+        request_id=REQUEST_CHANNEL,
+        chat_is_channel=True,
+        bot_is_member=True,
+        bot_administrator_rights=_post_rights(),
+        request_title=True,
+        request_username=True,
+    )
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton(text(lang, "channel_button"), request_chat=request)]],
+        one_time_keyboard=True,
+        resize_keyboard=True,
+    )
+    await message.reply_text(text(lang, "channel_pick"), reply_markup=keyboard)
+
+
+def _post_rights() -> ChatAdministratorRights:
+    """The one right the bot needs in a channel: posting."""
+    return ChatAdministratorRights(
+        **{**ChatAdministratorRights.no_rights().to_dict(), "can_post_messages": True}
+    )
+
+
+async def chat_shared(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The user picked a channel with the /channel button."""
+    shared = update.effective_message.chat_shared
+    await select_channel(update, context, shared.chat_id)
+
+
+async def forwarded_from_channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The user forwarded a channel post: that channel is the one to configure."""
+    origin = update.effective_message.forward_origin
+    if isinstance(origin, MessageOriginChannel):
+        await select_channel(update, context, origin.chat.id)
+
+
+async def select_channel(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, ref: int | str
+) -> None:
+    """Check the user is an admin of the channel and the bot may post; then switch to it."""
+    message = update.effective_message
+    lang = lang_of(update)
+    user = update.effective_user
+    try:
+        info = await context.bot.get_chat(ref)
+    except TelegramError:
+        await message.reply_text(text(lang, "channel_unknown"))
+        return
+    title = render.escape(info.title or info.username or str(info.id))
+    if not await _is_admin(context, info.id, user.id):
+        await message.reply_text(text(lang, "channel_not_admin", title=title))
+        return
+    try:
+        me = await context.bot.get_chat_member(info.id, context.bot.id)
+    except TelegramError:
+        me = None
+    can_post = me is not None and (
+        me.status == ChatMember.OWNER or getattr(me, "can_post_messages", False)
+    )
+    if not can_post:
+        await message.reply_text(text(lang, "channel_bot_cannot_post", title=title))
+        return
+    store = services_of(context).store
+    await store.upsert_chat(info.id, type=info.type, title=info.title, language=lang)
+    await store.update_chat(user.id, manages=info.id)
+    await message.reply_text(
+        text(lang, "channel_set", title=title), reply_markup=ReplyKeyboardRemove()
+    )

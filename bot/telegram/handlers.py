@@ -1,0 +1,253 @@
+"""Thin handlers: parse the update, call the core, reply in the user's language."""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+from typing import TYPE_CHECKING
+
+from telegram import (
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot import render
+from bot.i18n import language, text
+from bot.telegram.channels import remember_chat
+
+if TYPE_CHECKING:
+    from bot.telegram.app import Services
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 5
+MAX_QUERY = 256
+INLINE_PAGE = 10
+PAGE_PATTERN = r"^s:(\d+):(\d+)$"
+
+
+def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]
+
+
+def _lang(update: Update) -> str:
+    user = update.effective_user
+    return language(user.language_code if user else None)
+
+
+def _query(words: list[str]) -> tuple[str, bool]:
+    """The query from command arguments, cut to Telegram's inline limit; True if cut."""
+    query = " ".join(words).strip()
+    return (query[:MAX_QUERY], True) if len(query) > MAX_QUERY else (query, False)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome (and resume a chat that had blocked the bot); `/start q_<words>` searches."""
+    before = await _services(context).store.chat(update.effective_chat.id)
+    await remember_chat(update, context)
+    payload = context.args[0] if context.args else ""
+    if payload.startswith("q_") and len(payload) > 2:
+        await _send_search(update, context, payload[2:].replace("_", " ").replace("-", " "))
+        return
+    key = "welcome_back" if before is not None and not before.active else "welcome"
+    await update.effective_message.reply_text(text(_lang(update), key))
+
+
+async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot was blocked, removed, added or unblocked: the chat follows."""
+    change = update.my_chat_member
+    status = change.new_chat_member.status
+    store = _services(context).store
+    if status in (ChatMember.LEFT, ChatMember.BANNED):
+        if await store.chat(change.chat.id) is not None:
+            await store.update_chat(change.chat.id, active=0)
+        return
+    title = change.chat.title or change.chat.full_name or change.chat.username
+    await store.upsert_chat(change.chat.id, type=change.chat.type, title=title)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every command with its usage."""
+    await update.effective_message.reply_text(
+        text(_lang(update), "help", bot=html.escape(context.bot.username or "relais_bot"))
+    )
+
+
+async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/search QUERY`: the first page of results, with buttons for the rest."""
+    query, cut = _query(context.args or [])
+    lang = _lang(update)
+    if not query:
+        await update.effective_message.reply_text(text(lang, "usage_search"))
+        return
+    if cut:
+        await update.effective_message.reply_text(text(lang, "truncated", limit=MAX_QUERY))
+    await _send_search(update, context, query)
+
+
+async def _send_search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str) -> None:
+    lang = _lang(update)
+    services = _services(context)
+    response = await services.searcher.search(query, limit=PAGE_SIZE)
+    if not response.hits:
+        lines = [text(lang, "no_results", query=render.escape(render.shorten(query, 80)))]
+        suggestion = await services.searcher.suggest(query)
+        if suggestion:
+            lines.append(text(lang, "did_you_mean", suggestion=render.escape(suggestion)))
+        lines += [text(lang, "warning", warning=render.escape(w)) for w in response.warnings]
+        await update.effective_message.reply_text("\n".join(lines))
+        return
+    query_id = await services.store.save_query(query)
+    body, markup = _page(query, response, 0, query_id, lang, services)
+    await update.effective_message.reply_text(body, reply_markup=markup)
+
+
+def _page(
+    query: str, response: object, page: int, query_id: int, lang: str, services: Services
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    pages = max(1, math.ceil(response.total / PAGE_SIZE))  # type: ignore[attr-defined]
+    body = render.search_page(
+        query,
+        response.hits,  # type: ignore[attr-defined]
+        total=response.total,  # type: ignore[attr-defined]
+        page=page,
+        pages=pages,
+        page_size=PAGE_SIZE,
+        lang=lang,
+        tz=services.settings.tz,
+    )
+    buttons = []
+    if page > 0:
+        buttons.append(InlineKeyboardButton("◀", callback_data=f"s:{query_id}:{page - 1}"))
+    if page + 1 < pages:
+        buttons.append(InlineKeyboardButton("▶", callback_data=f"s:{query_id}:{page + 1}"))
+    return body, InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+async def page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A ◀ or ▶ press: edit the message to show that page."""
+    callback = update.callback_query
+    lang = _lang(update)
+    services = _services(context)
+    query_id, number = (int(group) for group in context.matches[0].groups())
+    query = await services.store.saved_query(query_id)
+    if query is None:
+        await callback.answer(text(lang, "expired"), show_alert=True)
+        return
+    response = await services.searcher.search(query, limit=PAGE_SIZE, offset=number * PAGE_SIZE)
+    if not response.hits:
+        # The index changed since the message was sent: go back to the first page.
+        number = 0
+        response = await services.searcher.search(query, limit=PAGE_SIZE)
+    await callback.answer()
+    if not response.hits:
+        await callback.edit_message_text(
+            text(lang, "no_results", query=render.escape(render.shorten(query, 80)))
+        )
+        return
+    body, markup = _page(query, response, number, query_id, lang, services)
+    try:
+        await callback.edit_message_text(body, reply_markup=markup)
+    except BadRequest as exc:
+        # Two quick presses on the same button ask for the same content twice.
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button this version of the bot does not know (an old message): say so."""
+    await update.callback_query.answer(text(_lang(update), "expired"), show_alert=True)
+
+
+async def quote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/quote [QUERY]`: the best matching passage, or a random pull quote."""
+    query, cut = _query(context.args or [])
+    lang = _lang(update)
+    services = _services(context)
+    if cut:
+        await update.effective_message.reply_text(text(lang, "truncated", limit=MAX_QUERY))
+    response = await services.searcher.quote(query, limit=1)
+    if not response.hits:
+        key = "no_quote" if query else "no_posts"
+        await update.effective_message.reply_text(
+            text(lang, key, query=render.escape(render.shorten(query, 80)))
+        )
+        return
+    await update.effective_message.reply_text(
+        render.quote_message(response.hits[0], lang=lang, tz=services.settings.tz)
+    )
+
+
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/sources`: every source with its post count and latest post."""
+    services = _services(context)
+    rows = await services.store.sources_overview()
+    await update.effective_message.reply_text(
+        render.sources_message(rows, lang=_lang(update), tz=services.settings.tz)
+    )
+
+
+async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Inline mode: `@bot words` offers results as articles to share, paged by offset."""
+    inline_query = update.inline_query
+    query = inline_query.query.strip()[:MAX_QUERY]
+    offset = int(inline_query.offset) if inline_query.offset.isdigit() else 0
+    if not query:
+        await inline_query.answer([], cache_time=5)
+        return
+    services = _services(context)
+    lang = _lang(update)
+    response = await services.searcher.search(query, limit=INLINE_PAGE, offset=offset)
+    results = []
+    for hit in response.hits:
+        message = render.search_page(
+            query, [hit], total=1, page=0, pages=1, page_size=1, lang=lang, tz=services.settings.tz
+        ).split("\n", 2)[-1]
+        results.append(
+            InlineQueryResultArticle(
+                id=str(hit.post_id),
+                title=render.shorten(hit.title, 100),
+                description=render.shorten(f"{hit.source} · {hit.snippet}", 200),
+                url=hit.url if hit.url and hit.url.startswith("http") else None,
+                input_message_content=InputTextMessageContent(message),
+            )
+        )
+    more = offset + len(results) < response.total and results
+    await inline_query.answer(
+        results, next_offset=str(offset + len(results)) if more else "", cache_time=30
+    )
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command we do not have: a hint in private chats or when addressed to us."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = message.text.split()[0]
+    addressed = "@" in command
+    if addressed and command.split("@", 1)[1].lower() != (context.bot.username or "").lower():
+        return  # meant for another bot in the group
+    if message.chat.type != "private" and not addressed:
+        return
+    await message.reply_text(text(_lang(update), "unknown_command"))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log any exception with its update, and apologise in the chat it came from."""
+    log.error("error while handling %r", update, exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text(_lang(update), "error"))
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(text(_lang(update), "error"))
+    except Exception:  # the apology itself failed (chat gone, network): logging is enough
+        log.warning("could not apologise for an error", exc_info=True)

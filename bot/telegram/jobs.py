@@ -1,0 +1,140 @@
+"""Background work: poll sources, drain the outbox, send digests; the Telegram side of push."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Application, ContextTypes
+
+from bot import render
+from bot.digest import digest_due
+from bot.models import Chat, SourceState
+from bot.push import SendResult
+
+if TYPE_CHECKING:
+    from bot.telegram.app import Services
+
+log = logging.getLogger(__name__)
+
+
+def _seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        # PTB 22 warns that retry_after becomes a timedelta; either form is read here.
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def make_send(bot: Bot):  # noqa: ANN201 - returns push.SendFunction
+    """A send function for the push sender: Telegram's answers mapped to outcomes."""
+
+    async def send(chat_id: int, html: str, previews: bool) -> SendResult:
+        options = LinkPreviewOptions(is_disabled=not previews)
+        try:
+            await bot.send_message(chat_id, html, link_preview_options=options, **_no_retry(bot))
+        except RetryAfter as exc:
+            return SendResult("retry", retry_after=_seconds(exc))
+        except Forbidden as exc:
+            return SendResult("blocked", error=str(exc))
+        except ChatMigrated as exc:
+            return SendResult("migrated", new_chat_id=exc.new_chat_id)
+        except BadRequest as exc:
+            message = str(exc).lower()
+            if "parse entities" in message:
+                return await _send_plain(bot, chat_id, html, options)
+            if "chat not found" in message:
+                return SendResult("blocked", error=str(exc))
+            return SendResult("failed", error=str(exc))
+        except (TimedOut, NetworkError) as exc:
+            return SendResult("network", error=str(exc))
+        return SendResult("sent")
+
+    return send
+
+
+def _no_retry(bot: Bot) -> dict:
+    # The sender keeps its own pace and waits RetryAfter out: no hidden retries below it.
+    return {"rate_limit_args": 0} if getattr(bot, "rate_limiter", None) else {}
+
+
+async def _send_plain(bot: Bot, chat_id: int, html: str, options: LinkPreviewOptions) -> SendResult:
+    try:
+        await bot.send_message(
+            chat_id,
+            render.plain(html),
+            parse_mode=None,
+            link_preview_options=options,
+            **_no_retry(bot),
+        )
+    except RetryAfter as exc:
+        return SendResult("retry", retry_after=_seconds(exc))
+    except Exception as exc:  # the plain copy failed too: give up on this one
+        return SendResult("failed", error=str(exc))
+    return SendResult("sent")
+
+
+async def poll_sources(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue: poll the sources that are due."""
+    services: Services = context.application.bot_data["services"]
+    await services.poller.tick()
+
+
+async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue: send the digests that are due."""
+    services: Services = context.application.bot_data["services"]
+    now = datetime.now(UTC)
+    for chat in await services.store.chats_with_digest():
+        tz = services.settings.tz if not chat.timezone else ZoneInfo(chat.timezone)
+        if digest_due(chat.digest or "", chat.last_digest_at, now, tz):
+            await deliver_digest(context.application, chat, now)
+
+
+async def deliver_digest(app: Application, chat: Chat, now: datetime) -> int:
+    """Send a chat its digest now; an empty digest is not sent. Returns the post count."""
+    services: Services = app.bot_data["services"]
+    # The first digest covers at most the last day; later ones, since the previous.
+    since = chat.last_digest_at or now - timedelta(hours=24)
+    owed = await services.store.pending_for_chat(chat.id, kind="digest", since=since)
+    await services.store.update_chat(chat.id, last_digest_at=now.isoformat())
+    if not owed:
+        return 0
+    tz = ZoneInfo(chat.timezone) if chat.timezone else services.settings.tz
+    for text in render.digest_messages(owed, lang=chat.language, tz=tz):
+        result = await services.sender.send_now(chat.id, text, chat.link_previews)
+        if result.status != "sent":
+            log.warning("digest to %s not sent: %s %s", chat.id, result.status, result.error)
+            return 0
+    await services.store.mark_sent([d.id for d in owed])
+    return len(owed)
+
+
+async def tell_admins(app: Application, text: str) -> None:
+    """A short note to every admin in ADMIN_IDS; a failure is logged, never raised."""
+    services: Services = app.bot_data["services"]
+    for admin in services.settings.admin_ids:
+        try:
+            await app.bot.send_message(admin, text)
+        except Exception as exc:
+            log.warning("could not tell admin %s: %s", admin, exc)
+
+
+def alerts(app: Application):  # noqa: ANN201 - (on_failing, on_recovered) for the Poller
+    """The poller's callbacks: tell the admins once when a source fails, and when it recovers."""
+
+    async def failing(source: SourceState, error: str) -> None:
+        await tell_admins(
+            app,
+            f"⚠️ <b>{render.escape(source.name)}</b> keeps failing, retrying with backoff: "
+            f"{render.escape(render.shorten(error, 300))}",
+        )
+
+    async def recovered(source: SourceState, _: str) -> None:
+        await tell_admins(app, f"✅ <b>{render.escape(source.name)}</b> answers again.")
+
+    return failing, recovered

@@ -1,0 +1,69 @@
+"""End to end: `python -m bot run` as its own process, polling the fake Bot API over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+from pathlib import Path
+
+from tests.fakes import FakeBotAPI, FakeBotServer, plain_text
+from tests.fakes.demo import prepare_database
+
+
+async def start_bot(server: FakeBotServer, core: FakeBotAPI, database: Path, cwd: Path):
+    """The bot as a separate process with only the three settings it needs."""
+    env = {
+        "BOT_TOKEN": core.token,
+        "TELEGRAM_API_URL": server.url,
+        "DATABASE_PATH": str(database),
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+
+
+async def stop(process: asyncio.subprocess.Process) -> tuple[int, float, str]:
+    """SIGTERM, then how long the bot took to exit and what it logged."""
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=15)
+    return process.returncode, time.monotonic() - started, output.decode(errors="replace")
+
+
+async def test_search_and_page_through_a_real_process(core: FakeBotAPI, tmp_path: Path) -> None:
+    database = tmp_path / "relais.sqlite3"
+    await prepare_database(database)
+    async with FakeBotServer(core) as server:
+        process = await start_bot(server, core, database, tmp_path)
+        log = ""
+        try:
+            alice = core.user("Alice")
+            core.command(alice, "/search travail du clic")
+            reply = await core.wait_for(method="sendMessage", chat_id=alice, timeout=60)
+            assert "Casilli" in plain_text(reply.text)
+            [forward] = reply.buttons()
+            assert forward["text"] == "▶"
+
+            mark = core.mark()
+            core.press(reply, forward["callback_data"], alice)
+            edit = await core.wait_for(method="editMessageText", since=mark, timeout=20)
+            assert "Page 2/" in plain_text(edit.text)
+            assert edit.buttons()[0]["text"] == "◀"
+        except TimeoutError as exc:
+            raise AssertionError(f"{exc}\n--- bot log ---\n{(await stop(process))[2]}") from exc
+        finally:
+            if process.returncode is None:
+                code, took, log = await stop(process)
+    assert code == 0, log
+    assert took < 5, f"took {took:.1f} s to stop"
+    assert core.token not in log
+    assert "Traceback" not in log

@@ -1,0 +1,165 @@
+"""End to end: the bot as its own process polls a local feed and pushes to subscribers."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from tests.fakes import FakeBotAPI, FakeBotServer, FakeUser, plain_text, retry_after
+from tests.fakes.feed_server import FeedServer
+from tests.fakes.rss import make_rss
+
+
+class Feed:
+    """A feed on the local server that a test publishes entries to."""
+
+    def __init__(self, server: FeedServer) -> None:
+        self.server = server
+        self.items: list[dict[str, str]] = []
+        self.publish("Premier article, déjà là avant tout abonnement")
+
+    def publish(self, title: str) -> None:
+        number = len(self.items) + 1
+        self.items.insert(
+            0,
+            {
+                "title": title,
+                "link": f"https://example.org/{number}",
+                "guid": f"entry-{number}",
+                "description": f"{title}. Un texte.",
+            },
+        )
+        self.server.set("/feed.xml", make_rss("Local", self.items), etag=f'"v{number}"')
+
+
+async def start_bot(core: FakeBotAPI, api: FakeBotServer, tmp: Path, feed_url: str):
+    sources = tmp / "sources.toml"
+    sources.write_text(f'[[source]]\nname = "Local"\nurl = "{feed_url}"\ninterval = 1\n')
+    env = {
+        "BOT_TOKEN": core.token,
+        "TELEGRAM_API_URL": api.url,
+        "DATABASE_PATH": str(tmp / "relais.sqlite3"),
+        "SOURCES_FILE": str(sources),
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=tmp,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+
+
+async def subscribe(core: FakeBotAPI, user: FakeUser, command: str) -> None:
+    mark = core.mark()
+    core.command(user, command)
+    reply = await core.wait_for(method="sendMessage", chat_id=user, since=mark, timeout=30)
+    assert "Abonné" in plain_text(reply.text), plain_text(reply.text)
+
+
+async def wait_polled(server: FeedServer, times: int) -> None:
+    deadline = time.monotonic() + 30
+    while server.hits["/feed.xml"] < times:
+        assert time.monotonic() < deadline, "the bot never polled the feed"
+        await asyncio.sleep(0.1)
+
+
+def received(core: FakeBotAPI, user: FakeUser, title: str) -> int:
+    return sum(
+        title in plain_text(call.text) for call in core.sent(chat_id=user, method="sendMessage")
+    )
+
+
+async def test_push_filters_blocked_and_flood_waits(core: FakeBotAPI, tmp_path: Path) -> None:
+    async with FeedServer() as server, FakeBotServer(core) as api:
+        feed = Feed(server)
+        bot = await start_bot(core, api, tmp_path, server.url("/feed.xml"))
+        try:
+            await wait_polled(server, 2)  # the first poll only records what is there
+            alice, bob, carol = core.user("Alice"), core.user("Bob"), core.user("Carol")
+            await subscribe(core, alice, "/subscribe Local")
+            await subscribe(core, bob, "/subscribe local -bitcoin")
+            await subscribe(core, carol, "/subscribe LOCAL")
+
+            published = time.monotonic()
+            feed.publish("Le bitcoin s’envole")
+            feed.publish("Une loi sur l’IA")
+            await core.wait_for(lambda c: "bitcoin" in c.text, chat_id=alice, timeout=15)
+            await core.wait_for(lambda c: "Une loi" in c.text, chat_id=bob, timeout=15)
+            assert time.monotonic() - published < 1 + 5
+            await asyncio.sleep(1.5)
+            assert received(core, bob, "Le bitcoin s’envole") == 0  # the -word filter kept it away
+            assert received(core, carol, "Le bitcoin s’envole") == 1, [
+                (c.time, c.method, c.text[:40])
+                for c in core.sent(chat_id=carol, include_failed=True)
+            ]
+            assert received(core, alice, "Premier article") == 0  # nothing old is pushed
+
+            core.block(carol)
+            core.fail_next(retry_after(2), chat_id=alice.id, method="sendMessage")
+            published = time.monotonic()
+            feed.publish("Troisième article")
+            await core.wait_for(lambda c: "Troisième" in c.text, chat_id=bob, timeout=15)
+            await core.wait_for(lambda c: "Troisième" in c.text, chat_id=alice, timeout=15)
+            assert time.monotonic() - published >= 2  # alice's waited out the retry_after
+            assert received(core, carol, "Troisième") == 0
+
+            # Unblocking reaches the bot as my_chat_member: the chat resumes, subscriptions kept.
+            core.unblock(carol)
+            await asyncio.sleep(0.5)
+            feed.publish("Quatrième article")
+            await core.wait_for(lambda c: "Quatrième" in c.text, chat_id=carol, timeout=15)
+            assert received(core, carol, "Troisième") == 0  # what came while blocked is gone
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            output, _ = await asyncio.wait_for(bot.communicate(), timeout=20)
+        log = output.decode(errors="replace")
+        assert bot.returncode == 0, log
+        assert "Traceback" not in log
+
+
+async def test_sigkill_mid_fan_out_loses_nothing(core: FakeBotAPI, tmp_path: Path) -> None:
+    async with FeedServer() as server, FakeBotServer(core) as api:
+        feed = Feed(server)
+        bot = await start_bot(core, api, tmp_path, server.url("/feed.xml"))
+        users = [core.user(f"Lecteur {n}") for n in range(50)]
+        try:
+            await wait_polled(server, 2)
+            await asyncio.gather(*(subscribe(core, user, "/subscribe Local") for user in users))
+            mark = core.mark()
+            feed.publish("Un article pour cinquante lecteurs")
+
+            def pushes() -> int:
+                return sum(
+                    "cinquante" in call.text
+                    for call in core.sent(method="sendMessage")
+                    if call.seq > mark
+                )
+
+            deadline = time.monotonic() + 20
+            while pushes() < 10:
+                assert time.monotonic() < deadline, "the fan-out never started"
+                await asyncio.sleep(0.02)
+            bot.send_signal(signal.SIGKILL)
+            await bot.wait()
+            at_kill = pushes()
+            assert at_kill < 50, "the fan-out finished before the kill: nothing was tested"
+        finally:
+            if bot.returncode is None:
+                bot.kill()
+                await bot.wait()
+
+        again = await start_bot(core, api, tmp_path, server.url("/feed.xml"))
+        try:
+            deadline = time.monotonic() + 30
+            while not all(received(core, u, "cinquante") for u in users):
+                assert time.monotonic() < deadline, "some chats never got the post"
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1)
+        finally:
+            again.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(again.communicate(), timeout=20)
+    counts = Counter(received(core, u, "cinquante") for u in users)
+    assert set(counts) <= {1, 2}
+    assert counts[2] <= 3, f"{counts[2]} chats got the post twice"

@@ -1,0 +1,671 @@
+"""The search engine over hand-written French posts: fuzzy matching, ranking, filters,
+snippets, quotes, updates and persistence."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.models import IndexedPassage, IndexedPost
+from bot.query import parse_query
+from bot.ranking import MIN_SCORE
+from bot.search import SearchIndex
+from bot.snippet import ELLIPSIS, cut_snippet
+from bot.text import normalize
+
+NBSP = "\u00a0"
+_passage_ids = iter(range(1, 1_000_000))
+
+
+def post(
+    post_id: int,
+    source: str,
+    title: str,
+    published: datetime | None,
+    *passages: tuple[str, str | None, str],
+    deleted: bool = False,
+) -> IndexedPost:
+    return IndexedPost(
+        post_id=post_id,
+        source=source,
+        title=title,
+        title_norm=normalize(title),
+        author=None,
+        published=published,
+        url=f"https://example.org/{post_id}",
+        passages=tuple(
+            IndexedPassage(next(_passage_ids), kind, speaker, text, normalize(text))
+            for kind, speaker, text in passages
+        ),
+        deleted=deleted,
+    )
+
+
+def para(text: str) -> tuple[str, None, str]:
+    return ("paragraph", None, text)
+
+
+CASILLI = 1
+CARTE = 2
+REMANIEMENT = 3
+TWITTER = 4
+MEDIAPART = 5
+SCATTERED = 6
+ARCOM_TITLE = 7
+ARCOM_BODY = 8
+RECETTES = 9
+WAGNER = 10
+
+LONG_ANSWER = (
+    "Pour commencer, le titre n’est pas de moi. Ce n’était censé être à la base qu’un des "
+    "chapitres de cet ouvrage, en l’occurrence le dernier. Cette référence renvoie à deux "
+    "ouvrages majeurs\u00a0: d’une part la poésie de Kavafys et de l’autre la pièce de Beckett, "
+    "deux œuvres majeures du XXe siècle dans lesquelles on évoque une menace qui n’arrive "
+    "jamais. Dans le nouveau livre sur lequel je travaille, je m’intéresse aux origines du "
+    "travail du clic, par exemple le fait qu’en France et dans d’autres pays d’Europe, on "
+    "avait créé à cette époque des ateliers de calcul dans lesquels des centaines de "
+    "personnes, souvent pas des mathématiciens du tout, calculaient un peu tout\u00a0: des "
+    "tables trigonométriques pour le cadastre de Paris, les positions du Soleil pour "
+    "l’observatoire de Greenwich, etc. Ce fut un grand élan de mise en données qui ne fut "
+    "pas seulement de la quantification."
+)
+
+
+def corpus() -> list[IndexedPost]:
+    return [
+        post(
+            CASILLI,
+            "LeVentSeLeve",
+            f"Antonio Casilli{NBSP}: «{NBSP}La menace d’un grand remplacement par les robots "
+            f"est une manière d’assurer la discipline{NBSP}»",
+            datetime(2023, 4, 12, 9, 33, tzinfo=UTC),
+            para(
+                "Pour le sociologue Antonio Casilli, auteur de En attendant les robots"
+                f"{NBSP}: Enquête sur le travail du clic (Seuil, 2019), ces annonces relèvent "
+                "surtout d’un discours téléologique vénérant excessivement le progrès."
+            ),
+            (
+                "question",
+                "LVSL",
+                "Vous rappelez aussi dans votre livre qu’il existe d’autres types de "
+                f"«{NBSP}travailleurs du clic{NBSP}». Lesquels{NBSP}?",
+            ),
+            ("answer", "A. Casilli", LONG_ANSWER),
+            (
+                "answer",
+                "A. Casilli",
+                f"C’est un travail qui est «{NBSP}datafié{NBSP}» et «{NBSP}tâcheronisé{NBSP}». "
+                f"«{NBSP}Tâcheronisé{NBSP}» c’est-à-dire atomisé, segmenté en petites tâches.",
+            ),
+            (
+                "question",
+                "LVSL",
+                f"Une microtravailleuse nous a dit{NBSP}: «{NBSP}je me connecte sur un site et "
+                f"je coche des cases{NBSP}». Qu’en pensez-vous{NBSP}?",
+            ),
+            (
+                "answer",
+                "A. Casilli",
+                "La première chose qu’une d’entre elles nous a dite est\u00a0: moi j’ai jamais "
+                "rencontré les gens avec lesquels je travaille parce que, tout simplement, je "
+                "me connecte sur un site et je coche des cases.",
+            ),
+            (
+                "pullquote",
+                "A. Casilli",
+                "Moi j’ai jamais rencontré les gens avec lesquels je travaille parce que, tout "
+                "simplement, je me connecte sur un site et je coche des cases",
+            ),
+            (
+                "answer",
+                "A. Casilli",
+                f"ChatGPT s’appelle «{NBSP}GPT{NBSP}» parce que le «{NBSP}P{NBSP}» signifie "
+                f"«{NBSP}pretrained{NBSP}», tout ce que la machine sait faire a été précalculé "
+                "par des êtres humains.",
+            ),
+            (
+                "pullquote",
+                None,  # unattributed: the post's only answerer is the speaker
+                "Les microtravailleurs ne sortent pas dans la rue mais on les voit beaucoup "
+                "dans les tribunaux.",
+            ),
+        ),
+        post(
+            CARTE,
+            "JournalDuGeek",
+            "Vous allez bientôt pouvoir renouveler votre carte d’identité avant sa date "
+            f"d’expiration{NBSP}!",
+            datetime(2024, 4, 2, 7, 37, tzinfo=UTC),
+            para(
+                "Dans un contexte où l'identité numérique prend une place de plus en plus "
+                "centrale dans nos vies, le gouvernement a annoncé une mesure visant à "
+                "faciliter l'accès à l'application France Identité."
+            ),
+        ),
+        post(
+            REMANIEMENT,
+            "Numerama",
+            f"Remaniement ministériel{NBSP}: Qui est Marina Ferrari, la nouvelle secrétaire "
+            "d’État chargée du numérique",
+            datetime(2024, 2, 8, 20, 3, tzinfo=UTC),
+            para(
+                "Marina Ferrari, députée Modem de Savoie, vient d'être nommée secrétaire "
+                "d'État chargée du numérique."
+            ),
+        ),
+        post(
+            TWITTER,
+            "Numerama",
+            f"La France menace de «{NBSP}bannir{NBSP}» Twitter après la décision d’Elon Musk",
+            datetime(2023, 5, 29, 7, 37, tzinfo=UTC),
+            para(
+                "Jean-Noël Barrot, le ministre délégué en charge du numérique, a réagi lundi "
+                "29 mai à la décision d’Elon Musk de quitter le code européen."
+            ),
+        ),
+        post(
+            MEDIAPART,
+            "Mediapart",
+            "L’intelligence artificielle ne fera pas disparaître le travail, mais risque de "
+            "le dégrader",
+            datetime(2023, 4, 8, 13, 27, tzinfo=UTC),
+            para(
+                f"Le succès de ChatGPT, robot d’intelligence artificielle «{NBSP}générative"
+                f"{NBSP}», a lancé un nouveau récit techno-solutionniste."
+            ),
+        ),
+        post(
+            SCATTERED,
+            "Numerama",
+            "Les souris de bureau les plus confortables",
+            datetime(2023, 6, 1, 10, 0, tzinfo=UTC),
+            para(
+                "Le clic gauche reste le geste de base de toute journée devant un écran. "
+                "Nous avons testé douze modèles pendant un mois, au bureau comme à la maison, "
+                "et le meilleur rend le travail plus agréable."
+            ),
+        ),
+        post(
+            ARCOM_TITLE,
+            "JournalDuGeek",
+            "L’Arcom recommande une baisse de la qualité d’image sur YouTube",
+            datetime(2023, 9, 13, 18, 5, tzinfo=UTC),
+            para(
+                "Le régulateur invite les plateformes de streaming à réduire l'impact "
+                "environnemental de la vidéo."
+            ),
+        ),
+        post(
+            ARCOM_BODY,
+            "Numerama",
+            "Streaming\u00a0: ce qui change en 2024",
+            datetime(2023, 12, 20, 8, 0, tzinfo=UTC),
+            para(
+                "Selon l’Arcom, les plateformes devront afficher leur consommation d’énergie "
+                "dès l’an prochain."
+            ),
+        ),
+        post(
+            RECETTES,
+            "Mediapart",
+            "Les comptes des géants du numérique",
+            datetime(2023, 7, 3, 6, 0, tzinfo=UTC),
+            para(
+                "Les recettes publicitaires de YouTube progressent encore cette année. Dans le "
+                "même temps, les entreprises créées pour sous-traiter la modération peinent à "
+                "recruter. La Ligue des droits de l’Homme s’inquiète de leurs conditions de "
+                "travail et demande une enquête."
+            ),
+        ),
+        post(
+            WAGNER,
+            "Mathias Poujol-Rost",
+            "Une enquête exclusive sur le groupe de mercenaires russes #Wagner dirigé par "
+            "l'oligarque Evgueni Prigojine.",
+            datetime(2023, 2, 26, 13, 52, tzinfo=UTC),
+            para(
+                "Grâce à quelque 2 500 documents piratés sur les serveurs informatiques de son "
+                "empire, cette investigation numérique expose les rouages du système."
+            ),
+        ),
+    ]
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return SearchIndex.build(corpus())
+
+
+def ids(response) -> list[int]:
+    return [h.post_id for h in response.hits]
+
+
+def bolded(hit) -> str:
+    assert hit.match is not None
+    start, end = hit.match
+    return hit.snippet[start:end]
+
+
+# ------------------------------------------------------------------ must find
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("travail du clic", CASILLI),
+        ("travial du clik", CASILLI),  # typos
+        ("tacheronise", CASILLI),  # missing accents
+        ("tâcheronisé", CASILLI),
+        ("carte d'identite", CARTE),  # straight apostrophe for a curly one, no accents
+        ("travailleur du clic", CASILLI),  # singular for plural
+        ("clic travail", CASILLI),  # another order
+        ("travail du clic uberisation", CASILLI),  # an extra word
+        ("remaniement ministeriel", REMANIEMENT),
+        ("Prigojine", WAGNER),
+        ("CHATGPT PRETRAINED", CASILLI),
+    ],
+)
+def test_must_find(index, query, expected):
+    response = index.search(query)
+    assert response.hits, query
+    assert response.hits[0].post_id == expected
+    assert MIN_SCORE <= response.hits[0].score <= 100
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "tartiflette savoyarde",
+        "recette de crepes",  # `recettes` is there, `créées` is one letter off `crepes`
+        "football ligue 1",  # `ligue` is there
+        "tartiflette",
+        "la tartiflette",
+        "le travail du roi",  # the stop words cannot rescue a missing word
+    ],
+)
+def test_unrelated_queries_find_nothing(index, query):
+    response = index.search(query)
+    assert response.hits == [] and response.total == 0
+    assert not response.empty_query
+
+
+@pytest.mark.parametrize("query", ["de la", "du", "l'", "les et des", "d’"])
+def test_stop_words_alone_never_match(index, query):
+    response = index.search(query)
+    assert response.hits == []
+    assert [w.code for w in response.warnings] == ["stop_words_only"]
+
+
+def test_stop_words_do_not_carry_a_match_next_to_a_real_word(index):
+    # `de` and `la` are in every post; only `savoie` decides.
+    assert ids(index.search("de la savoie")) == [REMANIEMENT]
+
+
+def test_exact_phrase_outranks_scattered_words(index):
+    response = index.search("travail clic")
+    found = ids(response)
+    assert found[0] == CASILLI
+    assert SCATTERED in found  # scattered still counts as a match, just lower
+    scores = {h.post_id: h.score for h in response.hits}
+    assert scores[CASILLI] > scores[SCATTERED] + 20
+
+
+def test_phrase_in_order_outranks_reordered(index):
+    in_order = index.search("travail du clic").hits[0].score
+    reordered = index.search("clic du travail").hits[0].score
+    assert in_order > reordered
+
+
+def test_title_match_outranks_body_match(index):
+    response = index.search("arcom")
+    assert ids(response)[:2] == [ARCOM_TITLE, ARCOM_BODY]  # the body one is newer
+    assert response.hits[0].kind == "title"
+    assert response.hits[1].kind == "paragraph"
+
+
+def test_typo_scores_below_exact(index):
+    exact = index.search("travail du clic").hits[0].score
+    typo = index.search("travial du clik").hits[0].score
+    assert MIN_SCORE <= typo < exact
+
+
+def test_one_entry_per_post_with_total_for_paging(index):
+    response = index.search("numérique", limit=2)
+    everything = index.search("numérique", limit=50)
+    assert len(response.hits) == 2
+    assert response.total == len(everything.hits) >= 4
+    assert len(set(ids(everything))) == len(everything.hits)
+    page2 = index.search("numérique", limit=2, offset=2)
+    assert ids(page2) == ids(everything)[2:4]
+    assert index.search("numérique", offset=100).hits == []
+
+
+# ------------------------------------------------------------------ syntax and filters
+
+
+def test_quoted_phrase_is_exact(index):
+    assert ids(index.search('"travail du clic"')) == [CASILLI]
+    # The words are elsewhere, but never in a row.
+    assert index.search('"clic travail"').hits == []
+
+
+def test_exclusions(index):
+    found = ids(index.search("travail -robots", limit=20))
+    # Mediapart says `robot`: excluding a plural excludes the singular too.
+    assert CASILLI not in found and MEDIAPART not in found
+    assert SCATTERED in found and RECETTES in found
+    found = ids(index.search("travail -sociologue", limit=20))
+    assert CASILLI not in found and MEDIAPART in found
+    found = ids(index.search('travail -"travail du clic"', limit=20))
+    assert CASILLI not in found and MEDIAPART in found
+
+
+def test_source_filter(index):
+    found = ids(index.search("travail source:Mediapart", limit=20))
+    assert set(found) == {MEDIAPART, RECETTES}
+    assert set(ids(index.search("numérique source:journaldugeek", limit=20))) == {CARTE}
+    assert ids(index.search("robots source:leventseleve")) == [CASILLI]
+    assert ids(index.search("prigojine source:mathias")) == [WAGNER]
+    assert index.search("robots source:Numerama").hits == []
+    assert CASILLI not in ids(index.search("travail -source:LeVentSeLeve", limit=20))
+
+
+def test_unknown_source_is_reported(index):
+    response = index.search("robots source:lemonde")
+    assert response.hits == []
+    assert [w.code for w in response.warnings] == ["unknown_source"]
+
+
+def test_since_until_are_inclusive_days(index):
+    found = set(ids(index.search("numérique since:2024-01-01", limit=20)))
+    assert found == {CARTE, REMANIEMENT}
+    found = set(ids(index.search("numérique until:2023-12-31", limit=20)))
+    assert CARTE not in found and REMANIEMENT not in found and TWITTER in found
+    # Casilli was published on 2023-04-12 (09:33 UTC): both bounds include that day.
+    assert ids(index.search("casilli since:2023-04-12 until:2023-04-12")) == [CASILLI]
+    assert index.search("casilli since:2023-04-13").hits == []
+    assert index.search("casilli until:2023-04-11").hits == []
+
+
+def test_days_are_read_in_the_index_time_zone():
+    late = post(1, "Numerama", "Robots au travail", datetime(2023, 4, 12, 23, 30, tzinfo=UTC))
+    utc = SearchIndex.build([late])
+    paris = SearchIndex.build([late], tz=ZoneInfo("Europe/Paris"))
+    assert ids(utc.search("robots until:2023-04-12")) == [1]
+    assert paris.search("robots until:2023-04-12").hits == []  # 01:30 on the 13th in Paris
+    assert ids(paris.search("robots since:2023-04-13")) == [1]
+
+
+def test_posts_without_date_are_out_of_date_filters():
+    undated = post(1, "Numerama", "Robots au travail", None)
+    index = SearchIndex.build([undated])
+    assert ids(index.search("robots")) == [1]
+    assert index.search("robots since:2020-01-01").hits == []
+
+
+def test_bad_date_is_reported_and_ignored(index):
+    response = index.search("casilli since:2023-02-30")
+    assert ids(response) == [CASILLI]
+    assert [w.code for w in response.warnings] == ["bad_date"]
+
+
+def test_empty_query_is_flagged(index):
+    for query in ("", "   ", "source:Numerama"):
+        response = index.search(query)
+        assert response.empty_query and response.hits == [] and response.total == 0
+
+
+def test_long_query_is_cut_and_reported(index):
+    response = index.search("travail du clic " + "x" * 300)
+    assert [w.code for w in response.warnings] == ["truncated"]
+    assert len(response.query) <= 256
+    assert ids(response)[:1] == [CASILLI]
+
+
+# ------------------------------------------------------------------ snippets
+
+
+def test_snippet_bolds_the_phrase_in_a_long_answer(index):
+    hit = index.search("origines du travail du clic").hits[0]
+    assert hit.kind == "answer" and hit.speaker == "A. Casilli"
+    assert bolded(hit) == "origines du travail du clic"
+    assert hit.snippet.startswith(ELLIPSIS) and hit.snippet.endswith(ELLIPSIS)
+    assert len(hit.snippet) <= 282
+    # Cut on word boundaries: the first and last words are whole words of the answer.
+    first = hit.snippet[1:].split()[0]
+    last = hit.snippet[:-1].split()[-1]
+    assert f" {first} " in f" {LONG_ANSWER} " and f" {last} " in f" {LONG_ANSWER} "
+
+
+def test_snippet_offsets_point_into_the_original_typography(index):
+    hit = index.search("carte d'identite").hits[0]
+    assert hit.kind == "title"
+    assert bolded(hit) == "carte d’identité"
+    hit = index.search("tacheronise").hits[0]
+    assert bolded(hit) == "tâcheronisé"
+    hit = index.search("travial du clik").hits[0]
+    assert normalize(bolded(hit)) == "travail du clic"
+
+
+def test_snippet_of_a_short_passage_is_whole(index):
+    hit = index.search("prigojine").hits[0]
+    assert hit.snippet == index.search("wagner").hits[0].snippet
+    assert ELLIPSIS not in hit.snippet
+    assert bolded(hit) == "Prigojine"
+
+
+def test_cut_snippet_squashes_newlines_and_keeps_offsets():
+    text = "Premier paragraphe.\n\nDeuxième   paragraphe avec le mot cherché."
+    start = text.index("cherché")
+    snippet, match = cut_snippet(text, (start, start + len("cherché")))
+    assert "\n" not in snippet and "  " not in snippet
+    assert snippet[match[0] : match[1]] == "cherché"
+
+
+def test_cut_snippet_without_span():
+    snippet, match = cut_snippet("mot " * 200, None)
+    assert match is None and snippet.endswith(ELLIPSIS) and len(snippet) <= 282
+
+
+# ------------------------------------------------------------------ quotes
+
+
+def test_quote_prefers_the_interviewee_over_the_question(index):
+    response = index.quote("je me connecte sur un site")
+    hit = response.hits[0]
+    assert hit.kind in ("pullquote", "answer")
+    assert hit.speaker == "A. Casilli"
+    assert "je coche des cases" in hit.text
+    assert normalize(hit.snippet[hit.match[0] : hit.match[1]]).startswith("connecte")
+
+
+def test_quote_pretrained(index):
+    hit = index.quote("chatgpt pretrained").hits[0]
+    assert hit.kind == "answer" and hit.speaker == "A. Casilli"
+    assert "pretrained" in hit.text
+    assert hit.post_id == CASILLI and hit.source == "LeVentSeLeve"
+
+
+def test_quote_falls_back_to_any_passage(index):
+    hit = index.quote("identité numérique").hits[0]
+    assert hit.kind == "paragraph" and hit.speaker is None and hit.post_id == CARTE
+
+
+def test_quote_several_without_duplicates(index):
+    hits = index.quote("je coche des cases", limit=5).hits
+    assert len(hits) == 3  # pull quote, answer, question: each once
+    assert hits[-1].kind == "question"
+    assert len({h.text for h in hits}) == 3
+
+
+def test_unattributed_pull_quote_gets_the_interviewee(index):
+    hit = index.quote("microtravailleurs tribunaux").hits[0]
+    assert hit.kind == "pullquote" and hit.speaker == "A. Casilli"
+
+
+def test_quote_of_nothing_finds_nothing(index):
+    assert index.quote("tartiflette savoyarde").hits == []
+
+
+def test_random_pull_quote_is_seeded(index):
+    first = index.quote("", rng=random.Random(7))
+    again = index.quote("", rng=random.Random(7))
+    assert first.random and first.empty_query
+    assert first.hits[0].text == again.hits[0].text
+    assert first.hits[0].kind == "pullquote" and first.hits[0].speaker == "A. Casilli"
+    seen = {index.quote("", rng=random.Random(seed)).hits[0].text for seed in range(30)}
+    assert len(seen) == 2  # both pull quotes come up
+
+
+def test_random_quote_respects_filters(index):
+    assert index.quote("source:Numerama", rng=random.Random(1)).hits == []
+    assert index.quote("source:LeVentSeLeve", rng=random.Random(1)).hits
+
+
+# ------------------------------------------------------------------ suggestions
+
+
+def test_suggest_replaces_unknown_words(index):
+    assert index.suggest("travial du clik") == "travail du clic"
+    assert index.suggest("remaniment ministeriel") == "remaniement ministeriel"
+    assert index.suggest("travail du clic") is None
+    assert index.suggest("tartiflette") is None
+
+
+# ------------------------------------------------------------------ updates
+
+
+def test_update_replaces_and_removes():
+    index = SearchIndex.build(corpus())
+    passages = len(index)
+    assert ids(index.search("prigojine")) == [WAGNER]
+
+    renamed = post(WAGNER, "Numerama", "Le groupe Wagner change de chef", None, para("Un texte."))
+    index.update([renamed])
+    assert index.search("prigojine").hits == []
+    assert ids(index.search("wagner chef")) == [WAGNER]
+    assert len(index) == passages  # one passage replaced by one
+
+    index.update([post(WAGNER, "Numerama", "", None, deleted=True)])
+    assert index.search("wagner").hits == []
+    assert len(index) == passages - 1
+
+    index.update([post(REMANIEMENT, "Numerama", "", None)])  # no title, no passages
+    assert index.search("remaniement").hits == []
+    assert index.post_count == len(corpus()) - 2
+
+    index.update([post(99, "Numerama", "Nouvel article sur la tartiflette", None)])
+    assert ids(index.search("tartiflette")) == [99]
+
+
+def test_many_removals_compact_the_index():
+    posts = [
+        post(i, "Numerama", f"Article {i}", None, para(f"Texte numéro {i} sur les robots."))
+        for i in range(1, 601)
+    ]
+    index = SearchIndex.build(posts)
+    index.update([post(i, "Numerama", "", None, deleted=True) for i in range(1, 581)])
+    assert len(index._dead) == 0  # compacted
+    assert len(index) == 20
+    assert index.search("robots", limit=100).total == 20
+    assert ids(index.search("article 590")) == [590]
+
+
+def test_concurrent_searches_and_updates_do_not_break():
+    index = SearchIndex.build(corpus())
+    errors: list[BaseException] = []
+
+    def searcher() -> None:
+        try:
+            for _ in range(50):
+                index.search("travail du clic")
+                index.quote("pretrained")
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    def updater() -> None:
+        try:
+            for i in range(50):
+                index.update([post(1000 + i, "Numerama", f"Robots {i}", None, para("travail"))])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=searcher) for _ in range(3)] + [
+        threading.Thread(target=updater)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert index.post_count == len(corpus()) + 50
+
+
+# ------------------------------------------------------------------ persistence
+
+
+def test_save_and_load_round_trip(index, tmp_path: Path):
+    path = tmp_path / "index" / "search.idx"
+    index.save(path, stamp="v1")
+    loaded = SearchIndex.load(path, stamp="v1")
+    assert loaded is not None
+    assert len(loaded) == len(index) and loaded.post_count == index.post_count
+    for query in ("travial du clik", "arcom", "numérique since:2024-01-01", "carte d'identite"):
+        assert loaded.search(query) == index.search(query)
+    assert loaded.quote("chatgpt pretrained") == index.quote("chatgpt pretrained")
+    # A loaded index keeps working as an index.
+    loaded.update([post(77, "Numerama", "La tartiflette arrive", None)])
+    assert ids(loaded.search("tartiflette")) == [77]
+
+
+def test_load_rejects_stale_missing_and_corrupt(index, tmp_path: Path):
+    path = tmp_path / "search.idx"
+    assert SearchIndex.load(path) is None  # missing
+    index.save(path, stamp="v1")
+    assert SearchIndex.load(path, stamp="v2") is None  # stale
+    assert SearchIndex.load(path) is not None  # no stamp asked: any stamp will do
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    assert SearchIndex.load(path) is None  # truncated
+    path.write_bytes(b"not an index at all")
+    assert SearchIndex.load(path) is None
+    path.write_bytes(data.replace(b"relais-search-index", b"relais-search-other", 1))
+    assert SearchIndex.load(path) is None
+
+
+def test_empty_index():
+    index = SearchIndex.build([])
+    assert len(index) == 0
+    assert index.search("travail").hits == []
+    assert index.quote("", rng=random.Random(1)).hits == []
+    assert index.suggest("travail") is None
+
+
+def test_one_word_fast_path_scores_like_a_full_scan(index):
+    # One-word queries are scored from the postings; the text scan must agree slot by slot.
+    for query in ("travail", "clik", "robots", "arcom", "numerique", "tacheronise"):
+        plan = index._plan(parse_query(query))
+        fast, _ = index._scorer(plan)
+        for slot in plan.terms[0].slots:
+            assert fast(slot) == pytest.approx(index._score(plan, slot)), (query, slot)
+
+
+def test_broad_query_ranks_the_newest_candidates_and_says_so(monkeypatch):
+    import bot.search
+
+    posts = [
+        post(i, "Numerama", f"Article {i}", datetime(2023, 1, i, tzinfo=UTC), para("Des robots."))
+        for i in range(1, 21)
+    ]
+    index = SearchIndex.build(posts)
+    assert index.search("robots", limit=50).exhaustive
+    monkeypatch.setattr(bot.search, "RERANK_ONE_WORD", 6)
+    response = index.search("robots", limit=50)
+    assert not response.exhaustive
+    assert response.total == 6
+    assert ids(response) == [20, 19, 18, 17, 16, 15]

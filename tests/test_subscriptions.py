@@ -1,0 +1,171 @@
+"""Subscription, channel and admin commands in process against the fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram import Update
+from telegram.constants import ChatID
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.telegram.app import build_application
+from tests.fakes import FakeBotAPI, FakeRequest, plain_text
+from tests.fakes.demo import prepare_database
+
+ADMIN = 4242
+
+
+@pytest.fixture
+async def app(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
+    database = tmp_path / "relais.sqlite3"
+    await prepare_database(database)
+    settings = Settings(
+        bot_token=core.token,
+        database_path=database,
+        telegram_api_url="http://fake.invalid",
+        admin_ids=frozenset({ADMIN}),
+        sources_file=tmp_path / "none.toml",
+    )
+    application = build_application(settings, request=FakeRequest(core))
+    async with application:
+        await application.post_init(application)
+        yield application
+        await application.post_stop(application)
+    await application.post_shutdown(application)
+
+
+def after(core: FakeBotAPI, mark: int, method: str = "sendMessage") -> list:
+    """Calls of `method` recorded since core.mark() returned `mark`."""
+    return [c for c in core.sent(method=method) if c.seq > mark]
+
+
+async def say(app: Application, core: FakeBotAPI, chat, text: str, user=None) -> str:
+    mark = core.mark()
+    await app.process_update(Update.de_json(core.command(chat, text, user), app.bot))
+    sent = [c for c in after(core, mark) if c.chat_id == getattr(chat, "id", chat)]
+    return "\n".join(plain_text(c.text) for c in sent)
+
+
+async def test_subscribe_list_and_remove_with_a_button(core, app) -> None:
+    alice = core.user("Alice")
+    assert "Source inconnue" in await say(app, core, alice, "/subscribe Nulle Part")
+    assert "Numerama" in await say(app, core, alice, "/subscribe Nulle Part")
+    answer = await say(app, core, alice, "/subscribe numerama +ia -bitcoin")
+    assert "Abonné à Numerama" in answer and "+ia -bitcoin" in answer
+    assert "mis à jour" in await say(app, core, alice, "/subscribe NUMERAMA +twitter")
+    await say(app, core, alice, "/subscribe all")
+    listing = await say(app, core, alice, "/subscriptions")
+    assert "Numerama (filtres : +twitter)" in listing and "toutes les sources" in listing
+    message = core.sent(chat_id=alice, method="sendMessage")[-1]
+    button = next(b for b in message.buttons() if "Numerama" in b["text"])
+    await app.process_update(
+        Update.de_json(core.press(message, button["callback_data"], alice), app.bot)
+    )
+    store = app.bot_data["services"].store
+    assert [s.source for s in await store.subscriptions(alice.id)] == [None]
+    assert "Désabonné" in await say(app, core, alice, "/unsubscribe all")
+    assert await store.subscriptions(alice.id) == []
+
+
+async def test_bad_filters_and_usage_lines(core, app) -> None:
+    alice = core.user("Alice")
+    assert "Filtre refusé" in await say(app, core, alice, '/subscribe Numerama "pas fermé')
+    assert "Filtre refusé" in await say(app, core, alice, "/subscribe Numerama +ia -ia")
+    assert (await say(app, core, alice, "/subscribe")).startswith("Usage")
+    assert (await say(app, core, alice, "/quiet demain")).startswith("Usage")
+    assert (await say(app, core, alice, "/digest hourly")).startswith("Programme illisible")
+    assert "Fuseau inconnu" in await say(app, core, alice, "/timezone Mars/Olympus")
+    assert "Europe/Berlin" in await say(app, core, alice, "/timezone Europe/Berlin")
+
+
+async def test_filter_test_shows_what_would_pass(core, app) -> None:
+    alice = core.user("Alice")
+    answer = await say(app, core, alice, "/filter test Numerama +twitter")
+    assert "Sur les 2 derniers articles de Numerama, 1 passent" in answer
+    assert "✅ La France menace" in answer and "❌ Remaniement" in answer
+
+
+async def test_group_changes_are_for_admins(core, app) -> None:
+    group = core.supergroup("Lecteurs")
+    member, boss = core.user("Membre"), core.user("Cheffe")
+    core.set_member(group, member, "member")
+    core.set_member(group, boss, "administrator")
+    assert "administrateurs" in await say(app, core, group, "/subscribe Numerama", member)
+    assert "Abonné" in await say(app, core, group, "/subscribe Numerama", boss)
+    anonymous = core.user("Groupe", user_id=ChatID.ANONYMOUS_ADMIN)
+    update = core.command(group, "/unsubscribe Numerama", anonymous)
+    update["message"]["sender_chat"] = {"id": group.id, "type": "supergroup", "title": "Lecteurs"}
+    mark = core.mark()
+    await app.process_update(Update.de_json(update, app.bot))
+    assert "Désabonné" in plain_text(after(core, mark)[-1].text)
+
+
+async def test_channel_set_up_from_a_private_chat(core, app) -> None:
+    alice, mallory = core.user("Alice"), core.user("Mallory")
+    channel = core.channel("Veille", username="veille_canal")
+    core.set_member(channel, alice, "administrator")
+    assert "Choisissez" in await say(app, core, alice, "/channel")
+    assert "administrateur" in await say(app, core, mallory, "/channel @veille_canal")
+    assert "Veille" in await say(app, core, alice, "/channel @veille_canal")
+    await say(app, core, alice, "/subscribe Numerama")
+    store = app.bot_data["services"].store
+    assert [s.source for s in await store.subscriptions(channel.id)] == ["Numerama"]
+    assert await store.subscriptions(alice.id) == []
+    await say(app, core, alice, "/channel off")
+    await say(app, core, alice, "/subscribe Exemple")
+    assert [s.source for s in await store.subscriptions(alice.id)] == ["Exemple"]
+
+
+async def test_channel_where_the_bot_cannot_post_is_refused(core, app) -> None:
+    alice = core.user("Alice")
+    channel = core.channel("Muet", username="muet", bot_status="member")
+    core.set_member(channel, alice, "creator")
+    assert "droit de publier" in await say(app, core, alice, "/channel @muet")
+
+
+async def test_quiet_digest_and_status(core, app) -> None:
+    alice = core.user("Alice")
+    assert "22:00–07:00" in await say(app, core, alice, "/quiet 22:00-07:00")
+    assert "désactivées" in await say(app, core, alice, "/quiet off")
+    await say(app, core, alice, "/subscribe Numerama")
+    assert "daily 08:00" in await say(app, core, alice, "/digest daily 08:00")
+    assert "Rien de nouveau" in await say(app, core, alice, "/digest now")
+    status = await say(app, core, alice, "/status")
+    assert "1 abonnement(s)" in status
+    assert "un par un" in await say(app, core, alice, "/digest off")
+
+
+async def test_admin_commands_are_for_admins(core, app, tmp_path) -> None:
+    alice = core.user("Alice")
+    admin = core.user("Admin", user_id=ADMIN)
+    assert "réservée" in await say(app, core, alice, "/addsource Test https://example.org/f")
+    assert "Source ajoutée" in await say(
+        app, core, admin, "/addsource Mon Blog https://example.org/f"
+    )
+    mark = core.mark()
+    await app.process_update(Update.de_json(core.command(admin, "/export"), app.bot))
+    [document] = after(core, mark, "sendDocument")
+    assert b"https://example.org/f" in document.files["document"].content
+    opml = (
+        document.files["document"]
+        .content.replace(b"Mon Blog", b"Autre")
+        .replace(b"example.org/f", b"example.org/g")
+    )
+    mark = core.mark()
+    await app.process_update(Update.de_json(core.document(admin, "s.opml", opml), app.bot))
+    assert "importée" in plain_text(after(core, mark)[-1].text)
+    assert "retirée" in await say(app, core, admin, "/removesource mon blog")
+    names = [s.name for s in await app.bot_data["services"].store.polled_sources()]
+    assert names == ["Autre"]
+
+
+async def test_blocked_chat_resumes_on_start(core, app) -> None:
+    alice = core.user("Alice")
+    await say(app, core, alice, "/subscribe Numerama")
+    store = app.bot_data["services"].store
+    await store.update_chat(alice.id, active=0)
+    assert "Content de vous revoir" in await say(app, core, alice, "/start")
+    assert (await store.chat(alice.id)).active

@@ -1,0 +1,206 @@
+"""The bot in process against the fake Bot API: commands, paging, inline mode, bad input."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.telegram.app import build_application
+from tests.fakes import FakeBotAPI, FakeRequest, bad_request, plain_text
+from tests.fakes.demo import prepare_database
+
+
+@pytest.fixture
+async def app(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
+    """Relais built as `run` builds it, with the fake Bot API as its transport."""
+    database = tmp_path / "relais.sqlite3"
+    await prepare_database(database)
+    settings = Settings(
+        bot_token=core.token, database_path=database, telegram_api_url="http://fake.invalid"
+    )
+    application = build_application(settings, request=FakeRequest(core))
+    async with application:
+        await application.post_init(application)
+        yield application
+    await application.post_shutdown(application)
+
+
+async def feed(app: Application, update: dict) -> None:
+    await app.process_update(Update.de_json(update, app.bot))
+
+
+def replies(core: FakeBotAPI, chat: object) -> list[str]:
+    return [plain_text(call.text) for call in core.sent(chat_id=chat, method="sendMessage")]
+
+
+async def test_start_welcomes_and_commands_are_registered_in_two_languages(core, app) -> None:
+    alice = core.user("Alice")
+    await feed(app, core.command(alice, "/start"))
+    [welcome] = replies(core, alice)
+    assert "/search travail du clic" in welcome
+    french = core.commands({"type": "default"}, "fr")
+    english = core.commands({"type": "default"}, "")
+    assert {"start", "help", "search", "quote", "sources", "subscribe"} <= {
+        c["command"] for c in french
+    }
+    assert "addsource" not in {c["command"] for c in french}
+    assert {c["command"] for c in english} == {c["command"] for c in french}
+    assert french != english
+
+
+async def test_deep_link_runs_the_search(core, app) -> None:
+    alice = core.user("Alice")
+    await feed(app, core.command(alice, "/start q_travail_du_clic"))
+    assert "Casilli" in replies(core, alice)[0]
+
+
+async def test_help_lists_every_command(core, app) -> None:
+    bob = core.user("Bob", language_code="en")
+    await feed(app, core.command(bob, "/help"))
+    [text] = replies(core, bob)
+    for command in ("/search", "/quote", "/sources", "/start", "/help"):
+        assert command in text
+    assert "@relais_test_bot" in text
+
+
+async def test_search_pages_with_buttons_and_edits(core, app) -> None:
+    alice = core.user("Alice")
+    await feed(app, core.command(alice, "/search travail du clic"))
+    [call] = core.sent(chat_id=alice, method="sendMessage")
+    assert "Casilli" in call.text
+    assert "<b>" in call.text and '<a href="https://example.org/clic/' in call.text
+    assert "Page 1/" in plain_text(call.text)
+    [forward] = call.buttons()
+    assert forward["text"] == "▶"
+
+    await feed(app, core.press(call, forward["callback_data"], alice))
+    [edit] = core.sent(chat_id=alice, method="editMessageText")
+    assert "Page 2/" in plain_text(edit.text)
+    assert "6." in plain_text(edit.text)
+    assert edit.buttons()[0]["text"] == "◀"
+    assert plain_text(core.messages(alice)[-1]["text"]) == plain_text(edit.text)
+
+    # The same press again asks for the same content: Telegram says "not modified",
+    # which the bot takes calmly (no apology sent).
+    before = len(replies(core, alice))
+    await feed(app, core.press(call, forward["callback_data"], alice))
+    assert len(replies(core, alice)) == before
+
+
+async def test_old_and_unknown_buttons_answer_sensibly(core, app) -> None:
+    alice = core.user("Alice")
+    await feed(app, core.command(alice, "/search travail du clic"))
+    [call] = core.sent(chat_id=alice, method="sendMessage")
+    press = core.press(call, "s:999999:1", alice)
+    await feed(app, press)
+    assert "expiré" in core.callback_answer(press["callback_query"]["id"])["text"]
+    press = core.press(call, "v0-something-old", alice)
+    await feed(app, press)
+    assert "expiré" in core.callback_answer(press["callback_query"]["id"])["text"]
+
+
+async def test_buttons_survive_a_restart(core, app, tmp_path) -> None:
+    alice = core.user("Alice")
+    await feed(app, core.command(alice, "/search travail du clic"))
+    [call] = core.sent(chat_id=alice, method="sendMessage")
+    settings = app.bot_data["settings"]
+    fresh = build_application(settings, request=FakeRequest(core))
+    async with fresh:
+        await fresh.post_init(fresh)
+        await feed(fresh, core.press(call, call.buttons()[0]["callback_data"], alice))
+        await fresh.post_shutdown(fresh)
+    assert "Page 2/" in plain_text(core.sent(chat_id=alice, method="editMessageText")[0].text)
+
+
+async def test_bad_queries_get_clear_answers(core, app) -> None:
+    alice = core.user("Alice")
+    await feed(app, core.command(alice, "/search"))
+    await feed(app, core.command(alice, "/search " + "travail " * 60))
+    await feed(app, core.command(alice, "/search <b>tartiflette</b> & *savoyarde*"))
+    usage, cut, _results, nothing = replies(core, alice)
+    assert usage.startswith("Usage")
+    assert "256" in cut
+    assert "Aucun résultat" in nothing and "<b>tartiflette</b> & *savoyarde*" in nothing
+    raw = core.sent(chat_id=alice, method="sendMessage")[-1].text
+    assert "&lt;b&gt;tartiflette&lt;/b&gt; &amp;" in raw
+
+
+async def test_no_result_offers_a_close_spelling(core, app) -> None:
+    alice = core.user("Alice")
+    response = await app.bot_data["services"].searcher.search("xqzwv prigojinx")
+    await feed(app, core.command(alice, "/search xqzwv prigojinx"))
+    text = replies(core, alice)[-1]
+    if response.hits:  # the engine found it through fuzzy matching: nothing to correct
+        assert "Wagner" in text
+    else:
+        assert "Vouliez-vous dire" in text and "prigojine" in text.lower()
+
+
+async def test_quote_in_a_blockquote_with_its_speaker(core, app) -> None:
+    alice = core.user("Alice")
+    await feed(app, core.command(alice, "/quote je me connecte sur un site"))
+    [call] = core.sent(chat_id=alice, method="sendMessage")
+    assert call.text.startswith("<blockquote>")
+    assert "je coche des cases" in call.text
+    assert "A. Casilli" in call.text
+    await feed(app, core.command(alice, "/quote"))
+    random_quote = core.sent(chat_id=alice, method="sendMessage")[-1].text
+    assert random_quote.startswith("<blockquote>") and "A. Casilli" in random_quote
+
+
+async def test_sources_lists_counts_and_dates(core, app) -> None:
+    bob = core.user("Bob", language_code="en")
+    await feed(app, core.command(bob, "/sources"))
+    [text] = replies(core, bob)
+    assert "JournalDuGeek: 3 posts, latest on 2 April 2024" in text
+    assert "Exemple: 12 posts" in text
+
+
+async def test_inline_mode_offers_articles_with_paging(core, app) -> None:
+    alice = core.user("Alice")
+    query = core.inline_query(alice, "travail du clic")
+    await feed(app, query)
+    answer = core.inline_answer(query["inline_query"]["id"])
+    results = answer["results"]
+    assert 1 <= len(results) <= 10
+    assert all(r["type"] == "article" for r in results)
+    assert answer["next_offset"] == str(len(results))
+    second = core.inline_query(alice, "travail du clic", offset=answer["next_offset"])
+    await feed(app, second)
+    later = core.inline_answer(second["inline_query"]["id"])["results"]
+    assert not {r["id"] for r in later} & {r["id"] for r in results}
+
+
+async def test_groups_answer_our_commands_and_ignore_other_bots(core, app) -> None:
+    alice = core.user("Alice")
+    group = core.supergroup("Lecteurs")
+    await feed(app, core.command(group, "/search@relais_test_bot Arcom", alice))
+    await feed(app, core.command(group, "/search@other_bot Arcom", alice))
+    await feed(app, core.command(group, "/frobnicate@other_bot", alice))
+    await feed(app, core.command(group, "/frobnicate", alice))
+    sent = replies(core, group)
+    assert len(sent) == 1 and "Arcom" in sent[0]
+    await feed(app, core.command(alice, "/frobnicate"))
+    assert "/help" in replies(core, alice)[-1]
+
+
+async def test_english_users_get_english(core, app) -> None:
+    bob = core.user("Bob", language_code="en-GB")
+    await feed(app, core.command(bob, "/search"))
+    assert replies(core, bob)[0].startswith("Usage: /search")
+
+
+async def test_an_exception_is_logged_answered_and_the_bot_goes_on(core, app, caplog) -> None:
+    alice = core.user("Alice")
+    core.fail_next(bad_request("Bad Request: something unexpected"), chat_id=alice.id)
+    await feed(app, core.command(alice, "/sources"))
+    assert "Désolé" in replies(core, alice)[-1]
+    assert "something unexpected" in caplog.text.lower()
+    await feed(app, core.command(alice, "/sources"))
+    assert "Sources" in replies(core, alice)[-1]
+    assert core.token not in caplog.text
