@@ -73,7 +73,7 @@ def search_page(
     query: str,
     hits: Sequence[SearchHit],
     *,
-    total: int,
+    total: int | str,
     page: int,
     pages: int,
     page_size: int,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -82,13 +82,18 @@ async def _fan_out(store: Store, chats: list[int], titles: list[str]) -> None:
     await store.upsert_posts(source, [_post(t) for t in titles], plan=plan_deliveries)
 
 
-async def _drain(store: Store, core: FakeBotAPI) -> Sender:
-    bot = ExtBot(
+def _bot(core: FakeBotAPI) -> ExtBot:
+    """A bot like the application's (with its rate limiter), on the in-process fake."""
+    return ExtBot(
         core.token,
         base_url="http://fake.invalid/bot",
         request=FakeRequest(core),
         rate_limiter=AIORateLimiter(),
     )
+
+
+async def _drain(store: Store, core: FakeBotAPI) -> Sender:
+    bot = _bot(core)
     async with bot:
         sender = Sender(store, make_send(bot), tz=PARIS)
         while await store.pending():
@@ -158,3 +163,32 @@ async def test_refused_html_is_resent_as_plain_text(store: Store, core) -> None:
     [call] = core.sent(chat_id=alice, method="sendMessage")
     assert "parse_mode" not in call.params
     assert plain_text(call.text).startswith("Un")
+
+
+def _window(now: datetime, start_hours: int, end_hours: int) -> tuple[str, str]:
+    local = now.astimezone(PARIS)
+    start = (local + timedelta(hours=start_hours)).strftime("%H:%M")
+    end = (local + timedelta(hours=end_hours)).strftime("%H:%M")
+    return start, end
+
+
+async def test_quiet_hours_hold_then_release_as_one_message(store: Store, core) -> None:
+    alice, bob = core.user("Alice"), core.user("Bob")
+    await _fan_out(store, [alice.id, bob.id], ["Un", "Deux", "Trois"])
+    start, end = _window(datetime.now(UTC), -1, 1)
+    await store.update_chat(alice.id, quiet_start=start, quiet_end=end)
+    bot = _bot(core)
+    async with bot:
+        sender = Sender(store, make_send(bot), tz=PARIS)
+        await sender.drain_once()
+        await sender.wait_idle()
+    assert core.sent(chat_id=alice, method="sendMessage") == []  # held
+    assert len(core.sent(chat_id=bob, method="sendMessage")) == 1
+    # The quiet hours are over: what was held comes as one message.
+    start, end = _window(datetime.now(UTC), 1, 2)
+    await store.update_chat(alice.id, quiet_start=start, quiet_end=end)
+    await _drain(store, core)
+    [held] = core.sent(chat_id=alice, method="sendMessage")
+    text = plain_text(held.text)
+    assert "3 articles" in text and "Un" in text and "Trois" in text
+    assert await store.pending() == []

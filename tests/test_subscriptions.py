@@ -169,3 +169,25 @@ async def test_blocked_chat_resumes_on_start(core, app) -> None:
     await store.update_chat(alice.id, active=0)
     assert "Content de vous revoir" in await say(app, core, alice, "/start")
     assert (await store.chat(alice.id)).active
+
+
+async def test_digest_mode_collects_posts_and_sends_them_together(core, app) -> None:
+    from bot.models import Passage, Post
+    from bot.push import plan_deliveries
+
+    alice = core.user("Alice")
+    await say(app, core, alice, "/subscribe Numerama")
+    await say(app, core, alice, "/digest daily 08:00")
+    store = app.bot_data["services"].store
+    source = (await store.source_by_name("Numerama")).id
+    posts = [
+        Post("Numerama", f"Nouvel article {n}", (Passage("paragraph", "Texte."),), guid=f"d{n}")
+        for n in range(3)
+    ]
+    summary = await store.upsert_posts(source, posts, plan=plan_deliveries)
+    assert summary.planned == 3
+    assert await store.pending(kind="push") == []  # digest mode: no instant pushes
+    digest = await say(app, core, alice, "/digest now")
+    assert "Votre résumé (3 articles)" in digest
+    assert "Numerama" in digest and "Nouvel article 2" in digest
+    assert "Rien de nouveau" in await say(app, core, alice, "/digest now")

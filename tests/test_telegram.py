@@ -204,3 +204,10 @@ async def test_an_exception_is_logged_answered_and_the_bot_goes_on(core, app, ca
     await feed(app, core.command(alice, "/sources"))
     assert "Sources" in replies(core, alice)[-1]
     assert core.token not in caplog.text
+
+
+async def test_query_warnings_are_shown_with_results(core, app) -> None:
+    alice = core.user("Alice")
+    await feed(app, core.command(alice, "/search travail du clic since:2023-13-45"))
+    text = replies(core, alice)[-1]
+    assert "Casilli" in text and "Attention" in text

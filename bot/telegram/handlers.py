@@ -23,6 +23,7 @@ from bot.i18n import language, text
 from bot.telegram.channels import remember_chat
 
 if TYPE_CHECKING:
+    from bot.search import SearchResponse
     from bot.telegram.app import Services
 
 log = logging.getLogger(__name__)
@@ -101,22 +102,44 @@ async def _send_search(update: Update, context: ContextTypes.DEFAULT_TYPE, query
         suggestion = await services.searcher.suggest(query)
         if suggestion:
             lines.append(text(lang, "did_you_mean", suggestion=render.escape(suggestion)))
-        lines += [text(lang, "warning", warning=render.escape(w)) for w in response.warnings]
+        lines += _warnings(response, lang)
         await update.effective_message.reply_text("\n".join(lines))
         return
     query_id = await services.store.save_query(query)
     body, markup = _page(query, response, 0, query_id, lang, services)
-    await update.effective_message.reply_text(body, reply_markup=markup)
+    notes = _warnings(response, lang)
+    await update.effective_message.reply_text(
+        "\n".join([body, "", *notes]) if notes else body, reply_markup=markup
+    )
+
+
+def _warnings(response: SearchResponse, lang: str) -> list[str]:
+    """The query's warnings (bad date, unknown source, ...) as lines for the reader."""
+    return [
+        text(lang, "warning", warning=render.escape(_message(w, lang)))
+        for w in response.warnings
+        if getattr(w, "code", "") != "truncated"  # the handler already said it cut the query
+    ]
+
+
+def _message(warning: str, lang: str) -> str:
+    message = getattr(warning, "message", None)
+    return message(lang) if callable(message) else str(warning)
 
 
 def _page(
-    query: str, response: object, page: int, query_id: int, lang: str, services: Services
+    query: str,
+    response: SearchResponse,
+    page: int,
+    query_id: int,
+    lang: str,
+    services: Services,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    pages = max(1, math.ceil(response.total / PAGE_SIZE))  # type: ignore[attr-defined]
+    pages = max(1, math.ceil(response.total / PAGE_SIZE))
     body = render.search_page(
         query,
-        response.hits,  # type: ignore[attr-defined]
-        total=response.total,  # type: ignore[attr-defined]
+        response.hits,
+        total=f"{response.total}" if response.exhaustive else f"{response.total}+",
         page=page,
         pages=pages,
         page_size=PAGE_SIZE,
