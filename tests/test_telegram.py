@@ -211,3 +211,17 @@ async def test_query_warnings_are_shown_with_results(core, app) -> None:
     await feed(app, core.command(alice, "/search travail du clic since:2023-13-45"))
     text = replies(core, alice)[-1]
     assert "Casilli" in text and "Attention" in text
+
+
+async def test_forgotten_searches_make_their_buttons_say_so(core, app) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    alice = core.user("Alice")
+    await feed(app, core.command(alice, "/search travail du clic"))
+    [call] = core.sent(chat_id=alice, method="sendMessage")
+    store = app.bot_data["services"].store
+    assert await store.forget_queries(datetime.now(UTC) + timedelta(days=1)) == 1
+    press = core.press(call, call.buttons()[0]["callback_data"], alice)
+    await feed(app, press)
+    assert "expiré" in core.callback_answer(press["callback_query"]["id"])["text"]
+    assert core.sent(chat_id=alice, method="editMessageText") == []

@@ -110,11 +110,3 @@ class OutboxStore(StoreBase):
                 key = f"{state}_{kind}" if state == "pending" else state
                 counts[key] = counts.get(key, 0) + count
         return counts
-
-    async def sent_log(self, chat_id: int | None = None) -> list[tuple[int, int, str]]:
-        """(chat_id, post_id, state) of every outbox row, for checks and /status."""
-        where, params = ("WHERE chat_id = ?", (chat_id,)) if chat_id is not None else ("", ())
-        async with self._db.execute(
-            f"SELECT chat_id, post_id, state FROM outbox {where} ORDER BY id", params
-        ) as cursor:
-            return [tuple(row) async for row in cursor]  # type: ignore[misc]

@@ -79,11 +79,6 @@ class PollingStore(StoreBase):
         ) as cursor:
             return [_state(row) async for row in cursor]
 
-    async def all_sources(self) -> list[SourceState]:
-        """Every source, polled or not, by name."""
-        async with self._db.execute(f"SELECT {_COLUMNS} FROM sources ORDER BY key") as cursor:
-            return [_state(row) async for row in cursor]
-
     async def record_poll(
         self,
         source_id: int,

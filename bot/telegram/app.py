@@ -156,6 +156,7 @@ async def _post_init(app: Application) -> None:
     assert app.job_queue is not None
     app.job_queue.run_repeating(jobs.poll_sources, interval=1, first=0.5, name="poll")
     app.job_queue.run_repeating(jobs.send_digests, interval=20, first=2, name="digests")
+    app.job_queue.run_repeating(jobs.forget_old_searches, interval=86_400, first=60, name="gc")
     log.info("Relais is up as @%s with %d passages indexed", app.bot.username, len(searcher))
 
 

@@ -15,12 +15,15 @@ from telegram.ext import Application, ContextTypes
 from bot import render
 from bot.digest import digest_due
 from bot.models import Chat, SourceState
-from bot.push import SendResult
+from bot.poller import Alert
+from bot.push import SendFunction, SendResult
 
 if TYPE_CHECKING:
     from bot.telegram.app import Services
 
 log = logging.getLogger(__name__)
+
+QUERY_LIFETIME = timedelta(days=30)
 
 
 def _seconds(error: RetryAfter) -> float:
@@ -31,7 +34,7 @@ def _seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def make_send(bot: Bot):  # noqa: ANN201 - returns push.SendFunction
+def make_send(bot: Bot) -> SendFunction:
     """A send function for the push sender: Telegram's answers mapped to outcomes."""
 
     async def send(chat_id: int, html: str, previews: bool) -> SendResult:
@@ -114,6 +117,14 @@ async def deliver_digest(app: Application, chat: Chat, now: datetime) -> int:
     return len(owed)
 
 
+async def forget_old_searches(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue: drop searches unused for a month; their old buttons then say so."""
+    services: Services = context.application.bot_data["services"]
+    forgotten = await services.store.forget_queries(datetime.now(UTC) - QUERY_LIFETIME)
+    if forgotten:
+        log.info("forgot %d old searches", forgotten)
+
+
 async def tell_admins(app: Application, text: str) -> None:
     """A short note to every admin in ADMIN_IDS; a failure is logged, never raised."""
     services: Services = app.bot_data["services"]
@@ -124,7 +135,7 @@ async def tell_admins(app: Application, text: str) -> None:
             log.warning("could not tell admin %s: %s", admin, exc)
 
 
-def alerts(app: Application):  # noqa: ANN201 - (on_failing, on_recovered) for the Poller
+def alerts(app: Application) -> tuple[Alert, Alert]:
     """The poller's callbacks: tell the admins once when a source fails, and when it recovers."""
 
     async def failing(source: SourceState, error: str) -> None:
