@@ -36,6 +36,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/quiet 22:00-07:00 | off : heures calmes\n"
             "/digest daily 08:00 | weekly mon 08:00 | off | now : résumés au lieu d’envois\n"
             "/timezone <i>Zone/Ville</i> : votre fuseau horaire\n"
+            "/previews on|off : aperçu des liens sous les articles envoyés\n"
             "/status : l’état des sources et de vos envois\n"
             "/channel : configurer un canal depuis cette conversation\n\n"
             "<b>Administration</b> (ADMIN_IDS)\n"
@@ -83,6 +84,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "Usage : /digest daily 08:00 | /digest weekly mon 08:00 | /digest off | /digest now"
         ),
         "usage_timezone": "Usage : /timezone Europe/Paris",
+        "usage_previews": "Usage : /previews on ou /previews off",
+        "previews_on": "Les articles envoyés ici montreront l’aperçu de leur lien.",
+        "previews_off": "Les articles envoyés ici n’auront plus d’aperçu de lien.",
         "usage_addsource": "Usage : /addsource <i>nom</i> <i>url</i>",
         "usage_removesource": "Usage : /removesource <i>nom</i>",
         "unknown_source": "Source inconnue : « {name} ». Sources connues : {known}",
@@ -149,6 +153,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/quiet 22:00-07:00 | off: quiet hours\n"
             "/digest daily 08:00 | weekly mon 08:00 | off | now: digests instead of pushes\n"
             "/timezone <i>Area/City</i>: your time zone\n"
+            "/previews on|off: link previews under pushed posts\n"
             "/status: how the sources and your deliveries stand\n"
             "/channel: set up a channel from this chat\n\n"
             "<b>Administration</b> (ADMIN_IDS)\n"
@@ -195,6 +200,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "Usage: /digest daily 08:00 | /digest weekly mon 08:00 | /digest off | /digest now"
         ),
         "usage_timezone": "Usage: /timezone Europe/Paris",
+        "usage_previews": "Usage: /previews on or /previews off",
+        "previews_on": "Posts sent here will show their link preview.",
+        "previews_off": "Posts sent here will no longer show a link preview.",
         "usage_addsource": "Usage: /addsource <i>name</i> <i>url</i>",
         "usage_removesource": "Usage: /removesource <i>name</i>",
         "unknown_source": "Unknown source: “{name}”. Known sources: {known}",
@@ -257,6 +265,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("quiet", "Heures calmes : /quiet 22:00-07:00"),
         ("digest", "Résumés : /digest daily 08:00"),
         ("timezone", "Fuseau horaire : /timezone Europe/Paris"),
+        ("previews", "Aperçus de liens : /previews on|off"),
         ("status", "État des sources et des envois"),
         ("channel", "Configurer un canal"),
     ],
@@ -273,6 +282,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("quiet", "Quiet hours: /quiet 22:00-07:00"),
         ("digest", "Digests: /digest daily 08:00"),
         ("timezone", "Time zone: /timezone Europe/Paris"),
+        ("previews", "Link previews: /previews on|off"),
         ("status", "Sources and deliveries"),
         ("channel", "Set up a channel"),
     ],

@@ -120,20 +120,40 @@ def sources_message(rows: Iterable[dict], *, lang: str, tz: ZoneInfo) -> str:
 
 
 def split_blocks(blocks: Iterable[str], limit: int = SAFE_MESSAGE) -> list[str]:
-    """Join HTML blocks into as few messages as fit under `limit`, never splitting a block."""
+    """Join HTML blocks into as few messages as fit under `limit`.
+
+    A block too long on its own is split between its lines, never inside one, so no tag
+    is ever cut in half.
+    """
     messages: list[str] = []
     current = ""
     for block in blocks:
-        candidate = f"{current}\n\n{block}" if current else block
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            messages.append(current)
-        current = block if len(block) <= limit else block[:limit]
+        for piece in _fit(block, limit):
+            candidate = f"{current}\n\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                messages.append(current)
+                current = piece
     if current:
         messages.append(current)
     return messages
+
+
+def _fit(block: str, limit: int) -> list[str]:
+    if len(block) <= limit:
+        return [block]
+    pieces: list[str] = []
+    current = ""
+    for line in block.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) <= limit or not current:
+            current = candidate
+        else:
+            pieces.append(current)
+            current = line
+    pieces.append(current)
+    return pieces
 
 
 def push_message(delivery: Delivery, *, lang: str, tz: ZoneInfo) -> str:
@@ -165,9 +185,7 @@ def digest_messages(deliveries: Sequence[Delivery], *, lang: str, tz: ZoneInfo) 
     blocks = [text(lang, "digest_header", count=len(deliveries))]
     for source, items in by_source.items():
         lines = [f"<b>{escape(source)}</b>"] + [_digest_line(d, lang, tz) for d in items]
-        # A long source group is cut into blocks so no block alone passes the limit.
-        for start in range(0, len(lines), 30):
-            blocks.append("\n".join(lines[start : start + 30]))
+        blocks.append("\n".join(lines))
     return split_blocks(blocks)
 
 

@@ -191,3 +191,38 @@ async def test_digest_mode_collects_posts_and_sends_them_together(core, app) -> 
     assert "Votre résumé (3 articles)" in digest
     assert "Numerama" in digest and "Nouvel article 2" in digest
     assert "Rien de nouveau" in await say(app, core, alice, "/digest now")
+
+
+async def test_channel_picked_with_the_button_or_a_forward(core, app) -> None:
+    alice = core.user("Alice")
+    picked = core.channel("Choisi")
+    forwarded = core.channel("Transféré")
+    for channel in (picked, forwarded):
+        core.set_member(channel, alice, "administrator")
+    mark = core.mark()
+    await app.process_update(Update.de_json(core.chat_shared(alice, picked), app.bot))
+    assert "Choisi" in plain_text(after(core, mark)[-1].text)
+    store = app.bot_data["services"].store
+    assert (await store.chat(alice.id)).manages == picked.id
+
+    update = core.user_message(alice, "un message transféré")
+    update["message"]["forward_origin"] = {
+        "type": "channel",
+        "chat": forwarded.to_json(),
+        "message_id": 12,
+        "date": update["message"]["date"],
+    }
+    mark = core.mark()
+    await app.process_update(Update.de_json(update, app.bot))
+    assert "Transféré" in plain_text(after(core, mark)[-1].text)
+    assert (await store.chat(alice.id)).manages == forwarded.id
+
+
+async def test_previews_follow_the_chat_setting(core, app) -> None:
+    alice = core.user("Alice")
+    assert (await say(app, core, alice, "/previews")).startswith("Usage")
+    assert "montreront" in await say(app, core, alice, "/previews on")
+    store = app.bot_data["services"].store
+    assert (await store.chat(alice.id)).link_previews
+    await say(app, core, alice, "/previews off")
+    assert not (await store.chat(alice.id)).link_previews

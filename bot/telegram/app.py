@@ -97,6 +97,7 @@ def _register(app: Application) -> None:
         "quiet": subscriptions.quiet,
         "digest": subscriptions.digest,
         "timezone": subscriptions.timezone,
+        "previews": subscriptions.previews,
         "status": subscriptions.status,
         "channel": channels.channel_command,
         "addsource": admin.add_source,

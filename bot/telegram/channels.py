@@ -153,6 +153,7 @@ async def select_channel(
     update: Update, context: ContextTypes.DEFAULT_TYPE, ref: int | str
 ) -> None:
     """Check the user is an admin of the channel and the bot may post; then switch to it."""
+    await remember_chat(update, context)
     message = update.effective_message
     lang = lang_of(update)
     user = update.effective_user

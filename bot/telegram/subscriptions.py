@@ -247,6 +247,20 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
 
 
+async def previews(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/previews on|off`: link previews under pushed posts (off by default)."""
+    lang = lang_of(update)
+    args = [a.lower() for a in context.args or []]
+    if args not in (["on"], ["off"]):
+        await update.effective_message.reply_text(text(lang, "usage_previews"))
+        return
+    target = await target_chat(update, context)
+    if target is None:
+        return
+    await services_of(context).store.update_chat(target.id, link_previews=int(args == ["on"]))
+    await update.effective_message.reply_text(text(lang, f"previews_{args[0]}"))
+
+
 async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`/timezone Area/City`: for quiet hours, digests and dates."""
     lang = lang_of(update)
