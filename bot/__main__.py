@@ -146,8 +146,35 @@ async def _searcher(settings: Settings) -> AsyncIterator[Searcher]:
         yield searcher
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
+SEARCH_FIELDS = (
+    "post_id", "title", "source", "author", "published", "url",
+    "score", "snippet", "match", "kind", "speaker",
+)  # fmt: skip
+QUOTE_FIELDS = (
+    "text",
+    "speaker",
+    "kind",
+    "post_id",
+    "title",
+    "source",
+    "published",
+    "url",
+    "score",
+)
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 1)
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _print_json(query: str, took: float, hits: Sequence[object], fields: Sequence[str]) -> None:
+    results = [{name: _json_value(getattr(hit, name)) for name in fields} for hit in hits]
+    payload = {"query": query, "took_ms": round(took, 2), "results": results}
+    print(json.dumps(payload, ensure_ascii=False))
 
 
 async def _search(settings: Settings, args: argparse.Namespace) -> int:
@@ -158,25 +185,11 @@ async def _search(settings: Settings, args: argparse.Namespace) -> int:
         took = (time.perf_counter() - started) * 1000
     for warning in response.warnings:
         print(f"note: {warning}", file=sys.stderr)
+    if response.empty_query:
+        print("usage: python -m bot search WORDS (e.g. travail du clic)", file=sys.stderr)
+        return 2
     if args.json:
-        results = [
-            {
-                "post_id": hit.post_id,
-                "title": hit.title,
-                "source": hit.source,
-                "author": hit.author,
-                "published": _iso(hit.published),
-                "url": hit.url,
-                "score": round(hit.score, 1),
-                "snippet": hit.snippet,
-                "match": list(hit.match) if hit.match else None,
-                "kind": hit.kind,
-                "speaker": hit.speaker,
-            }
-            for hit in response.hits
-        ]
-        payload = {"query": query, "took_ms": round(took, 2), "results": results}
-        print(json.dumps(payload, ensure_ascii=False))
+        _print_json(query, took, response.hits, SEARCH_FIELDS)
         return 0
     if not response.hits:
         print(f"no results for {query!r}")
@@ -200,23 +213,10 @@ async def _quote(settings: Settings, args: argparse.Namespace) -> int:
         started = time.perf_counter()
         response = await searcher.quote(query, limit=max(1, args.limit))
         took = (time.perf_counter() - started) * 1000
+    for warning in response.warnings:
+        print(f"note: {warning}", file=sys.stderr)
     if args.json:
-        results = [
-            {
-                "text": hit.text,
-                "speaker": hit.speaker,
-                "kind": hit.kind,
-                "post_id": hit.post_id,
-                "title": hit.title,
-                "source": hit.source,
-                "published": _iso(hit.published),
-                "url": hit.url,
-                "score": round(hit.score, 1),
-            }
-            for hit in response.hits
-        ]
-        payload = {"query": query, "took_ms": round(took, 2), "results": results}
-        print(json.dumps(payload, ensure_ascii=False))
+        _print_json(query, took, response.hits, QUOTE_FIELDS)
         return 0
     if not response.hits:
         print(f"no quote for {query!r}")

@@ -69,3 +69,45 @@ def test_run_without_token_says_how_to_get_one(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "@BotFather" in result.stderr
     assert "BOT_TOKEN" in result.stderr
+
+
+def test_search_and_quote_json_on_a_fresh_database_load_the_seeds(tmp_path: Path) -> None:
+    db = str(tmp_path / "fresh.sqlite3")
+    search = _bot("search", "travail du clic", "--json", "--db", db)
+    assert search.returncode == 0, search.stderr
+    payload = json.loads(search.stdout)
+    assert payload["query"] == "travail du clic" and payload["took_ms"] >= 0
+    [first, *_] = payload["results"]
+    assert set(first) == {
+        "post_id", "title", "source", "author", "published", "url",
+        "score", "snippet", "match", "kind", "speaker",
+    }  # fmt: skip
+    assert "Casilli" in first["title"] and 0 <= first["score"] <= 100
+    start, end = first["match"]
+    assert first["snippet"][start:end].lower() == "travail du clic"
+    quote = json.loads(_bot("quote", "je coche des cases", "--json", "--db", db).stdout)
+    [hit] = quote["results"]
+    assert hit["speaker"] == "A. Casilli" and "je coche des cases" in hit["text"]
+    assert set(hit) == {
+        "text",
+        "speaker",
+        "kind",
+        "post_id",
+        "title",
+        "source",
+        "published",
+        "url",
+        "score",
+    }
+
+
+def test_search_readable_listing_and_bad_queries(tmp_path: Path) -> None:
+    db = str(tmp_path / "fresh.sqlite3")
+    listing = _bot("search", "Prigojine", "--db", db)
+    assert "1. Une enquête exclusive" in listing.stdout and "**Prigojine**" in listing.stdout
+    none = _bot("search", "tartiflette savoyarde", "--db", db)
+    assert none.returncode == 0 and "no results" in none.stdout
+    empty = _bot("search", "   ", "--db", db)
+    assert empty.returncode == 2 and "usage" in empty.stderr
+    huge = _bot("search", "clic " * 200, "--json", "--db", db)
+    assert huge.returncode == 0 and "Traceback" not in huge.stderr

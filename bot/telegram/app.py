@@ -34,7 +34,7 @@ from bot.push import Sender
 from bot.searcher import Searcher
 from bot.sources import parse_sources
 from bot.store import Store
-from bot.telegram import admin, channels, handlers, jobs, subscriptions
+from bot.telegram import admin, channels, chat_settings, handlers, jobs, subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +94,11 @@ def _register(app: Application) -> None:
         "unsubscribe": subscriptions.unsubscribe,
         "subscriptions": subscriptions.subscriptions,
         "filter": subscriptions.filter_command,
-        "quiet": subscriptions.quiet,
-        "digest": subscriptions.digest,
-        "timezone": subscriptions.timezone,
-        "previews": subscriptions.previews,
-        "status": subscriptions.status,
+        "quiet": chat_settings.quiet,
+        "digest": chat_settings.digest,
+        "timezone": chat_settings.timezone,
+        "previews": chat_settings.previews,
+        "status": chat_settings.status,
         "channel": channels.channel_command,
         "addsource": admin.add_source,
         "removesource": admin.remove_source,
