@@ -57,16 +57,10 @@ class Post:
     @property
     def content_hash(self) -> str:
         """Hash of everything shown to readers, to tell an updated entry from an unchanged one."""
-        digest = hashlib.sha256()
-        for part in (self.title, self.url or "", self.author or "", str(self.published or "")):
-            digest.update(part.encode() + b"\x00")
-        for passage in self.passages:
-            digest.update(
-                f"{passage.kind}\x00{passage.speaker or ''}\x00{passage.text}\x01".encode()
-            )
-        for part in (*self.hashtags, *self.images, *self.categories):
-            digest.update(part.encode() + b"\x02")
-        return digest.hexdigest()[:32]
+        parts = [self.title, self.url or "", self.author or "", str(self.published or "")]
+        parts += [f"{p.kind}\x00{p.speaker or ''}\x00{p.text}" for p in self.passages]
+        parts += [*self.hashtags, "\x02", *self.images, "\x02", *self.categories]
+        return hashlib.sha256("\x01".join(parts).encode()).hexdigest()[:32]
 
 
 def canonical_url(url: str) -> str:

@@ -61,8 +61,8 @@ def _fold_match(match: re.Match[str]) -> str:
     return _fold_run(match.group())
 
 
-def _latin1_table() -> tuple[bytes, tuple[bytes, ...]]:
-    """A byte table folding Latin-1 characters, and the bytes it cannot fold alone."""
+def _latin1_table() -> tuple[bytes, re.Pattern[bytes]]:
+    """A byte table folding Latin-1 characters, and a pattern of the bytes it cannot fold."""
     table = bytearray(range(256))
     awkward = []
     for byte in range(256):
@@ -70,8 +70,8 @@ def _latin1_table() -> tuple[bytes, tuple[bytes, ...]]:
         if len(folded) == 1 and ord(folded) < 256:
             table[byte] = ord(folded)
         else:
-            awkward.append(bytes([byte]))
-    return bytes(table), tuple(awkward)
+            awkward.append(re.escape(bytes([byte])))
+    return bytes(table), re.compile(b"[" + b"".join(awkward) + b"]")
 
 
 # The characters of French text that the byte table cannot fold, replaced beforehand.
@@ -106,7 +106,7 @@ def normalize(text: str) -> str:
     except UnicodeEncodeError:
         pass
     else:
-        if not any(byte in data for byte in _AWKWARD):
+        if not _AWKWARD.search(data):
             return b" ".join(data.translate(_LATIN1).split()).decode("latin-1")
     folded = _NON_ASCII.sub(_fold_match, text).lower()
     if "`" in folded:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import aiosqlite
 
@@ -37,6 +38,7 @@ class StoreBase:
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db
         self.path = path
+        self._lock = asyncio.Lock()
 
     @classmethod
     @asynccontextmanager
@@ -51,6 +53,8 @@ class StoreBase:
             await db.execute("PRAGMA foreign_keys=ON")
             await db.execute("PRAGMA synchronous=NORMAL")
             await db.execute("PRAGMA busy_timeout=5000")
+            # 64 MB of page cache: bulk loads touch the same index pages over and over.
+            await db.execute("PRAGMA cache_size=-65536")
             store = cls(db, path)
             await store._migrate()
             yield store
@@ -80,11 +84,34 @@ class StoreBase:
         return int(row[0]) if row else 0
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
-        await self._db.execute("COMMIT")
+    async def _transaction(self, *, checked: bool = True) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction; no other write of this store runs while it is open.
+
+        Every coroutine shares one connection, so without the lock another handler's write
+        could land inside this transaction (and be rolled back with it). `checked=False`
+        skips foreign-key checks, for bulk inserts whose rows are consistent by construction.
+        """
+        async with self._lock:
+            if not checked:
+                await self._db.execute("PRAGMA foreign_keys=OFF")
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    await self._db.execute("ROLLBACK")
+                    raise
+                await self._db.execute("COMMIT")
+            finally:
+                if not checked:
+                    await self._db.execute("PRAGMA foreign_keys=ON")
+
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+        """One write statement, never inside another coroutine's transaction."""
+        async with self._lock:
+            return await self._db.execute(sql, params)
+
+    async def _write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> aiosqlite.Cursor:
+        """One statement over many rows, never inside another coroutine's transaction."""
+        async with self._lock:
+            return await self._db.executemany(sql, rows)

@@ -37,7 +37,7 @@ class ChatStore(StoreBase):
         self, chat_id: int, *, type: str, title: str | None = None, language: str | None = None
     ) -> Chat:
         """Record a chat (or refresh its title and language) and mark it active."""
-        await self._db.execute(
+        await self._write(
             "INSERT INTO chats (id, type, title, language, created_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET type = excluded.type,"
             " title = coalesce(excluded.title, title), active = 1,"
@@ -79,9 +79,7 @@ class ChatStore(StoreBase):
         if not values or not set(values) <= allowed:
             raise ValueError(f"unknown chat settings: {sorted(set(values) - allowed)}")
         columns = ", ".join(f"{name} = ?" for name in values)
-        await self._db.execute(
-            f"UPDATE chats SET {columns} WHERE id = ?", (*values.values(), chat_id)
-        )
+        await self._write(f"UPDATE chats SET {columns} WHERE id = ?", (*values.values(), chat_id))
 
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: move the chat, its subscriptions and its outbox."""
@@ -113,11 +111,11 @@ class ChatStore(StoreBase):
         ) as cursor:
             row = await cursor.fetchone()
         if row:
-            await self._db.execute(
+            await self._write(
                 "UPDATE subscriptions SET filters = ? WHERE id = ?", (filters, row[0])
             )
             return False
-        await self._db.execute(
+        await self._write(
             "INSERT INTO subscriptions (chat_id, source_id, filters, created_at)"
             " VALUES (?, ?, ?, ?)",
             (chat_id, source_id, filters, _now()),
@@ -127,11 +125,9 @@ class ChatStore(StoreBase):
     async def unsubscribe(self, chat_id: int, source_id: int | None, *, every: bool = False) -> int:
         """Stop following a source (None: the `all` subscription; every=True: everything)."""
         if every:
-            cursor = await self._db.execute(
-                "DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)
-            )
+            cursor = await self._write("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
         else:
-            cursor = await self._db.execute(
+            cursor = await self._write(
                 "DELETE FROM subscriptions WHERE chat_id = ? AND coalesce(source_id, 0) = ?",
                 (chat_id, source_id or 0),
             )
@@ -139,7 +135,7 @@ class ChatStore(StoreBase):
 
     async def remove_subscription(self, chat_id: int, subscription_id: int) -> bool:
         """Remove one subscription of this chat by id (the buttons of /subscriptions)."""
-        cursor = await self._db.execute(
+        cursor = await self._write(
             "DELETE FROM subscriptions WHERE id = ? AND chat_id = ?", (subscription_id, chat_id)
         )
         return cursor.rowcount > 0

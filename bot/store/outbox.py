@@ -42,7 +42,7 @@ class OutboxStore(StoreBase):
     async def enqueue(self, rows: Iterable[tuple[int, int, str]]) -> int:
         """Owe posts to chats: (chat_id, post_id, kind); a row already there stays as is."""
         now = _now()
-        cursor = await self._db.executemany(
+        cursor = await self._write_many(
             "INSERT OR IGNORE INTO outbox (chat_id, post_id, kind, created_at) VALUES (?, ?, ?, ?)",
             [(chat, post, kind, now) for chat, post, kind in rows],
         )
@@ -72,21 +72,21 @@ class OutboxStore(StoreBase):
     async def mark_sent(self, ids: Sequence[int]) -> None:
         """These deliveries reached Telegram."""
         now = _now()
-        await self._db.executemany(
+        await self._write_many(
             "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
             [(now, i) for i in ids],
         )
 
     async def mark_failed(self, ids: Sequence[int], error: str) -> None:
         """Telegram will never take these (the message itself is refused)."""
-        await self._db.executemany(
+        await self._write_many(
             "UPDATE outbox SET state = 'failed', error = ?, attempts = attempts + 1 WHERE id = ?",
             [(error[:500], i) for i in ids],
         )
 
     async def fail_pending(self, chat_id: int, error: str) -> int:
         """Give up everything still owed to a chat (it blocked the bot)."""
-        cursor = await self._db.execute(
+        cursor = await self._write(
             "UPDATE outbox SET state = 'failed', error = ? WHERE chat_id = ? AND state = 'pending'",
             (error[:500], chat_id),
         )
@@ -94,7 +94,7 @@ class OutboxStore(StoreBase):
 
     async def postpone(self, ids: Sequence[int], until: datetime, error: str) -> None:
         """Try these again later (a network error), counting the attempt."""
-        await self._db.executemany(
+        await self._write_many(
             "UPDATE outbox SET not_before = ?, error = ?, attempts = attempts + 1 WHERE id = ?",
             [(_iso(until), error[:500], i) for i in ids],
         )

@@ -43,12 +43,12 @@ class PollingStore(StoreBase):
         async with self._db.execute("SELECT id FROM sources WHERE key = ?", (key,)) as cursor:
             row = await cursor.fetchone()
         if row:
-            await self._db.execute(
+            await self._write(
                 "UPDATE sources SET url = ?, kind = ?, interval = ? WHERE id = ?",
                 (url, kind, interval, row[0]),
             )
             return int(row[0])
-        cursor = await self._db.execute(
+        cursor = await self._write(
             "INSERT INTO sources (name, key, url, kind, interval, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (name, key, url, kind, interval, _now()),
@@ -58,7 +58,7 @@ class PollingStore(StoreBase):
 
     async def stop_polling(self, source_id: int) -> None:
         """Forget a source's URL: it is no longer polled; its posts stay searchable."""
-        await self._db.execute(
+        await self._write(
             "UPDATE sources SET url = NULL, next_poll = NULL, failing = 0, error_count = 0,"
             " etag = NULL, last_modified = NULL, primed = 0 WHERE id = ?",
             (source_id,),
@@ -92,14 +92,14 @@ class PollingStore(StoreBase):
     ) -> None:
         """The outcome of one poll: a success resets errors, a failure counts one."""
         if error is None:
-            await self._db.execute(
+            await self._write(
                 "UPDATE sources SET next_poll = ?, last_success = ?, etag = coalesce(?, etag),"
                 " last_modified = coalesce(?, last_modified), error_count = 0, last_error = NULL,"
                 " failing = 0, primed = 1 WHERE id = ?",
                 (_iso(next_poll), _iso(success), etag, last_modified, source_id),
             )
         else:
-            await self._db.execute(
+            await self._write(
                 "UPDATE sources SET next_poll = ?, last_error = ?, error_count = error_count + 1,"
                 " failing = ? WHERE id = ?",
                 (_iso(next_poll), error[:500], int(failing), source_id),
