@@ -96,3 +96,24 @@ async def test_deleted_posts_reach_the_index_feed(store: Store) -> None:
     _, changes = await store.index_changes(seq)
     assert sorted(p.deleted for p in changes) == [True, True]
     assert await store.count_posts() == 0
+
+
+async def test_a_write_never_lands_in_another_coroutines_transaction(store: Store) -> None:
+    import asyncio
+
+    source = await store.ensure_source("Numerama")
+
+    def boom(new, subscribers):
+        raise RuntimeError("planning failed")
+
+    async def failing_load() -> None:
+        try:
+            await store.upsert_posts(source, [_post("A", guid="a")], plan=boom)
+        except RuntimeError:
+            pass
+
+    # The chat is written while the load's transaction is open, and that transaction
+    # rolls back: the chat must survive, and the post must not.
+    await asyncio.gather(failing_load(), store.upsert_chat(99, type="private"))
+    assert await store.chat(99) is not None
+    assert await store.count_posts() == 0
