@@ -112,8 +112,13 @@ async def test_a_write_never_lands_in_another_coroutines_transaction(store: Stor
         except RuntimeError:
             pass
 
+    async def write_during_the_load() -> None:
+        while not store._db.in_transaction:
+            await asyncio.sleep(0)
+        await store.upsert_chat(99, type="private")
+
     # The chat is written while the load's transaction is open, and that transaction
     # rolls back: the chat must survive, and the post must not.
-    await asyncio.gather(failing_load(), store.upsert_chat(99, type="private"))
+    await asyncio.gather(failing_load(), write_during_the_load())
     assert await store.chat(99) is not None
     assert await store.count_posts() == 0
