@@ -6,6 +6,8 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.migrations import MIGRATIONS
 from bot.models import Passage, Post
 from bot.store import Store, source_key
@@ -107,10 +109,8 @@ async def test_a_write_never_lands_in_another_coroutines_transaction(store: Stor
         raise RuntimeError("planning failed")
 
     async def failing_load() -> None:
-        try:
+        with pytest.raises(RuntimeError):
             await store.upsert_posts(source, [_post("A", guid="a")], plan=boom)
-        except RuntimeError:
-            pass
 
     async def write_during_the_load() -> None:
         while not store._db.in_transaction:
