@@ -77,7 +77,9 @@ def test_every_bot_command_is_in_help_readme_and_both_menus() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     app = (BOT / "telegram" / "app.py").read_text(encoding="utf-8")
     registered = set(
-        re.findall(r'^\s*"(\w+)": (?:handlers|subscriptions|chat_settings|channels|admin)\.', app, re.M)
+        re.findall(
+            r'^\s*"(\w+)": (?:handlers|subscriptions|chat_settings|channels|admin)\.', app, re.M
+        )
     )
     assert {"start", "help", "search", "quote", "sources", "subscribe", "addsource"} <= registered
     for lang in ("fr", "en"):

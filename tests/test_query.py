@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.query import MAX_QUERY_CHARS, QueryWarning, parse_day, parse_query, source_key
+from bot.search.query import MAX_QUERY_CHARS, QueryWarning, parse_day, parse_query, source_key
 
 
 def codes(parsed) -> list[str]:

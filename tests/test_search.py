@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.models import IndexedPassage, IndexedPost
-from bot.query import parse_query
-from bot.ranking import MIN_SCORE
 from bot.search import SearchIndex
-from bot.snippet import ELLIPSIS, cut_snippet
+from bot.search.query import parse_query
+from bot.search.ranking import MIN_SCORE
+from bot.search.snippet import ELLIPSIS, cut_snippet
 from bot.text import normalize
 
 NBSP = "\u00a0"
@@ -656,7 +656,7 @@ def test_one_word_fast_path_scores_like_a_full_scan(index):
 
 
 def test_broad_query_ranks_the_newest_candidates_and_says_so(monkeypatch):
-    import bot.search
+    import bot.search.scoring
 
     posts = [
         post(i, "Numerama", f"Article {i}", datetime(2023, 1, i, tzinfo=UTC), para("Des robots."))
@@ -664,7 +664,7 @@ def test_broad_query_ranks_the_newest_candidates_and_says_so(monkeypatch):
     ]
     index = SearchIndex.build(posts)
     assert index.search("robots", limit=50).exhaustive
-    monkeypatch.setattr(bot.search, "RERANK_ONE_WORD", 6)
+    monkeypatch.setattr(bot.search.scoring, "RERANK_ONE_WORD", 6)
     response = index.search("robots", limit=50)
     assert not response.exhaustive
     assert response.total == 6

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from bot.query import ParsedQuery
+from bot.search.query import ParsedQuery
 from bot.text import STOP_WORDS, stem, word_spans, words
 
 MIN_SCORE = 55.0

@@ -1,0 +1,69 @@
+"""What search and quote return: hits and responses, plain frozen dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.search.query import QueryWarning
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One post found by `search`, with its best passage cut as a snippet."""
+
+    post_id: int
+    title: str
+    source: str
+    author: str | None
+    published: datetime | None
+    url: str | None
+    score: float
+    snippet: str
+    match: tuple[int, int] | None  # the matched words' offsets in `snippet`, to bold
+    kind: str  # the best passage's kind; "title" when the title matched best
+    speaker: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResponse:
+    """A page of search results; `total` counts the matching posts, for paging.
+
+    When `exhaustive` is False the query was so broad that only the newest candidates were
+    ranked, and `total` counts those (show it as "400+", say).
+    """
+
+    query: str
+    hits: list[SearchHit]
+    total: int
+    warnings: list[QueryWarning] = field(default_factory=list)
+    empty_query: bool = False
+    exhaustive: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteHit:
+    """One passage found by `quote`: full text, plus a snippet around the match."""
+
+    text: str
+    speaker: str | None
+    kind: str
+    post_id: int
+    title: str
+    source: str
+    published: datetime | None
+    url: str | None
+    score: float
+    snippet: str = ""
+    match: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteResponse:
+    """Quotes for a query; `random` is True when the query had no words."""
+
+    query: str
+    hits: list[QuoteHit]
+    warnings: list[QueryWarning] = field(default_factory=list)
+    empty_query: bool = False
+    random: bool = False

@@ -1,0 +1,158 @@
+"""Query words against the vocabulary: plural forms, near spellings, and respelled queries."""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.search.ranking import Term
+from bot.text import STOP_WORDS, normalize_with_offsets, stem, word_spans
+
+MAX_EXPANSIONS = 12  # near spellings kept per query word
+
+
+def max_edits(word: str) -> int:
+    """Typos forgiven in a query word (optimal string alignment distance: a transposition is
+    one edit): none under 4 letters or with digits, one up to 8 letters, two from 9."""
+    n = len(word)
+    if n < 4 or not word.isalpha():
+        return 0
+    return 1 if n <= 8 else 2
+
+
+def _quality(edits: int, length: int) -> float:
+    """Weight of a near spelling: 0.62 for one edit in 4 letters, 0.79 in 7, below exact."""
+    return max(0.5, min(0.95, 1.0 - 1.5 * edits / length))
+
+
+def plural_forms(word: str) -> list[str]:
+    """Words that `stem` folds together with `word` (its singular and plural spellings)."""
+    base = stem(word)
+    forms = {word, base, base + "s", base + "x"}
+    if base.endswith("al"):
+        forms.add(base[:-2] + "aux")
+    return [f for f in forms if stem(f) == base]
+
+
+class NearSpellings:
+    """The vocabulary bucketed by length and letter, to find a word's near spellings fast."""
+
+    def __init__(self) -> None:
+        # (length, first letter) and (length, second letter) -> words.
+        self._by_first: dict[tuple[int, str], list[str]] = {}
+        self._by_second: dict[tuple[int, str], list[str]] = {}
+
+    def add(self, word: str) -> None:
+        """File a new vocabulary word where fuzzy expansion will look for it."""
+        if len(word) >= 3 and word.isalpha():
+            self._by_first.setdefault((len(word), word[0]), []).append(word)
+            self._by_second.setdefault((len(word), word[1]), []).append(word)
+
+    def near(self, word: str, edits: int) -> list[tuple[str, int]]:
+        """Vocabulary words within `edits` of `word` (OSA distance), closest first."""
+        n = len(word)
+        pool: list[str] = []
+        # Words are bucketed by length and letter so a query scans a few thousand words,
+        # not the whole vocabulary: the same first letter, or the same second letter (a
+        # typo on the first one). A typo on both is not worth a full scan.
+        for length in range(max(3, n - edits), n + edits + 1):
+            pool += self._by_first.get((length, word[0]), ())
+            pool += self._by_second.get((length, word[1]), ())
+        if not pool:
+            return []
+        found = process.extract(
+            word, pool, scorer=OSA.distance, score_cutoff=edits, limit=MAX_EXPANSIONS * 2
+        )
+        best: dict[str, int] = {}
+        for candidate, distance, _ in found:
+            if candidate != word and candidate not in STOP_WORDS:
+                best.setdefault(candidate, int(distance))
+        return sorted(best.items(), key=lambda item: item[1])[:MAX_EXPANSIONS]
+
+
+def resolve_term(
+    word: str,
+    postings: dict[str, array[int]],
+    spellings: NearSpellings,
+    dead: set[int],
+    *,
+    fuzzy: bool,
+) -> Term:
+    """Resolve one query word: exact and plural forms, then near spellings; `dead` slots
+    left out."""
+    expansions: dict[str, float] = {}
+    exact: set[int] = set()
+    for form in plural_forms(word):
+        posting = postings.get(form)
+        if posting is not None:
+            expansions[form] = 1.0
+            exact.update(posting)
+    fuzzy_sets: list[tuple[float, set[int]]] = []
+    edits = max_edits(word) if fuzzy else 0
+    if edits:
+        # A word the corpus already uses is what the user meant: keep only its longer or
+        # shorter endings (feminine, participles), not other words one letter away.
+        known = postings.get(word)
+        keep_endings = known is not None and len(known) >= 3
+        for candidate, distance in spellings.near(word, edits):
+            if candidate in expansions:
+                continue
+            if keep_endings and not (candidate.startswith(word) or word.startswith(candidate)):
+                continue
+            quality = _quality(distance, len(word))
+            expansions[candidate] = quality
+            fuzzy_sets.append((quality, set(postings[candidate])))
+        fuzzy_sets.sort(key=lambda item: -item[0])
+    slots = set(exact)
+    for _, found in fuzzy_sets:
+        slots |= found
+    if dead:
+        exact -= dead
+        slots -= dead
+    return Term(word, expansions, exact, fuzzy_sets, slots)
+
+
+def closest_word(
+    word: str, postings: dict[str, array[int]], spellings: NearSpellings
+) -> str | None:
+    """The known word closest to `word` (the most used among equally close ones), or None
+    when `word` (or a plural form) is known, a stop word, or has nothing near."""
+    if word in STOP_WORDS or any(f in postings for f in plural_forms(word)):
+        return None
+    edits = max_edits(word)
+    near = spellings.near(word, edits) if edits else []
+    if not near:
+        return None
+    closest = near[0][1]
+    ties = [w for w, d in near if d == closest]
+    return max(ties, key=lambda w: (len(postings[w]), w))
+
+
+def respell(query: str, closest: Callable[[str], str | None]) -> str | None:
+    """`query` with each word replaced by `closest(word)` when that gives one, operators and
+    quoted or excluded words left alone; None when nothing would change."""
+    changed = False
+    out: list[str] = []
+    for token in query.split():
+        if ":" in token or token.startswith(("-", '"', "«", "“")):
+            out.append(token)
+            continue
+        norm, _ = normalize_with_offsets(token)
+        parts: list[str] = []
+        last = 0
+        for w, a, b in word_spans(norm):
+            parts.append(norm[last:a])
+            better = closest(w)
+            if better is not None:
+                changed = True
+                parts.append(better)
+            else:
+                parts.append(w)
+            last = b
+        parts.append(norm[last:])
+        rebuilt = "".join(parts)
+        out.append(rebuilt if rebuilt != norm else token)
+    return " ".join(out) if changed else None
