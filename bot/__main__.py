@@ -141,7 +141,7 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> int:
 async def _searcher(settings: Settings) -> AsyncIterator[Searcher]:
     async with Store.open(settings.database_path) as store:
         await seed_if_empty(store, settings.seeds_dir, tz=settings.tz, today=date.today())
-        searcher = Searcher.beside(store)
+        searcher = Searcher.beside(store, tz=settings.tz)
         await searcher.start()
         yield searcher
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 import time
+from datetime import tzinfo
 from pathlib import Path
 
 from bot.search import QuoteResponse, SearchIndex, SearchResponse
@@ -20,10 +21,13 @@ SAVE_EVERY = 300.0
 class Searcher:
     """Answers search and quote queries over everything the store holds, as it changes."""
 
-    def __init__(self, store: Store, index_path: Path | None = None) -> None:
+    def __init__(
+        self, store: Store, index_path: Path | None = None, *, tz: tzinfo | None = None
+    ) -> None:
         self._store = store
         self._path = index_path
-        self._index = SearchIndex.build([])
+        self._tz = tz  # the zone whose days since:/until: mean
+        self._index = SearchIndex.build([], tz=tz)
         self._seq = 0
         self._lock = asyncio.Lock()
         self._saved_at = 0.0
@@ -31,15 +35,15 @@ class Searcher:
         self._store_id = 0
 
     @classmethod
-    def beside(cls, store: Store) -> Searcher:
+    def beside(cls, store: Store, *, tz: tzinfo | None = None) -> Searcher:
         """A searcher whose index file sits next to the database file."""
-        return cls(store, store.path.with_name(store.path.name + ".index"))
+        return cls(store, store.path.with_name(store.path.name + ".index"), tz=tz)
 
     async def start(self) -> None:
         """Load the persisted index when it is there, then catch up with the store."""
         self._store_id = await self._store.store_id()
         if self._path is not None and self._path.exists():
-            loaded = await asyncio.to_thread(_load, self._path, self._store_id)
+            loaded = await asyncio.to_thread(_load, self._path, self._store_id, self._tz)
             if loaded is not None:
                 self._index, self._seq = loaded
         await self.refresh()
@@ -52,7 +56,7 @@ class Searcher:
             seq, changes = await self._store.index_changes(self._seq)
             if changes:
                 if self._seq == 0 and len(self._index) == 0:
-                    self._index = await asyncio.to_thread(SearchIndex.build, changes)
+                    self._index = await asyncio.to_thread(SearchIndex.build, changes, tz=self._tz)
                 else:
                     await asyncio.to_thread(self._index.update, changes)
                 self._dirty = True
@@ -100,7 +104,7 @@ def _save(index: SearchIndex, seq: int, store_id: int, path: Path) -> None:
     _seq_path(path).write_text(f"{store_id}:{seq}")
 
 
-def _load(path: Path, store_id: int) -> tuple[SearchIndex, int] | None:
+def _load(path: Path, store_id: int, tz: tzinfo | None) -> tuple[SearchIndex, int] | None:
     try:
         owner, seq_text = _seq_path(path).read_text().strip().split(":")
         seq = int(seq_text)
@@ -109,7 +113,7 @@ def _load(path: Path, store_id: int) -> tuple[SearchIndex, int] | None:
     if int(owner) != store_id:
         log.info("search index at %s belongs to another database; rebuilding", path)
         return None
-    index = SearchIndex.load(path)
+    index = SearchIndex.load(path, tz=tz)
     if index is None:
         log.warning("search index at %s unreadable; rebuilding", path)
         return None

@@ -133,7 +133,7 @@ async def _post_init(app: Application) -> None:
     if await seed_if_empty(store, settings.seeds_dir, tz=settings.tz, today=date.today()):
         log.info("empty database: loaded the seed files from %s", settings.seeds_dir)
     await _configure_sources(store, settings)
-    searcher = Searcher.beside(store)
+    searcher = Searcher.beside(store, tz=settings.tz)
     await searcher.start()
     client = await stack.enter_async_context(make_client(timeout=15.0))
     sender = Sender(store, jobs.make_send(app.bot), tz=settings.tz)
