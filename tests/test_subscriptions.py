@@ -226,3 +226,31 @@ async def test_previews_follow_the_chat_setting(core, app) -> None:
     assert (await store.chat(alice.id)).link_previews
     await say(app, core, alice, "/previews off")
     assert not (await store.chat(alice.id)).link_previews
+
+
+async def test_long_answers_are_split_between_lines(core, app) -> None:
+    from bot.models import Passage, Post
+
+    store = app.bot_data["services"].store
+    source = await store.ensure_source("Bavard")
+    title = "Un titre très long qui ne s’arrête pas " * 5
+    posts = [
+        Post(
+            "Bavard",
+            f"{n} {title}",
+            (Passage("paragraph", "mot"),),
+            guid=str(n),
+            url=f"https://example.org/{'x' * 150}/{n}",
+        )
+        for n in range(20)
+    ]
+    await store.upsert_posts(source, posts)
+    alice = core.user("Alice")
+    mark = core.mark()
+    await app.process_update(
+        Update.de_json(core.command(alice, "/filter test Bavard +mot"), app.bot)
+    )
+    sent = after(core, mark)
+    assert len(sent) >= 2  # one message would pass Telegram's limit
+    assert all(call.ok for call in sent)
+    assert sum(plain_text(call.text).count("✅") for call in sent) == 20

@@ -13,7 +13,7 @@ from bot import render
 from bot.i18n import text
 from bot.models import Source
 from bot.sources import from_opml, parse_sources, to_opml
-from bot.telegram.channels import lang_of, services_of
+from bot.telegram.context import lang_of, reply_lines, services_of
 
 MAX_OPML_BYTES = 1_000_000
 
@@ -112,4 +112,4 @@ async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     lines = [text(lang, "opml_imported", count=len(sources))]
     if errors:
         lines.append(text(lang, "opml_errors", errors=render.escape("; ".join(errors)[:1500])))
-    await update.effective_message.reply_text("\n".join(lines))
+    await reply_lines(update, lines)

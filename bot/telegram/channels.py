@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from telegram import (
     ChatAdministratorRights,
@@ -20,37 +19,14 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import render
-from bot.i18n import language, text
+from bot.i18n import text
 from bot.models import Chat
-
-if TYPE_CHECKING:
-    from bot.telegram.app import Services
+from bot.telegram.context import lang_of, remember_chat, services_of
 
 log = logging.getLogger(__name__)
 
 REQUEST_CHANNEL = 1
 _ADMINS = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
-
-
-def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    """The application's services (store, searcher, sender, ...)."""
-    return context.application.bot_data["services"]
-
-
-def lang_of(update: Update) -> str:
-    """The catalogue language of the user behind an update."""
-    user = update.effective_user
-    return language(user.language_code if user else None)
-
-
-async def remember_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Chat:
-    """Record the chat an update came from (reactivating it) and return it."""
-    chat = update.effective_chat
-    assert chat is not None
-    title = chat.title or chat.full_name or chat.username
-    return await services_of(context).store.upsert_chat(
-        chat.id, type=chat.type, title=title, language=lang_of(update)
-    )
 
 
 async def _is_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int) -> bool:

@@ -12,7 +12,8 @@ from bot import render
 from bot.digest import ScheduleError, parse_schedule
 from bot.i18n import text
 from bot.models import Chat
-from bot.telegram.channels import lang_of, remember_chat, services_of, target_chat
+from bot.telegram.channels import target_chat
+from bot.telegram.context import lang_of, remember_chat, reply_lines, services_of
 from bot.telegram.jobs import deliver_digest
 
 
@@ -143,7 +144,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     counts = await services.store.outbox_counts(chat.id)
     pending = counts.get("pending_push", 0) + counts.get("pending_digest", 0)
     lines += ["", text(lang, "status_chat", subs=len(subs), pending=pending)]
-    await update.effective_message.reply_text("\n".join(lines))
+    await reply_lines(update, lines)
 
 
 def _when(moment: datetime | None, tz: ZoneInfo, lang: str) -> str:

@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes
 
 from bot import render
 from bot.i18n import language, text
-from bot.telegram.channels import remember_chat
+from bot.telegram.context import remember_chat
 
 if TYPE_CHECKING:
     from bot.search import SearchResponse

@@ -11,7 +11,8 @@ from bot import render
 from bot.filters import FilterError, document, parse_filter
 from bot.i18n import text
 from bot.models import Chat, SourceState
-from bot.telegram.channels import lang_of, services_of, target_chat
+from bot.telegram.channels import target_chat
+from bot.telegram.context import lang_of, reply_lines, services_of
 
 UNSUBSCRIBE_PATTERN = r"^u:(\d+)$"
 
@@ -136,9 +137,7 @@ async def subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         label = sub.source or text(lang, "all_sources")
         lines.append(f"• {render.escape(label)}{_filters_note(lang, sub.filters)}")
         buttons.append([InlineKeyboardButton(f"✖ {label[:40]}", callback_data=f"u:{sub.id}")])
-    await update.effective_message.reply_text(
-        "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons[:50])
-    )
+    await reply_lines(update, lines, reply_markup=InlineKeyboardMarkup(buttons[:100]))
 
 
 async def remove_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -185,4 +184,4 @@ async def filter_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     header = text(
         lang, "filter_header", count=len(recent), source=render.escape(source.name), passed=passed
     )
-    await update.effective_message.reply_text("\n".join([header, *lines]))
+    await reply_lines(update, [header, *lines])
