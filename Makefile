@@ -32,6 +32,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest_bench.py
 	$(BIN)/python benchmarks/search_bench.py
+	$(BIN)/python benchmarks/push_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -6,7 +6,14 @@ import random
 
 import pytest
 
-from bot.text import is_stop_word, normalize, normalize_with_offsets, stem, tokenize
+from bot.text import (
+    is_stop_word,
+    normalize,
+    normalize_many,
+    normalize_with_offsets,
+    stem,
+    tokenize,
+)
 from tests.conftest import DATA, SEED
 
 
@@ -37,6 +44,16 @@ def test_fast_and_offset_paths_agree_on_real_text() -> None:
     noise = ["".join(chr(rng.randrange(32, 0x2FFF)) for _ in range(60)) for _ in range(300)]
     for text in lines + corpus + noise:
         assert normalize(text) == normalize_with_offsets(text)[0]
+
+
+def test_normalize_many_equals_one_by_one() -> None:
+    lines = [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rng = random.Random(3)
+    for _ in range(200):
+        texts = rng.sample(lines, rng.randrange(1, 8)) + rng.choice([[], ["  "], ["✅ •"], [""]])
+        rng.shuffle(texts)
+        assert normalize_many(texts) == [normalize(t) for t in texts]
+    assert normalize_many(["a\x00b", "c"]) == ["a\x00b", "c"]
 
 
 def test_offsets_point_back_to_original_characters() -> None:

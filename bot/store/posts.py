@@ -22,7 +22,7 @@ from bot.models import (
 )
 from bot.store.base import _iso, _now, _parse_iso, source_key
 from bot.store.chats import ChatStore
-from bot.text import normalize
+from bot.text import normalize, normalize_many
 
 # Given the new posts (with their ids) and the source's subscribers, the deliveries owed.
 Planner = Callable[
@@ -152,9 +152,10 @@ class PostStore(ChatStore):
                 else:
                     summary.unchanged += 1
                     continue
+                norms = normalize_many([p.text for p in post.passages])
                 batch.passages.extend(
-                    (post_id, position, p.kind, p.speaker, p.text, normalize(p.text))
-                    for position, p in enumerate(post.passages)
+                    (post_id, position, p.kind, p.speaker, p.text, norm)
+                    for position, (p, norm) in enumerate(zip(post.passages, norms, strict=True))
                 )
             await _write_batch(db, batch)
             if plan is not None and batch.inserts:
