@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
+from typing import Any
 
 from bot.config import ConfigError, Settings
 from bot.loader import LoadReport, load_inputs, seed_if_empty
@@ -151,16 +152,8 @@ SEARCH_FIELDS = (
     "score", "snippet", "match", "kind", "speaker",
 )  # fmt: skip
 QUOTE_FIELDS = (
-    "text",
-    "speaker",
-    "kind",
-    "post_id",
-    "title",
-    "source",
-    "published",
-    "url",
-    "score",
-)
+    "text", "speaker", "kind", "post_id", "title", "source", "published", "url", "score",
+)  # fmt: skip
 
 
 def _json_value(value: object) -> object:
@@ -177,14 +170,20 @@ def _print_json(query: str, took: float, hits: Sequence[object], fields: Sequenc
     print(json.dumps(payload, ensure_ascii=False))
 
 
-async def _search(settings: Settings, args: argparse.Namespace) -> int:
-    query = " ".join(args.query)
+async def _ask(settings: Settings, method: str, query: str, limit: int) -> tuple[Any, float]:
+    """Run `search` or `quote` on the database; the response and how long it took (ms)."""
     async with _searcher(settings) as searcher:
         started = time.perf_counter()
-        response = await searcher.search(query, limit=max(1, args.limit))
+        response = await getattr(searcher, method)(query, limit=max(1, limit))
         took = (time.perf_counter() - started) * 1000
     for warning in response.warnings:
         print(f"note: {warning}", file=sys.stderr)
+    return response, took
+
+
+async def _search(settings: Settings, args: argparse.Namespace) -> int:
+    query = " ".join(args.query)
+    response, took = await _ask(settings, "search", query, args.limit)
     if response.empty_query:
         print("usage: python -m bot search WORDS (e.g. travail du clic)", file=sys.stderr)
         return 2
@@ -209,12 +208,7 @@ async def _search(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _quote(settings: Settings, args: argparse.Namespace) -> int:
     query = " ".join(args.query)
-    async with _searcher(settings) as searcher:
-        started = time.perf_counter()
-        response = await searcher.quote(query, limit=max(1, args.limit))
-        took = (time.perf_counter() - started) * 1000
-    for warning in response.warnings:
-        print(f"note: {warning}", file=sys.stderr)
+    response, took = await _ask(settings, "quote", query, args.limit)
     if args.json:
         _print_json(query, took, response.hits, QUOTE_FIELDS)
         return 0
