@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 # Sends in flight at once: the most a crash can duplicate (sent, not yet marked).
 MAX_IN_FLIGHT = 3
 NETWORK_RETRY = timedelta(seconds=30)
+# Slack on each flood window (seconds): 30 sends leave over 1.02 s, arriving within 1 s.
+FLOOD_MARGIN = 0.02
 
 
 def plan_deliveries(
@@ -95,7 +97,7 @@ class Sender:
         self._store = store
         self._send = send
         self._tz = tz
-        self.gate = gate or FloodGate()
+        self.gate = gate or FloodGate(margin=FLOOD_MARGIN)
         self._slots = asyncio.Semaphore(max_in_flight)
         self._busy: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()

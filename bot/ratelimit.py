@@ -23,13 +23,18 @@ class FloodGate:
         overall_per_second: int = 30,
         per_chat_interval: float = 1.0,
         group_per_minute: int = 20,
+        margin: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if overall_per_second < 1 or group_per_minute < 1 or per_chat_interval < 0:
+        if overall_per_second < 1 or group_per_minute < 1 or per_chat_interval < 0 or margin < 0:
             raise ValueError("flood limits must be positive")
+        # Telegram counts arrivals: `margin` seconds of slack on every window keep network
+        # jitter from bunching sends that left on time.
+        self._window = 1.0 + margin
+        self._minute = _MINUTE + margin
         self._overall = overall_per_second
-        self._spacing = 1.0 / overall_per_second
-        self._interval = per_chat_interval
+        self._spacing = self._window / overall_per_second
+        self._interval = per_chat_interval + margin
         self._group_max = group_per_minute
         self._clock = clock
         # Only the last N sends matter to an "N per window" rule, so maxlen bounds memory.
@@ -51,7 +56,7 @@ class FloodGate:
         # throughput, and Telegram is kinder to an even stream. The window is the hard rule.
         ready = max(self._paused_until, self._last_any + self._spacing)
         if len(self._recent) == self._overall:
-            ready = max(ready, self._recent[0] + 1.0)
+            ready = max(ready, self._recent[0] + self._window)
         return ready
 
     def _chat_ready(self, chat_id: int) -> float:
@@ -62,7 +67,7 @@ class FloodGate:
         ready = last + self._interval
         sends = self._groups.get(chat_id)
         if sends is not None and len(sends) == self._group_max:
-            ready = max(ready, sends[0] + _MINUTE)
+            ready = max(ready, sends[0] + self._minute)
         return ready
 
     def delay(self, chat_id: int, now: float | None = None) -> float:

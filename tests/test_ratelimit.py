@@ -201,3 +201,13 @@ def test_random_outboxes_keep_every_limit(gate: FloodGate, clock: FakeClock) -> 
         assert sorted(chat for _, chat in sent) == sorted(chats)
         assert_within_limits(sent)
         clock.now += rng.random() * 3
+
+
+def test_margin_lengthens_every_window() -> None:
+    clock = [0.0]
+    gate = FloodGate(margin=0.05, clock=lambda: clock[0])
+    for chat in range(30):
+        gate.record(chat + 1, now=clock[0])
+        clock[0] += gate.delay(chat + 2)
+    assert clock[0] >= 29 * 1.05 / 30 - 1e-9  # spacing widened with the window
+    assert gate.delay(1, now=clock[0]) >= 1.05 - clock[0] - 1e-9  # per-chat interval too
