@@ -192,3 +192,14 @@ async def test_quiet_hours_hold_then_release_as_one_message(store: Store, core) 
     text = plain_text(held.text)
     assert "3 articles" in text and "Un" in text and "Trois" in text
     assert await store.pending() == []
+
+
+async def test_link_previews_follow_the_chat_setting(store: Store, core) -> None:
+    alice, bob = core.user("Alice"), core.user("Bob")
+    await _fan_out(store, [alice.id, bob.id], ["Un"])
+    await store.update_chat(alice.id, link_previews=1)
+    await _drain(store, core)
+    [to_alice] = core.sent(chat_id=alice, method="sendMessage")
+    [to_bob] = core.sent(chat_id=bob, method="sendMessage")
+    assert to_alice.params["link_preview_options"] == {"is_disabled": False}
+    assert to_bob.params["link_preview_options"] == {"is_disabled": True}

@@ -254,3 +254,16 @@ async def test_long_answers_are_split_between_lines(core, app) -> None:
     assert len(sent) >= 2  # one message would pass Telegram's limit
     assert all(call.ok for call in sent)
     assert sum(plain_text(call.text).count("✅") for call in sent) == 20
+
+
+async def test_admins_hear_once_when_a_source_keeps_failing(core, app) -> None:
+    admin = core.user("Admin", user_id=ADMIN)
+    services = app.bot_data["services"]
+    await services.store.configure_source("Cassé", "http://127.0.0.1:9/feed.xml", interval=1)
+    for _ in range(5):
+        state = await services.store.source_by_name("Cassé")
+        assert (await services.poller.poll(state)).status == "error"
+    alerts = [plain_text(c.text) for c in core.sent(chat_id=admin, method="sendMessage")]
+    assert len(alerts) == 1 and "Cassé" in alerts[0]
+    status = await say(app, core, admin, "/status")
+    assert "Cassé" in status and "5 erreur(s)" in status and "en échec" in status
