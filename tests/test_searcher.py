@@ -13,6 +13,17 @@ def _post(title: str, text: str, guid: str) -> Post:
     return Post("Numerama", title, (Passage("paragraph", text),), guid=guid)
 
 
+async def _saved_index(path: Path) -> int:
+    """A database holding one post, and its index saved beside it; the source id."""
+    async with Store.open(path) as store:
+        source = await store.ensure_source("Numerama")
+        await store.upsert_posts(source, [_post("Le castor", "Un rongeur.", "a")])
+        searcher = Searcher.beside(store)
+        await searcher.start()
+        await searcher.save()
+    return source
+
+
 async def test_new_updated_and_deleted_posts_are_searchable_at_once(store: Store) -> None:
     searcher = Searcher.beside(store)
     await searcher.start()
@@ -29,12 +40,7 @@ async def test_new_updated_and_deleted_posts_are_searchable_at_once(store: Store
 
 async def test_the_index_is_persisted_and_reused(tmp_path: Path) -> None:
     path = tmp_path / "r.sqlite3"
-    async with Store.open(path) as store:
-        source = await store.ensure_source("Numerama")
-        await store.upsert_posts(source, [_post("Le castor", "Un rongeur.", "a")])
-        first = Searcher.beside(store)
-        await first.start()
-        await first.save()
+    source = await _saved_index(path)
     index_file = tmp_path / "r.sqlite3.index"
     assert index_file.exists()
     stamp = index_file.stat().st_mtime_ns
@@ -48,12 +54,7 @@ async def test_the_index_is_persisted_and_reused(tmp_path: Path) -> None:
 
 async def test_an_index_of_another_database_is_not_used(tmp_path: Path) -> None:
     path = tmp_path / "r.sqlite3"
-    async with Store.open(path) as store:
-        source = await store.ensure_source("Numerama")
-        await store.upsert_posts(source, [_post("Le castor", "Un rongeur.", "a")])
-        searcher = Searcher.beside(store)
-        await searcher.start()
-        await searcher.save()
+    await _saved_index(path)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     async with Store.open(path) as store:  # a new database at the same path
@@ -64,13 +65,9 @@ async def test_an_index_of_another_database_is_not_used(tmp_path: Path) -> None:
 
 async def test_a_corrupt_index_file_is_rebuilt(tmp_path: Path) -> None:
     path = tmp_path / "r.sqlite3"
+    await _saved_index(path)
+    (tmp_path / "r.sqlite3.index").write_bytes(b"\x00garbage")
     async with Store.open(path) as store:
-        source = await store.ensure_source("Numerama")
-        await store.upsert_posts(source, [_post("Le castor", "Un rongeur.", "a")])
-        searcher = Searcher.beside(store)
-        await searcher.start()
-        await searcher.save()
-        (tmp_path / "r.sqlite3.index").write_bytes(b"\x00garbage")
         rebuilt = Searcher.beside(store)
         await rebuilt.start()
         assert (await rebuilt.search("castor")).hits
