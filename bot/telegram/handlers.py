@@ -116,15 +116,10 @@ async def _send_search(update: Update, context: ContextTypes.DEFAULT_TYPE, query
 def _warnings(response: SearchResponse, lang: str) -> list[str]:
     """The query's warnings (bad date, unknown source, ...) as lines for the reader."""
     return [
-        text(lang, "warning", warning=render.escape(_message(w, lang)))
-        for w in response.warnings
-        if getattr(w, "code", "") != "truncated"  # the handler already said it cut the query
+        text(lang, "warning", warning=render.escape(warning.message(lang)))
+        for warning in response.warnings
+        if warning.code != "truncated"  # the handler already said it cut the query
     ]
-
-
-def _message(warning: str, lang: str) -> str:
-    message = getattr(warning, "message", None)
-    return message(lang) if callable(message) else str(warning)
 
 
 def _page(
