@@ -27,6 +27,7 @@ async def app(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
     async with application:
         await application.post_init(application)
         yield application
+        await application.post_stop(application)
     await application.post_shutdown(application)
 
 
@@ -113,7 +114,8 @@ async def test_buttons_survive_a_restart(core, app, tmp_path) -> None:
     async with fresh:
         await fresh.post_init(fresh)
         await feed(fresh, core.press(call, call.buttons()[0]["callback_data"], alice))
-        await fresh.post_shutdown(fresh)
+        await fresh.post_stop(fresh)
+    await fresh.post_shutdown(fresh)
     assert "Page 2/" in plain_text(core.sent(chat_id=alice, method="editMessageText")[0].text)
 
 
