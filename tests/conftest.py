@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from telegram.ext import Application
 
+from bot.config import Settings
 from bot.store import Store
-from tests.fakes import FakeBotAPI, check_html
+from bot.telegram.app import build_application
+from tests.fakes import FakeBotAPI, FakeRequest, check_html
 from tests.fakes.rss import make_rss
 
-__all__ = ["DATA", "ROOT", "SEED", "make_rss"]
+__all__ = ["DATA", "ROOT", "SEED", "make_rss", "running"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_caedc24fabec8c83.txt"
@@ -47,3 +51,14 @@ def core() -> Iterator[FakeBotAPI]:
             if "callback_data" in button:
                 assert len(button["callback_data"].encode()) <= 64, button
     assert problems == [], problems
+
+
+@asynccontextmanager
+async def running(settings: Settings, core: FakeBotAPI) -> AsyncIterator[Application]:
+    """Relais built as `run` builds it, on the in-process fake, through run_polling's lifecycle."""
+    application = build_application(settings, request=FakeRequest(core))
+    async with application:
+        await application.post_init(application)
+        yield application
+        await application.post_stop(application)
+    await application.post_shutdown(application)

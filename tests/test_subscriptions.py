@@ -11,8 +11,8 @@ from telegram.constants import ChatID
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.telegram.app import build_application
-from tests.fakes import FakeBotAPI, FakeRequest, plain_text
+from tests.conftest import running
+from tests.fakes import FakeBotAPI, plain_text
 from tests.fakes.demo import prepare_database
 
 ADMIN = 4242
@@ -29,12 +29,8 @@ async def app(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
         admin_ids=frozenset({ADMIN}),
         sources_file=tmp_path / "none.toml",
     )
-    application = build_application(settings, request=FakeRequest(core))
-    async with application:
-        await application.post_init(application)
+    async with running(settings, core) as application:
         yield application
-        await application.post_stop(application)
-    await application.post_shutdown(application)
 
 
 def after(core: FakeBotAPI, mark: int, method: str = "sendMessage") -> list:

@@ -10,8 +10,8 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.telegram.app import build_application
-from tests.fakes import FakeBotAPI, FakeRequest, bad_request, plain_text
+from tests.conftest import running
+from tests.fakes import FakeBotAPI, bad_request, plain_text
 from tests.fakes.demo import prepare_database
 
 
@@ -23,12 +23,8 @@ async def app(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
     settings = Settings(
         bot_token=core.token, database_path=database, telegram_api_url="http://fake.invalid"
     )
-    application = build_application(settings, request=FakeRequest(core))
-    async with application:
-        await application.post_init(application)
+    async with running(settings, core) as application:
         yield application
-        await application.post_stop(application)
-    await application.post_shutdown(application)
 
 
 async def feed(app: Application, update: dict) -> None:
@@ -110,12 +106,8 @@ async def test_buttons_survive_a_restart(core, app, tmp_path) -> None:
     await feed(app, core.command(alice, "/search travail du clic"))
     [call] = core.sent(chat_id=alice, method="sendMessage")
     settings = app.bot_data["settings"]
-    fresh = build_application(settings, request=FakeRequest(core))
-    async with fresh:
-        await fresh.post_init(fresh)
+    async with running(settings, core) as fresh:
         await feed(fresh, core.press(call, call.buttons()[0]["callback_data"], alice))
-        await fresh.post_stop(fresh)
-    await fresh.post_shutdown(fresh)
     assert "Page 2/" in plain_text(core.sent(chat_id=alice, method="editMessageText")[0].text)
 
 
