@@ -19,8 +19,8 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import render
-from bot.i18n import language, text
-from bot.telegram.context import remember_chat
+from bot.i18n import text
+from bot.telegram.context import lang_of, remember_chat, services_of
 
 if TYPE_CHECKING:
     from bot.search import SearchResponse
@@ -34,15 +34,6 @@ INLINE_PAGE = 10
 PAGE_PATTERN = r"^s:(\d+):(\d+)$"
 
 
-def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.application.bot_data["services"]
-
-
-def _lang(update: Update) -> str:
-    user = update.effective_user
-    return language(user.language_code if user else None)
-
-
 def _query(words: list[str]) -> tuple[str, bool]:
     """The query from command arguments, cut to Telegram's inline limit; True if cut."""
     query = " ".join(words).strip()
@@ -51,21 +42,21 @@ def _query(words: list[str]) -> tuple[str, bool]:
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome (and resume a chat that had blocked the bot); `/start q_<words>` searches."""
-    before = await _services(context).store.chat(update.effective_chat.id)
+    before = await services_of(context).store.chat(update.effective_chat.id)
     await remember_chat(update, context)
     payload = context.args[0] if context.args else ""
     if payload.startswith("q_") and len(payload) > 2:
         await _send_search(update, context, payload[2:].replace("_", " ").replace("-", " "))
         return
     key = "welcome_back" if before is not None and not before.active else "welcome"
-    await update.effective_message.reply_text(text(_lang(update), key))
+    await update.effective_message.reply_text(text(lang_of(update), key))
 
 
 async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The bot was blocked, removed, added or unblocked: the chat follows."""
     change = update.my_chat_member
     status = change.new_chat_member.status
-    store = _services(context).store
+    store = services_of(context).store
     if status in (ChatMember.LEFT, ChatMember.BANNED):
         if await store.chat(change.chat.id) is not None:
             await store.update_chat(change.chat.id, active=0)
@@ -77,14 +68,14 @@ async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every command with its usage."""
     await update.effective_message.reply_text(
-        text(_lang(update), "help", bot=html.escape(context.bot.username or "relais_bot"))
+        text(lang_of(update), "help", bot=html.escape(context.bot.username or "relais_bot"))
     )
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`/search QUERY`: the first page of results, with buttons for the rest."""
     query, cut = _query(context.args or [])
-    lang = _lang(update)
+    lang = lang_of(update)
     if not query:
         await update.effective_message.reply_text(text(lang, "usage_search"))
         return
@@ -94,8 +85,8 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _send_search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str) -> None:
-    lang = _lang(update)
-    services = _services(context)
+    lang = lang_of(update)
+    services = services_of(context)
     response = await services.searcher.search(query, limit=PAGE_SIZE)
     if not response.hits:
         lines = [text(lang, "no_results", query=render.escape(render.shorten(query, 80)))]
@@ -152,8 +143,8 @@ def _page(
 async def page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A ◀ or ▶ press: edit the message to show that page."""
     callback = update.callback_query
-    lang = _lang(update)
-    services = _services(context)
+    lang = lang_of(update)
+    services = services_of(context)
     query_id, number = (int(group) for group in context.matches[0].groups())
     query = await services.store.saved_query(query_id)
     if query is None:
@@ -181,14 +172,14 @@ async def page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button this version of the bot does not know (an old message): say so."""
-    await update.callback_query.answer(text(_lang(update), "expired"), show_alert=True)
+    await update.callback_query.answer(text(lang_of(update), "expired"), show_alert=True)
 
 
 async def quote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`/quote [QUERY]`: the best matching passage, or a random pull quote."""
     query, cut = _query(context.args or [])
-    lang = _lang(update)
-    services = _services(context)
+    lang = lang_of(update)
+    services = services_of(context)
     if cut:
         await update.effective_message.reply_text(text(lang, "truncated", limit=MAX_QUERY))
     response = await services.searcher.quote(query, limit=1)
@@ -205,10 +196,10 @@ async def quote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`/sources`: every source with its post count and latest post."""
-    services = _services(context)
+    services = services_of(context)
     rows = await services.store.sources_overview()
     await update.effective_message.reply_text(
-        render.sources_message(rows, lang=_lang(update), tz=services.settings.tz)
+        render.sources_message(rows, lang=lang_of(update), tz=services.settings.tz)
     )
 
 
@@ -220,8 +211,8 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not query:
         await inline_query.answer([], cache_time=5)
         return
-    services = _services(context)
-    lang = _lang(update)
+    services = services_of(context)
+    lang = lang_of(update)
     response = await services.searcher.search(query, limit=INLINE_PAGE, offset=offset)
     results = []
     for hit in response.hits:
@@ -254,7 +245,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return  # meant for another bot in the group
     if message.chat.type != "private" and not addressed:
         return
-    await message.reply_text(text(_lang(update), "unknown_command"))
+    await message.reply_text(text(lang_of(update), "unknown_command"))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -264,8 +255,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(text(_lang(update), "error"))
+            await update.callback_query.answer(text(lang_of(update), "error"))
         elif update.effective_message is not None:
-            await update.effective_message.reply_text(text(_lang(update), "error"))
+            await update.effective_message.reply_text(text(lang_of(update), "error"))
     except Exception:  # the apology itself failed (chat gone, network): logging is enough
         log.warning("could not apologise for an error", exc_info=True)
