@@ -95,11 +95,12 @@ def parse_bytes(
     """Parse a Movim dump or a feed, told apart by content; a string says why neither."""
     if not data.strip():
         return "empty input"
-    head = data[:4096].decode("utf-8", errors="replace")
-    if looks_like_movim(head) or looks_like_movim(data.decode("utf-8", errors="replace")):
-        return parse_movim(data.decode("utf-8", errors="replace"), tz=tz, today=today)
+    # A feed shows itself in its first bytes; a dump needs its text read (once).
     if looks_like_feed(data):
         return parse_feed(data, source=source, content_type=content_type, base_url=base_url)
+    text = data.decode("utf-8", errors="replace")
+    if looks_like_movim(text):
+        return parse_movim(text, tz=tz, today=today)
     return "neither a Movim dump nor an RSS/Atom/JSON feed"
 
 

@@ -12,10 +12,8 @@ from telegram.ext import ContextTypes
 from bot import render
 from bot.i18n import text
 from bot.models import Source
-from bot.sources import from_opml, parse_sources, to_opml
+from bot.sources import MAX_OPML_BYTES, from_opml, parse_sources, to_opml
 from bot.telegram.context import lang_of, reply_lines, services_of
-
-MAX_OPML_BYTES = 1_000_000
 
 
 def admins_only(handler: Any) -> Any:
