@@ -2,11 +2,11 @@
 
 from bot.store.base import source_key
 from bot.store.outbox import OutboxStore
-from bot.store.polling import PollingStore
 from bot.store.posts import Planner, PostStore
+from bot.store.sources import SourceStore
 
 
-class Store(PostStore, OutboxStore, PollingStore):
+class Store(PostStore, OutboxStore, SourceStore):
     """Typed queries over one SQLite file; use `async with Store.open(path) as store`."""
 
 

@@ -17,10 +17,9 @@ from bot.models import (
     IndexedPost,
     LoadSummary,
     Post,
-    SourceKind,
     Subscription,
 )
-from bot.store.base import _iso, _now, _parse_iso, source_key
+from bot.store.base import _iso, _now, _parse_iso
 from bot.store.chats import ChatStore
 from bot.text import normalize, normalize_many
 
@@ -69,31 +68,6 @@ class PostStore(ChatStore):
     """Queries over sources, posts and passages (planning reads the chats' subscriptions)."""
 
     # -- sources -------------------------------------------------------------------------
-
-    async def ensure_source(
-        self, name: str, *, url: str | None = None, kind: SourceKind = "feed"
-    ) -> int:
-        """The id of the source called `name` (compared loosely), created if missing."""
-        key = source_key(name) or "unknown"
-        async with self._db.execute("SELECT id FROM sources WHERE key = ?", (key,)) as cursor:
-            row = await cursor.fetchone()
-        if row:
-            if url is not None:
-                await self._write(
-                    "UPDATE sources SET url = coalesce(url, ?) WHERE id = ?", (url, row[0])
-                )
-            return int(row[0])
-        cursor = await self._write(
-            "INSERT INTO sources (name, key, url, kind, created_at) VALUES (?, ?, ?, ?, ?)",
-            (name.strip() or "unknown", key, url, kind, _now()),
-        )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
-
-    async def source_names(self) -> list[str]:
-        """Every source's display name, sorted."""
-        async with self._db.execute("SELECT name FROM sources ORDER BY key") as cursor:
-            return [row[0] async for row in cursor]
 
     # -- posts ---------------------------------------------------------------------------
 

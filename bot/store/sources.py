@@ -1,4 +1,4 @@
-"""Where the polling of each source stands: validators, errors, next poll."""
+"""Sources: their names, and where the polling of each stands (validators, errors, next poll)."""
 
 from __future__ import annotations
 
@@ -32,29 +32,44 @@ def _state(row: Any) -> SourceState:
     )
 
 
-class PollingStore(StoreBase):
-    """Queries over the polling state of sources."""
+class SourceStore(StoreBase):
+    """Queries over sources and their polling state."""
+
+    async def ensure_source(
+        self, name: str, *, url: str | None = None, kind: SourceKind = "feed"
+    ) -> int:
+        """The id of the source called `name` (compared loosely), created if missing."""
+        key = source_key(name) or "unknown"
+        async with self._db.execute("SELECT id FROM sources WHERE key = ?", (key,)) as cursor:
+            row = await cursor.fetchone()
+        if row:
+            if url is not None:
+                await self._write(
+                    "UPDATE sources SET url = coalesce(url, ?) WHERE id = ?", (url, row[0])
+                )
+            return int(row[0])
+        cursor = await self._write(
+            "INSERT INTO sources (name, key, url, kind, created_at) VALUES (?, ?, ?, ?, ?)",
+            (name.strip() or "unknown", key, url, kind, _now()),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def source_names(self) -> list[str]:
+        """Every source's display name, sorted."""
+        async with self._db.execute("SELECT name FROM sources ORDER BY key") as cursor:
+            return [row[0] async for row in cursor]
 
     async def configure_source(
         self, name: str, url: str, *, kind: SourceKind = "feed", interval: int | None = None
     ) -> int:
         """Create or update a polled source (from SOURCES_FILE, /addsource or OPML)."""
-        key = source_key(name)
-        async with self._db.execute("SELECT id FROM sources WHERE key = ?", (key,)) as cursor:
-            row = await cursor.fetchone()
-        if row:
-            await self._write(
-                "UPDATE sources SET url = ?, kind = ?, interval = ? WHERE id = ?",
-                (url, kind, interval, row[0]),
-            )
-            return int(row[0])
-        cursor = await self._write(
-            "INSERT INTO sources (name, key, url, kind, interval, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (name, key, url, kind, interval, _now()),
+        source_id = await self.ensure_source(name, kind=kind)
+        await self._write(
+            "UPDATE sources SET url = ?, kind = ?, interval = ? WHERE id = ?",
+            (url, kind, interval, source_id),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        return source_id
 
     async def stop_polling(self, source_id: int) -> None:
         """Forget a source's URL: it is no longer polled; its posts stay searchable."""
