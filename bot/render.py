@@ -83,14 +83,18 @@ def search_page(
     """One page of search results: numbered, linked titles, source and date, bold match."""
     lines = [text(lang, "results_header", query=escape(shorten(query, 80)), total=total), ""]
     for number, hit in enumerate(hits, start=page * page_size + 1):
-        lines.append(f"{number}. {link(hit.title, hit.url)}")
-        lines.append(_byline(hit.source, hit.published, lang, tz))
-        if hit.snippet:
-            lines.append(highlight(hit.snippet, hit.match))
-        lines.append("")
+        lines += [f"{number}. {search_result(hit, lang=lang, tz=tz)}", ""]
     if pages > 1:
         lines.append(text(lang, "page", page=page + 1, pages=pages))
     return "\n".join(lines).strip()
+
+
+def search_result(hit: SearchHit, *, lang: str, tz: ZoneInfo) -> str:
+    """One result: linked title, source and date, the snippet with its match in bold."""
+    lines = [link(hit.title, hit.url), _byline(hit.source, hit.published, lang, tz)]
+    if hit.snippet:
+        lines.append(highlight(hit.snippet, hit.match))
+    return "\n".join(lines)
 
 
 def quote_message(hit: QuoteHit, *, lang: str, tz: ZoneInfo) -> str:

@@ -163,6 +163,8 @@ async def test_inline_mode_offers_articles_with_paging(core, app) -> None:
     results = answer["results"]
     assert 1 <= len(results) <= 10
     assert all(r["type"] == "article" for r in results)
+    shared = results[0]["input_message_content"]["message_text"]
+    assert "Casilli" in shared and "<b>" in shared and "Résultats" not in shared
     assert answer["next_offset"] == str(len(results))
     second = core.inline_query(alice, "travail du clic", offset=answer["next_offset"])
     await feed(app, second)

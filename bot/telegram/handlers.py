@@ -216,9 +216,7 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     response = await services.searcher.search(query, limit=INLINE_PAGE, offset=offset)
     results = []
     for hit in response.hits:
-        message = render.search_page(
-            query, [hit], total=1, page=0, pages=1, page_size=1, lang=lang, tz=services.settings.tz
-        ).split("\n", 2)[-1]
+        message = render.search_result(hit, lang=lang, tz=services.settings.tz)
         results.append(
             InlineQueryResultArticle(
                 id=str(hit.post_id),
