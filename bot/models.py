@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 PassageKind = Literal["paragraph", "question", "answer", "pullquote"]
 PASSAGE_KINDS: tuple[PassageKind, ...] = ("paragraph", "question", "answer", "pullquote")
@@ -151,6 +152,10 @@ class Chat:
     digest: str | None = None
     last_digest_at: datetime | None = None
     manages: int | None = None
+
+    def zone(self, default: ZoneInfo) -> ZoneInfo:
+        """The chat's own time zone (/timezone), else the configured one."""
+        return ZoneInfo(self.timezone) if self.timezone else default
 
 
 @dataclass(frozen=True, slots=True)

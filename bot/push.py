@@ -75,7 +75,7 @@ def in_quiet_hours(chat: Chat, now: datetime, default_tz: ZoneInfo) -> bool:
     """True when the chat's local time falls inside its quiet hours."""
     if not chat.quiet_start or not chat.quiet_end:
         return False
-    local = now.astimezone(ZoneInfo(chat.timezone) if chat.timezone else default_tz).time()
+    local = now.astimezone(chat.zone(default_tz)).time()
     start, end = time.fromisoformat(chat.quiet_start), time.fromisoformat(chat.quiet_end)
     if start <= end:
         return start <= local < end
@@ -175,7 +175,7 @@ class Sender:
 
     async def _deliver(self, chat: Chat, items: list[Delivery], held: bool) -> None:
         try:
-            tz = ZoneInfo(chat.timezone) if chat.timezone else self._tz
+            tz = chat.zone(self._tz)
             if held:
                 text = render.held_message(items, lang=chat.language, tz=tz)
             else:

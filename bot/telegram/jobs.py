@@ -6,7 +6,6 @@ import logging
 import warnings
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -93,7 +92,7 @@ async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
     services: Services = context.application.bot_data["services"]
     now = datetime.now(UTC)
     for chat in await services.store.chats_with_digest():
-        tz = services.settings.tz if not chat.timezone else ZoneInfo(chat.timezone)
+        tz = chat.zone(services.settings.tz)
         if digest_due(chat.digest or "", chat.last_digest_at, now, tz):
             await deliver_digest(context.application, chat, now)
 
@@ -107,7 +106,7 @@ async def deliver_digest(app: Application, chat: Chat, now: datetime) -> int:
     await services.store.update_chat(chat.id, last_digest_at=now.isoformat())
     if not owed:
         return 0
-    tz = ZoneInfo(chat.timezone) if chat.timezone else services.settings.tz
+    tz = chat.zone(services.settings.tz)
     for text in render.digest_messages(owed, lang=chat.language, tz=tz):
         result = await services.sender.send_now(chat.id, text, chat.link_previews)
         if result.status != "sent":
