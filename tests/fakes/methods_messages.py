@@ -59,6 +59,17 @@ def render(
     return plain, found
 
 
+def render_caption(params: Params) -> tuple[str, list[dict[str, Any]]]:
+    """A caption as Telegram keeps it: plain text and entities, checked against its limit."""
+    return render(
+        str(params.get("caption", "")),
+        params.get("parse_mode"),
+        params.get("caption_entities"),
+        MAX_CAPTION_LENGTH,
+        what="caption",
+    )
+
+
 def inline_markup(params: Params) -> dict[str, Any] | None:
     """The reply_markup to store on the message (inline keyboards only), validated."""
     markup = json_param(params.get("reply_markup"), "reply keyboard markup")
@@ -193,13 +204,7 @@ class MessageMethods(CoreBase):
             raise bad_request("failed to get HTTP URL content")
         else:
             raise bad_request("there is no document in the request")
-        caption, entities = render(
-            str(params.get("caption", "")),
-            params.get("parse_mode"),
-            params.get("caption_entities"),
-            MAX_CAPTION_LENGTH,
-            what="caption",
-        )
+        caption, entities = render_caption(params)
         fields = {
             **self._sender(state, chat),
             "document": stored.document_json(),
@@ -252,13 +257,7 @@ class MessageMethods(CoreBase):
         return self._apply_edit(state, params, changes)
 
     def api_editMessageCaption(self, state: BotState, params: Params, files: Files) -> Any:
-        caption, entities = render(
-            str(params.get("caption", "")),
-            params.get("parse_mode"),
-            params.get("caption_entities"),
-            MAX_CAPTION_LENGTH,
-            what="caption",
-        )
+        caption, entities = render_caption(params)
         changes = {
             "caption": caption,
             "caption_entities": entities,
