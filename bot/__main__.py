@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.config import ConfigError, Settings
 from bot.loader import LoadReport, load_inputs, seed_if_empty
+from bot.render import in_zone
 from bot.searcher import Searcher
 from bot.store import Store
 
@@ -194,7 +195,8 @@ async def _search(settings: Settings, args: argparse.Namespace) -> int:
         print(f"no results for {query!r}")
         return 0
     for rank, hit in enumerate(response.hits, start=1):
-        when = hit.published.astimezone(settings.tz).strftime("%Y-%m-%d") if hit.published else "?"
+        local = in_zone(hit.published, settings.tz)
+        when = local.strftime("%Y-%m-%d") if local else "?"
         print(f"{rank}. {hit.title}  [{hit.source}, {when}, score {hit.score:.0f}]")
         if hit.url:
             print(f"   {hit.url}")

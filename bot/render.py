@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -59,9 +59,39 @@ def highlight(snippet: str, match: tuple[int, int] | None) -> str:
     return f"{escape(snippet[:start])}<b>{escape(snippet[start:end])}</b>{escape(snippet[end:])}"
 
 
+def in_zone(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """A stored moment in the reader's time zone, for any value the store may hold.
+
+    A naive moment counts as UTC. One the zone would carry past year 9999 or before year 1
+    (a feed dated 31 December 9999) stays in UTC: a date a few hours off beats a crash.
+    """
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(tz)
+    except (OverflowError, ValueError):
+        return moment
+
+
+def stored_moment(value: str | None) -> datetime | None:
+    """An ISO 8601 text from the database as a moment; None when absent or unreadable."""
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
 def local_date(moment: datetime | None, tz: ZoneInfo, lang: str) -> str:
-    """A stored UTC moment as a date in the reader's time zone and language."""
-    return format_date(None if moment is None else moment.astimezone(tz), lang)
+    """A stored moment as a date in the reader's time zone and language."""
+    return format_date(in_zone(moment, tz), lang)
+
+
+def local_time(moment: datetime | None, tz: ZoneInfo) -> str | None:
+    """A stored moment as `YYYY-MM-DD HH:MM` in the reader's time zone; None when absent."""
+    local = in_zone(moment, tz)
+    return None if local is None else local.strftime("%Y-%m-%d %H:%M")
 
 
 def _byline(source: str, published: datetime | None, lang: str, tz: ZoneInfo) -> str:
@@ -113,8 +143,7 @@ def sources_message(rows: Iterable[dict], *, lang: str, tz: ZoneInfo) -> str:
     for row in rows:
         name = escape(row["name"])
         if row["posts"]:
-            latest = datetime.fromisoformat(row["latest"]) if row["latest"] else None
-            when = local_date(latest, tz, lang)
+            when = local_date(stored_moment(row["latest"]), tz, lang)
             lines.append(text(lang, "source_line", name=name, count=row["posts"], latest=when))
         else:
             lines.append(text(lang, "source_line_empty", name=name))
@@ -184,13 +213,19 @@ def held_message(deliveries: Sequence[Delivery], *, lang: str, tz: ZoneInfo) -> 
 def digest_messages(deliveries: Sequence[Delivery], *, lang: str, tz: ZoneInfo) -> list[str]:
     """A digest: newest first, grouped by source, each a linked title; split to fit."""
     by_source: dict[str, list[Delivery]] = {}
-    for delivery in sorted(deliveries, key=lambda d: d.published or d.created_at, reverse=True):
+    for delivery in sorted(deliveries, key=_newest_first, reverse=True):
         by_source.setdefault(delivery.source, []).append(delivery)
     blocks = [text(lang, "digest_header", count=len(deliveries))]
     for source, items in by_source.items():
         lines = [f"<b>{escape(source)}</b>"] + [_digest_line(d, lang, tz) for d in items]
         blocks.append("\n".join(lines))
     return split_blocks(blocks)
+
+
+def _newest_first(delivery: Delivery) -> datetime:
+    # Naive and aware moments do not compare: a naive one is read as UTC.
+    moment = delivery.published or delivery.created_at
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _digest_line(delivery: Delivery, lang: str, tz: ZoneInfo) -> str:

@@ -111,3 +111,16 @@ def test_search_readable_listing_and_bad_queries(tmp_path: Path) -> None:
     assert empty.returncode == 2 and "usage" in empty.stderr
     huge = _bot("search", "clic " * 200, "--json", "--db", db)
     assert huge.returncode == 0 and "Traceback" not in huge.stderr
+
+
+def test_search_prints_a_post_dated_at_the_end_of_the_calendar(tmp_path: Path) -> None:
+    from tests.fakes.rss import make_rss
+
+    feed = tmp_path / "lointain.xml"
+    item = {"title": "Le bout du calendrier", "guid": "9999"}
+    feed.write_bytes(make_rss("Lointain", [{**item, "pubDate": "Fri, 31 Dec 9999 23:59:59 +0000"}]))
+    db = str(tmp_path / "cli.sqlite3")
+    assert _bot("load", str(feed), "--db", db).returncode == 0
+    found = _bot("search", "bout du calendrier", "--db", db)
+    assert found.returncode == 0, found.stderr
+    assert "Le bout du calendrier" in found.stdout and "Traceback" not in found.stderr

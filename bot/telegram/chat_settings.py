@@ -148,6 +148,4 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _when(moment: datetime | None, tz: ZoneInfo, lang: str) -> str:
-    if moment is None:
-        return text(lang, "never")
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return render.local_time(moment, tz) or text(lang, "never")
