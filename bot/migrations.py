@@ -118,4 +118,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outbox_pending ON outbox (state, kind, chat_id);
     """,
+    # 4: saved searches belong to the chat that ran them, under a random id: a forged button
+    # can no longer page through another chat's search. Old numbered buttons expire.
+    """
+    DROP TABLE saved_queries;
+    CREATE TABLE saved_queries (
+        id TEXT PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        query TEXT NOT NULL,
+        used_at TEXT NOT NULL,
+        UNIQUE (chat_id, query)
+    );
+    CREATE INDEX saved_queries_used ON saved_queries (used_at);
+    """,
 )

@@ -221,3 +221,23 @@ async def test_forgotten_searches_make_their_buttons_say_so(core, app) -> None:
     await feed(app, press)
     assert "expiré" in core.callback_answer(press["callback_query"]["id"])["text"]
     assert core.sent(chat_id=alice, method="editMessageText") == []
+
+
+async def test_a_forged_button_never_shows_another_chats_search(core, app) -> None:
+    alice, bob = core.user("Alice"), core.user("Bob")
+    await feed(app, core.command(alice, "/search travail du clic"))
+    [theirs] = core.sent(chat_id=alice, method="sendMessage")
+    await feed(app, core.command(bob, "/search Arcom"))
+    [mine] = core.sent(chat_id=bob, method="sendMessage")
+    stolen = theirs.buttons()[0]["callback_data"]
+    # Bob presses a button of his own message carrying Alice's search id.
+    for data in (stolen, stolen.replace(":1", ":0"), "s:1:1", "s:2:0"):
+        press = core.press(mine, data, bob)
+        await feed(app, press)
+        assert "expiré" in core.callback_answer(press["callback_query"]["id"])["text"]
+    assert core.sent(chat_id=bob, method="editMessageText") == []
+    assert all("clic" not in plain_text(m["text"]) for m in core.messages(bob))
+    # Alice's own button still works, and the id carries no count of other searches.
+    await feed(app, core.press(theirs, stolen, alice))
+    assert "Page 2/" in plain_text(core.sent(chat_id=alice, method="editMessageText")[0].text)
+    assert len(stolen.split(":")[1]) == 16

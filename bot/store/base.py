@@ -111,6 +111,12 @@ class StoreBase:
         async with self._lock:
             return await self._db.execute(sql, params)
 
+    async def _write_returning(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """One write statement with a RETURNING clause, its first row (None when no row)."""
+        async with self._lock, self._db.execute(sql, params) as cursor:
+            # Read and closed under the lock: the statement commits when its cursor closes.
+            return await cursor.fetchone()
+
     async def _write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> aiosqlite.Cursor:
         """One statement over many rows, never inside another coroutine's transaction."""
         async with self._lock:

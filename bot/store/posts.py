@@ -6,7 +6,6 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import aiosqlite
@@ -244,35 +243,6 @@ class PostStore(ChatStore):
             " FROM sources s LEFT JOIN posts p ON p.source_id = s.id GROUP BY s.id ORDER BY s.key"
         ) as cursor:
             return [dict(row) async for row in cursor]
-
-    # -- saved queries (result paging) -----------------------------------------------------
-
-    async def save_query(self, query: str) -> int:
-        """A short, stable number for a query, for buttons whose data must fit 64 bytes."""
-        await self._write(
-            "INSERT INTO saved_queries (query, used_at) VALUES (?, ?)"
-            " ON CONFLICT (query) DO UPDATE SET used_at = excluded.used_at",
-            (query, _now()),
-        )
-        async with self._db.execute(
-            "SELECT id FROM saved_queries WHERE query = ?", (query,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        assert row is not None
-        return int(row[0])
-
-    async def saved_query(self, query_id: int) -> str | None:
-        """The query behind a number from `save_query`, or None once forgotten."""
-        async with self._db.execute(
-            "SELECT query FROM saved_queries WHERE id = ?", (query_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return None if row is None else str(row[0])
-
-    async def forget_queries(self, before: datetime) -> int:
-        """Drop saved queries unused since `before`; their buttons then say they expired."""
-        cursor = await self._write("DELETE FROM saved_queries WHERE used_at < ?", (_iso(before),))
-        return cursor.rowcount
 
 
 def _post_values(post: Post) -> tuple[Any, ...]:

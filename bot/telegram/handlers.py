@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 5
 MAX_QUERY = 256
 INLINE_PAGE = 10
-PAGE_PATTERN = r"^s:(\d+):(\d+)$"
+# A saved search's random id (16 url-safe characters) and a page number. Older buttons
+# (`s:<number>:<page>`) match nothing here and answer that the search expired.
+PAGE_PATTERN = r"^q:([A-Za-z0-9_-]{16}):(\d{1,4})$"
 
 
 def _query(words: list[str]) -> tuple[str, bool]:
@@ -96,7 +98,7 @@ async def _send_search(update: Update, context: ContextTypes.DEFAULT_TYPE, query
         lines += _warnings(response, lang)
         await update.effective_message.reply_text("\n".join(lines))
         return
-    query_id = await services.store.save_query(query)
+    query_id = await services.store.save_query(update.effective_chat.id, query)
     body, markup = _page(query, response, 0, query_id, lang, services)
     notes = _warnings(response, lang)
     await update.effective_message.reply_text(
@@ -117,7 +119,7 @@ def _page(
     query: str,
     response: SearchResponse,
     page: int,
-    query_id: int,
+    query_id: str,
     lang: str,
     services: Services,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -134,9 +136,9 @@ def _page(
     )
     buttons = []
     if page > 0:
-        buttons.append(InlineKeyboardButton("◀", callback_data=f"s:{query_id}:{page - 1}"))
+        buttons.append(InlineKeyboardButton("◀", callback_data=f"q:{query_id}:{page - 1}"))
     if page + 1 < pages:
-        buttons.append(InlineKeyboardButton("▶", callback_data=f"s:{query_id}:{page + 1}"))
+        buttons.append(InlineKeyboardButton("▶", callback_data=f"q:{query_id}:{page + 1}"))
     return body, InlineKeyboardMarkup([buttons]) if buttons else None
 
 
@@ -145,8 +147,11 @@ async def page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     callback = update.callback_query
     lang = lang_of(update)
     services = services_of(context)
-    query_id, number = (int(group) for group in context.matches[0].groups())
-    query = await services.store.saved_query(query_id)
+    query_id, digits = context.matches[0].groups()
+    number = int(digits)
+    chat = update.effective_chat
+    # Only the chat that searched may page: a button forged elsewhere finds nothing.
+    query = None if chat is None else await services.store.saved_query(chat.id, query_id)
     if query is None:
         await callback.answer(text(lang, "expired"), show_alert=True)
         return
