@@ -122,3 +122,12 @@ async def test_a_write_never_lands_in_another_coroutines_transaction(store: Stor
     await asyncio.gather(failing_load(), write_during_the_load())
     assert await store.chat(99) is not None
     assert await store.count_posts() == 0
+
+
+async def test_ids_beyond_sqlite_integers_find_nothing(store: Store) -> None:
+    await store.upsert_chat(1, type="private")
+    await store.subscribe(1, None, "")
+    [subscription] = await store.subscriptions(1)
+    for wrong in (2**63, -(2**63) - 1, 10**58):
+        assert await store.remove_subscription(1, wrong) is False
+    assert await store.remove_subscription(1, subscription.id) is True

@@ -263,3 +263,24 @@ async def test_admins_hear_once_when_a_source_keeps_failing(core, app) -> None:
     assert len(alerts) == 1 and "Cassé" in alerts[0]
     status = await say(app, core, admin, "/status")
     assert "Cassé" in status and "5 erreur(s)" in status and "en échec" in status
+
+
+async def test_numbers_from_buttons_and_offsets_are_bounded(core, app, caplog) -> None:
+    alice = core.user("Alice")
+    await say(app, core, alice, "/subscribe Numerama")
+    await say(app, core, alice, "/subscriptions")
+    message = core.sent(chat_id=alice, method="sendMessage")[-1]
+    huge = "9" * 59
+    for data in (f"u:{huge}", f"u:{2**63}", f"q:{'A' * 16}:{huge}", f"s:{huge}:{huge}"):
+        mark = core.mark()
+        press = core.press(message, data, alice)
+        await app.process_update(Update.de_json(press, app.bot))
+        assert "expiré" in core.callback_answer(press["callback_query"]["id"])["text"], data
+        assert after(core, mark) == [], data  # no apology, no new message
+    for offset in (huge, "²"):
+        query = core.inline_query(alice, "travail du clic", offset=offset)
+        await app.process_update(Update.de_json(query, app.bot))
+        assert core.inline_answer(query["inline_query"]["id"]) is not None, offset
+    store = app.bot_data["services"].store
+    assert [s.source for s in await store.subscriptions(alice.id)] == ["Numerama"]
+    assert "Traceback" not in caplog.text and "error while handling" not in caplog.text

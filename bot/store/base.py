@@ -20,6 +20,11 @@ def source_key(name: str) -> str:
     return normalize(name).replace(" ", "").replace("-", "").replace("_", "")
 
 
+def fits_sqlite(number: int) -> bool:
+    """True when `number` fits SQLite's signed 64-bit integers (else binding it overflows)."""
+    return -(2**63) <= number < 2**63
+
+
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.models import Chat, Subscription
-from bot.store.base import StoreBase, _now, _parse_iso
+from bot.store.base import StoreBase, _now, _parse_iso, fits_sqlite
 
 _CHAT_COLUMNS = (
     "id, type, title, language, timezone, active, link_previews, quiet_start, quiet_end,"
@@ -135,6 +135,8 @@ class ChatStore(StoreBase):
 
     async def remove_subscription(self, chat_id: int, subscription_id: int) -> bool:
         """Remove one subscription of this chat by id (the buttons of /subscriptions)."""
+        if not fits_sqlite(subscription_id):
+            return False
         cursor = await self._write(
             "DELETE FROM subscriptions WHERE id = ? AND chat_id = ?", (subscription_id, chat_id)
         )

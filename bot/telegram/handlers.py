@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import math
+import re
 from typing import TYPE_CHECKING
 
 from telegram import (
@@ -212,7 +213,8 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Inline mode: `@bot words` offers results as articles to share, paged by offset."""
     inline_query = update.inline_query
     query = inline_query.query.strip()[:MAX_QUERY]
-    offset = int(inline_query.offset) if inline_query.offset.isdigit() else 0
+    # The offset is ours (next_offset) but comes back from the client: read it defensively.
+    offset = int(inline_query.offset) if re.fullmatch(r"\d{1,4}", inline_query.offset) else 0
     if not query:
         await inline_query.answer([], cache_time=5)
         return

@@ -14,7 +14,8 @@ from bot.models import Chat, SourceState
 from bot.telegram.channels import target_chat
 from bot.telegram.context import lang_of, reply_lines, services_of
 
-UNSUBSCRIBE_PATTERN = r"^u:(\d+)$"
+# At most 18 digits: any such number fits SQLite's 64-bit integers; longer data is stale.
+UNSUBSCRIBE_PATTERN = r"^u:(\d{1,18})$"
 
 
 async def _source(
