@@ -241,3 +241,23 @@ async def test_a_forged_button_never_shows_another_chats_search(core, app) -> No
     await feed(app, core.press(theirs, stolen, alice))
     assert "Page 2/" in plain_text(core.sent(chat_id=alice, method="editMessageText")[0].text)
     assert len(stolen.split(":")[1]) == 16
+
+
+async def test_a_huge_deep_link_payload_is_cut_like_a_search(core, app) -> None:
+    alice = core.user("Alice")
+    payloads = ["q_" + "a" * 4000, "q_" + "travail_du_clic_" * 250]
+    payloads.append("q_" + "remaniemnet_gouvernemental_" * 150)  # no result, a long suggestion
+    for payload in payloads:
+        mark = core.mark()
+        await feed(app, core.command(alice, f"/start {payload}"))
+        answers = [plain_text(c.text) for c in core.sent(alice, "sendMessage") if c.seq > mark]
+        assert answers and not any("Désolé" in a for a in answers), payload[:20]
+        assert any("256" in a for a in answers)  # said it was cut, as /search does
+        assert all(len(a) < 1500 for a in answers)
+        if "travail" in payload:
+            assert "Casilli" in answers[-1]
+        if "remaniemnet" in payload:
+            suggestion = answers[-1].split("Vouliez-vous dire « ")[1].split(" »")[0]
+            assert suggestion.startswith("remaniement gouvernement") and len(suggestion) <= 100
+    await feed(app, core.command(alice, "/start q____"))
+    assert "/search travail du clic" in replies(core, alice)[-1]  # nothing to search: welcome

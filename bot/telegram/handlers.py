@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
 MAX_QUERY = 256
+MAX_SUGGESTION = 100
 INLINE_PAGE = 10
 # A saved search's random id (16 url-safe characters) and a page number. Older buttons
 # (`s:<number>:<page>`) match nothing here and answer that the search expired.
@@ -48,8 +49,14 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     before = await services_of(context).store.chat(update.effective_chat.id)
     await remember_chat(update, context)
     payload = context.args[0] if context.args else ""
-    if payload.startswith("q_") and len(payload) > 2:
-        await _send_search(update, context, payload[2:].replace("_", " ").replace("-", " "))
+    # Telegram's links carry 64 characters, but anyone can type a longer /start.
+    query, cut = _query(payload[2:].replace("_", " ").replace("-", " ").split())
+    if payload.startswith("q_") and query:
+        if cut:
+            await update.effective_message.reply_text(
+                text(lang_of(update), "truncated", limit=MAX_QUERY)
+            )
+        await _send_search(update, context, query)
         return
     key = "welcome_back" if before is not None and not before.active else "welcome"
     await update.effective_message.reply_text(text(lang_of(update), key))
@@ -95,7 +102,8 @@ async def _send_search(update: Update, context: ContextTypes.DEFAULT_TYPE, query
         lines = [text(lang, "no_results", query=render.escape(render.shorten(query, 80)))]
         suggestion = await services.searcher.suggest(query)
         if suggestion:
-            lines.append(text(lang, "did_you_mean", suggestion=render.escape(suggestion)))
+            suggestion = render.escape(render.shorten(suggestion, MAX_SUGGESTION))
+            lines.append(text(lang, "did_you_mean", suggestion=suggestion))
         lines += _warnings(response, lang)
         await update.effective_message.reply_text("\n".join(lines))
         return
