@@ -284,3 +284,21 @@ async def test_numbers_from_buttons_and_offsets_are_bounded(core, app, caplog) -
     store = app.bot_data["services"].store
     assert [s.source for s in await store.subscriptions(alice.id)] == ["Numerama"]
     assert "Traceback" not in caplog.text and "error while handling" not in caplog.text
+
+
+async def test_racing_subscribes_in_one_chat_leave_one_row(core, app, caplog) -> None:
+    import asyncio
+
+    alice = core.user("Alice")
+    commands = [f"/subscribe Numerama +mot{n}" for n in range(20)] + ["/subscribe all"] * 5
+    updates = [Update.de_json(core.command(alice, command), app.bot) for command in commands]
+    await asyncio.gather(*(app.process_update(update) for update in updates))
+    answers = [plain_text(c.text) for c in core.sent(alice, "sendMessage")]
+    assert len(answers) == len(commands)
+    assert not any("Désolé" in answer for answer in answers)
+    assert sum(a.startswith("Abonné à Numerama") for a in answers) == 1
+    assert sum(a.startswith("Abonné à toutes") for a in answers) == 1
+    store = app.bot_data["services"].store
+    subscriptions = await store.subscriptions(alice.id)
+    assert sorted(str(s.source) for s in subscriptions) == ["None", "Numerama"]
+    assert "error while handling" not in caplog.text

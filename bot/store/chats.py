@@ -104,23 +104,21 @@ class ChatStore(StoreBase):
     # -- subscriptions -------------------------------------------------------------------
 
     async def subscribe(self, chat_id: int, source_id: int | None, filters: str = "") -> bool:
-        """Follow a source (None: all) with a filter; True when new, False when updated."""
-        async with self._db.execute(
-            "SELECT id FROM subscriptions WHERE chat_id = ? AND coalesce(source_id, 0) = ?",
-            (chat_id, source_id or 0),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row:
-            await self._write(
-                "UPDATE subscriptions SET filters = ? WHERE id = ?", (filters, row[0])
-            )
-            return False
-        await self._write(
+        """Follow a source (None: all) with a filter; True when new, False when updated.
+
+        One upsert, so two racing /subscribe of a chat never both insert. The conflict
+        target repeats the unique index's expressions exactly, as SQLite requires.
+        """
+        created_at = _now()
+        row = await self._write_returning(
             "INSERT INTO subscriptions (chat_id, source_id, filters, created_at)"
-            " VALUES (?, ?, ?, ?)",
-            (chat_id, source_id, filters, _now()),
+            " VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, coalesce(source_id, 0))"
+            " DO UPDATE SET filters = excluded.filters RETURNING created_at",
+            (chat_id, source_id, filters, created_at),
         )
-        return True
+        # An update keeps the row's own created_at: ours (to the microsecond, and writes are
+        # serialised) comes back only from the insert.
+        return row is not None and row[0] == created_at
 
     async def unsubscribe(self, chat_id: int, source_id: int | None, *, every: bool = False) -> int:
         """Stop following a source (None: the `all` subscription; every=True: everything)."""
