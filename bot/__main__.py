@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.config import ConfigError, Settings
 from bot.loader import LoadReport, load_inputs, seed_if_empty
+from bot.redaction import redact_token
 from bot.render import in_zone
 from bot.searcher import Searcher
 from bot.store import Store
@@ -64,7 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # httpx logs every request URL, and the bot's URLs carry its token.
+    # Filters on the root handlers see every record, whatever logger or level it comes from;
+    # warnings go through logging too, so they are masked as well.
+    redact_token(settings.bot_token, logging.getLogger().handlers)
+    logging.captureWarnings(True)
+    # httpx logs every request at INFO: one line per long poll and per send is noise.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.command == "run":
         return _run(settings)

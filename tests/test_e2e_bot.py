@@ -12,12 +12,16 @@ from tests.fakes import FakeBotAPI, FakeBotServer, plain_text
 from tests.fakes.demo import prepare_database
 
 
-async def start_bot(server: FakeBotServer, core: FakeBotAPI, database: Path, cwd: Path):
-    """The bot as a separate process with only the three settings it needs."""
+async def start_bot(
+    server: FakeBotServer, core: FakeBotAPI, database: Path, cwd: Path, token: str | None = None
+):
+    """The bot as a separate process with the three settings it needs, logging everything."""
     env = {
-        "BOT_TOKEN": core.token,
+        "BOT_TOKEN": token or core.token,
         "TELEGRAM_API_URL": server.url,
         "DATABASE_PATH": str(database),
+        # At DEBUG, python-telegram-bot logs its API URLs, which carry the token.
+        "LOG_LEVEL": "DEBUG",
     }
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -65,5 +69,23 @@ async def test_search_and_page_through_a_real_process(core: FakeBotAPI, tmp_path
                 code, took, log = await stop(process)
     assert code == 0, log
     assert took < 5, f"took {took:.1f} s to stop"
-    assert core.token not in log
+    assert "DEBUG telegram" in log
+    assert secret(core.token) not in log
     assert "Traceback" not in log
+
+
+def secret(token: str) -> str:
+    """The half of a token that grants control of the bot."""
+    return token.split(":", 1)[1]
+
+
+async def test_a_rejected_token_never_reaches_the_log(core: FakeBotAPI, tmp_path: Path) -> None:
+    wrong = "5550000002:AAWrongTokenTheFakeRejects_0123456789"
+    async with FakeBotServer(core) as server:
+        process = await start_bot(server, core, tmp_path / "r.sqlite3", tmp_path, token=wrong)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    log = output.decode(errors="replace")
+    assert process.returncode == 1, log
+    assert "InvalidToken" in log and "Telegram refused BOT_TOKEN" in log  # said, and why
+    assert "5550000002:***" in log
+    assert secret(wrong) not in log
