@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import i18n
+
 DAYS = {
     "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
     "lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6,
@@ -12,7 +14,16 @@ DAYS = {
 
 
 class ScheduleError(ValueError):
-    """A digest schedule that cannot be read."""
+    """A digest schedule that cannot be read; `code` is stable, `message(lang)` is for the user."""
+
+    def __init__(self, code: str, value: str = "") -> None:
+        self.code = code
+        self.value = value
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "fr") -> str:
+        """The error as a sentence in `lang` ("fr" or "en"); plain text, not escaped."""
+        return i18n.message(lang, f"schedule.{self.code}", value=self.value)
 
 
 def parse_schedule(words: list[str]) -> str:
@@ -22,10 +33,10 @@ def parse_schedule(words: list[str]) -> str:
     if len(words) == 3 and words[0].lower() in ("weekly", "hebdo"):
         day = words[1].lower()[:3]
         if day not in DAYS:
-            raise ScheduleError(f"unknown day {words[1]!r}: use mon, tue, … sun")
+            raise ScheduleError("day", words[1][:40])
         canonical = next(name for name, number in DAYS.items() if number == DAYS[day])
         return f"weekly {canonical} {_clock(words[2]).strftime('%H:%M')}"
-    raise ScheduleError("use daily HH:MM or weekly DAY HH:MM")
+    raise ScheduleError("form")
 
 
 def _clock(text: str) -> time:
@@ -33,7 +44,7 @@ def _clock(text: str) -> time:
         hours, minutes = text.replace("h", ":").split(":")
         return time(int(hours), int(minutes or 0))
     except ValueError:
-        raise ScheduleError(f"{text!r} is not a time such as 08:30") from None
+        raise ScheduleError("time", text[:40]) from None
 
 
 def last_slot(schedule: str, now: datetime, tz: ZoneInfo) -> datetime:

@@ -9,33 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from bot import i18n
 from bot.text import STOP_WORDS, normalize, stem, words
 
 MAX_FILTER_CHARS = 300
 MAX_TERMS = 20
 
 Term = tuple[str, ...]
-
-_MESSAGES = {
-    "fr": {
-        "too_long": "filtre trop long (plus de {value} caractères)",
-        "too_many_terms": "trop de termes (au plus {value})",
-        "unbalanced_quote": "guillemet non fermé : {value}",
-        "lone_sign": "« {value} » doit être collé à un mot, comme +ia ou -bitcoin",
-        "empty_phrase": "expression vide : {value}",
-        "no_word": "aucun mot dans « {value} »",
-        "contradiction": "« {value} » est à la fois exigé et exclu, rien ne peut correspondre",
-    },
-    "en": {
-        "too_long": "filter too long (over {value} characters)",
-        "too_many_terms": "too many terms (at most {value})",
-        "unbalanced_quote": "unclosed quote: {value}",
-        "lone_sign": "“{value}” must be stuck to a word, like +ia or -bitcoin",
-        "empty_phrase": "empty phrase: {value}",
-        "no_word": "no word in “{value}”",
-        "contradiction": "“{value}” is both required and excluded, nothing can match",
-    },
-}
 
 
 class FilterError(ValueError):
@@ -48,8 +28,7 @@ class FilterError(ValueError):
 
     def message(self, lang: str = "fr") -> str:
         """The error as a sentence in `lang` ("fr" or "en"); plain text, not escaped."""
-        table = _MESSAGES.get(lang, _MESSAGES["fr"])
-        return table[self.code].format(value=self.value)
+        return i18n.message(lang, f"filter.{self.code}", value=self.value)
 
 
 @lru_cache(maxsize=65536)

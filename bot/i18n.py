@@ -130,6 +130,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_bot_cannot_post": "Ajoutez-moi comme administrateur de {title} avec le droit de publier, puis réessayez.",
         "channel_unknown": "Je ne trouve pas ce canal. Ajoutez-moi d’abord comme administrateur.",
         "welcome_back": "Content de vous revoir : vos abonnements reprennent.",
+        "source_failing": "⚠️ <b>{name}</b> échoue sans cesse ; nouvelles tentatives de plus en plus espacées : {error}",
+        "source_recovered": "✅ <b>{name}</b> répond de nouveau.",
+        "opml_too_big": "Fichier ignoré : il dépasse {size} Mo.",
     },
     "en": {
         "welcome": (
@@ -246,6 +249,58 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_bot_cannot_post": "Add me as an admin of {title} allowed to post, then try again.",
         "channel_unknown": "I can't find that channel. Add me as its admin first.",
         "welcome_back": "Welcome back: your subscriptions resume.",
+        "source_failing": "⚠️ <b>{name}</b> keeps failing, retrying with backoff: {error}",
+        "source_recovered": "✅ <b>{name}</b> answers again.",
+        "opml_too_big": "File skipped: it is larger than {size} MB.",
+    },
+}
+
+# Plain-text sentences (not HTML: the caller escapes the whole sentence) for errors that
+# carry a stable code: subscription filters, search query warnings, digest schedules.
+MESSAGES: dict[str, dict[str, str]] = {
+    "fr": {
+        "filter.too_long": "filtre trop long (plus de {value} caractères)",
+        "filter.too_many_terms": "trop de termes (au plus {value})",
+        "filter.unbalanced_quote": "guillemet non fermé : {value}",
+        "filter.lone_sign": "« {value} » doit être collé à un mot, comme +ia ou -bitcoin",
+        "filter.empty_phrase": "expression vide : {value}",
+        "filter.no_word": "aucun mot dans « {value} »",
+        "filter.contradiction": (
+            "« {value} » est à la fois exigé et exclu, rien ne peut correspondre"
+        ),
+        "query.truncated": "recherche coupée à {value} caractères",
+        "query.bad_date": "date illisible « {value} » (attendu : AAAA-MM-JJ), filtre ignoré",
+        "query.empty_operator": "« {value} » sans valeur, ignoré",
+        "query.unclosed_quote": "guillemet non fermé : « {value} » cherché comme expression",
+        "query.stop_words_only": "mots trop courants pour chercher seuls : {value}",
+        "query.stop_words_phrase": "expression de mots trop courants ignorée : « {value} »",
+        "query.date_range": "since: est après until: ({value}), rien ne peut correspondre",
+        "query.unknown_source": "aucune source « {value} »",
+        "schedule.form": (
+            "écrivez daily HH:MM ou weekly JOUR HH:MM (par exemple daily 08:00 ou weekly lun 08:00)"
+        ),
+        "schedule.day": "jour inconnu « {value} » : lun, mar, mer, jeu, ven, sam ou dim",
+        "schedule.time": "« {value} » n’est pas une heure comme 08:30",
+    },
+    "en": {
+        "filter.too_long": "filter too long (over {value} characters)",
+        "filter.too_many_terms": "too many terms (at most {value})",
+        "filter.unbalanced_quote": "unclosed quote: {value}",
+        "filter.lone_sign": "“{value}” must be stuck to a word, like +ia or -bitcoin",
+        "filter.empty_phrase": "empty phrase: {value}",
+        "filter.no_word": "no word in “{value}”",
+        "filter.contradiction": "“{value}” is both required and excluded, nothing can match",
+        "query.truncated": "query cut to {value} characters",
+        "query.bad_date": "unreadable date “{value}” (expected YYYY-MM-DD), filter ignored",
+        "query.empty_operator": "“{value}” has no value, ignored",
+        "query.unclosed_quote": "unclosed quote: “{value}” searched as a phrase",
+        "query.stop_words_only": "words too common to search on their own: {value}",
+        "query.stop_words_phrase": "phrase of only common words ignored: “{value}”",
+        "query.date_range": "since: is after until: ({value}), nothing can match",
+        "query.unknown_source": "no source “{value}”",
+        "schedule.form": "use daily HH:MM or weekly DAY HH:MM (e.g. daily 08:00 or weekly mon 08:00)",
+        "schedule.day": "unknown day “{value}”: use mon, tue, wed, thu, fri, sat or sun",
+        "schedule.time": "“{value}” is not a time such as 08:30",
     },
 }
 
@@ -298,6 +353,14 @@ def text(lang: str, key: str, **values: object) -> str:
     """A catalogue text in `lang`, with placeholders filled."""
     template = TEXTS.get(lang, TEXTS["fr"]).get(key) or TEXTS["fr"][key]
     return template.format(**values) if values else template
+
+
+def message(lang: str, key: str, **values: object) -> str:
+    """A plain-text sentence of MESSAGES in `lang`; an unknown key gives itself and values."""
+    template = MESSAGES.get(lang, MESSAGES["fr"]).get(key) or MESSAGES["fr"].get(key)
+    if template is None:
+        return " ".join([key.rpartition(".")[2], *map(str, values.values())])
+    return template.format(**values)
 
 
 def format_date(moment: datetime | None, lang: str) -> str:

@@ -260,7 +260,7 @@ async def test_admins_hear_once_when_a_source_keeps_failing(core, app) -> None:
         state = await services.store.source_by_name("Cassé")
         assert (await services.poller.poll(state)).status == "error"
     alerts = [plain_text(c.text) for c in core.sent(chat_id=admin, method="sendMessage")]
-    assert len(alerts) == 1 and "Cassé" in alerts[0]
+    assert len(alerts) == 1 and "Cassé" in alerts[0] and "échoue sans cesse" in alerts[0]
     status = await say(app, core, admin, "/status")
     assert "Cassé" in status and "5 erreur(s)" in status and "en échec" in status
 
@@ -302,3 +302,31 @@ async def test_racing_subscribes_in_one_chat_leave_one_row(core, app, caplog) ->
     subscriptions = await store.subscriptions(alice.id)
     assert sorted(str(s.source) for s in subscriptions) == ["None", "Numerama"]
     assert "error while handling" not in caplog.text
+
+
+async def test_errors_and_alerts_speak_the_readers_language(core, app) -> None:
+    alice, bob = core.user("Alice"), core.user("Bob", language_code="en")
+    french = await say(app, core, alice, "/digest weekly someday 08:00")
+    assert (
+        french
+        == "Programme illisible : jour inconnu « someday » : lun, mar, mer, jeu, ven, sam ou dim"
+    )
+    assert "écrivez daily HH:MM" in await say(app, core, alice, "/digest hourly")
+    assert "« 25h » n’est pas une heure" in await say(app, core, alice, "/digest daily 25h")
+    english = await say(app, core, bob, "/digest weekly someday 08:00")
+    assert (
+        english
+        == "Unreadable schedule: unknown day “someday”: use mon, tue, wed, thu, fri, sat or sun"
+    )
+    admin = core.user("Admin", user_id=ADMIN, language_code="en")
+    await say(app, core, admin, "/start")
+    big = b"<opml>" + b" " * 1_100_000 + b"</opml>"
+    mark = core.mark()
+    await app.process_update(Update.de_json(core.document(admin, "big.opml", big), app.bot))
+    assert plain_text(after(core, mark)[-1].text) == "File skipped: it is larger than 1 MB."
+    services = app.bot_data["services"]
+    await services.store.configure_source("Cassé", "http://127.0.0.1:9/feed.xml", interval=1)
+    for _ in range(3):
+        await services.poller.poll(await services.store.source_by_name("Cassé"))
+    alert = plain_text(core.sent(chat_id=admin, method="sendMessage")[-1].text)
+    assert alert.startswith("⚠️ Cassé keeps failing, retrying with backoff:")

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot import i18n
 from bot.text import STOP_WORDS, normalize, words
 
 MAX_QUERY_CHARS = 256
@@ -25,29 +26,6 @@ _OPERATOR = re.compile(r"(?P<name>source|since|until):(?P<value>.*)", re.DOTALL)
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _FR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _NOT_KEY = re.compile(r"[^0-9a-z]+")
-
-_MESSAGES = {
-    "fr": {
-        "truncated": "recherche coupée à {value} caractères",
-        "bad_date": "date illisible « {value} » (attendu : AAAA-MM-JJ), filtre ignoré",
-        "empty_operator": "« {value} » sans valeur, ignoré",
-        "unclosed_quote": "guillemet non fermé : « {value} » cherché comme expression",
-        "stop_words_only": "mots trop courants pour chercher seuls : {value}",
-        "stop_words_phrase": "expression de mots trop courants ignorée : « {value} »",
-        "date_range": "since: est après until: ({value}), rien ne peut correspondre",
-        "unknown_source": "aucune source « {value} »",
-    },
-    "en": {
-        "truncated": "query cut to {value} characters",
-        "bad_date": "unreadable date “{value}” (expected YYYY-MM-DD), filter ignored",
-        "empty_operator": "“{value}” has no value, ignored",
-        "unclosed_quote": "unclosed quote: “{value}” searched as a phrase",
-        "stop_words_only": "words too common to search on their own: {value}",
-        "stop_words_phrase": "phrase of only common words ignored: “{value}”",
-        "date_range": "since: is after until: ({value}), nothing can match",
-        "unknown_source": "no source “{value}”",
-    },
-}
 
 
 class QueryWarning(str):
@@ -78,8 +56,7 @@ class QueryWarning(str):
 
 
 def _message(code: str, value: str, lang: str) -> str:
-    table = _MESSAGES.get(lang, _MESSAGES["fr"])
-    return table.get(code, code + " {value}").format(value=value)
+    return i18n.message(lang, f"query.{code}", value=value)
 
 
 @dataclass(frozen=True, slots=True)

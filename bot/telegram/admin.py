@@ -96,7 +96,7 @@ async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     document = update.effective_message.document
     if document.file_size and document.file_size > MAX_OPML_BYTES:
         await update.effective_message.reply_text(
-            text(lang, "opml_errors", errors="file larger than 1 MB")
+            text(lang, "opml_too_big", size=MAX_OPML_BYTES // 1_000_000)
         )
         return
     data = bytes(await (await document.get_file()).download_as_bytearray())

@@ -72,7 +72,7 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             schedule = parse_schedule(args)
         except ScheduleError as exc:
             await update.effective_message.reply_text(
-                text(lang, "bad_schedule", error=render.escape(str(exc)))
+                text(lang, "bad_schedule", error=render.escape(exc.message(lang)))
             )
             return
         await store.update_chat(target.id, digest=schedule, last_digest_at=now.isoformat())

@@ -11,7 +11,7 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ContextTypes
 
-from bot import render
+from bot import i18n, render
 from bot.digest import digest_due
 from bot.models import Chat, SourceState
 from bot.poller import Alert
@@ -124,12 +124,14 @@ async def forget_old_searches(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("forgot %d old searches", forgotten)
 
 
-async def tell_admins(app: Application, text: str) -> None:
-    """A short note to every admin in ADMIN_IDS; a failure is logged, never raised."""
+async def tell_admins(app: Application, key: str, **values: object) -> None:
+    """A catalogue text to every admin in ADMIN_IDS, each in their language; never raises."""
     services: Services = app.bot_data["services"]
     for admin in services.settings.admin_ids:
         try:
-            await app.bot.send_message(admin, text)
+            chat = await services.store.chat(admin)
+            lang = chat.language if chat else "fr"
+            await app.bot.send_message(admin, i18n.text(lang, key, **values))
         except Exception as exc:
             log.warning("could not tell admin %s: %s", admin, exc)
 
@@ -138,13 +140,10 @@ def alerts(app: Application) -> tuple[Alert, Alert]:
     """The poller's callbacks: tell the admins once when a source fails, and when it recovers."""
 
     async def failing(source: SourceState, error: str) -> None:
-        await tell_admins(
-            app,
-            f"⚠️ <b>{render.escape(source.name)}</b> keeps failing, retrying with backoff: "
-            f"{render.escape(render.shorten(error, 300))}",
-        )
+        name, error = render.escape(source.name), render.escape(render.shorten(error, 300))
+        await tell_admins(app, "source_failing", name=name, error=error)
 
     async def recovered(source: SourceState, _: str) -> None:
-        await tell_admins(app, f"✅ <b>{render.escape(source.name)}</b> answers again.")
+        await tell_admins(app, "source_recovered", name=render.escape(source.name))
 
     return failing, recovered
