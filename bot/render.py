@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import format_date, text
 
 if TYPE_CHECKING:
-    from bot.models import Delivery
+    from bot.models import Delivery, SourceState
     from bot.search import QuoteHit, SearchHit
 
 MAX_MESSAGE = 4096
@@ -20,6 +20,9 @@ MAX_MESSAGE = 4096
 SAFE_MESSAGE = 3800
 MAX_TITLE = 200
 MAX_SNIPPET = 320
+# Names and errors in lists are cut, so a page of a fixed number of lines always fits.
+MAX_NAME = 60
+MAX_ERROR = 150
 
 
 def escape(value: str) -> str:
@@ -137,11 +140,13 @@ def quote_message(hit: QuoteHit, *, lang: str, tz: ZoneInfo) -> str:
     return "\n".join(parts)
 
 
-def sources_message(rows: Iterable[dict], *, lang: str, tz: ZoneInfo) -> str:
-    """The sources with their post counts and latest post date."""
-    lines = [text(lang, "sources_header")]
+def sources_message(
+    rows: Iterable[dict], *, lang: str, tz: ZoneInfo, total: int, page: int = 0, pages: int = 1
+) -> str:
+    """A page of the sources with their post counts and latest post date."""
+    lines = [text(lang, "sources_header", count=total)]
     for row in rows:
-        name = escape(row["name"])
+        name = escape(shorten(row["name"], MAX_NAME))
         if row["posts"]:
             when = local_date(stored_moment(row["latest"]), tz, lang)
             lines.append(text(lang, "source_line", name=name, count=row["posts"], latest=when))
@@ -149,6 +154,41 @@ def sources_message(rows: Iterable[dict], *, lang: str, tz: ZoneInfo) -> str:
             lines.append(text(lang, "source_line_empty", name=name))
     if len(lines) == 1:
         lines.append(text(lang, "no_posts"))
+    if pages > 1:
+        lines += ["", text(lang, "page", page=page + 1, pages=pages)]
+    return "\n".join(lines)
+
+
+def status_message(
+    sources: Iterable[SourceState],
+    *,
+    polled: int,
+    failing: int,
+    page: int,
+    pages: int,
+    subscriptions: int,
+    pending: int,
+    lang: str,
+    tz: ZoneInfo,
+) -> str:
+    """/status: a summary of polling, a page of sources (failing first), then the chat's own."""
+    lines = [text(lang, "status_sources", count=polled, failing=failing)]
+    for source in sources:
+        line = text(
+            lang,
+            "status_source",
+            name=escape(shorten(source.name, MAX_NAME)),
+            success=local_time(source.last_success, tz) or text(lang, "never"),
+            errors=source.error_count,
+            next=local_time(source.next_poll, tz) or text(lang, "never"),
+        )
+        if source.failing:
+            error = escape(shorten(source.last_error or "", MAX_ERROR))
+            line += text(lang, "status_failing", error=error)
+        lines.append(line)
+    if pages > 1:
+        lines.append(text(lang, "page", page=page + 1, pages=pages))
+    lines += ["", text(lang, "status_chat", subs=subscriptions, pending=pending)]
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ SENDERS = {
 }
 # Two letters in a row outside a tag: a word, hence a sentence that bypassed the catalogue.
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_TAG = re.compile(r"</?[a-z]+[^>]*>")
+_TAG = re.compile(r"</?[a-z]+[^>]*>|\{[a-z_]*\}")  # tags and placeholders
 
 
 def _placeholders(template: str) -> set[str]:

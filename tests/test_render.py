@@ -87,7 +87,7 @@ def test_every_renderer_takes_any_stored_date() -> None:
             {"name": "B", "posts": 1, "latest": "0001-01-01T00:00:00+00:00"},
             {"name": "C", "posts": 1, "latest": "pas une date"},
         ]
-        pieces.append(render.sources_message(rows, lang="fr", tz=zone))
+        pieces.append(render.sources_message(rows, lang="fr", tz=zone, total=3))
         text = "\n".join(plain_text(p) for p in pieces)
         assert "9999" in text and "?" in text
         assert render.local_time(EXTREMES[0], zone) is not None

@@ -47,8 +47,9 @@ async def say(app: Application, core: FakeBotAPI, chat, text: str, user=None) ->
 
 async def test_subscribe_list_and_remove_with_a_button(core, app) -> None:
     alice = core.user("Alice")
-    assert "Source inconnue" in await say(app, core, alice, "/subscribe Nulle Part")
-    assert "Numerama" in await say(app, core, alice, "/subscribe Nulle Part")
+    unknown = await say(app, core, alice, "/subscribe Nulle Part")
+    assert "Source inconnue" in unknown and "/sources" in unknown and "Numerama" not in unknown
+    assert "Vouliez-vous dire : Numerama ?" in await say(app, core, alice, "/subscribe numerma")
     answer = await say(app, core, alice, "/subscribe numerama +ia -bitcoin")
     assert "Abonné à Numerama" in answer and "+ia -bitcoin" in answer
     assert "mis à jour" in await say(app, core, alice, "/subscribe NUMERAMA +twitter")

@@ -13,7 +13,7 @@ from bot import render
 from bot.i18n import text
 from bot.models import Source
 from bot.sources import MAX_OPML_BYTES, from_opml, parse_sources, to_opml
-from bot.telegram.context import lang_of, reply_lines, services_of
+from bot.telegram.context import lang_of, reply_lines, reply_unknown_source, services_of
 
 
 def admins_only(handler: Any) -> Any:
@@ -57,10 +57,7 @@ async def remove_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     services = services_of(context)
     source = await services.store.source_by_name(name)
     if source is None:
-        known = ", ".join(render.escape(n) for n in await services.store.source_names())
-        await update.effective_message.reply_text(
-            text(lang, "unknown_source", name=render.escape(name[:60]), known=known or "—")
-        )
+        await reply_unknown_source(update, context, name)
         return
     await services.store.stop_polling(source.id)
     answer = text(lang, "source_removed", name=render.escape(source.name))

@@ -115,6 +115,13 @@ def _register(app: Application) -> None:
         MessageHandler(private & filters.Document.FileExtension("opml"), admin.import_opml)
     )
     app.add_handler(CallbackQueryHandler(handlers.page, pattern=handlers.PAGE_PATTERN))
+    paged = (
+        (handlers.sources_button, handlers.SOURCES_PAGE_PATTERN),
+        (chat_settings.status_button, chat_settings.STATUS_PAGE_PATTERN),
+        (subscriptions.subscriptions_button, subscriptions.SUBSCRIPTIONS_PAGE_PATTERN),
+    )
+    for callback, pattern in paged:
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     app.add_handler(
         CallbackQueryHandler(subscriptions.remove_button, pattern=subscriptions.UNSUBSCRIBE_PATTERN)
     )

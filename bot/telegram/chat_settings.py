@@ -12,9 +12,13 @@ from bot import render
 from bot.digest import ScheduleError, parse_schedule
 from bot.i18n import text
 from bot.models import Chat
+from bot.paging import page_of
 from bot.telegram.channels import target_chat
-from bot.telegram.context import lang_of, remember_chat, reply_lines, services_of
+from bot.telegram.context import lang_of, nav_markup, remember_chat, services_of, show_page
 from bot.telegram.jobs import deliver_digest
+
+STATUS_PAGE_SIZE = 10
+STATUS_PAGE_PATTERN = r"^st:(\d{1,5})$"
 
 
 async def quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -118,34 +122,34 @@ async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`/status`: each source's polling, then this chat's subscriptions and waiting sends."""
-    lang = lang_of(update)
+    """`/status`: polling at a glance, failing sources first, then this chat's deliveries."""
+    await _status_page(update, context, 0)
+
+
+async def status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A ◀ or ▶ press under /status: that page in place."""
+    await update.callback_query.answer()
+    await _status_page(update, context, int(context.matches[0].group(1)))
+
+
+async def _status_page(update: Update, context: ContextTypes.DEFAULT_TYPE, number: int) -> None:
     services = services_of(context)
     here: Chat = await remember_chat(update, context)
-    chat = (await services.store.chat(here.manages)) if here.manages else here
-    tz = services.settings.tz
-    lines = [text(lang, "status_sources")]
-    for source in await services.store.polled_sources():
-        line = text(
-            lang,
-            "status_source",
-            name=render.escape(source.name),
-            success=_when(source.last_success, tz, lang),
-            errors=source.error_count,
-            next=_when(source.next_poll, tz, lang),
-        )
-        if source.failing:
-            line += text(
-                lang, "status_failing", error=render.escape((source.last_error or "")[:200])
-            )
-        lines.append(line)
-    chat = chat or here
-    subs = await services.store.subscriptions(chat.id)
+    chat = (await services.store.chat(here.manages) if here.manages else None) or here
+    polled = await services.store.polled_sources()
+    # Failing sources first: they are what someone running /status is looking for.
+    ordered = sorted(polled, key=lambda source: not source.failing)
+    page = page_of(ordered, number, STATUS_PAGE_SIZE)
     counts = await services.store.outbox_counts(chat.id)
-    pending = counts.get("pending_push", 0) + counts.get("pending_digest", 0)
-    lines += ["", text(lang, "status_chat", subs=len(subs), pending=pending)]
-    await reply_lines(update, lines)
-
-
-def _when(moment: datetime | None, tz: ZoneInfo, lang: str) -> str:
-    return render.local_time(moment, tz) or text(lang, "never")
+    body = render.status_message(
+        page.items,
+        polled=len(polled),
+        failing=sum(source.failing for source in polled),
+        page=page.number,
+        pages=page.pages,
+        subscriptions=len(await services.store.subscriptions(chat.id)),
+        pending=counts.get("pending_push", 0) + counts.get("pending_digest", 0),
+        lang=lang_of(update),
+        tz=services.settings.tz,
+    )
+    await show_page(update, body, nav_markup("st:", page.number, page.pages))

@@ -10,18 +10,17 @@ from typing import TYPE_CHECKING
 
 from telegram import (
     ChatMember,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
     Update,
 )
-from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import render
 from bot.i18n import text
-from bot.telegram.context import lang_of, remember_chat, services_of
+from bot.paging import page_of
+from bot.telegram.context import lang_of, nav_markup, remember_chat, services_of, show_page
 
 if TYPE_CHECKING:
     from bot.search import SearchResponse
@@ -33,6 +32,8 @@ PAGE_SIZE = 5
 MAX_QUERY = 256
 MAX_SUGGESTION = 100
 INLINE_PAGE = 10
+SOURCES_PAGE_SIZE = 20
+SOURCES_PAGE_PATTERN = r"^src:(\d{1,5})$"
 # A saved search's random id (16 url-safe characters) and a page number. Older buttons
 # (`s:<number>:<page>`) match nothing here and answer that the search expired.
 PAGE_PATTERN = r"^q:([A-Za-z0-9_-]{16}):(\d{1,4})$"
@@ -143,12 +144,7 @@ def _page(
         lang=lang,
         tz=services.settings.tz,
     )
-    buttons = []
-    if page > 0:
-        buttons.append(InlineKeyboardButton("◀", callback_data=f"q:{query_id}:{page - 1}"))
-    if page + 1 < pages:
-        buttons.append(InlineKeyboardButton("▶", callback_data=f"q:{query_id}:{page + 1}"))
-    return body, InlineKeyboardMarkup([buttons]) if buttons else None
+    return body, nav_markup(f"q:{query_id}:", page, pages)
 
 
 async def page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -176,12 +172,7 @@ async def page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     body, markup = _page(query, response, number, query_id, lang, services)
-    try:
-        await callback.edit_message_text(body, reply_markup=markup)
-    except BadRequest as exc:
-        # Two quick presses on the same button ask for the same content twice.
-        if "not modified" not in str(exc).lower():
-            raise
+    await show_page(update, body, markup)
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -209,12 +200,29 @@ async def quote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`/sources`: every source with its post count and latest post."""
+    """`/sources`: the sources with their post counts and latest post, a page at a time."""
+    await _sources_page(update, context, 0)
+
+
+async def sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A ◀ or ▶ press under /sources: that page in place."""
+    await update.callback_query.answer()
+    await _sources_page(update, context, int(context.matches[0].group(1)))
+
+
+async def _sources_page(update: Update, context: ContextTypes.DEFAULT_TYPE, number: int) -> None:
     services = services_of(context)
     rows = await services.store.sources_overview()
-    await update.effective_message.reply_text(
-        render.sources_message(rows, lang=lang_of(update), tz=services.settings.tz)
+    page = page_of(rows, number, SOURCES_PAGE_SIZE)
+    body = render.sources_message(
+        page.items,
+        lang=lang_of(update),
+        tz=services.settings.tz,
+        total=len(rows),
+        page=page.number,
+        pages=page.pages,
     )
+    await show_page(update, body, nav_markup("src:", page.number, page.pages))
 
 
 async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

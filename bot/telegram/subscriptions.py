@@ -4,32 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import ContextTypes
 
 from bot import render
 from bot.filters import FilterError, document, parse_filter
 from bot.i18n import text
 from bot.models import Chat, SourceState
+from bot.paging import page_of
 from bot.telegram.channels import target_chat
-from bot.telegram.context import lang_of, reply_lines, services_of
+from bot.telegram.context import (
+    lang_of,
+    nav_markup,
+    reply_lines,
+    reply_unknown_source,
+    services_of,
+    show_page,
+)
 
 # At most 18 digits: any such number fits SQLite's 64-bit integers; longer data is stale.
-UNSUBSCRIBE_PATTERN = r"^u:(\d{1,18})$"
-
-
-async def _source(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, name: str
-) -> SourceState | None:
-    """A source by loose name; an unknown one is answered with the known names."""
-    store = services_of(context).store
-    source = await store.source_by_name(name)
-    if source is None:
-        known = ", ".join(render.escape(n) for n in await store.source_names()) or "—"
-        await update.effective_message.reply_text(
-            text(lang_of(update), "unknown_source", name=render.escape(name[:60]), known=known)
-        )
-    return source
+# The page the button was on follows (older buttons have none).
+UNSUBSCRIBE_PATTERN = r"^u:(\d{1,18})(?::(\d{1,5}))?$"
+SUBSCRIPTIONS_PAGE_PATTERN = r"^ul:(\d{1,5})$"
+SUBSCRIPTIONS_PAGE_SIZE = 10
 
 
 def _filters_note(lang: str, filters: str) -> str:
@@ -105,7 +102,7 @@ async def _named_source(
         if source is not None:
             return source, args[end:]
     name = " ".join(word for word in args if word[:1] not in '+-"«“') or args[0]
-    await _source(update, context, name)
+    await reply_unknown_source(update, context, name)
     return None
 
 
@@ -122,38 +119,56 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`/subscriptions`: the list, with a button to remove each."""
-    lang = lang_of(update)
+    """`/subscriptions`: the list, a page at a time, with a button to remove each."""
     target = await target_chat(update, context)
-    if target is None:
-        return
+    if target is not None:
+        await _subscriptions_page(update, context, target, 0)
+
+
+async def subscriptions_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A ◀ or ▶ press under /subscriptions: that page in place."""
+    await update.callback_query.answer()
+    target = await target_chat(update, context)
+    if target is not None:
+        await _subscriptions_page(update, context, target, int(context.matches[0].group(1)))
+
+
+async def _subscriptions_page(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, target: Chat, number: int
+) -> None:
+    lang = lang_of(update)
     subs = await services_of(context).store.subscriptions(target.id)
     if not subs:
-        await update.effective_message.reply_text(text(lang, "no_subscriptions"))
+        await show_page(update, text(lang, "no_subscriptions"))
         return
-    title = render.escape(target.title or str(target.id))
+    page = page_of(subs, number, SUBSCRIPTIONS_PAGE_SIZE)
+    title = render.escape(render.shorten(target.title or str(target.id), render.MAX_NAME))
     lines = [text(lang, "subscriptions_header", chat=title)]
     buttons = []
-    for sub in subs:
-        label = sub.source or text(lang, "all_sources")
+    for sub in page.items:
+        label = render.shorten(sub.source or text(lang, "all_sources"), render.MAX_NAME)
         lines.append(f"• {render.escape(label)}{_filters_note(lang, sub.filters)}")
-        buttons.append([InlineKeyboardButton(f"✖ {label[:40]}", callback_data=f"u:{sub.id}")])
-    await reply_lines(update, lines, reply_markup=InlineKeyboardMarkup(buttons[:100]))
+        data = f"u:{sub.id}:{page.number}"
+        buttons.append([InlineKeyboardButton(f"✖ {render.shorten(label, 40)}", callback_data=data)])
+    if page.pages > 1:
+        lines += ["", text(lang, "page", page=page.number + 1, pages=page.pages)]
+    markup = nav_markup("ul:", page.number, page.pages, buttons)
+    await show_page(update, "\n".join(lines), markup)
 
 
 async def remove_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A ✖ press under /subscriptions."""
+    """A ✖ press under /subscriptions: remove it, and show the same page again."""
     query = update.callback_query
     lang = lang_of(update)
     target = await target_chat(update, context)
     if target is None:
         await query.answer()
         return
-    subscription_id = int(context.matches[0].group(1))
-    removed = await services_of(context).store.remove_subscription(target.id, subscription_id)
+    subscription_id, number = context.matches[0].groups()
+    removed = await services_of(context).store.remove_subscription(target.id, int(subscription_id))
     await query.answer(text(lang, "removed") if removed else text(lang, "expired"))
     if removed:
-        await subscriptions(update, context)
+        await _subscriptions_page(update, context, target, int(number or 0))
 
 
 async def filter_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

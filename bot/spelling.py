@@ -1,0 +1,31 @@
+"""Close spellings among known names, for the hint after an unknown one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz, process
+
+from bot.text import normalize
+
+MAX_CLOSE = 5
+MIN_SCORE = 75
+
+
+def _key(name: str) -> str:
+    return normalize(name).replace(" ", "")
+
+
+def close_names(name: str, names: Sequence[str], limit: int = MAX_CLOSE) -> list[str]:
+    """Up to `limit` of `names` spelled like `name` (case, accents and spaces ignored)."""
+    wanted = _key(name)
+    if not wanted:
+        return []
+    found = process.extract(
+        wanted,
+        {known: _key(known) for known in names},
+        scorer=fuzz.WRatio,
+        limit=limit,
+        score_cutoff=MIN_SCORE,
+    )
+    return [known for _, _, known in found]

@@ -1,0 +1,146 @@
+"""Lists that grow with the sources fit Telegram's limit: one message, paged with ◀ ▶."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.render import shorten
+from bot.store import Store
+from tests.conftest import running
+from tests.fakes import FakeBotAPI, SentCall, plain_text
+from tests.fakes.demo import prepare_database
+
+ADMIN = 4242
+
+
+def _name(n: int) -> str:
+    # Some names are long and carry HTML: the page must stay under the limit all the same.
+    return f"Source numéro {n} <&>" + (" avec un nom qui n’en finit pas" * 6 if n % 7 == 0 else "")
+
+
+async def _build(path: Path, count: int) -> None:
+    await prepare_database(path)
+    async with Store.open(path) as store:
+        for n in range(count):
+            await store.configure_source(_name(n), f"http://127.0.0.1:9/{n}.xml", interval=300)
+
+
+@pytest.fixture(scope="module", params=[105, 10_000], ids=["105 sources", "10000 sources"])
+def template(request, tmp_path_factory) -> Path:
+    """A database with that many polled sources, built once for the module's tests."""
+    path = tmp_path_factory.mktemp("lists") / "relais.sqlite3"
+    asyncio.run(_build(path, request.param))
+    return path
+
+
+@pytest.fixture
+async def app(template: Path, core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
+    database = tmp_path / "relais.sqlite3"
+    shutil.copyfile(template, database)
+    settings = Settings(
+        bot_token=core.token,
+        database_path=database,
+        telegram_api_url="http://fake.invalid",
+        sources_file=tmp_path / "none.toml",
+        admin_ids=frozenset({ADMIN}),
+    )
+    async with running(settings, core) as application:  # the job queue never runs: no polls
+        yield application
+
+
+async def _say(app: Application, core: FakeBotAPI, user, command: str | dict) -> list[SentCall]:
+    """What the bot sent or edited in answer to one command or button press."""
+    mark = core.mark()
+    update = core.command(user, command) if isinstance(command, str) else command
+    await app.process_update(Update.de_json(update, app.bot))
+    calls = [c for c in core.sent(user, include_failed=True) if c.seq > mark]
+    sent = [c for c in calls if c.method in ("sendMessage", "editMessageText")]
+    for call in sent:
+        assert call.ok, call.response
+        assert len(plain_text(call.text)) <= 4096
+        assert "Désolé" not in plain_text(call.text)
+    return sent
+
+
+def _arrow(call: SentCall, arrow: str) -> str:
+    [data] = [b["callback_data"] for b in call.buttons() if b["text"] == arrow]
+    return data
+
+
+async def test_sources_are_one_page_at_a_time(core, app) -> None:
+    alice = core.user("Alice")
+    store = app.bot_data["services"].store
+    count = len(await store.source_names())
+    pages = -(-count // 20)
+    [first] = await _say(app, core, alice, "/sources")
+    text = plain_text(first.text)
+    assert text.startswith(f"Sources ({count})") and f"Page 1/{pages}" in text
+    assert text.count("\n") < 25
+    [second] = await _say(app, core, alice, core.press(first, _arrow(first, "▶"), alice))
+    assert second.method == "editMessageText" and f"Page 2/{pages}" in plain_text(second.text)
+    assert {b["text"] for b in second.buttons()} == {"◀", "▶"}
+    # A button beyond the end (the list shrank) shows the last page.
+    [last] = await _say(app, core, alice, core.press(first, "src:99999", alice))
+    assert f"Page {pages}/{pages}" in plain_text(last.text)
+    assert [b["text"] for b in last.buttons()] == ["◀"]
+
+
+async def test_status_summarises_and_puts_failing_sources_first(core, app) -> None:
+    alice = core.user("Alice")
+    store = app.bot_data["services"].store
+    polled = await store.polled_sources()
+    broken = [polled[-1], polled[len(polled) // 2], polled[3]]
+    for source in broken:
+        await store.record_poll(
+            source.id, next_poll=datetime.now(UTC), error="HTTP 500 " * 80, failing=True
+        )
+    [reply] = await _say(app, core, alice, "/status")
+    text = plain_text(reply.text)
+    assert text.startswith(f"Sources : {len(polled)} suivie(s), 3 en échec")
+    lines = text.splitlines()
+    assert all("en échec" in line for line in lines[1:4])
+    for source in broken:
+        assert any(line.startswith(shorten(source.name, 60) + " :") for line in lines[1:4])
+    assert "Cette conversation : 0 abonnement(s)" in text
+    [page2] = await _say(app, core, alice, core.press(reply, _arrow(reply, "▶"), alice))
+    assert "Page 2/" in plain_text(page2.text) and "en échec :" not in plain_text(page2.text)
+
+
+async def test_an_unknown_source_gets_a_few_close_names_not_the_list(core, app) -> None:
+    alice, admin = core.user("Alice"), core.user("Admin", user_id=ADMIN)
+    for user, command in (
+        (alice, "/subscribe Source numro 43"),
+        (admin, "/removesource Source numro 43"),
+    ):
+        [reply] = await _say(app, core, user, command)
+        text = plain_text(reply.text)
+        assert "Vouliez-vous dire : Source numéro 43 <&>," in text and "/sources" in text
+        assert text.count("Source numéro") <= 5
+    [reply] = await _say(app, core, alice, "/subscribe Tartiflette")
+    assert plain_text(reply.text) == (
+        "Source inconnue : « Tartiflette ». La liste des sources : /sources"
+    )
+
+
+async def test_subscriptions_are_paged_and_removing_one_keeps_the_page(core, app) -> None:
+    alice = core.user("Alice")
+    for n in [n for n in range(1, 28) if n % 7][:23]:
+        await _say(app, core, alice, f"/subscribe Source numéro {n} <&>")
+    [first] = await _say(app, core, alice, "/subscriptions")
+    assert "Page 1/3" in plain_text(first.text)
+    assert sum(b["text"].startswith("✖") for b in first.buttons()) == 10
+    [second] = await _say(app, core, alice, core.press(first, _arrow(first, "▶"), alice))
+    [remove] = [b["callback_data"] for b in second.buttons() if b["text"].startswith("✖")][:1]
+    [after] = await _say(app, core, alice, core.press(first, remove, alice))
+    assert after.method == "editMessageText" and "Page 2/3" in plain_text(after.text)
+    subscriptions = await app.bot_data["services"].store.subscriptions(alice.id)
+    assert len(subscriptions) == 22
