@@ -74,8 +74,7 @@ def test_rss2_full_content_is_preferred_and_guidless_entry_uses_url() -> None:
     assert [passage.text for passage in second.passages] == [
         "Intertitre",
         "Le contenu complet est préféré au résumé.",
-        "un",
-        "deux",
+        "un\ndeux",  # a list is one passage, an item a line
     ]
     assert second.published is None
 
@@ -119,8 +118,7 @@ def test_atom_entries() -> None:
     assert first.categories == ("Vie privée",)
     assert [p.text for p in first.passages] == [
         "Premier paragraphe avec une référence.",
-        "Deuxième",
-        "et troisième.",
+        "Deuxième\net troisième.",  # a <br> breaks the line, not the paragraph
     ]
     assert second.published == datetime(2024, 2, 9, 2, 3, tzinfo=UTC)  # updated, -05:00
     assert [p.text for p in second.passages] == ["Contenu XHTML propre.", "Suite."]
@@ -316,13 +314,26 @@ def test_html_blocks_make_paragraphs() -> None:
     assert html_to_paragraphs(html) == [
         "Titre",
         "Un bloc sur deux lignes",
-        "a",
-        "b",
+        "a\nb",
         "Cité",
-        "ligne",
-        "suivante",
+        "ligne\nsuivante",
         "x y",
     ]
+
+
+def test_html_nbsp_beside_a_space_leaves_one_space() -> None:
+    # WordPress pads with &nbsp; next to ordinary spaces; alone, an NBSP is typography.
+    assert html_to_paragraphs("<p>Bonjour &nbsp; à tous&nbsp; ! &nbsp;</p><p>&nbsp;</p>") == [
+        "Bonjour à tous !"
+    ]
+    assert html_to_paragraphs("<p>Salut\u00a0!</p>") == ["Salut\u00a0!"]
+
+
+def test_html_is_read_as_a_browser_would() -> None:
+    # <embed> has no end tag and <li> closes the previous one (HTML5 tree rules).
+    html = "<p>avant<embed src=x>après</p><ul><li>un<li>deux</ul><p><b>Gras</b> et non</p>"
+    assert html_to_paragraphs(html) == ["avantaprès", "un\ndeux", "Gras et non"]
+    assert html_to_paragraphs("<ul>" * 5000 + "profond") == ["profond"]
 
 
 def test_html_dropped_elements_and_attributes() -> None:
