@@ -279,6 +279,29 @@ def test_impossible_date_keeps_post_undated() -> None:
     assert skip.where == "line 5" and "Friday, 30 February - 10:00" in skip.reason
 
 
+def test_dates_after_tomorrow_or_before_1990_are_dropped_and_reported() -> None:
+    posts = [
+        ("Du futur", "Thursday, 31 December, 2099 - 23:59"),
+        ("Du passé", "Tuesday, 1 January, 1985 - 10:00"),
+        ("Demain", "Sunday, 2 June, 2024 - 08:00"),
+    ]
+    text = "".join(
+        f"• chevron_right\n\n{title}\n\nnews.movim.eu / Numerama · {when}\n\nT.\n"
+        for title, when in posts
+    )
+    now = datetime(2024, 6, 1, 12, tzinfo=UTC)
+
+    result = parse_movim(text, tz=PARIS, today=TODAY, now=now)
+
+    future, past, tomorrow = result.posts
+    assert future.published is None and past.published is None
+    assert tomorrow.published == datetime(2024, 6, 2, 6, tzinfo=UTC)  # within a day: kept
+    assert [skip.reason for skip in result.skipped] == [
+        "date 'Thursday, 31 December, 2099 - 23:59' of post 'Du futur' is impossible: kept undated",
+        "date 'Tuesday, 1 January, 1985 - 10:00' of post 'Du passé' is impossible: kept undated",
+    ]
+
+
 def test_no_boundary_at_all_is_reported() -> None:
     result = parse("Juste du texte\nsans rien d’autre\n")
     assert result.posts == ()

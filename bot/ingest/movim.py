@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from bot.ingest.dates import plausible
 from bot.ingest.passages import split_passages
 from bot.models import ParseResult, Post, Skip
 from bot.text import normalize
@@ -105,8 +106,15 @@ def looks_like_movim(text: str) -> bool:
     )
 
 
-def parse_movim(text: str, *, tz: ZoneInfo, today: date) -> ParseResult:
-    """Parse a Movim dump; dates without a year are resolved against `today` in `tz`."""
+def parse_movim(
+    text: str, *, tz: ZoneInfo, today: date, now: datetime | None = None
+) -> ParseResult:
+    """Parse a Movim dump; dates without a year are resolved against `today` in `tz`.
+
+    A date before 1990 or more than a day after `now` (by default the end of `today`) is
+    impossible: the post is kept undated and the date reported.
+    """
+    now = now or datetime.combine(today, time.max, tzinfo=tz)
     skipped: list[Skip] = []
     drafts = _read(_lines(text), skipped)
     years = [d.header.date.year for d in drafts if d.header.date and d.header.date.year]
@@ -114,7 +122,7 @@ def parse_movim(text: str, *, tz: ZoneInfo, today: date) -> ParseResult:
     posts = []
     for draft in drafts:
         try:
-            posts.append(_build(draft, anchor, tz, today, skipped))
+            posts.append(_build(draft, anchor, tz, today, now, skipped))
         except Exception as exc:  # a parser bug must cost one post, never the whole load
             skipped.append(Skip(f"line {draft.header_line}", f"could not build post: {exc!r}"))
     return ParseResult(posts=tuple(posts), skipped=tuple(skipped), kind="movim")
@@ -274,13 +282,22 @@ def _weekday(year: int, month: int, day: int) -> int | None:
 
 
 def _build(
-    draft: _Draft, anchor: int | None, tz: ZoneInfo, today: date, skipped: list[Skip]
+    draft: _Draft,
+    anchor: int | None,
+    tz: ZoneInfo,
+    today: date,
+    now: datetime,
+    skipped: list[Skip],
 ) -> Post:
     header = draft.header
     published = _resolve(header, anchor, tz, today)
     if published is None:
         reason = f"date '{header.date_text}' of post '{draft.title}' is unusable: kept undated"
         skipped.append(Skip(f"line {draft.header_line}", reason))
+    elif not plausible(published, now):
+        reason = f"date '{header.date_text}' of post '{draft.title}' is impossible: kept undated"
+        skipped.append(Skip(f"line {draft.header_line}", reason))
+        published = None
     images: list[str] = []
     paragraphs: list[str] = []
     title_norm = normalize(draft.title)
