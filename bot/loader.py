@@ -97,7 +97,7 @@ def parse_bytes(
         return "empty input"
     # A feed shows itself in its first bytes; a dump needs its text read (once).
     if looks_like_feed(data):
-        return parse_feed(data, source=source, content_type=content_type, base_url=base_url)
+        return parse_feed(data, source=source, content_type=content_type, base_url=base_url, tz=tz)
     text = data.decode("utf-8", errors="replace")
     if looks_like_movim(text):
         return parse_movim(text, tz=tz, today=today)

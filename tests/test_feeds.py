@@ -82,7 +82,11 @@ def test_rss2_full_content_is_preferred_and_guidless_entry_uses_url() -> None:
 def test_rss2_untitled_linkless_entry_gets_title_from_text_and_hash_identity() -> None:
     third = parse("rss2.xml").posts[2]
 
-    assert third.title == "Un billet sans titre ni lien, seulement du texte qui sert de…"
+    # No title: the first sentence, whole when it is short enough.
+    assert third.title == (
+        "Un billet sans titre ni lien, seulement du texte qui sert de titre de secours pour le "
+        "lecteur pressé."
+    )
     assert third.url is None and third.guid is None
     assert third.identity.startswith("sha256:")
     assert third.images == (
@@ -97,7 +101,12 @@ def test_rss2_entry_without_title_link_or_text_is_skipped() -> None:
     assert len(result.posts) == 3
     assert {post.source for post in result.posts} == {"Journal"}
     assert [(skip.where, skip.reason) for skip in result.skipped] == [
-        ("Journal entry 4", "entry has no title, link or text")
+        (
+            "Journal entry 3",
+            "entry has no title: titled 'Un billet sans titre ni lien, seulement du texte qui "
+            "sert de titre de secours pour le lecteur pressé.' from its text",
+        ),
+        ("Journal entry 4", "entry has no title, link or text"),
     ]
 
 
@@ -167,9 +176,11 @@ def test_json_feed() -> None:
     assert second.guid == "2"
     assert second.author == "Ancien Format"  # JSON Feed 1.0 `author`
     assert second.published is None  # "pas une date"
-    assert [p.text for p in second.passages] == ["Un texte brut.", "En deux paragraphes."]
+    # The title is the first sentence, so the passage that only repeats it goes.
+    assert [p.text for p in second.passages] == ["En deux paragraphes."]
     assert second.title == "Un texte brut."
     assert [skip.reason for skip in result.skipped] == [
+        "entry has no title: titled 'Un texte brut.' from its text",
         "entry has no title, link or text",
         "unreadable entry: ValueError: item is a str, not an object",
     ]

@@ -1,20 +1,30 @@
-"""Raw feed entry fields to Post models, with the value helpers both feed parsers share."""
+"""Raw feed entry fields to Post models, with the value helpers both feed parsers share.
+
+A reader (one per feed format) turns an entry into a dict of raw fields: `guid`, `url`,
+`title`, `author`, `published` (aware UTC or None) and `date_text` (as written), `blocks`
+(the article's text blocks), `images` (lead image first), `captions` and `categories`.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from bot.ingest.html_text import first_words, one_line
+from bot.ingest.dates import plausible
+from bot.ingest.html_text import Block, first_sentence, one_line
 from bot.ingest.passages import split_passages
+from bot.ingest.urls import absolute, is_image, looks_like_url, safe_url, slug_words
 from bot.models import Post, Skip
+from bot.text import normalize
+
+__all__ = ["absolute", "as_str", "collect", "describe", "is_image", "safe_url"]
 
 _SPACES = re.compile(r"\s+")
 # A hashtag starts a word: not inside URLs (`page#part`), entities or colours.
 _HASHTAG = re.compile(r"(?<![^\s(\[«“\"'])#(\w*[^\W\d_]\w*)")
-_IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg")
 _REASON_CHARS = 200
 
 
@@ -26,17 +36,24 @@ def collect(
     source: str,
     where: str,
     skipped: list[Skip],
+    now: datetime,
 ) -> tuple[Post, ...]:
-    """Build a post per entry; an entry that fails or has nothing readable becomes a Skip."""
+    """Build a post per entry; an entry that fails or has nothing readable becomes a Skip.
+
+    What was repaired in a kept post (no title, an impossible date) is reported as a Skip
+    too, with a reason that says the post was kept.
+    """
     if not items:
         skipped.append(Skip(where, "feed has no entries"))
     posts = []
     for index, item in enumerate(items, start=1):
+        notes: list[str] = []
         try:
-            post = _make_post(read(item, base), source)
+            post = _make_post(read(item, base), source, now, notes)
         except Exception as exc:  # one odd entry must not lose the others
             skipped.append(Skip(f"{where} entry {index}", f"unreadable entry: {describe(exc)}"))
             continue
+        skipped.extend(Skip(f"{where} entry {index}", note) for note in notes)
         if post is None:
             skipped.append(Skip(f"{where} entry {index}", "entry has no title, link or text"))
         else:
@@ -44,16 +61,31 @@ def collect(
     return tuple(posts)
 
 
-def _make_post(entry: dict[str, Any], source: str) -> Post | None:
-    """A Post from cleaned-up fields, or None when there is nothing a reader could use."""
-    paragraphs: list[str] = entry["paragraphs"]
-    title = entry["title"]
-    url = entry["url"]
-    if not (title or url or paragraphs):
+def _make_post(entry: dict[str, Any], source: str, now: datetime, notes: list[str]) -> Post | None:
+    """A Post from raw fields, or None when there is nothing a reader could use."""
+    blocks: list[Block] = entry["blocks"]
+    title: str = entry["title"]
+    url: str | None = entry["url"]
+    if title and looks_like_url(title):
+        title = ""
+    if not (title or url or blocks):
         return None
-    passages, credits = split_passages(paragraphs)
+    if title:
+        # A body that repeats the title (first or last) would double every title match.
+        folded = normalize(title)
+        blocks = [block for block in blocks if not _same_text(block.text, title, folded)]
+    passages, credits = split_passages(blocks, title=title or None)
     if not title:
-        title = first_words(paragraphs[0]) if paragraphs else url or ""
+        text = passages[0].text if passages else ""
+        title = first_sentence(text) if text else slug_words(url) or urlsplit(url or "").netloc
+        origin = "its text" if text else "its link"
+        notes.append(f"entry has no title: titled '{title}' from {origin}")
+        if passages and passages[0].text == title:
+            passages = passages[1:]
+    published = entry["published"]
+    if published is not None and not plausible(published, now):
+        notes.append(f"date '{entry['date_text']}' is impossible: kept undated")
+        published = None
     text = " ".join([title, *(passage.text for passage in passages)])
     return Post(
         source=source,
@@ -62,47 +94,17 @@ def _make_post(entry: dict[str, Any], source: str) -> Post | None:
         guid=(as_str(entry["guid"]) or "").strip() or None,
         url=url,
         author=one_line(as_str(entry["author"]), "text/plain") or None,
-        published=entry["published"],
+        published=published,
         hashtags=_unique(_HASHTAG.findall(text)),
         images=_unique(image for image in entry["images"] if image),
-        credits=tuple(credits),
+        credits=tuple([*entry["captions"], *credits]),
         categories=_unique(one_line(as_str(term), "text/plain") for term in entry["categories"]),
     )
 
 
-def absolute(url: str | None, base: str | None) -> str | None:
-    """An absolute http(s) URL, resolving relative ones; anything else (javascript:...) is None."""
-    if not url or not isinstance(url, str):
-        return None
-    url = url.strip()
-    if base:
-        try:
-            url = urljoin(base, url)
-        except ValueError:
-            return None
-    return safe_url(url)
-
-
-def safe_url(url: object) -> str | None:
-    """The URL stripped if it is an absolute http(s) one without spaces, else None."""
-    if not isinstance(url, str):
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme in ("http", "https") and parts.netloc and " " not in url else None
-
-
-def is_image(url: str | None, mime_type: str | None) -> bool:
-    """Whether a link is an image, by its MIME type if given, else by its file extension."""
-    if mime_type:
-        return mime_type.lower().startswith("image/")
-    try:
-        return bool(url) and urlsplit(url).path.lower().endswith(_IMAGE_EXTENSIONS)
-    except ValueError:
-        return False
+def _same_text(text: str, title: str, folded: str) -> bool:
+    # The length test spares normalizing every paragraph.
+    return abs(len(text) - len(title)) <= len(title) // 2 + 8 and normalize(text) == folded
 
 
 def as_str(value: object) -> str | None:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from datetime import UTC, datetime
 from email.message import Message
+from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import feedparser
 
+from bot.ingest.article import read_article
+from bot.ingest.dates import entry_date
 from bot.ingest.entries import absolute, collect, describe, is_image, safe_url
-from bot.ingest.html_text import body_paragraphs, one_line
+from bot.ingest.html_text import one_line
 from bot.ingest.jsonfeed import parse_json_feed
 from bot.models import ParseResult, Skip
 
@@ -44,18 +47,31 @@ def parse_feed(
     source: str | None = None,
     content_type: str | None = None,
     base_url: str | None = None,
+    tz: ZoneInfo | None = None,
+    now: datetime | None = None,
+    clean: bool = True,
 ) -> ParseResult:
-    """Parse feed bytes into posts; problems come back as Skips, never as exceptions."""
+    """Parse feed bytes into posts; problems come back as Skips, never as exceptions.
+
+    A date written without a zone is read in `tz` (UTC when not given); a date before 1990
+    or more than a day after `now` is dropped and reported. `clean=False` keeps boilerplate
+    (the benchmark's baseline).
+    """
     if isinstance(data, str):
         data = data.encode()
     where = source or base_url or "feed"
+    options = _Options(tz or ZoneInfo("UTC"), now or datetime.now(UTC), clean)
     if not data or not data.strip():
         return ParseResult(posts=(), skipped=(Skip(where, "not a feed: empty document"),))
     if _decode_head(data[:_SNIFF_BYTES]).lstrip().startswith("{"):
-        return parse_json_feed(data, source=source, where=where, base_url=base_url)
+        return parse_json_feed(
+            data, source=source, where=where, base_url=base_url, tz=options.tz,
+            now=options.now, clean=clean,
+        )  # fmt: skip
     return _parse_xml_feed(
-        data, source=source, where=where, content_type=content_type, base=base_url
-    )
+        data, source=source, where=where, content_type=content_type, base=base_url,
+        options=options,
+    )  # fmt: skip
 
 
 def _decode_head(head: bytes) -> str:
@@ -86,8 +102,23 @@ def _response_headers(content_type: str | None, base: str | None) -> dict[str, s
     return headers
 
 
+class _Options:
+    """How entries are read: the source's zone, the current time, whether to clean."""
+
+    __slots__ = ("clean", "now", "tz")
+
+    def __init__(self, tz: ZoneInfo, now: datetime, clean: bool) -> None:
+        self.tz, self.now, self.clean = tz, now, clean
+
+
 def _parse_xml_feed(
-    data: bytes, *, source: str | None, where: str, content_type: str | None, base: str | None
+    data: bytes,
+    *,
+    source: str | None,
+    where: str,
+    content_type: str | None,
+    base: str | None,
+    options: _Options,
 ) -> ParseResult:
     headers = _response_headers(content_type, base)
     try:
@@ -111,48 +142,58 @@ def _parse_xml_feed(
         skipped.append(Skip(where, f"ill-formed feed: {describe(parsed.get('bozo_exception'))}"))
     name = source or feed_title or "unknown"
     fallback_base = base or safe_url(feed.get("link"))
-    posts = collect(entries, _xml_entry, fallback_base, source=name, where=where, skipped=skipped)
+    read = partial(_xml_entry, options=options)
+    posts = collect(
+        entries, read, fallback_base, source=name, where=where, skipped=skipped, now=options.now
+    )
     return ParseResult(posts=posts, skipped=tuple(skipped), kind="feed", feed_title=feed_title)
 
 
-def _xml_entry(entry: dict[str, Any], base: str | None) -> dict[str, Any]:
+def _xml_entry(entry: dict[str, Any], base: str | None, *, options: _Options) -> dict[str, Any]:
     """The fields of one feedparser entry, not yet cleaned."""
+    url = absolute(entry.get("link"), base)
+    # Relative images in the article resolve against the post's own address.
+    post_base = url or base
     content = (entry.get("content") or [{}])[0]
-    summary = entry.get("summary_detail") or {}
-    # Content that is only markup (an image, an embed) leaves the summary as the text.
-    paragraphs = body_paragraphs(content.get("value"), content.get("type")) or body_paragraphs(
-        summary.get("value"), summary.get("type")
+    # An ill-formed feed read by feedparser's loose parser keeps `title` and `summary`
+    # but not their `_detail`: the plain fields are the fallback, never the link.
+    summary = entry.get("summary_detail") or {"value": entry.get("summary")}
+    title = entry.get("title_detail") or {"value": entry.get("title")}
+    article, excerpt = (
+        read_article(field.get("value"), field.get("type"), post_base, clean=options.clean)
+        for field in (content, summary)
     )
-    title = entry.get("title_detail") or {}
+    # feedparser files `media:description` (a photo caption) as the content: then the
+    # summary is the text, and the caption the image's credit.
+    caption = content.get("type") == "text/plain" and bool(entry.get("media_content"))
+    body, other = (
+        (article, excerpt) if article.blocks and not (caption and excerpt.blocks)
+        else (excerpt, article)
+    )  # fmt: skip
+    captions = list(body.captions)
+    if caption and body is excerpt:
+        captions.extend(block.text for block in article.blocks)
     author = (entry.get("author_detail") or {}).get("name") or entry.get("author")
-    images: list[str | None] = []
+    images: list[str | None] = [body.lead_image or other.lead_image]
     for enclosure in entry.get("enclosures") or []:
         if is_image(enclosure.get("href"), enclosure.get("type")):
-            images.append(enclosure.get("href"))
+            images.append(absolute(enclosure.get("href"), base))
     for media in entry.get("media_content") or []:
         if media.get("medium") == "image" or is_image(media.get("url"), media.get("type")):
-            images.append(media.get("url"))
-    images.extend(thumb.get("url") for thumb in entry.get("media_thumbnail") or [])
+            images.append(absolute(media.get("url"), base))
+    images.extend(absolute(thumb.get("url"), base) for thumb in entry.get("media_thumbnail") or [])
+    # The plain dict lookups: feedparser's own fall back to `published` with a warning.
+    date_text = dict.get(entry, "published") or dict.get(entry, "updated")
+    parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     return {
         "guid": entry.get("id"),
-        "url": absolute(entry.get("link"), base),
+        "url": url,
         "title": one_line(title.get("value"), title.get("type")),
         "author": author,
-        "published": _from_struct(entry.get("published_parsed") or _updated(entry)),
-        "paragraphs": paragraphs,
+        "published": entry_date(date_text, parsed, options.tz),
+        "date_text": date_text,
+        "blocks": list(body.blocks),
+        "captions": captions,
         "categories": [tag.get("term") for tag in entry.get("tags") or []],
-        "images": [absolute(image, base) for image in images],
+        "images": images,
     }
-
-
-def _updated(entry: dict[str, Any]) -> time.struct_time | None:
-    # The plain dict lookup: feedparser's own falls back to published_parsed with a warning.
-    return dict.get(entry, "updated_parsed")
-
-
-def _from_struct(value: time.struct_time | None) -> datetime | None:
-    """feedparser's struct_time (already UTC) as an aware datetime."""
-    try:
-        return datetime(*value[:6], tzinfo=UTC) if value else None
-    except (TypeError, ValueError, OverflowError):
-        return None

@@ -40,6 +40,7 @@ _SPACE_RUN = re.compile(r"[ \t\n\r\f\v]+")
 # What a <br> leaves in the gathered text; lexbor drops NUL from its input, so it is free.
 _LINE_BREAK = "\x00"
 _PADDED_NBSP = re.compile(r"[ \u00a0\u202f]*(?: [\u00a0\u202f]|[\u00a0\u202f] )[ \u00a0\u202f]*")
+_NBSP_RUN = re.compile(r"([\u00a0\u202f])[\u00a0\u202f]+")
 _EDGE_SPACES = " \u00a0\u202f"
 # Escaped markup (`&lt;script&gt;`) decodes into tag-like text; it is removed, not shown.
 # Any letter counts: `<ß href=...>` is text to a browser but still reads as a tag.
@@ -196,6 +197,7 @@ def _clean(text: str) -> str:
     lines = []
     for line in text.split(_LINE_BREAK):
         line = _PADDED_NBSP.sub(" ", _SPACE_RUN.sub(" ", _remove_tag_like(line)))
+        line = _NBSP_RUN.sub(r"\1", line)
         line = line.strip(_EDGE_SPACES)
         if line:
             lines.append(line)

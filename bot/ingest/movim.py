@@ -314,7 +314,7 @@ def _build(
         near = abs(len(text) - len(draft.title)) <= len(draft.title) // 2 + 8
         if text and not (near and normalize(text) == title_norm):
             paragraphs.append(text)
-    passages, credits = split_passages(paragraphs)
+    passages, credits = split_passages(paragraphs, title=draft.title)
     stamp = published.isoformat() if published else ""
     guid = f"movim:{header.source}:{stamp}:{title_norm[:_GUID_TITLE_CHARS].rstrip()}"
     return Post(

@@ -11,6 +11,9 @@ with a blank line. That keeps "10 questions, 10 answers" countable from the pass
 Pull quotes (a paragraph wholly inside « … ») are repeated highlights of the answer: they become
 their own passage, attributed to the interviewee, and do not end the current turn.
 
+Feed articles come as blocks (bold paragraphs, headings, quotes, lists): when they hold no
+`SPEAKER :` turns, interviews.py reads an interview from that layout instead.
+
 Text keeps its typography (non-breaking spaces, curly apostrophes, « »); matching code
 normalizes it later.
 """
@@ -21,7 +24,11 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from bot.ingest.html_text import Block
+from bot.ingest.interviews import layout_interview, pull_quote, title_speaker
 from bot.models import Passage, PassageKind
+
+__all__ = ["is_credit", "pull_quote", "split_passages"]
 
 # The speaker part is bounded ({0,39}) so the lazy match cannot run far on long paragraphs.
 _TURN = re.compile(
@@ -30,26 +37,50 @@ _TURN = re.compile(
 )
 _NOT_IN_SPEAKER = frozenset(',;!?()[]"“”«»')
 _CREDIT_START = re.compile(
-    r"(?:\(c\)|cr[ée]dits?(?:\s+photos?)?|photos?|illustrations?)[ \u00a0\u202f]*:", re.IGNORECASE
+    r"(?:\(c\)|cr[ée]dits?(?:\s+photos?)?|photos?|illustrations?|images?)(?:[ \u00a0\u202f]*:"
+    r"|[ \u00a0\u202f]+(?:par|by)[ \u00a0\u202f])",
+    re.IGNORECASE,
 )
 _CREDIT_MAX_CHARS = 200
-_GUILLEMET = re.compile("[«»]")
 _EDGE_SPACES = " \u00a0\u202f\t"
 
 
-def split_passages(paragraphs: Sequence[str]) -> tuple[tuple[Passage, ...], tuple[str, ...]]:
-    """Turn paragraphs into passages; return (passages, credits kept out of search)."""
+def split_passages(
+    paragraphs: Sequence[str | Block], *, title: str | None = None
+) -> tuple[tuple[Passage, ...], tuple[str, ...]]:
+    """Turn paragraphs (or blocks) into passages; return (passages, credits kept out of search).
+
+    `title` lets a feed article name its interviewee (« entretien avec X »).
+    """
     credits: list[str] = []
-    body: list[str] = []
-    for paragraph in paragraphs:
-        text = paragraph.strip() if paragraph else ""
-        if text:
-            (credits if is_credit(text) else body).append(text)
-    turns = [_turn(t) for t in body]
+    body: list[Block] = []
+    for item in paragraphs:
+        block = item if isinstance(item, Block) else Block("paragraph", item or "")
+        text = block.text.strip()
+        if not text:
+            continue
+        if is_credit(text):
+            credits.append(text)
+        else:
+            body.append(block if text == block.text else Block(block.kind, text, block.bold))
+    texts = [block.text for block in body]
+    turns = [_turn(t) for t in texts]
     speakers = _interview_speakers(turns)
-    if not speakers:
-        return tuple(Passage("paragraph", t) for t in body), tuple(credits)
-    return _interview(body, turns, speakers), tuple(credits)
+    if speakers:
+        return _interview(body, turns, speakers, title_speaker(title)), tuple(credits)
+    laid_out = layout_interview(body, title, interviewer=_lone_interviewer(turns))
+    if laid_out is not None:
+        return laid_out, tuple(credits)
+    return tuple(Passage("paragraph", t) for t in texts), tuple(credits)
+
+
+def _lone_interviewer(turns: Sequence[tuple[str, str] | None]) -> str | None:
+    """The outlet prefix of questions whose answers carry none (« LVSL : … ? » twice or more)."""
+    counts = Counter(turn[0] for turn in turns if turn is not None)
+    if len(counts) == 1:
+        ((name, n),) = counts.items()
+        return name if n >= 2 else None
+    return None
 
 
 def is_credit(paragraph: str) -> bool:
@@ -58,23 +89,6 @@ def is_credit(paragraph: str) -> bool:
     if not text or len(text) > _CREDIT_MAX_CHARS:
         return False
     return "©" in text or _CREDIT_START.match(text) is not None
-
-
-def pull_quote(paragraph: str) -> str | None:
-    """The inside of a paragraph wholly within « … » (a final `.` allowed), else None."""
-    text = paragraph.strip()
-    if text.endswith("."):
-        text = text[:-1].rstrip()
-    if len(text) < 3 or text[0] != "«" or text[-1] != "»":
-        return None
-    depth = 0
-    for mark in _GUILLEMET.finditer(text):
-        depth += 1 if mark.group() == "«" else -1
-        # Closing to depth 0 before the end means two quotes with text between: not one quote.
-        if depth <= 0 and mark.start() < len(text) - 1:
-            return None
-    inner = text[1:-1].strip(_EDGE_SPACES)
-    return inner or None
 
 
 def _turn(paragraph: str) -> tuple[str, str] | None:
@@ -112,13 +126,16 @@ def _interview_speakers(turns: Sequence[tuple[str, str] | None]) -> set[str]:
 
 
 def _interview(
-    body: Sequence[str], turns: Sequence[tuple[str, str] | None], speakers: set[str]
+    body: Sequence[Block],
+    turns: Sequence[tuple[str, str] | None],
+    speakers: set[str],
+    named: str | None = None,
 ) -> tuple[Passage, ...]:
     """Passages of an interview: lede paragraphs, one passage per turn, pull quotes."""
     opening = [t[0] for t in turns if t is not None and t[0] in speakers]
     interviewer = opening[0]
     others = Counter(s for s in opening if s != interviewer)
-    interviewee = others.most_common(1)[0][0] if others else None
+    interviewee = others.most_common(1)[0][0] if others else named
 
     out: list[Passage] = []
     turn_kind: PassageKind | None = None
@@ -134,7 +151,8 @@ def _interview(
         quotes.clear()
 
     last_answerer: str | None = None
-    for text, turn in zip(body, turns, strict=True):
+    for block, turn in zip(body, turns, strict=True):
+        text = block.text
         if turn is not None and turn[0] in speakers:
             flush()
             turn_speaker, first = turn
@@ -143,7 +161,7 @@ def _interview(
             if turn_kind == "answer":
                 last_answerer = turn_speaker
             continue
-        quote = pull_quote(text)
+        quote = text if block.kind == "quote" else pull_quote(text)
         if quote is not None:
             passage = Passage("pullquote", quote, last_answerer or interviewee)
             (quotes if turn_kind is not None else out).append(passage)

@@ -1,0 +1,157 @@
+"""Interviews told by their layout (feeds): questions in bold or headings, answers after them.
+
+Dumps mark turns with `SPEAKER :` prefixes (see passages.py); feed articles mostly set the
+questions apart instead: a bold paragraph or a heading, often led by a dash, `Q :` or the
+outlet's name. A false interview is worse than none, so a layout only counts when the title
+announces an interview (« entretien avec X », « interview de X », « X : « … » ») or at least
+three questions carry an explicit marker; headings that merely end in « ? » (« Comment
+personnaliser Windows ? ») never make an interview on their own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.ingest.html_text import Block
+from bot.models import Passage
+
+_QUESTION_MARKER = re.compile(r"^(?:[-–—]\s*|q\s*[:.]\s*|question\s*:\s*)", re.IGNORECASE)
+_QUESTION_MAX_CHARS = 500
+_MIN_QUESTIONS = 2
+_MIN_MARKED_WITHOUT_CUE = 3
+_NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|[A-ZÀ-ÖØ-Þ]\.)"
+_PARTICLE = r"(?:de|du|des|d['’]|van|von|der|la|le|ben|al|el)"
+_NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_WORD}){{0,3}}"
+# « Entretien avec Antonio Casilli », « interview de Oskunk », « Rencontre avec … ».
+_WITH = re.compile(
+    rf"(?i:\b(?:entretien|interview|rencontre|conversation|dialogue)\s+(?:avec|de|d['’])\s*)"
+    rf"(?P<name>{_NAME})"
+)
+# « Vincent Béal, sociologue : « … » » or « Antonio Casilli : « … » ».
+_SAYS = re.compile(r"^\s*(?P<name>[^:«»\"“”]{2,80}?)\s*:\s*[«\"“]")
+_NAME_ONLY = re.compile(rf"^{_NAME}$")
+_INTERVIEW_WORD = re.compile(r"\b(?:entretien|interview|questions? à)\b", re.IGNORECASE)
+_GUILLEMET = re.compile("[«»]")
+_EDGE_SPACES = " \u00a0\u202f\t"
+
+
+def pull_quote(paragraph: str) -> str | None:
+    """The inside of a paragraph wholly within « … » (a final `.` allowed), else None."""
+    text = paragraph.strip()
+    if text.endswith("."):
+        text = text[:-1].rstrip()
+    if len(text) < 3 or text[0] != "«" or text[-1] != "»":
+        return None
+    depth = 0
+    for mark in _GUILLEMET.finditer(text):
+        depth += 1 if mark.group() == "«" else -1
+        # Closing to depth 0 before the end means two quotes with text between: not one quote.
+        if depth <= 0 and mark.start() < len(text) - 1:
+            return None
+    inner = text[1:-1].strip(_EDGE_SPACES)
+    return inner or None
+
+
+def title_speaker(title: str | None) -> str | None:
+    """The interviewee a title names (« entretien avec X », « X, rôle : « … » »), or None."""
+    if not title:
+        return None
+    match = _WITH.search(title)
+    if match:
+        return match["name"].rstrip(".")
+    match = _SAYS.match(title)
+    if match:
+        name = match["name"].split(",")[0].strip()
+        if _NAME_ONLY.match(name):
+            return name
+    return None
+
+
+def announces_interview(title: str | None) -> bool:
+    """Whether a title presents its article as an interview."""
+    return bool(title) and (_INTERVIEW_WORD.search(title) or title_speaker(title)) is not None
+
+
+def layout_interview(
+    blocks: Sequence[Block], title: str | None, *, interviewer: str | None = None
+) -> tuple[Passage, ...] | None:
+    """Passages of an interview set out by layout, or None when the layout is not sure."""
+    questions = [_question(block, interviewer) for block in blocks]
+    asked = [i for i, q in enumerate(questions) if q is not None]
+    answered = [
+        i
+        for i in asked
+        if i + 1 < len(blocks) and questions[i + 1] is None and _answer(blocks[i + 1])
+    ]
+    if len(answered) < _MIN_QUESTIONS:
+        return None
+    marked = sum(1 for i in asked if questions[i] and questions[i][1])
+    if not announces_interview(title) and not (
+        marked >= _MIN_MARKED_WITHOUT_CUE and all(questions[i][0].endswith("?") for i in asked)
+    ):
+        return None
+    return _passages(blocks, questions, title_speaker(title), interviewer)
+
+
+def _question(block: Block, interviewer: str | None) -> tuple[str, bool] | None:
+    """(question text, explicitly marked) when a block reads as an interviewer's question."""
+    text = block.text.strip()
+    if len(text) > _QUESTION_MAX_CHARS or block.kind in ("list", "quote"):
+        return None
+    emphasized = block.kind == "heading" or block.bold
+    if interviewer and text.startswith(interviewer):
+        rest = text[len(interviewer) :].lstrip(" \u00a0\u202f:–—-").strip()
+        if rest and (emphasized or rest.endswith("?")):
+            return rest, True
+    marker = _QUESTION_MARKER.match(text)
+    if marker and (emphasized or text.endswith("?")):
+        rest = text[marker.end() :].strip()
+        return (rest, True) if rest else None
+    if emphasized and text.endswith("?"):
+        return text, False
+    return None
+
+
+def _answer(block: Block) -> bool:
+    # Answers may be bold throughout (Cultiz sets whole replies in <strong>); a heading that
+    # is no question closes the interview part (« Pour en voir plus : »).
+    return block.kind != "heading"
+
+
+def _passages(
+    blocks: Sequence[Block],
+    questions: Sequence[tuple[str, bool] | None],
+    interviewee: str | None,
+    interviewer: str | None,
+) -> tuple[Passage, ...]:
+    """Lede paragraphs, then a question passage and one answer passage per turn."""
+    out: list[Passage] = []
+    answer: list[str] = []
+    quotes: list[Passage] = []
+    in_turn = False
+
+    def end_turn() -> None:
+        if answer:
+            out.append(Passage("answer", "\n\n".join(answer), interviewee))
+        out.extend(quotes)
+        answer.clear()
+        quotes.clear()
+
+    for block, question in zip(blocks, questions, strict=True):
+        if question is not None:
+            end_turn()
+            out.append(Passage("question", question[0], interviewer))
+            in_turn = True
+            continue
+        quote = block.text if block.kind == "quote" else pull_quote(block.text)
+        if quote is not None and in_turn:
+            quotes.append(Passage("pullquote", quote, interviewee))
+        elif in_turn and _answer(block):
+            answer.append(block.text)
+        else:
+            end_turn()
+            in_turn = False
+            out.append(Passage("paragraph", block.text))
+    end_turn()
+    return tuple(out)
