@@ -3,7 +3,8 @@
 Generates (from a fixed seed) a dump of at least 100,000 passages in the seed's format,
 loads it into a fresh database with `load_inputs`, and prints the rate. In the same run,
 a baseline: plain sqlite3 inserts of the same passages (no parsing, no normalization),
-the floor any loader pays.
+the floor any loader pays. Then the real-feed corpus (real_feeds_bench.py): posts/s with
+the boilerplate cleaning, against the parser without it.
 
     .venv/bin/python benchmarks/ingest_bench.py [--passages 100000]
 """
@@ -25,6 +26,8 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import real_feeds_bench  # noqa: E402
 
 from bot.ingest.movim import parse_movim  # noqa: E402
 from bot.loader import load_inputs  # noqa: E402
@@ -158,6 +161,8 @@ def main() -> None:
     print(f"full load:       {load_s:6.2f} s median of {len(loads)} ({runs})")
     print(f"                 posts={stats['posts']} passages={stored}")
     print(f"RATE {rate:,.0f} passages/s (goal >= 20,000): {'PASS' if rate >= 20_000 else 'MISS'}")
+    # The real-feed corpus: posts/s with the boilerplate cleaning, against the parser without.
+    real_feeds_bench.report()
 
 
 if __name__ == "__main__":
