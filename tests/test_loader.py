@@ -97,3 +97,19 @@ async def test_seed_if_empty_only_once(store: Store) -> None:
     assert await seed_if_empty(store, SEED.parent, tz=PARIS, today=TODAY)
     assert await store.count_posts() == 8
     assert not await seed_if_empty(store, SEED.parent, tz=PARIS, today=TODAY)
+
+
+async def test_real_feeds_load_with_titles_zoned_dates_and_reported_repairs(
+    store: Store,
+) -> None:
+    real = DATA / "real"
+    report = await _load(store, str(real / "lemonde-une-2014.rss"), str(real / "maliki-2013.xml"))
+
+    assert not report.failed
+    _, posts = await store.index_changes(0)
+    assert not [p.title for p in posts if p.title.startswith("http")]
+    strip = next(p for p in posts if p.title == "strip : Rétro gamines 2")
+    # `Wed, 27 Nov 2013 20:17:55` has no zone: read in the loader's zone (Europe/Paris).
+    assert strip.published.astimezone(PARIS).strftime("%Y-%m-%d %H:%M") == "2013-11-27 20:17"
+    reasons = [skip.reason for entry in report.inputs for skip in entry.skipped]
+    assert any(reason.startswith("ill-formed feed") for reason in reasons)
