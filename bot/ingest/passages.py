@@ -37,8 +37,8 @@ _TURN = re.compile(
 )
 _NOT_IN_SPEAKER = frozenset(',;!?()[]"“”«»')
 _CREDIT_START = re.compile(
-    r"(?:\(c\)|cr[ée]dits?(?:\s+photos?)?|photos?|illustrations?|images?)(?:[ \u00a0\u202f]*:"
-    r"|[ \u00a0\u202f]+(?:par|by)[ \u00a0\u202f])",
+    r"(?:\(c\)|cr[ée]dits?(?:\s+photos?)?|photos?|illustrations?|images?|pictures?)"
+    r"(?:[ \u00a0\u202f]*:|[ \u00a0\u202f]+(?:par|by|from)[ \u00a0\u202f])",
     re.IGNORECASE,
 )
 _CREDIT_MAX_CHARS = 200
