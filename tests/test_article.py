@@ -63,6 +63,18 @@ def test_captions_become_credits_and_named_boxes_go() -> None:
     assert article.lead_image == "https://ex.fr/i.jpg"
 
 
+def test_a_box_holding_most_of_the_text_is_the_article_whatever_its_class() -> None:
+    html = (
+        "<div class='entry-content has-share-buttons'><p>Un long article qui dit beaucoup de"
+        " choses.</p><p>Et qui continue encore un peu.</p>"
+        "<div class='share-box'>Partager sur Mastodon</div></div>"
+    )
+    assert texts(html) == [
+        "Un long article qui dit beaucoup de choses.",
+        "Et qui continue encore un peu.",
+    ]
+
+
 @pytest.mark.parametrize(
     "line",
     [

@@ -50,6 +50,7 @@ _OFFER = re.compile(
 )
 _PRICE = re.compile(r"\d[\d\s\u00a0\u202f.,]*\s?€")
 _LINKY_SHARE = 0.5
+_MOST_OF_TEXT = 0.5
 # Affiliate links (marked by rel, or going through an affiliate network): a box made of them
 # is a shopping widget, whatever its words.
 _AFFILIATE_HREF = re.compile(
@@ -112,6 +113,9 @@ def strip_boilerplate(body: LexborNode) -> list[str]:
     """
     captions: list[str] = []
     doomed: list[LexborNode] = []
+    # A box holding most of the text is the article, whatever its classes say
+    # (`<div class="entry-content has-share-buttons">`).
+    most = _MOST_OF_TEXT * len(" ".join(body.text(separator=" ").split()))
     node = body.child
     ancestors: list[LexborNode] = []
     after_label = False
@@ -127,7 +131,9 @@ def strip_boilerplate(body: LexborNode) -> list[str]:
                     captions.append(text)
                 remove = True
             else:
-                remove = tag in _CONTAINERS and (_named_boilerplate(node) or _is_link_box(node))
+                remove = tag in _CONTAINERS and (
+                    (_named_boilerplate(node) and _text_length(node) < most) or _is_link_box(node)
+                )
         if not tag.startswith("-"):
             after_label = remove and tag in _CONTAINERS and _is_cue_label(node)
         if remove:
@@ -142,6 +148,10 @@ def strip_boilerplate(body: LexborNode) -> list[str]:
     for node in doomed:
         node.decompose()
     return captions
+
+
+def _text_length(node: LexborNode) -> int:
+    return len(" ".join(node.text(separator=" ").split()))
 
 
 def _words(node: LexborNode) -> set[str]:
