@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bot.ingest.decoding import ACCEPT_ENCODING, BodyDecoder, DecodeError, TooLarge
+
 FetchStatus = Literal["ok", "not_modified", "error"]
 
 DEFAULT_MAX_BYTES = 5_000_000
@@ -53,7 +55,9 @@ def make_client(
         timeout=timeout,
         follow_redirects=True,
         max_redirects=max_redirects,
-        headers={"User-Agent": user_agent, "Accept": _ACCEPT},
+        # Only codings BodyDecoder can decode under the cap; httpx would add br or zstd when
+        # their packages are installed.
+        headers={"User-Agent": user_agent, "Accept": _ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
     )
 
 
@@ -101,8 +105,6 @@ async def fetch(
         return failed(f"too many redirects (max {client.max_redirects})")
     except httpx.ConnectError as exc:
         return failed(_connect_error(exc))
-    except httpx.DecodingError:
-        return failed("could not decode the response body")
     except httpx.UnsupportedProtocol as exc:
         return failed(f"unsupported redirect or URL: {exc}")
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, OSError, ValueError) as exc:
@@ -138,16 +140,31 @@ async def _get(
         if declared.isdigit() and int(declared) > max_bytes:
             elapsed = time.monotonic() - started
             return FetchResult("error", **common, error=too_big, elapsed=elapsed)
-        chunks = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > max_bytes:
-                elapsed = time.monotonic() - started
-                return FetchResult("error", **common, error=too_big, elapsed=elapsed)
-            chunks.append(chunk)
+        try:
+            body = await _read_capped(response, max_bytes)
+        except TooLarge:
+            error = too_big
+        except DecodeError as exc:
+            error = str(exc)
+        else:
+            elapsed = time.monotonic() - started
+            return FetchResult("ok", **common, body=body, elapsed=elapsed)
         elapsed = time.monotonic() - started
-        return FetchResult("ok", **common, body=b"".join(chunks), elapsed=elapsed)
+        return FetchResult("error", **common, error=error, elapsed=elapsed)
+
+
+async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+    """The body decoded by us, not httpx: its decoder inflates a whole raw chunk at once."""
+    decoder = BodyDecoder(response.headers.get("content-encoding"), max_bytes)
+    chunks = []
+    raw_size = 0
+    async for raw in response.aiter_raw():
+        raw_size += len(raw)
+        if raw_size > max_bytes:
+            raise TooLarge(f"raw body larger than {max_bytes} bytes")
+        chunks.append(decoder.feed(raw))
+    chunks.append(decoder.finish())
+    return b"".join(chunks)
 
 
 def _total_timeout(client: httpx.AsyncClient) -> float:
