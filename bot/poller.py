@@ -1,8 +1,9 @@
-"""Poll sources on their intervals: fetch, parse off the loop, store and plan, back off."""
+"""Poll each source on its own schedule: fetch in lanes, parse off the loop, store, back off."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from bot.ingest.fetch import FetchResult, fetch
+from bot.lanes import FetchLanes, TooSlow
 from bot.loader import parse_bytes
 from bot.models import Source, SourceState
 from bot.push import plan_deliveries
@@ -21,9 +23,13 @@ log = logging.getLogger(__name__)
 
 FAILURES_BEFORE_ALERT = 3
 MAX_BACKOFF = 86_400
-MAX_PARALLEL = 4
+# How often the list of sources is read again (added and removed ones), and the longest
+# sleep of a source's task before it looks at its schedule again.
+REFRESH = 2.0
+MAX_SLEEP = 60.0
 
 Alert = Callable[[SourceState, str], Awaitable[None]]
+_Identity = tuple[str | None, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +59,7 @@ def backoff(interval: int, failures: int) -> int:
 
 
 class Poller:
-    """Polls due sources; one failing source never stops the others."""
+    """Polls every source on its own schedule: a slow or failing source never holds the others."""
 
     def __init__(
         self,
@@ -65,6 +71,9 @@ class Poller:
         on_new: Callable[[], None] | None = None,
         on_failing: Alert | None = None,
         on_recovered: Alert | None = None,
+        lanes: FetchLanes | None = None,
+        deadline: float | None = None,
+        refresh: float = REFRESH,
     ) -> None:
         self._store = store
         self._client = client
@@ -73,38 +82,76 @@ class Poller:
         self._on_new = on_new
         self._on_failing = on_failing
         self._on_recovered = on_recovered
-        self._running: set[int] = set()
-        self._parallel = asyncio.Semaphore(MAX_PARALLEL)
+        self._lanes = lanes or FetchLanes()
+        self._deadline = deadline
+        self._refresh = refresh
+        self._changed = asyncio.Event()
 
-    async def tick(self) -> list[PollOutcome]:
-        """Poll every source whose time has come (not those already being polled)."""
-        now = datetime.now(UTC)
-        due = [
-            source
-            for source in await self._store.polled_sources()
-            if source.id not in self._running
-            and (source.next_poll is None or source.next_poll <= now)
-        ]
-        return list(await asyncio.gather(*(self._guarded(source) for source in due)))
+    def sources_changed(self) -> None:
+        """Look at the list of sources again now (one was added, moved or removed)."""
+        self._changed.set()
+
+    async def run(self) -> None:
+        """Follow each polled source in a task of its own until cancelled, fetches included."""
+        followers: dict[int, tuple[_Identity, asyncio.Task]] = {}
+        try:
+            while True:
+                self._changed.clear()
+                try:
+                    wanted = {s.id: s for s in await self._store.polled_sources()}
+                except Exception:  # the store may be busy; the followers keep going meanwhile
+                    log.exception("could not list the sources to poll")
+                else:
+                    self._reconcile(followers, wanted)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._refresh):
+                        await self._changed.wait()
+        finally:
+            tasks = [task for _, task in followers.values()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _reconcile(
+        self, followers: dict[int, tuple[_Identity, asyncio.Task]], wanted: dict[int, SourceState]
+    ) -> None:
+        """One task per polled source: new ones started, removed or moved ones stopped."""
+        for source_id, (identity, task) in list(followers.items()):
+            state = wanted.get(source_id)
+            if state is None or _identity(state) != identity or task.done():
+                _end(task, source_id)
+                del followers[source_id]
+        for source_id, state in wanted.items():
+            if source_id not in followers:
+                task = asyncio.create_task(self._follow(source_id), name=f"poll {state.name}")
+                followers[source_id] = (_identity(state), task)
+
+    async def _follow(self, source_id: int) -> None:
+        """Poll one source whenever its next poll comes, until it is no longer polled."""
+        while True:
+            state = await self._store.source_state(source_id)
+            if state is None or state.url is None:
+                return
+            due = state.next_poll or datetime.now(UTC)
+            seconds = (due - datetime.now(UTC)).total_seconds()
+            if seconds > 0:
+                # Capped, so a wall-clock jump or a changed schedule is noticed soon.
+                await asyncio.sleep(min(seconds, MAX_SLEEP))
+                continue
+            await self._guarded(state)
 
     async def _guarded(self, source: SourceState) -> PollOutcome:
-        self._running.add(source.id)
         try:
-            async with self._parallel:
-                return await self.poll(source)
+            return await self.poll(source)
         except Exception as exc:  # a bug here must cost one poll, never the poller
             log.exception("polling %s failed unexpectedly", source.name)
             return await self._failed(source, f"internal error: {exc!r}")
-        finally:
-            self._running.discard(source.id)
 
     async def poll(self, source: SourceState) -> PollOutcome:
         """Fetch one source with its validators, store what is new, plan its deliveries."""
         assert source.url is not None
         interval = source.interval or self._default_interval
-        fetched = await fetch(
-            self._client, source.url, etag=source.etag, last_modified=source.last_modified
-        )
+        fetched = await self._fetch(source)
         if fetched.status == "error":
             return await self._failed(source, fetched.error or "fetch failed")
         now = datetime.now(UTC)
@@ -133,6 +180,24 @@ class Poller:
         status = "new" if summary.new else "unchanged"
         return PollOutcome(source.name, status, summary.new, summary.planned, len(parsed.skipped))
 
+    async def _fetch(self, source: SourceState) -> FetchResult:
+        assert source.url is not None
+        url = source.url
+
+        def work() -> Awaitable[FetchResult]:
+            return fetch(
+                self._client,
+                url,
+                etag=source.etag,
+                last_modified=source.last_modified,
+                total_timeout=self._deadline,
+            )
+
+        try:
+            return await self._lanes.run(source.id, work)
+        except TooSlow as exc:
+            return FetchResult("error", url, error=str(exc))
+
     async def _succeeded(
         self, source: SourceState, next_poll: datetime, fetched: FetchResult
     ) -> None:
@@ -160,3 +225,16 @@ class Poller:
         if failing and not source.failing and self._on_failing is not None:
             await self._on_failing(source, error)
         return PollOutcome(source.name, "error", error=error)
+
+
+def _identity(source: SourceState) -> _Identity:
+    """What makes a source's follower start over when it changes."""
+    return (source.url, source.kind)
+
+
+def _end(task: asyncio.Task, source_id: int) -> None:
+    """Stop a follower; one that died of a bug is logged (it is started again)."""
+    if not task.done():
+        task.cancel()
+    elif not task.cancelled() and task.exception() is not None:
+        log.error("the poll of source %s stopped: %r", source_id, task.exception())

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.ingest.fetch import make_client
+from bot.lanes import FetchLanes
 from bot.models import SourceState
 from bot.poller import FAILURES_BEFORE_ALERT, MAX_BACKOFF, Poller, backoff
 from bot.store import Store
@@ -90,6 +92,13 @@ async def test_failures_back_off_alert_once_and_recover(store: Store) -> None:
         assert not (await _state(store, "B")).failing
 
 
+async def _wait_until(condition, timeout: float = 20) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await condition():
+        assert asyncio.get_running_loop().time() < deadline, "never happened"
+        await asyncio.sleep(0.05)
+
+
 async def test_one_bad_source_never_stops_the_others(store: Store) -> None:
     async with FeedServer() as server, make_client(timeout=2) as client:
         server.set("/good.xml", make_rss("Good", _items("bonjour")))
@@ -98,8 +107,71 @@ async def test_one_bad_source_never_stops_the_others(store: Store) -> None:
         await store.configure_source("Junk", server.url("/junk.xml"), interval=60)
         await store.configure_source("Gone", "http://127.0.0.1:9/never.xml", interval=60)
         poller = Poller(store, client, tz=ZoneInfo("UTC"), default_interval=60)
-        outcomes = {o.source: o for o in await poller.tick()}
-        assert outcomes["Good"].status == "new"
-        assert outcomes["Junk"].status == "error" and "neither" in outcomes["Junk"].error
-        assert outcomes["Gone"].status == "error"
-        assert await poller.tick() == []  # nothing is due again before its interval
+        running = asyncio.create_task(poller.run())
+
+        async def all_polled() -> bool:
+            states = [await _state(store, name) for name in ("Good", "Junk", "Gone")]
+            return all(s.next_poll is not None for s in states)
+
+        await _wait_until(all_polled)
+        await asyncio.sleep(0.5)
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        good, junk, gone = [await _state(store, name) for name in ("Good", "Junk", "Gone")]
+        assert good.last_success is not None and good.error_count == 0
+        assert junk.error_count == 1 and "neither" in (junk.last_error or "")
+        assert gone.error_count == 1 and gone.last_error == "connection refused"
+        assert server.hits["/good.xml"] == 1  # nothing is polled again before its interval
+
+
+async def test_sources_added_and_removed_while_running_are_followed(store: Store) -> None:
+    async with FeedServer() as server, make_client(timeout=2) as client:
+        server.set("/a.xml", make_rss("A", _items("un")))
+        poller = Poller(store, client, tz=ZoneInfo("UTC"), default_interval=1, refresh=30)
+        running = asyncio.create_task(poller.run())
+        try:
+            await asyncio.sleep(0.2)
+            source = await store.configure_source("A", server.url("/a.xml"), interval=1)
+            poller.sources_changed()  # as /addsource does: no wait for the next refresh
+
+            async def polled_twice() -> bool:
+                return server.hits["/a.xml"] >= 2
+
+            await _wait_until(polled_twice)
+            await store.stop_polling(source)
+            poller.sources_changed()
+            await asyncio.sleep(0.3)
+            hits = server.hits["/a.xml"]
+            await asyncio.sleep(2)
+            assert server.hits["/a.xml"] == hits  # removed: no longer polled
+        finally:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_slow_sources_never_hold_up_a_fast_one(store: Store) -> None:
+    # Five sources trickling a byte a second, more than both lanes hold, and one fast source
+    # polled every second. Lanes are small here so the slow ones would fill them all.
+    async with FeedServer() as server, make_client(timeout=5) as client:
+        for n in range(5):
+            server.set(f"/slow{n}.xml", b"<", repeat=10_000, interval=1.0)
+            await store.configure_source(f"Slow {n}", server.url(f"/slow{n}.xml"), interval=1)
+        server.set("/fast.xml", make_rss("Fast", _items("un")), etag='"1"')
+        await store.configure_source("Fast", server.url("/fast.xml"), interval=1)
+        lanes = FetchLanes(fast=2, slow=1, slow_after=1.0)
+        poller = Poller(store, client, tz=ZoneInfo("UTC"), default_interval=1, lanes=lanes)
+        running = asyncio.create_task(poller.run())
+        await asyncio.sleep(8)
+        fast_polls = server.hits["/fast.xml"]
+        loop = asyncio.get_running_loop()
+        cancelled_at = loop.time()
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        stopped_in = loop.time() - cancelled_at
+    # About 8 at one a second; a poller that waits for slow fetches gets 1 or 2. At most one
+    # slow_after (1 s) is lost at the start, while the slow ones are found out.
+    assert fast_polls >= 5, fast_polls
+    assert lanes.most_in_flight <= 3
+    assert lanes.in_flight == 0
+    # Cancelling does not wait for the slow fetches (their deadline is 20 s).
+    assert stopped_in < 2, stopped_in

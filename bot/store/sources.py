@@ -87,6 +87,14 @@ class SourceStore(StoreBase):
             row = await cursor.fetchone()
         return None if row is None else _state(row)
 
+    async def source_state(self, source_id: int) -> SourceState | None:
+        """One source and where its polling stands, by id."""
+        async with self._db.execute(
+            f"SELECT {_COLUMNS} FROM sources WHERE id = ?", (source_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else _state(row)
+
     async def polled_sources(self) -> list[SourceState]:
         """Every source with a URL to poll, by name."""
         async with self._db.execute(

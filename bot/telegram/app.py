@@ -162,7 +162,7 @@ async def _post_init(app: Application) -> None:
         )
     app.bot_data["sender_task"] = asyncio.create_task(sender.run(), name="outbox sender")
     assert app.job_queue is not None
-    app.job_queue.run_repeating(jobs.poll_sources, interval=1, first=0.5, name="poll")
+    app.job_queue.run_once(jobs.start_polling, when=0.5, name="poll")
     app.job_queue.run_repeating(jobs.send_digests, interval=20, first=2, name="digests")
     app.job_queue.run_repeating(jobs.forget_old_searches, interval=86_400, first=60, name="gc")
     log.info("Relais is up as @%s with %d passages indexed", app.bot.username, len(searcher))
@@ -181,11 +181,13 @@ async def _configure_sources(store: Store, settings: Settings) -> None:
 
 
 async def _post_stop(app: Application) -> None:
-    task: asyncio.Task | None = app.bot_data.pop("sender_task", None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    # Cancelling the poller cancels the fetches in flight: a slow source never holds up exit.
+    for name in ("poller_task", "sender_task"):
+        task: asyncio.Task | None = app.bot_data.pop(name, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
     services: Services | None = app.bot_data.get("services")
     if services is not None:
         await services.sender.wait_idle()

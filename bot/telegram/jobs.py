@@ -1,7 +1,8 @@
-"""Background work: poll sources, drain the outbox, send digests; the Telegram side of push."""
+"""Background work: start polling, drain the outbox, send digests; the Telegram side of push."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
 from datetime import UTC, datetime, timedelta
@@ -81,10 +82,14 @@ async def _send_plain(bot: Bot, chat_id: int, html: str, options: LinkPreviewOpt
     return SendResult("sent")
 
 
-async def poll_sources(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """JobQueue: poll the sources that are due."""
-    services: Services = context.application.bot_data["services"]
-    await services.poller.tick()
+async def start_polling(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue, once: the poller runs as a task of its own until shutdown cancels it.
+
+    Not a repeating job: each source has its own schedule, so no tick waits for a slow one.
+    """
+    app = context.application
+    services: Services = app.bot_data["services"]
+    app.bot_data["poller_task"] = asyncio.create_task(services.poller.run(), name="poller")
 
 
 async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
