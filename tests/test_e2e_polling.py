@@ -1,0 +1,136 @@
+"""End to end: hostile feeds against the bot as its own process (bombs, slow sources, SIGTERM)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+from pathlib import Path
+
+from tests.fakes import FakeBotAPI, FakeBotServer, plain_text
+from tests.fakes.bombs import gzip_of_zeros, stacked_gzip_bomb
+from tests.fakes.demo import prepare_database
+from tests.fakes.feed_server import FeedServer
+from tests.fakes.rss import make_rss
+
+GIGABYTE_IN_MIB = 1024
+
+
+async def start_bot(core: FakeBotAPI, api: FakeBotServer, tmp: Path, sources: dict[str, str]):
+    """The bot as a process, polling `sources` (name → URL) every second, on the demo data."""
+    database = tmp / "relais.sqlite3"
+    await prepare_database(database)
+    toml = tmp / "sources.toml"
+    toml.write_text(
+        "".join(
+            f'[[source]]\nname = "{name}"\nurl = "{url}"\ninterval = 1\n\n'
+            for name, url in sources.items()
+        )
+    )
+    env = {
+        "BOT_TOKEN": core.token,
+        "TELEGRAM_API_URL": api.url,
+        "DATABASE_PATH": str(database),
+        "SOURCES_FILE": str(toml),
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=tmp,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+
+
+async def stop(bot: asyncio.subprocess.Process) -> tuple[int | None, float, str]:
+    """SIGTERM; the exit code, the seconds it took and the log."""
+    started = time.monotonic()
+    bot.send_signal(signal.SIGTERM)
+    try:
+        output, _ = await asyncio.wait_for(bot.communicate(), timeout=30)
+    finally:
+        if bot.returncode is None:
+            bot.kill()
+            output, _ = await bot.communicate()
+    return bot.returncode, time.monotonic() - started, output.decode(errors="replace")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+async def wait_hits(server: FeedServer, path: str, times: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while server.hits[path] < times:
+        assert time.monotonic() < deadline, f"{path} polled {server.hits[path]} times only"
+        await asyncio.sleep(0.1)
+
+
+async def test_bombs_leave_memory_low_and_search_quick(core: FakeBotAPI, tmp_path: Path) -> None:
+    async with FeedServer() as feeds, FakeBotServer(core) as api:
+        # A gigabyte each once inflated: two layers in 2.5 kB, one layer in 1 MB.
+        feeds.set(
+            "/stacked",
+            stacked_gzip_bomb(GIGABYTE_IN_MIB),
+            headers={"Content-Encoding": "gzip, gzip"},
+        )
+        feeds.set("/bomb", gzip_of_zeros(GIGABYTE_IN_MIB), headers={"Content-Encoding": "gzip"})
+        sources = {"Stacked": feeds.url("/stacked"), "Bomb": feeds.url("/bomb")}
+        bot = await start_bot(core, api, tmp_path, sources)
+        alice = core.user("Alice")
+        answered_in = []
+        try:
+            await wait_hits(feeds, "/stacked", 1)
+            # Failures back off (1, 2, 4 s): three polls of each while Alice searches.
+            while feeds.hits["/stacked"] < 3 or feeds.hits["/bomb"] < 3:
+                mark = core.mark()
+                asked = time.monotonic()
+                core.command(alice, "/search travail du clic")
+                reply = await core.wait_for(
+                    method="sendMessage", chat_id=alice, since=mark, timeout=30
+                )
+                answered_in.append(reply.time - asked)
+                assert "Casilli" in plain_text(reply.text)
+                await asyncio.sleep(0.5)
+            peak = peak_rss_mb(bot.pid)
+        finally:
+            code, _, log = await stop(bot)
+    print(f"peak RSS {peak:.0f} MB; /search answered in {max(answered_in):.3f} s at most")
+    assert code == 0, log
+    assert peak < 300, f"peak RSS {peak:.0f} MB"
+    assert max(answered_in) < 1, answered_in
+    assert "stacked content encodings refused (gzip, gzip)" in log
+    assert "response larger than 5 MB cap" in log
+    assert "Traceback" not in log
+
+
+async def test_slow_sources_never_hold_up_a_fast_one_and_sigterm_is_quick(
+    core: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with FeedServer() as feeds, FakeBotServer(core) as api:
+        # Six sources trickling a byte a second: more than the fast lane's four slots.
+        sources = {}
+        for n in range(6):
+            feeds.set(f"/slow{n}", b"<", repeat=100_000, interval=1.0)
+            sources[f"Lent {n}"] = feeds.url(f"/slow{n}")
+        feeds.set("/fast", make_rss("Rapide", []), etag='"1"')
+        sources["Rapide"] = feeds.url("/fast")
+        bot = await start_bot(core, api, tmp_path, sources)
+        try:
+            await wait_hits(feeds, "/fast", 1)
+            first = feeds.hits["/fast"]
+            await asyncio.sleep(15)
+            polls = feeds.hits["/fast"] - first
+            slow_fetches = sum(feeds.hits[f"/slow{n}"] for n in range(6))
+        finally:
+            code, took, log = await stop(bot)
+    print(f"fast source polled {polls} times in 15 s; SIGTERM to exit {took:.2f} s")
+    # Interval 1 s: about 15 in 15 s; a poller that waits for slow fetches does 1. At most
+    # one 5-second spell is lost while the slow sources are found out.
+    assert polls >= 7, (polls, log[-3000:])
+    assert slow_fetches >= 6
+    assert code == 0, log
+    assert took < 5, f"took {took:.1f} s to stop"
+    assert "Traceback" not in log
