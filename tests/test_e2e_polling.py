@@ -121,15 +121,15 @@ async def test_slow_sources_never_hold_up_a_fast_one_and_sigterm_is_quick(
         try:
             await wait_hits(feeds, "/fast", 1)
             first = feeds.hits["/fast"]
-            await asyncio.sleep(15)
+            await asyncio.sleep(10)
             polls = feeds.hits["/fast"] - first
             slow_fetches = sum(feeds.hits[f"/slow{n}"] for n in range(6))
         finally:
             code, took, log = await stop(bot)
-    print(f"fast source polled {polls} times in 15 s; SIGTERM to exit {took:.2f} s")
-    # Interval 1 s: about 15 in 15 s; a poller that waits for slow fetches does 1. At most
-    # one 5-second spell is lost while the slow sources are found out.
-    assert polls >= 7, (polls, log[-3000:])
+    print(f"fast source polled {polls} times in 10 s; SIGTERM to exit {took:.2f} s")
+    # Interval 1 s: about 10 in 10 s; a poller that waits for slow fetches does 0 or 1. At
+    # most one 5-second spell is lost at the start, while the slow sources are found out.
+    assert polls >= 5, (polls, log[-3000:])
     assert slow_fetches >= 6
     assert code == 0, log
     assert took < 5, f"took {took:.1f} s to stop"
