@@ -6,12 +6,22 @@ import asyncio
 import errno
 import socket
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Literal
+from ipaddress import ip_address
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
+from bot.ingest.addresses import (
+    Address,
+    AddressPolicy,
+    Refusal,
+    literal_address,
+    odd_numeric_host,
+)
 from bot.ingest.decoding import ACCEPT_ENCODING, BodyDecoder, DecodeError, TooLarge
 
 FetchStatus = Literal["ok", "not_modified", "error"]
@@ -25,6 +35,7 @@ _ACCEPT = (
 # httpx timeouts bound each socket operation, so a server trickling bytes could hold a poll
 # for ever; the whole exchange gets this many times the read timeout.
 _TOTAL_TIME_FACTOR = 4
+RESOLVE_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +59,17 @@ class FetchResult:
 
 
 def make_client(
-    *, timeout: float = 15.0, max_redirects: int = 5, user_agent: str = DEFAULT_USER_AGENT
+    *,
+    timeout: float = 15.0,
+    max_redirects: int = 5,
+    user_agent: str = DEFAULT_USER_AGENT,
+    policy: AddressPolicy | None = None,
 ) -> httpx.AsyncClient:
-    """An HTTP client for sources: follows up to `max_redirects`, `timeout` s per operation."""
+    """An HTTP client for sources: follows up to `max_redirects`, `timeout` s per operation.
+
+    With a `policy`, every connection (redirects included) goes only to addresses it allows;
+    environment proxies are then ignored, since a proxy would connect in our stead.
+    """
     return httpx.AsyncClient(
         timeout=timeout,
         follow_redirects=True,
@@ -58,7 +77,110 @@ def make_client(
         # Only codings BodyDecoder can decode under the cap; httpx would add br or zstd when
         # their packages are installed.
         headers={"User-Agent": user_agent, "Accept": _ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
+        transport=None if policy is None else _PublicTransport(policy),
+        trust_env=policy is None,
     )
+
+
+async def check_public(
+    url: str, policy: AddressPolicy, *, timeout: float = RESOLVE_TIMEOUT
+) -> Refusal | None:
+    """Why `url` may not be a source added from Telegram, or None when all its addresses are
+    public (the host is resolved now; fetches check again at every connection)."""
+    try:
+        parts = urlsplit(url.strip())
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return Refusal("scheme")
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return Refusal("scheme")
+    if odd_numeric_host(host):
+        return Refusal("numeric", host)
+    try:
+        async with asyncio.timeout(timeout):
+            addresses = await resolve(host, port or (443 if parts.scheme == "https" else 80))
+    except (OSError, TimeoutError, UnicodeError):
+        return Refusal("unresolved", host)
+    return policy.refusal(host, addresses) if addresses else Refusal("unresolved", host)
+
+
+async def resolve(host: str, port: int) -> list[Address]:
+    """The addresses `host` resolves to, in the resolver's order (a literal is itself)."""
+    literal = literal_address(host)
+    if literal is not None:
+        return [literal]
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(ip_address(str(info[4][0]).split("%")[0]) for info in infos))
+
+
+class RefusedAddress(httpcore.ConnectError):
+    """A connection the address policy refused."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+
+
+class _PublicOnly(httpcore.AsyncNetworkBackend):
+    """Resolves, checks every address, then connects to those very addresses: a DNS answer
+    that changes between check and connect (rebinding) cannot slip a private one in."""
+
+    def __init__(self, policy: AddressPolicy) -> None:
+        self._policy = policy
+        self._backend = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            async with asyncio.timeout(timeout):
+                addresses = await resolve(host, port)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        refusal = self._policy.refusal(host, addresses)
+        if refusal is not None:
+            raise RefusedAddress(refusal)
+        failure: Exception = httpcore.ConnectError(f"no address for {host}")
+        for address in addresses:
+            try:
+                return await self._backend.connect_tcp(
+                    str(address), port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        raise failure
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("sources are not reached through unix sockets")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._backend.sleep(seconds)
+
+
+class _PublicTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport, but its connection pool connects through _PublicOnly."""
+
+    def __init__(self, policy: AddressPolicy) -> None:
+        super().__init__(trust_env=False)
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        # httpx has no public way to hand its pool a network backend, so the pool it built is
+        # replaced by the same one with ours (httpx is pinned below 0.29; a test proves it).
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_PublicOnly(policy),
+        )
 
 
 async def fetch(
@@ -120,37 +242,34 @@ async def _get(
     client: httpx.AsyncClient, url: str, headers: dict[str, str], max_bytes: int, started: float
 ) -> FetchResult:
     async with client.stream("GET", url, headers=headers) as response:
-        final_url = str(response.url)
-        common = {
-            "url": final_url,
-            "content_type": response.headers.get("content-type"),
-            "etag": response.headers.get("etag"),
-            "last_modified": response.headers.get("last-modified"),
-            "http_status": response.status_code,
-        }
+
+        def result(status: FetchStatus, body: bytes = b"", error: str | None = None) -> FetchResult:
+            return FetchResult(
+                status,
+                str(response.url),
+                body,
+                response.headers.get("content-type"),
+                response.headers.get("etag"),
+                response.headers.get("last-modified"),
+                response.status_code,
+                error,
+                time.monotonic() - started,
+            )
+
         if response.status_code == 304:
-            elapsed = time.monotonic() - started
-            return FetchResult("not_modified", **common, elapsed=elapsed)
+            return result("not_modified")
         if not 200 <= response.status_code < 300:
-            elapsed = time.monotonic() - started
-            error = f"HTTP {response.status_code}"
-            return FetchResult("error", **common, error=error, elapsed=elapsed)
+            return result("error", error=f"HTTP {response.status_code}")
         too_big = f"response larger than {_megabytes(max_bytes)} cap"
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
-            elapsed = time.monotonic() - started
-            return FetchResult("error", **common, error=too_big, elapsed=elapsed)
+            return result("error", error=too_big)
         try:
-            body = await _read_capped(response, max_bytes)
+            return result("ok", await _read_capped(response, max_bytes))
         except TooLarge:
-            error = too_big
+            return result("error", error=too_big)
         except DecodeError as exc:
-            error = str(exc)
-        else:
-            elapsed = time.monotonic() - started
-            return FetchResult("ok", **common, body=body, elapsed=elapsed)
-        elapsed = time.monotonic() - started
-        return FetchResult("error", **common, error=error, elapsed=elapsed)
+            return result("error", error=str(exc))
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
@@ -187,6 +306,8 @@ def _connect_error(exc: BaseException) -> str:
     """A short reason for a failed connection, from the OS error underneath when there is one."""
     seen: BaseException | None = exc
     while seen is not None:
+        if isinstance(seen, RefusedAddress):
+            return str(seen.refusal)
         if isinstance(seen, ConnectionRefusedError) or (
             isinstance(seen, OSError) and seen.errno == errno.ECONNREFUSED
         ):
