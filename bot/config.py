@@ -12,6 +12,8 @@ from dotenv import dotenv_values
 
 DEFAULT_API_URL = "https://api.telegram.org"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_FLAGS = {"1": True, "true": True, "yes": True, "on": True}
+_FLAGS |= {"0": False, "false": False, "no": False, "off": False}
 
 
 class ConfigError(ValueError):
@@ -31,6 +33,7 @@ class Settings:
     admin_ids: frozenset[int] = frozenset()
     timezone: str = "Europe/Paris"
     log_level: str = "INFO"
+    allow_private_sources: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -93,6 +96,10 @@ class Settings:
         if level not in _LOG_LEVELS:
             raise ConfigError("LOG_LEVEL must be one of " + ", ".join(_LOG_LEVELS))
 
+        allow_private = (get("ALLOW_PRIVATE_SOURCES") or "0").lower()
+        if allow_private not in _FLAGS:
+            raise ConfigError("ALLOW_PRIVATE_SOURCES must be 1 or 0 (true/false, yes/no, on/off)")
+
         return cls(
             bot_token=token,
             database_path=Path(get("DATABASE_PATH") or "data/relais.sqlite3"),
@@ -102,4 +109,5 @@ class Settings:
             admin_ids=frozenset(admins),
             timezone=timezone,
             log_level=level,
+            allow_private_sources=_FLAGS[allow_private],
         )

@@ -131,4 +131,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX saved_queries_used ON saved_queries (used_at);
     """,
+    # 5: where a polled source came from; only those added from Telegram are address-checked.
+    # Sources of unknown origin count as added from Telegram (SOURCES_FILE ones are marked
+    # again at start-up): the guard errs on the safe side.
+    """
+    ALTER TABLE sources ADD COLUMN origin TEXT NOT NULL DEFAULT 'telegram'
+        CHECK (origin IN ('file', 'cli', 'telegram'));
+    """,
 )

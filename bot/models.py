@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 PassageKind = Literal["paragraph", "question", "answer", "pullquote"]
 PASSAGE_KINDS: tuple[PassageKind, ...] = ("paragraph", "question", "answer", "pullquote")
 SourceKind = Literal["feed", "movim"]
+# Where a polled source came from: SOURCES_FILE, the command line, or Telegram (untrusted).
+SourceOrigin = Literal["file", "cli", "telegram"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,3 +206,4 @@ class SourceState:
     next_poll: datetime | None
     failing: bool
     primed: bool
+    origin: SourceOrigin = "cli"

@@ -49,7 +49,11 @@ async def sync_sources(store: Store, sources: Sequence[Source], default_interval
     for source in sources:
         assert source.url is not None
         await store.configure_source(
-            source.name, source.url, kind=source.kind, interval=source.interval or default_interval
+            source.name,
+            source.url,
+            kind=source.kind,
+            interval=source.interval or default_interval,
+            origin="file",
         )
 
 
@@ -59,13 +63,18 @@ def backoff(interval: int, failures: int) -> int:
 
 
 class Poller:
-    """Polls every source on its own schedule: a slow or failing source never holds the others."""
+    """Polls every source on its own schedule: a slow or failing source never holds the others.
+
+    `public_only` is the client for sources added from Telegram (see make_client's policy);
+    without it they use `client` like the others (ALLOW_PRIVATE_SOURCES=1).
+    """
 
     def __init__(
         self,
         store: Store,
         client: httpx.AsyncClient,
         *,
+        public_only: httpx.AsyncClient | None = None,
         tz: ZoneInfo,
         default_interval: int,
         on_new: Callable[[], None] | None = None,
@@ -77,6 +86,7 @@ class Poller:
     ) -> None:
         self._store = store
         self._client = client
+        self._public_only = public_only
         self._tz = tz
         self._default_interval = default_interval
         self._on_new = on_new
@@ -183,10 +193,15 @@ class Poller:
     async def _fetch(self, source: SourceState) -> FetchResult:
         assert source.url is not None
         url = source.url
+        # Sources added from Telegram reach public addresses only, checked at every connection
+        # (DNS can change); those of SOURCES_FILE and the command line are the operator's own.
+        client = self._client
+        if source.origin == "telegram" and self._public_only is not None:
+            client = self._public_only
 
         def work() -> Awaitable[FetchResult]:
             return fetch(
-                self._client,
+                client,
                 url,
                 etag=source.etag,
                 last_modified=source.last_modified,

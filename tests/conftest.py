@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from telegram.ext import Application
@@ -54,9 +55,13 @@ def core() -> Iterator[FakeBotAPI]:
 
 
 @asynccontextmanager
-async def running(settings: Settings, core: FakeBotAPI) -> AsyncIterator[Application]:
-    """Relais built as `run` builds it, on the in-process fake, through run_polling's lifecycle."""
-    application = build_application(settings, request=FakeRequest(core))
+async def running(
+    settings: Settings, core: FakeBotAPI, **options: Any
+) -> AsyncIterator[Application]:
+    """Relais built as `run` builds it, on the in-process fake, through run_polling's lifecycle.
+
+    `options` go to build_application (e.g. address_policy)."""
+    application = build_application(settings, request=FakeRequest(core), **options)
     async with application:
         await application.post_init(application)
         yield application

@@ -19,6 +19,7 @@ def test_defaults_when_nothing_is_set() -> None:
     assert settings.admin_ids == frozenset()
     assert settings.timezone == "Europe/Paris"
     assert settings.log_level == "INFO"
+    assert settings.allow_private_sources is False
 
 
 def test_values_are_parsed(tmp_path: Path) -> None:
@@ -30,12 +31,14 @@ def test_values_are_parsed(tmp_path: Path) -> None:
         "ADMIN_IDS": "1, 22 ,333",
         "TIMEZONE": "UTC",
         "LOG_LEVEL": "debug",
+        "ALLOW_PRIVATE_SOURCES": "Yes",
     }
     settings = Settings.from_env(env, env_file=None)
     assert settings.telegram_api_url == "http://127.0.0.1:8081"
     assert settings.admin_ids == {1, 22, 333}
     assert settings.poll_interval == 5
     assert settings.log_level == "DEBUG"
+    assert settings.allow_private_sources is True
     assert settings.with_database("other.db").database_path == Path("other.db")
 
 
@@ -57,6 +60,7 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("ADMIN_IDS", "12,bob"),
         ("TIMEZONE", "Mars/Olympus"),
         ("LOG_LEVEL", "LOUD"),
+        ("ALLOW_PRIVATE_SOURCES", "maybe"),
     ],
 )
 def test_bad_values_name_the_variable(name: str, value: str) -> None:

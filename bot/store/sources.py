@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.models import SourceKind, SourceState
+from bot.models import SourceKind, SourceOrigin, SourceState
 from bot.store.base import StoreBase, _iso, _now, _parse_iso, source_key
 
 _COLUMNS = (
     "id, name, url, kind, interval, etag, last_modified, last_success, last_error,"
-    " error_count, next_poll, failing, primed"
+    " error_count, next_poll, failing, primed, origin"
 )
 
 
@@ -29,6 +29,7 @@ def _state(row: Any) -> SourceState:
         next_poll=_parse_iso(row[10]),
         failing=bool(row[11]),
         primed=bool(row[12]),
+        origin=row[13],
     )
 
 
@@ -49,7 +50,8 @@ class SourceStore(StoreBase):
                 )
             return int(row[0])
         cursor = await self._write(
-            "INSERT INTO sources (name, key, url, kind, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO sources (name, key, url, kind, origin, created_at)"
+            " VALUES (?, ?, ?, ?, 'cli', ?)",
             (name.strip() or "unknown", key, url, kind, _now()),
         )
         assert cursor.lastrowid is not None
@@ -61,13 +63,19 @@ class SourceStore(StoreBase):
             return [row[0] async for row in cursor]
 
     async def configure_source(
-        self, name: str, url: str, *, kind: SourceKind = "feed", interval: int | None = None
+        self,
+        name: str,
+        url: str,
+        *,
+        kind: SourceKind = "feed",
+        interval: int | None = None,
+        origin: SourceOrigin = "cli",
     ) -> int:
-        """Create or update a polled source (from SOURCES_FILE, /addsource or OPML)."""
+        """Create or update a polled source (from SOURCES_FILE, the CLI, /addsource or OPML)."""
         source_id = await self.ensure_source(name, kind=kind)
         await self._write(
-            "UPDATE sources SET url = ?, kind = ?, interval = ? WHERE id = ?",
-            (url, kind, interval, source_id),
+            "UPDATE sources SET url = ?, kind = ?, interval = ?, origin = ? WHERE id = ?",
+            (url, kind, interval, origin, source_id),
         )
         return source_id
 

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import render
 from bot.i18n import text
+from bot.ingest.addresses import Refusal
+from bot.ingest.fetch import check_public
 from bot.models import Source
 from bot.sources import MAX_OPML_BYTES, from_opml, parse_sources, to_opml
 from bot.telegram.context import lang_of, reply_lines, reply_unknown_source, services_of
+
+if TYPE_CHECKING:
+    from bot.telegram.app import Services
+
+# Address checks of an OPML import run this many at a time (each may ask the DNS).
+_CONCURRENT_CHECKS = 8
 
 
 def admins_only(handler: Any) -> Any:
@@ -40,7 +49,14 @@ async def add_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     name, url = " ".join(args[:-1])[:80], args[-1]
     services = services_of(context)
-    await services.store.configure_source(name, url, interval=services.settings.poll_interval)
+    refusal = await _address_refusal(services, url)
+    if refusal is not None:
+        await update.effective_message.reply_text(_refused(lang, url, refusal))
+        return
+    await services.store.configure_source(
+        name, url, interval=services.settings.poll_interval, origin="telegram"
+    )
+    services.poller.sources_changed()
     await update.effective_message.reply_text(
         text(lang, "source_added", name=render.escape(name), url=render.escape(url))
     )
@@ -60,6 +76,7 @@ async def remove_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await reply_unknown_source(update, context, name)
         return
     await services.store.stop_polling(source.id)
+    services.poller.sources_changed()
     answer = text(lang, "source_removed", name=render.escape(source.name))
     if source.name.casefold() in {s.name.casefold() for s in _file_sources(services)}:
         answer += text(lang, "still_in_file")
@@ -99,12 +116,50 @@ async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     data = bytes(await (await document.get_file()).download_as_bytearray())
     sources, errors = from_opml(data)
     services = services_of(context)
+    sources, refused = await _public_sources(services, sources)
     for source in sources:
         assert source.url is not None
         await services.store.configure_source(
-            source.name, source.url, interval=services.settings.poll_interval
+            source.name, source.url, interval=services.settings.poll_interval, origin="telegram"
         )
+    services.poller.sources_changed()
     lines = [text(lang, "opml_imported", count=len(sources))]
     if errors:
         lines.append(text(lang, "opml_errors", errors=render.escape("; ".join(errors)[:1500])))
+    if refused:
+        listed = "; ".join(f"{s.name} ({s.url})" for s in refused)
+        lines.append(text(lang, "opml_refused", sources=render.escape(listed[:1500])))
     await reply_lines(update, lines)
+
+
+async def _address_refusal(services: Services, url: str) -> Refusal | None:
+    """Why a source from Telegram may not use `url` (ALLOW_PRIVATE_SOURCES=1: never)."""
+    if services.address_policy is None:
+        return None
+    return await check_public(url, services.address_policy)
+
+
+async def _public_sources(
+    services: Services, sources: list[Source]
+) -> tuple[list[Source], list[Source]]:
+    """The sources whose addresses are public, and those refused (checked a few at a time)."""
+    gate = asyncio.Semaphore(_CONCURRENT_CHECKS)
+
+    async def refused(source: Source) -> bool:
+        async with gate:
+            return await _address_refusal(services, source.url or "") is not None
+
+    verdicts = await asyncio.gather(*(refused(source) for source in sources))
+    kept = [s for s, no in zip(sources, verdicts, strict=True) if not no]
+    return kept, [s for s, no in zip(sources, verdicts, strict=True) if no]
+
+
+def _refused(lang: str, url: str, refusal: Refusal) -> str:
+    host = render.escape(refusal.host[:100])
+    if refusal.kind == "numeric":
+        return text(lang, "source_odd_host", host=host)
+    if refusal.kind == "unresolved":
+        return text(lang, "source_unresolved", host=host)
+    if refusal.kind == "scheme":
+        return text(lang, "usage_addsource")
+    return text(lang, "source_not_public", url=render.escape(url[:200]), address=refusal.address)

@@ -27,6 +27,7 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.i18n import COMMANDS
+from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
 from bot.loader import seed_if_empty
 from bot.poller import Poller, sync_sources
@@ -49,10 +50,18 @@ class Services:
     poller: Poller
     sender: Sender
     stack: AsyncExitStack
+    # What sources added from Telegram may reach; None when ALLOW_PRIVATE_SOURCES=1.
+    address_policy: AddressPolicy | None = None
 
 
-def build_application(settings: Settings, *, request: BaseRequest | None = None) -> Application:
-    """The bot, ready for `run_polling`; `request` replaces the HTTP transport (tests)."""
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    address_policy: AddressPolicy | None = None,
+) -> Application:
+    """The bot, ready for `run_polling`; `request` replaces the HTTP transport (tests), and
+    `address_policy` the rule for sources added from Telegram (tests count 127.0.0.2 public)."""
     if not settings.bot_token:
         raise ValueError("BOT_TOKEN is not set")
     builder = (
@@ -78,6 +87,8 @@ def build_application(settings: Settings, *, request: BaseRequest | None = None)
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.bot_data["settings"] = settings
+    if not settings.allow_private_sources:
+        app.bot_data["address_policy"] = address_policy or AddressPolicy()
     _register(app)
     return app
 
@@ -143,18 +154,25 @@ async def _post_init(app: Application) -> None:
     searcher = Searcher.beside(store, tz=settings.tz)
     await searcher.start()
     client = await stack.enter_async_context(make_client(timeout=15.0))
+    policy: AddressPolicy | None = app.bot_data.get("address_policy")
+    public_only = None
+    if policy is not None:
+        public_only = await stack.enter_async_context(make_client(timeout=15.0, policy=policy))
     sender = Sender(store, jobs.make_send(app.bot), tz=settings.tz)
     on_failing, on_recovered = jobs.alerts(app)
     poller = Poller(
         store,
         client,
+        public_only=public_only,
         tz=settings.tz,
         default_interval=settings.poll_interval,
         on_new=sender.wake.set,
         on_failing=on_failing,
         on_recovered=on_recovered,
     )
-    app.bot_data["services"] = Services(settings, store, searcher, poller, sender, stack)
+    app.bot_data["services"] = Services(
+        settings, store, searcher, poller, sender, stack, address_policy=policy
+    )
     for lang, commands in COMMANDS.items():
         await app.bot.set_my_commands(
             [BotCommand(name, description) for name, description in commands],
