@@ -142,7 +142,7 @@ async def test_sources_added_and_removed_while_running_are_followed(store: Store
             poller.sources_changed()
             await asyncio.sleep(0.3)
             hits = server.hits["/a.xml"]
-            await asyncio.sleep(2)
+            await asyncio.sleep(1.5)
             assert server.hits["/a.xml"] == hits  # removed: no longer polled
         finally:
             running.cancel()
