@@ -91,6 +91,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "usage_removesource": "Usage : /removesource <i>nom</i>",
         "unknown_source": "Source inconnue : « {name} ». La liste des sources : /sources",
         "unknown_source_close": "Source inconnue : « {name} ». Vouliez-vous dire : {close} ? Toutes les sources : /sources",
+        "ambiguous_source": "« {name} » désigne plusieurs sources : {names}. Précisez laquelle.",
         "subscribed": "Abonné à {source}{filters}. Les nouveaux articles arriveront ici.",
         "subscription_updated": "Abonnement à {source} mis à jour{filters}.",
         "with_filters": " (filtres : <code>{filters}</code>)",
@@ -215,6 +216,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "usage_removesource": "Usage: /removesource <i>name</i>",
         "unknown_source": "Unknown source: “{name}”. The list of sources: /sources",
         "unknown_source_close": "Unknown source: “{name}”. Did you mean: {close}? Every source: /sources",
+        "ambiguous_source": "“{name}” names several sources: {names}. Say which one.",
         "subscribed": "Subscribed to {source}{filters}. New posts will arrive here.",
         "subscription_updated": "Subscription to {source} updated{filters}.",
         "with_filters": " (filters: <code>{filters}</code>)",
@@ -286,6 +288,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "query.stop_words_phrase": "expression de mots trop courants ignorée : « {value} »",
         "query.date_range": "since: est après until: ({value}), rien ne peut correspondre",
         "query.unknown_source": "aucune source « {value} »",
+        "query.ambiguous_source": "plusieurs sources pour {value}, toutes gardées",
         "schedule.form": (
             "écrivez daily HH:MM ou weekly JOUR HH:MM (par exemple daily 08:00 ou weekly lun 08:00)"
         ),
@@ -308,6 +311,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "query.stop_words_phrase": "phrase of only common words ignored: “{value}”",
         "query.date_range": "since: is after until: ({value}), nothing can match",
         "query.unknown_source": "no source “{value}”",
+        "query.ambiguous_source": "several sources for {value}, all kept",
         "schedule.form": "use daily HH:MM or weekly DAY HH:MM (e.g. daily 08:00 or weekly mon 08:00)",
         "schedule.day": "unknown day “{value}”: use mon, tue, wed, thu, fri, sat or sun",
         "schedule.time": "“{value}” is not a time such as 08:30",

@@ -61,6 +61,7 @@ class Searcher:
                     await asyncio.to_thread(self._index.update, changes)
                 self._dirty = True
             self._seq = seq
+            self._index.set_source_urls(await self._store.source_urls())
         if self._dirty and time.monotonic() - self._saved_at > SAVE_EVERY:
             await self.save()
 

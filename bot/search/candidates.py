@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, tzinfo
-from functools import lru_cache
 
-from bot.search.query import ParsedQuery, QueryWarning, content_words, source_key
+from bot.names import Catalogue, named_sources
+from bot.search.query import ParsedQuery, QueryWarning, content_words
 from bot.search.ranking import Plan, Term, has_phrase
 from bot.search.slots import PostRecord
 from bot.text import STOP_WORDS
 
-# Every filtered post is checked against the source filters: fold each name once.
-_source_key = lru_cache(maxsize=4096)(source_key)
+_LISTED = 5  # source names shown in an "ambiguous source" warning
 
 
 def phrase_words(parsed: ParsedQuery) -> list[str]:
@@ -87,11 +86,18 @@ def excluded_posts(
 
 
 def post_filter(
-    parsed: ParsedQuery, posts: dict[int, PostRecord], excluded: set[int], tz: tzinfo
+    parsed: ParsedQuery,
+    posts: dict[int, PostRecord],
+    excluded: set[int],
+    tz: tzinfo,
+    sources: Catalogue,
 ) -> Callable[[int], bool]:
     """A memoized post_id -> bool for the query's source and date filters and `excluded`;
-    dates are compared as days in `tz`."""
+    dates are compared as days in `tz`, sources named as `names.named_sources` reads them
+    over `sources` (each source name with its aliases)."""
     memo: dict[int, bool] = {}
+    wanted = {n for key in parsed.sources for n in named_sources(key, sources)}
+    unwanted = {n for key in parsed.excluded_sources for n in named_sources(key, sources)}
 
     def allowed(post_id: int) -> bool:
         ok = memo.get(post_id)
@@ -100,10 +106,9 @@ def post_filter(
         post = posts.get(post_id)
         ok = post is not None and post_id not in excluded
         if ok and (parsed.sources or parsed.excluded_sources):
-            key = _source_key(post.source)
-            if parsed.sources and not any(key.startswith(s) for s in parsed.sources):
+            if parsed.sources and post.source not in wanted:
                 ok = False
-            if any(key.startswith(s) for s in parsed.excluded_sources):
+            if post.source in unwanted:
                 ok = False
         if ok and (parsed.since or parsed.until):
             if post.published is None:
@@ -123,11 +128,15 @@ def post_filter(
     return allowed
 
 
-def source_warnings(parsed: ParsedQuery, sources: Iterable[str]) -> list[QueryWarning]:
-    """A warning for each source the query names that no indexed source starts with."""
-    keys = {_source_key(name) for name in sources}
-    return [
-        QueryWarning("unknown_source", wanted)
-        for wanted in parsed.sources + parsed.excluded_sources
-        if not any(k.startswith(wanted) for k in keys)
-    ]
+def source_warnings(parsed: ParsedQuery, sources: Catalogue) -> list[QueryWarning]:
+    """A warning for each source the query names that matches no indexed source, and for
+    each that names several (all of them are kept: the warning lists them)."""
+    warnings = []
+    for wanted in parsed.sources + parsed.excluded_sources:
+        names = named_sources(wanted, sources)
+        if not names:
+            warnings.append(QueryWarning("unknown_source", wanted))
+        elif len(names) > 1:
+            listed = ", ".join(names[:_LISTED]) + (", …" if len(names) > _LISTED else "")
+            warnings.append(QueryWarning("ambiguous_source", f"{wanted} ({listed})"))
+    return warnings

@@ -6,13 +6,14 @@ import random
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, tzinfo
 from functools import partial
 from pathlib import Path
 
 from bot.models import IndexedPost
+from bot.names import Catalogue, catalogue
 from bot.search.candidates import (
     excluded_posts,
     matching_slots,
@@ -48,6 +49,8 @@ class SearchIndex:
         self._spellings = NearSpellings()
         self._terms: dict[tuple[str, bool], Term] = {}
         self._sources: Counter[str] = Counter()
+        self._source_urls: dict[str, str | None] = {}  # for source: by domain
+        self._catalogue: dict[str, frozenset[str]] | None = None
         self._quote_pool: dict[int, list[int]] | None = None
         self._titles: set[int] = set()  # title slots, to rank them first in a shortlist
         self._passages = 0
@@ -71,8 +74,23 @@ class SearchIndex:
                 self._add(post)
             self._terms.clear()
             self._quote_pool = None
+            self._catalogue = None
             if len(self._dead) > 1000 and len(self._dead) > len(self._slots) // 4:
                 self._compact()
+
+    def set_source_urls(self, urls: Mapping[str, str | None]) -> None:
+        """Each source's polled URL (from the store), so `source:` also knows its domain."""
+        with self._lock:
+            if urls != self._source_urls:
+                self._source_urls = dict(urls)
+                self._catalogue = None
+
+    def _source_catalogue(self) -> Catalogue:
+        """Each indexed source's name with its aliases (built once per change)."""
+        if self._catalogue is None:
+            urls = self._source_urls
+            self._catalogue = catalogue((name, urls.get(name)) for name in self._sources)
+        return self._catalogue
 
     def __len__(self) -> int:
         """The number of searchable passages, titles not counted."""
@@ -192,7 +210,7 @@ class SearchIndex:
         """A memoized post_id -> bool for the query's source, date and exclusion filters."""
         exact_term = partial(self._term, fuzzy=False)
         excluded = excluded_posts(parsed, exact_term, self._slots.post, self._slots.norm)
-        return post_filter(parsed, self._posts, excluded, self.tz)
+        return post_filter(parsed, self._posts, excluded, self.tz, self._source_catalogue())
 
     # ----------------------------------------------------------------- search
 
@@ -203,7 +221,7 @@ class SearchIndex:
         if parsed.empty:
             return SearchResponse(parsed.text, [], 0, warnings, empty_query=True)
         with self._lock:
-            warnings += source_warnings(parsed, self._sources)
+            warnings += source_warnings(parsed, self._source_catalogue())
             plan = self._plan(parsed)
             if not plan.terms:
                 return SearchResponse(parsed.text, [], 0, warnings)
@@ -251,7 +269,7 @@ class SearchIndex:
         parsed = parse_query(query)
         warnings = list(parsed.warnings)
         with self._lock:
-            warnings += source_warnings(parsed, self._sources)
+            warnings += source_warnings(parsed, self._source_catalogue())
             if parsed.empty:
                 hits = self._random_quotes(parsed, limit, rng or random.Random())
                 return QuoteResponse(parsed.text, hits, warnings, empty_query=True, random=True)

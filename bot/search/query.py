@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot import i18n
+from bot.names import source_key
 from bot.text import STOP_WORDS, normalize, words
 
 MAX_QUERY_CHARS = 256
@@ -25,7 +26,6 @@ _TOKEN = re.compile(
 _OPERATOR = re.compile(r"(?P<name>source|since|until):(?P<value>.*)", re.DOTALL)
 _ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _FR_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_NOT_KEY = re.compile(r"[^0-9a-z]+")
 
 
 class QueryWarning(str):
@@ -92,11 +92,6 @@ class ParsedQuery:
             or self.excluded_words
             or self.excluded_phrases
         )
-
-
-def source_key(name: str) -> str:
-    """A source name folded for comparison: `Le Vent Se Lève` → `leventseleve`."""
-    return _NOT_KEY.sub("", normalize(name))
 
 
 def content_words(ws: tuple[str, ...] | list[str]) -> list[str]:

@@ -1,6 +1,6 @@
 """The store: the only package that talks to SQLite (through aiosqlite)."""
 
-from bot.store.base import source_key
+from bot.names import source_key
 from bot.store.outbox import OutboxStore
 from bot.store.posts import Planner, PostStore
 from bot.store.queries import QueryStore

@@ -12,12 +12,6 @@ from typing import Any, Self
 import aiosqlite
 
 from bot.migrations import MIGRATIONS
-from bot.text import normalize
-
-
-def source_key(name: str) -> str:
-    """How source names compare: case, accents and spaces ignored."""
-    return normalize(name).replace(" ", "").replace("-", "").replace("_", "")
 
 
 def fits_sqlite(number: int) -> bool:
@@ -62,6 +56,7 @@ class StoreBase:
             await db.execute("PRAGMA cache_size=-65536")
             store = cls(db, path)
             await store._migrate()
+            await store._upgrade_data()
             yield store
 
     async def _migrate(self) -> None:
@@ -75,6 +70,9 @@ class StoreBase:
             await self._db.executescript(
                 f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
             )
+
+    async def _upgrade_data(self) -> None:
+        """Startup steps that need Python, not SQL (run after the migrations, each once)."""
 
     async def schema_version(self) -> int:
         """The number of migrations applied."""

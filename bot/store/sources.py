@@ -6,12 +6,15 @@ from datetime import datetime
 from typing import Any
 
 from bot.models import SourceKind, SourceOrigin, SourceState
-from bot.store.base import StoreBase, _iso, _now, _parse_iso, source_key
+from bot.names import catalogue, clean_name, named_sources, source_key
+from bot.store.base import StoreBase, _iso, _now, _parse_iso
 
 _COLUMNS = (
     "id, name, url, kind, interval, etag, last_modified, last_success, last_error,"
     " error_count, next_poll, failing, primed, origin"
 )
+# Bumped whenever names.source_key changes: stored keys are then recomputed at startup.
+KEY_VERSION = 2
 
 
 def _state(row: Any) -> SourceState:
@@ -39,7 +42,8 @@ class SourceStore(StoreBase):
     async def ensure_source(
         self, name: str, *, url: str | None = None, kind: SourceKind = "feed"
     ) -> int:
-        """The id of the source called `name` (compared loosely), created if missing."""
+        """The id of the source called `name` (compared by key), created if missing."""
+        name = clean_name(name)
         key = source_key(name) or "unknown"
         async with self._db.execute("SELECT id FROM sources WHERE key = ?", (key,)) as cursor:
             row = await cursor.fetchone()
@@ -52,7 +56,7 @@ class SourceStore(StoreBase):
         cursor = await self._write(
             "INSERT INTO sources (name, key, url, kind, origin, created_at)"
             " VALUES (?, ?, ?, ?, 'cli', ?)",
-            (name.strip() or "unknown", key, url, kind, _now()),
+            (name or "unknown", key, url, kind, _now()),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -103,6 +107,27 @@ class SourceStore(StoreBase):
             row = await cursor.fetchone()
         return None if row is None else _state(row)
 
+    async def find_sources(self, wanted: str) -> list[SourceState]:
+        """The sources a user's word or words name (`lemonde`, `le monde`, `lemonde.fr`):
+        none, one, or several when the words are ambiguous (see names.named_sources)."""
+        exact = await self.source_by_name(wanted)
+        if exact is not None:
+            return [exact]
+        sources = await self.all_sources()
+        by_name = {source.name: source for source in sources}
+        names = named_sources(wanted, catalogue((s.name, s.url) for s in sources))
+        return [by_name[name] for name in names]
+
+    async def all_sources(self) -> list[SourceState]:
+        """Every source, polled or not, by name."""
+        async with self._db.execute(f"SELECT {_COLUMNS} FROM sources ORDER BY key") as cursor:
+            return [_state(row) async for row in cursor]
+
+    async def source_urls(self) -> dict[str, str | None]:
+        """Each source's name and polled URL (None when not polled): what aliases need."""
+        async with self._db.execute("SELECT name, url FROM sources") as cursor:
+            return {row[0]: row[1] async for row in cursor}
+
     async def polled_sources(self) -> list[SourceState]:
         """Every source with a URL to poll, by name."""
         async with self._db.execute(
@@ -135,3 +160,53 @@ class SourceStore(StoreBase):
                 " failing = ? WHERE id = ?",
                 (_iso(next_poll), error[:500], int(failing), source_id),
             )
+
+    async def _upgrade_data(self) -> None:
+        """Recompute stored keys once after `source_key` changed; merge sources that now
+        share a key (their posts, subscriptions and URL go to the oldest of them)."""
+        await super()._upgrade_data()
+        async with self._db.execute(
+            "SELECT value FROM counters WHERE name = 'source_key_version'"
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is not None and int(row[0]) >= KEY_VERSION:
+            return
+        async with self._transaction() as db:
+            async with db.execute("SELECT id, name, url FROM sources ORDER BY id") as cursor:
+                rows = await cursor.fetchall()
+            # Free every key first, so the UNIQUE index never sees two rows mid-way.
+            await db.execute("UPDATE sources SET key = '#' || id")
+            keepers: dict[str, int] = {}
+            for source_id, name, url in rows:
+                key = source_key(name) or "unknown"
+                keeper = keepers.setdefault(key, source_id)
+                if keeper == source_id:
+                    await db.execute("UPDATE sources SET key = ? WHERE id = ?", (key, source_id))
+                else:
+                    await _merge_source(db, source_id, keeper, url)
+            await db.execute(
+                "INSERT OR REPLACE INTO counters (name, value) VALUES ('source_key_version', ?)",
+                (KEY_VERSION,),
+            )
+
+
+async def _merge_source(db: Any, source_id: int, keeper: int, url: str | None) -> None:
+    """Move a source's posts and subscriptions to `keeper`, then delete it.
+
+    Moved posts get a new change number so the search index shows their new source; a
+    post the keeper already has under the same identity goes with the deleted source.
+    """
+    async with db.execute(
+        "UPDATE counters SET value = value + 1 WHERE name = 'post_seq' RETURNING value"
+    ) as cursor:
+        row = await cursor.fetchone()
+    await db.execute(
+        "UPDATE OR IGNORE posts SET source_id = ?, seq = ? WHERE source_id = ?",
+        (keeper, row[0], source_id),
+    )
+    await db.execute(
+        "UPDATE OR IGNORE subscriptions SET source_id = ? WHERE source_id = ?",
+        (keeper, source_id),
+    )
+    await db.execute("UPDATE sources SET url = coalesce(url, ?) WHERE id = ?", (url, keeper))
+    await db.execute("DELETE FROM sources WHERE id = ?", (source_id,))

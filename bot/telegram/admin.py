@@ -15,8 +15,10 @@ from bot.i18n import text
 from bot.ingest.addresses import Refusal
 from bot.ingest.fetch import check_public
 from bot.models import Source
+from bot.names import source_key
 from bot.sources import MAX_OPML_BYTES, from_opml, parse_sources, to_opml
 from bot.telegram.context import lang_of, reply_lines, reply_unknown_source, services_of
+from bot.telegram.subscriptions import reply_ambiguous
 
 if TYPE_CHECKING:
     from bot.telegram.app import Services
@@ -71,14 +73,18 @@ async def remove_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await update.effective_message.reply_text(text(lang, "usage_removesource"))
         return
     services = services_of(context)
-    source = await services.store.source_by_name(name)
-    if source is None:
+    found = await services.store.find_sources(name)
+    if len(found) > 1:
+        await reply_ambiguous(update, name, [s.name for s in found])
+        return
+    if not found:
         await reply_unknown_source(update, context, name)
         return
+    [source] = found
     await services.store.stop_polling(source.id)
     services.poller.sources_changed()
     answer = text(lang, "source_removed", name=render.escape(source.name))
-    if source.name.casefold() in {s.name.casefold() for s in _file_sources(services)}:
+    if source_key(source.name) in {source_key(s.name) for s in _file_sources(services)}:
         answer += text(lang, "still_in_file")
     await update.effective_message.reply_text(answer)
 

@@ -29,6 +29,19 @@ SUBSCRIPTIONS_PAGE_PATTERN = r"^ul:(\d{1,5})$"
 SUBSCRIPTIONS_PAGE_SIZE = 10
 
 
+async def reply_ambiguous(update: Update, wanted: str, names: list[str]) -> None:
+    """Answer words that name several sources with their names, to pick one."""
+    listed = ", ".join(render.escape(render.shorten(n, render.MAX_NAME)) for n in names[:20])
+    await update.effective_message.reply_text(
+        text(
+            lang_of(update),
+            "ambiguous_source",
+            name=render.escape(render.shorten(wanted, render.MAX_NAME)),
+            names=listed + (", …" if len(names) > 20 else ""),
+        )
+    )
+
+
 def _filters_note(lang: str, filters: str) -> str:
     return text(lang, "with_filters", filters=render.escape(filters)) if filters else ""
 
@@ -94,13 +107,17 @@ async def _named_source(
     """The source named by the longest run of leading words, and the words after it.
 
     Names may have spaces (`Le Vent Se Lève`) and bare words are filters too, so the
-    longest prefix that names a known source wins.
+    longest prefix that names a known source wins; words naming several sources get
+    them listed instead.
     """
     store = services_of(context).store
     for end in range(len(args), 0, -1):
-        source = await store.source_by_name(" ".join(args[:end]))
-        if source is not None:
-            return source, args[end:]
+        found = await store.find_sources(" ".join(args[:end]))
+        if len(found) == 1:
+            return found[0], args[end:]
+        if found:
+            await reply_ambiguous(update, " ".join(args[:end]), [s.name for s in found])
+            return None
     name = " ".join(word for word in args if word[:1] not in '+-"«“') or args[0]
     await reply_unknown_source(update, context, name)
     return None

@@ -1,0 +1,124 @@
+"""Sources in the store: keys recomputed on upgrade, lookup by name, word or domain."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from bot.migrations import MIGRATIONS
+from bot.models import Passage, Post
+from bot.searcher import Searcher
+from bot.store import Store
+
+NOW = "2024-01-01T00:00:00+00:00"
+
+
+def _schema_3_database(path: Path) -> None:
+    """A database as Relais left it at schema 3, keys made by the old store-side function
+    (which kept apostrophes: « L'Humanité » was `l'humanite`, « LHumanite » `lhumanite`)."""
+    with sqlite3.connect(path) as db:
+        for number, script in enumerate(MIGRATIONS[:3], start=1):
+            db.executescript(f"{script}\nPRAGMA user_version = {number};")
+        db.executemany(
+            "INSERT INTO sources (id, name, key, url, created_at) VALUES (?, ?, ?, ?, ?)",
+            [
+                (1, "L'Humanité", "l'humanite", None, NOW),
+                (2, "LHumanite", "lhumanite", "https://www.humanite.fr/rss", NOW),
+                (3, "Numerama", "numerama", None, NOW),
+            ],
+        )
+        posts = [
+            (10, 1, "guid:a", "Grève"),
+            (11, 2, "guid:b", "Salaires"),
+            (12, 2, "guid:a", "Doublon"),
+        ]
+        db.executemany(
+            "INSERT INTO posts (id, source_id, identity, content_hash, title, title_norm,"
+            " first_seen, updated_at, seq) VALUES (?, ?, ?, 'h', ?, lower(?), ?, ?, 1)",
+            [(i, s, ident, title, title, NOW, NOW) for i, s, ident, title in posts],
+        )
+        db.execute("UPDATE counters SET value = 1 WHERE name = 'post_seq'")
+        db.execute("INSERT INTO chats (id, type, created_at) VALUES (7, 'private', ?)", (NOW,))
+        db.execute(
+            "INSERT INTO subscriptions (chat_id, source_id, created_at) VALUES (7, 2, ?)", (NOW,)
+        )
+
+
+async def test_upgrade_recomputes_keys_and_merges_sources_that_now_share_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    _schema_3_database(path)
+    async with Store.open(path) as store:
+        assert await store.schema_version() == len(MIGRATIONS)
+        humanite = await store.source_by_name("lhumanite")
+        assert humanite is not None and humanite.id == 1 and humanite.name == "L'Humanité"
+        # The newer twin merged into it: its URL (so it is still polled), its post, its
+        # subscriber; its post whose identity the keeper already had went with it.
+        assert humanite.url == "https://www.humanite.fr/rss"
+        assert [s.name for s in await store.all_sources()] == ["L'Humanité", "Numerama"]
+        assert [s.source for s in await store.subscriptions(7)] == ["L'Humanité"]
+        searcher = Searcher(store)
+        await searcher.start()
+        hits = (await searcher.search("salaires source:lhumanite")).hits
+        assert [(h.title, h.source) for h in hits] == [("Salaires", "L'Humanité")]
+        assert (await searcher.search("doublon")).hits == []
+    with sqlite3.connect(path) as raw:
+        keys = dict(raw.execute("SELECT name, key FROM sources"))
+    assert keys == {"L'Humanité": "lhumanite", "Numerama": "numerama"}
+    async with Store.open(path) as store:  # done once: a second start changes nothing
+        assert [s.id for s in await store.all_sources()] == [1, 3]
+
+
+async def test_find_sources_by_name_word_or_domain(store: Store) -> None:
+    await store.configure_source("Le Monde", "https://www.lemonde.fr/rss/une.xml")
+    await store.configure_source("Le Monde diplomatique", "https://www.monde-diplomatique.fr/rss/")
+    await store.ensure_source("L'Humanité")
+
+    async def names(wanted: str) -> list[str]:
+        return [s.name for s in await store.find_sources(wanted)]
+
+    assert await names("lemonde") == ["Le Monde"]
+    assert await names("LE MONDE") == ["Le Monde"]
+    assert await names("lemonde.fr") == ["Le Monde"]
+    assert await names("diplo") == ["Le Monde diplomatique"]
+    assert await names("monde") == ["Le Monde", "Le Monde diplomatique"]
+    assert await names("lhumanite") == await names("L’Humanité") == ["L'Humanité"]
+    assert await names("figaro") == []
+
+
+async def test_search_source_filter_reads_names_words_and_domains(store: Store) -> None:
+    monde = await store.configure_source("Le Monde – International", "https://www.lemonde.fr/x")
+    mediapart = await store.ensure_source("Mediapart")
+    await store.upsert_posts(monde, [_post("Le Monde – International", "Élections", "m")])
+    await store.upsert_posts(mediapart, [_post("Mediapart", "Élections", "p")])
+    searcher = Searcher(store)
+    await searcher.start()
+
+    async def sources(query: str) -> list[str]:
+        return sorted(h.source for h in (await searcher.search(query)).hits)
+
+    assert await sources("élections") == ["Le Monde – International", "Mediapart"]
+    for query in ("source:lemonde", "source:lemonde.fr", 'source:"le monde"', "source:monde"):
+        assert await sources(f"élections {query}") == ["Le Monde – International"], query
+    assert await sources("élections -source:lemonde") == ["Mediapart"]
+    response = await searcher.search("élections source:figaro")
+    assert response.hits == [] and [w.code for w in response.warnings] == ["unknown_source"]
+
+
+async def test_an_ambiguous_source_filter_keeps_all_and_says_so(store: Store) -> None:
+    for name in ("Le Monde", "Le Monde diplomatique"):
+        source = await store.ensure_source(name)
+        await store.upsert_posts(source, [_post(name, "Élections", name)])
+    await store.upsert_posts(await store.ensure_source("Mediapart"), [_post("M", "Élections", "x")])
+    searcher = Searcher(store)
+    await searcher.start()
+    response = await searcher.search("élections source:monde")
+    assert sorted(h.source for h in response.hits) == ["Le Monde", "Le Monde diplomatique"]
+    [warning] = response.warnings
+    assert warning.code == "ambiguous_source"
+    assert "Le Monde, Le Monde diplomatique" in warning.message("en")
+
+
+def _post(source: str, text: str, guid: str) -> Post:
+    return Post(source, f"{text} ({guid})", (Passage("paragraph", text),), guid=guid)
