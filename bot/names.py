@@ -54,15 +54,18 @@ _SITE_WITH_TLD = re.compile(rf"(?P<site>.*\S)\.(?:{_TLDS})\.?", re.IGNORECASE)
 # « Toute l'actualité sur Le Monde.fr », « Flux RSS de Cultiz »: what follows is the site.
 _LEAD_IN = re.compile(
     r"(?:toute l['’]actu(?:alit[ée])?|toutes les actualit[ée]s|l['’]actualit[ée]"
-    r"|les actualit[ée]s|(?:les )?derniers articles|flux rss|flux|fil rss|rss|feed)"
-    r"(?:\s+(?:sur|de|du|des|of|from)\s+|\s*d['’]\s*|\s+|$)(?P<rest>.*)",
+    r"|les actualit[ée]s|(?:les )?derniers articles|flux rss|flux|fil rss)"
+    r"(?:\s+(?:sur|de|du|des)\s+|\s*d['’]\s*|\s+|$)(?P<rest>.*)",
     re.IGNORECASE,
 )
-# Segments that only say "this is a feed" or "the news": nothing of the site's name.
+# « Developpez.com Développement Web »: a site with its TLD, then a section.
+_SITE_THEN_SECTION = re.compile(rf"(?P<site>\S+)\.(?:{_TLDS})\s+(?P<rest>.+)", re.IGNORECASE)
+# Segments that only say "this is a feed" or "the news" (folded text): no name in them.
 _GENERIC = re.compile(
-    r"(?:actualites?|actu|infos?|a la une|les titres|titres|(?:all )?articles?(?: feed)?"
-    r"|feed|rss|flux|atom|news|latest|home|accueil|en continu|le fil|fil info"
-    r"|dernieres? (?:minutes|infos|nouvelles)|tous les articles|toutes les)\b.*"
+    r"(?:actualites?|actu|infos?|toute l'actualite|toutes les actualites)\b.*"
+    r"|a la une|(?:les )?titres|(?:all )?articles?(?: feed)?|feed|rss|flux|atom|news"
+    r"|latest|home|accueil|en continu|le fil|fil info|dernieres? (?:minutes|infos|nouvelles)"
+    r"|(?:tous )?les (?:derniers )?articles"
 )
 _TRAILING_WORDS = re.compile(r"(?:\s+(?:rss|feed|flux|atom))+$", re.IGNORECASE)
 
@@ -71,25 +74,31 @@ def _fold(segment: str) -> str:
     return normalize(segment).strip(" .,;!-")
 
 
-def _site_of(segment: str) -> str | None:
-    """The site named by a segment such as `Le Monde.fr` or `Toute l'actualité sur X`."""
+def _site_of(segment: str) -> tuple[str | None, str | None]:
+    """The site a segment names (`Le Monde.fr`, `Toute l'actualité sur X`), and what
+    follows it (`Developpez.com Développement Web`); (None, None) for any other."""
     lead = _LEAD_IN.fullmatch(segment)
     if lead is not None:
         segment = lead["rest"].strip()
         if not segment:
-            return None
+            return None, None
     tld = _SITE_WITH_TLD.fullmatch(segment)
     if tld is not None and (" " in segment or not segment.islower()):
-        return tld["site"]
-    return segment if lead is not None else None
+        return tld["site"], None
+    then = _SITE_THEN_SECTION.fullmatch(segment)
+    if then is not None and not then["site"].islower():
+        return then["site"], then["rest"]
+    return (segment, None) if lead is not None else (None, None)
 
 
 def feed_name(title: str | None, url: str | None = None) -> str | None:
     """A source name from a feed's own title, trimmed of site boilerplate.
 
     `International : Toute l'actualité sur Le Monde.fr.` → `Le Monde – International`,
-    `Mediapart - Article Feed` → `Mediapart`; a title of boilerplate only gives the
-    address's host. None for an empty title.
+    `Mediapart - Article Feed` → `Mediapart`. The site comes first, with at most one
+    section; `url` (the feed's or one of its posts') tells which part is the site when
+    the title does not. A title of boilerplate only gives the address's host; None for
+    an empty title.
     """
     cleaned = clean_name(title or "")
     if not cleaned:
@@ -101,22 +110,21 @@ def feed_name(title: str | None, url: str | None = None) -> str | None:
         segment = _TRAILING_WORDS.sub("", raw.strip(" .")).strip()
         if not segment:
             continue
-        named = _site_of(segment)
+        named, rest = _site_of(segment)
         if named is not None:
             site = site or named
+            content += [rest] if rest else []
         elif _BARE_DOMAIN.fullmatch(segment.lower()) and segment.islower():
             domain = domain or segment
         elif not _GENERIC.fullmatch(_fold(segment)):
             content.append(segment)
-    if site is not None:
-        sections = [c for c in content if source_key(c) != source_key(site)]
-        name = " – ".join([site, *sections[:1]])
-    elif content:
+    if site is None:
         label = _site_label(domain or url)
-        name = next((c for c in content if label and source_key(c).startswith(label)), content[0])
-    else:
-        # Only boilerplate (« Actualités »): the address says more, if there is one.
-        name = domain or _host(url) or cleaned
+        site = next((c for c in content if label and source_key(c).startswith(label)), None)
+    parts = [site] if site else []
+    parts += [c for c in content if site is None or source_key(c) != source_key(site)]
+    # Only boilerplate (« Actualités »): the address says more, if there is one.
+    name = " – ".join(parts[:2]) if parts else domain or _host(url) or cleaned
     name = name.strip(" .,;:-–—")[:MAX_NAME_CHARS].strip()
     return name or None
 

@@ -53,12 +53,27 @@ REAL_TITLES = {
     "Le Huffington Post": "Le Huffington Post",
     "L'essentiel": "L'essentiel",
     "Paris Star": "Paris Star",
+    # Channel titles of the real feeds the "feeds" branch collects under tests/data/real/.
+    "Le Monde.fr - Actualité à la Une": "Le Monde",
+    "Cultiz.com": "Cultiz",
+    "Developpez.com Développement Web": "Developpez – Développement Web",
+    "Du son, des idées et des boulons...": "Du son, des idées et des boulons",
+    "Sciences et Avenir en temps réel : Espace": "Sciences et Avenir en temps réel – Espace",
 }
 
 
 @pytest.mark.parametrize(("title", "name"), REAL_TITLES.items())
 def test_feed_titles_are_trimmed_of_site_boilerplate(title: str, name: str) -> None:
     assert feed_name(title) == name
+    assert feed_name(name) == name  # a name already trimmed stays as it is
+
+
+def test_an_address_tells_which_part_of_a_title_is_the_site() -> None:
+    # Le Messager's channel title puts its section first.
+    assert feed_name("Genevois : Le Messager", "http://www.lemessager.fr/x") == (
+        "Le Messager – Genevois"
+    )
+    assert feed_name("Genevois : Le Messager") == "Genevois – Le Messager"
 
 
 def test_feed_name_keeps_real_names_and_falls_back_on_the_address() -> None:
