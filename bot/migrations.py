@@ -138,4 +138,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sources ADD COLUMN origin TEXT NOT NULL DEFAULT 'telegram'
         CHECK (origin IN ('file', 'cli', 'telegram'));
     """,
+    # 6: a source's own time zone (IANA name) for dates its feed gives without one.
+    """
+    ALTER TABLE sources ADD COLUMN timezone TEXT;
+    """,
 )

@@ -98,6 +98,7 @@ class Source:
     url: str | None = None
     kind: SourceKind = "feed"
     interval: int | None = None
+    timezone: str | None = None  # IANA name, for dates the source gives without a zone
 
 
 @dataclass(slots=True)
@@ -207,3 +208,11 @@ class SourceState:
     failing: bool
     primed: bool
     origin: SourceOrigin = "cli"
+    timezone: str | None = None
+
+    def zone(self, default: ZoneInfo) -> ZoneInfo:
+        """The source's own time zone (`timezone` in SOURCES_FILE), else the configured one."""
+        try:
+            return ZoneInfo(self.timezone) if self.timezone else default
+        except (KeyError, ValueError, OSError):  # a zone this system does not know
+            return default

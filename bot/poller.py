@@ -54,6 +54,7 @@ async def sync_sources(store: Store, sources: Sequence[Source], default_interval
             kind=source.kind,
             interval=source.interval or default_interval,
             origin="file",
+            timezone=source.timezone,
         )
 
 
@@ -171,7 +172,7 @@ class Poller:
         parsed = await asyncio.to_thread(
             parse_bytes,
             fetched.body,
-            tz=self._tz,
+            tz=source.zone(self._tz),
             today=date.today(),
             content_type=fetched.content_type,
             base_url=fetched.url,

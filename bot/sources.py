@@ -5,8 +5,10 @@ from __future__ import annotations
 import tomllib
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from bot.models import Source
+from bot.names import clean_name, source_key
 
 MAX_OPML_BYTES = 1_000_000
 
@@ -28,6 +30,7 @@ def parse_sources(text: str, *, default_interval: int) -> tuple[list[Source], li
         name, url = str(entry.get("name", "")).strip(), str(entry.get("url", "")).strip()
         kind = entry.get("kind", "feed")
         interval = entry.get("interval", default_interval)
+        timezone = entry.get("timezone")
         if not name:
             errors.append(f"{where}: missing name")
         elif not url.startswith(("http://", "https://")):
@@ -36,12 +39,22 @@ def parse_sources(text: str, *, default_interval: int) -> tuple[list[Source], li
             errors.append(f"{where} ({name}): kind must be feed or movim")
         elif not isinstance(interval, int) or isinstance(interval, bool) or interval < 1:
             errors.append(f"{where} ({name}): interval must be whole seconds, at least 1")
-        elif name.casefold() in seen:
+        elif timezone is not None and not _is_zone(timezone):
+            errors.append(f"{where} ({name}): timezone must be an IANA name like Europe/Paris")
+        elif source_key(name) in seen:
             errors.append(f"{where} ({name}): listed twice")
         else:
-            seen.add(name.casefold())
-            sources.append(Source(name=name, url=url, kind=kind, interval=interval))
+            seen.add(source_key(name))
+            sources.append(Source(clean_name(name), url, kind, interval, timezone))
     return sources, errors
+
+
+def _is_zone(name: object) -> bool:
+    try:
+        ZoneInfo(name)  # type: ignore[arg-type]
+    except (TypeError, ValueError, KeyError, OSError):
+        return False
+    return True
 
 
 def to_opml(sources: Sequence[Source], *, title: str = "Relais sources") -> bytes:

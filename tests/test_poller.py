@@ -11,6 +11,7 @@ from bot.lanes import FetchLanes
 from bot.models import SourceState
 from bot.poller import FAILURES_BEFORE_ALERT, MAX_BACKOFF, Poller, backoff
 from bot.store import Store
+from tests.conftest import SEED
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
 
@@ -175,3 +176,22 @@ async def test_slow_sources_never_hold_up_a_fast_one(store: Store) -> None:
     assert lanes.in_flight == 0
     # Cancelling does not wait for the slow fetches (their deadline is 20 s).
     assert stopped_in < 2, stopped_in
+
+
+async def test_a_sources_own_time_zone_reads_its_zone_less_dates(store: Store) -> None:
+    # A Movim dump's times carry no zone: the source's `timezone` says which they are.
+    async with FeedServer() as server, make_client(timeout=2) as client:
+        server.set("/dump.txt", SEED.read_bytes())
+        for name, zone in (("Ici", None), ("Là-bas", "America/Montreal")):
+            await store.configure_source(
+                name, server.url("/dump.txt"), kind="movim", interval=60, timezone=zone
+            )
+        poller = Poller(store, client, tz=ZoneInfo("Europe/Paris"), default_interval=60)
+        for name in ("Ici", "Là-bas"):
+            assert (await poller.poll(await _state(store, name))).status == "new"
+    assert (await _state(store, "la-bas")).timezone == "America/Montreal"
+    _, posts = await store.index_changes(0)
+    wagner = {p.source: p.published for p in posts if "Wagner" in p.title}
+    # « Sunday, 26 February - 14:52 »: 13:52 UTC in Paris, 19:52 UTC in Montreal.
+    assert wagner["Ici"] == datetime(2023, 2, 26, 13, 52, tzinfo=UTC)
+    assert wagner["Là-bas"] == datetime(2023, 2, 26, 19, 52, tzinfo=UTC)

@@ -11,7 +11,7 @@ from bot.store.base import StoreBase, _iso, _now, _parse_iso
 
 _COLUMNS = (
     "id, name, url, kind, interval, etag, last_modified, last_success, last_error,"
-    " error_count, next_poll, failing, primed, origin"
+    " error_count, next_poll, failing, primed, origin, timezone"
 )
 # Bumped whenever names.source_key changes: stored keys are then recomputed at startup.
 KEY_VERSION = 2
@@ -33,6 +33,7 @@ def _state(row: Any) -> SourceState:
         failing=bool(row[11]),
         primed=bool(row[12]),
         origin=row[13],
+        timezone=row[14],
     )
 
 
@@ -74,12 +75,14 @@ class SourceStore(StoreBase):
         kind: SourceKind = "feed",
         interval: int | None = None,
         origin: SourceOrigin = "cli",
+        timezone: str | None = None,
     ) -> int:
         """Create or update a polled source (from SOURCES_FILE, the CLI, /addsource or OPML)."""
         source_id = await self.ensure_source(name, kind=kind)
         await self._write(
-            "UPDATE sources SET url = ?, kind = ?, interval = ?, origin = ? WHERE id = ?",
-            (url, kind, interval, origin, source_id),
+            "UPDATE sources SET url = ?, kind = ?, interval = ?, origin = ?, timezone = ?"
+            " WHERE id = ?",
+            (url, kind, interval, origin, timezone, source_id),
         )
         return source_id
 
