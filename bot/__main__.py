@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
         "load", parents=[common], help="load Movim dumps and RSS/Atom/JSON feeds"
     )
     load.add_argument("paths", nargs="+", metavar="PATH", help="file, folder or http(s) URL")
+    load.add_argument(
+        "--source", metavar="NAME", help="the source of every post loaded (else the feed's title)"
+    )
 
     stats = commands.add_parser("stats", parents=[common], help="count posts and passages")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
@@ -108,7 +111,12 @@ def _progress(done: int, total: int, name: str) -> None:
 async def _load(settings: Settings, args: argparse.Namespace) -> int:
     async with Store.open(settings.database_path) as store:
         report = await load_inputs(
-            store, args.paths, tz=settings.tz, today=date.today(), progress=_progress
+            store,
+            args.paths,
+            tz=settings.tz,
+            today=date.today(),
+            progress=_progress,
+            source=args.source,
         )
     _print_load_report(report)
     return 1 if report.failed or not report.inputs else 0

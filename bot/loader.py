@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -13,7 +14,8 @@ import httpx
 from bot.ingest.feeds import looks_like_feed, parse_feed
 from bot.ingest.fetch import fetch, make_client
 from bot.ingest.movim import looks_like_movim, parse_movim
-from bot.models import LoadSummary, ParseResult, Post, Skip
+from bot.models import LoadSummary, ParseResult, Post, Skip, SourceState
+from bot.names import clean_name, feed_name
 from bot.store import Store
 
 # In folders, only files that can hold posts: a sources.toml or a README is not an input.
@@ -105,12 +107,17 @@ def parse_bytes(
 
 
 async def store_posts(
-    store: Store, posts: Sequence[Post], *, kind: str, url: str | None = None
+    store: Store,
+    posts: Sequence[Post],
+    *,
+    kind: str,
+    url: str | None = None,
+    name: str | None = None,
 ) -> dict[str, LoadSummary]:
-    """Upsert posts grouped by source; returns the counts per source name."""
+    """Upsert posts grouped by source (all under `name` when given); the counts per name."""
     by_source: dict[str, list[Post]] = {}
     for post in posts:
-        by_source.setdefault(post.source, []).append(post)
+        by_source.setdefault(name or post.source, []).append(post)
     summaries: dict[str, LoadSummary] = {}
     for name, group in by_source.items():
         source_id = await store.ensure_source(
@@ -128,24 +135,49 @@ async def load_inputs(
     today: date,
     progress: Progress | None = None,
     timeout: float = 15.0,
+    source: str | None = None,
 ) -> LoadReport:
-    """Load every input; one bad input is reported and never stops the others."""
+    """Load every input; one bad input is reported and never stops the others.
+
+    `source` names the source of every post loaded (`load --source NAME`); otherwise a
+    URL already polled keeps its source's name, a feed is named after its own title
+    (trimmed, see names.feed_name) and a Movim dump's posts after their own lines.
+    """
     items = expand_inputs(inputs)
     report = LoadReport()
     async with make_client(timeout=timeout) as client:
         for done, item in enumerate(items, start=1):
             entry = InputReport(item)
             report.inputs.append(entry)
-            await _load_one(store, client, entry, tz=tz, today=today)
+            await _load_one(store, client, entry, tz=tz, today=today, source=source)
             if progress is not None:
                 progress(done, len(items), item)
     return report
 
 
+async def _known_source(store: Store, item: str, source: str | None) -> SourceState | None:
+    """The stored source an input is for: the one named, or the one polling that URL."""
+    if source is not None:
+        return await store.source_by_name(source)
+    if "://" in item:
+        return next((s for s in await store.polled_sources() if s.url == item), None)
+    return None
+
+
 async def _load_one(
-    store: Store, client: httpx.AsyncClient, entry: InputReport, *, tz: ZoneInfo, today: date
+    store: Store,
+    client: httpx.AsyncClient,
+    entry: InputReport,
+    *,
+    tz: ZoneInfo,
+    today: date,
+    source: str | None,
 ) -> None:
     item, content_type, remote = entry.name, None, "://" in entry.name
+    known = await _known_source(store, item, source)
+    name = clean_name(source) if source else known.name if known else None
+    # The source's own zone reads the dates its input gives without one.
+    tz = known.zone(tz) if known is not None else tz
     if remote:
         fetched = await fetch(client, item)
         if fetched.status != "ok":
@@ -166,9 +198,19 @@ async def _load_one(
         return
     entry.kind = parsed.kind
     entry.skipped = list(parsed.skipped)
+    if name is None and parsed.kind == "feed":
+        # A feed is one source: named after its title, the input's URL or a post's URL
+        # telling which part of the title is the site.
+        hint = item if remote else next((p.url for p in parsed.posts if p.url), None)
+        name = feed_name(parsed.feed_title, hint) or _input_label(item)
     entry.sources = await store_posts(
-        store, parsed.posts, kind=parsed.kind, url=item if remote else None
+        store, parsed.posts, kind=parsed.kind, url=item if remote else None, name=name
     )
+
+
+def _input_label(item: str) -> str:
+    """A name for a feed with no title: its host, or its file's name."""
+    return urlsplit(item).hostname or item if "://" in item else Path(item).stem
 
 
 async def seed_if_empty(store: Store, seeds_dir: Path, *, tz: ZoneInfo, today: date) -> bool:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT, SEED, make_rss
 
 
 def _bot(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT):
@@ -124,3 +124,15 @@ def test_search_prints_a_post_dated_at_the_end_of_the_calendar(tmp_path: Path) -
     found = _bot("search", "bout du calendrier", "--db", db)
     assert found.returncode == 0, found.stderr
     assert "Le bout du calendrier" in found.stdout and "Traceback" not in found.stderr
+
+
+def test_load_names_a_feed_after_its_trimmed_title_or_source(tmp_path: Path) -> None:
+    db = str(tmp_path / "cli.sqlite3")
+    feed = tmp_path / "mediapart.xml"
+    items = [{"title": "Un article", "link": "https://www.mediapart.fr/a", "guid": "a"}]
+    feed.write_bytes(make_rss("Mediapart - Article Feed", items))
+    assert "Mediapart: 1 new" in _bot("load", str(feed), "--db", db).stdout
+    named = _bot("load", str(feed), "--source", "Médiapart enquêtes", "--db", db)
+    assert "Médiapart enquêtes: 1 new" in named.stdout
+    stats = json.loads(_bot("stats", "--json", "--db", db).stdout)
+    assert stats["sources"] == {"Mediapart": 1, "Médiapart enquêtes": 1}

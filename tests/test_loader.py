@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.loader import expand_inputs, load_inputs, seed_if_empty
 from bot.store import Store
-from tests.conftest import DATA, SEED
+from tests.conftest import DATA, SEED, make_rss
 from tests.fakes.feed_server import FeedServer
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -113,3 +113,30 @@ async def test_real_feeds_load_with_titles_zoned_dates_and_reported_repairs(
     assert strip.published.astimezone(PARIS).strftime("%Y-%m-%d %H:%M") == "2013-11-27 20:17"
     reasons = [skip.reason for entry in report.inputs for skip in entry.skipped]
     assert any(reason.startswith("ill-formed feed") for reason in reasons)
+
+
+async def test_a_feed_is_named_after_its_trimmed_title_or_as_told(
+    store: Store, tmp_path: Path
+) -> None:
+    feed = tmp_path / "monde.xml"
+    items = [{"title": "Un article", "link": "https://www.lemonde.fr/a", "guid": "a"}]
+    feed.write_bytes(make_rss("International : Toute l'actualité sur Le Monde.fr.", items))
+    report = await _load(store, str(feed))
+    assert list(report.per_source()) == ["Le Monde – International"]
+    named = await load_inputs(store, [str(feed)], tz=PARIS, today=TODAY, source="Mon Monde")
+    assert list(named.per_source()) == ["Mon Monde"]
+    assert sorted(await store.source_names()) == ["Le Monde – International", "Mon Monde"]
+
+
+async def test_load_source_reads_dates_in_that_sources_time_zone(
+    store: Store, tmp_path: Path
+) -> None:
+    await store.configure_source(
+        "Le Devoir", "https://example.org/devoir", kind="movim", timezone="America/Montreal"
+    )
+    await load_inputs(store, [str(SEED)], tz=PARIS, today=TODAY, source="le devoir")
+    _, posts = await store.index_changes(0)
+    wagner = next(p for p in posts if "Wagner" in p.title)
+    assert wagner.source == "Le Devoir"
+    # « Sunday, 26 February - 14:52 » read in Montreal, not in Paris (13:52 UTC).
+    assert wagner.published.astimezone(ZoneInfo("UTC")).hour == 19
