@@ -16,6 +16,7 @@ from bot.ingest.fetch import fetch, make_client
 from bot.ingest.movim import looks_like_movim, parse_movim
 from bot.models import LoadSummary, ParseResult, Post, Skip, SourceState
 from bot.names import clean_name, feed_name
+from bot.opml import looks_like_opml
 from bot.store import Store
 
 # In folders, only files that can hold posts: a sources.toml or a README is not an input.
@@ -100,6 +101,8 @@ def parse_bytes(
     # A feed shows itself in its first bytes; a dump needs its text read (once).
     if looks_like_feed(data):
         return parse_feed(data, source=source, content_type=content_type, base_url=base_url, tz=tz)
+    if looks_like_opml(data):
+        return "an OPML list of feeds, not posts: use `python -m bot sources import FILE`"
     text = data.decode("utf-8", errors="replace")
     if looks_like_movim(text):
         return parse_movim(text, tz=tz, today=today)

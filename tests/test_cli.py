@@ -136,3 +136,12 @@ def test_load_names_a_feed_after_its_trimmed_title_or_source(tmp_path: Path) -> 
     assert "Médiapart enquêtes: 1 new" in named.stdout
     stats = json.loads(_bot("stats", "--json", "--db", db).stdout)
     assert stats["sources"] == {"Mediapart": 1, "Médiapart enquêtes": 1}
+
+
+FRANCE = ROOT / "tests" / "data" / "real" / "opml" / "France.opml"
+
+
+def test_load_of_an_opml_list_points_to_sources_import(tmp_path: Path) -> None:
+    result = _bot("load", str(FRANCE), "--db", str(tmp_path / "cli.sqlite3"))
+    assert result.returncode == 1
+    assert "use `python -m bot sources import FILE`" in result.stderr

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
+import pytest
+
 from bot.models import Source
+from bot.opml import MAX_OPML_BYTES, from_opml, looks_like_opml, to_opml
 from bot.sources import parse_sources
+from tests.conftest import DATA
 
 TOML = """
 [[source]]
@@ -43,3 +49,83 @@ def test_sources_file_with_a_time_zone_per_source() -> None:
         "[[source]] #3 (Nulle part): timezone must be an IANA name like Europe/Paris",
         "[[source]] #4 (NUMÉRAMA): listed twice",
     ]
+
+
+FRANCE = DATA / "real" / "opml" / "France.opml"
+FRANCE_NAMES = [
+    "france24.com",
+    "Mediapart",
+    "Paris Star",
+    "Le Monde",
+    "L'Obs",
+    "Franceinfo",
+    "Le Huffington Post",
+    "La Dépêche du Midi",
+    "Ministry for Europe and Foreign Affairs",
+    "L'essentiel",
+    "Ouest-France",
+]
+
+
+def test_a_real_opml_list_with_an_unescaped_ampersand_is_read_whole() -> None:
+    data = FRANCE.read_bytes()
+    with pytest.raises(ET.ParseError):
+        ET.fromstring(data)  # what used to reject the whole list
+    sources, errors = from_opml(data)
+    assert errors == []
+    assert [s.name for s in sources] == FRANCE_NAMES
+    urls = {s.name: s.url for s in sources}
+    assert urls["Ministry for Europe and Foreign Affairs"] == (
+        "https://www.diplomatie.gouv.fr/spip.php?page=backend-fd&lang=en"
+    )
+    assert urls["Le Monde"] == "https://www.lemonde.fr/rss/une.xml"
+
+
+def test_html_entities_and_a_wrong_encoding_declaration_lose_nothing() -> None:
+    text = FRANCE.read_text(encoding="utf-8")
+    with_entities = (
+        text.replace("La Dépêche", "La D&eacute;p&ecirc;che")
+        .replace("Paris Star", "Paris&nbsp;Star")
+        .replace('description="Mediapart"', 'description="&copy; &bogus; R&D"')
+    )
+    sources, errors = from_opml(with_entities.encode())
+    assert errors == [] and [s.name for s in sources] == FRANCE_NAMES
+    # Saved as Windows-1252 but still declaring UTF-8: the bytes are believed over it.
+    sources, errors = from_opml(text.replace("’", "'").encode("cp1252"))
+    assert errors == [] and [s.name for s in sources] == FRANCE_NAMES
+
+
+def test_a_cut_or_broken_list_keeps_what_can_be_read_and_lists_the_rest() -> None:
+    text = FRANCE.read_text(encoding="utf-8")
+    cut = text[: text.index("Le Monde.fr - Actualités") + 10]
+    sources, errors = from_opml(cut.encode())
+    assert [s.name for s in sources] == FRANCE_NAMES[:3]
+    assert errors == ["outline #5: unreadable attributes"]  # #1 is the folder
+    for damage in ('type="rss /', 'type="rss" /'):  # a quote never closed, a `>` lost
+        broken = text.replace('type="rss" />', damage, 1)
+        sources, errors = from_opml(broken.encode())
+        assert [s.name for s in sources] == FRANCE_NAMES[1:]
+        assert errors == ["outline #2: unreadable attributes"]
+
+
+def test_opml_entries_that_cannot_be_used_are_listed() -> None:
+    data = b"""<opml version="2.0"><body>
+      <outline text="Dossier"><outline title="Gopher" xmlUrl="gopher://example.org/feed"/>
+      <outline xmlUrl="https://www.numerama.com/feed/"/></outline></body></opml>"""
+    sources, errors = from_opml(data)
+    assert [(s.name, s.url) for s in sources] == [
+        ("www.numerama.com", "https://www.numerama.com/feed/")
+    ]
+    assert errors == ["outline 'Gopher': xmlUrl must be http(s)"]
+    assert from_opml(b"<html><body>Bonjour</body></html>") == (
+        [],
+        ["not an OPML list: no <opml> root"],
+    )
+    assert from_opml(b"x" * (MAX_OPML_BYTES + 1))[1] == ["file larger than 1000 kB"]
+
+
+def test_opml_export_reads_back() -> None:
+    sources = [Source("Le Monde – International", "https://www.lemonde.fr/i.xml?a=1&b=2")]
+    assert from_opml(to_opml(sources)) == (sources, [])
+    assert looks_like_opml(to_opml(sources)) and looks_like_opml(FRANCE.read_bytes())
+    assert not looks_like_opml((DATA / "feeds" / "rss2.xml").read_bytes())

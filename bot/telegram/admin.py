@@ -16,7 +16,8 @@ from bot.ingest.addresses import Refusal
 from bot.ingest.fetch import check_public
 from bot.models import Source
 from bot.names import source_key
-from bot.sources import MAX_OPML_BYTES, from_opml, parse_sources, to_opml
+from bot.opml import MAX_OPML_BYTES, from_opml, to_opml
+from bot.sources import parse_sources
 from bot.telegram.context import lang_of, reply_lines, reply_unknown_source, services_of
 from bot.telegram.subscriptions import reply_ambiguous
 
