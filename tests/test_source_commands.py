@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
-from tests.conftest import running
+from tests.conftest import DATA, running
 from tests.fakes import FakeBotAPI, plain_text
 from tests.fakes.demo import prepare_database
 
@@ -27,6 +27,8 @@ async def app(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
         telegram_api_url="http://fake.invalid",
         admin_ids=frozenset({ADMIN}),
         sources_file=tmp_path / "none.toml",
+        # Names are what is tested here; the address guard has its own tests (no DNS here).
+        allow_private_sources=True,
     )
     async with running(settings, core) as application:
         yield application
@@ -75,3 +77,65 @@ async def test_a_word_naming_several_sources_gets_them_listed(core, app) -> None
     assert await store.subscriptions(alice.id) == []
     assert "plusieurs sources" in await say(app, core, admin, "/removesource monde")
     assert "Subscribed to Le Monde diplomatique" in await say(app, core, alice, "/subscribe diplo")
+
+
+async def test_addsource_refuses_lookalike_names(core, app) -> None:
+    store = store_of(app)
+    await store.configure_source("Numerama", "https://www.numerama.com/feed/")
+    admin = core.user("Admin", user_id=ADMIN)
+    evil = "https://evil.example/feed"
+    for name in ("Nume\u200brama", "NUMERAMA"):  # once normalised, Numerama itself
+        answer = await say(app, core, admin, f"/addsource {name} {evil}")
+        assert answer.startswith("Numerama est déjà suivie depuis https://www.numerama.com/feed/")
+    for name in ("Numérama", "Numerаma", "Numerarna", "Numerana", "Nume rama"):
+        answer = await say(app, core, admin, f"/addsource {name} {evil}")
+        assert "ressemble trop à la source Numerama" in answer, name
+    assert "déjà suivie sous le nom Numerama" in await say(
+        app, core, admin, "/addsource Numérique https://www.numerama.com/feed"
+    )
+    assert "\u200b" not in await say(app, core, admin, "/addsource \u200b\u2060 https://x.org/f")
+    sources = {s.name: s.url for s in await store.all_sources()}
+    assert sources["Numerama"] == "https://www.numerama.com/feed/"
+    assert evil not in sources.values() and len(sources) == 6  # no new source at all
+    # The dump's LeVentSeLeve, known but not polled, gets its feed under its own name.
+    assert "Source ajoutée : LeVentSeLeve" in await say(
+        app, core, admin, "/addsource leventseleve https://lvsl.fr/feed/"
+    )
+    assert (await store.source_by_name("Le Vent Se Lève")).url == "https://lvsl.fr/feed/"
+
+
+async def send_document(app: Application, core: FakeBotAPI, user, name: str, data: bytes) -> str:
+    mark = core.mark()
+    await app.process_update(Update.de_json(core.document(user, name, data), app.bot))
+    sent = [c for c in core.sent(method="sendMessage") if c.seq > mark and c.chat_id == user.id]
+    return "\n".join(plain_text(c.text) for c in sent)
+
+
+async def test_opml_import_reads_a_real_list_and_reports_what_it_did_not_apply(core, app) -> None:
+    admin = core.user("Admin", user_id=ADMIN)
+    france = (DATA / "real" / "opml" / "France.opml").read_bytes()
+    answer = await send_document(app, core, admin, "France.opml", france)
+    assert answer == "11 source(s) importée(s)."
+    store = store_of(app)
+    polled = {s.name: s.url for s in await store.polled_sources()}
+    assert polled["Le Monde"] == "https://www.lemonde.fr/rss/une.xml"
+    assert polled["Ministry for Europe and Foreign Affairs"].endswith("backend-fd&lang=en")
+
+    changed = (
+        france.replace(b"rss/une.xml", b"rss/en_continu.xml")
+        .replace(b'title="Paris Star"', 'title="Médiapart"'.encode())
+        .replace(b"ouest-france.fr/rss-en-continu.xml", b"ouest-france.fr/autre.xml")
+    )
+    answer = await send_document(app, core, admin, "France.opml", changed)
+    lines = answer.splitlines()
+    assert lines[:2] == ["0 source(s) importée(s).", "8 déjà suivie(s) à la même adresse."]
+    assert (
+        "• Le Monde est déjà suivie depuis https://www.lemonde.fr/rss/une.xml : adresse "
+        "https://www.lemonde.fr/rss/en_continu.xml non appliquée." in answer
+    )
+    assert "• « Médiapart » ressemble trop à la source Mediapart" in answer
+    assert "• Ouest-France est déjà suivie depuis" in answer
+    assert len(lines) == 2 + 3
+    polled = {s.name: s.url for s in await store.polled_sources()}
+    assert polled["Le Monde"] == "https://www.lemonde.fr/rss/une.xml"
+    assert "Médiapart" not in polled

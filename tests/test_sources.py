@@ -8,7 +8,7 @@ import pytest
 
 from bot.models import Source
 from bot.opml import MAX_OPML_BYTES, from_opml, looks_like_opml, to_opml
-from bot.sources import parse_sources
+from bot.sources import parse_sources, plan_additions
 from tests.conftest import DATA
 
 TOML = """
@@ -129,3 +129,42 @@ def test_opml_export_reads_back() -> None:
     assert from_opml(to_opml(sources)) == (sources, [])
     assert looks_like_opml(to_opml(sources)) and looks_like_opml(FRANCE.read_bytes())
     assert not looks_like_opml((DATA / "feeds" / "rss2.xml").read_bytes())
+
+
+EXISTING = [
+    Source("Numerama", None, "movim"),  # known from a dump, not polled
+    Source("Le Monde", "https://www.lemonde.fr/rss/une.xml"),
+    Source("France 2", "https://www.francetvinfo.fr/france2.rss"),
+]
+
+
+def test_additions_follow_one_rule_set() -> None:
+    wanted = [
+        Source("Mediapart", "https://www.mediapart.fr/articles/feed"),
+        Source("Numerama", "https://www.numerama.com/feed/"),
+        Source("le monde", "https://WWW.lemonde.fr/rss/une.xml/"),
+        Source("Le Monde", "https://www.lemonde.fr/rss/en_continu.xml"),
+        Source("Numérama", "https://evil.example/feed"),
+        Source("Numerarna", "https://evil.example/feed2"),
+        Source("Le Quotidien", "https://www.lemonde.fr/rss/une.xml"),
+        Source("France 3", "https://www.francetvinfo.fr/france3.rss"),
+        Source("MEDIAPART", "https://www.mediapart.fr/articles/feed"),
+        Source("Mediapart bis", "https://www.mediapart.fr/articles/feed"),
+    ]
+    verdicts = [(a.verdict, a.other) for a in plan_additions(wanted, EXISTING)]
+    assert verdicts == [
+        ("new", None),
+        ("poll", None),  # the dump's Numerama gets its feed
+        ("unchanged", None),  # same name, same URL (case and trailing slash aside)
+        ("twice", None),
+        ("lookalike", "Numerama"),  # same key, another name
+        ("lookalike", "Numerama"),
+        ("same_url", "Le Monde"),
+        ("new", None),  # France 3 is not France 2
+        ("twice", None),
+        ("same_url", "Mediapart"),  # the same feed under another name
+    ]
+    changed = plan_additions([Source("Le Monde", "https://www.lemonde.fr/x.xml")], EXISTING)
+    assert [(a.verdict, a.other) for a in changed] == [
+        ("url_change", "https://www.lemonde.fr/rss/une.xml")
+    ]

@@ -86,6 +86,16 @@ class SourceStore(StoreBase):
         )
         return source_id
 
+    async def change_source_url(self, name: str, url: str, *, origin: SourceOrigin) -> None:
+        """Poll a source from another URL: its validators go, and its first fetch there
+        only records what is there (nothing old is pushed)."""
+        await self._write(
+            "UPDATE sources SET url = ?, origin = ?, etag = NULL, last_modified = NULL,"
+            " next_poll = NULL, failing = 0, error_count = 0, last_error = NULL, primed = 0"
+            " WHERE key = ?",
+            (url, origin, source_key(name)),
+        )
+
     async def stop_polling(self, source_id: int) -> None:
         """Forget a source's URL: it is no longer polled; its posts stay searchable."""
         await self._write(

@@ -15,9 +15,10 @@ from bot.i18n import text
 from bot.ingest.addresses import Refusal
 from bot.ingest.fetch import check_public
 from bot.models import Source
-from bot.names import source_key
+from bot.names import MAX_NAME_CHARS, clean_name, source_key
 from bot.opml import MAX_OPML_BYTES, from_opml, to_opml
-from bot.sources import parse_sources
+from bot.source_import import add_sources
+from bot.sources import Addition, parse_sources
 from bot.telegram.context import lang_of, reply_lines, reply_unknown_source, services_of
 from bot.telegram.subscriptions import reply_ambiguous
 
@@ -50,18 +51,45 @@ async def add_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if len(args) < 2 or not args[-1].startswith(("http://", "https://")):
         await update.effective_message.reply_text(text(lang, "usage_addsource"))
         return
-    name, url = " ".join(args[:-1])[:80], args[-1]
+    name, url = clean_name(" ".join(args[:-1]))[:MAX_NAME_CHARS], args[-1]
+    if not name:
+        await update.effective_message.reply_text(text(lang, "usage_addsource"))
+        return
     services = services_of(context)
     refusal = await _address_refusal(services, url)
     if refusal is not None:
         await update.effective_message.reply_text(_refused(lang, url, refusal))
         return
-    await services.store.configure_source(
-        name, url, interval=services.settings.poll_interval, origin="telegram"
+    [addition] = await add_sources(
+        services.store,
+        [Source(name, url)],
+        interval=services.settings.poll_interval,
+        origin="telegram",
     )
-    services.poller.sources_changed()
-    await update.effective_message.reply_text(
-        text(lang, "source_added", name=render.escape(name), url=render.escape(url))
+    if addition.applies:
+        services.poller.sources_changed()
+    await update.effective_message.reply_text(_verdict(lang, addition, "source_added"))
+
+
+_VERDICTS = {
+    "unchanged": "source_unchanged",
+    "url_change": "source_url_differs",
+    "same_url": "source_same_url",
+    "lookalike": "source_lookalike",
+    "twice": "source_twice",
+}
+
+
+def _verdict(lang: str, addition: Addition, applied: str) -> str:
+    """What became of one source, in the reader's language."""
+    key = applied if addition.applies else _VERDICTS[addition.verdict]
+    source = addition.source
+    return text(
+        lang,
+        key,
+        name=render.escape(source.name),
+        url=render.escape(source.url or ""),
+        other=render.escape(addition.other or ""),
     )
 
 
@@ -124,13 +152,21 @@ async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     sources, errors = from_opml(data)
     services = services_of(context)
     sources, refused = await _public_sources(services, sources)
-    for source in sources:
-        assert source.url is not None
-        await services.store.configure_source(
-            source.name, source.url, interval=services.settings.poll_interval, origin="telegram"
-        )
+    # The same rules as /addsource; a changed URL is reported, never applied from here.
+    additions = await add_sources(
+        services.store, sources, interval=services.settings.poll_interval, origin="telegram"
+    )
     services.poller.sources_changed()
-    lines = [text(lang, "opml_imported", count=len(sources))]
+    added = sum(a.applies for a in additions)
+    unchanged = sum(a.verdict == "unchanged" for a in additions)
+    lines = [text(lang, "opml_imported", count=added)]
+    if unchanged:
+        lines.append(text(lang, "opml_unchanged", count=unchanged))
+    lines += [
+        f"• {_verdict(lang, a, 'source_added')}"
+        for a in additions
+        if not a.applies and a.verdict != "unchanged"
+    ]
     if errors:
         lines.append(text(lang, "opml_errors", errors=render.escape("; ".join(errors)[:1500])))
     if refused:
