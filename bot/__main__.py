@@ -1,4 +1,4 @@
-"""`python -m bot`: the command line (run, load, stats, search, quote)."""
+"""`python -m bot`: the command line (run, load, sources, stats, search, quote)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,21 @@ import json
 import logging
 import sys
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError, Settings
 from bot.loader import LoadReport, load_inputs, seed_if_empty
+from bot.models import Source
+from bot.opml import from_opml, to_opml
 from bot.redaction import redact_token
 from bot.render import in_zone
 from bot.searcher import Searcher
+from bot.source_import import add_sources, describe
 from bot.store import Store
 
 
@@ -39,6 +44,22 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", metavar="PATH", help="file, folder or http(s) URL")
     load.add_argument(
         "--source", metavar="NAME", help="the source of every post loaded (else the feed's title)"
+    )
+
+    sources = commands.add_parser(
+        "sources", parents=[common], help="import or export the polled sources as OPML"
+    )
+    actions = sources.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action, help_text in (
+        ("import", "poll the feeds of an OPML list (same rules as /addsource)"),
+        ("export", "write the polled sources as OPML (to standard output by default)"),
+    ):
+        command = actions.add_parser(action, parents=[common], help=help_text)
+        command.add_argument(
+            "file", nargs=None if action == "import" else "?", metavar="FILE", help="OPML file"
+        )
+    actions.choices["import"].add_argument(
+        "--update-urls", action="store_true", help="apply URL changes to existing sources"
     )
 
     stats = commands.add_parser("stats", parents=[common], help="count posts and passages")
@@ -76,7 +97,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.command == "run":
         return _run(settings)
-    handler = {"load": _load, "stats": _stats, "search": _search, "quote": _quote}[args.command]
+    handler = {
+        "load": _load,
+        "sources": _sources,
+        "stats": _stats,
+        "search": _search,
+        "quote": _quote,
+    }[args.command]
     return asyncio.run(handler(settings, args))
 
 
@@ -137,6 +164,47 @@ def _print_load_report(report: LoadReport) -> None:
         print("nothing to load: no files found", file=sys.stderr)
     read = len(report.inputs) - len(report.failed)
     print(f"{read} of {len(report.inputs)} inputs read")
+
+
+async def _sources(settings: Settings, args: argparse.Namespace) -> int:
+    if args.action == "export":
+        async with Store.open(settings.database_path) as store:
+            polled = await store.polled_sources()
+        data = to_opml([Source(s.name, s.url, s.kind, s.interval) for s in polled])
+        if args.file is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            Path(args.file).write_bytes(data)
+            print(f"{len(polled)} sources written to {args.file}")
+        return 0
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"failed: {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    wanted, errors = from_opml(data)
+    async with Store.open(settings.database_path) as store:
+        additions = await add_sources(
+            store,
+            wanted,
+            interval=settings.poll_interval,
+            origin="cli",
+            update_urls=args.update_urls,
+        )
+    for addition in additions:
+        print(describe(addition, update_urls=args.update_urls))
+    for error in errors:
+        print(f"skipped in {args.file}: {error}", file=sys.stderr)
+    counts = Counter(a.verdict for a in additions)
+    left = len(additions) - counts["new"] - counts["poll"] - counts["unchanged"]
+    if args.update_urls:
+        left -= counts["url_change"]
+    print(
+        f"{len(additions)} feeds: {counts['new'] + counts['poll']} added, "
+        f"{counts['unchanged']} unchanged, {left} not applied, {len(errors)} unreadable"
+    )
+    return 1 if left or errors else 0
 
 
 async def _stats(settings: Settings, args: argparse.Namespace) -> int:

@@ -141,6 +141,40 @@ def test_load_names_a_feed_after_its_trimmed_title_or_source(tmp_path: Path) -> 
 FRANCE = ROOT / "tests" / "data" / "real" / "opml" / "France.opml"
 
 
+def test_sources_import_export_and_url_changes(tmp_path: Path) -> None:
+    db = str(tmp_path / "cli.sqlite3")
+    first = _bot("sources", "import", str(FRANCE), "--db", db)
+    assert first.returncode == 0, first.stderr
+    assert "added: Le Monde https://www.lemonde.fr/rss/une.xml" in first.stdout
+    assert (
+        first.stdout.splitlines()[-1]
+        == "11 feeds: 11 added, 0 unchanged, 0 not applied, 0 unreadable"
+    )
+
+    exported = _bot("sources", "export", "--db", db)
+    assert exported.returncode == 0 and exported.stdout.startswith("<?xml")
+    assert exported.stdout.count("<outline") == 11
+    assert "backend-fd&amp;lang=en" in exported.stdout  # written as valid XML
+
+    moved = tmp_path / "moved.opml"
+    moved.write_bytes(FRANCE.read_bytes().replace(b"rss/une.xml", b"rss/en_continu.xml"))
+    again = _bot("sources", "import", str(moved), "--db", db)
+    assert again.returncode == 1  # something was not applied
+    assert (
+        "URL change not applied: Le Monde: https://www.lemonde.fr/rss/une.xml -> "
+        "https://www.lemonde.fr/rss/en_continu.xml (--update-urls applies it)"
+    ) in again.stdout
+    assert "10 unchanged, 1 not applied" in again.stdout
+    written = tmp_path / "out.opml"
+    _bot("sources", "export", str(written), "--db", db)
+    assert b"rss/une.xml" in written.read_bytes()
+
+    applied = _bot("sources", "import", str(moved), "--update-urls", "--db", db)
+    assert applied.returncode == 0
+    assert "URL changed: Le Monde: https://www.lemonde.fr/rss/une.xml ->" in applied.stdout
+    assert b"en_continu.xml" in _bot("sources", "export", "--db", db).stdout.encode()
+
+
 def test_load_of_an_opml_list_points_to_sources_import(tmp_path: Path) -> None:
     result = _bot("load", str(FRANCE), "--db", str(tmp_path / "cli.sqlite3"))
     assert result.returncode == 1

@@ -71,6 +71,8 @@ def test_every_cli_command_is_in_the_readme() -> None:
     assert {"run", "load", "stats", "search", "quote"} <= set(commands)
     for command in set(commands):
         assert f"### `{command}" in readme, command
+    for action in re.findall(r'\(\s*"(import|export)",', main):
+        assert f"`sources {action}" in readme, action
 
 
 def test_every_bot_command_is_in_help_readme_and_both_menus() -> None:
