@@ -146,7 +146,7 @@ async def _load(settings: Settings, args: argparse.Namespace) -> int:
             source=args.source,
         )
     _print_load_report(report)
-    return 1 if report.failed or not report.inputs else 0
+    return 1 if report.failed or not report.read else 0
 
 
 def _print_load_report(report: LoadReport) -> None:
@@ -158,12 +158,16 @@ def _print_load_report(report: LoadReport) -> None:
     for entry in report.inputs:
         for skip in entry.skipped:
             print(f"skipped in {entry.name} ({skip.where}): {skip.reason}", file=sys.stderr)
+    for entry in report.ignored:
+        print(f"not an input, skipped: {entry.name}: {entry.ignored}", file=sys.stderr)
     for entry in report.failed:
         print(f"failed: {entry.name}: {entry.error}", file=sys.stderr)
-    if not report.inputs:
-        print("nothing to load: no files found", file=sys.stderr)
-    read = len(report.inputs) - len(report.failed)
-    print(f"{read} of {len(report.inputs)} inputs read")
+    if not report.read:
+        print("nothing to load: no dump or feed found", file=sys.stderr)
+    total = len(report.inputs) - len(report.ignored)
+    count = len(report.ignored)
+    ignored = f", {count} other file{'s' if count > 1 else ''} skipped" if count else ""
+    print(f"{report.read} of {total} inputs read{ignored}")
 
 
 async def _sources(settings: Settings, args: argparse.Namespace) -> int:

@@ -30,6 +30,8 @@ class InputReport:
 
     name: str
     error: str | None = None
+    ignored: str | None = None  # why a file found in a folder is not an input after all
+    in_folder: bool = False
     kind: str | None = None
     skipped: list[Skip] = field(default_factory=list)
     sources: dict[str, LoadSummary] = field(default_factory=dict)
@@ -37,7 +39,7 @@ class InputReport:
     @property
     def ok(self) -> bool:
         """True when the input was read (even if some of its entries were skipped)."""
-        return self.error is None
+        return self.error is None and self.ignored is None
 
 
 @dataclass(slots=True)
@@ -49,7 +51,17 @@ class LoadReport:
     @property
     def failed(self) -> list[InputReport]:
         """Inputs that could not be read at all."""
-        return [report for report in self.inputs if not report.ok]
+        return [report for report in self.inputs if report.error is not None]
+
+    @property
+    def ignored(self) -> list[InputReport]:
+        """Files found in a folder that hold neither a dump nor a feed: skipped, not failed."""
+        return [report for report in self.inputs if report.ignored is not None]
+
+    @property
+    def read(self) -> int:
+        """How many inputs were read."""
+        return sum(report.ok for report in self.inputs)
 
     def per_source(self) -> dict[str, LoadSummary]:
         """Counts summed over inputs, per source name."""
@@ -72,14 +84,19 @@ class LoadReport:
 
 def expand_inputs(inputs: Sequence[str]) -> list[str]:
     """URLs and files as given; folders replaced by their input files, recursively, sorted."""
-    expanded: list[str] = []
+    return [item for item, _ in _expand(inputs)]
+
+
+def _expand(inputs: Sequence[str]) -> list[tuple[str, bool]]:
+    """Each input, and whether it was found in a folder rather than named."""
+    expanded: list[tuple[str, bool]] = []
     for item in inputs:
         path = Path(item)
         if item.startswith(("http://", "https://")) or not path.is_dir():
-            expanded.append(item)
+            expanded.append((item, False))
             continue
         expanded.extend(
-            str(p)
+            (str(p), True)
             for p in sorted(path.rglob("*"))
             if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith(".")
         )
@@ -146,11 +163,11 @@ async def load_inputs(
     URL already polled keeps its source's name, a feed is named after its own title
     (trimmed, see names.feed_name) and a Movim dump's posts after their own lines.
     """
-    items = expand_inputs(inputs)
+    items = _expand(inputs)
     report = LoadReport()
     async with make_client(timeout=timeout) as client:
-        for done, item in enumerate(items, start=1):
-            entry = InputReport(item)
+        for done, (item, in_folder) in enumerate(items, start=1):
+            entry = InputReport(item, in_folder=in_folder)
             report.inputs.append(entry)
             await _load_one(store, client, entry, tz=tz, today=today, source=source)
             if progress is not None:
@@ -197,7 +214,11 @@ async def _load_one(
         data, tz=tz, today=today, content_type=content_type, base_url=item if remote else None
     )
     if isinstance(parsed, str):
-        entry.error = parsed
+        # A README.txt beside the dumps of a folder is not an input; a file named is one.
+        if entry.in_folder:
+            entry.ignored = parsed
+        else:
+            entry.error = parsed
         return
     entry.kind = parsed.kind
     entry.skipped = list(parsed.skipped)

@@ -179,3 +179,17 @@ def test_load_of_an_opml_list_points_to_sources_import(tmp_path: Path) -> None:
     result = _bot("load", str(FRANCE), "--db", str(tmp_path / "cli.sqlite3"))
     assert result.returncode == 1
     assert "use `python -m bot sources import FILE`" in result.stderr
+
+
+def test_a_folder_with_a_file_that_is_not_a_feed_still_loads(tmp_path: Path) -> None:
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    (folder / "seed.txt").write_bytes(SEED.read_bytes())
+    (folder / "notes.txt").write_text("Penser à relire les dumps de mars.\n")
+    db = str(tmp_path / "cli.sqlite3")
+    result = _bot("load", str(folder), "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "1 of 1 inputs read, 1 other file skipped"
+    assert f"not an input, skipped: {folder / 'notes.txt'}: neither a Movim dump" in result.stderr
+    named = _bot("load", str(folder / "notes.txt"), "--db", db)
+    assert named.returncode == 1 and f"failed: {folder / 'notes.txt'}" in named.stderr

@@ -79,9 +79,14 @@ async def test_folders_recurse_and_bad_inputs_are_named(store: Store, tmp_path: 
     assert len(expand_inputs([str(tmp_path / "a")])) == 3
     report = await _load(store, str(tmp_path / "a"), str(tmp_path / "missing.xml"))
     failed = {Path(r.name).name: r.error for r in report.failed}
-    assert set(failed) == {"junk.txt", "missing.xml"}
-    assert "neither" in failed["junk.txt"]
+    assert set(failed) == {"missing.xml"}
+    # Found in a folder, a file that is no dump and no feed is skipped, not a failure.
+    [ignored] = report.ignored
+    assert Path(ignored.name).name == "junk.txt" and "neither" in ignored.ignored
+    assert report.read == 2
     assert await store.count_posts() > 8  # everything good is stored
+    named = await _load(store, str(tmp_path / "a" / "junk.txt"))
+    assert [Path(r.name).name for r in named.failed] == ["junk.txt"]  # named: a failure
 
 
 async def test_urls_are_fetched_from_a_local_server(store: Store) -> None:
