@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import time
 from collections import Counter
@@ -24,6 +25,8 @@ from bot.render import in_zone
 from bot.searcher import Searcher
 from bot.source_import import add_sources, describe
 from bot.store import Store
+
+SIGPIPE_EXIT = 141
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,7 +107,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "search": _search,
         "quote": _quote,
     }[args.command]
-    return asyncio.run(handler(settings, args))
+    try:
+        code = asyncio.run(handler(settings, args))
+        sys.stdout.flush()  # a pipe's buffer is written here, where its failure is caught
+    except BrokenPipeError:
+        # The reader went away (`... | head`): end quietly with the status of a tool
+        # killed by SIGPIPE (128 + 13), and let nothing flush into the closed pipe again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return SIGPIPE_EXIT
+    return code
 
 
 def _run(settings: Settings) -> int:

@@ -193,3 +193,28 @@ def test_a_folder_with_a_file_that_is_not_a_feed_still_loads(tmp_path: Path) -> 
     assert f"not an input, skipped: {folder / 'notes.txt'}: neither a Movim dump" in result.stderr
     named = _bot("load", str(folder / "notes.txt"), "--db", db)
     assert named.returncode == 1 and f"failed: {folder / 'notes.txt'}" in named.stderr
+
+
+def test_a_closed_pipe_ends_the_cli_quietly(tmp_path: Path) -> None:
+    # `python -m bot search … --json | head` when head has already gone: the read end
+    # of the pipe is closed before the command writes a byte.
+    db = str(tmp_path / "fresh.sqlite3")
+    assert _bot("stats", "--db", db).returncode == 0
+    clean = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_PATH")}
+    for args in (("search", "travail", "--json"), ("sources", "export"), ("load", str(SEED))):
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            result = subprocess.run(
+                [sys.executable, "-m", "bot", *args, "--db", db],
+                stdout=write_end,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=120,
+                cwd=ROOT,
+                env=clean,
+            )
+        finally:
+            os.close(write_end)
+        assert result.returncode == 141, (args, result.stderr)  # as if killed by SIGPIPE
+        assert "Traceback" not in result.stderr and "Exception" not in result.stderr, args
