@@ -24,6 +24,7 @@ reloading an edited dump then updates posts in place instead of duplicating them
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import NamedTuple
@@ -63,6 +64,7 @@ _VERIFIED = " ✅✔☑\ufe0f\u00a0"
 _WEEKDAYS = {n: i for i, n in enumerate("mon tue wed thu fri sat sun".split())}
 _MONTHS = {n: i for i, n in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 _GUID_TITLE_CHARS = 80
+_SNIFF_CHARS = 65_536
 
 
 class _Date(NamedTuple):
@@ -100,10 +102,20 @@ class _Draft:
 
 def looks_like_movim(text: str) -> bool:
     """True when the text has a post boundary and a Movim post header: a dump, not a feed."""
-    lines = [line.strip() for line in _lines(text)]
-    return any(_BOUNDARY.fullmatch(line) for line in lines) and any(
-        _parse_header(line) is not None for line in lines if "·" in line
-    )
+    # A dump shows both in its first lines: look there before reading a large one twice.
+    return (len(text) > _SNIFF_CHARS and _shows_dump(text[:_SNIFF_CHARS])) or _shows_dump(text)
+
+
+def _shows_dump(text: str) -> bool:
+    boundary = header = False
+    for line in _lines(text):
+        if not boundary and "chevron_right" in line:
+            boundary = _BOUNDARY.fullmatch(line.strip()) is not None
+        if not header and "·" in line:
+            header = _parse_header(line) is not None
+        if boundary and header:
+            return True
+    return False
 
 
 def parse_movim(
@@ -114,18 +126,33 @@ def parse_movim(
     A date before 1990 or more than a day after `now` (by default the end of `today`) is
     impossible: the post is kept undated and the date reported.
     """
+    parts = list(iter_movim(text, tz=tz, today=today, now=now))
+    posts = tuple(post for part in parts for post in part.posts)
+    skipped = tuple(skip for part in parts for skip in part.skipped)
+    return ParseResult(posts=posts, skipped=skipped, kind="movim")
+
+
+def iter_movim(
+    text: str, *, tz: ZoneInfo, today: date, now: datetime | None = None, batch: int = 1000
+) -> Iterator[ParseResult]:
+    """`parse_movim` in parts of up to `batch` posts, in order, so that a loader can store
+    some while the rest is built; the last part may be empty."""
     now = now or datetime.combine(today, time.max, tzinfo=tz)
     skipped: list[Skip] = []
     drafts = _read(_lines(text), skipped)
+    # Years left out are resolved from the newest year of the whole dump: read it first.
     years = [d.header.date.year for d in drafts if d.header.date and d.header.date.year]
     anchor = max(years, default=None)
-    posts = []
+    posts: list[Post] = []
     for draft in drafts:
         try:
             posts.append(_build(draft, anchor, tz, today, now, skipped))
         except Exception as exc:  # a parser bug must cost one post, never the whole load
             skipped.append(Skip(f"line {draft.header_line}", f"could not build post: {exc!r}"))
-    return ParseResult(posts=tuple(posts), skipped=tuple(skipped), kind="movim")
+        if len(posts) >= batch:
+            yield ParseResult(posts=tuple(posts), skipped=tuple(skipped), kind="movim")
+            posts, skipped = [], []
+    yield ParseResult(posts=tuple(posts), skipped=tuple(skipped), kind="movim")
 
 
 def _lines(text: str) -> list[str]:
@@ -134,7 +161,11 @@ def _lines(text: str) -> list[str]:
 
 
 def _read(lines: list[str], skipped: list[Skip]) -> list[_Draft]:
-    starts = [i for i, line in enumerate(lines) if _BOUNDARY.fullmatch(line.strip())]
+    starts = [
+        i
+        for i, line in enumerate(lines)
+        if "chevron_right" in line and _BOUNDARY.fullmatch(line.strip())
+    ]
     if not starts:
         skipped.append(Skip("line 1", "no post boundary ('• chevron_right') found"))
         return []
@@ -156,12 +187,12 @@ def _read(lines: list[str], skipped: list[Skip]) -> list[_Draft]:
 
 def _read_post(lines: list[str], start: int, end: int, skipped: list[Skip]) -> _Draft | None:
     """Read the post between boundary line `start` and `end`; report and drop what is unusable."""
-    rows = [(i + 1, lines[i].strip()) for i in range(start + 1, end) if lines[i].strip()]
+    rows = [(i + 1, line) for i in range(start + 1, end) if (line := lines[i].strip())]
     if not rows:
         skipped.append(Skip(f"line {start + 1}", "post boundary with no post after it"))
         return None
     (title_line, title), rest = rows[0], rows[1:]
-    if _parse_header(title) is not None or _FOOTER.fullmatch(title):
+    if ("·" in title and _parse_header(title) is not None) or _FOOTER.fullmatch(title):
         skipped.append(Skip(f"line {title_line}", "post has no title: skipped"))
         return None
     if not rest:
