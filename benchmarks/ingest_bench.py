@@ -1,38 +1,41 @@
-"""Ingest benchmark: passages per second for a full load of a large Movim dump.
+"""Ingest benchmark: passages per second for `python -m bot load dump.txt`, a whole process.
 
-Generates (from a fixed seed) a dump of at least 100,000 passages in the seed's format,
-loads it into a fresh database with `load_inputs`, and prints the rate. In the same run,
-a baseline: plain sqlite3 inserts of the same passages (no parsing, no normalization),
-the floor any loader pays. Then the real-feed corpus (real_feeds_bench.py): posts/s with
+Generates (from a fixed seed) a dump of at least 100,000 passages in the seed's format
+(interviews and articles, seed-like passages of ~650 characters) and times, as separate
+processes from start to exit, each into a fresh database:
+
+- `load`: `python -m bot load dump.txt` as users run it (the dump parsed in parts, the
+  next part in a thread while SQLite writes the last);
+- `serial`: the code path before that: the whole dump parsed, then stored;
+- `floor`: a process that reads the dump and inserts its non-empty lines into a table
+  with plain sqlite3 (no parsing, no normalization): what any loader pays at least.
+
+The three run in turn, `--repeat` times; the machine is shared, so medians are reported
+with the spread of the runs. Then the real-feed corpus (real_feeds_bench.py): posts/s with
 the boilerplate cleaning, against the parser without it.
 
-    .venv/bin/python benchmarks/ingest_bench.py [--passages 100000]
+    .venv/bin/python benchmarks/ingest_bench.py [--passages 100000] [--repeat 5]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import os
 import random
 import re
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import real_feeds_bench  # noqa: E402
-
-from bot.ingest.movim import parse_movim  # noqa: E402
-from bot.loader import load_inputs  # noqa: E402
-from bot.store import Store  # noqa: E402
-from bot.text import normalize  # noqa: E402
+import real_feeds_bench  # noqa: E402  (beside this script)
 
 SEED = ROOT / "seeds" / "000_caedc24fabec8c83.txt"
 SOURCES = ["Numerama", "JournalDuGeek", "LeVentSeLeve", "Mediapart"]
@@ -92,74 +95,101 @@ def generate_dump(passages: int, seed: int = 42) -> tuple[str, int]:
     return "\n".join(blocks) + "\n", made
 
 
-def baseline_sqlite(db_path: Path, dump: str) -> tuple[int, float]:
-    """Plain inserts of the parsed passages' text: the cost of storage alone."""
-    result = parse_movim(dump, tz=ZoneInfo("Europe/Paris"), today=date(2026, 11, 28))
-    rows = [
-        (i, p.kind, p.text, p.text) for i, post in enumerate(result.posts) for p in post.passages
-    ]
-    start = time.perf_counter()
-    with sqlite3.connect(db_path) as db:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("CREATE TABLE passages (post INTEGER, kind TEXT, text TEXT, norm TEXT)")
-        db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?)", rows)
-    return len(rows), time.perf_counter() - start
+# The loader as it was before parsing in parts: the whole dump parsed, then stored
+# (argv: database, dump).
+SERIAL = """
+import asyncio, sys
+from datetime import date
+from pathlib import Path
+from bot.config import Settings
+from bot.ingest.inputs import parse_bytes
+from bot.loader import store_posts
+from bot.store import Store
+
+async def main():
+    data = Path(sys.argv[2]).read_bytes()
+    async with Store.open(sys.argv[1]) as store:
+        parsed = parse_bytes(data, tz=Settings.from_env().tz, today=date.today())
+        await store_posts(store, parsed.posts, kind=parsed.kind)
+
+asyncio.run(main())
+"""
+
+# Read the dump and insert its non-empty lines with plain sqlite3 (argv: database, dump).
+FLOOR = """
+import sqlite3, sys
+rows = [(line,) for line in open(sys.argv[2], encoding="utf-8") if line.strip()]
+with sqlite3.connect(sys.argv[1]) as db:
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE lines (text TEXT)")
+    db.executemany("INSERT INTO lines VALUES (?)", rows)
+"""
+
+VARIANTS = {
+    "load": lambda db, dump: [sys.executable, "-m", "bot", "load", str(dump), "--db", str(db)],
+    "serial": lambda db, dump: [sys.executable, "-c", SERIAL, str(db), str(dump)],
+    "floor": lambda db, dump: [sys.executable, "-c", FLOOR, str(db), str(dump)],
+}
 
 
-async def full_load(db_path: Path, dump_path: Path) -> tuple[dict, float]:
-    """Time `load_inputs` of the dump into a fresh database."""
+def run_once(command: list[str], db: Path) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, its children included) of one process."""
+    for leftover in db.parent.glob(db.name + "*"):
+        leftover.unlink()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
+    before = os.times()
     start = time.perf_counter()
-    async with Store.open(db_path) as store:
-        report = await load_inputs(
-            store, [str(dump_path)], tz=ZoneInfo("Europe/Paris"), today=date(2026, 11, 28)
-        )
-        elapsed = time.perf_counter() - start
-        stats = await store.stats()
-    if report.failed:
-        raise SystemExit(f"load failed: {report.failed}")
-    return stats, elapsed
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = os.times()
+    if done.returncode != 0:
+        raise SystemExit(f"{command[:4]} failed:\n{done.stderr}")
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    return wall, cpu
+
+
+def stored_passages(db: Path) -> int:
+    with sqlite3.connect(db) as raw:
+        return raw.execute("SELECT count(*) FROM passages").fetchone()[0]
 
 
 def main() -> None:
-    """Generate, load, and print the figures."""
+    """Generate the dump, time each variant in turn, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passages", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3, help="full loads, each a fresh database")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each variant")
     args = parser.parse_args()
 
     dump, planned = generate_dump(args.passages)
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in VARIANTS}
     with tempfile.TemporaryDirectory() as tmp:
         dump_path = Path(tmp) / "dump.txt"
         dump_path.write_text(dump, encoding="utf-8")
-        print(f"dump: {len(dump) / 1e6:.1f} MB, {planned} passages planned")
+        print(f"dump: {len(dump) / 1e6:.1f} MB, {planned} passages planned, {os.cpu_count()} CPUs")
+        stored = 0
+        for _ in range(max(1, args.repeat)):
+            for name, command in VARIANTS.items():
+                db = Path(tmp) / f"{name}.sqlite3"
+                times[name].append(run_once(command(db, dump_path), db))
+                if name == "load":
+                    stored = stored_passages(db)
+        if stored_passages(Path(tmp) / "serial.sqlite3") != stored:
+            raise SystemExit("the serial loader stored another number of passages")
 
-        start = time.perf_counter()
-        parsed = parse_movim(dump, tz=ZoneInfo("Europe/Paris"), today=date(2026, 11, 28))
-        parse_s = time.perf_counter() - start
-        texts = [p.text for post in parsed.posts for p in post.passages]
-        start = time.perf_counter()
-        for text in texts:
-            normalize(text)
-        norm_s = time.perf_counter() - start
-
-        # The machine is shared and its disk noisy: several fresh loads, the median counts.
-        loads = []
-        for attempt in range(max(1, args.repeat)):
-            stats, seconds = asyncio.run(
-                full_load(Path(tmp) / f"relais{attempt}.sqlite3", dump_path)
-            )
-            loads.append(seconds)
-        load_s = statistics.median(loads)
-        stored = sum(stats["passages"].values())
-        base_rows, base_s = baseline_sqlite(Path(tmp) / "baseline.sqlite3", dump)
-
-    rate = stored / load_s
-    print(f"parse only:      {parse_s:6.2f} s  ({len(texts) / parse_s:,.0f} passages/s)")
-    print(f"normalize only:  {norm_s:6.2f} s  ({len(texts) / norm_s:,.0f} passages/s)")
-    print(f"baseline insert: {base_s:6.2f} s  ({base_rows / base_s:,.0f} rows/s, plain sqlite3)")
-    runs = ", ".join(f"{s:.2f}" for s in loads)
-    print(f"full load:       {load_s:6.2f} s median of {len(loads)} ({runs})")
-    print(f"                 posts={stats['posts']} passages={stored}")
+    print(f"passages stored: {stored}")
+    print("variant  median wall  (runs, s)                      CPU s   passages/s")
+    rates = {}
+    for name, runs in times.items():
+        walls = [wall for wall, _ in runs]
+        wall = statistics.median(walls)
+        cpu = statistics.median(c for _, c in runs)
+        rates[name] = stored / wall
+        spread = ", ".join(f"{w:.2f}" for w in walls)
+        print(f"{name:<8} {wall:8.2f} s   ({spread:<30}) {cpu:6.2f}  {rates[name]:>10,.0f}")
+    rate = rates["load"]
+    print(f"load vs serial: {rates['load'] / rates['serial']:.2f}x; floor: {rates['floor']:,.0f}/s")
     print(f"RATE {rate:,.0f} passages/s (goal >= 20,000): {'PASS' if rate >= 20_000 else 'MISS'}")
     # The real-feed corpus: posts/s with the boilerplate cleaning, against the parser without.
     real_feeds_bench.report()
