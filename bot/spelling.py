@@ -6,24 +6,20 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process
 
-from bot.text import normalize
+from bot.names import source_key
 
 MAX_CLOSE = 5
 MIN_SCORE = 75
 
 
-def _key(name: str) -> str:
-    return normalize(name).replace(" ", "")
-
-
 def close_names(name: str, names: Sequence[str], limit: int = MAX_CLOSE) -> list[str]:
     """Up to `limit` of `names` spelled like `name` (case, accents and spaces ignored)."""
-    wanted = _key(name)
+    wanted = source_key(name)
     if not wanted:
         return []
     found = process.extract(
         wanted,
-        {known: _key(known) for known in names},
+        {known: source_key(known) for known in names},
         scorer=fuzz.WRatio,
         limit=limit,
         score_cutoff=MIN_SCORE,

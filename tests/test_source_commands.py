@@ -74,6 +74,11 @@ async def test_a_word_naming_several_sources_gets_them_listed(core, app) -> None
     assert (
         answer == "“monde” names several sources: Le Monde, Le Monde diplomatique. Say which one."
     )
+    assert "names several sources" in await say(app, core, alice, "/subscribe monde +élections")
+    # More bare words may be a misspelled name: the names spelled alike come first.
+    assert "Did you mean: Le Monde diplomatique" in await say(
+        app, core, alice, "/subscribe monde diplomatiqe"
+    )
     assert await store.subscriptions(alice.id) == []
     assert "plusieurs sources" in await say(app, core, admin, "/removesource monde")
     assert "Subscribed to Le Monde diplomatique" in await say(app, core, alice, "/subscribe diplo")

@@ -12,6 +12,7 @@ from bot.filters import FilterError, document, parse_filter
 from bot.i18n import text
 from bot.models import Chat, SourceState
 from bot.paging import page_of
+from bot.spelling import close_names
 from bot.telegram.channels import target_chat
 from bot.telegram.context import (
     lang_of,
@@ -107,8 +108,9 @@ async def _named_source(
     """The source named by the longest run of leading words, and the words after it.
 
     Names may have spaces (`Le Vent Se Lève`) and bare words are filters too, so the
-    longest prefix that names a known source wins; words naming several sources get
-    them listed instead.
+    longest prefix that names one known source wins. Words naming several sources get
+    them listed, unless more words follow that may be a misspelled name: then the
+    names spelled alike are offered instead (when there are any).
     """
     store = services_of(context).store
     for end in range(len(args), 0, -1):
@@ -116,11 +118,19 @@ async def _named_source(
         if len(found) == 1:
             return found[0], args[end:]
         if found:
-            await reply_ambiguous(update, " ".join(args[:end]), [s.name for s in found])
-            return None
-    name = " ".join(word for word in args if word[:1] not in '+-"«“') or args[0]
-    await reply_unknown_source(update, context, name)
+            break
+    else:
+        found, end = [], 0
+    name = " ".join(word for word in args if word[:1] not in _FILTER_MARKS) or args[0]
+    only_filters = all(word[:1] in _FILTER_MARKS for word in args[end:])
+    if found and (only_filters or not close_names(name, await store.source_names())):
+        await reply_ambiguous(update, " ".join(args[:end]), [s.name for s in found])
+    else:
+        await reply_unknown_source(update, context, name)
     return None
+
+
+_FILTER_MARKS = ("+", "-", '"', "«", "“")
 
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
