@@ -174,3 +174,15 @@ async def test_a_large_dump_is_stored_in_parts_and_a_repeat_is_still_skipped(
     assert await store.count_posts() == 2_499
     _, stored = await store.index_changes(0)
     assert [p.passages[0].text for p in stored if p.title == "Titre 3"] == ["Texte 3."]
+
+
+async def test_a_sources_time_zone_reads_a_real_feeds_zone_less_dates(store: Store) -> None:
+    # Maliki's pubDates have no zone (`Wed, 27 Nov 2013 20:17:55`): read in its source's own.
+    await store.configure_source("Maliki", "https://maliki.com/rss", timezone="America/Montreal")
+    real = DATA / "real" / "maliki-2013.xml"
+    await load_inputs(store, [str(real)], tz=PARIS, today=TODAY, source="maliki")
+    _, posts = await store.index_changes(0)
+    strip = next(p for p in posts if p.title == "strip : Rétro gamines 2")
+    assert strip.source == "Maliki"
+    local = strip.published.astimezone(ZoneInfo("America/Montreal"))
+    assert local.strftime("%Y-%m-%d %H:%M") == "2013-11-27 20:17"
