@@ -138,7 +138,7 @@ def test_load_names_a_feed_after_its_trimmed_title_or_source(tmp_path: Path) -> 
     assert stats["sources"] == {"Mediapart": 1, "Médiapart enquêtes": 1}
 
 
-FRANCE = ROOT / "tests" / "data" / "real" / "opml" / "France.opml"
+FRANCE = ROOT / "tests" / "data" / "real" / "awesome-rss-feeds-France.opml"
 
 
 def test_sources_import_export_and_url_changes(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ def test_clean_name_drops_invisible_characters_and_folds_compatibility_forms() -
 
 
 # Real feed titles: quoted in issue 8, and the titles of the outlines of
-# awesome-rss-feeds' France.opml (tests/data/real/opml/), which are their feeds' own.
+# awesome-rss-feeds' France.opml (tests/data/real/), which are their feeds' own.
 REAL_TITLES = {
     "International : Toute l'actualité sur Le Monde.fr.": "Le Monde – International",
     "Japon : Toute l'actualité sur Le Monde.fr.": "Le Monde – Japon",

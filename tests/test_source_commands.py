@@ -118,7 +118,7 @@ async def send_document(app: Application, core: FakeBotAPI, user, name: str, dat
 
 async def test_opml_import_reads_a_real_list_and_reports_what_it_did_not_apply(core, app) -> None:
     admin = core.user("Admin", user_id=ADMIN)
-    france = (DATA / "real" / "opml" / "France.opml").read_bytes()
+    france = (DATA / "real" / "awesome-rss-feeds-France.opml").read_bytes()
     answer = await send_document(app, core, admin, "France.opml", france)
     assert answer == "11 source(s) importée(s)."
     store = store_of(app)

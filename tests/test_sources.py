@@ -51,7 +51,7 @@ def test_sources_file_with_a_time_zone_per_source() -> None:
     ]
 
 
-FRANCE = DATA / "real" / "opml" / "France.opml"
+FRANCE = DATA / "real" / "awesome-rss-feeds-France.opml"  # provenance: PROVENANCE.md there
 FRANCE_NAMES = [
     "france24.com",
     "Mediapart",
