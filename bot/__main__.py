@@ -173,7 +173,7 @@ def _print_load_report(report: LoadReport) -> None:
         print(f"not an input, skipped: {entry.name}: {entry.ignored}", file=sys.stderr)
     for entry in report.failed:
         print(f"failed: {entry.name}: {entry.error}", file=sys.stderr)
-    if not report.read:
+    if not report.read and not report.failed:
         print("nothing to load: no dump or feed found", file=sys.stderr)
     total = len(report.inputs) - len(report.ignored)
     count = len(report.ignored)
