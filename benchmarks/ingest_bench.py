@@ -4,13 +4,11 @@ Generates (from a fixed seed) a dump of at least 100,000 passages in the seed's 
 (interviews and articles, seed-like passages of ~650 characters) and times, as separate
 processes from start to exit, each into a fresh database:
 
-- `load`: `python -m bot load dump.txt` as users run it (the dump parsed in parts, the
-  next part in a thread while SQLite writes the last);
-- `serial`: the code path before that: the whole dump parsed, then stored;
-- `floor`: a process that reads the dump and inserts its non-empty lines into a table
-  with plain sqlite3 (no parsing, no normalization): what any loader pays at least.
+- `load`: `python -m bot load dump.txt` as users run it;
+- `floor`: the baseline, a process that reads the dump and inserts its non-empty lines
+  into a table with plain sqlite3 (no parsing, no normalization): what any loader pays.
 
-The three run in turn, `--repeat` times; the machine is shared, so medians are reported
+They run in turn, `--repeat` times; the machine is shared, so medians are reported
 with the spread of the runs. Then the real-feed corpus (real_feeds_bench.py): posts/s with
 the boilerplate cleaning, against the parser without it.
 
@@ -95,26 +93,6 @@ def generate_dump(passages: int, seed: int = 42) -> tuple[str, int]:
     return "\n".join(blocks) + "\n", made
 
 
-# The loader as it was before parsing in parts: the whole dump parsed, then stored
-# (argv: database, dump).
-SERIAL = """
-import asyncio, sys
-from datetime import date
-from pathlib import Path
-from bot.config import Settings
-from bot.ingest.inputs import parse_bytes
-from bot.loader import store_posts
-from bot.store import Store
-
-async def main():
-    data = Path(sys.argv[2]).read_bytes()
-    async with Store.open(sys.argv[1]) as store:
-        parsed = parse_bytes(data, tz=Settings.from_env().tz, today=date.today())
-        await store_posts(store, parsed.posts, kind=parsed.kind)
-
-asyncio.run(main())
-"""
-
 # Read the dump and insert its non-empty lines with plain sqlite3 (argv: database, dump).
 FLOOR = """
 import sqlite3, sys
@@ -127,7 +105,6 @@ with sqlite3.connect(sys.argv[1]) as db:
 
 VARIANTS = {
     "load": lambda db, dump: [sys.executable, "-m", "bot", "load", str(dump), "--db", str(db)],
-    "serial": lambda db, dump: [sys.executable, "-c", SERIAL, str(db), str(dump)],
     "floor": lambda db, dump: [sys.executable, "-c", FLOOR, str(db), str(dump)],
 }
 
@@ -175,8 +152,6 @@ def main() -> None:
                 times[name].append(run_once(command(db, dump_path), db))
                 if name == "load":
                     stored = stored_passages(db)
-        if stored_passages(Path(tmp) / "serial.sqlite3") != stored:
-            raise SystemExit("the serial loader stored another number of passages")
 
     print(f"passages stored: {stored}")
     print("variant  median wall  (runs, s)                      CPU s   passages/s")
@@ -189,7 +164,7 @@ def main() -> None:
         spread = ", ".join(f"{w:.2f}" for w in walls)
         print(f"{name:<8} {wall:8.2f} s   ({spread:<30}) {cpu:6.2f}  {rates[name]:>10,.0f}")
     rate = rates["load"]
-    print(f"load vs serial: {rates['load'] / rates['serial']:.2f}x; floor: {rates['floor']:,.0f}/s")
+    print(f"load takes {rates['floor'] / rates['load']:.1f}x the floor's time")
     print(f"RATE {rate:,.0f} passages/s (goal >= 20,000): {'PASS' if rate >= 20_000 else 'MISS'}")
     # The real-feed corpus: posts/s with the boilerplate cleaning, against the parser without.
     real_feeds_bench.report()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import aclosing
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -13,11 +11,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from bot.ingest.feeds import looks_like_feed, parse_feed
 from bot.ingest.fetch import fetch, make_client
-from bot.ingest.inputs import parse_bytes as parse_bytes  # the poller's import
-from bot.ingest.inputs import parse_parts
+from bot.ingest.movim import looks_like_movim, parse_movim
 from bot.models import LoadSummary, ParseResult, Post, Skip, SourceState
 from bot.names import clean_name, feed_name
+from bot.opml import looks_like_opml
 from bot.store import Store
 
 # In folders, only files that can hold posts: a sources.toml or a README is not an input.
@@ -98,6 +97,29 @@ def _expand(inputs: Sequence[str]) -> list[tuple[str, bool]]:
     return expanded
 
 
+def parse_bytes(
+    data: bytes,
+    *,
+    tz: ZoneInfo,
+    today: date,
+    content_type: str | None = None,
+    base_url: str | None = None,
+    source: str | None = None,
+) -> ParseResult | str:
+    """Parse a Movim dump or a feed, told apart by content; a string says why neither."""
+    if not data.strip():
+        return "empty input"
+    # A feed shows itself in its first bytes; a dump needs its text read (once).
+    if looks_like_feed(data):
+        return parse_feed(data, source=source, content_type=content_type, base_url=base_url, tz=tz)
+    if looks_like_opml(data):
+        return "an OPML list of feeds, not posts: use `python -m bot sources import FILE`"
+    text = data.decode("utf-8", errors="replace")
+    if looks_like_movim(text):
+        return parse_movim(text, tz=tz, today=today)
+    return "neither a Movim dump nor an RSS/Atom/JSON feed"
+
+
 async def store_posts(
     store: Store,
     posts: Sequence[Post],
@@ -105,32 +127,17 @@ async def store_posts(
     kind: str,
     url: str | None = None,
     name: str | None = None,
-    seen: dict[str, set[str]] | None = None,
 ) -> dict[str, LoadSummary]:
-    """Upsert posts grouped by source (all under `name` when given); the counts per name.
-
-    `seen` carries the identities stored from earlier parts of the same input, so an
-    entry repeated across parts is skipped as it is within one (the first one wins).
-    """
+    """Upsert posts grouped by source (all under `name` when given); the counts per name."""
     by_source: dict[str, list[Post]] = {}
-    repeated: dict[str, int] = {}
     for post in posts:
-        group = name or post.source
-        if seen is not None:
-            known = seen.setdefault(group, set())
-            if post.identity in known:
-                repeated[group] = repeated.get(group, 0) + 1
-                continue
-            known.add(post.identity)
-        by_source.setdefault(group, []).append(post)
+        by_source.setdefault(name or post.source, []).append(post)
     summaries: dict[str, LoadSummary] = {}
-    for group in by_source.keys() | repeated.keys():
+    for group, grouped in by_source.items():
         source_id = await store.ensure_source(
             group, url=url if kind == "feed" else None, kind="movim" if kind == "movim" else "feed"
         )
-        summary = await store.upsert_posts(source_id, by_source.get(group, []))
-        summary.skipped += repeated.get(group, 0)
-        summaries[group] = summary
+        summaries[group] = await store.upsert_posts(source_id, grouped)
     return summaries
 
 
@@ -198,54 +205,24 @@ async def _load_one(
             entry.error = exc.strerror or str(exc)
             return
     base_url = item if remote else None
-    parts = parse_parts(data, tz=tz, today=today, content_type=content_type, base_url=base_url)
-    seen: dict[str, set[str]] = {}
-    async with aclosing(_ahead(parts)) as ahead:
-        await _store_parts(store, entry, ahead, name=name, seen=seen, url=item if remote else None)
-
-
-async def _store_parts(
-    store: Store,
-    entry: InputReport,
-    parts: AsyncIterator[ParseResult | str],
-    *,
-    name: str | None,
-    seen: dict[str, set[str]],
-    url: str | None,
-) -> None:
-    """Store each part of an input's posts as it comes; a string is why it is no input."""
-    item = entry.name
-    async for parsed in parts:
-        if isinstance(parsed, str):
-            # A README.txt beside the dumps of a folder is not an input; a file named is one.
-            if entry.in_folder:
-                entry.ignored = parsed
-            else:
-                entry.error = parsed
-            return
-        entry.kind = parsed.kind
-        entry.skipped.extend(parsed.skipped)
-        if name is None and parsed.kind == "feed":
-            # A feed is one source: named after its title, the input's URL or a post's URL
-            # telling which part of the title is the site.
-            hint = url or next((p.url for p in parsed.posts if p.url), None)
-            name = feed_name(parsed.feed_title, hint) or _input_label(item)
-        stored = await store_posts(
-            store, parsed.posts, kind=parsed.kind, url=url, name=name, seen=seen
-        )
-        _add_counts(entry.sources, stored)
-
-
-async def _ahead(parts: Iterator[ParseResult | str]) -> AsyncIterator[ParseResult | str]:
-    """The parts, each next one parsed in a thread while the caller stores the last: the
-    parser's Python runs while SQLite writes in C (which lets other threads run)."""
-    pending = asyncio.ensure_future(asyncio.to_thread(next, parts, None))
-    try:
-        while (part := await pending) is not None:
-            pending = asyncio.ensure_future(asyncio.to_thread(next, parts, None))
-            yield part
-    finally:
-        await asyncio.wait([pending])  # never leave the parser running past this input
+    parsed = parse_bytes(data, tz=tz, today=today, content_type=content_type, base_url=base_url)
+    if isinstance(parsed, str):
+        # A README.txt beside the dumps of a folder is not an input; a file named is one.
+        if entry.in_folder:
+            entry.ignored = parsed
+        else:
+            entry.error = parsed
+        return
+    entry.kind = parsed.kind
+    entry.skipped = list(parsed.skipped)
+    if name is None and parsed.kind == "feed":
+        # A feed is one source: named after its title, the input's URL or a post's URL
+        # telling which part of the title is the site.
+        hint = base_url or next((p.url for p in parsed.posts if p.url), None)
+        name = feed_name(parsed.feed_title, hint) or _input_label(item)
+    entry.sources = await store_posts(
+        store, parsed.posts, kind=parsed.kind, url=base_url, name=name
+    )
 
 
 def _add_counts(into: dict[str, LoadSummary], more: dict[str, LoadSummary]) -> None:

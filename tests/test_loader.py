@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -145,35 +145,6 @@ async def test_load_source_reads_dates_in_that_sources_time_zone(
     assert wagner.source == "Le Devoir"
     # « Sunday, 26 February - 14:52 » read in Montreal, not in Paris (13:52 UTC).
     assert wagner.published.astimezone(ZoneInfo("UTC")).hour == 19
-
-
-def _dump(posts: list[tuple[str, str, int]]) -> str:
-    """A Movim dump of (title, text, hour) posts, the hours counted from 1 January 2023."""
-    blocks = []
-    for title, text, hours in posts:
-        moment = datetime(2023, 1, 1) + timedelta(hours=hours)
-        stamp = f"{moment:%A}, {moment.day} {moment:%B}, {moment.year} - {moment:%H:%M}"
-        header = f"news.movim.eu / Numerama · {stamp}"
-        blocks.append(f"• chevron_right\n\n{title}\n\n{header}\n\n{text}\n")
-    return "\n".join(blocks)
-
-
-async def test_a_large_dump_is_stored_in_parts_and_a_repeat_is_still_skipped(
-    store: Store, tmp_path: Path
-) -> None:
-    # 2,500 posts: parsed and stored in parts of 1,000 (the next parsed while one is
-    # written). Post 2,400 repeats post 3 (same title and date, so the same identity)
-    # with other text: as within one part, the first one wins and the repeat is skipped.
-    posts = [(f"Titre {n}", f"Texte {n}.", n) for n in range(2_500)]
-    posts[2_400] = ("Titre 3", "Un autre texte.", 3)
-    dump = tmp_path / "grand.txt"
-    dump.write_text(_dump(posts), encoding="utf-8")
-    report = await _load(store, str(dump))
-    numerama = report.per_source()["Numerama"]
-    assert (numerama.new, numerama.skipped) == (2_499, 1)
-    assert await store.count_posts() == 2_499
-    _, stored = await store.index_changes(0)
-    assert [p.passages[0].text for p in stored if p.title == "Titre 3"] == ["Texte 3."]
 
 
 async def test_a_sources_time_zone_reads_a_real_feeds_zone_less_dates(store: Store) -> None:

@@ -24,7 +24,6 @@ reloading an edited dump then updates posts in place instead of duplicating them
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import NamedTuple
@@ -126,33 +125,18 @@ def parse_movim(
     A date before 1990 or more than a day after `now` (by default the end of `today`) is
     impossible: the post is kept undated and the date reported.
     """
-    parts = list(iter_movim(text, tz=tz, today=today, now=now))
-    posts = tuple(post for part in parts for post in part.posts)
-    skipped = tuple(skip for part in parts for skip in part.skipped)
-    return ParseResult(posts=posts, skipped=skipped, kind="movim")
-
-
-def iter_movim(
-    text: str, *, tz: ZoneInfo, today: date, now: datetime | None = None, batch: int = 1000
-) -> Iterator[ParseResult]:
-    """`parse_movim` in parts of up to `batch` posts, in order, so that a loader can store
-    some while the rest is built; the last part may be empty."""
     now = now or datetime.combine(today, time.max, tzinfo=tz)
     skipped: list[Skip] = []
     drafts = _read(_lines(text), skipped)
-    # Years left out are resolved from the newest year of the whole dump: read it first.
     years = [d.header.date.year for d in drafts if d.header.date and d.header.date.year]
     anchor = max(years, default=None)
-    posts: list[Post] = []
+    posts = []
     for draft in drafts:
         try:
             posts.append(_build(draft, anchor, tz, today, now, skipped))
         except Exception as exc:  # a parser bug must cost one post, never the whole load
             skipped.append(Skip(f"line {draft.header_line}", f"could not build post: {exc!r}"))
-        if len(posts) >= batch:
-            yield ParseResult(posts=tuple(posts), skipped=tuple(skipped), kind="movim")
-            posts, skipped = [], []
-    yield ParseResult(posts=tuple(posts), skipped=tuple(skipped), kind="movim")
+    return ParseResult(posts=tuple(posts), skipped=tuple(skipped), kind="movim")
 
 
 def _lines(text: str) -> list[str]:
