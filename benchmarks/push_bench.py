@@ -26,7 +26,8 @@ from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 
 from bot.filters import document, parse_filter  # noqa: E402
 from bot.models import Passage, Post, Subscription  # noqa: E402
-from bot.push import Sender, plan_deliveries  # noqa: E402
+from bot.push import plan_deliveries  # noqa: E402
+from bot.sender import Sender  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.telegram.jobs import make_send  # noqa: E402
 from tests.fakes import FakeBotAPI, FakeBotServer  # noqa: E402

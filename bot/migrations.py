@@ -142,4 +142,38 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE sources ADD COLUMN timezone TEXT;
     """,
+    # 7: the outbox learns give-ups, digests waiting for their moment, and settling times.
+    # SQLite cannot widen a CHECK in place: the table is rebuilt with the same rows.
+    """
+    CREATE TABLE outbox_v7 (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+        post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+        -- push: a message of its own; more: past the per-poll cap, counted in one message;
+        -- digest: waits for the chat's digest.
+        kind TEXT NOT NULL CHECK (kind IN ('push', 'digest', 'more')),
+        -- failed: refused for good (or the chat blocked the bot); given_up: kept failing.
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'sent', 'failed', 'given_up')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before TEXT,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        -- Digest rows: when their digest fell due (NULL: still gathering).
+        released_at TEXT,
+        -- When the row stopped being pending; pruning goes by it.
+        settled_at TEXT,
+        UNIQUE (chat_id, post_id, kind)
+    );
+    INSERT INTO outbox_v7 (id, chat_id, post_id, kind, state, attempts, not_before, error,
+                           created_at, sent_at, settled_at)
+        SELECT id, chat_id, post_id, kind, state, attempts, not_before, error, created_at,
+               sent_at, CASE WHEN state != 'pending' THEN coalesce(sent_at, created_at) END
+        FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v7 RENAME TO outbox;
+    CREATE INDEX outbox_pending ON outbox (state, kind, chat_id);
+    CREATE INDEX outbox_settled ON outbox (settled_at) WHERE settled_at IS NOT NULL;
+    """,
 )

@@ -188,6 +188,8 @@ class Delivery:
     hashtags: tuple[str, ...]
     snippet: str
     created_at: datetime
+    attempts: int = 0
+    image: str | None = None  # the post's lead image URL, if it has one
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,6 +170,7 @@ def status_message(
     pending: int,
     lang: str,
     tz: ZoneInfo,
+    given_up: int = 0,
 ) -> str:
     """/status: a summary of polling, a page of sources (failing first), then the chat's own."""
     lines = [text(lang, "status_sources", count=polled, failing=failing)]
@@ -189,6 +190,8 @@ def status_message(
     if pages > 1:
         lines.append(text(lang, "page", page=page + 1, pages=pages))
     lines += ["", text(lang, "status_chat", subs=subscriptions, pending=pending)]
+    if given_up:
+        lines.append(text(lang, "status_given_up", count=given_up))
     return "\n".join(lines)
 
 

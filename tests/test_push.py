@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.models import Chat, Passage, Post, Subscription
-from bot.push import Sender, in_quiet_hours, plan_deliveries
+from bot.push import in_quiet_hours, plan_deliveries
+from bot.sender import Sender
 from bot.store import Store
 from bot.telegram.jobs import make_send
 from tests.fakes import FakeBotAPI, FakeRequest, bad_request, plain_text, retry_after

@@ -186,7 +186,7 @@ async def test_digest_mode_collects_posts_and_sends_them_together(core, app) -> 
     ]
     summary = await store.upsert_posts(source, posts, plan=plan_deliveries)
     assert summary.planned == 3
-    assert await store.pending(kind="push") == []  # digest mode: no instant pushes
+    assert await store.pending() == []  # digest mode: no instant pushes
     digest = await say(app, core, alice, "/digest now")
     assert "Votre résumé (3 articles)" in digest
     assert "Numerama" in digest and "Nouvel article 2" in digest

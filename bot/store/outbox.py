@@ -15,12 +15,13 @@ _SNIPPET = 400
 _DELIVERY_SELECT = (
     "SELECT o.id, o.chat_id, o.post_id, o.kind, p.title, p.url, s.name, p.published,"
     " p.hashtags, coalesce((SELECT substr(q.text, 1, ?) FROM passages q WHERE q.post_id = p.id"
-    " ORDER BY q.position LIMIT 1), ''), o.created_at"
+    " ORDER BY q.position LIMIT 1), ''), o.created_at, o.attempts, p.images"
     " FROM outbox o JOIN posts p ON p.id = o.post_id JOIN sources s ON s.id = p.source_id"
 )
 
 
 def _delivery(row: Any) -> Delivery:
+    images = json.loads(row[12] or "[]")
     return Delivery(
         id=row[0],
         chat_id=row[1],
@@ -33,6 +34,8 @@ def _delivery(row: Any) -> Delivery:
         hashtags=tuple(json.loads(row[8] or "[]")),
         snippet=row[9],
         created_at=_parse_iso(row[10]) or datetime.min,
+        attempts=row[11],
+        image=images[0] if images else None,
     )
 
 
@@ -48,13 +51,14 @@ class OutboxStore(StoreBase):
         )
         return cursor.rowcount
 
-    async def pending(self, *, kind: str = "push", limit: int = 1000) -> list[Delivery]:
-        """Oldest owed deliveries of a kind, for active chats, due now."""
+    async def pending(self, *, now: datetime | None = None, limit: int = 1000) -> list[Delivery]:
+        """Oldest deliveries due now for active chats: pushes, summaries, released digests."""
         async with self._db.execute(
             f"{_DELIVERY_SELECT} JOIN chats c ON c.id = o.chat_id"
-            " WHERE o.state = 'pending' AND o.kind = ? AND c.active = 1"
+            " WHERE o.state = 'pending' AND c.active = 1"
+            " AND (o.kind != 'digest' OR o.released_at IS NOT NULL)"
             " AND (o.not_before IS NULL OR o.not_before <= ?) ORDER BY o.id LIMIT ?",
-            (_SNIPPET, kind, _now(), limit),
+            (_SNIPPET, _iso(now) or _now(), limit),
         ) as cursor:
             return [_delivery(row) async for row in cursor]
 
@@ -73,29 +77,41 @@ class OutboxStore(StoreBase):
         """These deliveries reached Telegram."""
         now = _now()
         await self._write_many(
-            "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?",
-            [(now, i) for i in ids],
+            "UPDATE outbox SET state = 'sent', sent_at = ?, settled_at = ?,"
+            " attempts = attempts + 1 WHERE id = ?",
+            [(now, now, i) for i in ids],
         )
 
     async def mark_failed(self, ids: Sequence[int], error: str) -> None:
         """Telegram will never take these (the message itself is refused)."""
+        await self._settle(ids, "failed", error)
+
+    async def give_up(self, ids: Sequence[int], error: str) -> None:
+        """These kept failing through every retry: no more attempts."""
+        await self._settle(ids, "given_up", error)
+
+    async def _settle(self, ids: Sequence[int], state: str, error: str) -> None:
+        now = _now()
         await self._write_many(
-            "UPDATE outbox SET state = 'failed', error = ?, attempts = attempts + 1 WHERE id = ?",
-            [(error[:500], i) for i in ids],
+            "UPDATE outbox SET state = ?, error = ?, settled_at = ?, attempts = attempts + 1"
+            " WHERE id = ? AND state = 'pending'",
+            [(state, error[:500], now, i) for i in ids],
         )
 
     async def fail_pending(self, chat_id: int, error: str) -> int:
         """Give up everything still owed to a chat (it blocked the bot)."""
         cursor = await self._write(
-            "UPDATE outbox SET state = 'failed', error = ? WHERE chat_id = ? AND state = 'pending'",
-            (error[:500], chat_id),
+            "UPDATE outbox SET state = 'failed', error = ?, settled_at = ?"
+            " WHERE chat_id = ? AND state = 'pending'",
+            (error[:500], _now(), chat_id),
         )
         return cursor.rowcount
 
     async def postpone(self, ids: Sequence[int], until: datetime, error: str) -> None:
         """Try these again later (a network error), counting the attempt."""
         await self._write_many(
-            "UPDATE outbox SET not_before = ?, error = ?, attempts = attempts + 1 WHERE id = ?",
+            "UPDATE outbox SET not_before = ?, error = ?, attempts = attempts + 1"
+            " WHERE id = ? AND state = 'pending'",
             [(_iso(until), error[:500], i) for i in ids],
         )
 

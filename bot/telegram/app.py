@@ -31,8 +31,8 @@ from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
 from bot.loader import seed_if_empty
 from bot.poller import Poller, sync_sources
-from bot.push import Sender
 from bot.searcher import Searcher
+from bot.sender import Sender
 from bot.sources import parse_sources
 from bot.store import Store
 from bot.telegram import admin, channels, chat_settings, handlers, jobs, subscriptions

@@ -148,7 +148,8 @@ async def _status_page(update: Update, context: ContextTypes.DEFAULT_TYPE, numbe
         page=page.number,
         pages=page.pages,
         subscriptions=len(await services.store.subscriptions(chat.id)),
-        pending=counts.get("pending_push", 0) + counts.get("pending_digest", 0),
+        pending=sum(count for key, count in counts.items() if key.startswith("pending_")),
+        given_up=counts.get("given_up", 0),
         lang=lang_of(update),
         tz=services.settings.tz,
     )

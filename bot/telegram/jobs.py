@@ -13,10 +13,11 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import Application, ContextTypes
 
 from bot import i18n, render
+from bot.compose import Outgoing
 from bot.digest import digest_due
 from bot.models import Chat, SourceState
 from bot.poller import Alert
-from bot.push import SendFunction, SendResult
+from bot.sender import SendFunction, SendResult
 
 if TYPE_CHECKING:
     from bot.telegram.app import Services
@@ -35,10 +36,11 @@ def _seconds(error: RetryAfter) -> float:
 
 
 def make_send(bot: Bot) -> SendFunction:
-    """A send function for the push sender: Telegram's answers mapped to outcomes."""
+    """A send function for the sender: Telegram's answers mapped to outcomes."""
 
-    async def send(chat_id: int, html: str, previews: bool) -> SendResult:
-        options = LinkPreviewOptions(is_disabled=not previews)
+    async def send(chat_id: int, message: Outgoing) -> SendResult:
+        options = LinkPreviewOptions(is_disabled=not message.previews)
+        html = message.html
         try:
             await bot.send_message(chat_id, html, link_preview_options=options, **_no_retry(bot))
         except RetryAfter as exc:
@@ -48,10 +50,10 @@ def make_send(bot: Bot) -> SendFunction:
         except ChatMigrated as exc:
             return SendResult("migrated", new_chat_id=exc.new_chat_id)
         except BadRequest as exc:
-            message = str(exc).lower()
-            if "parse entities" in message:
+            text = str(exc).lower()
+            if "parse entities" in text:
                 return await _send_plain(bot, chat_id, html, options)
-            if "chat not found" in message:
+            if "chat not found" in text:
                 return SendResult("blocked", error=str(exc))
             return SendResult("failed", error=str(exc))
         except (TimedOut, NetworkError) as exc:
@@ -113,7 +115,7 @@ async def deliver_digest(app: Application, chat: Chat, now: datetime) -> int:
         return 0
     tz = chat.zone(services.settings.tz)
     for text in render.digest_messages(owed, lang=chat.language, tz=tz):
-        result = await services.sender.send_now(chat.id, text, chat.link_previews)
+        result = await services.sender.send_now(chat.id, Outgoing(text, chat.link_previews))
         if result.status != "sent":
             log.warning("digest to %s not sent: %s %s", chat.id, result.status, result.error)
             return 0

@@ -1,0 +1,234 @@
+"""Drain the outbox within Telegram's flood limits: per-chat order, bounded retries."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from bot import compose
+from bot.compose import Outgoing
+from bot.models import Chat, Delivery
+from bot.push import in_quiet_hours
+from bot.ratelimit import FloodGate
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+# Sends in flight at once: the most a crash can duplicate (sent, not yet marked).
+MAX_IN_FLIGHT = 3
+# Slack on each flood window (seconds): 30 sends leave over 1.02 s, arriving within 1 s.
+FLOOD_MARGIN = 0.02
+# A delivery that fails this many times for a reason other than Telegram's own refusal
+# (network errors, a bug in rendering) is given up: about 3 hours of doubling spacing.
+MAX_ATTEMPTS = 10
+RETRY_BASE = timedelta(seconds=30)
+RETRY_CAP = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """What Telegram made of one send, in terms the sender acts on."""
+
+    status: Literal["sent", "retry", "blocked", "migrated", "failed", "network"]
+    retry_after: float = 0.0
+    new_chat_id: int | None = None
+    error: str = ""
+
+
+# Sends one message to a chat and reports the outcome; never raises.
+SendFunction = Callable[[int, Outgoing], Awaitable[SendResult]]
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One message of a delivery and the outbox rows it carries."""
+
+    message: Outgoing
+    ids: list[int]
+    attempts: int = 0
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed attempt: doubling, capped."""
+    return min(RETRY_BASE * 2 ** min(max(attempts - 1, 0), 16), RETRY_CAP)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Sender:
+    """Drains the outbox: per-chat order, flood limits, crash-safe marking."""
+
+    def __init__(
+        self,
+        store: Store,
+        send: SendFunction,
+        *,
+        tz: ZoneInfo,
+        gate: FloodGate | None = None,
+        max_in_flight: int = MAX_IN_FLIGHT,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._store = store
+        self._send = send
+        self._tz = tz
+        # Not `gate or ...`: an empty gate has len() 0 and would be replaced.
+        self.gate = gate if gate is not None else FloodGate(margin=FLOOD_MARGIN)
+        self._clock = clock
+        self._slots = asyncio.Semaphore(max_in_flight)
+        self._busy: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.wake = asyncio.Event()
+        self.sent = 0
+        self.given_up = 0
+
+    async def run(self, idle: float = 1.0) -> None:
+        """Drain forever; woken early by `wake.set()` when deliveries are planned."""
+        while True:
+            try:
+                progressed = await self.drain_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox drain failed; trying again shortly")
+                progressed = False
+            if not progressed:
+                self.wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), timeout=idle)
+
+    async def drain_once(self) -> bool:
+        """Send what is owed now (one message per chat at a time); True if anything went."""
+        now = self._clock()
+        queues: dict[int, list[Delivery]] = {}
+        # A chat in flight while the query runs may finish meanwhile: its rows in the answer
+        # can predate its own "sent" mark, so it sits this round out.
+        busy = set(self._busy)
+        for delivery in await self._store.pending(now=now, limit=2000):
+            if delivery.chat_id not in busy and delivery.chat_id not in self._busy:
+                queues.setdefault(delivery.chat_id, []).append(delivery)
+        chats: dict[int, Chat] = {}
+        for chat_id in list(queues):
+            chat = await self._store.chat(chat_id)
+            if chat is None or in_quiet_hours(chat, now, self._tz):
+                del queues[chat_id]
+            else:
+                chats[chat_id] = chat
+        progressed = False
+        while queues:
+            await self._slots.acquire()
+            chat_id = await self._next_chat(queues)
+            if chat_id is None:
+                self._slots.release()
+                break
+            # No await between the gate's "now" and this record: nothing else can send first.
+            self.gate.record(chat_id)
+            self._busy.add(chat_id)
+            chat = chats[chat_id]
+            task = asyncio.create_task(self._deliver(chat, queues.pop(chat_id)))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            progressed = True
+        return progressed
+
+    async def _next_chat(self, queues: dict[int, list[Delivery]]) -> int | None:
+        """The chat the flood gate lets send soonest, once it may send."""
+        while True:
+            chat_id, delay = self.gate.pick(queues)
+            if chat_id is None or delay <= 0:
+                return chat_id
+            # Others (replies) share the gate: after the wait, ask it again.
+            await asyncio.sleep(delay)
+
+    async def _admit(self, chat_id: int) -> None:
+        """Wait until the gate lets another message go to this chat, and record it."""
+        while (delay := self.gate.delay(chat_id)) > 0:
+            await asyncio.sleep(delay)
+        self.gate.record(chat_id)
+
+    async def send_now(self, chat_id: int, message: Outgoing) -> SendResult:
+        """Send one message outside the outbox (a digest), still within the flood limits."""
+        await self._admit(chat_id)
+        result = await self._send(chat_id, message)
+        if result.status == "retry":
+            self.gate.pause(result.retry_after)
+        return result
+
+    async def wait_idle(self) -> None:
+        """Wait for the sends in flight (tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _parts(self, chat: Chat, batch: Sequence[Delivery]) -> list[Part]:
+        """The message(s) to send for a chat's oldest owed rows."""
+        # After quiet hours, what was held goes out as one message.
+        if chat.quiet_start is not None and len(batch) > 1:
+            message = compose.held(batch, chat, self._tz)
+            return [Part(message, [d.id for d in batch], max(d.attempts for d in batch))]
+        first = batch[0]
+        return [Part(compose.push(first, chat, self._tz), [first.id], first.attempts)]
+
+    async def _deliver(self, chat: Chat, batch: list[Delivery]) -> None:
+        parts: list[Part] = []
+        try:
+            parts = await self._parts(chat, batch)
+            for number, part in enumerate(parts):
+                if number:
+                    await self._admit(chat.id)
+                result = await self._send(chat.id, part.message)
+                await self._settle(chat, part, result)
+                if result.status not in ("sent", "failed"):
+                    break
+        except Exception as exc:
+            # Whatever broke, these rows must not spin: retried later, then given up.
+            log.exception("delivery to chat %s failed unexpectedly", chat.id)
+            attempts = max(d.attempts for d in batch)
+            await self._retry_or_give_up(chat, [d.id for d in batch], attempts, repr(exc))
+        finally:
+            self._busy.discard(chat.id)
+            self._slots.release()
+
+    async def _settle(self, chat: Chat, part: Part, result: SendResult) -> None:
+        ids = part.ids
+        if result.status == "sent":
+            await self._store.mark_sent(ids)
+            self.sent += len(ids)
+        elif result.status == "retry":
+            self.gate.pause(result.retry_after)
+            log.warning("flood limit: pausing sends for %.1f s", result.retry_after)
+        elif result.status == "blocked":
+            log.info("chat %s blocked or removed the bot: deactivated", chat.id)
+            await self._store.update_chat(chat.id, active=0)
+            # What was owed until now is dropped; /start resumes with what comes next.
+            await self._store.fail_pending(chat.id, result.error or "blocked")
+        elif result.status == "migrated" and result.new_chat_id is not None:
+            log.info("chat %s became %s: deliveries follow", chat.id, result.new_chat_id)
+            await self._store.migrate_chat(chat.id, result.new_chat_id)
+        elif result.status == "network":
+            await self._retry_or_give_up(chat, ids, part.attempts, result.error)
+        else:
+            log.warning("chat %s refused a delivery: %s", chat.id, result.error)
+            await self._store.mark_failed(ids, result.error)
+        self.wake.set()
+
+    async def _retry_or_give_up(
+        self, chat: Chat, ids: list[int], attempts: int, error: str
+    ) -> None:
+        """Another failed attempt: spaced out retries, then no more."""
+        attempts += 1
+        if attempts >= MAX_ATTEMPTS:
+            log.warning(
+                "giving up %d delivery(ies) to chat %s after %d attempts: %s",
+                len(ids), chat.id, attempts, error,
+            )  # fmt: skip
+            await self._store.give_up(ids, error)
+            self.given_up += len(ids)
+        else:
+            await self._store.postpone(ids, self._clock() + retry_delay(attempts), error)

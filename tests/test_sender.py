@@ -1,0 +1,126 @@
+"""The sender's failure handling: bounded retries with growing spacing, then a give-up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.compose import Outgoing
+from bot.config import Settings
+from bot.models import Passage, Post
+from bot.push import plan_deliveries
+from bot.ratelimit import FloodGate
+from bot.sender import MAX_ATTEMPTS, Sender, SendResult, retry_delay
+from bot.store import Store
+from tests.conftest import running
+from tests.fakes import FakeBotAPI, plain_text
+
+PARIS = ZoneInfo("Europe/Paris")
+STEP = timedelta(seconds=15)
+
+
+class Clock:
+    """Wall-clock time that moves only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _post(title: str) -> Post:
+    return Post(
+        source="Numerama", title=title, passages=(Passage("paragraph", "Texte."),), guid=title
+    )
+
+
+async def _owe(store: Store, chat_id: int, titles: list[str]) -> None:
+    source = await store.configure_source("Numerama", "https://x.invalid/feed")
+    await store.upsert_chat(chat_id, type="private")
+    await store.subscribe(chat_id, source, "")
+    await store.upsert_posts(source, [_post(t) for t in titles], plan=plan_deliveries)
+
+
+def _quick_gate() -> FloodGate:
+    # Timing is not under test here: no per-chat wait between the retries' sends.
+    return FloodGate(per_chat_interval=0.0)
+
+
+async def _always_down(chat_id: int, message: Outgoing) -> SendResult:
+    return SendResult("network", error="502 Bad Gateway")
+
+
+async def _always_broken(chat_id: int, message: Outgoing) -> SendResult:
+    raise OverflowError("date value out of range")
+
+
+@pytest.mark.parametrize("send", [_always_down, _always_broken])
+async def test_a_delivery_that_keeps_failing_is_retried_spaced_then_given_up(
+    store: Store, caplog, send
+) -> None:
+    clock = Clock()
+    attempts: list[datetime] = []
+
+    async def counting(chat_id: int, message: Outgoing) -> SendResult:
+        attempts.append(clock.now)
+        return await send(chat_id, message)
+
+    await _owe(store, 7, ["Un"])
+    sender = Sender(store, counting, tz=PARIS, gate=_quick_gate(), clock=clock)
+    for _ in range(int(timedelta(hours=5) / STEP)):
+        await sender.drain_once()
+        await sender.wait_idle()
+        clock.now += STEP
+    assert len(attempts) == MAX_ATTEMPTS
+    gaps = [later - earlier for earlier, later in pairwise(attempts)]
+    for number, gap in enumerate(gaps, start=1):
+        assert retry_delay(number) <= gap < retry_delay(number) + 2 * STEP
+    assert gaps[1] == 2 * gaps[0] and gaps[-1] == timedelta(hours=1)  # doubling, capped
+    assert await store.outbox_counts(7) == {"given_up": 1}
+    assert sender.given_up == 1
+    assert "giving up 1 delivery(ies) to chat 7 after 10 attempts" in caplog.text
+
+
+async def test_other_chats_still_receive_while_one_keeps_failing(store: Store) -> None:
+    clock = Clock()
+    received: list[int] = []
+
+    async def one_chat_down(chat_id: int, message: Outgoing) -> SendResult:
+        if chat_id == 7:
+            return SendResult("network", error="timed out")
+        received.append(chat_id)
+        return SendResult("sent")
+
+    await _owe(store, 7, ["Un"])
+    await store.upsert_chat(8, type="private")
+    await store.subscribe(8, None, "")
+    source = await store.configure_source("Numerama", "https://x.invalid/feed")
+    await store.upsert_posts(source, [_post("Deux")], plan=plan_deliveries)
+    sender = Sender(store, one_chat_down, tz=PARIS, gate=_quick_gate(), clock=clock)
+    await sender.drain_once()
+    await sender.wait_idle()
+    assert received == [8]
+    counts = await store.outbox_counts(7)
+    assert counts == {"pending_push": 2}  # "Un" postponed, "Deux" still waiting its turn
+
+
+async def test_status_counts_what_was_given_up(core: FakeBotAPI, tmp_path: Path) -> None:
+    alice = core.user("Alice")
+    database = tmp_path / "relais.sqlite3"
+    async with Store.open(database) as store:
+        await _owe(store, alice.id, ["Un", "Deux"])
+        await store.give_up([d.id for d in await store.pending()], "502 Bad Gateway")
+    settings = Settings(
+        bot_token=core.token, database_path=database, telegram_api_url="http://fake.invalid"
+    )
+    async with running(settings, core) as app:
+        from telegram import Update
+
+        await app.process_update(Update.de_json(core.command(alice, "/status"), app.bot))
+    [reply] = core.sent(chat_id=alice, method="sendMessage")
+    assert "2 envoi(s) abandonné(s)" in plain_text(reply.text)
