@@ -101,8 +101,11 @@ class Sender:
                 progressed = False
             if not progressed:
                 self.wake.clear()
+                # Not asyncio.wait_for: on 3.11 it swallows a cancel that arrives as the wake
+                # fires, and the sender would then never stop (shutdown hangs).
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), timeout=idle)
+                    async with asyncio.timeout(idle):
+                        await self.wake.wait()
 
     async def drain_once(self) -> bool:
         """Send what is owed now (one message per chat at a time); True if anything went."""

@@ -62,8 +62,13 @@ async def running(
 
     `options` go to build_application (e.g. address_policy)."""
     application = build_application(settings, request=FakeRequest(core), **options)
-    async with application:
-        await application.post_init(application)
-        yield application
-        await application.post_stop(application)
-    await application.post_shutdown(application)
+    try:
+        async with application:
+            await application.post_init(application)
+            try:
+                yield application
+            finally:
+                # Also when the test failed: a sender left running would hang the teardown.
+                await application.post_stop(application)
+    finally:
+        await application.post_shutdown(application)

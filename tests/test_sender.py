@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -124,3 +125,16 @@ async def test_status_counts_what_was_given_up(core: FakeBotAPI, tmp_path: Path)
         await app.process_update(Update.de_json(core.command(alice, "/status"), app.bot))
     [reply] = core.sent(chat_id=alice, method="sendMessage")
     assert "2 envoi(s) abandonné(s)" in plain_text(reply.text)
+
+
+async def test_the_sender_stops_when_cancelled_even_as_it_is_woken(store: Store) -> None:
+    async def never(chat_id: int, message: Outgoing) -> SendResult:
+        raise AssertionError("nothing is owed")
+
+    sender = Sender(store, never, tz=PARIS)
+    task = asyncio.create_task(sender.run(idle=30))
+    await asyncio.sleep(0.05)  # idle, waiting to be woken
+    sender.wake.set()  # e.g. a poll planned pushes just as the bot shuts down
+    task.cancel()
+    done, _ = await asyncio.wait([task], timeout=5)
+    assert done and task.cancelled()
