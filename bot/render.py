@@ -247,30 +247,20 @@ def push_message(delivery: Delivery, *, lang: str, tz: ZoneInfo) -> str:
 def held_message(deliveries: Sequence[Delivery], *, lang: str, tz: ZoneInfo) -> str:
     """Pushes held during quiet hours, released as one message."""
     head = text(lang, "held_header", count=len(deliveries))
-    lines = [head, ""] + [_digest_line(d, lang, tz) for d in deliveries[:40]]
+    lines = [head, ""] + [digest_line(d, lang, tz) for d in deliveries[:40]]
     if len(deliveries) > 40:
         lines.append(text(lang, "and_more", count=len(deliveries) - 40))
     return "\n".join(lines)
 
 
-def digest_messages(deliveries: Sequence[Delivery], *, lang: str, tz: ZoneInfo) -> list[str]:
-    """A digest: newest first, grouped by source, each a linked title; split to fit."""
-    by_source: dict[str, list[Delivery]] = {}
-    for delivery in sorted(deliveries, key=_newest_first, reverse=True):
-        by_source.setdefault(delivery.source, []).append(delivery)
-    blocks = [text(lang, "digest_header", count=len(deliveries))]
-    for source, items in by_source.items():
-        lines = [f"<b>{escape(source)}</b>"] + [_digest_line(d, lang, tz) for d in items]
-        blocks.append("\n".join(lines))
-    return split_blocks(blocks)
-
-
-def _newest_first(delivery: Delivery) -> datetime:
+def newest_first(delivery: Delivery) -> datetime:
+    """Sort key of deliveries, newest first with reverse=True: published, else queued."""
     # Naive and aware moments do not compare: a naive one is read as UTC.
     moment = delivery.published or delivery.created_at
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _digest_line(delivery: Delivery, lang: str, tz: ZoneInfo) -> str:
+def digest_line(delivery: Delivery, lang: str, tz: ZoneInfo) -> str:
+    """One post in a list: bullet, linked title, date."""
     when = escape(local_date(delivery.published, tz, lang))
     return f"• {link(delivery.title, delivery.url)} <i>({when})</i>"

@@ -156,14 +156,6 @@ class Sender:
             await asyncio.sleep(delay)
         self.gate.record(chat_id)
 
-    async def send_now(self, chat_id: int, message: Outgoing) -> SendResult:
-        """Send one message outside the outbox (a digest), still within the flood limits."""
-        await self._admit(chat_id)
-        result = await self._send(chat_id, message)
-        if result.status == "retry":
-            self.gate.pause(result.retry_after)
-        return result
-
     async def wait_idle(self) -> None:
         """Wait for the sends in flight (tests and shutdown)."""
         while self._tasks:
@@ -171,6 +163,14 @@ class Sender:
 
     async def _parts(self, chat: Chat, batch: Sequence[Delivery]) -> list[Part]:
         """The message(s) to send for a chat's oldest owed rows."""
+        if batch[0].kind == "digest":
+            # The whole released digest, not only the rows this round's query saw.
+            rows = await self._store.digest_owed(chat.id, self._clock())
+            if not rows:
+                return []
+            attempts = max((d.attempts for d in rows), default=0)
+            return [Part(m, ids, attempts) for m, ids in compose.digest(rows, chat, self._tz)]
+        batch = [d for d in batch if d.kind == "push"]
         # After quiet hours, what was held goes out as one message.
         if chat.quiet_start is not None and len(batch) > 1:
             message = compose.held(batch, chat, self._tz)

@@ -1,12 +1,12 @@
-"""Telegram HTML from render: escaping, bold spans, and digests split under the limit."""
+"""Telegram HTML from render: escaping and bold spans."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot import render
-from bot.models import Delivery
+from bot import compose, render
+from bot.models import Chat, Delivery
 from tests.fakes import check_html, plain_text
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -34,20 +34,6 @@ def test_push_message_escapes_everything_and_links_the_title() -> None:
     assert '<a href="https://example.org/1?a=1&amp;b=2">' in html
     assert "&lt;script&gt;" in html and "#IA #numérique" in html
     assert "1 janvier 2024" in plain_text(html) or "2 janvier 2024" in plain_text(html)
-
-
-def test_a_big_digest_is_split_below_the_limit_newest_first() -> None:
-    deliveries = [_delivery(n, source=("Numerama", "Mediapart")[n % 2]) for n in range(300)]
-    messages = render.digest_messages(deliveries, lang="en", tz=PARIS)
-    assert len(messages) > 1
-    for html in messages:
-        assert check_html(html) == [], html[:200]
-        assert len(plain_text(html)) < 4096
-    joined = "\n".join(plain_text(m) for m in messages)
-    assert joined.count("Article numéro") == 300
-    assert "Your digest (300 posts)" in joined
-    first_line = next(line for line in joined.splitlines() if line.startswith("•"))
-    assert "(28 January 2024)" in first_line  # newest first
 
 
 def test_highlight_bolds_only_the_span_and_survives_bad_offsets() -> None:
@@ -78,7 +64,8 @@ def test_every_renderer_takes_any_stored_date() -> None:
         ]
         pieces = [render.push_message(d, lang="fr", tz=zone) for d in deliveries]
         pieces.append(render.held_message(deliveries, lang="fr", tz=zone))
-        pieces += render.digest_messages(deliveries, lang="en", tz=zone)
+        english = Chat(1, "private", language="en")
+        pieces += [message.html for message, _ in compose.digest(deliveries, english, zone)]
         pieces.append(
             render.search_page("q", hits, total=4, page=0, pages=1, page_size=5, lang="fr", tz=zone)
         )

@@ -187,7 +187,11 @@ async def test_digest_mode_collects_posts_and_sends_them_together(core, app) -> 
     summary = await store.upsert_posts(source, posts, plan=plan_deliveries)
     assert summary.planned == 3
     assert await store.pending() == []  # digest mode: no instant pushes
-    digest = await say(app, core, alice, "/digest now")
+    # The sender delivers it, as it delivers pushes.
+    mark = core.mark()
+    await say(app, core, alice, "/digest now")
+    call = await core.wait_for(lambda c: "résumé" in c.text, chat_id=alice, since=mark)
+    digest = plain_text(call.text)
     assert "Votre résumé (3 articles)" in digest
     assert "Numerama" in digest and "Nouvel article 2" in digest
     assert "Rien de nouveau" in await say(app, core, alice, "/digest now")

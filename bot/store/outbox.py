@@ -62,14 +62,30 @@ class OutboxStore(StoreBase):
         ) as cursor:
             return [_delivery(row) async for row in cursor]
 
-    async def pending_for_chat(
-        self, chat_id: int, *, kind: str, since: datetime | None = None
-    ) -> list[Delivery]:
-        """What a chat is owed of one kind (a digest's content), newest post first."""
+    async def release_digest(self, chat_id: int, now: datetime) -> int:
+        """A chat's digest falls due: what it gathered becomes sendable; returns the count.
+
+        The schedule's moment is consumed in the same transaction, so a crash can neither
+        skip a digest nor release one twice; the rows stay pending until Telegram takes
+        the message that carries them.
+        """
+        moment = _iso(now)
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "UPDATE outbox SET released_at = ? WHERE chat_id = ? AND kind = 'digest'"
+                " AND state = 'pending' AND released_at IS NULL",
+                (moment, chat_id),
+            )
+            await db.execute("UPDATE chats SET last_digest_at = ? WHERE id = ?", (moment, chat_id))
+            return cursor.rowcount
+
+    async def digest_owed(self, chat_id: int, now: datetime | None = None) -> list[Delivery]:
+        """A chat's released digest rows due now: the content of its next digest."""
         async with self._db.execute(
-            f"{_DELIVERY_SELECT} WHERE o.state = 'pending' AND o.kind = ? AND o.chat_id = ?"
-            " AND o.created_at >= ? ORDER BY p.published DESC, o.id DESC",
-            (_SNIPPET, kind, chat_id, _iso(since) or ""),
+            f"{_DELIVERY_SELECT} WHERE o.chat_id = ? AND o.kind = 'digest'"
+            " AND o.state = 'pending' AND o.released_at IS NOT NULL"
+            " AND (o.not_before IS NULL OR o.not_before <= ?) ORDER BY o.id",
+            (_SNIPPET, chat_id, _iso(now) or _now()),
         ) as cursor:
             return [_delivery(row) async for row in cursor]
 

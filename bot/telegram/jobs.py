@@ -95,7 +95,7 @@ async def start_polling(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """JobQueue: send the digests that are due."""
+    """JobQueue: release the digests that are due to the sender."""
     services: Services = context.application.bot_data["services"]
     now = datetime.now(UTC)
     for chat in await services.store.chats_with_digest():
@@ -105,22 +105,17 @@ async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def deliver_digest(app: Application, chat: Chat, now: datetime) -> int:
-    """Send a chat its digest now; an empty digest is not sent. Returns the post count."""
+    """Hand a chat's digest to the sender now; returns how many posts it carries.
+
+    The sender sends it like a push (flood limits, blocked and migrated chats, retries);
+    its posts stay owed until Telegram accepts the message that lists them. An empty
+    digest is not sent.
+    """
     services: Services = app.bot_data["services"]
-    # The first digest covers at most the last day; later ones, since the previous.
-    since = chat.last_digest_at or now - timedelta(hours=24)
-    owed = await services.store.pending_for_chat(chat.id, kind="digest", since=since)
-    await services.store.update_chat(chat.id, last_digest_at=now.isoformat())
-    if not owed:
-        return 0
-    tz = chat.zone(services.settings.tz)
-    for text in render.digest_messages(owed, lang=chat.language, tz=tz):
-        result = await services.sender.send_now(chat.id, Outgoing(text, chat.link_previews))
-        if result.status != "sent":
-            log.warning("digest to %s not sent: %s %s", chat.id, result.status, result.error)
-            return 0
-    await services.store.mark_sent([d.id for d in owed])
-    return len(owed)
+    count = await services.store.release_digest(chat.id, now)
+    if count:
+        services.sender.wake.set()
+    return count
 
 
 async def forget_old_searches(context: ContextTypes.DEFAULT_TYPE) -> None:
