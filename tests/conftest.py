@@ -8,15 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram.ext import Application
+from telegram.ext import Application, ExtBot
 
 from bot.config import Settings
+from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram.app import build_application
+from bot.telegram.limiter import GateLimiter
 from tests.fakes import FakeBotAPI, FakeRequest, check_html
 from tests.fakes.rss import make_rss
 
-__all__ = ["DATA", "ROOT", "SEED", "make_rss", "running"]
+__all__ = ["DATA", "ROOT", "SEED", "gated_bot", "make_rss", "running"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_caedc24fabec8c83.txt"
@@ -56,12 +58,18 @@ def core() -> Iterator[FakeBotAPI]:
 
 @asynccontextmanager
 async def running(
-    settings: Settings, core: FakeBotAPI, **options: Any
+    settings: Settings, core: FakeBotAPI, *, gate: FloodGate | None = None, **options: Any
 ) -> AsyncIterator[Application]:
     """Relais built as `run` builds it, on the in-process fake, through run_polling's lifecycle.
 
-    `options` go to build_application (e.g. address_policy)."""
-    application = build_application(settings, request=FakeRequest(core), **options)
+    `options` go to build_application (e.g. address_policy). Its flood gate keeps
+    Telegram's overall and group limits but lets a chat receive replies back to back, so
+    conversations are not paced a second apart; tests of the pacing pass the real gate
+    (`FloodGate(margin=FLOOD_MARGIN)`).
+    """
+    if gate is None:
+        gate = FloodGate(per_chat_interval=0.0)
+    application = build_application(settings, request=FakeRequest(core), gate=gate, **options)
     try:
         async with application:
             await application.post_init(application)
@@ -72,3 +80,13 @@ async def running(
                 await application.post_stop(application)
     finally:
         await application.post_shutdown(application)
+
+
+def gated_bot(core: FakeBotAPI, gate: FloodGate) -> ExtBot:
+    """A bot like the application's (its rate limiter on `gate`), on the in-process fake."""
+    return ExtBot(
+        core.token,
+        base_url="http://fake.invalid/bot",
+        request=FakeRequest(core),
+        rate_limiter=GateLimiter(gate),
+    )

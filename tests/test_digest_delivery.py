@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from telegram.ext import AIORateLimiter, CallbackContext, ExtBot
+from telegram.ext import CallbackContext
 
 from bot.config import Settings
 from bot.models import Passage, Post
@@ -16,8 +16,8 @@ from bot.ratelimit import FloodGate
 from bot.sender import Sender, retry_delay
 from bot.store import Store
 from bot.telegram import jobs
-from tests.conftest import running
-from tests.fakes import ApiError, FakeBotAPI, FakeRequest, plain_text, retry_after, server_error
+from tests.conftest import gated_bot, running
+from tests.fakes import ApiError, FakeBotAPI, plain_text, retry_after, server_error
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -44,16 +44,10 @@ async def _gather(store: Store, chat_id: int, titles: list[str], *, kind: str = 
 
 
 async def _drain(store: Store, core: FakeBotAPI, clock: Clock) -> None:
-    bot = ExtBot(
-        core.token,
-        base_url="http://fake.invalid/bot",
-        request=FakeRequest(core),
-        rate_limiter=AIORateLimiter(),
-    )
-    async with bot:
-        sender = Sender(
-            store, jobs.make_send(bot), tz=PARIS, gate=FloodGate(per_chat_interval=0), clock=clock
-        )
+    # Timing is not under test here: no per-chat wait between a chat's sends.
+    gate = FloodGate(per_chat_interval=0)
+    async with gated_bot(core, gate) as bot:
+        sender = Sender(store, jobs.make_send(bot), tz=PARIS, gate=gate, clock=clock)
         await sender.drain_once()
         await sender.wait_idle()
 

@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from telegram.ext import AIORateLimiter, ExtBot
-
 from bot.models import Chat, Passage, Post, Subscription
 from bot.push import in_quiet_hours, plan_deliveries
-from bot.sender import Sender
+from bot.ratelimit import FloodGate
+from bot.sender import FLOOD_MARGIN, Sender
 from bot.store import Store
 from bot.telegram.jobs import make_send
-from tests.fakes import FakeBotAPI, FakeRequest, bad_request, plain_text, retry_after
+from tests.conftest import gated_bot
+from tests.fakes import FakeBotAPI, bad_request, plain_text, retry_after
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -83,20 +83,10 @@ async def _fan_out(store: Store, chats: list[int], titles: list[str]) -> None:
     await store.upsert_posts(source, [_post(t) for t in titles], plan=plan_deliveries)
 
 
-def _bot(core: FakeBotAPI) -> ExtBot:
-    """A bot like the application's (with its rate limiter), on the in-process fake."""
-    return ExtBot(
-        core.token,
-        base_url="http://fake.invalid/bot",
-        request=FakeRequest(core),
-        rate_limiter=AIORateLimiter(),
-    )
-
-
 async def _drain(store: Store, core: FakeBotAPI) -> Sender:
-    bot = _bot(core)
-    async with bot:
-        sender = Sender(store, make_send(bot), tz=PARIS)
+    gate = FloodGate(margin=FLOOD_MARGIN)
+    async with gated_bot(core, gate) as bot:
+        sender = Sender(store, make_send(bot), tz=PARIS, gate=gate)
         while await store.pending():
             await sender.drain_once()
             await sender.wait_idle()
@@ -178,9 +168,9 @@ async def test_quiet_hours_hold_then_release_as_one_message(store: Store, core) 
     await _fan_out(store, [alice.id, bob.id], ["Un", "Deux", "Trois"])
     start, end = _window(datetime.now(UTC), -1, 1)
     await store.update_chat(alice.id, quiet_start=start, quiet_end=end)
-    bot = _bot(core)
-    async with bot:
-        sender = Sender(store, make_send(bot), tz=PARIS)
+    gate = FloodGate(margin=FLOOD_MARGIN)
+    async with gated_bot(core, gate) as bot:
+        sender = Sender(store, make_send(bot), tz=PARIS, gate=gate)
         await sender.drain_once()
         await sender.wait_idle()
     assert core.sent(chat_id=alice, method="sendMessage") == []  # held

@@ -13,7 +13,6 @@ from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -31,11 +30,13 @@ from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
 from bot.loader import seed_if_empty
 from bot.poller import Poller, sync_sources
+from bot.ratelimit import FloodGate
 from bot.searcher import Searcher
-from bot.sender import Sender
+from bot.sender import FLOOD_MARGIN, Sender
 from bot.sources import parse_sources
 from bot.store import Store
 from bot.telegram import admin, channels, chat_settings, handlers, jobs, subscriptions
+from bot.telegram.limiter import GateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +60,19 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     address_policy: AddressPolicy | None = None,
+    gate: FloodGate | None = None,
 ) -> Application:
     """The bot, ready for `run_polling`; `request` replaces the HTTP transport (tests), and
-    `address_policy` the rule for sources added from Telegram (tests count 127.0.0.2 public)."""
+    `address_policy` the rule for sources added from Telegram (tests count 127.0.0.2 public).
+
+    One gate holds every message the bot sends: replies and edits through PTB's rate
+    limiter, pushes and digests through the sender, which shares it. `gate` replaces
+    Telegram's limits (tests that do not measure pacing).
+    """
     if not settings.bot_token:
         raise ValueError("BOT_TOKEN is not set")
+    if gate is None:
+        gate = FloodGate(margin=FLOOD_MARGIN)
     builder = (
         Application.builder()
         .token(settings.bot_token)
@@ -77,7 +86,7 @@ def build_application(
             )
         )
         # Retries wait out RetryAfter instead of dropping a reply.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(GateLimiter(gate, max_retries=3))
         .concurrent_updates(True)
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -89,6 +98,7 @@ def build_application(
     app.bot_data["settings"] = settings
     if not settings.allow_private_sources:
         app.bot_data["address_policy"] = address_policy or AddressPolicy()
+    app.bot_data["gate"] = gate
     _register(app)
     return app
 
@@ -158,7 +168,7 @@ async def _post_init(app: Application) -> None:
     public_only = None
     if policy is not None:
         public_only = await stack.enter_async_context(make_client(timeout=15.0, policy=policy))
-    sender = Sender(store, jobs.make_send(app.bot), tz=settings.tz)
+    sender = Sender(store, jobs.make_send(app.bot), tz=settings.tz, gate=app.bot_data["gate"])
     on_failing, on_recovered = jobs.alerts(app)
     poller = Poller(
         store,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ from bot.digest import digest_due
 from bot.models import Chat, SourceState
 from bot.poller import Alert
 from bot.sender import SendFunction, SendResult
+from bot.telegram.limiter import ADMITTED, NO_RETRY, GateLimiter, Limits, retry_seconds
 
 if TYPE_CHECKING:
     from bot.telegram.app import Services
@@ -27,14 +27,6 @@ log = logging.getLogger(__name__)
 QUERY_LIFETIME = timedelta(days=30)
 
 
-def _seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        # PTB 22 warns that retry_after becomes a timedelta; either form is read here.
-        warnings.simplefilter("ignore")
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
 def make_send(bot: Bot) -> SendFunction:
     """A send function for the sender: Telegram's answers mapped to outcomes."""
 
@@ -42,9 +34,11 @@ def make_send(bot: Bot) -> SendFunction:
         options = LinkPreviewOptions(is_disabled=not message.previews)
         html = message.html
         try:
-            await bot.send_message(chat_id, html, link_preview_options=options, **_no_retry(bot))
+            await bot.send_message(
+                chat_id, html, link_preview_options=options, **_limits(bot, ADMITTED)
+            )
         except RetryAfter as exc:
-            return SendResult("retry", retry_after=_seconds(exc))
+            return SendResult("retry", retry_after=retry_seconds(exc))
         except Forbidden as exc:
             return SendResult("blocked", error=str(exc))
         except ChatMigrated as exc:
@@ -63,9 +57,13 @@ def make_send(bot: Bot) -> SendFunction:
     return send
 
 
-def _no_retry(bot: Bot) -> dict:
+def _limits(bot: Bot, limits: Limits) -> dict:
     # The sender keeps its own pace and waits RetryAfter out: no hidden retries below it.
-    return {"rate_limit_args": 0} if getattr(bot, "rate_limiter", None) else {}
+    return (
+        {"rate_limit_args": limits}
+        if isinstance(getattr(bot, "rate_limiter", None), GateLimiter)
+        else {}
+    )
 
 
 async def _send_plain(bot: Bot, chat_id: int, html: str, options: LinkPreviewOptions) -> SendResult:
@@ -75,10 +73,11 @@ async def _send_plain(bot: Bot, chat_id: int, html: str, options: LinkPreviewOpt
             render.plain(html),
             parse_mode=None,
             link_preview_options=options,
-            **_no_retry(bot),
+            # Its own message as far as the flood limits go: the gate holds it.
+            **_limits(bot, NO_RETRY),
         )
     except RetryAfter as exc:
-        return SendResult("retry", retry_after=_seconds(exc))
+        return SendResult("retry", retry_after=retry_seconds(exc))
     except Exception as exc:  # the plain copy failed too: give up on this one
         return SendResult("failed", error=str(exc))
     return SendResult("sent")
