@@ -176,4 +176,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX outbox_pending ON outbox (state, kind, chat_id);
     CREATE INDEX outbox_settled ON outbox (settled_at) WHERE settled_at IS NOT NULL;
     """,
+    # 8: entries of a source's latest input that shared an id with another (only the first
+    # of each is kept), so /status can show a feed that reuses its guids.
+    """
+    ALTER TABLE sources ADD COLUMN guid_collisions INTEGER NOT NULL DEFAULT 0;
+    """,
 )

@@ -110,6 +110,7 @@ class LoadSummary:
     unchanged: int = 0
     skipped: int = 0
     planned: int = 0
+    collisions: int = 0  # entries dropped because another one had the same id
     new_post_ids: list[int] = field(default_factory=list)
 
 
@@ -211,6 +212,7 @@ class SourceState:
     primed: bool
     origin: SourceOrigin = "cli"
     timezone: str | None = None
+    collisions: int = 0  # entries of its latest input dropped for sharing an id
 
     def zone(self, default: ZoneInfo) -> ZoneInfo:
         """The source's own time zone (`timezone` in SOURCES_FILE), else the configured one."""

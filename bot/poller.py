@@ -185,6 +185,11 @@ class Poller:
         # The first fetch of a new source only records what is there: nothing is new yet.
         plan = plan_deliveries if source.primed else None
         summary = await self._store.upsert_posts(source.id, parsed.posts, plan=plan)
+        if summary.collisions:
+            log.warning(
+                "%s: %d entries reuse the id of another entry; only the first of each is kept",
+                source.name, summary.collisions,
+            )  # fmt: skip
         await self._succeeded(source, now + timedelta(seconds=interval), fetched)
         if summary.planned and self._on_new is not None:
             self._on_new()

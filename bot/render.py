@@ -187,6 +187,9 @@ def status_message(
             error = escape(shorten(source.last_error or "", MAX_ERROR))
             line += text(lang, "status_failing", error=error)
         lines.append(line)
+        if source.collisions:
+            name = escape(shorten(source.name, MAX_NAME))
+            lines.append(text(lang, "status_collisions", name=name, count=source.collisions))
     if pages > 1:
         lines.append(text(lang, "page", page=page + 1, pages=pages))
     lines += ["", text(lang, "status_chat", subs=subscriptions, pending=pending)]

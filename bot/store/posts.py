@@ -102,15 +102,17 @@ class PostStore(ChatStore):
             next_id = int(row[0]) + 1 if row else 1
             batch = _Batch()
             new_posts: list[Post] = []
-            seen: set[str] = set()
+            seen: dict[str, str] = {}  # identity → content hash of its first entry
             for post in posts:
                 identity = post.identity
-                if identity in seen:
-                    # The same entry twice in one input: the first one wins.
-                    summary.skipped += 1
-                    continue
-                seen.add(identity)
                 digest = post.content_hash
+                if identity in seen:
+                    # The same id twice in one input: the first one wins. Another entry
+                    # under a taken id (a feed reusing its guids) is a collision.
+                    summary.skipped += 1
+                    summary.collisions += seen[identity] != digest
+                    continue
+                seen[identity] = digest
                 if identity not in known:
                     post_id, next_id = next_id, next_id + 1
                     row = (post_id, source_id, identity, digest, *_post_values(post))
@@ -131,6 +133,10 @@ class PostStore(ChatStore):
                     for position, (p, norm) in enumerate(zip(post.passages, norms, strict=True))
                 )
             await _write_batch(db, batch)
+            await db.execute(
+                "UPDATE sources SET guid_collisions = ? WHERE id = ?",
+                (summary.collisions, source_id),
+            )
             if plan is not None and batch.inserts:
                 new = [(row[0], p) for row, p in zip(batch.inserts, new_posts, strict=True)]
                 owed = list(plan(new, await self.subscribers(source_id)))

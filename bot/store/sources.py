@@ -11,7 +11,7 @@ from bot.store.base import StoreBase, _iso, _now, _parse_iso
 
 _COLUMNS = (
     "id, name, url, kind, interval, etag, last_modified, last_success, last_error,"
-    " error_count, next_poll, failing, primed, origin, timezone"
+    " error_count, next_poll, failing, primed, origin, timezone, guid_collisions"
 )
 # Bumped whenever names.source_key changes: stored keys are then recomputed at startup.
 KEY_VERSION = 2
@@ -34,6 +34,7 @@ def _state(row: Any) -> SourceState:
         primed=bool(row[12]),
         origin=row[13],
         timezone=row[14],
+        collisions=row[15],
     )
 
 
