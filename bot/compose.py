@@ -1,8 +1,8 @@
-"""What outbox rows look like as Telegram messages: pushes, held pushes, digests."""
+"""What outbox rows look like as Telegram messages: pushes, held pushes, summaries, digests."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,16 @@ def held(deliveries: Sequence[Delivery], chat: Chat, tz: ZoneInfo) -> Outgoing:
     """Pushes held during quiet hours, released as one message."""
     html = render.held_message(deliveries, lang=chat.language, tz=chat.zone(tz))
     return Outgoing(html, chat.link_previews)
+
+
+def more(counts: Mapping[str, int], chat: Chat) -> Outgoing:
+    """The posts past a poll's push cap, counted per source in one message."""
+    lines = [
+        text(chat.language, "more_from", count=count, source=render.escape(source))
+        for source, count in counts.items()
+    ]
+    lines.append(text(chat.language, "more_hint"))
+    return Outgoing("\n".join(lines))
 
 
 def digest(

@@ -70,6 +70,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "share_more": "Plus de résultats",
         "held_header": "Pendant vos heures calmes ({count} articles) :",
         "and_more": "… et {count} autres.",
+        "more_from": "… et {count} autre(s) article(s) de {source}",
+        "more_hint": "Retrouvez-les avec /search, ou recevez tout en un résumé avec /digest daily 08:00.",
         "digest_header": "<b>Votre résumé</b> ({count} articles)",
         "usage_subscribe": (
             "Usage : /subscribe <i>source</i>|all [<i>filtres</i>]\n"
@@ -203,6 +205,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "share_more": "More results",
         "held_header": "During your quiet hours ({count} posts):",
         "and_more": "… and {count} more.",
+        "more_from": "… and {count} more post(s) from {source}",
+        "more_hint": "Find them with /search, or get everything as one digest with /digest daily 08:00.",
         "digest_header": "<b>Your digest</b> ({count} posts)",
         "usage_subscribe": (
             "Usage: /subscribe <i>source</i>|all [<i>filters</i>]\n"

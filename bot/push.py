@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.filters import FilterError, document, parse_filter
@@ -13,10 +13,24 @@ from bot.models import Chat, Post, Subscription
 log = logging.getLogger(__name__)
 
 
+# New posts one poll may push to a chat one by one; the rest are counted in one message
+# ("… and N more from SOURCE"). A feed that suddenly lists 20,000 entries must not queue
+# 20,000 messages per subscriber (5.5 hours of them).
+PUSH_CAP = 10
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
 def plan_deliveries(
-    new_posts: Sequence[tuple[int, Post]], subscriptions: Sequence[Subscription]
+    new_posts: Sequence[tuple[int, Post]],
+    subscriptions: Sequence[Subscription],
+    *,
+    cap: int = PUSH_CAP,
 ) -> list[tuple[int, int, str]]:
-    """(chat_id, post_id, kind) owed for new posts: one per chat and post that passes."""
+    """(chat_id, post_id, kind) owed for new posts: one per chat and post that passes.
+
+    Kinds: "digest" for chats in digest mode; "push" for the `cap` newest posts of the
+    chat, in the order they were published; "more" for the others, sent as one summary.
+    """
     by_filter: dict[str, list[Subscription]] = {}
     for subscription in subscriptions:
         by_filter.setdefault(subscription.filters, []).append(subscription)
@@ -41,7 +55,28 @@ def plan_deliveries(
         owed.extend(
             (chat, post_id, "digest" if digest else "push") for chat, digest in matched.items()
         )
-    return owed
+    return owed if len(new_posts) < 2 else _order_and_cap(owed, new_posts, cap)
+
+
+def _order_and_cap(
+    owed: list[tuple[int, int, str]], new_posts: Sequence[tuple[int, Post]], cap: int
+) -> list[tuple[int, int, str]]:
+    """Each chat's pushes oldest first (it reads them in order), past `cap` as "more"."""
+    # A stable sort: posts without a date keep the feed's order, after the dated ones.
+    newest_first = sorted(new_posts, key=lambda item: item[1].published or _OLDEST, reverse=True)
+    rank = {post_id: number for number, (post_id, _) in enumerate(newest_first)}
+    pushes: dict[int, list[int]] = {}
+    ordered: list[tuple[int, int, str]] = []
+    for chat, post_id, kind in owed:
+        if kind == "push":
+            pushes.setdefault(chat, []).append(post_id)
+        else:
+            ordered.append((chat, post_id, kind))
+    for chat, post_ids in pushes.items():
+        post_ids.sort(key=rank.__getitem__)
+        ordered += [(chat, post_id, "push") for post_id in reversed(post_ids[:cap])]
+        ordered += [(chat, post_id, "more") for post_id in post_ids[cap:]]
+    return ordered
 
 
 def in_quiet_hours(chat: Chat, now: datetime, default_tz: ZoneInfo) -> bool:

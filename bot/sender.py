@@ -170,6 +170,14 @@ class Sender:
                 return []
             attempts = max((d.attempts for d in rows), default=0)
             return [Part(m, ids, attempts) for m, ids in compose.digest(rows, chat, self._tz)]
+        if batch[0].kind == "more":
+            # One message for every post past the push cap, whichever poll brought it.
+            by_source, attempts = await self._store.more_owed(chat.id, self._clock())
+            if not by_source:
+                return []
+            counts = {source: len(ids) for source, ids in by_source.items()}
+            ids = [i for group in by_source.values() for i in group]
+            return [Part(compose.more(counts, chat), ids, attempts)]
         batch = [d for d in batch if d.kind == "push"]
         # After quiet hours, what was held goes out as one message.
         if chat.quiet_start is not None and len(batch) > 1:

@@ -89,6 +89,24 @@ class OutboxStore(StoreBase):
         ) as cursor:
             return [_delivery(row) async for row in cursor]
 
+    async def more_owed(
+        self, chat_id: int, now: datetime | None = None
+    ) -> tuple[dict[str, list[int]], int]:
+        """A chat's pending "more" rows due now, by source name, and their most attempts."""
+        by_source: dict[str, list[int]] = {}
+        attempts = 0
+        async with self._db.execute(
+            "SELECT s.name, o.id, o.attempts FROM outbox o JOIN posts p ON p.id = o.post_id"
+            " JOIN sources s ON s.id = p.source_id WHERE o.chat_id = ? AND o.kind = 'more'"
+            " AND o.state = 'pending' AND (o.not_before IS NULL OR o.not_before <= ?)"
+            " ORDER BY o.id",
+            (chat_id, _iso(now) or _now()),
+        ) as cursor:
+            async for name, row_id, tries in cursor:
+                by_source.setdefault(name, []).append(row_id)
+                attempts = max(attempts, tries)
+        return by_source, attempts
+
     async def mark_sent(self, ids: Sequence[int]) -> None:
         """These deliveries reached Telegram."""
         now = _now()
