@@ -181,4 +181,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE sources ADD COLUMN guid_collisions INTEGER NOT NULL DEFAULT 0;
     """,
+    # 9: the article a post links to, comparable across sources (models.article_key), so
+    # a republished or twice-syndicated article is not pushed twice. Posts stored before
+    # keep NULL: only recent posts are compared.
+    """
+    ALTER TABLE posts ADD COLUMN url_key TEXT;
+    CREATE INDEX posts_url_key ON posts (url_key) WHERE url_key IS NOT NULL;
+    """,
 )

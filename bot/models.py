@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 PassageKind = Literal["paragraph", "question", "answer", "pullquote"]
@@ -70,6 +71,30 @@ def canonical_url(url: str) -> str:
     """Drop the fragment and a trailing slash so one page has one URL."""
     url = url.strip().split("#", 1)[0]
     return url[:-1] if url.endswith("/") and url.count("/") > 3 else url
+
+
+# Query parameters that only say where a reader came from (campaigns, click ids).
+_TRACKING = ("utm_", "fbclid", "gclid", "xtor", "mc_cid", "mc_eid", "at_medium", "at_campaign")
+
+
+def article_key(url: str | None) -> str | None:
+    """The URL as two sources would both link one article: host without www., no scheme,
+    no fragment, no tracking parameters, no trailing slash. None for a site's home page
+    or anything not http(s), which many different posts may share.
+    """
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    path = parts.path.rstrip("/")
+    if not path:
+        return None
+    query = "&".join(
+        pair for pair in parts.query.split("&") if pair and not pair.lower().startswith(_TRACKING)
+    )
+    host = parts.hostname.removeprefix("www.")
+    return f"{host}{path}?{query}" if query else f"{host}{path}"
 
 
 @dataclass(frozen=True, slots=True)

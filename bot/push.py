@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -23,14 +23,18 @@ _OLDEST = datetime.min.replace(tzinfo=UTC)
 def plan_deliveries(
     new_posts: Sequence[tuple[int, Post]],
     subscriptions: Sequence[Subscription],
+    delivered: Mapping[int, Collection[int]] | None = None,
     *,
     cap: int = PUSH_CAP,
 ) -> list[tuple[int, int, str]]:
     """(chat_id, post_id, kind) owed for new posts: one per chat and post that passes.
 
-    Kinds: "digest" for chats in digest mode; "push" for the `cap` newest posts of the
-    chat, in the order they were published; "more" for the others, sent as one summary.
+    `delivered` gives, per post, the chats already owed the same article through another
+    source: they are not owed it again. Kinds: "digest" for chats in digest mode; "push"
+    for the `cap` newest posts of the chat, in the order they were published; "more" for
+    the others, sent as one summary.
     """
+    delivered = delivered or {}
     by_filter: dict[str, list[Subscription]] = {}
     for subscription in subscriptions:
         by_filter.setdefault(subscription.filters, []).append(subscription)
@@ -52,8 +56,11 @@ def plan_deliveries(
             if flt.matches(doc)
             for subscription in by_filter[text]
         }
+        already = delivered.get(post_id, ())
         owed.extend(
-            (chat, post_id, "digest" if digest else "push") for chat, digest in matched.items()
+            (chat, post_id, "digest" if digest else "push")
+            for chat, digest in matched.items()
+            if chat not in already
         )
     return owed if len(new_posts) < 2 else _order_and_cap(owed, new_posts, cap)
 

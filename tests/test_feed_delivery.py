@@ -12,7 +12,7 @@ from telegram import Update
 
 from bot.config import Settings
 from bot.ingest.fetch import make_client
-from bot.models import Post, Subscription
+from bot.models import Post, Subscription, article_key
 from bot.poller import Poller
 from bot.push import PUSH_CAP, plan_deliveries
 from bot.ratelimit import FloodGate
@@ -143,3 +143,110 @@ def test_posts_past_the_cap_are_planned_as_one_summary_each_chat() -> None:
     assert [post for chat, post, kind in owed if chat == 10 and kind == "push"] == list(
         range(10, 0, -1)
     )
+
+
+async def _pushed(store: Store, core: FakeBotAPI, user) -> list[str]:
+    await _send_all(store, core)
+    return [
+        plain_text(c.text).split("\n")[0] for c in core.sent(chat_id=user, method="sendMessage")
+    ]
+
+
+async def test_a_republished_article_is_an_update_not_a_second_push(
+    core: FakeBotAPI, tmp_path: Path
+) -> None:
+    alice = core.user("Alice")
+    long_title = "Le travail du clic expliqué par Antonio Casilli en dix questions"
+    first = [
+        _entry(1, link="https://www.example.org/2026/clic"),
+        _entry(2, title=long_title, link="https://example.org/2026/casilli"),
+        _entry(3, title="Revue de presse", link="https://example.org/revue/1"),
+    ]
+    async with FeedServer() as server, Store.open(tmp_path / "r.sqlite3") as store:
+        server.set("/feed.xml", make_rss("Local", [_entry(0)]))
+        await store.configure_source("Local", server.url("/feed.xml"), interval=60)
+        await _poll(store, server)
+        await _follow(store, [alice.id])
+        server.set("/feed.xml", make_rss("Local", first))
+        await _poll(store, server)
+        assert sorted(await _pushed(store, core, alice)) == [
+            "Article 1",
+            long_title,
+            "Revue de presse",
+        ]
+        # Republished: a new guid and a tracking parameter; the same title at a new address;
+        # and a short title that recurs on purpose, which is news every time.
+        again = [
+            {
+                **_entry(1, link="http://example.org/2026/clic/?utm_source=rss#top"),
+                "guid": "v2-1",
+                "description": "Le texte corrigé.",
+            },
+            {
+                **_entry(2, title=long_title, link="https://example.org/2026/casilli-v2"),
+                "guid": "v2-2",
+            },
+            _entry(4, title="Revue de presse", link="https://example.org/revue/2"),
+        ]
+        for _ in range(2):  # and nothing the poll after either
+            server.set("/feed.xml", make_rss("Local", again))
+            await _poll(store, server)
+        assert (await _pushed(store, core, alice)).count("Revue de presse") == 2
+        assert len(core.sent(chat_id=alice, method="sendMessage")) == 4
+        assert await store.count_posts() == 5  # the first entry, 1, 2, and two press reviews
+        texts = {row["title"]: row["text"] for row in await store.recent_posts(10, with_text=True)}
+        assert texts["Article 1"] == "Le texte corrigé."  # updated in place
+
+
+async def test_an_article_from_two_sources_is_pushed_once_to_a_chat_following_both(
+    core: FakeBotAPI, tmp_path: Path
+) -> None:
+    both, only_b = core.user("Les deux"), core.user("Seulement B")
+    async with FeedServer() as server, Store.open(tmp_path / "r.sqlite3") as store:
+        for name in ("A", "B"):
+            server.set(f"/{name}.xml", make_rss(name, [_entry(0, guid=f"{name}-0")]))
+            await store.configure_source(name, server.url(f"/{name}.xml"), interval=60)
+            await _poll(store, server, name)
+        await _follow(store, [both.id])  # every source
+        await store.upsert_chat(only_b.id, type="private")
+        await store.subscribe(only_b.id, (await store.source_by_name("B")).id, "")
+        shared = "https://www.example.org/2026/un-article-partage?utm_medium=social"
+        server.set("/A.xml", make_rss("A", [_entry(1, guid="A-1", link=shared)]))
+        server.set(
+            "/B.xml",
+            make_rss("B", [_entry(1, guid="B-1", title="Le même, titré autrement", link=shared)]),
+        )
+        await _poll(store, server, "A")
+        await _poll(store, server, "B")
+        assert await _pushed(store, core, both) == ["Article 1"]
+        assert await _pushed(store, core, only_b) == ["Le même, titré autrement"]
+        assert await store.count_posts() == 4  # both copies stay searchable
+
+
+async def test_entries_all_linking_to_one_page_are_each_news(
+    core: FakeBotAPI, tmp_path: Path
+) -> None:
+    alice = core.user("Alice")
+    async with FeedServer() as server, Store.open(tmp_path / "r.sqlite3") as store:
+        server.set("/feed.xml", make_rss("Local", [_entry(0, link="https://example.org/podcast")]))
+        await store.configure_source("Local", server.url("/feed.xml"), interval=60)
+        await _poll(store, server)
+        await _follow(store, [alice.id])
+        episodes = [_entry(n, link="https://example.org/podcast") for n in range(1, 4)]
+        server.set("/feed.xml", make_rss("Local", episodes))
+        await _poll(store, server)
+        assert sorted(await _pushed(store, core, alice)) == ["Article 1", "Article 2", "Article 3"]
+
+
+def test_article_keys_ignore_what_does_not_change_the_article() -> None:
+    key = "numerama.com/tech/123-un-article"
+    assert article_key("https://www.numerama.com/tech/123-un-article/") == key
+    assert article_key("http://numerama.com/tech/123-un-article?utm_source=rss&xtor=RSS-1") == key
+    assert article_key("https://NUMERAMA.com/tech/123-un-article#commentaires") == key
+    assert article_key("https://lemonde.fr/article?id=3&utm_medium=x") == "lemonde.fr/article?id=3"
+    assert article_key("https://lemonde.fr/article?id=4") != article_key(
+        "https://lemonde.fr/article?id=3"
+    )
+    assert article_key("https://www.numerama.com/") is None  # a home page is many posts' link
+    assert article_key("mailto:redaction@numerama.com") is None
+    assert article_key(None) is None

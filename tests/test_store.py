@@ -105,7 +105,7 @@ async def test_a_write_never_lands_in_another_coroutines_transaction(store: Stor
 
     source = await store.ensure_source("Numerama")
 
-    def boom(new, subscribers):
+    def boom(*planning_input):
         raise RuntimeError("planning failed")
 
     async def failing_load() -> None:

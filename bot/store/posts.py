@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
@@ -17,14 +18,18 @@ from bot.models import (
     LoadSummary,
     Post,
     Subscription,
+    article_key,
 )
-from bot.store.base import _iso, _now, _parse_iso
+from bot.store.base import _iso, _parse_iso
 from bot.store.chats import ChatStore
+from bot.store.dedup import delivered_elsewhere, source_posts
 from bot.text import normalize, normalize_many
 
-# Given the new posts (with their ids) and the source's subscribers, the deliveries owed.
+# Given the new posts (with their ids), the source's subscribers and, per new post, the
+# chats already owed that article through another source: the deliveries owed.
 Planner = Callable[
-    [Sequence[tuple[int, Post]], Sequence[Subscription]], Iterable[tuple[int, int, str]]
+    [Sequence[tuple[int, Post]], Sequence[Subscription], Mapping[int, Collection[int]]],
+    Iterable[tuple[int, int, str]],
 ]
 
 
@@ -41,15 +46,15 @@ async def _write_batch(db: aiosqlite.Connection, batch: _Batch) -> None:
     await db.executemany(
         "INSERT INTO posts (id, source_id, identity, content_hash, title, title_norm,"
         " url, author, published, reading_minutes, hashtags, images, credits,"
-        " categories, first_seen, updated_at, seq)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " categories, url_key, first_seen, updated_at, seq)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         batch.inserts,
     )
     if batch.updates:
         await db.executemany(
-            "UPDATE posts SET content_hash = ?, title = ?, title_norm = ?, url = ?,"
-            " author = ?, published = ?, reading_minutes = ?, hashtags = ?,"
-            " images = ?, credits = ?, categories = ?, updated_at = ?, seq = ?"
+            "UPDATE posts SET identity = ?, content_hash = ?, title = ?, title_norm = ?,"
+            " url = ?, author = ?, published = ?, reading_minutes = ?, hashtags = ?,"
+            " images = ?, credits = ?, categories = ?, url_key = ?, updated_at = ?, seq = ?"
             " WHERE id = ?",
             batch.updates,
         )
@@ -75,20 +80,23 @@ class PostStore(ChatStore):
     ) -> LoadSummary:
         """Insert new posts, update changed ones in place, leave the rest; one transaction.
 
-        With `plan`, the deliveries the new posts owe to the source's subscribers are
-        written into the outbox in the same transaction: a crash loses neither.
+        With `plan` (polling), the deliveries the new posts owe to the source's subscribers
+        are written into the outbox in the same transaction: a crash loses neither. And a
+        republished article is not news: an entry under a new id whose article URL (or
+        long title, lately) is a post the source has updates that post, and a chat owed
+        the same article through another source lately is not owed it twice.
         """
         summary = LoadSummary()
         if not posts:
             return summary
-        now = _now()
+        moment = datetime.now(UTC)
+        now = _iso(moment)
         # Unchecked: every passage and delivery row points at a post inserted just before it
         # in this transaction, and the checks cost a fifth of a bulk load.
         async with self._transaction(checked=False) as db:
-            async with db.execute(
-                "SELECT identity, id, content_hash FROM posts WHERE source_id = ?", (source_id,)
-            ) as cursor:
-                known = {row[0]: (row[1], row[2]) async for row in cursor}
+            known, hashes, stored = await source_posts(db, source_id, moment, plan is not None)
+            if stored is not None:
+                stored.forget_shared(article_key(p.url) for p in posts if p.identity not in known)
             async with db.execute(
                 "UPDATE counters SET value = value + 1 WHERE name = 'post_seq' RETURNING value"
             ) as cursor:
@@ -101,8 +109,9 @@ class PostStore(ChatStore):
             # everything sent in three batches instead of a round trip per post.
             next_id = int(row[0]) + 1 if row else 1
             batch = _Batch()
-            new_posts: list[Post] = []
+            new_posts: list[tuple[int, Post]] = []
             seen: dict[str, str] = {}  # identity → content hash of its first entry
+            touched: set[int] = set()  # posts this input already wrote or left as they were
             for post in posts:
                 identity = post.identity
                 digest = post.content_hash
@@ -113,20 +122,34 @@ class PostStore(ChatStore):
                     summary.collisions += seen[identity] != digest
                     continue
                 seen[identity] = digest
-                if identity not in known:
+                values = _post_values(post)
+                post_id = known.get(identity)
+                republished = False
+                if post_id is None and stored is not None:
+                    post_id = stored.match(values[-1], values[1])
+                    republished = post_id is not None
+                if post_id is not None and post_id in touched:
+                    summary.skipped += 1  # a second copy of one article in this input
+                    continue
+                if post_id is None:
                     post_id, next_id = next_id, next_id + 1
-                    row = (post_id, source_id, identity, digest, *_post_values(post))
+                    row = (post_id, source_id, identity, digest, *values)
                     batch.inserts.append((*row, now, now, seq))
-                    new_posts.append(post)
+                    new_posts.append((post_id, post))
                     summary.new += 1
                     summary.new_post_ids.append(post_id)
-                elif known[identity][1] != digest:
-                    post_id = known[identity][0]
-                    batch.updates.append((digest, *_post_values(post), now, seq, post_id))
+                    if stored is not None:
+                        stored.add(post_id, values[-1], values[1])
+                elif hashes[post_id] != digest or republished:
+                    # A republished entry also takes over the post's id, so it stays
+                    # recognised once the title match has aged out.
+                    batch.updates.append((identity, digest, *values, now, seq, post_id))
                     summary.updated += 1
                 else:
                     summary.unchanged += 1
+                    touched.add(post_id)
                     continue
+                touched.add(post_id)
                 norms = normalize_many([p.text for p in post.passages])
                 batch.passages.extend(
                     (post_id, position, p.kind, p.speaker, p.text, norm)
@@ -137,9 +160,10 @@ class PostStore(ChatStore):
                 "UPDATE sources SET guid_collisions = ? WHERE id = ?",
                 (summary.collisions, source_id),
             )
-            if plan is not None and batch.inserts:
-                new = [(row[0], p) for row, p in zip(batch.inserts, new_posts, strict=True)]
-                owed = list(plan(new, await self.subscribers(source_id)))
+            if plan is not None and new_posts:
+                keys = {pid: key for pid, p in new_posts if (key := article_key(p.url))}
+                elsewhere = await delivered_elsewhere(db, source_id, keys, moment)
+                owed = list(plan(new_posts, await self.subscribers(source_id), elsewhere))
                 await db.executemany(
                     "INSERT OR IGNORE INTO outbox (chat_id, post_id, kind, created_at)"
                     " VALUES (?, ?, ?, ?)",
@@ -252,6 +276,7 @@ class PostStore(ChatStore):
 
 
 def _post_values(post: Post) -> tuple[Any, ...]:
+    """The columns written from a post; title_norm second, url_key last."""
     return (
         post.title,
         normalize(post.title),
@@ -263,6 +288,7 @@ def _post_values(post: Post) -> tuple[Any, ...]:
         _json_list(post.images),
         _json_list(post.credits),
         _json_list(post.categories),
+        article_key(post.url),
     )
 
 
