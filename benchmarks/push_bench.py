@@ -30,8 +30,8 @@ from bot.push import plan_deliveries  # noqa: E402
 from bot.ratelimit import FloodGate  # noqa: E402
 from bot.sender import FLOOD_MARGIN, Sender  # noqa: E402
 from bot.store import Store  # noqa: E402
-from bot.telegram.jobs import make_send  # noqa: E402
 from bot.telegram.limiter import GateLimiter  # noqa: E402
+from bot.telegram.send import make_send  # noqa: E402
 from tests.fakes import FakeBotAPI, FakeBotServer  # noqa: E402
 
 WORDS = (

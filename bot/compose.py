@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from bot import render
@@ -14,18 +14,59 @@ from bot.models import Chat, Delivery
 MAX_DIGEST_POSTS = 100
 
 
+# Telegram's caption limit, in UTF-16 code units of the text left after entity parsing.
+MAX_CAPTION = 1024
+
+
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One message to send: Telegram HTML, with or without a link preview."""
+    """One message to send: Telegram HTML, with or without a link preview.
+
+    With `photo` (an image URL), it goes as that photo with `caption`, and `html` is the
+    text to send instead when Telegram refuses the image.
+    """
 
     html: str
     previews: bool = False
+    photo: str | None = None
+    caption: str = ""
 
 
 def push(delivery: Delivery, chat: Chat, tz: ZoneInfo) -> Outgoing:
-    """A pushed post as its own message."""
-    html = render.push_message(delivery, lang=chat.language, tz=chat.zone(tz))
-    return Outgoing(html, chat.link_previews)
+    """A pushed post as its own message: a photo with its caption when it has a lead image."""
+    lang, zone = chat.language, chat.zone(tz)
+    html = render.push_message(delivery, lang=lang, tz=zone)
+    image = delivery.image
+    if not image or not image.startswith(("http://", "https://")):
+        return Outgoing(html, chat.link_previews)
+    return Outgoing(html, chat.link_previews, photo=image, caption=caption(delivery, lang, zone))
+
+
+def utf16_units(html: str) -> int:
+    """How long Telegram counts our HTML: its text after entity parsing, in UTF-16 units."""
+    return len(render.plain(html).encode("utf-16-le")) // 2
+
+
+def caption(delivery: Delivery, lang: str, tz: ZoneInfo, limit: int = MAX_CAPTION) -> str:
+    """The push's content as a photo caption, its snippet (then hashtags) cut to fit."""
+    html = render.push_message(delivery, lang=lang, tz=tz)
+    if utf16_units(html) <= limit:
+        return html
+    bare = replace(delivery, snippet="", hashtags=())
+    html = render.push_message(bare, lang=lang, tz=tz)
+    room = limit - utf16_units(html) - 1  # the snippet's own line break
+    # The longest cut of the snippet that fits: a character is one or two UTF-16 units.
+    low, high = 0, min(len(delivery.snippet), render.MAX_SNIPPET)
+    while low < high:
+        size = (low + high + 1) // 2
+        if utf16_units(render.escape(render.shorten(delivery.snippet, size))) <= room:
+            low = size
+        else:
+            high = size - 1
+    if low == 0:
+        return html
+    snippet = render.shorten(delivery.snippet, low)
+    return render.push_message(replace(bare, snippet=snippet), lang=lang, tz=tz)
 
 
 def held(deliveries: Sequence[Delivery], chat: Chat, tz: ZoneInfo) -> Outgoing:

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram.ext import Application, ExtBot
+from telegram.constants import ParseMode
+from telegram.ext import Application, Defaults, ExtBot
 
 from bot.config import Settings
 from bot.ratelimit import FloodGate
@@ -17,6 +18,7 @@ from bot.telegram.app import build_application
 from bot.telegram.limiter import GateLimiter
 from tests.fakes import FakeBotAPI, FakeRequest, check_html
 from tests.fakes.rss import make_rss
+from tests.fakes.telegram_html import MAX_CAPTION_LENGTH, parse_html, utf16_len
 
 __all__ = ["DATA", "ROOT", "SEED", "gated_bot", "make_rss", "running"]
 
@@ -40,16 +42,25 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 @pytest.fixture
 def core() -> Iterator[FakeBotAPI]:
-    """A fake Bot API; afterwards, every message the bot sent is checked as Telegram HTML."""
+    """A fake Bot API; afterwards, every message and caption the bot sent is checked as HTML."""
     fake = FakeBotAPI()
     yield fake
     assert fake.crashes == []
     problems = []
     for call in fake.sent(include_failed=True):
-        if call.method in ("sendMessage", "editMessageText") and call.params.get("parse_mode"):
+        if not call.params.get("parse_mode"):
+            continue
+        if call.method in ("sendMessage", "editMessageText"):
             found = check_html(call.text)
-            if found:
-                problems.append((call.method, call.text[:200], found))
+        elif "caption" in call.params:
+            caption = str(call.params["caption"])
+            found = check_html(caption, MAX_CAPTION_LENGTH)
+            if utf16_len(parse_html(caption).text) > MAX_CAPTION_LENGTH:
+                found.append("Caption is over 1024 UTF-16 code units")
+        else:
+            continue
+        if found:
+            problems.append((call.method, call.text[:200], found))
         for button in call.buttons():
             if "callback_data" in button:
                 assert len(button["callback_data"].encode()) <= 64, button
@@ -83,10 +94,12 @@ async def running(
 
 
 def gated_bot(core: FakeBotAPI, gate: FloodGate) -> ExtBot:
-    """A bot like the application's (its rate limiter on `gate`), on the in-process fake."""
+    """A bot like the application's (HTML by default, its rate limiter on `gate`), on the
+    in-process fake."""
     return ExtBot(
         core.token,
         base_url="http://fake.invalid/bot",
         request=FakeRequest(core),
+        defaults=Defaults(parse_mode=ParseMode.HTML),
         rate_limiter=GateLimiter(gate),
     )

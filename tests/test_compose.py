@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot import compose
+from bot import compose, render
 from bot.models import Chat, Delivery
 from tests.fakes import check_html, plain_text
 
@@ -60,3 +61,34 @@ def test_a_huge_digest_lists_the_newest_and_counts_the_rest_in_its_last_message(
     assert joined.count("• Titre") == compose.MAX_DIGEST_POSTS
     assert plain_text(parts[-1][0].html).endswith("… and 250 more.")
     assert sorted(i for _, ids in parts for i in ids) == [d.id for d in deliveries]
+
+
+def _units(html: str) -> int:
+    return len(plain_text(html).encode("utf-16-le")) // 2
+
+
+def test_a_caption_is_the_push_cut_to_1024_utf16_units() -> None:
+    chat = Chat(1, "private")
+    # 200 foxes are 400 UTF-16 units; the snippet's 320 wolves would be 640 more.
+    fox = replace(
+        _delivery(1, title="🦊" * 200), snippet="🐺" * 400, hashtags=(), image="https://e.org/i.jpg"
+    )
+    assert _units(render.push_message(fox, lang="fr", tz=PARIS)) > 1024
+    message = compose.push(fox, chat, PARIS)
+    assert message.photo == "https://e.org/i.jpg"
+    assert 1000 < _units(message.caption) <= 1024  # as much of the push as fits
+    assert check_html(message.caption) == []
+    text = plain_text(message.caption)
+    assert text.startswith("🦊" * 200) and text.endswith("🐺…")
+    assert message.html == render.push_message(fox, lang="fr", tz=PARIS)  # the text fallback
+
+
+def test_a_caption_drops_hashtags_before_the_text_and_is_the_push_when_it_fits() -> None:
+    chat = Chat(1, "private")
+    tagged = replace(_delivery(1), hashtags=("long" * 60,) * 8, image="https://e.org/i.jpg")
+    caption = plain_text(compose.push(tagged, chat, PARIS).caption)
+    assert _units(caption) <= 1024 and "#long" not in caption and "Un extrait" in caption
+    short = compose.push(replace(tagged, hashtags=("IA",)), chat, PARIS)
+    assert short.caption == short.html  # when it fits, the caption is the push itself
+    assert compose.push(replace(tagged, image=None), chat, PARIS).photo is None
+    assert compose.push(replace(tagged, image="javascript:x"), chat, PARIS).photo is None

@@ -16,6 +16,7 @@ from bot.ratelimit import FloodGate
 from bot.sender import Sender, retry_delay
 from bot.store import Store
 from bot.telegram import jobs
+from bot.telegram.send import make_send
 from tests.conftest import gated_bot, running
 from tests.fakes import ApiError, FakeBotAPI, plain_text, retry_after, server_error
 
@@ -47,7 +48,7 @@ async def _drain(store: Store, core: FakeBotAPI, clock: Clock) -> None:
     # Timing is not under test here: no per-chat wait between a chat's sends.
     gate = FloodGate(per_chat_interval=0)
     async with gated_bot(core, gate) as bot:
-        sender = Sender(store, jobs.make_send(bot), tz=PARIS, gate=gate, clock=clock)
+        sender = Sender(store, make_send(bot), tz=PARIS, gate=gate, clock=clock)
         await sender.drain_once()
         await sender.wait_idle()
 

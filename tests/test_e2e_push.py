@@ -22,17 +22,17 @@ class Feed:
         self.items: list[dict[str, str]] = []
         self.publish("Premier article, déjà là avant tout abonnement")
 
-    def publish(self, title: str) -> None:
+    def publish(self, title: str, image: str | None = None) -> None:
         number = len(self.items) + 1
-        self.items.insert(
-            0,
-            {
-                "title": title,
-                "link": f"https://example.org/{number}",
-                "guid": f"entry-{number}",
-                "description": f"{title}. Un texte.",
-            },
-        )
+        item = {
+            "title": title,
+            "link": f"https://example.org/{number}",
+            "guid": f"entry-{number}",
+            "description": f"{title}. Un texte.",
+        }
+        if image:
+            item["image"] = image
+        self.items.insert(0, item)
         self.server.set("/feed.xml", make_rss("Local", self.items), etag=f'"v{number}"')
 
 
@@ -163,3 +163,32 @@ async def test_sigkill_mid_fan_out_loses_nothing(core: FakeBotAPI, tmp_path: Pat
     counts = Counter(received(core, u, "cinquante") for u in users)
     assert set(counts) <= {1, 2}
     assert counts[2] <= 3, f"{counts[2]} chats got the post twice"
+
+
+async def test_a_lead_image_goes_as_a_photo_and_a_refused_one_as_text(
+    core: FakeBotAPI, tmp_path: Path
+) -> None:
+    refused = "https://example.org/img/page.html"
+    core.refuse_photo(refused, "failed to get HTTP URL content")
+    async with FeedServer() as server, FakeBotServer(core) as api:
+        feed = Feed(server)
+        bot = await start_bot(core, api, tmp_path, server.url("/feed.xml"))
+        try:
+            await wait_polled(server, 2)
+            alice = core.user("Alice")
+            await subscribe(core, alice, "/subscribe Local")
+            feed.publish("Une photo", image="https://example.org/img/une.jpg")
+            photo = await core.wait_for(method="sendPhoto", chat_id=alice, timeout=15)
+            assert photo.params["photo"] == "https://example.org/img/une.jpg"
+            assert plain_text(photo.params["caption"]).startswith("Une photo\nLocal")
+            feed.publish("Une image refusée", image=refused)
+            text = await core.wait_for(lambda c: "refusée" in c.text, chat_id=alice, timeout=15)
+            assert text.method == "sendMessage"
+            [failed] = [c for c in core.sent(chat_id=alice, include_failed=True) if not c.ok]
+            assert failed.method == "sendPhoto" and failed.params["photo"] == refused
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            output, _ = await asyncio.wait_for(bot.communicate(), timeout=20)
+        log = output.decode(errors="replace")
+        assert bot.returncode == 0, log
+        assert "Traceback" not in log

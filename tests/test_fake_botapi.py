@@ -199,6 +199,34 @@ async def test_injected_updates_parse(core, bot):
     assert Update.de_json(service[0], bot).message.migrate_to_chat_id == new.id
 
 
+async def test_sent_photo_parses_and_refused_urls_answer_as_telegram(core, bot):
+    alice = core.user("Alice")
+    result = await ok(
+        core,
+        "sendPhoto",
+        chat_id=alice.id,
+        photo="https://example.org/une.jpg",
+        caption="<b>Titre</b> 🦊 &amp; <i>légende</i>",
+        parse_mode="HTML",
+    )
+    message = Message.de_json(result, bot)
+    assert message.photo and message.photo[-1].width > message.photo[0].width
+    assert message.caption == "Titre 🦊 & légende" and message.text is None
+    assert message.caption_html == "<b>Titre</b> 🦊 &amp; <i>légende</i>"
+
+    core.refuse_photo("https://example.org/page.html", "wrong type of the web page content")
+    status, body = await core.call(
+        core.token, "sendPhoto", {"chat_id": alice.id, "photo": "https://example.org/page.html"}
+    )
+    assert (status, body["description"]) == (400, "Bad Request: wrong type of the web page content")
+    # 1,024 UTF-16 code units: 512 emoji fill a caption, one more character is too many.
+    params = {"chat_id": alice.id, "photo": "https://example.org/une.jpg", "caption": "🦊" * 512}
+    assert (await core.call(core.token, "sendPhoto", params))[0] == 200
+    params["caption"] += "!"
+    status, body = await core.call(core.token, "sendPhoto", params)
+    assert (status, body["description"]) == (400, "Bad Request: message caption is too long")
+
+
 async def test_chat_member_chat_commands_file_shapes(core, bot):
     alice, bob, carol = core.user("Alice"), core.user("Bob"), core.user("Carol")
     channel = core.channel("Actu", username="actu")

@@ -18,7 +18,7 @@ from bot.push import PUSH_CAP, plan_deliveries
 from bot.ratelimit import FloodGate
 from bot.sender import Sender
 from bot.store import Store
-from bot.telegram.jobs import make_send
+from bot.telegram.send import make_send
 from tests.conftest import gated_bot, running
 from tests.fakes import FakeBotAPI, plain_text
 from tests.fakes.feed_server import FeedServer
@@ -250,3 +250,39 @@ def test_article_keys_ignore_what_does_not_change_the_article() -> None:
     assert article_key("https://www.numerama.com/") is None  # a home page is many posts' link
     assert article_key("mailto:redaction@numerama.com") is None
     assert article_key(None) is None
+
+
+async def test_a_post_with_a_lead_image_goes_as_a_photo_else_as_text(
+    core: FakeBotAPI, tmp_path: Path
+) -> None:
+    alice, bob = core.user("Alice"), core.user("Bob")
+    fine, broken = "https://example.org/img/une.jpg", "https://example.org/img/page.html"
+    core.refuse_photo(broken, "wrong type of the web page content")
+    async with FeedServer() as server, Store.open(tmp_path / "r.sqlite3") as store:
+        server.set("/feed.xml", make_rss("Local", [_entry(0)]))
+        await store.configure_source("Local", server.url("/feed.xml"), interval=60)
+        await _poll(store, server)
+        await _follow(store, [alice.id, bob.id])
+        await store.update_chat(bob.id, link_previews=1)
+        entries = [{**_entry(1), "image": fine}, {**_entry(2), "image": broken}, _entry(3)]
+        server.set("/feed.xml", make_rss("Local", entries))
+        await _poll(store, server)
+        await _send_all(store, core)
+        assert await store.outbox_counts() == {"sent": 6}
+    for user in (alice, bob):
+        [photo] = core.sent(chat_id=user, method="sendPhoto")
+        assert photo.params["photo"] == fine
+        assert plain_text(photo.params["caption"]).startswith("Article 1\nLocal")
+        assert "Le texte de l’article 1." in plain_text(photo.params["caption"])
+        [message] = [m for m in core.messages(user) if "photo" in m]
+        assert message["caption"].startswith("Article 1")
+        [refused] = [c for c in core.sent(chat_id=user, include_failed=True) if not c.ok]
+        assert refused.method == "sendPhoto" and refused.params["photo"] == broken
+        texts = core.sent(chat_id=user, method="sendMessage")
+        assert sorted(plain_text(c.text).split("\n")[0] for c in texts) == [
+            "Article 2",
+            "Article 3",
+        ]
+        # /previews still decides the preview under text pushes.
+        shown = {c.params["link_preview_options"]["is_disabled"] for c in texts}
+        assert shown == {user is alice}

@@ -12,7 +12,7 @@ from bot.push import in_quiet_hours, plan_deliveries
 from bot.ratelimit import FloodGate
 from bot.sender import FLOOD_MARGIN, Sender
 from bot.store import Store
-from bot.telegram.jobs import make_send
+from bot.telegram.send import make_send
 from tests.conftest import gated_bot
 from tests.fakes import FakeBotAPI, bad_request, plain_text, retry_after
 

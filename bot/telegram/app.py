@@ -37,6 +37,7 @@ from bot.sources import parse_sources
 from bot.store import Store
 from bot.telegram import admin, channels, chat_settings, handlers, jobs, subscriptions
 from bot.telegram.limiter import GateLimiter
+from bot.telegram.send import make_send
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ async def _post_init(app: Application) -> None:
     public_only = None
     if policy is not None:
         public_only = await stack.enter_async_context(make_client(timeout=15.0, policy=policy))
-    sender = Sender(store, jobs.make_send(app.bot), tz=settings.tz, gate=app.bot_data["gate"])
+    sender = Sender(store, make_send(app.bot), tz=settings.tz, gate=app.bot_data["gate"])
     on_failing, on_recovered = jobs.alerts(app)
     poller = Poller(
         store,

@@ -1,4 +1,4 @@
-"""Background work: start polling, drain the outbox, send digests; the Telegram side of push."""
+"""Background work: start polling, release digests to the sender, forget old searches."""
 
 from __future__ import annotations
 
@@ -7,17 +7,12 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from telegram import Bot, LinkPreviewOptions
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ContextTypes
 
 from bot import i18n, render
-from bot.compose import Outgoing
 from bot.digest import digest_due
 from bot.models import Chat, SourceState
 from bot.poller import Alert
-from bot.sender import SendFunction, SendResult
-from bot.telegram.limiter import ADMITTED, NO_RETRY, GateLimiter, Limits, retry_seconds
 
 if TYPE_CHECKING:
     from bot.telegram.app import Services
@@ -25,62 +20,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 QUERY_LIFETIME = timedelta(days=30)
-
-
-def make_send(bot: Bot) -> SendFunction:
-    """A send function for the sender: Telegram's answers mapped to outcomes."""
-
-    async def send(chat_id: int, message: Outgoing) -> SendResult:
-        options = LinkPreviewOptions(is_disabled=not message.previews)
-        html = message.html
-        try:
-            await bot.send_message(
-                chat_id, html, link_preview_options=options, **_limits(bot, ADMITTED)
-            )
-        except RetryAfter as exc:
-            return SendResult("retry", retry_after=retry_seconds(exc))
-        except Forbidden as exc:
-            return SendResult("blocked", error=str(exc))
-        except ChatMigrated as exc:
-            return SendResult("migrated", new_chat_id=exc.new_chat_id)
-        except BadRequest as exc:
-            text = str(exc).lower()
-            if "parse entities" in text:
-                return await _send_plain(bot, chat_id, html, options)
-            if "chat not found" in text:
-                return SendResult("blocked", error=str(exc))
-            return SendResult("failed", error=str(exc))
-        except (TimedOut, NetworkError) as exc:
-            return SendResult("network", error=str(exc))
-        return SendResult("sent")
-
-    return send
-
-
-def _limits(bot: Bot, limits: Limits) -> dict:
-    # The sender keeps its own pace and waits RetryAfter out: no hidden retries below it.
-    return (
-        {"rate_limit_args": limits}
-        if isinstance(getattr(bot, "rate_limiter", None), GateLimiter)
-        else {}
-    )
-
-
-async def _send_plain(bot: Bot, chat_id: int, html: str, options: LinkPreviewOptions) -> SendResult:
-    try:
-        await bot.send_message(
-            chat_id,
-            render.plain(html),
-            parse_mode=None,
-            link_preview_options=options,
-            # Its own message as far as the flood limits go: the gate holds it.
-            **_limits(bot, NO_RETRY),
-        )
-    except RetryAfter as exc:
-        return SendResult("retry", retry_after=retry_seconds(exc))
-    except Exception as exc:  # the plain copy failed too: give up on this one
-        return SendResult("failed", error=str(exc))
-    return SendResult("sent")
 
 
 async def start_polling(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -87,6 +87,20 @@ class StoredFile:
             "file_size": len(self.content),
         }
 
+    def photo_json(self) -> list[dict[str, Any]]:
+        """The Bot API PhotoSize list: a thumbnail and the full size, as Telegram sends."""
+        sizes = [(90, 60, "AAMC"), (1280, 853, "AAMD")]
+        return [
+            {
+                "file_id": f"{self.file_id}_{suffix}",
+                "file_unique_id": f"{self.file_unique_id}{suffix}",
+                "width": width,
+                "height": height,
+                "file_size": max(1, len(self.content) * width // 1280),
+            }
+            for width, height, suffix in sizes
+        ]
+
     def file_json(self) -> dict[str, Any]:
         """The Bot API File object returned by getFile."""
         return {

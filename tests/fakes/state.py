@@ -159,6 +159,7 @@ class CoreBase:
         self._log_signal = Signal()
         self._released = False
         self.migrations: dict[int, int] = {}  # basic group id -> supergroup id
+        self.refused_photos: dict[str, str] = {}  # photo URL -> why sendPhoto refuses it
 
     # -- lookups -------------------------------------------------------------------------
     def _state(self, token: str | None = None) -> BotState:
