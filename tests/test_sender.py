@@ -138,3 +138,38 @@ async def test_the_sender_stops_when_cancelled_even_as_it_is_woken(store: Store)
     task.cancel()
     done, _ = await asyncio.wait([task], timeout=5)
     assert done and task.cancelled()
+
+
+async def test_settled_deliveries_are_pruned_after_the_retention_and_pending_ones_stay(
+    core: FakeBotAPI, tmp_path: Path
+) -> None:
+    from telegram.ext import CallbackContext
+
+    from bot.telegram.jobs import OUTBOX_RETENTION, prune_outbox
+
+    database = tmp_path / "relais.sqlite3"
+    async with Store.open(database) as store:
+        await _owe(store, 7, ["Envoyé", "Refusé", "Abandonné", "En attente", "Récent"])
+        rows = {d.title: d.id for d in await store.pending()}
+        await store.mark_sent([rows["Envoyé"], rows["Récent"]])
+        await store.mark_failed([rows["Refusé"]], "400 Bad Request")
+        await store.give_up([rows["Abandonné"]], "502 Bad Gateway")
+        # All but "Récent" were settled (and "En attente" created) beyond the retention.
+        old = (datetime.now(UTC) - OUTBOX_RETENTION - timedelta(days=1)).isoformat()
+        await store._write(
+            "UPDATE outbox SET created_at = ?, settled_at = CASE WHEN settled_at IS NULL"
+            " THEN NULL ELSE ? END WHERE id != ?",
+            (old, old, rows["Récent"]),
+        )
+        await store.update_chat(7, active=0)  # so the running sender leaves "En attente" be
+    settings = Settings(
+        bot_token=core.token,
+        database_path=database,
+        telegram_api_url="http://fake.invalid",
+        sources_file=tmp_path / "none.toml",
+    )
+    async with running(settings, core) as app:
+        store = app.bot_data["services"].store
+        await prune_outbox(CallbackContext(app))
+        assert await store.outbox_counts(7) == {"pending_push": 1, "sent": 1}
+        assert "prune_outbox" in {job.callback.__name__ for job in app.job_queue.jobs()}

@@ -149,6 +149,13 @@ class OutboxStore(StoreBase):
             [(_iso(until), error[:500], i) for i in ids],
         )
 
+    async def prune_outbox(self, before: datetime) -> int:
+        """Forget deliveries settled (sent, failed, given up) before `before`; pending stay."""
+        cursor = await self._write(
+            "DELETE FROM outbox WHERE settled_at IS NOT NULL AND settled_at < ?", (_iso(before),)
+        )
+        return cursor.rowcount
+
     async def outbox_counts(self, chat_id: int | None = None) -> dict[str, int]:
         """Deliveries per state (and kind for pending ones), for one chat or all."""
         where, params = ("WHERE chat_id = ?", (chat_id,)) if chat_id is not None else ("", ())

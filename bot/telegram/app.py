@@ -194,6 +194,7 @@ async def _post_init(app: Application) -> None:
     app.job_queue.run_once(jobs.start_polling, when=0.5, name="poll")
     app.job_queue.run_repeating(jobs.send_digests, interval=20, first=2, name="digests")
     app.job_queue.run_repeating(jobs.forget_old_searches, interval=86_400, first=60, name="gc")
+    app.job_queue.run_repeating(jobs.prune_outbox, interval=86_400, first=90, name="outbox")
     log.info("Relais is up as @%s with %d passages indexed", app.bot.username, len(searcher))
 
 

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 QUERY_LIFETIME = timedelta(days=30)
+# How long a settled delivery (sent, failed, given up) stays in the outbox: longer than
+# the window in which an article arriving from another source counts as delivered.
+OUTBOX_RETENTION = timedelta(days=30)
 
 
 async def start_polling(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -62,6 +65,14 @@ async def forget_old_searches(context: ContextTypes.DEFAULT_TYPE) -> None:
     forgotten = await services.store.forget_queries(datetime.now(UTC) - QUERY_LIFETIME)
     if forgotten:
         log.info("forgot %d old searches", forgotten)
+
+
+async def prune_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue: forget deliveries settled more than OUTBOX_RETENTION ago."""
+    services: Services = context.application.bot_data["services"]
+    pruned = await services.store.prune_outbox(datetime.now(UTC) - OUTBOX_RETENTION)
+    if pruned:
+        log.info("pruned %d settled deliveries from the outbox", pruned)
 
 
 async def tell_admins(app: Application, key: str, **values: object) -> None:
