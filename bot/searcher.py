@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 import time
 from datetime import tzinfo
@@ -100,18 +101,23 @@ def _seq_path(path: Path) -> Path:
 
 def _save(index: SearchIndex, seq: int, store_id: int, path: Path) -> None:
     # The index first, then its position: a crash between the two leaves an older
-    # position, and replaying changes onto the index is harmless.
+    # position, and replaying changes onto the index is harmless. Both are replaced whole
+    # (a temporary file renamed), so a reader never sees half of either.
     index.save(path)
-    _seq_path(path).write_text(f"{store_id}:{seq}")
+    seq_path = _seq_path(path)
+    tmp = seq_path.with_name(f"{seq_path.name}.{os.getpid()}.tmp")
+    tmp.write_text(f"{store_id}:{seq}")
+    os.replace(tmp, seq_path)
 
 
 def _load(path: Path, store_id: int, tz: tzinfo | None) -> tuple[SearchIndex, int] | None:
     try:
-        owner, seq_text = _seq_path(path).read_text().strip().split(":")
-        seq = int(seq_text)
-    except (OSError, ValueError):
+        owner_text, seq_text = _seq_path(path).read_text().strip().split(":")
+        owner, seq = int(owner_text), int(seq_text)
+    except (OSError, ValueError, UnicodeDecodeError):
+        log.warning("search index position at %s unreadable; rebuilding", _seq_path(path))
         return None
-    if int(owner) != store_id:
+    if owner != store_id:
         log.info("search index at %s belongs to another database; rebuilding", path)
         return None
     index = SearchIndex.load(path, tz=tz)

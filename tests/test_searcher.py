@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import threading
 from pathlib import Path
 
 from bot.models import Passage, Post
@@ -71,3 +73,42 @@ async def test_a_corrupt_index_file_is_rebuilt(tmp_path: Path) -> None:
         rebuilt = Searcher.beside(store)
         await rebuilt.start()
         assert (await rebuilt.search("castor")).hits
+
+
+async def test_a_corrupt_position_file_is_rebuilt(tmp_path: Path) -> None:
+    path = tmp_path / "r.sqlite3"
+    await _saved_index(path)
+    position = tmp_path / "r.sqlite3.index.seq"
+    for garbage in (b"x:1", b"1:y", b"", b"\xff\xfe:1", b"1:2:3"):
+        position.write_bytes(garbage)
+        async with Store.open(path) as store:
+            rebuilt = Searcher.beside(store)
+            await rebuilt.start()
+            assert (await rebuilt.search("castor")).hits, garbage
+
+
+async def test_the_position_file_is_replaced_whole(tmp_path: Path) -> None:
+    """A reader racing the saves always sees a whole position, never an empty file."""
+    path = tmp_path / "r.sqlite3"
+    await _saved_index(path)
+    position = tmp_path / "r.sqlite3.index.seq"
+    seen: list[str] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            seen.append(position.read_text())
+
+    async with Store.open(path) as store:
+        searcher = Searcher.beside(store)
+        await searcher.start()
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            for _ in range(300):
+                await searcher.save()
+        finally:
+            stop.set()
+            reader.join()
+    assert seen and all(re.fullmatch(r"\d+:\d+", text) for text in seen), set(seen) - {seen[0]}
+    assert not list(tmp_path.glob("*.tmp"))
