@@ -297,9 +297,11 @@ async def _search(settings: Settings, args: argparse.Namespace) -> int:
         if hit.url:
             print(f"   {hit.url}")
         if hit.snippet:
-            start, end = hit.match or (0, 0)
-            snippet = hit.snippet[:start] + "**" + hit.snippet[start:end] + "**" + hit.snippet[end:]
-            print(f"   {snippet if hit.match else hit.snippet}")
+            snippet, at = "", 0
+            for start, end in hit.match:
+                snippet += hit.snippet[at:start] + "**" + hit.snippet[start:end] + "**"
+                at = end
+            print(f"   {snippet + hit.snippet[at:]}")
     print(f"({response.total} posts, {took:.1f} ms)")
     return 0
 

@@ -54,12 +54,18 @@ def link(title: str, url: str | None) -> str:
     return f"<b>{label}</b>"
 
 
-def highlight(snippet: str, match: tuple[int, int] | None) -> str:
-    """The snippet escaped, with the matched span in bold."""
-    if not match or not (0 <= match[0] < match[1] <= len(snippet)):
+def highlight(snippet: str, match: tuple[int, int] | Sequence[tuple[int, int]] | None) -> str:
+    """The snippet escaped, with the matched span (or each of a list of spans) in bold."""
+    if not match:
         return escape(snippet)
-    start, end = match
-    return f"{escape(snippet[:start])}<b>{escape(snippet[start:end])}</b>{escape(snippet[end:])}"
+    spans = [match] if isinstance(match[0], int) else match
+    out, at = [], 0
+    for start, end in sorted(spans):
+        if not (at <= start < end <= len(snippet)):
+            continue  # out of range or overlapping: left plain
+        out += [escape(snippet[at:start]), "<b>", escape(snippet[start:end]), "</b>"]
+        at = end
+    return "".join(out) + escape(snippet[at:])
 
 
 def in_zone(moment: datetime | None, tz: ZoneInfo) -> datetime | None:

@@ -83,7 +83,7 @@ def test_search_and_quote_json_on_a_fresh_database_load_the_seeds(tmp_path: Path
         "score", "snippet", "match", "kind", "speaker",
     }  # fmt: skip
     assert "Casilli" in first["title"] and 0 <= first["score"] <= 100
-    start, end = first["match"]
+    [(start, end)] = first["match"]
     assert first["snippet"][start:end].lower() == "travail du clic"
     quote = json.loads(_bot("quote", "je coche des cases", "--json", "--db", db).stdout)
     [hit] = quote["results"]

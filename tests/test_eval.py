@@ -96,7 +96,7 @@ async def test_syntax_filters_the_seed(searcher: Searcher) -> None:
 
 async def test_snippet_match_points_at_the_words(searcher: Searcher) -> None:
     [hit] = (await searcher.search("travail du clic", limit=1)).hits
-    start, end = hit.match
+    [(start, end)] = hit.match
     assert normalize(hit.snippet[start:end]) == "travail du clic"
 
 

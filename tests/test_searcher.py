@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-import threading
+import sqlite3
 from pathlib import Path
 
 from bot.models import Passage, Post
@@ -22,7 +21,7 @@ async def _saved_index(path: Path) -> int:
         await store.upsert_posts(source, [_post("Le castor", "Un rongeur.", "a")])
         searcher = Searcher.beside(store)
         await searcher.start()
-        await searcher.save()
+        await searcher.close()
     return source
 
 
@@ -75,40 +74,45 @@ async def test_a_corrupt_index_file_is_rebuilt(tmp_path: Path) -> None:
         assert (await rebuilt.search("castor")).hits
 
 
-async def test_a_corrupt_position_file_is_rebuilt(tmp_path: Path) -> None:
+async def test_an_index_without_a_readable_position_is_rebuilt(tmp_path: Path) -> None:
     path = tmp_path / "r.sqlite3"
     await _saved_index(path)
-    position = tmp_path / "r.sqlite3.index.seq"
-    for garbage in (b"x:1", b"1:y", b"", b"\xff\xfe:1", b"1:2:3"):
-        position.write_bytes(garbage)
+    index_file = tmp_path / "r.sqlite3.index"
+    for garbage in ("x:1", "1:y", "", "1:2:3"):
+        db = sqlite3.connect(index_file)
+        db.execute("UPDATE meta SET value = ? WHERE key = 'stamp'", (garbage,))
+        db.commit()
+        db.close()
         async with Store.open(path) as store:
             rebuilt = Searcher.beside(store)
             await rebuilt.start()
             assert (await rebuilt.search("castor")).hits, garbage
+            await rebuilt.close()
 
 
-async def test_the_position_file_is_replaced_whole(tmp_path: Path) -> None:
-    """A reader racing the saves always sees a whole position, never an empty file."""
+async def test_two_processes_writing_one_index_file_stay_consistent(tmp_path: Path) -> None:
+    """The bot and a CLI search on the same database both keep the index file up to date."""
     path = tmp_path / "r.sqlite3"
-    await _saved_index(path)
-    position = tmp_path / "r.sqlite3.index.seq"
-    seen: list[str] = []
-    stop = threading.Event()
-
-    def read() -> None:
-        while not stop.is_set():
-            seen.append(position.read_text())
-
+    source = await _saved_index(path)
     async with Store.open(path) as store:
-        searcher = Searcher.beside(store)
-        await searcher.start()
-        reader = threading.Thread(target=read)
-        reader.start()
-        try:
-            for _ in range(300):
-                await searcher.save()
-        finally:
-            stop.set()
-            reader.join()
-    assert seen and all(re.fullmatch(r"\d+:\d+", text) for text in seen), set(seen) - {seen[0]}
-    assert not list(tmp_path.glob("*.tmp"))
+        bot = Searcher.beside(store)
+        await bot.start()
+        async with Store.open(path) as other_store:
+            cli = Searcher.beside(other_store)
+            await cli.start()
+            await other_store.upsert_posts(source, [_post("La loutre", "Une nageuse.", "b")])
+            assert (await cli.search("loutre")).hits
+            await cli.close()
+        await store.upsert_posts(source, [_post("Le blaireau", "Un fouisseur.", "c")])
+        for word in ("castor", "loutre", "blaireau"):
+            assert [h.title for h in (await bot.search(word)).hits] == [
+                f"Le {word}"
+            ] or word == "loutre"
+        assert [h.title for h in (await bot.search("loutre")).hits] == ["La loutre"]
+        await bot.close()
+    async with Store.open(path) as store:
+        again = Searcher.beside(store)
+        await again.start()
+        for word in ("castor", "loutre", "blaireau"):
+            assert len((await again.search(word)).hits) == 1, word
+        await again.close()

@@ -1,17 +1,19 @@
-"""Candidate passages for a query: enough of its words, its quoted phrases, its filters."""
+"""What a query allows: its source and date filters, exclusions and quoted phrases."""
 
 from __future__ import annotations
 
-from array import array
-from collections import Counter
+import math
 from collections.abc import Callable
-from datetime import UTC, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
+
+import numpy as np
 
 from bot.names import Catalogue, named_sources
 from bot.search.query import ParsedQuery, QueryWarning, content_words
-from bot.search.ranking import Plan, Term, has_phrase
-from bot.search.slots import PostRecord
-from bot.text import STOP_WORDS
+from bot.search.ranking import has_phrase
+from bot.text import STOP_WORDS, normalize
+
+Texts = Callable[[list[int]], dict[int, tuple[str | None, str]]]  # slot -> (speaker, text)
 
 _LISTED = 5  # source names shown in an "ambiguous source" warning
 
@@ -21,111 +23,81 @@ def phrase_words(parsed: ParsedQuery) -> list[str]:
     return list(dict.fromkeys(w for p in parsed.phrases for w in p if w not in STOP_WORDS))
 
 
-def at_least(sets: list[set[int]], need: int) -> set[int]:
-    """Elements found in at least `need` of `sets` (set operations, C speed when possible)."""
-    sets = [s for s in sets if s]
-    if need <= 0 or len(sets) < need:
-        return set()
-    if need == 1:
-        return set().union(*sets)
-    ordered = sorted(sets, key=len)
-    if need == len(ordered):
-        out = set(ordered[0])
-        for s in ordered[1:]:
-            out &= s
-            if not out:
-                break
-        return out
-    if need == len(ordered) - 1:
-        out: set[int] = set()
-        for skip in range(len(ordered)):
-            rest = [s for i, s in enumerate(ordered) if i != skip]
-            part = set(rest[0])
-            for s in rest[1:]:
-                part &= s
-            out |= part
-        return out
-    counts: Counter[int] = Counter()
-    for s in ordered:
-        counts.update(s)
-    return {slot for slot, c in counts.items() if c >= need}
+def source_filter(parsed: ParsedQuery, sources: Catalogue) -> Callable[[str], bool]:
+    """Whether a post of a source (by name) passes the query's source: filters, sources
+    named as `names.named_sources` reads them over `sources` (each name with its aliases)."""
+    wanted = {n for key in parsed.sources for n in named_sources(key, sources)}
+    unwanted = {n for key in parsed.excluded_sources for n in named_sources(key, sources)}
+
+    def passes(name: str) -> bool:
+        return (not parsed.sources or name in wanted) and name not in unwanted
+
+    return passes
 
 
-def matching_slots(plan: Plan, parsed: ParsedQuery, norms: list[str]) -> set[int]:
-    """Slots holding enough query words, and every quoted phrase word for word."""
-    terms = plan.terms
-    need = len(terms) - plan.allowed_misses
-    cand = at_least([t.slots for t in terms], need)
-    if parsed.phrases:
-        # Words of a quoted phrase are never optional, whatever the misses allowed.
-        quoted = phrase_words(parsed)
-        for t in terms:
-            if t.word in quoted:
-                cand &= t.exact
-        cand = {s for s in cand if all(has_phrase(norms[s], p) for p in parsed.phrases)}
-    return cand
+def day_bounds(parsed: ParsedQuery, tz: tzinfo) -> tuple[float, float]:
+    """The since:/until: days as [start, end) timestamps, days read in `tz`."""
+    lo, hi = -math.inf, math.inf
+    if parsed.since:
+        lo = datetime.combine(parsed.since, time(0), tzinfo=tz).timestamp()
+    if parsed.until:
+        hi = datetime.combine(parsed.until + timedelta(days=1), time(0), tzinfo=tz).timestamp()
+    return lo, hi
+
+
+def allowed_posts(
+    parsed: ParsedQuery,
+    alive: np.ndarray,
+    post_src: np.ndarray,
+    post_ts: np.ndarray,
+    source_names: list[str],
+    sources: Catalogue,
+    tz: tzinfo,
+    excluded: np.ndarray,
+) -> np.ndarray:
+    """A bool mask by post_no: live posts passing the query's source and date filters and
+    not among the `excluded` post_nos. Undated posts never pass a date filter."""
+    allowed = alive.astype(bool)
+    if parsed.sources or parsed.excluded_sources:
+        passes = source_filter(parsed, sources)
+        ok = np.array([passes(name) for name in source_names] or [False])
+        allowed &= ok[post_src]
+    if parsed.since or parsed.until:
+        lo, hi = day_bounds(parsed, tz)
+        with np.errstate(invalid="ignore"):
+            allowed &= (post_ts >= lo) & (post_ts < hi)
+    if len(excluded):
+        allowed[excluded] = False
+    return allowed
+
+
+def phrase_slots(
+    phrase: tuple[str, ...], exact: Callable[[str], np.ndarray], texts: Texts
+) -> np.ndarray:
+    """The slots holding `phrase` word for word (`exact` gives a word's slots without near
+    spellings; `texts` reads slots)."""
+    words_ = content_words(phrase)
+    sets = [exact(w) for w in words_]
+    if not sets or any(len(s) == 0 for s in sets):
+        return np.empty(0, dtype=np.uint32)
+    both = sets[0]
+    for other in sets[1:]:
+        both = np.intersect1d(both, other, assume_unique=True)
+    read = texts([int(s) for s in both])
+    held = [s for s, (_, text) in read.items() if has_phrase(normalize(text), phrase)]
+    return np.array(sorted(held), dtype=np.uint32)
 
 
 def excluded_posts(
     parsed: ParsedQuery,
-    exact_term: Callable[[str], Term],
-    slot_post: array[int],
-    norms: list[str],
-) -> set[int]:
-    """Posts holding an excluded word (any plural form) or an excluded phrase;
-    `exact_term` resolves a word without near spellings."""
-    out: set[int] = set()
-    for word in parsed.excluded_words:
-        out.update(slot_post[s] for s in exact_term(word).exact)
-    for phrase in parsed.excluded_phrases:
-        sets = [exact_term(w).exact for w in content_words(phrase)]
-        for s in at_least(sets, len(sets)):
-            if has_phrase(norms[s], phrase):
-                out.add(slot_post[s])
-    return out
-
-
-def post_filter(
-    parsed: ParsedQuery,
-    posts: dict[int, PostRecord],
-    excluded: set[int],
-    tz: tzinfo,
-    sources: Catalogue,
-) -> Callable[[int], bool]:
-    """A memoized post_id -> bool for the query's source and date filters and `excluded`;
-    dates are compared as days in `tz`, sources named as `names.named_sources` reads them
-    over `sources` (each source name with its aliases)."""
-    memo: dict[int, bool] = {}
-    wanted = {n for key in parsed.sources for n in named_sources(key, sources)}
-    unwanted = {n for key in parsed.excluded_sources for n in named_sources(key, sources)}
-
-    def allowed(post_id: int) -> bool:
-        ok = memo.get(post_id)
-        if ok is not None:
-            return ok
-        post = posts.get(post_id)
-        ok = post is not None and post_id not in excluded
-        if ok and (parsed.sources or parsed.excluded_sources):
-            if parsed.sources and post.source not in wanted:
-                ok = False
-            if post.source in unwanted:
-                ok = False
-        if ok and (parsed.since or parsed.until):
-            if post.published is None:
-                ok = False
-            else:
-                published = post.published
-                if published.tzinfo is None:
-                    published = published.replace(tzinfo=UTC)
-                day = published.astimezone(tz).date()
-                if parsed.since and day < parsed.since:
-                    ok = False
-                if parsed.until and day > parsed.until:
-                    ok = False
-        memo[post_id] = ok
-        return ok
-
-    return allowed
+    exact: Callable[[str], np.ndarray],
+    slot_post: np.ndarray,
+    texts: Texts,
+) -> np.ndarray:
+    """The post_nos holding an excluded word (any plural form) or an excluded phrase."""
+    parts = [slot_post[exact(word)] for word in parsed.excluded_words]
+    parts += [slot_post[phrase_slots(p, exact, texts)] for p in parsed.excluded_phrases]
+    return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
 
 
 def source_warnings(parsed: ParsedQuery, sources: Catalogue) -> list[QueryWarning]:

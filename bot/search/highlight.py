@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.search.ranking import Plan, match_span
-from bot.text import normalize_with_offsets
+from bot.search.retrieval import Evidence
+from bot.search.scoring import second_passage
+from bot.search.snippet import ELLIPSIS, SNIPPET_CHARS, cut_snippet
+from bot.text import normalize, normalize_with_offsets
+
+JOIN = " … "  # between two passages of one snippet
+Texts = Callable[[list[int]], dict[int, tuple[str | None, str]]]  # slot -> (speaker, text)
 
 
 def locate(plan: Plan, norm: str, text: str) -> tuple[int, int] | None:
@@ -47,3 +55,38 @@ def _find_word_run(norm: str, target: str, near: int) -> int | None:
                 break
         pos = norm.find(target, pos + 1)
     return found
+
+
+def hit_snippet(
+    plan: Plan, slot: int, first: int, end: int, ev: Evidence, texts: Texts
+) -> tuple[str, list[tuple[int, int]], int]:
+    """A hit's snippet: the passage `slot` cut around its match, joined by « … » to another
+    passage of the post (slots first..end-1) holding the query words it lacks. Returns the
+    snippet, the matches' offsets in it, and the slot shown first."""
+    other = second_passage(plan, slot, first, end, ev)
+    shown = [slot] if other is None else sorted((slot, other))
+    read = texts(shown)
+    width = SNIPPET_CHARS if other is None else SNIPPET_CHARS // 2
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for number in shown:
+        text = read.get(number, (None, ""))[1]
+        snippet, match = cut_snippet(text, locate(plan, normalize(text), text), width=width)
+        if parts:
+            # One ellipsis between the two, whatever their cuts.
+            if parts[-1].endswith(ELLIPSIS):
+                parts[-1] = parts[-1][: -len(ELLIPSIS)].rstrip()
+                at = sum(len(p) for p in parts)
+            if snippet.startswith(ELLIPSIS):
+                snippet = snippet[len(ELLIPSIS) :]
+                match = (
+                    None if match is None else (match[0] - len(ELLIPSIS), match[1] - len(ELLIPSIS))
+                )
+            parts.append(JOIN)
+            at += len(JOIN)
+        if match is not None:
+            spans.append((at + match[0], at + match[1]))
+        parts.append(snippet)
+        at += len(snippet)
+    return "".join(parts), spans, shown[0]

@@ -4,101 +4,107 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
 
 from bot.search.highlight import locate
 from bot.search.ranking import MIN_SCORE, Plan
 from bot.search.results import QuoteHit
-from bot.search.scoring import Scorer
-from bot.search.slots import DEAD, KIND_CODE, KINDS, Columns, PostRecord
+from bot.search.retrieval import Evidence
+from bot.search.scoring import score_text
+from bot.search.slots import KIND_CODE, KINDS, TITLE, PostRecord
 from bot.search.snippet import cut_snippet
+from bot.text import normalize
 
-# Quotes prefer the interviewee: a bonus by passage kind, on top of the match score.
-QUOTE_KIND_BONUS = {"pullquote": 8.0, "answer": 6.0, "paragraph": 0.0, "question": -5.0}
+QUOTE_CANDIDATES = 80  # passages read and scored in full per quote query
+# Quotes prefer the interviewee, but how closely the wording matches comes first: a kind
+# is worth less than a word out of place.
+QUOTE_KIND_BONUS = {"pullquote": 2.0, "answer": 1.5, "paragraph": 0.0, "question": -6.0}
 
 
-def best_quotes(
-    plan: Plan,
-    slots: list[int],
-    score_of: Scorer,
-    limit: int,
-    columns: Columns,
-    posts: dict[int, PostRecord],
-) -> list[QuoteHit]:
-    """The `limit` best of `slots` to quote, the interviewee's words first, each text once."""
-    scored: list[tuple[float, int, int]] = []
-    for slot in slots:
-        score = score_of(slot)
+@dataclass(frozen=True, slots=True)
+class QuoteView:
+    """What quoting reads of the index: slot and post columns, texts and post records."""
+
+    slot_post: np.ndarray
+    slot_kind: np.ndarray
+    post_first: np.ndarray
+    post_len: np.ndarray
+    texts: Callable[[list[int]], dict[int, tuple[str | None, str]]]
+    records: Callable[[list[int]], dict[int, PostRecord]]
+
+
+def best_quotes(plan: Plan, ev: Evidence, limit: int, view: QuoteView) -> list[QuoteHit]:
+    """The `limit` best passages to quote, the interviewee's words first, each text once."""
+    need = max(1, len(plan.terms) - plan.allowed_misses)
+    held = np.flatnonzero(ev.slot_terms >= need)
+    held = held[view.slot_kind[held] != TITLE]
+    if len(held) > QUOTE_CANDIDATES:
+        # The passages holding the most of the query; the newest among equals.
+        order = np.lexsort((-held, -ev.slot_weight[held]))
+        held = held[order[:QUOTE_CANDIDATES]]
+    read = view.texts([int(s) for s in held])
+    scored: list[tuple[float, int]] = []
+    for slot, (_, text) in read.items():
+        score = score_text(plan, text, title=False)
         if score is None or score < MIN_SCORE:
             continue
-        kind = KINDS[columns.kind[slot]]
+        kind = KINDS[int(view.slot_kind[slot])]
         # Shorter passages quote better: a small nudge, never enough to beat a match.
-        brevity = 2.0 if len(columns.text[slot]) < 400 else 0.0
-        ranked = min(100.0, score + QUOTE_KIND_BONUS.get(kind, 0.0) + brevity)
-        scored.append((ranked, -slot, slot))
-    scored.sort(reverse=True)
+        brevity = 1.0 if len(text) < 400 else 0.0
+        scored.append((min(100.0, score + QUOTE_KIND_BONUS.get(kind, 0.0) + brevity), slot))
+    scored.sort(key=lambda item: (-item[0], -item[1]))
     hits: list[QuoteHit] = []
     seen: set[str] = set()
-    for score, _, slot in scored:
-        text = columns.text[slot].decode()
+    for score, slot in scored:
+        speaker, text = read[slot]
         if text in seen:
             continue
         seen.add(text)
-        span = locate(plan, columns.norm[slot], text)
+        span = locate(plan, normalize(text), text)
         snippet, match = cut_snippet(text, span, sentences=True)
-        hits.append(_quote_hit(columns, posts, slot, score, text, snippet, match))
+        hits.append(_quote_hit(view, slot, speaker, score, text, snippet, match))
         if len(hits) >= limit:
             break
     return hits
 
 
-def quote_pools(columns: Columns) -> dict[int, list[int]]:
-    """The live pull quote and answer slots, by kind code, to draw random quotes from."""
-    pools: dict[int, list[int]] = {KIND_CODE["pullquote"]: [], KIND_CODE["answer"]: []}
-    for slot, kind in enumerate(columns.kind):
-        pool = pools.get(kind)
-        if pool is not None and columns.post[slot] != DEAD:
-            pool.append(slot)
-    return pools
-
-
 def random_quotes(
-    pools: dict[int, list[int]],
-    allowed: Callable[[int], bool] | None,
-    limit: int,
-    rng: random.Random,
-    columns: Columns,
-    posts: dict[int, PostRecord],
+    allowed: np.ndarray, limit: int, rng: random.Random, view: QuoteView
 ) -> list[QuoteHit]:
-    """Up to `limit` quotes drawn with `rng` from `pools`, from posts `allowed` (a post_id
-    filter, None for all)."""
-    if allowed is not None:
-        pools = {k: [s for s in v if allowed(columns.post[s])] for k, v in pools.items()}
+    """Up to `limit` quotes drawn with `rng` from the posts `allowed` (a mask by post_no)."""
+    live = allowed[view.slot_post]
     # Pull quotes are chosen by the editors as quotable; answers only when there are none.
-    pool = pools[KIND_CODE["pullquote"]] or pools[KIND_CODE["answer"]]
-    chosen = rng.sample(pool, min(limit, len(pool))) if pool else []
+    pool = np.flatnonzero(live & (view.slot_kind == KIND_CODE["pullquote"]))
+    if not len(pool):
+        pool = np.flatnonzero(live & (view.slot_kind == KIND_CODE["answer"]))
+    chosen = rng.sample(pool.tolist(), min(limit, len(pool))) if len(pool) else []
+    read = view.texts(chosen)
     out = []
     for slot in chosen:
-        text = columns.text[slot].decode()
+        speaker, text = read[slot]
         snippet, _ = cut_snippet(text, None, sentences=True)
-        out.append(_quote_hit(columns, posts, slot, 100.0, text, snippet, None))
+        out.append(_quote_hit(view, slot, speaker, 100.0, text, snippet, None))
     return out
 
 
 def _quote_hit(
-    columns: Columns,
-    posts: dict[int, PostRecord],
+    view: QuoteView,
     slot: int,
+    speaker: str | None,
     score: float,
     text: str,
     snippet: str,
     match: tuple[int, int] | None,
 ) -> QuoteHit:
     """The hit for one quoted slot, attributed to its speaker or else the interviewee."""
-    post = posts[columns.post[slot]]
+    post_no = int(view.slot_post[slot])
+    post = view.records([post_no])[post_no]
     return QuoteHit(
         text=text,
-        speaker=columns.speaker[slot] or _interviewee(columns, post),
-        kind=KINDS[columns.kind[slot]],
+        speaker=speaker or _interviewee(view, post_no),
+        kind=KINDS[int(view.slot_kind[slot])],
         post_id=post.post_id,
         title=post.title,
         source=post.source,
@@ -110,9 +116,11 @@ def _quote_hit(
     )
 
 
-def _interviewee(columns: Columns, post: PostRecord) -> str | None:
+def _interviewee(view: QuoteView, post_no: int) -> str | None:
     """The only speaker of a post's answers, to attribute an unattributed pull quote."""
-    answer = KIND_CODE["answer"]
-    speakers = {columns.speaker[s] for s in post.slots if columns.kind[s] == answer}
+    first = int(view.post_first[post_no])
+    slots = range(first, first + int(view.post_len[post_no]))
+    answers = [s for s in slots if int(view.slot_kind[s]) == KIND_CODE["answer"]]
+    speakers = {speaker for speaker, _ in view.texts(answers).values()}
     speakers.discard(None)
     return speakers.pop() if len(speakers) == 1 else None

@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
+import numpy as np
+
 from bot.search.query import ParsedQuery
 from bot.text import STOP_WORDS, stem, word_spans, words
 
@@ -41,9 +43,9 @@ class Term:
 
     word: str
     expansions: dict[str, float]  # vocabulary word -> match quality in (0, 1]
-    exact: set[int]  # slots holding the word or a plural/singular form
-    fuzzy: list[tuple[float, set[int]]]  # (quality, slots) of near spellings, best first
-    slots: set[int]  # exact and fuzzy together
+    slots: np.ndarray  # live slots holding an expansion, sorted, unique
+    quality: np.ndarray  # the best expansion's quality in each of `slots`
+    exact: np.ndarray  # the slots holding the word or a plural/singular form, sorted
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ from bot.search.query import QueryWarning
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """One post found by `search`, with its best passage cut as a snippet."""
+    """One post found by `search`: its best passage cut as a snippet, or two of its passages
+    joined by " … " when the query's words stand apart."""
 
     post_id: int
     title: str
@@ -20,8 +21,8 @@ class SearchHit:
     url: str | None
     score: float
     snippet: str
-    match: tuple[int, int] | None  # the matched words' offsets in `snippet`, to bold
-    kind: str  # the best passage's kind; "title" when the title matched best
+    match: list[tuple[int, int]]  # [start, end) of each match in `snippet`, to bold
+    kind: str  # the first passage shown's kind; "title" when it is the title
     speaker: str | None
 
 
@@ -29,8 +30,9 @@ class SearchHit:
 class SearchResponse:
     """A page of search results; `total` counts the matching posts, for paging.
 
-    When `exhaustive` is False the query was so broad that only the newest candidates were
-    ranked, and `total` counts those (show it as "400+", say).
+    When `exhaustive` is False the query was so broad that only the shortlist (the
+    candidates with the most evidence) was ranked, and `total` counts those (show it as
+    "50+", say).
     """
 
     query: str

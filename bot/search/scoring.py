@@ -1,113 +1,122 @@
-"""Scoring a query's candidates within budget: IDF weights, the shortlist, posts ranked."""
+"""The shortlist read and scored in full: passages scanned for proximity and phrases, posts
+ranked by their best passage, by their words across passages, and by their evidence."""
 
 from __future__ import annotations
 
 import math
-from array import array
 from collections.abc import Callable
-from functools import partial
+from dataclasses import dataclass
+
+import numpy as np
 
 from bot.search.query import ParsedQuery
-from bot.search.ranking import MIN_SCORE, Plan, Term, make_plan, one_word_score, score_passage
-from bot.search.slots import TITLE, PostRecord
+from bot.search.ranking import MIN_SCORE, W_COVERAGE, W_PROXIMITY, Plan, Term, make_plan
+from bot.search.ranking import score_passage as _score_passage
+from bot.search.retrieval import TITLE_FIELD, Evidence, post_slots
+from bot.text import normalize
 
-RERANK = 400  # candidate passages scored in full (their text scanned) per query
-# A one-word query is scored from the postings alone, so it can afford many more.
-RERANK_ONE_WORD = 2000
+SHORTLIST = 50  # posts read and scored in full per query (more when paging further)
+PASSAGES_PER_POST = 3  # of a shortlisted post, the passages holding most of the query
+# Words spread over a post's passages count as words far apart in one passage.
+CROSS_PROXIMITY = 0.05
+# At most this much is added for a post's evidence over the best of the shortlist.
+W_EVIDENCE = 5.0
 
-Scorer = Callable[[int], float | None]  # slot -> score, None when it does not match
+Texts = Callable[[list[int]], dict[int, tuple[str | None, str]]]  # slot -> (speaker, text)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A post that matched: its score, post_no and the passage to show."""
+
+    score: float
+    post_no: int
+    slot: int
 
 
 def plan_query(terms: list[Term], parsed: ParsedQuery, live: int) -> Plan:
     """The plan of a query whose words resolved to `terms`, weighted by IDF over `live`
     slots."""
-    idf = [math.log(1.0 + live / len(t.slots)) for t in terms if t.slots]
+    idf = [math.log(1.0 + live / len(t.slots)) for t in terms if len(t.slots)]
     # A word the corpus never uses says nothing about which passage is better: average.
     mean = sum(idf) / len(idf) if idf else 1.0
-    weights = [math.log(1.0 + live / len(t.slots)) if t.slots else mean for t in terms]
+    weights = [math.log(1.0 + live / len(t.slots)) if len(t.slots) else mean for t in terms]
     return make_plan(terms, weights, parsed)
 
 
-def score_slot(plan: Plan, norms: list[str], kinds: bytearray, slot: int) -> float | None:
-    """The full score of a slot: its text scanned for the query words."""
-    return score_passage(plan, norms[slot], title=kinds[slot] == TITLE)
+def score_text(plan: Plan, text: str, *, title: bool) -> float | None:
+    """The full score of one passage's text."""
+    return _score_passage(plan, normalize(text), title=title)
 
 
-def slot_scorer(
-    plan: Plan, norms: list[str], kinds: bytearray, titles: set[int]
-) -> tuple[Scorer, int]:
-    """How to score this query's candidates, and how many can be afforded.
-
-    With one word and no phrase there is no proximity to measure: the score follows
-    from which spelling of the word the postings say a slot holds, the same number
-    `score_passage` would give without reading the text.
-    """
-    if len(plan.terms) != 1 or plan.phrases:
-        return partial(score_slot, plan, norms, kinds), RERANK
-    term = plan.terms[0]
-    exact, fuzzy = term.exact, term.fuzzy
-
-    def score(slot: int) -> float | None:
-        if slot in exact:
-            quality = 1.0
-        else:
-            quality = next((q for q, found in fuzzy if slot in found), 0.0)
-            if not quality:
-                return None
-        return one_word_score(quality, title=slot in titles)
-
-    return score, RERANK_ONE_WORD
+def term_quality(term: Term, first: int, end: int) -> float:
+    """The best quality at which `term` is held by slots first..end-1 (0 when not)."""
+    lo, hi = np.searchsorted(term.slots, [first, end])
+    return float(term.quality[lo:hi].max()) if hi > lo else 0.0
 
 
-def _best_spelling(term: Term) -> set[int]:
-    """Slots holding the term exactly, else its closest near spellings (ties together)."""
-    if term.exact or not term.fuzzy:
-        return term.exact
-    top = term.fuzzy[0][0]
-    return set().union(*(found for q, found in term.fuzzy if q == top))
-
-
-def shortlist(plan: Plan, cand: set[int], cap: int, titles: set[int]) -> tuple[list[int], bool]:
-    """At most `cap` candidates to score, the likeliest first: titles with every query
-    word, passages with every word at its best spelling, with every word, other titles,
-    the rest; the newest within a tier. Returns (shortlist, whether it is complete)."""
-    if len(cand) <= cap:
-        return list(cand), True
-    every = cand
-    strongest = cand
-    for t in plan.terms:
-        if t.slots:
-            every = every & t.slots
-            strongest = strongest & _best_spelling(t)
-    chosen: set[int] = set()
-    for tier in (every & titles, strongest, every, cand & titles, cand):
-        room = cap - len(chosen)
-        if room <= 0:
-            break
-        fresh = tier - chosen
-        # Slots are numbered as posts arrive: the highest are the newest. (A C sort beats
-        # heapq.nlargest once `room` is in the thousands.)
-        chosen |= fresh if len(fresh) <= room else set(sorted(fresh)[-room:])
-    return list(chosen), False
+def holds(term: Term, slot: int) -> bool:
+    """True when `slot` holds (a spelling of) the term."""
+    i = int(np.searchsorted(term.slots, slot))
+    return i < len(term.slots) and int(term.slots[i]) == slot
 
 
 def rank_posts(
-    slots: list[int], score_of: Scorer, slot_post: array[int], posts: dict[int, PostRecord]
-) -> list[tuple[float, int, int]]:
-    """(score, post_id, best slot) of each post with a slot scoring at least MIN_SCORE,
-    best first: a post takes its best passage's score, plus a little for more of them."""
-    per_post: dict[int, list[tuple[float, int]]] = {}
-    for slot in slots:
-        score = score_of(slot)
-        if score is not None and score >= MIN_SCORE:
-            per_post.setdefault(slot_post[slot], []).append((score, slot))
-    ranked: list[tuple[float, int, int]] = []
-    for post_id, scored in per_post.items():
-        scored.sort(reverse=True)
-        top, slot = scored[0]
-        # More matching passages are more evidence, but never more than a title.
-        bonus = min(3.0, float(len(scored) - 1))
-        ranked.append((min(100.0, top + bonus), post_id, slot))
-    # Equal scores: the newest post first.
-    ranked.sort(key=lambda r: (-r[0], -posts[r[1]].timestamp, -r[1]))
-    return ranked
+    plan: Plan,
+    shortlist: list[int],
+    ev: Evidence,
+    post_first: np.ndarray,
+    post_len: np.ndarray,
+    slot_field: np.ndarray,
+    texts: Texts,
+) -> list[Ranked]:
+    """The shortlisted posts scoring at least MIN_SCORE, best first (the shortlist's order,
+    best evidence then newest, among equals)."""
+    chosen = {
+        p: post_slots(int(post_first[p]), int(post_len[p]), ev, PASSAGES_PER_POST)
+        for p in shortlist
+    }
+    read = texts([s for slots in chosen.values() for s in slots])
+    best_evidence = max((float(ev.score[p]) for p in shortlist), default=0.0) or 1.0
+    n = len(plan.terms)
+    ranked: list[tuple[float, int, Ranked]] = []
+    for order, post in enumerate(shortlist):
+        best, best_slot = None, -1
+        for slot in chosen[post]:
+            if slot not in read:
+                continue
+            score = score_text(plan, read[slot][1], title=int(slot_field[slot]) == TITLE_FIELD)
+            if score is not None and (best is None or score > best):
+                best, best_slot = score, slot
+        first = int(post_first[post])
+        end = first + int(post_len[post])
+        qualities = [term_quality(t, first, end) for t in plan.terms]
+        if all(q > 0 for q in qualities) and n > 1:
+            coverage = sum(w * q for w, q in zip(plan.weights, qualities, strict=True))
+            cross = W_COVERAGE * coverage / plan.total_weight + W_PROXIMITY * CROSS_PROXIMITY
+            if best is None or cross > best:
+                best = cross
+                if best_slot < 0:
+                    best_slot = max(chosen[post], key=lambda s: ev.slot_weight[s], default=first)
+        if best is None or best < MIN_SCORE:
+            continue
+        score = min(100.0, best + W_EVIDENCE * float(ev.score[post]) / best_evidence)
+        ranked.append((score, order, Ranked(score, post, best_slot)))
+    ranked.sort(key=lambda r: (-r[0], r[1]))
+    return [r for _, _, r in ranked]
+
+
+def second_passage(plan: Plan, slot: int, first: int, end: int, ev: Evidence) -> int | None:
+    """Another slot of the post (slots first..end-1) holding query words that `slot` lacks:
+    the one holding most of them, or None when `slot` holds every word."""
+    missing = [t for t in plan.terms if len(t.slots) and not holds(t, slot)]
+    if not missing:
+        return None
+    best, best_weight = None, -1.0
+    for term in missing:
+        lo, hi = np.searchsorted(term.slots, [first, end])
+        for other in term.slots[lo:hi]:
+            other = int(other)
+            if other != slot and ev.slot_weight[other] > best_weight:
+                best, best_weight = other, float(ev.slot_weight[other])
+    return best

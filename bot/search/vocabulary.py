@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -12,6 +12,8 @@ from bot.search.ranking import Term
 from bot.text import STOP_WORDS, normalize_with_offsets, stem, word_spans
 
 MAX_EXPANSIONS = 12  # near spellings kept per query word
+_EMPTY = np.empty(0, dtype=np.uint32)
+_EMPTY_Q = np.empty(0, dtype=np.float32)
 
 
 def max_edits(word: str) -> int:
@@ -75,52 +77,47 @@ class NearSpellings:
 
 def resolve_term(
     word: str,
-    postings: dict[str, array[int]],
+    known: Callable[[str], bool],
     spellings: NearSpellings,
-    dead: set[int],
+    fetch: Callable[[list[str]], dict[str, np.ndarray]],
     *,
     fuzzy: bool,
 ) -> Term:
-    """Resolve one query word: exact and plural forms, then near spellings; `dead` slots
-    left out."""
-    expansions: dict[str, float] = {}
-    exact: set[int] = set()
-    for form in plural_forms(word):
-        posting = postings.get(form)
-        if posting is not None:
-            expansions[form] = 1.0
-            exact.update(posting)
-    fuzzy_sets: list[tuple[float, set[int]]] = []
+    """Resolve one query word: exact and plural forms, then near spellings; `known` tells a
+    vocabulary word, `fetch` gives words' live slots."""
+    expansions: dict[str, float] = {f: 1.0 for f in plural_forms(word) if known(f)}
     edits = max_edits(word) if fuzzy else 0
-    if edits:
+    near = spellings.near(word, edits) if edits else []
+    found = fetch([*expansions, *(w for w, _ in near)])
+    if near:
         # A word the corpus already uses is what the user meant: keep only its longer or
         # shorter endings (feminine, participles), not other words one letter away.
-        known = postings.get(word)
-        keep_endings = known is not None and len(known) >= 3
-        for candidate, distance in spellings.near(word, edits):
+        keep_endings = len(found.get(word, ())) >= 3
+        for candidate, distance in near:
             if candidate in expansions:
                 continue
             if keep_endings and not (candidate.startswith(word) or word.startswith(candidate)):
                 continue
-            quality = _quality(distance, len(word))
-            expansions[candidate] = quality
-            fuzzy_sets.append((quality, set(postings[candidate])))
-        fuzzy_sets.sort(key=lambda item: -item[0])
-    slots = set(exact)
-    for _, found in fuzzy_sets:
-        slots |= found
-    if dead:
-        exact -= dead
-        slots -= dead
-    return Term(word, expansions, exact, fuzzy_sets, slots)
+            expansions[candidate] = _quality(distance, len(word))
+    parts = [(found[w], q) for w, q in expansions.items() if w in found and len(found[w])]
+    exact_parts = [slots for slots, q in parts if q >= 1.0]
+    exact = np.unique(np.concatenate(exact_parts)) if exact_parts else _EMPTY
+    if not parts:
+        return Term(word, expansions, _EMPTY, _EMPTY_Q, _EMPTY)
+    slots = np.concatenate([s for s, _ in parts])
+    quality = np.concatenate([np.full(len(s), q, dtype=np.float32) for s, q in parts])
+    # The best quality of each slot: sort by slot, best quality first, keep the first.
+    order = np.lexsort((-quality, slots))
+    slots, quality = slots[order], quality[order]
+    first = np.ones(len(slots), dtype=bool)
+    first[1:] = slots[1:] != slots[:-1]
+    return Term(word, expansions, slots[first], quality[first], exact)
 
 
-def closest_word(
-    word: str, postings: dict[str, array[int]], spellings: NearSpellings
-) -> str | None:
+def closest_word(word: str, used: Callable[[str], int], spellings: NearSpellings) -> str | None:
     """The known word closest to `word` (the most used among equally close ones), or None
     when `word` (or a plural form) is known, a stop word, or has nothing near."""
-    if word in STOP_WORDS or any(f in postings for f in plural_forms(word)):
+    if word in STOP_WORDS or any(used(f) for f in plural_forms(word)):
         return None
     edits = max_edits(word)
     near = spellings.near(word, edits) if edits else []
@@ -128,7 +125,7 @@ def closest_word(
         return None
     closest = near[0][1]
     ties = [w for w, d in near if d == closest]
-    return max(ties, key=lambda w: (len(postings[w]), w))
+    return max(ties, key=lambda w: (used(w), w))
 
 
 def respell(query: str, closest: Callable[[str], str | None]) -> str | None:

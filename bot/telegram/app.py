@@ -227,7 +227,7 @@ async def _post_shutdown(app: Application) -> None:
     services: Services | None = app.bot_data.get("services")
     if services is None:
         return
-    await services.searcher.save()
+    await services.searcher.close()
     await services.stack.aclose()
 
 

@@ -1,0 +1,106 @@
+"""Evidence from the postings alone, for every candidate at once: the relevance shortlist.
+
+Per post, a BM25F-like score: each query word's passages weighted by their field (title,
+lead, body, question, answer, pull quote) and the quality of the spelling found, saturated
+(k1) and normalized by the post's length (b), times the word's IDF over posts. Per passage,
+the IDF-weighted share of the query it holds, so a post whose words stand in one passage
+goes before one where they are spread. The shortlist is the best of these sums; recency only
+breaks ties. Proximity and phrases need the text: `scoring` reads it for the shortlist only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.search.ranking import Plan
+
+K1, B = 1.2, 0.3
+# Field codes as stored per slot: title, lead (a post's first passage), paragraph,
+# question, answer, pull quote.
+TITLE_FIELD, LEAD_FIELD = 0, 1
+FIELD_WEIGHT = np.array([2.0, 1.5, 1.0, 0.6, 1.2, 1.2], dtype=np.float64)
+# How much holding the query in one passage adds, in units of the query's total IDF.
+TOGETHER = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A query's evidence over posts and slots (arrays indexed by post_no or slot)."""
+
+    score: np.ndarray  # cheap relevance per post_no (0 for non-candidates)
+    candidates: np.ndarray  # post_nos holding enough of the query
+    slot_weight: np.ndarray  # IDF-weighted share of the query held by each slot
+    slot_terms: np.ndarray  # how many query words each slot holds
+    idf: list[float]  # per term, over posts
+
+
+def gather(
+    plan: Plan,
+    slot_post: np.ndarray,
+    slot_field: np.ndarray,
+    post_len: np.ndarray,
+    allowed: np.ndarray,
+) -> Evidence:
+    """Score every post holding at least all but `plan.allowed_misses` query words, among
+    the `allowed` ones (a bool mask by post_no)."""
+    n_posts = len(post_len)
+    live = max(1, int(allowed.sum()))
+    avg_len = float(post_len[allowed].mean()) if allowed.any() else 1.0
+    norm = K1 * (1.0 - B + B * post_len / max(avg_len, 1.0))
+    score = np.zeros(n_posts, dtype=np.float64)
+    count = np.zeros(n_posts, dtype=np.int32)
+    idf: list[float] = []
+    kept: list[tuple[np.ndarray, np.ndarray]] = []
+    for term in plan.terms:
+        slots, quality = term.slots, term.quality
+        posts = slot_post[slots]
+        keep = allowed[posts]
+        slots, quality, posts = slots[keep], quality[keep], posts[keep]
+        tf = np.bincount(
+            posts, weights=FIELD_WEIGHT[slot_field[slots]] * quality, minlength=n_posts
+        )
+        df = int(np.count_nonzero(tf))
+        weight = math.log(1.0 + (live - df + 0.5) / (df + 0.5)) if df else 0.0
+        idf.append(weight)
+        score += weight * tf * (K1 + 1.0) / (tf + norm)
+        count += tf > 0
+        kept.append((slots, quality))
+    total = sum(idf) or 1.0
+    size = len(slot_post)
+    every = np.concatenate([s for s, _ in kept]) if kept else np.empty(0, dtype=np.uint32)
+    weights = np.concatenate([q * (w / total) for (_, q), w in zip(kept, idf, strict=True)])
+    slot_weight = np.bincount(every, weights=weights, minlength=size)
+    slot_terms = np.bincount(every, minlength=size)
+    need = len(plan.terms) - plan.allowed_misses
+    if len(every) and len(plan.terms) > 1:
+        # Passages holding the query together are one more word of evidence, saturated
+        # like the others: several passages saying it beat one title that happens to.
+        held = np.flatnonzero(slot_terms >= 2)
+        together = np.bincount(slot_post[held], weights=slot_weight[held], minlength=n_posts)
+        score += TOGETHER * total * together * (K1 + 1.0) / (together + K1)
+    candidates = np.flatnonzero(count >= max(1, need))
+    return Evidence(score, candidates, slot_weight, slot_terms, idf)
+
+
+def shortlist(ev: Evidence, k: int, post_ts: np.ndarray) -> list[int]:
+    """The `k` best candidates by evidence, best first; the newest first among equals."""
+    cand = ev.candidates
+    if len(cand) > k:
+        # A cut through equal scores keeps them all, so recency can choose among them.
+        cut = np.partition(-ev.score[cand], k - 1)[k - 1]
+        cand = cand[-ev.score[cand] <= cut]
+    when = np.nan_to_num(post_ts[cand], nan=0.0)
+    order = np.lexsort((-cand, -when, -ev.score[cand]))
+    return [int(p) for p in cand[order][:k]]
+
+
+def post_slots(first: int, count: int, ev: Evidence, limit: int) -> list[int]:
+    """The `limit` slots of a post (slots first..first+count) holding the most of the query."""
+    weights = ev.slot_weight[first : first + count]
+    held = np.flatnonzero(weights > 0)
+    if len(held) > limit:
+        held = held[np.argsort(-weights[held], kind="stable")[:limit]]
+    return [first + int(i) for i in held]

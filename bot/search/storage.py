@@ -1,0 +1,200 @@
+"""The index's own SQLite file: posts, passage texts, postings in parts, columns in chunks.
+
+Private to the search package and used from worker threads with the standard sqlite3
+module (the store's aiosqlite database is another file). Every update is one transaction,
+position included, so a crash leaves the file as it was before or after, never between.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from bot.search.columns import Column
+
+FORMAT = "relais-search-index/2"
+PARTS_BEFORE_MERGE = 12  # a word's postings are merged into one row past this many parts
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE posts (
+    post_no INTEGER PRIMARY KEY, post_id INTEGER NOT NULL, source TEXT NOT NULL,
+    title TEXT NOT NULL, author TEXT, published TEXT, url TEXT);
+CREATE TABLE slots (slot INTEGER PRIMARY KEY, speaker TEXT, text TEXT NOT NULL);
+CREATE TABLE columns (name TEXT, chunk INTEGER, data BLOB NOT NULL,
+    PRIMARY KEY (name, chunk)) WITHOUT ROWID;
+CREATE TABLE postings (word TEXT, part INTEGER, slots BLOB NOT NULL,
+    PRIMARY KEY (word, part)) WITHOUT ROWID;
+CREATE TABLE vocab (word TEXT PRIMARY KEY, used INTEGER NOT NULL, parts INTEGER NOT NULL)
+    WITHOUT ROWID;
+"""
+
+
+class Storage:
+    """One index file (or an in-memory database when `path` is None)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.db = sqlite3.connect(
+            ":memory:" if path is None else str(path), check_same_thread=False, isolation_level=None
+        )
+        if path is not None:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+        # The page cache is what stays resident: postings are read, used and dropped.
+        self.db.execute("PRAGMA cache_size=-8000")
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+        if not tables:
+            self.db.executescript(_SCHEMA)
+            self.set_meta(format=FORMAT)
+        elif self.meta("format") != FORMAT:
+            raise ValueError("not a search index of this version")
+
+    def close(self) -> None:
+        """Close the file."""
+        self.db.close()
+
+    # ------------------------------------------------------------------ small values
+
+    def meta(self, key: str) -> str | None:
+        """One stored setting, None when unset."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def meta_json(self, key: str, default: object) -> object:
+        """One setting stored as JSON, `default` when unset."""
+        value = self.meta(key)
+        return default if value is None else json.loads(value)
+
+    def set_meta(self, **values: object) -> None:
+        """Store settings (JSON for anything but a str)."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+            [(k, v if isinstance(v, str) else json.dumps(v)) for k, v in values.items()],
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside is written together or not at all."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ------------------------------------------------------------------ columns
+
+    def save_columns(self, columns: Iterable[Column]) -> None:
+        """Write the chunks of each column that changed since it was last saved."""
+        for column in columns:
+            if column.dirty:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO columns VALUES (?, ?, ?)",
+                    [(column.name, n, data) for n, data in column.chunks(column.dirty)],
+                )
+                column.dirty.clear()
+
+    def load_columns(self, columns: Iterable[Column]) -> None:
+        """Read each column back; raises when one is torn."""
+        for column in columns:
+            rows = self.db.execute(
+                "SELECT chunk, data FROM columns WHERE name = ?", (column.name,)
+            ).fetchall()
+            column.load(rows)
+
+    # ------------------------------------------------------------------ posts and texts
+
+    def add_posts(self, rows: list[tuple], slots: list[tuple[int, str | None, str]]) -> None:
+        """Store posts (post_no, post_id, source, title, author, published, url) and the
+        texts of their slots (slot, speaker, text)."""
+        self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT OR REPLACE INTO slots VALUES (?, ?, ?)", slots)
+
+    def remove_posts(self, post_nos: list[int], slot_ranges: list[tuple[int, int]]) -> None:
+        """Forget removed posts and the texts of their slots ([first, end) ranges)."""
+        self.db.executemany("DELETE FROM posts WHERE post_no = ?", [(n,) for n in post_nos])
+        self.db.executemany("DELETE FROM slots WHERE slot >= ? AND slot < ?", slot_ranges)
+
+    def post_rows(self, post_nos: Iterable[int]) -> dict[int, tuple]:
+        """post_no -> (post_id, source, title, author, published, url)."""
+        wanted = list(set(post_nos))
+        out: dict[int, tuple] = {}
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for row in self.db.execute(
+                f"SELECT * FROM posts WHERE post_no IN ({marks})", part
+            ).fetchall():
+                out[row[0]] = row[1:]
+        return out
+
+    def texts(self, slots: Iterable[int]) -> dict[int, tuple[str | None, str]]:
+        """slot -> (speaker, text) of live slots."""
+        wanted = list(set(slots))
+        out: dict[int, tuple[str | None, str]] = {}
+        for i in range(0, len(wanted), 500):
+            part = wanted[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for slot, speaker, text in self.db.execute(
+                f"SELECT slot, speaker, text FROM slots WHERE slot IN ({marks})", part
+            ):
+                out[slot] = (speaker, text)
+        return out
+
+    def all_posts(self) -> Iterator[tuple]:
+        """Every stored post row, for rebuilding what is kept in memory."""
+        return iter(self.db.execute("SELECT * FROM posts ORDER BY post_no"))
+
+    # ------------------------------------------------------------------ postings
+
+    def vocabulary(self) -> list[tuple[str, int, int]]:
+        """(word, passages using it when added, parts) of every known word."""
+        return self.db.execute("SELECT word, used, parts FROM vocab").fetchall()
+
+    def add_postings(self, postings: dict[str, np.ndarray], vocab: dict[str, list[int]]) -> None:
+        """Append a part to each word's postings; `vocab` (word -> [used, parts]) is
+        updated in place and saved."""
+        rows = []
+        for word, slots in postings.items():
+            entry = vocab.get(word)
+            if entry is None:
+                entry = vocab[word] = [0, 0]
+            rows.append((word, entry[1], slots.astype(np.uint32).tobytes()))
+            entry[0] += len(slots)
+            entry[1] += 1
+        self.db.executemany("INSERT INTO postings VALUES (?, ?, ?)", rows)
+        self.db.executemany(
+            "INSERT OR REPLACE INTO vocab VALUES (?, ?, ?)",
+            [(w, *vocab[w]) for w in postings],
+        )
+
+    def postings(self, words: Iterable[str]) -> dict[str, np.ndarray]:
+        """word -> the slots holding it (dead slots included), for the known words."""
+        wanted = list(set(words))
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        parts: dict[str, list[np.ndarray]] = {}
+        for word, data in self.db.execute(
+            f"SELECT word, slots FROM postings WHERE word IN ({marks})", wanted
+        ):
+            parts.setdefault(word, []).append(np.frombuffer(data, dtype=np.uint32))
+        return {w: p[0] if len(p) == 1 else np.concatenate(p) for w, p in parts.items()}
+
+    def merge_postings(self, word: str, live: np.ndarray, vocab: dict[str, list[int]]) -> None:
+        """Replace a word's parts by one holding only its `live` slots (a mask by slot)."""
+        slots = self.postings([word]).get(word)
+        if slots is None:
+            return
+        kept = np.sort(slots[live[slots]])
+        self.db.execute("DELETE FROM postings WHERE word = ?", (word,))
+        self.db.execute("INSERT INTO postings VALUES (?, 0, ?)", (word, kept.tobytes()))
+        vocab[word][1] = 1
+        self.db.execute("UPDATE vocab SET parts = 1 WHERE word = ?", (word,))
