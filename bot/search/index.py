@@ -207,7 +207,7 @@ class SearchIndex:
                 continue
             rows.append(self._add(post, postings, texts))
         self._db.add_posts(rows, texts)
-        arrays = {w: np.array(slots, dtype=np.uint32) for w, slots in postings.items()}
+        arrays = {w: np.array(packed, dtype=np.uint64) for w, packed in postings.items()}
         for word in arrays:
             if word not in self._vocab:
                 self._spellings.add(word)
@@ -232,13 +232,19 @@ class SearchIndex:
         for offset, (_, _, speaker, text, norm) in enumerate(entries):
             slot = first + offset
             texts.append((slot, speaker, text))
-            for word in set(words(norm)):
+            toks = words(norm)
+            # Each word once, with where it first stands (a dict built in C keeps the last
+            # value given: walk backwards). Packed with the slot, one int per posting.
+            firsts = dict(zip(reversed(toks), range(len(toks) - 1, -1, -1), strict=True))
+            base = slot << 16
+            for word, at in firsts.items():
                 if word not in STOP_WORDS:
                     found = postings.get(word)
+                    packed = base | (at if at < 0xFFFF else 0xFFFF)
                     if found is None:
-                        postings[word] = [slot]
+                        postings[word] = [packed]
                     else:
-                        found.append(slot)
+                        found.append(packed)
         self._slot_post.append([no] * len(entries))
         self._slot_kind.append([e[0] for e in entries])
         self._slot_field.append([e[1] for e in entries])
@@ -277,9 +283,13 @@ class SearchIndex:
 
     # ----------------------------------------------------------------- query words
 
-    def _fetch(self, words_: list[str]) -> dict[str, np.ndarray]:
+    def _fetch(self, words_: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         live = self._live_slots()
-        return {w: s[live[s]] for w, s in self._db.postings(words_).items()}
+        out = {}
+        for word, (slots, pos) in self._db.postings(words_).items():
+            keep = live[slots]
+            out[word] = (slots[keep], pos[keep])
+        return out
 
     def _term(self, word: str, fuzzy: bool = True) -> Term:
         """Resolve one query word (cached until the next update)."""

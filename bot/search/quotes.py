@@ -9,18 +9,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.search.highlight import locate
-from bot.search.ranking import MIN_SCORE, Plan
+from bot.search.ranking import MIN_SCORE, Plan, in_query_order, score_passage
 from bot.search.results import QuoteHit
 from bot.search.retrieval import Evidence
-from bot.search.scoring import score_text
 from bot.search.slots import KIND_CODE, KINDS, TITLE, PostRecord
 from bot.search.snippet import cut_snippet
 from bot.text import normalize
 
 QUOTE_CANDIDATES = 80  # passages read and scored in full per quote query
 # Quotes prefer the interviewee, but how closely the wording matches comes first: a kind
-# is worth less than a word out of place.
+# is worth less than the words read in the query's order.
 QUOTE_KIND_BONUS = {"pullquote": 2.0, "answer": 1.5, "paragraph": 0.0, "question": -6.0}
+W_ORDER = 8.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +47,16 @@ def best_quotes(plan: Plan, ev: Evidence, limit: int, view: QuoteView) -> list[Q
     read = view.texts([int(s) for s in held])
     scored: list[tuple[float, int]] = []
     for slot, (_, text) in read.items():
-        score = score_text(plan, text, title=False)
+        norm = normalize(text)
+        score = score_passage(plan, norm)
         if score is None or score < MIN_SCORE:
             continue
         kind = KINDS[int(view.slot_kind[slot])]
         # Shorter passages quote better: a small nudge, never enough to beat a match.
         brevity = 1.0 if len(text) < 400 else 0.0
-        scored.append((min(100.0, score + QUOTE_KIND_BONUS.get(kind, 0.0) + brevity), slot))
+        wording = W_ORDER if in_query_order(plan, norm) else 0.0
+        bonus = wording + QUOTE_KIND_BONUS.get(kind, 0.0) + brevity
+        scored.append((min(100.0, score + bonus), slot))
     scored.sort(key=lambda item: (-item[0], -item[1]))
     hits: list[QuoteHit] = []
     seen: set[str] = set()

@@ -46,6 +46,7 @@ class Term:
     slots: np.ndarray  # live slots holding an expansion, sorted, unique
     quality: np.ndarray  # the best expansion's quality in each of `slots`
     exact: np.ndarray  # the slots holding the word or a plural/singular form, sorted
+    pos: np.ndarray  # where the best spelling first stands in each of `slots`, in words
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +150,21 @@ def score_passage(plan: Plan, norm: str, *, title: bool = False) -> float | None
     if title:
         score += W_TITLE
     return min(100.0, score)
+
+
+def in_query_order(plan: Plan, norm: str) -> bool:
+    """True when the query words found in the tightest window of `norm` read in the
+    query's order."""
+    occ = occurrences(plan, norm)
+    present = {ti for _, _, ti, _ in occ}
+    if len(present) < 2:
+        return True
+    left, right = min_window(occ, len(present))
+    first: dict[int, int] = {}
+    for start, _, ti, _ in occ[left : right + 1]:
+        first.setdefault(ti, start)
+    order = sorted(first, key=first.__getitem__)
+    return all(plan.starts[a] < plan.starts[b] for a, b in pairwise(order))
 
 
 def one_word_score(quality: float, *, title: bool = False) -> float:

@@ -22,8 +22,9 @@ K1, B = 1.2, 0.3
 # question, answer, pull quote.
 TITLE_FIELD, LEAD_FIELD = 0, 1
 FIELD_WEIGHT = np.array([2.0, 1.5, 1.0, 0.6, 1.2, 1.2], dtype=np.float64)
-# How much holding the query in one passage adds, in units of the query's total IDF.
-TOGETHER = 1.0
+# How much holding the query in passages adds, in units of the query's total IDF.
+TOGETHER = 2.0
+CLOSE_HALF = 3.0  # extra words between the query words that halve a passage's closeness
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +54,12 @@ def gather(
     score = np.zeros(n_posts, dtype=np.float64)
     count = np.zeros(n_posts, dtype=np.int32)
     idf: list[float] = []
-    kept: list[tuple[np.ndarray, np.ndarray]] = []
+    kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for term in plan.terms:
-        slots, quality = term.slots, term.quality
+        slots, quality, pos = term.slots, term.quality, term.pos
         posts = slot_post[slots]
         keep = allowed[posts]
-        slots, quality, posts = slots[keep], quality[keep], posts[keep]
+        slots, quality, pos, posts = slots[keep], quality[keep], pos[keep], posts[keep]
         tf = np.bincount(
             posts, weights=FIELD_WEIGHT[slot_field[slots]] * quality, minlength=n_posts
         )
@@ -67,22 +68,52 @@ def gather(
         idf.append(weight)
         score += weight * tf * (K1 + 1.0) / (tf + norm)
         count += tf > 0
-        kept.append((slots, quality))
+        kept.append((slots, quality, pos))
     total = sum(idf) or 1.0
     size = len(slot_post)
-    every = np.concatenate([s for s, _ in kept]) if kept else np.empty(0, dtype=np.uint32)
-    weights = np.concatenate([q * (w / total) for (_, q), w in zip(kept, idf, strict=True)])
+    every = np.concatenate([s for s, _, _ in kept]) if kept else np.empty(0, dtype=np.uint32)
+    weights = np.concatenate([q * (w / total) for (_, q, _), w in zip(kept, idf, strict=True)])
     slot_weight = np.bincount(every, weights=weights, minlength=size)
     slot_terms = np.bincount(every, minlength=size)
     need = len(plan.terms) - plan.allowed_misses
     if len(every) and len(plan.terms) > 1:
         # Passages holding the query together are one more word of evidence, saturated
-        # like the others: several passages saying it beat one title that happens to.
-        held = np.flatnonzero(slot_terms >= 2)
-        together = np.bincount(slot_post[held], weights=slot_weight[held], minlength=n_posts)
+        # like the others, each counted by the share of the query it holds and by how
+        # close its words stand: the phrase in several answers beats one title that
+        # happens to hold the words far apart.
+        held, closeness = _closeness(plan, kept, slot_terms)
+        together = np.bincount(
+            slot_post[held], weights=slot_weight[held] * closeness, minlength=n_posts
+        )
         score += TOGETHER * total * together * (K1 + 1.0) / (together + K1)
     candidates = np.flatnonzero(count >= max(1, need))
     return Evidence(score, candidates, slot_weight, slot_terms, idf)
+
+
+def _closeness(
+    plan: Plan, kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]], slot_terms: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The slots holding two query words or more, and how close those words stand in each
+    (1 when as close as in the query, halved by every CLOSE_HALF words more), from each
+    word's first position in the slot."""
+    slots = np.concatenate([s for s, _, _ in kept])
+    pos = np.concatenate([p for _, _, p in kept]).astype(np.int64)
+    several = slot_terms[slots] >= 2
+    slots, pos = slots[several], pos[several]
+    if not len(slots):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+    order = np.lexsort((pos, slots))
+    slots, pos = slots[order], pos[order]
+    starts = np.flatnonzero(np.r_[True, slots[1:] != slots[:-1]])
+    ends = np.r_[starts[1:], len(slots)] - 1
+    held = slots[starts].astype(np.int64)
+    span = pos[ends] - pos[starts]
+    # In the query, the words found stand as far apart as their count (and the stop words
+    # between them) makes them; all of them: the whole query's length.
+    whole = max(1, len(plan.sequence)) - 1
+    ideal = np.where(slot_terms[held] >= len(plan.terms), whole, slot_terms[held] - 1)
+    excess = np.maximum(0, span - ideal)
+    return held, 1.0 / (1.0 + excess / CLOSE_HALF)
 
 
 def shortlist(ev: Evidence, k: int, post_ts: np.ndarray) -> list[int]:

@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.search.columns import Column
 
-FORMAT = "relais-search-index/2"
+FORMAT = "relais-search-index/3"
 PARTS_BEFORE_MERGE = 12  # a word's postings are merged into one row past this many parts
 
 _SCHEMA = """
@@ -28,7 +28,7 @@ CREATE TABLE posts (
 CREATE TABLE slots (slot INTEGER PRIMARY KEY, speaker TEXT, text TEXT NOT NULL);
 CREATE TABLE columns (name TEXT, chunk INTEGER, data BLOB NOT NULL,
     PRIMARY KEY (name, chunk)) WITHOUT ROWID;
-CREATE TABLE postings (word TEXT, part INTEGER, slots BLOB NOT NULL,
+CREATE TABLE postings (word TEXT, part INTEGER, slots BLOB NOT NULL, pos BLOB NOT NULL,
     PRIMARY KEY (word, part)) WITHOUT ROWID;
 CREATE TABLE vocab (word TEXT PRIMARY KEY, used INTEGER NOT NULL, parts INTEGER NOT NULL)
     WITHOUT ROWID;
@@ -159,42 +159,54 @@ class Storage:
         return self.db.execute("SELECT word, used, parts FROM vocab").fetchall()
 
     def add_postings(self, postings: dict[str, np.ndarray], vocab: dict[str, list[int]]) -> None:
-        """Append a part to each word's postings; `vocab` (word -> [used, parts]) is
-        updated in place and saved."""
+        """Append a part to each word's postings (slot << 16 | first position of the word
+        in the slot, ascending); `vocab` (word -> [used, parts]) is updated and saved."""
         rows = []
-        for word, slots in postings.items():
+        for word, packed in postings.items():
             entry = vocab.get(word)
             if entry is None:
                 entry = vocab[word] = [0, 0]
-            rows.append((word, entry[1], slots.astype(np.uint32).tobytes()))
-            entry[0] += len(slots)
+            slots = (packed >> 16).astype(np.uint32)
+            pos = (packed & 0xFFFF).astype(np.uint16)
+            rows.append((word, entry[1], slots.tobytes(), pos.tobytes()))
+            entry[0] += len(packed)
             entry[1] += 1
-        self.db.executemany("INSERT INTO postings VALUES (?, ?, ?)", rows)
+        self.db.executemany("INSERT INTO postings VALUES (?, ?, ?, ?)", rows)
         self.db.executemany(
             "INSERT OR REPLACE INTO vocab VALUES (?, ?, ?)",
             [(w, *vocab[w]) for w in postings],
         )
 
-    def postings(self, words: Iterable[str]) -> dict[str, np.ndarray]:
-        """word -> the slots holding it (dead slots included), for the known words."""
+    def postings(self, words: Iterable[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """word -> (slots holding it, ascending, dead ones included; the word's first
+        position in each), for the known words."""
         wanted = list(set(words))
         if not wanted:
             return {}
         marks = ",".join("?" * len(wanted))
-        parts: dict[str, list[np.ndarray]] = {}
-        for word, data in self.db.execute(
-            f"SELECT word, slots FROM postings WHERE word IN ({marks})", wanted
+        parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+        for word, slots, pos in self.db.execute(
+            f"SELECT word, slots, pos FROM postings WHERE word IN ({marks}) ORDER BY word, part",
+            wanted,
         ):
-            parts.setdefault(word, []).append(np.frombuffer(data, dtype=np.uint32))
-        return {w: p[0] if len(p) == 1 else np.concatenate(p) for w, p in parts.items()}
+            found = (np.frombuffer(slots, dtype=np.uint32), np.frombuffer(pos, dtype=np.uint16))
+            parts.setdefault(word, []).append(found)
+        return {
+            w: p[0]
+            if len(p) == 1
+            else (np.concatenate([a for a, _ in p]), np.concatenate([b for _, b in p]))
+            for w, p in parts.items()
+        }
 
     def merge_postings(self, word: str, live: np.ndarray, vocab: dict[str, list[int]]) -> None:
         """Replace a word's parts by one holding only its `live` slots (a mask by slot)."""
-        slots = self.postings([word]).get(word)
-        if slots is None:
+        found = self.postings([word]).get(word)
+        if found is None:
             return
-        kept = np.sort(slots[live[slots]])
+        slots, pos = found
+        keep = live[slots]
+        row = (word, slots[keep].tobytes(), pos[keep].tobytes())
         self.db.execute("DELETE FROM postings WHERE word = ?", (word,))
-        self.db.execute("INSERT INTO postings VALUES (?, 0, ?)", (word, kept.tobytes()))
+        self.db.execute("INSERT INTO postings VALUES (?, 0, ?, ?)", row)
         vocab[word][1] = 1
         self.db.execute("UPDATE vocab SET parts = 1 WHERE word = ?", (word,))

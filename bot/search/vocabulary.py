@@ -14,6 +14,7 @@ from bot.text import STOP_WORDS, normalize_with_offsets, stem, word_spans
 MAX_EXPANSIONS = 12  # near spellings kept per query word
 _EMPTY = np.empty(0, dtype=np.uint32)
 _EMPTY_Q = np.empty(0, dtype=np.float32)
+_EMPTY_P = np.empty(0, dtype=np.uint16)
 
 
 def max_edits(word: str) -> int:
@@ -79,7 +80,7 @@ def resolve_term(
     word: str,
     known: Callable[[str], bool],
     spellings: NearSpellings,
-    fetch: Callable[[list[str]], dict[str, np.ndarray]],
+    fetch: Callable[[list[str]], dict[str, tuple[np.ndarray, np.ndarray]]],
     *,
     fuzzy: bool,
 ) -> Term:
@@ -92,26 +93,28 @@ def resolve_term(
     if near:
         # A word the corpus already uses is what the user meant: keep only its longer or
         # shorter endings (feminine, participles), not other words one letter away.
-        keep_endings = len(found.get(word, ())) >= 3
+        keep_endings = len(found.get(word, ((),))[0]) >= 3
         for candidate, distance in near:
             if candidate in expansions:
                 continue
             if keep_endings and not (candidate.startswith(word) or word.startswith(candidate)):
                 continue
             expansions[candidate] = _quality(distance, len(word))
-    parts = [(found[w], q) for w, q in expansions.items() if w in found and len(found[w])]
-    exact_parts = [slots for slots, q in parts if q >= 1.0]
+    parts = [(*found[w], q) for w, q in expansions.items() if w in found and len(found[w][0])]
+    exact_parts = [slots for slots, _, q in parts if q >= 1.0]
     exact = np.unique(np.concatenate(exact_parts)) if exact_parts else _EMPTY
     if not parts:
-        return Term(word, expansions, _EMPTY, _EMPTY_Q, _EMPTY)
-    slots = np.concatenate([s for s, _ in parts])
-    quality = np.concatenate([np.full(len(s), q, dtype=np.float32) for s, q in parts])
-    # The best quality of each slot: sort by slot, best quality first, keep the first.
+        return Term(word, expansions, _EMPTY, _EMPTY_Q, exact, _EMPTY_P)
+    slots = np.concatenate([s for s, _, _ in parts])
+    pos = np.concatenate([p for _, p, _ in parts])
+    quality = np.concatenate([np.full(len(s), q, dtype=np.float32) for s, _, q in parts])
+    # The best quality of each slot (and where that spelling stands): sort by slot, best
+    # quality first, keep the first.
     order = np.lexsort((-quality, slots))
-    slots, quality = slots[order], quality[order]
+    slots, quality, pos = slots[order], quality[order], pos[order]
     first = np.ones(len(slots), dtype=bool)
     first[1:] = slots[1:] != slots[:-1]
-    return Term(word, expansions, slots[first], quality[first], exact)
+    return Term(word, expansions, slots[first], quality[first], exact, pos[first])
 
 
 def closest_word(word: str, used: Callable[[str], int], spellings: NearSpellings) -> str | None:
