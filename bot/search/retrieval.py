@@ -1,11 +1,12 @@
 """Evidence from the postings alone, for every candidate at once: the relevance shortlist.
 
-Per post, a BM25F-like score: each query word's passages weighted by their field (title,
-lead, body, question, answer, pull quote) and the quality of the spelling found, saturated
-(k1) and normalized by the post's length (b), times the word's IDF over posts. Per passage,
-the IDF-weighted share of the query it holds, so a post whose words stand in one passage
-goes before one where they are spread. The shortlist is the best of these sums; recency only
-breaks ties. Proximity and phrases need the text: `scoring` reads it for the shortlist only.
+Per post, an estimate of its best passage as `ranking` will score it (the IDF-weighted share
+of the query a passage holds, how close its words stand from their first positions kept in
+the postings, a title bonus), plus a BM25F-like score: each query word's passages weighted
+by their field (title, lead, body, question, answer, pull quote) and the quality of the
+spelling found, saturated (k1) and normalized by the post's length (b), times the word's IDF
+over posts. The shortlist is the best of these sums; recency only breaks ties. The shortlist
+alone is then read and scored in full (`scoring`).
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ import numpy as np
 
 from bot.search.ranking import Plan
 
-K1, B = 1.2, 0.3
+K1, B = 1.2, 0.15
 # Field codes as stored per slot: title, lead (a post's first passage), paragraph,
 # question, answer, pull quote.
 TITLE_FIELD, LEAD_FIELD = 0, 1
 FIELD_WEIGHT = np.array([2.0, 1.5, 1.0, 0.6, 1.2, 1.2], dtype=np.float64)
-# How much holding the query in passages adds, in units of the query's total IDF.
-TOGETHER = 2.0
+# The best passage's estimate, in units of the query's total IDF, and its parts: as in
+# `ranking`, the words' coverage counts most, then their proximity, then being the title.
+BEST_PASSAGE = 10.0
+SHARE, CLOSE, TITLE_BONUS = 0.55, 0.30, 0.10
 CLOSE_HALF = 3.0  # extra words between the query words that halve a passage's closeness
 
 
@@ -76,29 +79,39 @@ def gather(
     slot_weight = np.bincount(every, weights=weights, minlength=size)
     slot_terms = np.bincount(every, minlength=size)
     need = len(plan.terms) - plan.allowed_misses
-    if len(every) and len(plan.terms) > 1:
-        # Passages holding the query together are one more word of evidence, saturated
-        # like the others, each counted by the share of the query it holds and by how
-        # close its words stand: the phrase in several answers beats one title that
-        # happens to hold the words far apart.
-        held, closeness = _closeness(plan, kept, slot_terms)
-        together = np.bincount(
-            slot_post[held], weights=slot_weight[held] * closeness, minlength=n_posts
-        )
-        score += TOGETHER * total * together * (K1 + 1.0) / (together + K1)
+    if len(every):
+        # The best passage of each post, estimated as the full scoring will read it: the
+        # share of the query it holds and how close its words stand (from their first
+        # positions), a title counting a little more. It leads; BM25F breaks its ties.
+        held, closeness = _closeness(plan, kept, idf, slot_terms)
+        estimate = SHARE * slot_weight
+        estimate[held] += CLOSE * closeness
+        estimate[slot_field == TITLE_FIELD] += TITLE_BONUS
+        matched = np.flatnonzero(slot_weight)
+        best = np.zeros(n_posts, dtype=np.float64)
+        np.maximum.at(best, slot_post[matched], estimate[matched])
+        score += BEST_PASSAGE * total * best
     candidates = np.flatnonzero(count >= max(1, need))
     return Evidence(score, candidates, slot_weight, slot_terms, idf)
 
 
 def _closeness(
-    plan: Plan, kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]], slot_terms: np.ndarray
+    plan: Plan,
+    kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    idf: list[float],
+    slot_terms: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The slots holding two query words or more, and how close those words stand in each
-    (1 when as close as in the query, halved by every CLOSE_HALF words more), from each
-    word's first position in the slot."""
+    """The slots holding two query words or more (or the one word of a one-word query), and
+    how close those words stand in each (1 when as close as in the query, halved by every
+    CLOSE_HALF words more), from each word's first position in the slot."""
+    if len(kept) >= 3:
+        # Only a word's first position is kept, and the commonest word of a longer query
+        # is the likeliest to stand first somewhere else: leave it out of the span.
+        commonest = min(range(len(kept)), key=idf.__getitem__)
+        kept = [k for i, k in enumerate(kept) if i != commonest]
     slots = np.concatenate([s for s, _, _ in kept])
     pos = np.concatenate([p for _, _, p in kept]).astype(np.int64)
-    several = slot_terms[slots] >= 2
+    several = slot_terms[slots] >= min(2, len(plan.terms))
     slots, pos = slots[several], pos[several]
     if not len(slots):
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)

@@ -102,7 +102,7 @@ def resolve_term(
             expansions[candidate] = _quality(distance, len(word))
     parts = [(*found[w], q) for w, q in expansions.items() if w in found and len(found[w][0])]
     exact_parts = [slots for slots, _, q in parts if q >= 1.0]
-    exact = np.unique(np.concatenate(exact_parts)) if exact_parts else _EMPTY
+    exact = _union(exact_parts)
     if not parts:
         return Term(word, expansions, _EMPTY, _EMPTY_Q, exact, _EMPTY_P)
     slots = np.concatenate([s for s, _, _ in parts])
@@ -115,6 +115,18 @@ def resolve_term(
     first = np.ones(len(slots), dtype=bool)
     first[1:] = slots[1:] != slots[:-1]
     return Term(word, expansions, slots[first], quality[first], exact, pos[first])
+
+
+def _union(parts: list[np.ndarray]) -> np.ndarray:
+    """The sorted union of sorted arrays (a sort beats numpy's hashing unique here)."""
+    if not parts:
+        return _EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    joined = np.sort(np.concatenate(parts))
+    keep = np.ones(len(joined), dtype=bool)
+    keep[1:] = joined[1:] != joined[:-1]
+    return joined[keep]
 
 
 def closest_word(word: str, used: Callable[[str], int], spellings: NearSpellings) -> str | None:
