@@ -105,3 +105,24 @@ async def test_quote_prefers_the_interviewee_and_random_is_a_pull_quote(searcher
     assert hit.speaker == "A. Casilli"
     random_hit = (await searcher.quote("", limit=1)).hits[0]
     assert random_hit.kind == "pullquote" and random_hit.speaker == "A. Casilli"
+
+
+@pytest.fixture
+async def real_searcher(tmp_path: Path) -> AsyncIterator[Searcher]:
+    path = tmp_path / "real.sqlite3"
+    async with Store.open(path) as store:
+        await load_inputs(
+            store, [str(DATA / "real")], tz=ZoneInfo("Europe/Paris"), today=date(2026, 11, 28)
+        )
+        found = Searcher.beside(store)
+        await found.start()
+        yield found
+        await found.close()
+
+
+@pytest.mark.parametrize("case", EVAL["search_real"], ids=lambda c: c["q"])
+async def test_eval_search_real_feeds(real_searcher: Searcher, case: dict) -> None:
+    """Issue 9: words of one article found in different paragraphs (or title and body)."""
+    response = await real_searcher.search(case["q"], limit=case["k"])
+    titles = [hit.title for hit in response.hits[: case["k"]]]
+    assert any(_same(case["title"], title) for title in titles), titles

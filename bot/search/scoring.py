@@ -100,8 +100,9 @@ def rank_posts(
                     best_slot = max(chosen[post], key=lambda s: ev.slot_weight[s], default=first)
         if best is None or best < MIN_SCORE:
             continue
-        score = min(100.0, best + W_EVIDENCE * float(ev.score[post]) / best_evidence)
-        ranked.append((score, order, Ranked(score, post, best_slot)))
+        # Ranked on the sum, shown capped: two perfect passages differ by their evidence.
+        raw = best + W_EVIDENCE * float(ev.score[post]) / best_evidence
+        ranked.append((raw, order, Ranked(min(100.0, raw), post, best_slot)))
     ranked.sort(key=lambda r: (-r[0], r[1]))
     return [r for _, _, r in ranked]
 
