@@ -4,8 +4,9 @@ The score is 0-100:
 
     55 × coverage   IDF-weighted share of the query words found, fuzzy matches counting less
   + 30 × proximity  how tightly the found words sit together, compared with the query itself
-  +  5 × phrase     the query's words (stop words included) stand in a row, in order
-  + 10 × title      the passage is the post's title
+  + 10 × phrase     the query's words (stop words included) stand in a row, in order
+  +  8 × title      the passage is the post's title (less than the exact phrase: the
+                    phrase in the body beats the same words, close but not it, in a title)
 
 `MIN_SCORE` (55) is the cutoff: every query word present anywhere in a passage just clears
 it; a fuzzy, partial or scattered match has to make up for it with proximity, which is how
@@ -28,7 +29,7 @@ from bot.search.query import ParsedQuery
 from bot.text import STOP_WORDS, stem, word_spans, words
 
 MIN_SCORE = 55.0
-W_COVERAGE, W_PROXIMITY, W_PHRASE, W_TITLE = 55.0, 30.0, 5.0, 10.0
+W_COVERAGE, W_PROXIMITY, W_PHRASE, W_TITLE = 55.0, 30.0, 10.0, 8.0
 # Characters of extra distance that halve the proximity (about two words and a half).
 PROXIMITY_HALF = 15.0
 # A snippet's bold span wider than this is narrowed to the rarest word.

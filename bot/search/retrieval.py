@@ -26,7 +26,7 @@ FIELD_WEIGHT = np.array([2.0, 1.5, 1.0, 0.6, 1.2, 1.2], dtype=np.float64)
 # The best passage's estimate, in units of the query's total IDF, and its parts: as in
 # `ranking`, the words' coverage counts most, then their proximity, then being the title.
 BEST_PASSAGE = 10.0
-SHARE, CLOSE, TITLE_BONUS = 0.55, 0.30, 0.10
+SHARE, CLOSE, PHRASE, TITLE_BONUS = 0.55, 0.30, 0.10, 0.08
 CLOSE_HALF = 3.0  # extra words between the query words that halve a passage's closeness
 
 
@@ -35,8 +35,10 @@ class Evidence:
     """A query's evidence over posts and slots (arrays indexed by post_no or slot)."""
 
     score: np.ndarray  # cheap relevance per post_no (0 for non-candidates)
+    bm25: np.ndarray  # its BM25F part: the evidence beyond the best passage
     candidates: np.ndarray  # post_nos holding enough of the query
     slot_weight: np.ndarray  # IDF-weighted share of the query held by each slot
+    slot_estimate: np.ndarray  # each slot's estimated passage score (0 to 1)
     slot_terms: np.ndarray  # how many query words each slot holds
     idf: list[float]  # per term, over posts
 
@@ -79,20 +81,22 @@ def gather(
     slot_weight = np.bincount(every, weights=weights, minlength=size)
     slot_terms = np.bincount(every, minlength=size)
     need = len(plan.terms) - plan.allowed_misses
+    bm25 = score.copy()
+    estimate = np.zeros(size, dtype=np.float64)
     if len(every):
         # The best passage of each post, estimated as the full scoring will read it: the
         # share of the query it holds and how close its words stand (from their first
         # positions), a title counting a little more. It leads; BM25F breaks its ties.
-        held, closeness = _closeness(plan, kept, idf, slot_terms)
-        estimate = SHARE * slot_weight
-        estimate[held] += CLOSE * closeness
-        estimate[slot_field == TITLE_FIELD] += TITLE_BONUS
+        held, closeness, phrase = _closeness(plan, kept, idf, slot_terms)
+        estimate += SHARE * slot_weight
+        estimate[held] += CLOSE * closeness + PHRASE * phrase
         matched = np.flatnonzero(slot_weight)
+        estimate[matched[slot_field[matched] == TITLE_FIELD]] += TITLE_BONUS
         best = np.zeros(n_posts, dtype=np.float64)
         np.maximum.at(best, slot_post[matched], estimate[matched])
         score += BEST_PASSAGE * total * best
     candidates = np.flatnonzero(count >= max(1, need))
-    return Evidence(score, candidates, slot_weight, slot_terms, idf)
+    return Evidence(score, bm25, candidates, slot_weight, estimate, slot_terms, idf)
 
 
 def _closeness(
@@ -100,10 +104,11 @@ def _closeness(
     kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     idf: list[float],
     slot_terms: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The slots holding two query words or more (or the one word of a one-word query), and
-    how close those words stand in each (1 when as close as in the query, halved by every
-    CLOSE_HALF words more), from each word's first position in the slot."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The slots holding two query words or more (or the one word of a one-word query), how
+    close those words stand in each (1 when as close as in the query, halved by every
+    CLOSE_HALF words more), from each word's first position in the slot, and whether they
+    stand exactly as far apart as in the query (all of them: likely the phrase)."""
     if len(kept) >= 3:
         # Only a word's first position is kept, and the commonest word of a longer query
         # is the likeliest to stand first somewhere else: leave it out of the span.
@@ -114,7 +119,8 @@ def _closeness(
     several = slot_terms[slots] >= min(2, len(plan.terms))
     slots, pos = slots[several], pos[several]
     if not len(slots):
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+        empty = np.empty(0, dtype=np.float64)
+        return np.empty(0, dtype=np.int64), empty, empty
     order = np.lexsort((pos, slots))
     slots, pos = slots[order], pos[order]
     starts = np.flatnonzero(np.r_[True, slots[1:] != slots[:-1]])
@@ -124,9 +130,11 @@ def _closeness(
     # In the query, the words found stand as far apart as their count (and the stop words
     # between them) makes them; all of them: the whole query's length.
     whole = max(1, len(plan.sequence)) - 1
-    ideal = np.where(slot_terms[held] >= len(plan.terms), whole, slot_terms[held] - 1)
+    every = slot_terms[held] >= len(plan.terms)
+    ideal = np.where(every, whole, slot_terms[held] - 1)
     excess = np.maximum(0, span - ideal)
-    return held, 1.0 / (1.0 + excess / CLOSE_HALF)
+    phrase = (every & (span == whole) & (len(plan.terms) > 1)).astype(np.float64)
+    return held, 1.0 / (1.0 + excess / CLOSE_HALF), phrase
 
 
 def shortlist(ev: Evidence, k: int, post_ts: np.ndarray) -> list[int]:
@@ -143,7 +151,7 @@ def shortlist(ev: Evidence, k: int, post_ts: np.ndarray) -> list[int]:
 
 def post_slots(first: int, count: int, ev: Evidence, limit: int) -> list[int]:
     """The `limit` slots of a post (slots first..first+count) holding the most of the query."""
-    weights = ev.slot_weight[first : first + count]
+    weights = ev.slot_estimate[first : first + count]
     held = np.flatnonzero(weights > 0)
     if len(held) > limit:
         held = held[np.argsort(-weights[held], kind="stable")[:limit]]

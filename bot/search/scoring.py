@@ -1,5 +1,6 @@
 """The shortlist read and scored in full: passages scanned for proximity and phrases, posts
-ranked by their best passage, by their words across passages, and by their evidence."""
+ranked by their best passage (or their words across passages), plus up to W_EVIDENCE for
+their BM25F evidence relative to the shortlist's best."""
 
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ def rank_posts(
         for p in shortlist
     }
     read = texts([s for slots in chosen.values() for s in slots])
-    best_evidence = max((float(ev.score[p]) for p in shortlist), default=0.0) or 1.0
+    best_evidence = max((float(ev.bm25[p]) for p in shortlist), default=0.0) or 1.0
     n = len(plan.terms)
     ranked: list[tuple[float, int, Ranked]] = []
     for order, post in enumerate(shortlist):
@@ -101,7 +102,7 @@ def rank_posts(
         if best is None or best < MIN_SCORE:
             continue
         # Ranked on the sum, shown capped: two perfect passages differ by their evidence.
-        raw = best + W_EVIDENCE * float(ev.score[post]) / best_evidence
+        raw = best + W_EVIDENCE * float(ev.bm25[post]) / best_evidence
         ranked.append((raw, order, Ranked(min(100.0, raw), post, best_slot)))
     ranked.sort(key=lambda r: (-r[0], r[1]))
     return [r for _, _, r in ranked]
