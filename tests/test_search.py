@@ -18,7 +18,7 @@ from bot.search import SearchIndex
 from bot.search.ranking import MIN_SCORE
 from bot.search.snippet import ELLIPSIS, cut_snippet
 from bot.search.storage import PARTS_BEFORE_MERGE
-from bot.text import normalize
+from bot.text import STOP_WORDS, normalize
 
 NBSP = "\u00a0"
 _passage_ids = iter(range(1, 1_000_000))
@@ -696,3 +696,22 @@ def test_empty_index():
     assert index.search("travail").hits == []
     assert index.quote("", rng=random.Random(1)).hits == []
     assert index.suggest("travail") is None
+
+
+def test_batch_postings_split_words_as_the_text_module_does():
+    from bot.search.tokens import batch_postings
+    from bot.text import words
+
+    norms = [
+        normalize(t) for t in (LONG_ANSWER, "l’État 2024 : «\u00a0café\u00a0» 😀 naïf-ère x", "")
+    ]
+    postings = batch_postings(norms, 7)
+    for slot, norm in enumerate(norms, start=7):
+        toks = words(norm)
+        expected = {w: toks.index(w) for w in toks if w not in STOP_WORDS}
+        found = {
+            w: int(p[p >> 16 == slot][0] & 0xFFFF)
+            for w, p in postings.items()
+            if (p >> 16 == slot).any()
+        }
+        assert found == expected

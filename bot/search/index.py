@@ -31,8 +31,8 @@ from bot.search.retrieval import LEAD_FIELD, TITLE_FIELD, Evidence, gather, shor
 from bot.search.scoring import SHORTLIST, Ranked, plan_query, rank_posts
 from bot.search.slots import KIND_CODE, KINDS, TITLE, PostRecord
 from bot.search.storage import PARTS_BEFORE_MERGE, Storage
+from bot.search.tokens import batch_postings
 from bot.search.vocabulary import NearSpellings, closest_word, resolve_term, respell
-from bot.text import STOP_WORDS, words
 
 _TERM_CACHE = 512  # resolved query words kept until the next update
 _BATCH_SLOTS = 200_000  # slots tokenized before their postings are written out
@@ -72,6 +72,7 @@ class SearchIndex:
         self._source_urls: dict[str, str | None] = {}  # for source: by domain
         self._catalogue: dict[str, frozenset[str]] | None = None
         self._live: np.ndarray | None = None  # by slot: its post is live
+        self._live_count: int | None = None
         self._passages = 0
         self._generation = 0  # updates written to the file, by any process
 
@@ -185,7 +186,7 @@ class SearchIndex:
                 self._db.set_meta(stamp=stamp)
             self._terms.clear()
             self._catalogue = None
-            self._live = None
+            self._live = self._live_count = None
 
     def _apply(self, posts: list[IndexedPost]) -> None:
         """Apply one batch of changes (inside the update's transaction)."""
@@ -200,14 +201,15 @@ class SearchIndex:
                 for no in removed_nos
             ]
             self._db.remove_posts(removed_nos, ranges)
-        postings: dict[str, list[int]] = {}
+        first_slot = self._slot_post.size
+        norms: list[str] = []
         rows, texts = [], []
         for post in posts:
             if post.deleted or (not post.passages and not post.title_norm.strip()):
                 continue
-            rows.append(self._add(post, postings, texts))
+            rows.append(self._add(post, norms, texts))
         self._db.add_posts(rows, texts)
-        arrays = {w: np.array(packed, dtype=np.uint64) for w, packed in postings.items()}
+        arrays = batch_postings(norms, first_slot)
         for word in arrays:
             if word not in self._vocab:
                 self._spellings.add(word)
@@ -218,7 +220,7 @@ class SearchIndex:
             for word in crowded:
                 self._db.merge_postings(word, live, self._vocab)
 
-    def _add(self, post: IndexedPost, postings: dict[str, list[int]], texts: list) -> tuple:
+    def _add(self, post: IndexedPost, norms: list[str], texts: list) -> tuple:
         first = self._slot_post.size
         no = self._post_id.size
         entries: list[tuple[int, int, str | None, str, str]] = []
@@ -230,21 +232,8 @@ class SearchIndex:
             entries.append((code, field, passage.speaker, passage.text, passage.norm))
         self._passages += len(post.passages)
         for offset, (_, _, speaker, text, norm) in enumerate(entries):
-            slot = first + offset
-            texts.append((slot, speaker, text))
-            toks = words(norm)
-            # Each word once, with where it first stands (a dict built in C keeps the last
-            # value given: walk backwards). Packed with the slot, one int per posting.
-            firsts = dict(zip(reversed(toks), range(len(toks) - 1, -1, -1), strict=True))
-            base = slot << 16
-            for word, at in firsts.items():
-                if word not in STOP_WORDS:
-                    found = postings.get(word)
-                    packed = base | (at if at < 0xFFFF else 0xFFFF)
-                    if found is None:
-                        postings[word] = [packed]
-                    else:
-                        found.append(packed)
+            texts.append((first + offset, speaker, text))
+            norms.append(norm)
         self._slot_post.append([no] * len(entries))
         self._slot_kind.append([e[0] for e in entries])
         self._slot_field.append([e[1] for e in entries])
@@ -272,7 +261,7 @@ class SearchIndex:
             np.count_nonzero(self._slot_field.values[first : first + count] == TITLE_FIELD)
         )
         self._passages -= count - titles
-        self._live = None
+        self._live = self._live_count = None
         return no
 
     def _live_slots(self) -> np.ndarray:
@@ -310,8 +299,9 @@ class SearchIndex:
         for word in phrase_words(parsed):
             if all(t.word != word for t in terms):
                 terms.append(self._term(word, fuzzy=False))
-        live = max(1, int(self._live_slots().sum()))
-        return plan_query(terms, parsed, live)
+        if self._live_count is None:
+            self._live_count = max(1, int(self._live_slots().sum()))
+        return plan_query(terms, parsed, self._live_count)
 
     def _exact(self, word: str) -> np.ndarray:
         return self._term(word, fuzzy=False).exact

@@ -83,17 +83,20 @@ def gather(
     need = len(plan.terms) - plan.allowed_misses
     bm25 = score.copy()
     estimate = np.zeros(size, dtype=np.float64)
-    if len(every):
+    matched = np.flatnonzero(slot_terms)
+    if len(matched):
         # The best passage of each post, estimated as the full scoring will read it: the
         # share of the query it holds and how close its words stand (from their first
         # positions), a title counting a little more. It leads; BM25F breaks its ties.
+        estimate[matched] = SHARE * slot_weight[matched]
         held, closeness, phrase = _closeness(plan, kept, idf, slot_terms)
-        estimate += SHARE * slot_weight
         estimate[held] += CLOSE * closeness + PHRASE * phrase
-        matched = np.flatnonzero(slot_weight)
         estimate[matched[slot_field[matched] == TITLE_FIELD]] += TITLE_BONUS
+        # A post's slots are consecutive: the matched slots come grouped by post.
+        owners = slot_post[matched]
+        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
         best = np.zeros(n_posts, dtype=np.float64)
-        np.maximum.at(best, slot_post[matched], estimate[matched])
+        best[owners[starts]] = np.maximum.reduceat(estimate[matched], starts)
         score += BEST_PASSAGE * total * best
     candidates = np.flatnonzero(count >= max(1, need))
     return Evidence(score, bm25, candidates, slot_weight, estimate, slot_terms, idf)
@@ -109,24 +112,34 @@ def _closeness(
     close those words stand in each (1 when as close as in the query, halved by every
     CLOSE_HALF words more), from each word's first position in the slot, and whether they
     stand exactly as far apart as in the query (all of them: likely the phrase)."""
-    if len(kept) >= 3:
+    if len(kept) == 1:
+        held = np.flatnonzero(slot_terms)
+        return held, np.ones(len(held)), np.zeros(len(held))
+    held = np.flatnonzero(slot_terms >= 2)
+    spans = []
+    skips = [None] if len(kept) < 3 else [None, min(range(len(kept)), key=idf.__getitem__)]
+    for skip in skips:
+        low = np.full(len(held), np.inf)
+        high = np.full(len(held), -np.inf)
+        present = np.zeros(len(held), dtype=np.int64)
+        for i, (slots, _, pos) in enumerate(kept):
+            if i == skip or not len(slots):
+                continue
+            at = np.minimum(np.searchsorted(slots, held), len(slots) - 1)
+            here = slots[at] == held
+            where = np.where(here, pos[at], 0).astype(np.float64)
+            low = np.where(here, np.minimum(low, where), low)
+            high = np.where(here, np.maximum(high, where), high)
+            present += here
+        spans.append((np.where(present >= 2, high - low, np.inf), present))
+    span = spans[0][0]
+    if len(spans) > 1:
         # Only a word's first position is kept, and the commonest word of a longer query
-        # is the likeliest to stand first somewhere else: leave it out of the span.
-        commonest = min(range(len(kept)), key=idf.__getitem__)
-        kept = [k for i, k in enumerate(kept) if i != commonest]
-    slots = np.concatenate([s for s, _, _ in kept])
-    pos = np.concatenate([p for _, _, p in kept]).astype(np.int64)
-    several = slot_terms[slots] >= min(2, len(plan.terms))
-    slots, pos = slots[several], pos[several]
-    if not len(slots):
-        empty = np.empty(0, dtype=np.float64)
-        return np.empty(0, dtype=np.int64), empty, empty
-    order = np.lexsort((pos, slots))
-    slots, pos = slots[order], pos[order]
-    starts = np.flatnonzero(np.r_[True, slots[1:] != slots[:-1]])
-    ends = np.r_[starts[1:], len(slots)] - 1
-    held = slots[starts].astype(np.int64)
-    span = pos[ends] - pos[starts]
+        # is the likeliest to stand first somewhere else: leave it out of the span when
+        # two others remain.
+        narrow, narrow_count = spans[1]
+        span = np.where(narrow_count >= 2, narrow, span)
+    span = span.astype(np.int64)
     # In the query, the words found stand as far apart as their count (and the stop words
     # between them) makes them; all of them: the whole query's length.
     whole = max(1, len(plan.sequence)) - 1

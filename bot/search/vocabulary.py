@@ -105,12 +105,16 @@ def resolve_term(
     exact = _union(exact_parts)
     if not parts:
         return Term(word, expansions, _EMPTY, _EMPTY_Q, exact, _EMPTY_P)
+    if len(parts) == 1:
+        slots, pos, q = parts[0]
+        return Term(word, expansions, slots, np.full(len(slots), q, dtype=np.float32), exact, pos)
+    # The best quality of each slot (and where that spelling stands): the best spellings
+    # first, then a stable sort by slot (runs of sorted postings: quick), keep the first.
+    parts.sort(key=lambda part: -part[2])
     slots = np.concatenate([s for s, _, _ in parts])
     pos = np.concatenate([p for _, p, _ in parts])
     quality = np.concatenate([np.full(len(s), q, dtype=np.float32) for s, _, q in parts])
-    # The best quality of each slot (and where that spelling stands): sort by slot, best
-    # quality first, keep the first.
-    order = np.lexsort((-quality, slots))
+    order = np.argsort(slots, kind="stable")
     slots, quality, pos = slots[order], quality[order], pos[order]
     first = np.ones(len(slots), dtype=bool)
     first[1:] = slots[1:] != slots[:-1]
