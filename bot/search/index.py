@@ -24,7 +24,7 @@ from bot.search.candidates import (
 from bot.search.columns import Column
 from bot.search.highlight import hit_snippet
 from bot.search.query import ParsedQuery, parse_query
-from bot.search.quotes import QuoteView, best_quotes, random_quotes
+from bot.search.quotes import QUOTE_CANDIDATES, QuoteView, best_quotes, random_quotes
 from bot.search.ranking import Plan, Term
 from bot.search.results import QuoteHit, QuoteResponse, SearchHit, SearchResponse
 from bot.search.retrieval import LEAD_FIELD, TITLE_FIELD, Evidence, gather, shortlist
@@ -344,8 +344,8 @@ class SearchIndex:
             plan = self._plan(parsed)
             if not plan.terms:
                 return SearchResponse(parsed.text, [], 0, warnings)
-            ev = self._evidence(plan, parsed)
             k = max(SHORTLIST, offset + limit)
+            ev = self._evidence(plan, parsed, k)
             short = shortlist(ev, k, self._post_ts.values)
             ranked = rank_posts(
                 plan,
@@ -360,14 +360,17 @@ class SearchIndex:
             hits = self._hits(plan, ev, ranked[offset : offset + limit])
         return SearchResponse(parsed.text, hits, len(ranked), warnings, exhaustive=exhaustive)
 
-    def _evidence(self, plan: Plan, parsed: ParsedQuery) -> Evidence:
-        allowed = (
-            self._allowed(parsed)
-            if parsed.has_filters or parsed.phrases
-            else self._post_alive.values.astype(bool)
-        )
+    def _evidence(self, plan: Plan, parsed: ParsedQuery, k: int) -> Evidence:
+        # Dead slots are out of the postings already: only filters need a mask.
+        allowed = self._allowed(parsed) if parsed.has_filters or parsed.phrases else None
         return gather(
-            plan, self._slot_post.values, self._slot_field.values, self._post_len.values, allowed
+            plan,
+            self._slot_post.values,
+            self._slot_field.values,
+            self._post_first.values,
+            self._post_len.values,
+            allowed,
+            k,
         )
 
     def _hits(self, plan: Plan, ev: Evidence, ranked: list[Ranked]) -> list[SearchHit]:
@@ -437,7 +440,7 @@ class SearchIndex:
             plan = self._plan(parsed)
             if not plan.terms:
                 return QuoteResponse(parsed.text, [], warnings)
-            ev = self._evidence(plan, parsed)
+            ev = self._evidence(plan, parsed, QUOTE_CANDIDATES)
             hits = best_quotes(plan, ev, limit, self._quote_view())
         return QuoteResponse(parsed.text, hits, warnings)
 

@@ -38,11 +38,11 @@ class QuoteView:
 def best_quotes(plan: Plan, ev: Evidence, limit: int, view: QuoteView) -> list[QuoteHit]:
     """The `limit` best passages to quote, the interviewee's words first, each text once."""
     need = max(1, len(plan.terms) - plan.allowed_misses)
-    held = np.flatnonzero(ev.slot_terms >= need)
-    held = held[view.slot_kind[held] != TITLE]
+    chosen = (ev.terms >= need) & (view.slot_kind[ev.matched] != TITLE)
+    held, estimate = ev.matched[chosen], ev.estimate[chosen]
     if len(held) > QUOTE_CANDIDATES:
-        # The passages holding the most of the query; the newest among equals.
-        order = np.lexsort((-held, -ev.slot_weight[held]))
+        # The passages estimated best; the newest among equals.
+        order = np.lexsort((-held, -estimate))
         held = held[order[:QUOTE_CANDIDATES]]
     read = view.texts([int(s) for s in held])
     scored: list[tuple[float, int]] = []

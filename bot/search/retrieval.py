@@ -11,7 +11,6 @@ alone is then read and scored in full (`scoring`).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,126 +27,234 @@ FIELD_WEIGHT = np.array([2.0, 1.5, 1.0, 0.6, 1.2, 1.2], dtype=np.float64)
 BEST_PASSAGE = 10.0
 SHARE, CLOSE, PHRASE, TITLE_BONUS = 0.55, 0.30, 0.10, 0.08
 CLOSE_HALF = 3.0  # extra words between the query words that halve a passage's closeness
+EVAL_BATCH = 2000  # posts whose passages are estimated in the first round (then doubling)
+# At most this many posts' passages are estimated per query: past it, the broadest queries
+# (tens of thousands of posts holding every word) keep the best bounds read so far.
+EVAL_LIMIT = 14_000
 
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """A query's evidence over posts and slots (arrays indexed by post_no or slot)."""
+    """A query's evidence over posts (arrays by post_no) and over the slots holding a query
+    word (`matched`, ascending, and arrays aligned with it)."""
 
     score: np.ndarray  # cheap relevance per post_no (0 for non-candidates)
     bm25: np.ndarray  # its BM25F part: the evidence beyond the best passage
     candidates: np.ndarray  # post_nos holding enough of the query
-    slot_weight: np.ndarray  # IDF-weighted share of the query held by each slot
-    slot_estimate: np.ndarray  # each slot's estimated passage score (0 to 1)
-    slot_terms: np.ndarray  # how many query words each slot holds
+    matched: np.ndarray  # slots holding a query word, ascending
+    weight: np.ndarray  # IDF-weighted share of the query held by each matched slot
+    estimate: np.ndarray  # each matched slot's estimated passage score (0 to 1)
+    terms: np.ndarray  # how many query words each matched slot holds
     idf: list[float]  # per term, over posts
+
+    def where(self, first: int, end: int) -> slice:
+        """The part of the matched arrays for slots first..end-1."""
+        lo, hi = np.searchsorted(self.matched, [first, end])
+        return slice(int(lo), int(hi))
+
+    def weight_of(self, slot: int) -> float:
+        """The matched slot's share of the query (0 when it holds no query word)."""
+        i = int(np.searchsorted(self.matched, slot))
+        hit = i < len(self.matched) and int(self.matched[i]) == slot
+        return float(self.weight[i]) if hit else 0.0
 
 
 def gather(
     plan: Plan,
     slot_post: np.ndarray,
     slot_field: np.ndarray,
+    post_first: np.ndarray,
     post_len: np.ndarray,
-    allowed: np.ndarray,
+    allowed: np.ndarray | None,
+    k: int,
 ) -> Evidence:
     """Score every post holding at least all but `plan.allowed_misses` query words, among
-    the `allowed` ones (a bool mask by post_no)."""
+    the `allowed` ones (a bool mask by post_no; None: every live post).
+
+    MaxScore-like: a post missing every one of the `allowed_misses + 1` rarest words cannot
+    qualify, so only those words' postings are read whole; the commoner words' postings
+    are read only inside the posts those found, by binary search. Passages are then read
+    in batches of posts, best BM25F first, until no post left can reach the `k`-th best.
+    """
     n_posts = len(post_len)
-    live = max(1, int(allowed.sum()))
-    avg_len = float(post_len[allowed].mean()) if allowed.any() else 1.0
+    lengths = post_len[allowed] if allowed is not None else post_len
+    avg_len = float(lengths.mean()) if len(lengths) else 1.0
     norm = K1 * (1.0 - B + B * post_len / max(avg_len, 1.0))
     score = np.zeros(n_posts, dtype=np.float64)
     count = np.zeros(n_posts, dtype=np.int32)
-    idf: list[float] = []
-    kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for term in plan.terms:
+    cover = np.zeros(n_posts, dtype=np.float64)  # the most of the query a passage can hold
+    # IDF over passages, known from the postings' lengths without reading them.
+    idf = list(plan.weights)
+    rarest = sorted(range(len(plan.terms)), key=lambda i: len(plan.terms[i].slots))
+    essential = set(rarest[: plan.allowed_misses + 1])
+    kept: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = [()] * len(plan.terms)
+    holding = np.empty(0, dtype=np.int64)  # posts holding an essential word, once all read
+    for i in rarest:
+        term = plan.terms[i]
         slots, quality, pos = term.slots, term.quality, term.pos
+        if i not in essential:
+            # Only inside the posts holding a rarer word.
+            inside = _within(slots, post_first[holding], post_len[holding])
+            slots, quality, pos = slots[inside], quality[inside], pos[inside]
         posts = slot_post[slots]
-        keep = allowed[posts]
-        slots, quality, pos, posts = slots[keep], quality[keep], pos[keep], posts[keep]
+        if allowed is not None:
+            keep = allowed[posts]
+            slots, quality, pos, posts = slots[keep], quality[keep], pos[keep], posts[keep]
         tf = np.bincount(
             posts, weights=FIELD_WEIGHT[slot_field[slots]] * quality, minlength=n_posts
         )
-        df = int(np.count_nonzero(tf))
-        weight = math.log(1.0 + (live - df + 0.5) / (df + 0.5)) if df else 0.0
-        idf.append(weight)
-        score += weight * tf * (K1 + 1.0) / (tf + norm)
+        score += idf[i] * tf * (K1 + 1.0) / (tf + norm)
         count += tf > 0
-        kept.append((slots, quality, pos))
-    total = sum(idf) or 1.0
-    size = len(slot_post)
-    every = np.concatenate([s for s, _, _ in kept]) if kept else np.empty(0, dtype=np.uint32)
-    weights = np.concatenate([q * (w / total) for (_, q, _), w in zip(kept, idf, strict=True)])
-    slot_weight = np.bincount(every, weights=weights, minlength=size)
-    slot_terms = np.bincount(every, minlength=size)
-    need = len(plan.terms) - plan.allowed_misses
+        cover += (idf[i] * float(quality.max(initial=0.0))) * (tf > 0)
+        kept[i] = (slots, quality, pos, posts)
+        if i == rarest[len(essential) - 1]:
+            holding = np.flatnonzero(count)
+    need = max(1, len(plan.terms) - plan.allowed_misses)
+    eligible = count >= need
+    candidates = np.flatnonzero(eligible)
     bm25 = score.copy()
-    estimate = np.zeros(size, dtype=np.float64)
-    matched = np.flatnonzero(slot_terms)
-    if len(matched):
-        # The best passage of each post, estimated as the full scoring will read it: the
-        # share of the query it holds and how close its words stand (from their first
-        # positions), a title counting a little more. It leads; BM25F breaks its ties.
-        estimate[matched] = SHARE * slot_weight[matched]
-        held, closeness, phrase = _closeness(plan, kept, idf, slot_terms)
-        estimate[held] += CLOSE * closeness + PHRASE * phrase
-        estimate[matched[slot_field[matched] == TITLE_FIELD]] += TITLE_BONUS
-        # A post's slots are consecutive: the matched slots come grouped by post.
-        owners = slot_post[matched]
-        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-        best = np.zeros(n_posts, dtype=np.float64)
-        best[owners[starts]] = np.maximum.reduceat(estimate[matched], starts)
-        score += BEST_PASSAGE * total * best
-    candidates = np.flatnonzero(count >= max(1, need))
-    return Evidence(score, bm25, candidates, slot_weight, estimate, slot_terms, idf)
+    total = sum(idf) or 1.0
+    # MaxScore: a post whose upper bound is below the k-th best score so far cannot enter
+    # the shortlist, and its passages are never read.
+    bound = _bound(plan, bm25, cover, count, candidates, total)
+    # Best bounds first: a partial sort of the first rounds, all of it only if needed.
+    first = min(len(bound), 3 * max(EVAL_BATCH, k))
+    if first < len(bound):
+        top = np.argpartition(-bound, first - 1)[:first]
+        order = top[np.argsort(-bound[top])]
+    else:
+        order = np.argsort(-bound)
+    theta = -np.inf
+    done = 0
+    parts = []
+    size = max(EVAL_BATCH, k)
+    while done < len(bound) and done < EVAL_LIMIT:
+        if done + size > len(order) and len(order) < len(bound):
+            rest = np.setdiff1d(np.arange(len(bound)), order, assume_unique=True)
+            order = np.r_[order, rest[np.argsort(-bound[rest])]]
+        if bound[order[done]] < theta:
+            break
+        picked = order[done : done + size]
+        batch = candidates[picked[bound[picked] >= theta]]
+        done += len(picked)
+        size *= 2  # few rounds, whatever the number of candidates
+        # A post's slots are consecutive: its postings are found by binary search.
+        batch = np.sort(batch)
+        firsts, counts = post_first[batch], post_len[batch]
+        chosen = []
+        for slots, quality, pos, _ in kept:
+            at = _within(slots, firsts, counts)
+            chosen.append((slots[at], quality[at], pos[at]))
+        matched, weights, terms, estimate = _passages(plan, chosen, idf, slot_field)
+        if len(matched):
+            # The best passage of each post, estimated as the full scoring will read it. It
+            # leads; BM25F breaks its ties. A post's slots are consecutive: its matched
+            # slots come together.
+            owners = slot_post[matched]
+            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            best = np.maximum.reduceat(estimate, starts)
+            score[owners[starts]] += BEST_PASSAGE * total * best
+            parts.append((matched, weights, terms, estimate))
+        scored = score[candidates[order[:done]]]
+        if len(scored) >= k:
+            theta = float(np.partition(scored, len(scored) - k)[len(scored) - k])
+    if len(parts) == 1:
+        matched, weights, terms, estimate = parts[0]
+    elif parts:
+        matched, weights, terms, estimate = (np.concatenate(a) for a in zip(*parts, strict=True))
+        ascending = np.argsort(matched, kind="stable")
+        matched, weights = matched[ascending], weights[ascending]
+        terms, estimate = terms[ascending], estimate[ascending]
+    else:
+        matched = terms = np.empty(0, dtype=np.int64)
+        weights = estimate = np.empty(0, dtype=np.float64)
+    return Evidence(score, bm25, candidates, matched, weights, estimate, terms, idf)
 
 
-def _closeness(
+def _bound(
+    plan: Plan,
+    bm25: np.ndarray,
+    cover: np.ndarray,
+    count: np.ndarray,
+    candidates: np.ndarray,
+    total: float,
+) -> np.ndarray:
+    """The highest cheap score each candidate can get: its BM25F plus the best estimate one
+    of its passages could have, holding every query word the post holds at its best
+    spelling, together, as a phrase when the post holds them all, in a title."""
+    phrase = PHRASE * (count[candidates] >= len(plan.terms)) if len(plan.terms) > 1 else 0.0
+    best = SHARE * cover[candidates] / total + CLOSE + phrase + TITLE_BONUS
+    return bm25[candidates] + BEST_PASSAGE * total * best
+
+
+def _within(slots: np.ndarray, firsts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Indexes into `slots` (ascending) of those inside the ranges first..first+count."""
+    lo = np.searchsorted(slots, firsts)
+    hi = np.searchsorted(slots, firsts + counts)
+    sizes = hi - lo
+    total = int(sizes.sum())
+    if not total:
+        return np.empty(0, dtype=np.int64)
+    offsets = np.cumsum(sizes) - sizes
+    return np.arange(total, dtype=np.int64) + np.repeat(lo - offsets, sizes)
+
+
+def _passages(
     plan: Plan,
     kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     idf: list[float],
-    slot_terms: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The slots holding two query words or more (or the one word of a one-word query), how
-    close those words stand in each (1 when as close as in the query, halved by every
-    CLOSE_HALF words more), from each word's first position in the slot, and whether they
-    stand exactly as far apart as in the query (all of them: likely the phrase)."""
-    if len(kept) == 1:
-        held = np.flatnonzero(slot_terms)
-        return held, np.ones(len(held)), np.zeros(len(held))
-    held = np.flatnonzero(slot_terms >= 2)
-    spans = []
-    skips = [None] if len(kept) < 3 else [None, min(range(len(kept)), key=idf.__getitem__)]
-    for skip in skips:
-        low = np.full(len(held), np.inf)
-        high = np.full(len(held), -np.inf)
-        present = np.zeros(len(held), dtype=np.int64)
-        for i, (slots, _, pos) in enumerate(kept):
-            if i == skip or not len(slots):
-                continue
-            at = np.minimum(np.searchsorted(slots, held), len(slots) - 1)
-            here = slots[at] == held
-            where = np.where(here, pos[at], 0).astype(np.float64)
-            low = np.where(here, np.minimum(low, where), low)
-            high = np.where(here, np.maximum(high, where), high)
-            present += here
-        spans.append((np.where(present >= 2, high - low, np.inf), present))
-    span = spans[0][0]
-    if len(spans) > 1:
+    slot_field: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The slots holding a query word (ascending), the IDF-weighted share of the query each
+    holds, how many query words, and the estimate of its score: that share, how close its
+    words stand (1 when as close as in the query, halved by every CLOSE_HALF words more,
+    from each word's first position), whether they stand exactly as far apart as in the
+    query (likely the phrase), and a bonus for a title."""
+    total = sum(idf) or 1.0
+    slots = np.concatenate([s for s, _, _ in kept])
+    if not len(slots):
+        empty = np.empty(0, dtype=np.float64)
+        return np.empty(0, dtype=np.int64), empty, np.empty(0, dtype=np.int64), empty
+    share = np.concatenate([q * (w / total) for (_, q, _), w in zip(kept, idf, strict=True)])
+    pos = np.concatenate([p for _, _, p in kept]).astype(np.float64)
+    which = np.repeat(np.arange(len(kept)), [len(s) for s, _, _ in kept])
+    # Each word's postings are ascending: a stable sort merges the runs quickly.
+    order = np.argsort(slots, kind="stable")
+    slots, share, pos, which = slots[order], share[order], pos[order], which[order]
+    starts = np.flatnonzero(np.r_[True, slots[1:] != slots[:-1]])
+    matched = slots[starts].astype(np.int64)
+    weights = np.add.reduceat(share, starts)
+    terms = np.diff(np.r_[starts, len(slots)])
+    span = np.maximum.reduceat(pos, starts) - np.minimum.reduceat(pos, starts)
+    if len(kept) >= 3:
         # Only a word's first position is kept, and the commonest word of a longer query
         # is the likeliest to stand first somewhere else: leave it out of the span when
         # two others remain.
-        narrow, narrow_count = spans[1]
-        span = np.where(narrow_count >= 2, narrow, span)
-    span = span.astype(np.int64)
+        other = which != min(range(len(kept)), key=idf.__getitem__)
+        others = np.add.reduceat(other.astype(np.int64), starts)
+        high = np.maximum.reduceat(np.where(other, pos, -np.inf), starts)
+        low = np.minimum.reduceat(np.where(other, pos, np.inf), starts)
+        span = np.where(others >= 2, high - low, span)
     # In the query, the words found stand as far apart as their count (and the stop words
     # between them) makes them; all of them: the whole query's length.
     whole = max(1, len(plan.sequence)) - 1
-    every = slot_terms[held] >= len(plan.terms)
-    ideal = np.where(every, whole, slot_terms[held] - 1)
-    excess = np.maximum(0, span - ideal)
-    phrase = (every & (span == whole) & (len(plan.terms) > 1)).astype(np.float64)
-    return held, 1.0 / (1.0 + excess / CLOSE_HALF), phrase
+    every = terms >= len(plan.terms)
+    excess = np.maximum(0.0, span - np.where(every, whole, terms - 1))
+    several = terms >= min(2, len(plan.terms))
+    closeness = np.where(several, 1.0 / (1.0 + excess / CLOSE_HALF), 0.0)
+    phrase = every & (span == whole) & (len(plan.terms) > 1)
+    estimate = SHARE * weights + CLOSE * closeness + PHRASE * phrase
+    estimate += TITLE_BONUS * (slot_field[matched] == TITLE_FIELD)
+    return matched, weights, terms, estimate
+
+
+def post_slots(first: int, count: int, ev: Evidence, limit: int) -> list[int]:
+    """The `limit` slots of a post (slots first..first+count) with the best estimates."""
+    part = ev.where(first, first + count)
+    slots, estimates = ev.matched[part], ev.estimate[part]
+    if len(slots) > limit:
+        slots = slots[np.argsort(-estimates, kind="stable")[:limit]]
+    return [int(s) for s in slots]
 
 
 def shortlist(ev: Evidence, k: int, post_ts: np.ndarray) -> list[int]:
@@ -160,12 +267,3 @@ def shortlist(ev: Evidence, k: int, post_ts: np.ndarray) -> list[int]:
     when = np.nan_to_num(post_ts[cand], nan=0.0)
     order = np.lexsort((-cand, -when, -ev.score[cand]))
     return [int(p) for p in cand[order][:k]]
-
-
-def post_slots(first: int, count: int, ev: Evidence, limit: int) -> list[int]:
-    """The `limit` slots of a post (slots first..first+count) holding the most of the query."""
-    weights = ev.slot_estimate[first : first + count]
-    held = np.flatnonzero(weights > 0)
-    if len(held) > limit:
-        held = held[np.argsort(-weights[held], kind="stable")[:limit]]
-    return [first + int(i) for i in held]

@@ -98,7 +98,7 @@ def rank_posts(
             if best is None or cross > best:
                 best = cross
                 if best_slot < 0:
-                    best_slot = max(chosen[post], key=lambda s: ev.slot_weight[s], default=first)
+                    best_slot = max(chosen[post], key=ev.weight_of, default=first)
         if best is None or best < MIN_SCORE:
             continue
         # Ranked on the sum, shown capped: two perfect passages differ by their evidence.
@@ -119,6 +119,7 @@ def second_passage(plan: Plan, slot: int, first: int, end: int, ev: Evidence) ->
         lo, hi = np.searchsorted(term.slots, [first, end])
         for other in term.slots[lo:hi]:
             other = int(other)
-            if other != slot and ev.slot_weight[other] > best_weight:
-                best, best_weight = other, float(ev.slot_weight[other])
+            weight = ev.weight_of(other)
+            if other != slot and weight > best_weight:
+                best, best_weight = other, weight
     return best
