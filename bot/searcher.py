@@ -42,6 +42,9 @@ class Searcher:
             if opened is not None:
                 self._index, self._seq = opened
         if self._index is None:
+            if self._path is not None:
+                # Before the index was a SQLite file, its store position was kept beside it.
+                self._path.with_name(self._path.name + ".seq").unlink(missing_ok=True)
             self._index = await asyncio.to_thread(
                 SearchIndex.build, [], tz=self._tz, path=self._path
             )

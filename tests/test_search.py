@@ -568,7 +568,7 @@ def test_many_updates_keep_a_word_in_few_parts():
     index = SearchIndex.build(corpus())
     for i in range(3 * PARTS_BEFORE_MERGE):
         index.update([post(WAGNER, "Numerama", f"Wagner, épisode {i}", None, para("Un texte."))])
-    parts = index._db.db.execute("SELECT count(*) FROM postings WHERE word = 'wagner'").fetchone()
+    parts = index._c.db.db.execute("SELECT count(*) FROM postings WHERE word = 'wagner'").fetchone()
     assert parts[0] <= PARTS_BEFORE_MERGE
     assert ids(index.search("wagner")) == [WAGNER]
     assert index.search("wagner").hits[0].title == f"Wagner, épisode {3 * PARTS_BEFORE_MERGE - 1}"
@@ -682,7 +682,7 @@ def test_an_update_writes_only_what_it_touched(tmp_path: Path):
         for i in range(1, 2001)
     ]
     index = SearchIndex.build(corpus() + posts, path=path)
-    index._db.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    index._c.db.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size = path.stat().st_size
     index.update([post(WAGNER, "Numerama", "Wagner change de chef", None, para("Un texte."))])
     written = Path(f"{path}-wal").stat().st_size

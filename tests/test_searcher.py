@@ -116,3 +116,17 @@ async def test_two_processes_writing_one_index_file_stay_consistent(tmp_path: Pa
         for word in ("castor", "loutre", "blaireau"):
             assert len((await again.search(word)).hits) == 1, word
         await again.close()
+
+
+async def test_an_index_of_the_older_format_is_replaced(tmp_path: Path) -> None:
+    """The index was one marshal file with its position in `.index.seq` beside it."""
+    path = tmp_path / "r.sqlite3"
+    source = await _saved_index(path)
+    (tmp_path / "r.sqlite3.index").write_bytes(b"relais-search-index\n" + b"\x00" * 64)
+    (tmp_path / "r.sqlite3.index.seq").write_text(f"1:{source}")
+    async with Store.open(path) as store:
+        searcher = Searcher.beside(store)
+        await searcher.start()
+        assert (await searcher.search("castor")).hits
+        await searcher.close()
+    assert not (tmp_path / "r.sqlite3.index.seq").exists()

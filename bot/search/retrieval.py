@@ -2,11 +2,11 @@
 
 Per post, an estimate of its best passage as `ranking` will score it (the IDF-weighted share
 of the query a passage holds, how close its words stand from their first positions kept in
-the postings, a title bonus), plus a BM25F-like score: each query word's passages weighted
-by their field (title, lead, body, question, answer, pull quote) and the quality of the
-spelling found, saturated (k1) and normalized by the post's length (b), times the word's IDF
-over posts. The shortlist is the best of these sums; recency only breaks ties. The shortlist
-alone is then read and scored in full (`scoring`).
+the postings, a likely phrase, a title bonus), plus a BM25F-like score: each query word's
+passages weighted by their field (title, lead, body, question, answer, pull quote) and the
+quality of the spelling found, saturated (k1), times the word's IDF over passages. The
+shortlist is the best of these sums; recency only breaks ties. The shortlist alone is then
+read and scored in full (`scoring`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import numpy as np
 
 from bot.search.ranking import Plan
 
-K1, B = 1.2, 0.15
+# No length normalization (b = 0): an interview's many passages are evidence, not noise.
+K1, B = 1.2, 0.0
 # Field codes as stored per slot: title, lead (a post's first passage), paragraph,
 # question, answer, pull quote.
 TITLE_FIELD, LEAD_FIELD = 0, 1

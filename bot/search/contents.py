@@ -1,0 +1,203 @@
+"""What the index holds, in memory and in its file: slot and post columns, vocabulary,
+and how changes are applied to both in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import numpy as np
+
+from bot.models import IndexedPost
+from bot.search.columns import Column
+from bot.search.retrieval import LEAD_FIELD, TITLE_FIELD
+from bot.search.slots import KIND_CODE, TITLE
+from bot.search.storage import PARTS_BEFORE_MERGE, Storage
+from bot.search.tokens import batch_postings
+from bot.search.vocabulary import NearSpellings
+
+_BATCH_SLOTS = 200_000  # slots tokenized before their postings are written out
+_FIELD_OF_KIND = {code: code + 1 for code in range(1, 5)}  # paragraph.. -> field 2..5
+
+
+class Contents:
+    """Slots (a post's title and passages, numbered as added, a post's consecutive) and
+    posts (numbered as added; a replaced post is a new one), kept in numpy columns saved in
+    chunks, with the vocabulary and the file they live in. Not thread safe: the index
+    holds the lock."""
+
+    def __init__(self, db: Storage) -> None:
+        self.db = db
+        self.reset()
+
+    def reset(self) -> None:
+        """Empty in-memory state, as for an empty file."""
+        self.slot_post = Column("slot_post", "u4")
+        self.slot_kind = Column("slot_kind", "u1")
+        self.slot_field = Column("slot_field", "u1")
+        self.post_id = Column("post_id", "i8")
+        self.post_src = Column("post_src", "u2")
+        self.post_ts = Column("post_ts", "f8", fill=np.nan)
+        self.post_first = Column("post_first", "u4")
+        self.post_len = Column("post_len", "u4")
+        self.post_alive = Column("post_alive", "u1")
+        self.columns = (
+            *(self.slot_post, self.slot_kind, self.slot_field, self.post_id),
+            *(self.post_src, self.post_ts, self.post_first, self.post_len, self.post_alive),
+        )
+        self.post_no: dict[int, int] = {}  # post_id -> post_no of the live posts
+        self.source_names: list[str] = []
+        self.source_code: dict[str, int] = {}
+        self.vocab: dict[str, list[int]] = {}  # word -> [passages when added, parts]
+        self.spellings = NearSpellings()
+        self.live: np.ndarray | None = None  # by slot: its post is live
+        self.live_count_: int | None = None
+        self.passages = 0
+        self.generation = 0  # updates written to the file, by any process
+
+    def load(self) -> None:
+        """Read what is kept in memory back from the file; raises when it does not fit."""
+        self.reset()
+        db = self.db
+        self.generation = int(db.meta_json("generation", 0))
+        db.load_columns(self.columns)
+        n_slots, n_posts = self.slot_post.size, self.post_id.size
+        if {self.slot_kind.size, self.slot_field.size} != {n_slots} or {
+            c.size for c in self.columns[3:]
+        } != {n_posts}:
+            raise ValueError("columns of different lengths")
+        self.source_names = list(db.meta_json("sources", []))
+        self.source_code = {name: i for i, name in enumerate(self.source_names)}
+        alive = np.flatnonzero(self.post_alive.values)
+        self.post_no = dict(zip(self.post_id.values[alive].tolist(), alive.tolist(), strict=True))
+        self.passages = int(db.meta_json("passages", 0))
+        for word, used, parts in db.vocabulary():
+            self.vocab[word] = [used, parts]
+            self.spellings.add(word)
+        if n_slots and int(self.slot_post.values.max()) >= n_posts:
+            raise ValueError("a slot points past the posts")
+
+    def update(self, posts: Iterable[IndexedPost], stamp: str | None) -> None:
+        """Apply changes and `stamp` in one transaction (raises, rolled back, on failure)."""
+        with self.db.transaction():
+            if int(self.db.meta_json("generation", 0)) != self.generation:
+                self.load()  # another process wrote the file since: start from its state
+            pending: list[IndexedPost] = []
+            size = 0
+            for post in posts:
+                pending.append(post)
+                size += len(post.passages) + 1
+                if size >= _BATCH_SLOTS:
+                    self._apply(pending)
+                    pending, size = [], 0
+            self._apply(pending)
+            self.db.save_columns(self.columns)
+            self.db.set_meta(sources=self.source_names, passages=self.passages)
+            self.generation += 1
+            self.db.set_meta(generation=self.generation)
+            if stamp is not None:
+                self.db.set_meta(stamp=stamp)
+            self.live = self.live_count_ = None
+
+    def _apply(self, posts: list[IndexedPost]) -> None:
+        """Apply one batch of changes (inside the update's transaction)."""
+        removed = [self._remove(post.post_id) for post in posts]
+        removed_nos = [no for no in removed if no is not None]
+        if removed_nos:
+            ranges = [
+                (
+                    int(self.post_first.values[no]),
+                    int(self.post_first.values[no] + self.post_len.values[no]),
+                )
+                for no in removed_nos
+            ]
+            self.db.remove_posts(removed_nos, ranges)
+        first_slot = self.slot_post.size
+        norms: list[str] = []
+        rows, texts = [], []
+        for post in posts:
+            if post.deleted or (not post.passages and not post.title_norm.strip()):
+                continue
+            rows.append(self._add(post, norms, texts))
+        self.db.add_posts(rows, texts)
+        arrays = batch_postings(norms, first_slot)
+        for word in arrays:
+            if word not in self.vocab:
+                self.spellings.add(word)
+        self.db.add_postings(arrays, self.vocab)
+        crowded = [w for w in arrays if self.vocab[w][1] > PARTS_BEFORE_MERGE]
+        if crowded:
+            live = self.live_slots()
+            for word in crowded:
+                self.db.merge_postings(word, live, self.vocab)
+
+    def _add(self, post: IndexedPost, norms: list[str], texts: list) -> tuple:
+        first = self.slot_post.size
+        no = self.post_id.size
+        entries: list[tuple[int, int, str | None, str, str]] = []
+        if post.title_norm.strip():
+            entries.append((TITLE, TITLE_FIELD, None, post.title, post.title_norm))
+        for i, passage in enumerate(post.passages):
+            code = KIND_CODE.get(passage.kind, KIND_CODE["paragraph"])
+            field = LEAD_FIELD if i == 0 else _FIELD_OF_KIND[code]
+            entries.append((code, field, passage.speaker, passage.text, passage.norm))
+        self.passages += len(post.passages)
+        for offset, (_, _, speaker, text, norm) in enumerate(entries):
+            texts.append((first + offset, speaker, text))
+            norms.append(norm)
+        self.slot_post.append([no] * len(entries))
+        self.slot_kind.append([e[0] for e in entries])
+        self.slot_field.append([e[1] for e in entries])
+        code = self.source_code.get(post.source)
+        if code is None:
+            code = self.source_code[post.source] = len(self.source_names)
+            self.source_names.append(post.source)
+        self.post_id.append([post.post_id])
+        self.post_src.append([code])
+        self.post_ts.append([_timestamp(post.published)])
+        self.post_first.append([first])
+        self.post_len.append([len(entries)])
+        self.post_alive.append([1])
+        self.post_no[post.post_id] = no
+        published = post.published.isoformat() if post.published else None
+        return (no, post.post_id, post.source, post.title, post.author, published, post.url)
+
+    def _remove(self, post_id: int) -> int | None:
+        no = self.post_no.pop(post_id, None)
+        if no is None:
+            return None
+        self.post_alive.set([no], 0)
+        first, count = int(self.post_first.values[no]), int(self.post_len.values[no])
+        titles = int(np.count_nonzero(self.slot_field.values[first : first + count] == TITLE_FIELD))
+        self.passages -= count - titles
+        self.live = self.live_count_ = None
+        return no
+
+    def live_count(self) -> int:
+        """The number of live slots (cached until the next update)."""
+        if self.live_count_ is None:
+            self.live_count_ = max(1, int(self.live_slots().sum()))
+        return self.live_count_
+
+    def live_slots(self) -> np.ndarray:
+        """By slot: True when its post is live (cached until the next update)."""
+        if self.live is None or len(self.live) != self.slot_post.size:
+            self.live = self.post_alive.values.astype(bool)[self.slot_post.values]
+        return self.live
+
+    def fetch(self, words_: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """word -> (live slots holding it, its first position in each), for known words."""
+        live = self.live_slots()
+        out = {}
+        for word, (slots, pos) in self.db.postings(words_).items():
+            keep = live[slots]
+            out[word] = (slots[keep], pos[keep])
+        return out
+
+
+def _timestamp(published: datetime | None) -> float:
+    if published is None:
+        return float("nan")
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)
+    return published.timestamp()
