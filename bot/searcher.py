@@ -13,6 +13,8 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 
+CHANGES_AT_ONCE = 5000  # posts read from the store and indexed in one transaction
+
 
 class Searcher:
     """Answers search and quote queries over everything the store holds, as it changes."""
@@ -54,11 +56,15 @@ class Searcher:
         """Apply what changed in the store since the last refresh (new, updated, deleted),
         written to the index file with the store position it reaches, in one transaction."""
         async with self._lock:
-            seq, changes = await self._store.index_changes(self._seq)
-            if changes:
-                stamp = f"{self._store_id}:{seq}"
-                await asyncio.to_thread(self.index.update, changes, stamp=stamp)
-            self._seq = seq
+            while True:
+                # In pieces, so a first build from a large database never holds it whole.
+                seq, changes = await self._store.index_changes(self._seq, limit=CHANGES_AT_ONCE)
+                if changes:
+                    stamp = f"{self._store_id}:{seq}"
+                    await asyncio.to_thread(self.index.update, changes, stamp=stamp)
+                if seq == self._seq:
+                    break
+                self._seq = seq
             self.index.set_source_urls(await self._store.source_urls())
 
     async def close(self) -> None:

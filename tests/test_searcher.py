@@ -130,3 +130,24 @@ async def test_an_index_of_the_older_format_is_replaced(tmp_path: Path) -> None:
         assert (await searcher.search("castor")).hits
         await searcher.close()
     assert not (tmp_path / "r.sqlite3.index.seq").exists()
+
+
+async def test_a_large_backlog_is_indexed_in_pieces(store: Store, monkeypatch) -> None:
+    import bot.searcher
+
+    source = await store.ensure_source("Numerama")
+    names = ["castor", "loutre", "blaireau", "hermine", "belette", "putois", "martre"]
+    for i, name in enumerate(names):  # one change each
+        await store.upsert_posts(source, [_post(f"Le {name}", "Un animal.", str(i))])
+    await store.upsert_posts(source, [_post("Le castor", "Un rongeur.", "0")])  # updated
+    await store._db.execute("DELETE FROM posts WHERE title = 'Le loutre'")
+    monkeypatch.setattr(bot.searcher, "CHANGES_AT_ONCE", 2)
+    searcher = Searcher.beside(store)
+    await searcher.start()
+    # Each piece is one transaction of the index file: about 9 changes, 2 at a time.
+    assert searcher.index._c.generation >= 4
+    for name in names:
+        hits = (await searcher.search(name)).hits
+        assert len(hits) == (0 if name == "loutre" else 1), name
+    assert [h.title for h in (await searcher.search("rongeur")).hits] == ["Le castor"]
+    await searcher.close()

@@ -206,13 +206,19 @@ class PostStore(ChatStore):
             "schema_version": await self.schema_version(),
         }
 
-    async def index_changes(self, after_seq: int = 0) -> tuple[int, list[IndexedPost]]:
-        """Posts changed or deleted since `after_seq`, as the search index wants them."""
+    async def index_changes(
+        self, after_seq: int = 0, *, limit: int | None = None
+    ) -> tuple[int, list[IndexedPost]]:
+        """Posts changed or deleted since `after_seq`, as the search index wants them; with
+        `limit`, about that many posts at most (whole changes: the position returned is
+        where to go on from)."""
         posts: dict[int, IndexedPost] = {}
+        upto = (1 << 62) if limit is None else await self._seq_after(after_seq, limit)
         async with self._db.execute(
             "SELECT p.id, s.name, p.title, p.title_norm, p.author, p.published, p.url, p.seq"
-            " FROM posts p JOIN sources s ON s.id = p.source_id WHERE p.seq > ? ORDER BY p.id",
-            (after_seq,),
+            " FROM posts p JOIN sources s ON s.id = p.source_id WHERE p.seq > ? AND p.seq <= ?"
+            " ORDER BY p.id",
+            (after_seq, upto),
         ) as cursor:
             top = after_seq
             rows = await cursor.fetchall()
@@ -220,8 +226,9 @@ class PostStore(ChatStore):
         if rows:
             async with self._db.execute(
                 "SELECT q.post_id, q.id, q.kind, q.speaker, q.text, q.norm FROM passages q"
-                " JOIN posts p ON p.id = q.post_id WHERE p.seq > ? ORDER BY q.post_id, q.position",
-                (after_seq,),
+                " JOIN posts p ON p.id = q.post_id WHERE p.seq > ? AND p.seq <= ?"
+                " ORDER BY q.post_id, q.position",
+                (after_seq, upto),
             ) as cursor:
                 async for post_id, pid, kind, speaker, text, norm in cursor:
                     passages[post_id].append(IndexedPassage(pid, kind, speaker, text, norm))
@@ -238,13 +245,24 @@ class PostStore(ChatStore):
                 passages=tuple(passages[pid]),
             )
         async with self._db.execute(
-            "SELECT post_id, seq FROM deleted_posts WHERE seq > ?", (after_seq,)
+            "SELECT post_id, seq FROM deleted_posts WHERE seq > ? AND seq <= ?", (after_seq, upto)
         ) as cursor:
             async for pid, seq in cursor:
                 top = max(top, seq)
                 if pid not in posts:
                     posts[pid] = IndexedPost(pid, "", "", "", None, None, None, deleted=True)
         return top, list(posts.values())
+
+    async def _seq_after(self, after_seq: int, limit: int) -> int:
+        """The change number that about `limit` changed posts after `after_seq` reach (a
+        change is never split: its posts share one number)."""
+        async with self._db.execute(
+            "SELECT seq FROM (SELECT seq FROM posts WHERE seq > ? UNION ALL"
+            " SELECT seq FROM deleted_posts WHERE seq > ?) ORDER BY seq LIMIT 1 OFFSET ?",
+            (after_seq, after_seq, max(0, limit - 1)),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return (1 << 62) if row is None else int(row[0])
 
     async def recent_posts(
         self, limit: int = 20, source_id: int | None = None, *, with_text: bool = False
