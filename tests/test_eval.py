@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.loader import load_inputs
+from bot.models import Passage, Post
 from bot.searcher import Searcher
 from bot.store import Store
 from bot.text import normalize
@@ -124,5 +125,39 @@ async def real_searcher(tmp_path: Path) -> AsyncIterator[Searcher]:
 async def test_eval_search_real_feeds(real_searcher: Searcher, case: dict) -> None:
     """Issue 9: words of one article found in different paragraphs (or title and body)."""
     response = await real_searcher.search(case["q"], limit=case["k"])
+    titles = [hit.title for hit in response.hits[: case["k"]]]
+    assert any(_same(case["title"], title) for title in titles), titles
+
+
+MANY = EVAL["many_candidates"]
+
+
+@pytest.fixture
+async def crowded(tmp_path: Path) -> AsyncIterator[Searcher]:
+    async with Store.open(tmp_path / "crowded.sqlite3") as store:
+        await load_inputs(store, [str(SEED)], tz=ZoneInfo("Europe/Paris"), today=date(2026, 11, 28))
+        source = await store.ensure_source("Exemple")
+        start = datetime(2025, 1, 1, tzinfo=UTC)
+        templates = MANY["titles"]
+        decoys = [
+            Post(
+                "Exemple",
+                templates[n % len(templates)].format(n=n),
+                (Passage("paragraph", f"Compte rendu numéro {n} du conseil municipal."),),
+                guid=f"decoy-{n}",
+                published=start + timedelta(hours=n),
+            )
+            for n in range(MANY["count"])
+        ]
+        await store.upsert_posts(source, decoys)
+        found = Searcher.beside(store)
+        await found.start()
+        yield found
+        await found.close()
+
+
+@pytest.mark.parametrize("case", MANY["cases"], ids=lambda c: c["q"])
+async def test_eval_many_candidates(crowded: Searcher, case: dict) -> None:
+    response = await crowded.search(case["q"], limit=case["k"])
     titles = [hit.title for hit in response.hits[: case["k"]]]
     assert any(_same(case["title"], title) for title in titles), titles
