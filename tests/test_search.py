@@ -708,9 +708,9 @@ def test_batch_postings_split_words_as_the_text_module_does():
     postings = batch_postings(norms, 7)
     for slot, norm in enumerate(norms, start=7):
         toks = words(norm)
-        expected = {w: toks.index(w) for w in toks if w not in STOP_WORDS}
+        expected = {w: (toks.index(w), toks.count(w) > 1) for w in toks if w not in STOP_WORDS}
         found = {
-            w: int(p[p >> 16 == slot][0] & 0xFFFF)
+            w: (int(p[p >> 16 == slot][0] & 0x7FFF), bool(p[p >> 16 == slot][0] & 0x8000))
             for w, p in postings.items()
             if (p >> 16 == slot).any()
         }

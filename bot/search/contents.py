@@ -16,7 +16,7 @@ from bot.search.storage import PARTS_BEFORE_MERGE, Storage
 from bot.search.tokens import batch_postings
 from bot.search.vocabulary import NearSpellings
 
-_BATCH_SLOTS = 200_000  # slots tokenized before their postings are written out
+_BATCH_SLOTS = 100_000  # slots tokenized before their postings are written out
 _FIELD_OF_KIND = {code: code + 1 for code in range(1, 5)}  # paragraph.. -> field 2..5
 
 

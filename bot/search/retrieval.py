@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.search.ranking import Plan
+from bot.search.tokens import REPEATED
 
 # No length normalization (b = 0): an interview's many passages are evidence, not noise.
 K1, B = 1.2, 0.0
@@ -208,9 +209,9 @@ def _passages(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The slots holding a query word (ascending), the IDF-weighted share of the query each
     holds, how many query words, and the estimate of its score: that share, how close its
-    words stand (1 when as close as in the query, halved by every CLOSE_HALF words more,
-    from each word's first position), whether they stand exactly as far apart as in the
-    query (likely the phrase), and a bonus for a title."""
+    words may stand (1 when as close as in the query, halved by every CLOSE_HALF words
+    more, from the positions of the words that stand once), whether they stand exactly as
+    far apart as in the query (likely the phrase), and a bonus for a title."""
     total = sum(idf) or 1.0
     slots = np.concatenate([s for s, _, _ in kept])
     if not len(slots):
@@ -218,32 +219,31 @@ def _passages(
         return np.empty(0, dtype=np.int64), empty, np.empty(0, dtype=np.int64), empty
     share = np.concatenate([q * (w / total) for (_, q, _), w in zip(kept, idf, strict=True)])
     pos = np.concatenate([p for _, _, p in kept]).astype(np.float64)
-    which = np.repeat(np.arange(len(kept)), [len(s) for s, _, _ in kept])
     # Each word's postings are ascending: a stable sort merges the runs quickly.
     order = np.argsort(slots, kind="stable")
-    slots, share, pos, which = slots[order], share[order], pos[order], which[order]
+    slots, share, pos = slots[order], share[order], pos[order]
     starts = np.flatnonzero(np.r_[True, slots[1:] != slots[:-1]])
     matched = slots[starts].astype(np.int64)
     weights = np.add.reduceat(share, starts)
     terms = np.diff(np.r_[starts, len(slots)])
-    span = np.maximum.reduceat(pos, starts) - np.minimum.reduceat(pos, starts)
-    if len(kept) >= 3:
-        # Only a word's first position is kept, and the commonest word of a longer query
-        # is the likeliest to stand first somewhere else: leave it out of the span when
-        # two others remain.
-        other = which != min(range(len(kept)), key=idf.__getitem__)
-        others = np.add.reduceat(other.astype(np.int64), starts)
-        high = np.maximum.reduceat(np.where(other, pos, -np.inf), starts)
-        low = np.minimum.reduceat(np.where(other, pos, np.inf), starts)
-        span = np.where(others >= 2, high - low, span)
+    # A word standing once has its only position; one standing more may be nearer the
+    # others than its first position says: the span of the single ones is a lower bound
+    # of the tightest window (and 0 when fewer than two words stand once).
+    single = pos < REPEATED
+    at = pos % REPEATED
+    high = np.maximum.reduceat(np.where(single, at, -np.inf), starts)
+    low = np.minimum.reduceat(np.where(single, at, np.inf), starts)
+    singles = np.add.reduceat(single.astype(np.int64), starts)
+    span = np.where(singles >= 2, high - low, 0.0)
+    exact = singles == terms
     # In the query, the words found stand as far apart as their count (and the stop words
     # between them) makes them; all of them: the whole query's length.
     whole = max(1, len(plan.sequence)) - 1
     every = terms >= len(plan.terms)
-    excess = np.maximum(0.0, span - np.where(every, whole, terms - 1))
+    excess = np.maximum(0.0, span - np.where(every, whole, singles - 1))
     several = terms >= min(2, len(plan.terms))
     closeness = np.where(several, 1.0 / (1.0 + excess / CLOSE_HALF), 0.0)
-    phrase = every & (span == whole) & (len(plan.terms) > 1)
+    phrase = every & exact & (span == whole) & (len(plan.terms) > 1)
     estimate = SHARE * weights + CLOSE * closeness + PHRASE * phrase
     estimate += TITLE_BONUS * (slot_field[matched] == TITLE_FIELD)
     return matched, weights, terms, estimate

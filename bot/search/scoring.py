@@ -16,7 +16,7 @@ from bot.search.ranking import score_passage as _score_passage
 from bot.search.retrieval import TITLE_FIELD, Evidence, post_slots
 from bot.text import normalize
 
-SHORTLIST = 30  # posts read and scored in full per query (more when paging further)
+SHORTLIST = 40  # posts read and scored in full per query (more when paging further)
 PASSAGES_PER_POST = 2  # of a shortlisted post, the passages holding most of the query
 # Words spread over a post's passages count as words far apart in one passage.
 CROSS_PROXIMITY = 0.05

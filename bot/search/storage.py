@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.search.columns import Column
 
-FORMAT = "relais-search-index/3"
+FORMAT = "relais-search-index/4"
 PARTS_BEFORE_MERGE = 12  # a word's postings are merged into one row past this many parts
 
 _SCHEMA = """
@@ -159,8 +159,8 @@ class Storage:
         return self.db.execute("SELECT word, used, parts FROM vocab").fetchall()
 
     def add_postings(self, postings: dict[str, np.ndarray], vocab: dict[str, list[int]]) -> None:
-        """Append a part to each word's postings (slot << 16 | first position of the word
-        in the slot, ascending); `vocab` (word -> [used, parts]) is updated and saved."""
+        """Append a part to each word's postings (packed by `tokens.batch_postings`,
+        ascending); `vocab` (word -> [used, parts]) is updated and saved."""
         rows = []
         for word, packed in postings.items():
             entry = vocab.get(word)

@@ -13,23 +13,30 @@ import numpy as np
 
 from bot.text import STOP_WORDS
 
-MAX_POSITION = 0xFFFF  # positions are kept in 16 bits; later ones count as the last
+# Positions are kept in 15 bits (later ones count as the last); the 16th says the word
+# stands more than once in the passage, so its first position is not its only one.
+MAX_POSITION = 0x7FFF
+REPEATED = 0x8000
 _WORD_BYTES = bytes(c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
 
 
 def batch_postings(norms: list[str], first_slot: int) -> dict[str, np.ndarray]:
-    """word -> packed postings (slot << 16 | first position of the word in the slot),
-    ascending, for normalized passages numbered from `first_slot`; stop words left out."""
+    """word -> packed postings (slot << 16 | REPEATED when the word stands more than once
+    in the slot | its first position), ascending, for normalized passages numbered from
+    `first_slot`; stop words left out."""
     keys: list[bytes] = []
     positions: list[int] = []
+    lasts: list[int] = []
     counts: list[int] = []
     for norm in norms:
         # The words of `bot.text.words`, split at C speed: every byte but [0-9a-z] is a space.
         toks = norm.encode("latin-1", "replace").translate(_WORD_BYTES).split()
         # A dict built in C keeps the last value given: walk backwards to keep the first.
         firsts = dict(zip(reversed(toks), range(len(toks) - 1, -1, -1), strict=True))
+        last = dict(zip(toks, range(len(toks)), strict=True))
         keys.extend(firsts)
         positions.extend(firsts.values())
+        lasts.extend(map(last.__getitem__, firsts))
         counts.append(len(firsts))
     if not keys:
         return {}
@@ -37,9 +44,13 @@ def batch_postings(norms: list[str], first_slot: int) -> dict[str, np.ndarray]:
     # Each new word takes the number of the call that first met it: unique, not dense.
     word_ids = np.fromiter(map(ids.setdefault, keys, count()), dtype=np.int64, count=len(keys))
     slots = np.repeat(np.arange(first_slot, first_slot + len(norms), dtype=np.uint64), counts)
-    packed = (slots << np.uint64(16)) | np.minimum(
-        np.fromiter(positions, dtype=np.uint64, count=len(positions)), MAX_POSITION
-    ).astype(np.uint64)
+    first = np.fromiter(positions, dtype=np.uint64, count=len(positions))
+    repeated = np.fromiter(lasts, dtype=np.uint64, count=len(lasts)) != first
+    packed = (
+        (slots << np.uint64(16))
+        | np.minimum(first, MAX_POSITION)
+        | (repeated.astype(np.uint64) << np.uint64(15))
+    )
     order = np.argsort(word_ids, kind="stable")  # stable: slots stay ascending per word
     word_ids, packed = word_ids[order], packed[order]
     starts = np.flatnonzero(np.r_[True, word_ids[1:] != word_ids[:-1]])
