@@ -161,3 +161,9 @@ async def test_eval_many_candidates(crowded: Searcher, case: dict) -> None:
     response = await crowded.search(case["q"], limit=case["k"])
     titles = [hit.title for hit in response.hits[: case["k"]]]
     assert any(_same(case["title"], title) for title in titles), titles
+
+
+async def test_a_pull_quote_beats_the_long_answer_holding_the_same_words(searcher) -> None:
+    # Both hold « je me connecte sur un site » word for word and score 100 once capped.
+    [hit] = (await searcher.quote("je me connecte sur un site", limit=1)).hits
+    assert hit.kind == "pullquote" and hit.text.startswith("Moi j’ai jamais rencontré")

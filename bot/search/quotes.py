@@ -56,7 +56,8 @@ def best_quotes(plan: Plan, ev: Evidence, limit: int, view: QuoteView) -> list[Q
         brevity = 1.0 if len(text) < 400 else 0.0
         wording = W_ORDER if in_query_order(plan, norm) else 0.0
         bonus = wording + QUOTE_KIND_BONUS.get(kind, 0.0) + brevity
-        scored.append((min(100.0, score + bonus), slot))
+        # Ranked on the sum, shown capped: a perfect answer and a perfect pull quote differ.
+        scored.append((score + bonus, slot))
     scored.sort(key=lambda item: (-item[0], -item[1]))
     hits: list[QuoteHit] = []
     seen: set[str] = set()
@@ -67,7 +68,7 @@ def best_quotes(plan: Plan, ev: Evidence, limit: int, view: QuoteView) -> list[Q
         seen.add(text)
         span = locate(plan, normalize(text), text)
         snippet, match = cut_snippet(text, span, sentences=True)
-        hits.append(_quote_hit(view, slot, speaker, score, text, snippet, match))
+        hits.append(_quote_hit(view, slot, speaker, min(100.0, score), text, snippet, match))
         if len(hits) >= limit:
             break
     return hits
