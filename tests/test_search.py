@@ -710,8 +710,8 @@ def test_batch_postings_split_words_as_the_text_module_does():
         toks = words(norm)
         expected = {w: (toks.index(w), toks.count(w) > 1) for w in toks if w not in STOP_WORDS}
         found = {
-            w: (int(p[p >> 16 == slot][0] & 0x7FFF), bool(p[p >> 16 == slot][0] & 0x8000))
-            for w, p in postings.items()
-            if (p >> 16 == slot).any()
+            w: (int(p[s == slot][0] & 0x7FFF), bool(p[s == slot][0] & 0x8000))
+            for w, (s, p) in postings.items()
+            if (s == slot).any()
         }
         assert found == expected

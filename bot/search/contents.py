@@ -82,6 +82,7 @@ class Contents:
         with self.db.transaction():
             if int(self.db.meta_json("generation", 0)) != self.generation:
                 self.load()  # another process wrote the file since: start from its state
+            self.touched: set[str] = set()  # words whose vocabulary entry changed
             pending: list[IndexedPost] = []
             size = 0
             for post in posts:
@@ -91,6 +92,7 @@ class Contents:
                     self._apply(pending)
                     pending, size = [], 0
             self._apply(pending)
+            self.db.save_vocabulary(self.touched, self.vocab)
             self.db.save_columns(self.columns)
             self.db.set_meta(sources=self.source_names, passages=self.passages)
             self.generation += 1
@@ -101,6 +103,7 @@ class Contents:
 
     def _apply(self, posts: list[IndexedPost]) -> None:
         """Apply one batch of changes (inside the update's transaction)."""
+        posts = list({post.post_id: post for post in posts}.values())  # the last version
         removed = [self._remove(post.post_id) for post in posts]
         removed_nos = [no for no in removed if no is not None]
         if removed_nos:
@@ -113,54 +116,35 @@ class Contents:
             ]
             self.db.remove_posts(removed_nos, ranges)
         first_slot = self.slot_post.size
-        norms: list[str] = []
-        rows, texts = [], []
+        batch = _Batch(first_slot, self.post_id.size)
         for post in posts:
             if post.deleted or (not post.passages and not post.title_norm.strip()):
                 continue
-            rows.append(self._add(post, norms, texts))
+            batch.add(post, self._source(post.source))
+            self.post_no[post.post_id] = batch.next_post - 1
+        self.passages += batch.passages
+        for column, values in zip(self.columns, batch.columns(), strict=True):
+            column.append(values)
+        rows, texts, norms = batch.rows, batch.texts, batch.norms
         self.db.add_posts(rows, texts)
         arrays = batch_postings(norms, first_slot)
         for word in arrays:
             if word not in self.vocab:
                 self.spellings.add(word)
         self.db.add_postings(arrays, self.vocab)
+        self.touched.update(arrays)
         crowded = [w for w in arrays if self.vocab[w][1] > PARTS_BEFORE_MERGE]
         if crowded:
             live = self.live_slots()
             for word in crowded:
                 self.db.merge_postings(word, live, self.vocab)
 
-    def _add(self, post: IndexedPost, norms: list[str], texts: list) -> tuple:
-        first = self.slot_post.size
-        no = self.post_id.size
-        entries: list[tuple[int, int, str | None, str, str]] = []
-        if post.title_norm.strip():
-            entries.append((TITLE, TITLE_FIELD, None, post.title, post.title_norm))
-        for i, passage in enumerate(post.passages):
-            code = KIND_CODE.get(passage.kind, KIND_CODE["paragraph"])
-            field = LEAD_FIELD if i == 0 else _FIELD_OF_KIND[code]
-            entries.append((code, field, passage.speaker, passage.text, passage.norm))
-        self.passages += len(post.passages)
-        for offset, (_, _, speaker, text, norm) in enumerate(entries):
-            texts.append((first + offset, speaker, text))
-            norms.append(norm)
-        self.slot_post.append([no] * len(entries))
-        self.slot_kind.append([e[0] for e in entries])
-        self.slot_field.append([e[1] for e in entries])
-        code = self.source_code.get(post.source)
+    def _source(self, name: str) -> int:
+        code = self.source_code.get(name)
         if code is None:
-            code = self.source_code[post.source] = len(self.source_names)
-            self.source_names.append(post.source)
-        self.post_id.append([post.post_id])
-        self.post_src.append([code])
-        self.post_ts.append([_timestamp(post.published)])
-        self.post_first.append([first])
-        self.post_len.append([len(entries)])
-        self.post_alive.append([1])
-        self.post_no[post.post_id] = no
-        published = post.published.isoformat() if post.published else None
-        return (no, post.post_id, post.source, post.title, post.author, published, post.url)
+            code = self.source_code[name] = len(self.source_names)
+            self.source_names.append(name)
+        return code
 
     def _remove(self, post_id: int) -> int | None:
         no = self.post_no.pop(post_id, None)
@@ -193,6 +177,63 @@ class Contents:
             keep = live[slots]
             out[word] = (slots[keep], pos[keep])
         return out
+
+
+class _Batch:
+    """New posts of one batch, gathered column by column to be appended at once."""
+
+    def __init__(self, first_slot: int, first_post: int) -> None:
+        self.next_slot, self.next_post = first_slot, first_post
+        self.passages = 0
+        self.slot_post: list[int] = []
+        self.slot_kind: list[int] = []
+        self.slot_field: list[int] = []
+        self.post_id: list[int] = []
+        self.post_src: list[int] = []
+        self.post_ts: list[float] = []
+        self.post_first: list[int] = []
+        self.post_len: list[int] = []
+        self.rows: list[tuple] = []  # for the file's posts table
+        self.texts: list[tuple[int, str | None, str]] = []
+        self.norms: list[str] = []
+
+    def add(self, post: IndexedPost, source: int) -> None:
+        """Number the post and its slots (title first, when it has one)."""
+        no, first = self.next_post, self.next_slot
+        kinds, fields = [], []
+        if post.title_norm.strip():
+            kinds.append(TITLE)
+            fields.append(TITLE_FIELD)
+            self.texts.append((first, None, post.title))
+            self.norms.append(post.title_norm)
+        for i, passage in enumerate(post.passages):
+            code = KIND_CODE.get(passage.kind, KIND_CODE["paragraph"])
+            kinds.append(code)
+            fields.append(LEAD_FIELD if i == 0 else _FIELD_OF_KIND[code])
+            self.texts.append((first + len(kinds) - 1, passage.speaker, passage.text))
+            self.norms.append(passage.norm)
+        self.passages += len(post.passages)
+        self.slot_post += [no] * len(kinds)
+        self.slot_kind += kinds
+        self.slot_field += fields
+        self.post_id.append(post.post_id)
+        self.post_src.append(source)
+        self.post_ts.append(_timestamp(post.published))
+        self.post_first.append(first)
+        self.post_len.append(len(kinds))
+        published = post.published.isoformat() if post.published else None
+        self.rows.append(
+            (no, post.post_id, post.source, post.title, post.author, published, post.url)
+        )
+        self.next_post += 1
+        self.next_slot += len(kinds)
+
+    def columns(self) -> tuple[list, ...]:
+        """The values to append, in the order of `Contents.columns`."""
+        return (
+            self.slot_post, self.slot_kind, self.slot_field, self.post_id, self.post_src,
+            self.post_ts, self.post_first, self.post_len, [1] * len(self.post_id),
+        )  # fmt: skip
 
 
 def _timestamp(published: datetime | None) -> float:

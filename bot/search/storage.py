@@ -158,23 +158,25 @@ class Storage:
         """(word, passages using it when added, parts) of every known word."""
         return self.db.execute("SELECT word, used, parts FROM vocab").fetchall()
 
-    def add_postings(self, postings: dict[str, np.ndarray], vocab: dict[str, list[int]]) -> None:
-        """Append a part to each word's postings (packed by `tokens.batch_postings`,
-        ascending); `vocab` (word -> [used, parts]) is updated and saved."""
+    def add_postings(
+        self, postings: dict[str, tuple[np.ndarray, np.ndarray]], vocab: dict[str, list[int]]
+    ) -> None:
+        """Append a part to each word's postings (from `tokens.batch_postings`); `vocab`
+        (word -> [used, parts]) is updated here and saved by `save_vocabulary`."""
         rows = []
-        for word, packed in postings.items():
+        for word, (slots, pos) in postings.items():
             entry = vocab.get(word)
             if entry is None:
                 entry = vocab[word] = [0, 0]
-            slots = (packed >> 16).astype(np.uint32)
-            pos = (packed & 0xFFFF).astype(np.uint16)
             rows.append((word, entry[1], slots.tobytes(), pos.tobytes()))
-            entry[0] += len(packed)
+            entry[0] += len(slots)
             entry[1] += 1
         self.db.executemany("INSERT INTO postings VALUES (?, ?, ?, ?)", rows)
+
+    def save_vocabulary(self, words: Iterable[str], vocab: dict[str, list[int]]) -> None:
+        """Write the vocabulary entries of `words`."""
         self.db.executemany(
-            "INSERT OR REPLACE INTO vocab VALUES (?, ?, ?)",
-            [(w, *vocab[w]) for w in postings],
+            "INSERT OR REPLACE INTO vocab VALUES (?, ?, ?)", [(w, *vocab[w]) for w in words]
         )
 
     def postings(self, words: Iterable[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -209,4 +211,3 @@ class Storage:
         self.db.execute("DELETE FROM postings WHERE word = ?", (word,))
         self.db.execute("INSERT INTO postings VALUES (?, 0, ?, ?)", row)
         vocab[word][1] = 1
-        self.db.execute("UPDATE vocab SET parts = 1 WHERE word = ?", (word,))

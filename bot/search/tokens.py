@@ -20,9 +20,9 @@ REPEATED = 0x8000
 _WORD_BYTES = bytes(c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
 
 
-def batch_postings(norms: list[str], first_slot: int) -> dict[str, np.ndarray]:
-    """word -> packed postings (slot << 16 | REPEATED when the word stands more than once
-    in the slot | its first position), ascending, for normalized passages numbered from
+def batch_postings(norms: list[str], first_slot: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """word -> (the slots holding it, ascending; its first position in each, with REPEATED
+    set when it stands there more than once), for normalized passages numbered from
     `first_slot`; stop words left out."""
     keys: list[bytes] = []
     positions: list[int] = []
@@ -43,22 +43,18 @@ def batch_postings(norms: list[str], first_slot: int) -> dict[str, np.ndarray]:
     ids: dict[bytes, int] = {}
     # Each new word takes the number of the call that first met it: unique, not dense.
     word_ids = np.fromiter(map(ids.setdefault, keys, count()), dtype=np.int64, count=len(keys))
-    slots = np.repeat(np.arange(first_slot, first_slot + len(norms), dtype=np.uint64), counts)
-    first = np.fromiter(positions, dtype=np.uint64, count=len(positions))
-    repeated = np.fromiter(lasts, dtype=np.uint64, count=len(lasts)) != first
-    packed = (
-        (slots << np.uint64(16))
-        | np.minimum(first, MAX_POSITION)
-        | (repeated.astype(np.uint64) << np.uint64(15))
-    )
+    first = np.fromiter(positions, dtype=np.int64, count=len(positions))
+    repeated = np.fromiter(lasts, dtype=np.int64, count=len(lasts)) != first
+    pos = (np.minimum(first, MAX_POSITION) | (repeated * REPEATED)).astype(np.uint16)
+    slots = np.repeat(np.arange(first_slot, first_slot + len(norms), dtype=np.uint32), counts)
     order = np.argsort(word_ids, kind="stable")  # stable: slots stay ascending per word
-    word_ids, packed = word_ids[order], packed[order]
+    word_ids, slots, pos = word_ids[order], slots[order], pos[order]
     starts = np.flatnonzero(np.r_[True, word_ids[1:] != word_ids[:-1]])
     ends = np.r_[starts[1:], len(word_ids)]
     names = {number: word.decode("ascii") for word, number in ids.items()}
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
         word = names[int(word_ids[start])]
         if word not in STOP_WORDS:
-            out[word] = packed[start:end]
+            out[word] = (slots[start:end], pos[start:end])
     return out
