@@ -160,7 +160,7 @@ class Contents:
     def live_count(self) -> int:
         """The number of live slots (cached until the next update)."""
         if self.live_count_ is None:
-            self.live_count_ = max(1, int(self.live_slots().sum()))
+            self.live_count_ = int(self.live_slots().sum())
         return self.live_count_
 
     def live_slots(self) -> np.ndarray:
@@ -171,9 +171,12 @@ class Contents:
 
     def fetch(self, words_: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """word -> (live slots holding it, its first position in each), for known words."""
+        found = self.db.postings(words_)
+        if self.live_count() == self.slot_post.size:
+            return found  # nothing removed: no slot to mask out
         live = self.live_slots()
         out = {}
-        for word, (slots, pos) in self.db.postings(words_).items():
+        for word, (slots, pos) in found.items():
             keep = live[slots]
             out[word] = (slots[keep], pos[keep])
         return out

@@ -139,7 +139,7 @@ class SearchIndex:
         for word in phrase_words(parsed):
             if all(t.word != word for t in terms):
                 terms.append(self._term(word, fuzzy=False))
-        return plan_query(terms, parsed, self._c.live_count())
+        return plan_query(terms, parsed, max(1, self._c.live_count()))
 
     def _exact(self, word: str) -> np.ndarray:
         return self._term(word, fuzzy=False).exact
@@ -178,7 +178,8 @@ class SearchIndex:
             return SearchResponse(parsed.text, [], 0, warnings, empty_query=True)
         offset, limit = max(0, offset), max(0, limit)
         with self._lock:
-            warnings += source_warnings(parsed, self._source_catalogue())
+            if parsed.sources or parsed.excluded_sources:
+                warnings += source_warnings(parsed, self._source_catalogue())
             plan = self._plan(parsed)
             if not plan.terms:
                 return SearchResponse(parsed.text, [], 0, warnings)
@@ -271,7 +272,8 @@ class SearchIndex:
         parsed = parse_query(query)
         warnings = list(parsed.warnings)
         with self._lock:
-            warnings += source_warnings(parsed, self._source_catalogue())
+            if parsed.sources or parsed.excluded_sources:
+                warnings += source_warnings(parsed, self._source_catalogue())
             if parsed.empty:
                 hits = self._random_quotes(parsed, limit, rng or random.Random())
                 return QuoteResponse(parsed.text, hits, warnings, empty_query=True, random=True)

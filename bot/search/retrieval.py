@@ -32,7 +32,7 @@ CLOSE_HALF = 3.0  # extra words between the query words that halve a passage's c
 EVAL_BATCH = 2000  # posts whose passages are estimated in the first round (then doubling)
 # At most this many posts' passages are estimated per query: past it, the broadest queries
 # (tens of thousands of posts holding every word) keep the best bounds read so far.
-EVAL_LIMIT = 14_000
+EVAL_LIMIT = 6_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +90,16 @@ def gather(
     rarest = sorted(range(len(plan.terms)), key=lambda i: len(plan.terms[i].slots))
     essential = set(rarest[: plan.allowed_misses + 1])
     kept: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = [()] * len(plan.terms)
-    holding = np.empty(0, dtype=np.int64)  # posts holding an essential word, once all read
-    for i in rarest:
+    need = max(1, len(plan.terms) - plan.allowed_misses)
+    holding = np.empty(0, dtype=np.int64)  # posts that can still hold enough words
+    for done_terms, i in enumerate(rarest):
         term = plan.terms[i]
         slots, quality, pos = term.slots, term.quality, term.pos
         if i not in essential:
-            # Only inside the posts holding a rarer word.
+            # Only inside the posts holding rarer words, and enough of them that this word
+            # and the commoner ones can still make up the number needed.
+            left = len(rarest) - done_terms
+            holding = holding[count[holding] + left >= need]
             inside = _within(slots, post_first[holding], post_len[holding])
             slots, quality, pos = slots[inside], quality[inside], pos[inside]
         posts = slot_post[slots]
@@ -111,7 +115,6 @@ def gather(
         kept[i] = (slots, quality, pos, posts)
         if i == rarest[len(essential) - 1]:
             holding = np.flatnonzero(count)
-    need = max(1, len(plan.terms) - plan.allowed_misses)
     eligible = count >= need
     candidates = np.flatnonzero(eligible)
     bm25 = score.copy()

@@ -52,13 +52,20 @@ def score_text(plan: Plan, text: str, *, title: bool) -> float | None:
 
 def term_quality(term: Term, first: int, end: int) -> float:
     """The best quality at which `term` is held by slots first..end-1 (0 when not)."""
-    lo, hi = np.searchsorted(term.slots, [first, end])
+    lo, hi = _find(term.slots, first, end)
     return float(term.quality[lo:hi].max()) if hi > lo else 0.0
+
+
+def _find(slots: np.ndarray, first: int, end: int) -> tuple[int, int]:
+    """Where first and end fall in ascending `slots`; asked in the array's own type, or
+    numpy would convert the whole array on every call."""
+    lo, hi = np.searchsorted(slots, np.array([first, end], dtype=slots.dtype))
+    return int(lo), int(hi)
 
 
 def holds(term: Term, slot: int) -> bool:
     """True when `slot` holds (a spelling of) the term."""
-    i = int(np.searchsorted(term.slots, slot))
+    i, _ = _find(term.slots, slot, slot)
     return i < len(term.slots) and int(term.slots[i]) == slot
 
 
@@ -114,12 +121,15 @@ def second_passage(plan: Plan, slot: int, first: int, end: int, ev: Evidence) ->
     missing = [t for t in plan.terms if len(t.slots) and not holds(t, slot)]
     if not missing:
         return None
-    best, best_weight = None, -1.0
+    parts = []
     for term in missing:
-        lo, hi = np.searchsorted(term.slots, [first, end])
-        for other in term.slots[lo:hi]:
-            other = int(other)
-            weight = ev.weight_of(other)
-            if other != slot and weight > best_weight:
-                best, best_weight = other, weight
-    return best
+        lo, hi = _find(term.slots, first, end)
+        parts.append(term.slots[lo:hi])
+    others = np.unique(np.concatenate(parts)).astype(np.int64)
+    others = others[others != slot]
+    if not len(others):
+        return None
+    at = np.minimum(np.searchsorted(ev.matched, others), max(0, len(ev.matched) - 1))
+    found = (ev.matched[at] == others) if len(ev.matched) else np.zeros(len(others), bool)
+    weights = np.where(found, ev.weight[at] if len(ev.matched) else 0.0, 0.0)
+    return int(others[int(np.argmax(weights))])
