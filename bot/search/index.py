@@ -61,8 +61,10 @@ class SearchIndex:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        index = cls(Storage(path), tz=tz)
-        index.update(posts)
+        storage = Storage(path)
+        index = cls(storage, tz=tz)
+        with storage.bulk():
+            index.update(posts)
         return index
 
     @classmethod

@@ -79,6 +79,20 @@ class Storage:
         )
 
     @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Write without a journal or syncs (a new file: if this fails, it is rebuilt)."""
+        if self.path is None:
+            yield
+            return
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        try:
+            yield
+        finally:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+
+    @contextmanager
     def transaction(self) -> Iterator[None]:
         """Everything inside is written together or not at all."""
         self.db.execute("BEGIN IMMEDIATE")
