@@ -108,8 +108,8 @@ def _decoys(count: int) -> list:
 
 @pytest.mark.parametrize("query", ["travail du clic", "travailleurs du clic", "travial du clik"])
 def test_the_phrase_beats_hundreds_of_newer_scattered_titles(query):
-    # More decoys than the old 400-candidate shortlist, all newer than the interview.
-    index = SearchIndex.build(corpus() + _decoys(450))
+    # More decoys of each kind than the old 400-candidate shortlist, all newer.
+    index = SearchIndex.build(corpus() + _decoys(900))
     assert CASILLI in ids(index.search(query))[:5]
     assert ids(index.search(query))[0] == CASILLI
 
