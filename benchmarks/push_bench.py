@@ -26,6 +26,7 @@ from telegram.ext import ExtBot  # noqa: E402
 
 from bot.filters import document, parse_filter  # noqa: E402
 from bot.models import Passage, Post, Subscription  # noqa: E402
+from bot.poller import store_and_plan  # noqa: E402
 from bot.push import plan_deliveries  # noqa: E402
 from bot.ratelimit import FloodGate  # noqa: E402
 from bot.sender import FLOOD_MARGIN, Sender  # noqa: E402
@@ -103,10 +104,8 @@ async def time_planning_in_store(count: int) -> float:
                 await store.upsert_chat(sub.chat_id, type="private")
                 await store.subscribe(sub.chat_id, source, parse_filter(sub.filters).describe())
             start = time.perf_counter()
-            summary = await store.upsert_posts(
-                source, [Post("Numerama", POST.title, POST.passages, guid="bench")],
-                plan=plan_deliveries,
-            )  # fmt: skip
+            post = Post("Numerama", POST.title, POST.passages, guid="bench")
+            summary = await store_and_plan(store, source, [post])
             elapsed = (time.perf_counter() - start) * 1000
             assert summary.planned > 0
     return elapsed
@@ -122,7 +121,7 @@ async def time_sending(chats: int) -> tuple[float, float]:
             for user in users:
                 await store.upsert_chat(user.id, type="private")
                 await store.subscribe(user.id, source, "")
-            await store.upsert_posts(source, [POST], plan=plan_deliveries)
+            await store_and_plan(store, source, [POST])
             # As the application has it: one gate shared by PTB's limiter and the sender.
             gate = FloodGate(margin=FLOOD_MARGIN)
             bot = ExtBot(core.token, base_url=api.base_url, rate_limiter=GateLimiter(gate))

@@ -15,7 +15,7 @@ import httpx
 from bot.ingest.fetch import FetchResult, fetch
 from bot.lanes import FetchLanes, TooSlow
 from bot.loader import parse_bytes
-from bot.models import Source, SourceState
+from bot.models import LoadSummary, Post, Source, SourceState
 from bot.push import plan_deliveries
 from bot.store import Store
 
@@ -56,6 +56,26 @@ async def sync_sources(store: Store, sources: Sequence[Source], default_interval
             origin="file",
             timezone=source.timezone,
         )
+
+
+async def store_and_plan(
+    store: Store, source_id: int, posts: Sequence[Post], *, plan: bool = True
+) -> LoadSummary:
+    """Store a poll's posts and, with `plan`, owe the new ones to the source's subscribers,
+    in one transaction: a crash loses neither the posts nor their deliveries.
+
+    Planning also compares entries with what the source has (a republished article is
+    not news) and skips chats already owed the same article through another source.
+    """
+    async with store.transaction() as tx:
+        upserted = await tx.upsert_posts(source_id, posts, compare=plan)
+        if plan and upserted.new_posts:
+            new_posts = upserted.new_posts
+            elsewhere = await tx.delivered_elsewhere(source_id, new_posts)
+            owed = plan_deliveries(new_posts, await tx.subscribers(source_id), elsewhere)
+            await tx.enqueue(owed)
+            upserted.summary.planned = len(owed)
+    return upserted.summary
 
 
 def backoff(interval: int, failures: int) -> int:
@@ -183,8 +203,7 @@ class Poller:
         for skip in parsed.skipped:
             log.info("%s: skipped %s: %s", source.name, skip.where, skip.reason)
         # The first fetch of a new source only records what is there: nothing is new yet.
-        plan = plan_deliveries if source.primed else None
-        summary = await self._store.upsert_posts(source.id, parsed.posts, plan=plan)
+        summary = await store_and_plan(self._store, source.id, parsed.posts, plan=source.primed)
         if summary.collisions:
             log.warning(
                 "%s: %d entries reuse the id of another entry; only the first of each is kept",

@@ -11,7 +11,7 @@ from telegram.ext import CallbackContext
 
 from bot.config import Settings
 from bot.models import Passage, Post
-from bot.push import plan_deliveries
+from bot.poller import store_and_plan
 from bot.ratelimit import FloodGate
 from bot.sender import Sender, retry_delay
 from bot.store import Store
@@ -40,7 +40,7 @@ async def _gather(store: Store, chat_id: int, titles: list[str], *, kind: str = 
     await store.update_chat(chat_id, digest="daily 08:00")
     await store.subscribe(chat_id, source, "")
     posts = [Post("Numerama", t, (Passage("paragraph", "Texte."),), guid=t) for t in titles]
-    summary = await store.upsert_posts(source, posts, plan=plan_deliveries)
+    summary = await store_and_plan(store, source, posts)
     assert summary.planned == len(titles)
 
 

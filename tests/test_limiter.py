@@ -11,7 +11,7 @@ from telegram import Update
 
 from bot.config import Settings
 from bot.models import Passage, Post
-from bot.push import plan_deliveries
+from bot.poller import store_and_plan
 from bot.ratelimit import FloodGate
 from bot.sender import FLOOD_MARGIN
 from bot.store import Store
@@ -121,7 +121,7 @@ async def test_replies_and_a_fan_out_together_keep_every_limit(
         mark = core.mark()
 
         async def fan_out() -> None:
-            await services.store.upsert_posts(source, [post], plan=plan_deliveries)
+            await store_and_plan(services.store, source, [post])
             services.sender.wake.set()
 
         async def command(user) -> None:

@@ -8,6 +8,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from bot.models import Chat, Passage, Post, Subscription
+from bot.poller import store_and_plan
 from bot.push import in_quiet_hours, plan_deliveries
 from bot.ratelimit import FloodGate
 from bot.sender import FLOOD_MARGIN, Sender
@@ -52,9 +53,7 @@ async def test_new_posts_and_their_deliveries_are_one_transaction(store: Store) 
     await store.upsert_chat(20, type="private")
     await store.subscribe(10, source, "")
     await store.subscribe(20, None, "-bitcoin")
-    summary = await store.upsert_posts(
-        source, [_post("A"), _post("bitcoin B")], plan=plan_deliveries
-    )
+    summary = await store_and_plan(store, source, [_post("A"), _post("bitcoin B")])
     assert summary.planned == 3
     pending = await store.pending()
     assert sorted((d.chat_id, d.title) for d in pending) == [
@@ -62,7 +61,7 @@ async def test_new_posts_and_their_deliveries_are_one_transaction(store: Store) 
         (10, "bitcoin B"),
         (20, "A"),
     ]
-    again = await store.upsert_posts(source, [_post("A")], plan=plan_deliveries)
+    again = await store_and_plan(store, source, [_post("A")])
     assert again.planned == 0 and len(await store.pending()) == 3
 
 
@@ -80,7 +79,7 @@ async def _fan_out(store: Store, chats: list[int], titles: list[str]) -> None:
     for chat in chats:
         await store.upsert_chat(chat, type="private" if chat > 0 else "supergroup")
         await store.subscribe(chat, source, "")
-    await store.upsert_posts(source, [_post(t) for t in titles], plan=plan_deliveries)
+    await store_and_plan(store, source, [_post(t) for t in titles])
 
 
 async def _drain(store: Store, core: FakeBotAPI) -> Sender:

@@ -13,7 +13,7 @@ import pytest
 from bot.compose import Outgoing
 from bot.config import Settings
 from bot.models import Passage, Post
-from bot.push import plan_deliveries
+from bot.poller import store_and_plan
 from bot.ratelimit import FloodGate
 from bot.sender import MAX_ATTEMPTS, Sender, SendResult, retry_delay
 from bot.store import Store
@@ -44,7 +44,7 @@ async def _owe(store: Store, chat_id: int, titles: list[str]) -> None:
     source = await store.configure_source("Numerama", "https://x.invalid/feed")
     await store.upsert_chat(chat_id, type="private")
     await store.subscribe(chat_id, source, "")
-    await store.upsert_posts(source, [_post(t) for t in titles], plan=plan_deliveries)
+    await store_and_plan(store, source, [_post(t) for t in titles])
 
 
 def _quick_gate() -> FloodGate:
@@ -101,7 +101,7 @@ async def test_other_chats_still_receive_while_one_keeps_failing(store: Store) -
     await store.upsert_chat(8, type="private")
     await store.subscribe(8, None, "")
     source = await store.configure_source("Numerama", "https://x.invalid/feed")
-    await store.upsert_posts(source, [_post("Deux")], plan=plan_deliveries)
+    await store_and_plan(store, source, [_post("Deux")])
     sender = Sender(store, one_chat_down, tz=PARIS, gate=_quick_gate(), clock=clock)
     await sender.drain_once()
     await sender.wait_idle()
@@ -156,7 +156,7 @@ async def test_settled_deliveries_are_pruned_after_the_retention_and_pending_one
         await store.give_up([rows["Abandonné"]], "502 Bad Gateway")
         # All but "Récent" were settled (and "En attente" created) beyond the retention.
         old = (datetime.now(UTC) - OUTBOX_RETENTION - timedelta(days=1)).isoformat()
-        await store._write(
+        await store._db.execute(
             "UPDATE outbox SET created_at = ?, settled_at = CASE WHEN settled_at IS NULL"
             " THEN NULL ELSE ? END WHERE id != ?",
             (old, old, rows["Récent"]),

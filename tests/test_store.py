@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,25 +102,17 @@ async def test_deleted_posts_reach_the_index_feed(store: Store) -> None:
 
 
 async def test_a_write_never_lands_in_another_coroutines_transaction(store: Store) -> None:
-    import asyncio
-
     source = await store.ensure_source("Numerama")
-
-    def boom(*planning_input):
-        raise RuntimeError("planning failed")
-
-    async def failing_load() -> None:
-        with pytest.raises(RuntimeError):
-            await store.upsert_posts(source, [_post("A", guid="a")], plan=boom)
-
-    async def write_during_the_load() -> None:
-        while not store._db.in_transaction:
-            await asyncio.sleep(0)
-        await store.upsert_chat(99, type="private")
-
-    # The chat is written while the load's transaction is open, and that transaction
-    # rolls back: the chat must survive, and the post must not.
-    await asyncio.gather(failing_load(), write_during_the_load())
+    written: list[asyncio.Task] = []
+    with pytest.raises(RuntimeError):
+        async with store.transaction() as tx:
+            await tx.upsert_posts(source, [_post("A", guid="a")])
+            # Another coroutine writes while this transaction is open; then it rolls back.
+            written.append(asyncio.create_task(store.upsert_chat(99, type="private")))
+            await asyncio.sleep(0.05)
+            raise RuntimeError("planning failed")
+    await written[0]
+    # The chat must survive the rollback, and the post must not.
     assert await store.chat(99) is not None
     assert await store.count_posts() == 0
 

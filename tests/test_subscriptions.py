@@ -173,7 +173,7 @@ async def test_blocked_chat_resumes_on_start(core, app) -> None:
 
 async def test_digest_mode_collects_posts_and_sends_them_together(core, app) -> None:
     from bot.models import Passage, Post
-    from bot.push import plan_deliveries
+    from bot.poller import store_and_plan
 
     alice = core.user("Alice")
     await say(app, core, alice, "/subscribe Numerama")
@@ -184,7 +184,7 @@ async def test_digest_mode_collects_posts_and_sends_them_together(core, app) -> 
         Post("Numerama", f"Nouvel article {n}", (Passage("paragraph", "Texte."),), guid=f"d{n}")
         for n in range(3)
     ]
-    summary = await store.upsert_posts(source, posts, plan=plan_deliveries)
+    summary = await store_and_plan(store, source, posts)
     assert summary.planned == 3
     assert await store.pending() == []  # digest mode: no instant pushes
     # The sender delivers it, as it delivers pushes.

@@ -1,14 +1,16 @@
-"""The store: the only package that talks to SQLite (through aiosqlite)."""
+"""The store: the only package that talks to a database (SQLite or PostgreSQL)."""
 
 from bot.names import source_key
+from bot.store.chats import ChatStore
 from bot.store.outbox import OutboxStore
-from bot.store.posts import Planner, PostStore
+from bot.store.posts import PostStore, Upserted
 from bot.store.queries import QueryStore
 from bot.store.sources import SourceStore
+from bot.store.transaction import Transaction, TransactionStore
 
 
-class Store(PostStore, OutboxStore, SourceStore, QueryStore):
-    """Typed queries over one SQLite file; use `async with Store.open(path) as store`."""
+class Store(PostStore, ChatStore, OutboxStore, SourceStore, QueryStore, TransactionStore):
+    """Typed queries over one database; `async with Store.open(path_or_url) as store`."""
 
 
-__all__ = ["Planner", "Store", "source_key"]
+__all__ = ["Store", "Transaction", "Upserted", "source_key"]

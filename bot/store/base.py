@@ -1,22 +1,16 @@
-"""The store's connection: opening, migrations, transactions and shared helpers."""
+"""The store's database: opening either backend, transactions and shared helpers."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Self
 
-import aiosqlite
+from bot.store.db import Connection, Database, fits_int64, is_database_url
 
-from bot.migrations import MIGRATIONS
-
-
-def fits_sqlite(number: int) -> bool:
-    """True when `number` fits SQLite's signed 64-bit integers (else binding it overflows)."""
-    return -(2**63) <= number < 2**63
+fits_sqlite = fits_int64  # the name callers know: the range of a stored integer
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -31,96 +25,64 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-class StoreBase:
-    """One SQLite connection (WAL, foreign keys on), migrated on open."""
+@asynccontextmanager
+async def open_database(target: str | Path) -> AsyncIterator[Database]:
+    """A migrated database: PostgreSQL for a `postgresql://` URL, else a SQLite file."""
+    if is_database_url(target):
+        # Imported here: a SQLite user never loads the PostgreSQL driver.
+        from bot.store.postgres import PostgresDatabase
 
-    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        async with PostgresDatabase.open(str(target)) as database:
+            yield database
+    else:
+        from bot.store.sqlite import SqliteDatabase
+
+        async with SqliteDatabase.open(Path(target)) as database:
+            yield database
+
+
+class StoreBase:
+    """One database, whichever engine holds it; migrated on open."""
+
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self.path = path
-        self._lock = asyncio.Lock()
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, path: str | Path) -> AsyncIterator[Self]:
-        """Open (creating folder and file as needed), migrate, and close on exit."""
-        path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        async with aiosqlite.connect(path, isolation_level=None) as db:
-            db.row_factory = aiosqlite.Row
-            await db.execute("PRAGMA journal_mode=WAL")
-            await db.execute("PRAGMA foreign_keys=ON")
-            await db.execute("PRAGMA synchronous=NORMAL")
-            await db.execute("PRAGMA busy_timeout=5000")
-            # 64 MB of page cache: bulk loads touch the same index pages over and over.
-            await db.execute("PRAGMA cache_size=-65536")
-            store = cls(db, path)
-            await store._migrate()
+    async def open(cls, target: str | Path) -> AsyncIterator[Self]:
+        """Open a SQLite file (folder and file created as needed) or a PostgreSQL URL,
+        migrate it, and close it on exit."""
+        async with open_database(target) as db:
+            store = cls(db)
             await store._upgrade_data()
             yield store
 
-    async def _migrate(self) -> None:
-        async with self._db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        version = row[0] if row else 0
-        for number, script in enumerate(MIGRATIONS, start=1):
-            if number <= version:
-                continue
-            # executescript commits on its own; the version bump rides in the same script.
-            await self._db.executescript(
-                f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-            )
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file; None on PostgreSQL."""
+        return self._db.path
+
+    @property
+    def dialect(self) -> str:
+        """ "sqlite" or "postgres"."""
+        return self._db.dialect
+
+    def describe(self) -> str:
+        """Where the data is, for people (a path, or a URL without its password)."""
+        return self._db.describe()
 
     async def _upgrade_data(self) -> None:
         """Startup steps that need Python, not SQL (run after the migrations, each once)."""
 
     async def schema_version(self) -> int:
         """The number of migrations applied."""
-        async with self._db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0
+        return await self._db.schema_version()
 
     async def store_id(self) -> int:
         """A random number fixed when this database was created."""
-        async with self._db.execute("SELECT value FROM counters WHERE name = 'store_id'") as cur:
-            row = await cur.fetchone()
+        row = await self._db.fetchone("SELECT value FROM counters WHERE name = 'store_id'")
         return int(row[0]) if row else 0
 
-    @asynccontextmanager
-    async def _transaction(self, *, checked: bool = True) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction; no other write of this store runs while it is open.
-
-        Every coroutine shares one connection, so without the lock another handler's write
-        could land inside this transaction (and be rolled back with it). `checked=False`
-        skips foreign-key checks, for bulk inserts whose rows are consistent by construction.
-        """
-        async with self._lock:
-            if not checked:
-                await self._db.execute("PRAGMA foreign_keys=OFF")
-            try:
-                await self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                except BaseException:
-                    await self._db.execute("ROLLBACK")
-                    raise
-                await self._db.execute("COMMIT")
-            finally:
-                if not checked:
-                    await self._db.execute("PRAGMA foreign_keys=ON")
-
-    async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
-        """One write statement, never inside another coroutine's transaction."""
-        async with self._lock:
-            return await self._db.execute(sql, params)
-
-    async def _write_returning(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        """One write statement with a RETURNING clause, its first row (None when no row)."""
-        async with self._lock, self._db.execute(sql, params) as cursor:
-            # Read and closed under the lock: the statement commits when its cursor closes.
-            return await cursor.fetchone()
-
-    async def _write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> aiosqlite.Cursor:
-        """One statement over many rows, never inside another coroutine's transaction."""
-        async with self._lock:
-            return await self._db.executemany(sql, rows)
+    def _transaction(self, *, bulk: bool = False) -> AbstractAsyncContextManager[Connection]:
+        """A write transaction on the database (see Database.transaction)."""
+        return self._db.transaction(bulk=bulk)

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.models import Chat, Subscription
 from bot.store.base import StoreBase, _now, _parse_iso, fits_sqlite
+from bot.store.db import Connection
 
 _CHAT_COLUMNS = (
     "id, type, title, language, timezone, active, link_previews, quiet_start, quiet_end,"
@@ -37,11 +38,11 @@ class ChatStore(StoreBase):
         self, chat_id: int, *, type: str, title: str | None = None, language: str | None = None
     ) -> Chat:
         """Record a chat (or refresh its title and language) and mark it active."""
-        await self._write(
+        await self._db.execute(
             "INSERT INTO chats (id, type, title, language, created_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET type = excluded.type,"
-            " title = coalesce(excluded.title, title), active = 1,"
-            " language = coalesce(?, language)",
+            " title = coalesce(excluded.title, chats.title), active = 1,"
+            " language = coalesce(?, chats.language)",
             (chat_id, type, title, language or "fr", _now(), language),
         )
         chat = await self.chat(chat_id)
@@ -50,18 +51,15 @@ class ChatStore(StoreBase):
 
     async def chat(self, chat_id: int) -> Chat | None:
         """A chat by its Telegram id."""
-        async with self._db.execute(
-            f"SELECT {_CHAT_COLUMNS} FROM chats WHERE id = ?", (chat_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetchone(f"SELECT {_CHAT_COLUMNS} FROM chats WHERE id = ?", (chat_id,))
         return None if row is None else _chat(row)
 
     async def chats_with_digest(self) -> list[Chat]:
         """Active chats that asked for digests."""
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             f"SELECT {_CHAT_COLUMNS} FROM chats WHERE digest IS NOT NULL AND active = 1"
-        ) as cursor:
-            return [_chat(row) async for row in cursor]
+        )
+        return [_chat(row) for row in rows]
 
     async def update_chat(self, chat_id: int, **values: Any) -> None:
         """Change some of a chat's settings (active, quiet hours, digest, timezone, ...)."""
@@ -79,25 +77,35 @@ class ChatStore(StoreBase):
         if not values or not set(values) <= allowed:
             raise ValueError(f"unknown chat settings: {sorted(set(values) - allowed)}")
         columns = ", ".join(f"{name} = ?" for name in values)
-        await self._write(f"UPDATE chats SET {columns} WHERE id = ?", (*values.values(), chat_id))
+        await self._db.execute(
+            f"UPDATE chats SET {columns} WHERE id = ?", (*values.values(), chat_id)
+        )
 
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
         """A group became a supergroup: move the chat, its subscriptions and its outbox."""
-        async with self._transaction() as db:
-            async with db.execute("SELECT 1 FROM chats WHERE id = ?", (new_id,)) as cursor:
-                exists = await cursor.fetchone()
-            if exists:
-                # Both ids known: keep the new one, carry over what the old one had.
-                await db.execute(
-                    "UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?",
-                    (new_id, old_id),
+        async with self._transaction() as tx:
+            if await tx.fetchone("SELECT 1 FROM chats WHERE id = ?", (new_id,)):
+                # Both ids known: keep the new one, carry over what the old one had (what
+                # the new one has already stays; the old chat's copy goes with it).
+                await tx.execute(
+                    "DELETE FROM subscriptions WHERE chat_id = ? AND coalesce(source_id, 0) IN"
+                    " (SELECT coalesce(source_id, 0) FROM subscriptions WHERE chat_id = ?)",
+                    (old_id, new_id),
                 )
-                await db.execute(
-                    "UPDATE OR IGNORE outbox SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+                await tx.execute(
+                    "UPDATE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
                 )
-                await db.execute("DELETE FROM chats WHERE id = ?", (old_id,))
+                await tx.execute(
+                    "DELETE FROM outbox WHERE chat_id = ? AND (post_id, kind) IN"
+                    " (SELECT post_id, kind FROM outbox WHERE chat_id = ?)",
+                    (old_id, new_id),
+                )
+                await tx.execute(
+                    "UPDATE outbox SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
+                )
+                await tx.execute("DELETE FROM chats WHERE id = ?", (old_id,))
             else:
-                await db.execute(
+                await tx.execute(
                     "UPDATE chats SET id = ?, type = 'supergroup' WHERE id = ?", (new_id, old_id)
                 )
 
@@ -110,9 +118,9 @@ class ChatStore(StoreBase):
         target repeats the unique index's expressions exactly, as SQLite requires.
         """
         created_at = _now()
-        row = await self._write_returning(
+        row = await self._db.returning(
             "INSERT INTO subscriptions (chat_id, source_id, filters, created_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, coalesce(source_id, 0))"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, (coalesce(source_id, 0)))"
             " DO UPDATE SET filters = excluded.filters RETURNING created_at",
             (chat_id, source_id, filters, created_at),
         )
@@ -123,40 +131,43 @@ class ChatStore(StoreBase):
     async def unsubscribe(self, chat_id: int, source_id: int | None, *, every: bool = False) -> int:
         """Stop following a source (None: the `all` subscription; every=True: everything)."""
         if every:
-            cursor = await self._write("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
-        else:
-            cursor = await self._write(
-                "DELETE FROM subscriptions WHERE chat_id = ? AND coalesce(source_id, 0) = ?",
-                (chat_id, source_id or 0),
-            )
-        return cursor.rowcount
+            return await self._db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+        return await self._db.execute(
+            "DELETE FROM subscriptions WHERE chat_id = ? AND coalesce(source_id, 0) = ?",
+            (chat_id, source_id or 0),
+        )
 
     async def remove_subscription(self, chat_id: int, subscription_id: int) -> bool:
         """Remove one subscription of this chat by id (the buttons of /subscriptions)."""
         if not fits_sqlite(subscription_id):
             return False
-        cursor = await self._write(
+        removed = await self._db.execute(
             "DELETE FROM subscriptions WHERE id = ? AND chat_id = ?", (subscription_id, chat_id)
         )
-        return cursor.rowcount > 0
+        return removed > 0
 
     async def subscriptions(self, chat_id: int) -> list[Subscription]:
         """A chat's subscriptions, `all` first, then by source name."""
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             "SELECT s.id, s.chat_id, s.source_id, src.name, s.filters, c.digest IS NOT NULL"
             " FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
             " LEFT JOIN sources src ON src.id = s.source_id"
             " WHERE s.chat_id = ? ORDER BY s.source_id IS NOT NULL, src.key",
             (chat_id,),
-        ) as cursor:
-            return [Subscription(*row[:5], digest=bool(row[5])) async for row in cursor]
+        )
+        return [Subscription(*row[:5], digest=bool(row[5])) for row in rows]
 
     async def subscribers(self, source_id: int) -> list[Subscription]:
         """Active subscriptions that a new post of this source must be planned against."""
-        async with self._db.execute(
-            "SELECT s.id, s.chat_id, s.source_id, NULL, s.filters, c.digest IS NOT NULL"
-            " FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
-            " WHERE c.active = 1 AND (s.source_id = ? OR s.source_id IS NULL)",
-            (source_id,),
-        ) as cursor:
-            return [Subscription(*row[:5], digest=bool(row[5])) async for row in cursor]
+        return await subscribers(self._db, source_id)
+
+
+async def subscribers(db: Connection, source_id: int) -> list[Subscription]:
+    """Active subscriptions that a new post of this source must be planned against."""
+    rows = await db.fetchall(
+        "SELECT s.id, s.chat_id, s.source_id, NULL, s.filters, c.digest IS NOT NULL"
+        " FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
+        " WHERE c.active = 1 AND (s.source_id = ? OR s.source_id IS NULL)",
+        (source_id,),
+    )
+    return [Subscription(*row[:5], digest=bool(row[5])) for row in rows]

@@ -10,9 +10,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.store.base import _iso
+from bot.store.db import Connection
 
 # How long a title match, or a delivery from another source, makes an entry "seen".
 RECENT = timedelta(days=3)
@@ -68,7 +67,7 @@ class SourcePosts:
 
 
 async def delivered_elsewhere(
-    db: aiosqlite.Connection, source_id: int, keys: Mapping[int, str], now: datetime
+    db: Connection, source_id: int, keys: Mapping[int, str], now: datetime
 ) -> dict[int, set[int]]:
     """For new posts (id → url_key), the chats already owed the same article lately
     through another source."""
@@ -80,27 +79,26 @@ async def delivered_elsewhere(
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         marks = ", ".join("?" for _ in chunk)
-        async with db.execute(
+        rows = await db.fetchall(
             "SELECT p.url_key, o.chat_id FROM posts p JOIN outbox o ON o.post_id = p.id"
             f" WHERE p.url_key IN ({marks}) AND p.source_id != ? AND p.first_seen >= ?",
             (*chunk, source_id, _iso(now - RECENT)),
-        ) as cursor:
-            async for key, chat_id in cursor:
-                for post_id in by_key[key]:
-                    chats.setdefault(post_id, set()).add(chat_id)
+        )
+        for key, chat_id in rows:
+            for post_id in by_key[key]:
+                chats.setdefault(post_id, set()).add(chat_id)
     return chats
 
 
 async def source_posts(
-    db: aiosqlite.Connection, source_id: int, now: datetime, compare: bool
+    db: Connection, source_id: int, now: datetime, compare: bool
 ) -> tuple[dict[str, int], dict[int, str], SourcePosts | None]:
     """A source's posts: id by identity, content hash by id, and (to `compare` republished
     entries) by article URL and title."""
     extra = ", url_key, title_norm, first_seen" if compare else ""
-    async with db.execute(
+    rows = await db.fetchall(
         f"SELECT identity, id, content_hash{extra} FROM posts WHERE source_id = ?", (source_id,)
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     known = {row[0]: row[1] for row in rows}
     hashes = {row[1]: row[2] for row in rows}
     stored = SourcePosts(((r[1], r[3], r[4], r[5]) for r in rows), now) if compare else None

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.models import Delivery
 from bot.store.base import StoreBase, _iso, _now, _parse_iso
+from bot.store.db import Connection
 
 _SNIPPET = 400
 
@@ -42,25 +43,21 @@ def _delivery(row: Any) -> Delivery:
 class OutboxStore(StoreBase):
     """Queries over the outbox."""
 
-    async def enqueue(self, rows: Iterable[tuple[int, int, str]]) -> int:
+    async def enqueue(self, rows: Iterable[tuple[int, int, str]]) -> None:
         """Owe posts to chats: (chat_id, post_id, kind); a row already there stays as is."""
-        now = _now()
-        cursor = await self._write_many(
-            "INSERT OR IGNORE INTO outbox (chat_id, post_id, kind, created_at) VALUES (?, ?, ?, ?)",
-            [(chat, post, kind, now) for chat, post, kind in rows],
-        )
-        return cursor.rowcount
+        async with self._transaction() as tx:
+            await enqueue(tx, rows)
 
     async def pending(self, *, now: datetime | None = None, limit: int = 1000) -> list[Delivery]:
         """Oldest deliveries due now for active chats: pushes, summaries, released digests."""
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             f"{_DELIVERY_SELECT} JOIN chats c ON c.id = o.chat_id"
             " WHERE o.state = 'pending' AND c.active = 1"
             " AND (o.kind != 'digest' OR o.released_at IS NOT NULL)"
             " AND (o.not_before IS NULL OR o.not_before <= ?) ORDER BY o.id LIMIT ?",
             (_SNIPPET, _iso(now) or _now(), limit),
-        ) as cursor:
-            return [_delivery(row) async for row in cursor]
+        )
+        return [_delivery(row) for row in rows]
 
     async def release_digest(self, chat_id: int, now: datetime) -> int:
         """A chat's digest falls due: what it gathered becomes sendable; returns the count.
@@ -70,24 +67,24 @@ class OutboxStore(StoreBase):
         the message that carries them.
         """
         moment = _iso(now)
-        async with self._transaction() as db:
-            cursor = await db.execute(
+        async with self._transaction() as tx:
+            released = await tx.execute(
                 "UPDATE outbox SET released_at = ? WHERE chat_id = ? AND kind = 'digest'"
                 " AND state = 'pending' AND released_at IS NULL",
                 (moment, chat_id),
             )
-            await db.execute("UPDATE chats SET last_digest_at = ? WHERE id = ?", (moment, chat_id))
-            return cursor.rowcount
+            await tx.execute("UPDATE chats SET last_digest_at = ? WHERE id = ?", (moment, chat_id))
+            return released
 
     async def digest_owed(self, chat_id: int, now: datetime | None = None) -> list[Delivery]:
         """A chat's released digest rows due now: the content of its next digest."""
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             f"{_DELIVERY_SELECT} WHERE o.chat_id = ? AND o.kind = 'digest'"
             " AND o.state = 'pending' AND o.released_at IS NOT NULL"
             " AND (o.not_before IS NULL OR o.not_before <= ?) ORDER BY o.id",
             (_SNIPPET, chat_id, _iso(now) or _now()),
-        ) as cursor:
-            return [_delivery(row) async for row in cursor]
+        )
+        return [_delivery(row) for row in rows]
 
     async def more_owed(
         self, chat_id: int, now: datetime | None = None
@@ -95,22 +92,22 @@ class OutboxStore(StoreBase):
         """A chat's pending "more" rows due now, by source name, and their most attempts."""
         by_source: dict[str, list[int]] = {}
         attempts = 0
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             "SELECT s.name, o.id, o.attempts FROM outbox o JOIN posts p ON p.id = o.post_id"
             " JOIN sources s ON s.id = p.source_id WHERE o.chat_id = ? AND o.kind = 'more'"
             " AND o.state = 'pending' AND (o.not_before IS NULL OR o.not_before <= ?)"
             " ORDER BY o.id",
             (chat_id, _iso(now) or _now()),
-        ) as cursor:
-            async for name, row_id, tries in cursor:
-                by_source.setdefault(name, []).append(row_id)
-                attempts = max(attempts, tries)
+        )
+        for name, row_id, tries in rows:
+            by_source.setdefault(name, []).append(row_id)
+            attempts = max(attempts, tries)
         return by_source, attempts
 
     async def mark_sent(self, ids: Sequence[int]) -> None:
         """These deliveries reached Telegram."""
         now = _now()
-        await self._write_many(
+        await self._db.executemany(
             "UPDATE outbox SET state = 'sent', sent_at = ?, settled_at = ?,"
             " attempts = attempts + 1 WHERE id = ?",
             [(now, now, i) for i in ids],
@@ -126,7 +123,7 @@ class OutboxStore(StoreBase):
 
     async def _settle(self, ids: Sequence[int], state: str, error: str) -> None:
         now = _now()
-        await self._write_many(
+        await self._db.executemany(
             "UPDATE outbox SET state = ?, error = ?, settled_at = ?, attempts = attempts + 1"
             " WHERE id = ? AND state = 'pending'",
             [(state, error[:500], now, i) for i in ids],
@@ -134,16 +131,15 @@ class OutboxStore(StoreBase):
 
     async def fail_pending(self, chat_id: int, error: str) -> int:
         """Give up everything still owed to a chat (it blocked the bot)."""
-        cursor = await self._write(
+        return await self._db.execute(
             "UPDATE outbox SET state = 'failed', error = ?, settled_at = ?"
             " WHERE chat_id = ? AND state = 'pending'",
             (error[:500], _now(), chat_id),
         )
-        return cursor.rowcount
 
     async def postpone(self, ids: Sequence[int], until: datetime, error: str) -> None:
         """Try these again later (a network error), counting the attempt."""
-        await self._write_many(
+        await self._db.executemany(
             "UPDATE outbox SET not_before = ?, error = ?, attempts = attempts + 1"
             " WHERE id = ? AND state = 'pending'",
             [(_iso(until), error[:500], i) for i in ids],
@@ -151,19 +147,28 @@ class OutboxStore(StoreBase):
 
     async def prune_outbox(self, before: datetime) -> int:
         """Forget deliveries settled (sent, failed, given up) before `before`; pending stay."""
-        cursor = await self._write(
+        return await self._db.execute(
             "DELETE FROM outbox WHERE settled_at IS NOT NULL AND settled_at < ?", (_iso(before),)
         )
-        return cursor.rowcount
 
     async def outbox_counts(self, chat_id: int | None = None) -> dict[str, int]:
         """Deliveries per state (and kind for pending ones), for one chat or all."""
         where, params = ("WHERE chat_id = ?", (chat_id,)) if chat_id is not None else ("", ())
         counts: dict[str, int] = {}
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             f"SELECT state, kind, count(*) FROM outbox {where} GROUP BY state, kind", params
-        ) as cursor:
-            async for state, kind, count in cursor:
-                key = f"{state}_{kind}" if state == "pending" else state
-                counts[key] = counts.get(key, 0) + count
+        )
+        for state, kind, count in rows:
+            key = f"{state}_{kind}" if state == "pending" else state
+            counts[key] = counts.get(key, 0) + count
         return counts
+
+
+async def enqueue(db: Connection, rows: Iterable[tuple[int, int, str]]) -> None:
+    """Owe posts to chats: (chat_id, post_id, kind); a row already there stays as is."""
+    now = _now()
+    await db.executemany(
+        "INSERT INTO outbox (chat_id, post_id, kind, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        [(chat, post, kind, now) for chat, post, kind in rows],
+    )

@@ -17,7 +17,7 @@ class QueryStore(StoreBase):
 
     async def save_query(self, chat_id: int, query: str) -> str:
         """The id of `query` saved for `chat_id` (the same id when the chat searches again)."""
-        row = await self._write_returning(
+        row = await self._db.returning(
             "INSERT INTO saved_queries (id, chat_id, query, used_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (chat_id, query) DO UPDATE SET used_at = excluded.used_at"
             " RETURNING id",
@@ -28,13 +28,13 @@ class QueryStore(StoreBase):
 
     async def saved_query(self, chat_id: int, query_id: str) -> str | None:
         """The query saved under `query_id` for this chat; None for any other chat or id."""
-        async with self._db.execute(
+        row = await self._db.fetchone(
             "SELECT query FROM saved_queries WHERE id = ? AND chat_id = ?", (query_id, chat_id)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return None if row is None else str(row[0])
 
     async def forget_queries(self, before: datetime) -> int:
         """Drop saved queries unused since `before`; their buttons then say they expired."""
-        cursor = await self._write("DELETE FROM saved_queries WHERE used_at < ?", (_iso(before),))
-        return cursor.rowcount
+        return await self._db.execute(
+            "DELETE FROM saved_queries WHERE used_at < ?", (_iso(before),)
+        )

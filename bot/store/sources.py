@@ -8,6 +8,7 @@ from typing import Any
 from bot.models import SourceKind, SourceOrigin, SourceState
 from bot.names import catalogue, clean_name, named_sources, source_key
 from bot.store.base import StoreBase, _iso, _now, _parse_iso
+from bot.store.db import Connection
 
 _COLUMNS = (
     "id, name, url, kind, interval, etag, last_modified, last_success, last_error,"
@@ -47,26 +48,26 @@ class SourceStore(StoreBase):
         """The id of the source called `name` (compared by key), created if missing."""
         name = clean_name(name)
         key = source_key(name) or "unknown"
-        async with self._db.execute("SELECT id FROM sources WHERE key = ?", (key,)) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetchone("SELECT id FROM sources WHERE key = ?", (key,))
         if row:
             if url is not None:
-                await self._write(
+                await self._db.execute(
                     "UPDATE sources SET url = coalesce(url, ?) WHERE id = ?", (url, row[0])
                 )
             return int(row[0])
-        cursor = await self._write(
+        # Another writer (a replica, a `load`) may create it meanwhile: the key decides.
+        row = await self._db.returning(
             "INSERT INTO sources (name, key, url, kind, origin, created_at)"
-            " VALUES (?, ?, ?, ?, 'cli', ?)",
+            " VALUES (?, ?, ?, ?, 'cli', ?) ON CONFLICT (key) DO UPDATE SET key = excluded.key"
+            " RETURNING id",
             (name or "unknown", key, url, kind, _now()),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        assert row is not None
+        return int(row[0])
 
     async def source_names(self) -> list[str]:
         """Every source's display name, sorted."""
-        async with self._db.execute("SELECT name FROM sources ORDER BY key") as cursor:
-            return [row[0] async for row in cursor]
+        return [row[0] for row in await self._db.fetchall("SELECT name FROM sources ORDER BY key")]
 
     async def configure_source(
         self,
@@ -80,7 +81,7 @@ class SourceStore(StoreBase):
     ) -> int:
         """Create or update a polled source (from SOURCES_FILE, the CLI, /addsource or OPML)."""
         source_id = await self.ensure_source(name, kind=kind)
-        await self._write(
+        await self._db.execute(
             "UPDATE sources SET url = ?, kind = ?, interval = ?, origin = ?, timezone = ?"
             " WHERE id = ?",
             (url, kind, interval, origin, timezone, source_id),
@@ -90,7 +91,7 @@ class SourceStore(StoreBase):
     async def change_source_url(self, name: str, url: str, *, origin: SourceOrigin) -> None:
         """Poll a source from another URL: its validators go, and its first fetch there
         only records what is there (nothing old is pushed)."""
-        await self._write(
+        await self._db.execute(
             "UPDATE sources SET url = ?, origin = ?, etag = NULL, last_modified = NULL,"
             " next_poll = NULL, failing = 0, error_count = 0, last_error = NULL, primed = 0"
             " WHERE key = ?",
@@ -99,7 +100,7 @@ class SourceStore(StoreBase):
 
     async def stop_polling(self, source_id: int) -> None:
         """Forget a source's URL: it is no longer polled; its posts stay searchable."""
-        await self._write(
+        await self._db.execute(
             "UPDATE sources SET url = NULL, next_poll = NULL, failing = 0, error_count = 0,"
             " etag = NULL, last_modified = NULL, primed = 0 WHERE id = ?",
             (source_id,),
@@ -107,18 +108,14 @@ class SourceStore(StoreBase):
 
     async def source_by_name(self, name: str) -> SourceState | None:
         """A source by name (case, spaces and accents ignored)."""
-        async with self._db.execute(
+        row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM sources WHERE key = ?", (source_key(name),)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return None if row is None else _state(row)
 
     async def source_state(self, source_id: int) -> SourceState | None:
         """One source and where its polling stands, by id."""
-        async with self._db.execute(
-            f"SELECT {_COLUMNS} FROM sources WHERE id = ?", (source_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetchone(f"SELECT {_COLUMNS} FROM sources WHERE id = ?", (source_id,))
         return None if row is None else _state(row)
 
     async def find_sources(self, wanted: str) -> list[SourceState]:
@@ -134,20 +131,20 @@ class SourceStore(StoreBase):
 
     async def all_sources(self) -> list[SourceState]:
         """Every source, polled or not, by name."""
-        async with self._db.execute(f"SELECT {_COLUMNS} FROM sources ORDER BY key") as cursor:
-            return [_state(row) async for row in cursor]
+        rows = await self._db.fetchall(f"SELECT {_COLUMNS} FROM sources ORDER BY key")
+        return [_state(row) for row in rows]
 
     async def source_urls(self) -> dict[str, str | None]:
         """Each source's name and polled URL (None when not polled): what aliases need."""
-        async with self._db.execute("SELECT name, url FROM sources") as cursor:
-            return {row[0]: row[1] async for row in cursor}
+        rows = await self._db.fetchall("SELECT name, url FROM sources")
+        return {row[0]: row[1] for row in rows}
 
     async def polled_sources(self) -> list[SourceState]:
         """Every source with a URL to poll, by name."""
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM sources WHERE url IS NOT NULL ORDER BY key"
-        ) as cursor:
-            return [_state(row) async for row in cursor]
+        )
+        return [_state(row) for row in rows]
 
     async def record_poll(
         self,
@@ -162,14 +159,14 @@ class SourceStore(StoreBase):
     ) -> None:
         """The outcome of one poll: a success resets errors, a failure counts one."""
         if error is None:
-            await self._write(
+            await self._db.execute(
                 "UPDATE sources SET next_poll = ?, last_success = ?, etag = coalesce(?, etag),"
                 " last_modified = coalesce(?, last_modified), error_count = 0, last_error = NULL,"
                 " failing = 0, primed = 1 WHERE id = ?",
                 (_iso(next_poll), _iso(success), etag, last_modified, source_id),
             )
         else:
-            await self._write(
+            await self._db.execute(
                 "UPDATE sources SET next_poll = ?, last_error = ?, error_count = error_count + 1,"
                 " failing = ? WHERE id = ?",
                 (_iso(next_poll), error[:500], int(failing), source_id),
@@ -179,48 +176,56 @@ class SourceStore(StoreBase):
         """Recompute stored keys once after `source_key` changed; merge sources that now
         share a key (their posts, subscriptions and URL go to the oldest of them)."""
         await super()._upgrade_data()
-        async with self._db.execute(
+        row = await self._db.fetchone(
             "SELECT value FROM counters WHERE name = 'source_key_version'"
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is not None and int(row[0]) >= KEY_VERSION:
             return
-        async with self._transaction() as db:
-            async with db.execute("SELECT id, name, url FROM sources ORDER BY id") as cursor:
-                rows = await cursor.fetchall()
+        async with self._transaction() as tx:
+            rows = await tx.fetchall("SELECT id, name, url FROM sources ORDER BY id")
             # Free every key first, so the UNIQUE index never sees two rows mid-way.
-            await db.execute("UPDATE sources SET key = '#' || id")
+            await tx.execute("UPDATE sources SET key = '#' || id")
             keepers: dict[str, int] = {}
             for source_id, name, url in rows:
                 key = source_key(name) or "unknown"
                 keeper = keepers.setdefault(key, source_id)
                 if keeper == source_id:
-                    await db.execute("UPDATE sources SET key = ? WHERE id = ?", (key, source_id))
+                    await tx.execute("UPDATE sources SET key = ? WHERE id = ?", (key, source_id))
                 else:
-                    await _merge_source(db, source_id, keeper, url)
-            await db.execute(
-                "INSERT OR REPLACE INTO counters (name, value) VALUES ('source_key_version', ?)",
+                    await _merge_source(tx, source_id, keeper, url)
+            await tx.execute(
+                "INSERT INTO counters (name, value) VALUES ('source_key_version', ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                 (KEY_VERSION,),
             )
 
 
-async def _merge_source(db: Any, source_id: int, keeper: int, url: str | None) -> None:
+async def _merge_source(tx: Connection, source_id: int, keeper: int, url: str | None) -> None:
     """Move a source's posts and subscriptions to `keeper`, then delete it.
 
     Moved posts get a new change number so the search index shows their new source; a
-    post the keeper already has under the same identity goes with the deleted source.
+    post the keeper already has under the same identity goes with the deleted source, and
+    so does a subscription of a chat that follows the keeper already.
     """
-    async with db.execute(
+    row = await tx.returning(
         "UPDATE counters SET value = value + 1 WHERE name = 'post_seq' RETURNING value"
-    ) as cursor:
-        row = await cursor.fetchone()
-    await db.execute(
-        "UPDATE OR IGNORE posts SET source_id = ?, seq = ? WHERE source_id = ?",
-        (keeper, row[0], source_id),
     )
-    await db.execute(
-        "UPDATE OR IGNORE subscriptions SET source_id = ? WHERE source_id = ?",
-        (keeper, source_id),
+    assert row is not None
+    await tx.execute(
+        "DELETE FROM posts WHERE source_id = ? AND identity IN"
+        " (SELECT identity FROM posts WHERE source_id = ?)",
+        (source_id, keeper),
     )
-    await db.execute("UPDATE sources SET url = coalesce(url, ?) WHERE id = ?", (url, keeper))
-    await db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+    await tx.execute(
+        "UPDATE posts SET source_id = ?, seq = ? WHERE source_id = ?", (keeper, row[0], source_id)
+    )
+    await tx.execute(
+        "DELETE FROM subscriptions WHERE source_id = ? AND chat_id IN"
+        " (SELECT chat_id FROM subscriptions WHERE source_id = ?)",
+        (source_id, keeper),
+    )
+    await tx.execute(
+        "UPDATE subscriptions SET source_id = ? WHERE source_id = ?", (keeper, source_id)
+    )
+    await tx.execute("UPDATE sources SET url = coalesce(url, ?) WHERE id = ?", (url, keeper))
+    await tx.execute("DELETE FROM sources WHERE id = ?", (source_id,))

@@ -1,0 +1,84 @@
+"""What the store asks of a database, whichever runs: SQLite (the default) or PostgreSQL.
+
+Queries are written once, with `?` placeholders, in the SQL both engines speak (ON CONFLICT,
+RETURNING, NULLS LAST, row values); the few differences live in the backends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import Any, Protocol
+
+Row = Any  # aiosqlite.Row or asyncpg.Record: both index by position and by column name
+
+
+class Connection(Protocol):
+    """Statements on one database connection (inside a transaction, or on their own)."""
+
+    dialect: str  # "sqlite" or "postgres"
+    lines_agg: str  # an aggregate joining `q.text` of passages with newlines, in order
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Every row a read returns."""
+        ...
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """The first row a read returns, or None."""
+        ...
+
+    async def returning(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """One write with a RETURNING clause: its first row, or None."""
+        ...
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One write; the number of rows it changed."""
+        ...
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One write statement over many rows."""
+        ...
+
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Plain inserts of many rows, by the fastest path the engine has."""
+        ...
+
+    async def reserve_ids(self, table: str, count: int) -> list[int]:
+        """`count` fresh ids for rows of `table` this transaction is about to insert."""
+        ...
+
+
+class Database(Connection, Protocol):
+    """A migrated database: statements outside transactions, and transactions."""
+
+    path: Path | None  # the SQLite file; None for a server
+
+    def transaction(self, *, bulk: bool = False) -> AbstractAsyncContextManager[Connection]:
+        """A write transaction; `bulk` lets SQLite skip foreign-key checks for rows that are
+        consistent by construction."""
+        ...
+
+    def snapshot(self) -> AbstractAsyncContextManager[Connection]:
+        """Reads that see one state of the database, whatever commits meanwhile."""
+        ...
+
+    async def schema_version(self) -> int:
+        """The number of migrations applied."""
+        ...
+
+    def describe(self) -> str:
+        """Where the data is, for people (a file, or a URL without its password)."""
+        ...
+
+
+def is_database_url(target: str | Path) -> bool:
+    """True for a PostgreSQL URL (`postgresql://…`), False for a SQLite file path."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def fits_int64(number: int) -> bool:
+    """True when `number` fits a signed 64-bit integer (SQLite INTEGER, PostgreSQL BIGINT)."""
+    return -(2**63) <= number < 2**63

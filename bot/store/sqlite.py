@@ -1,0 +1,170 @@
+"""The SQLite backend: one aiosqlite connection (WAL, foreign keys on), PRAGMA user_version."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.migrations import MIGRATIONS
+from bot.store.db import Connection, Row
+
+
+class SqliteConnection:
+    """Statements straight on the connection: inside a transaction that holds the lock."""
+
+    dialect = "sqlite"
+    lines_agg = "group_concat(q.text, char(10))"
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Every row a read returns."""
+        async with self._db.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """The first row a read returns, or None."""
+        async with self._db.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def returning(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """One write with a RETURNING clause: its first row, or None."""
+        # Read and closed here: the statement completes when its cursor closes.
+        return await self.fetchone(sql, params)
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One write; the number of rows it changed."""
+        cursor = await self._db.execute(sql, params)
+        return cursor.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One write statement over many rows."""
+        await self._db.executemany(sql, rows)
+
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Plain inserts of many rows."""
+        if rows:
+            marks = ", ".join("?" for _ in columns)
+            await self._db.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
+            )
+
+    async def reserve_ids(self, table: str, count: int) -> list[int]:
+        """The ids after the largest one: the write lock is ours (BEGIN IMMEDIATE)."""
+        row = await self.fetchone(f"SELECT coalesce(max(id), 0) FROM {table}")
+        start = int(row[0]) + 1 if row else 1
+        return list(range(start, start + count))
+
+
+class SqliteDatabase(SqliteConnection):
+    """One SQLite file; writes of concurrent coroutines never interleave."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        super().__init__(db)
+        self.path: Path | None = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, path: Path) -> AsyncIterator[SqliteDatabase]:
+        """Open (creating folder and file as needed), migrate, and close on exit."""
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        async with aiosqlite.connect(path, isolation_level=None) as db:
+            db.row_factory = aiosqlite.Row
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute("PRAGMA synchronous=NORMAL")
+            await db.execute("PRAGMA busy_timeout=5000")
+            # 64 MB of page cache: bulk loads touch the same index pages over and over.
+            await db.execute("PRAGMA cache_size=-65536")
+            database = cls(db, path)
+            await database._migrate()
+            yield database
+
+    async def _migrate(self) -> None:
+        version = await self.schema_version()
+        for number, script in enumerate(MIGRATIONS, start=1):
+            if number <= version:
+                continue
+            # executescript commits on its own; the version bump rides in the same script.
+            await self._db.executescript(
+                f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+
+    async def schema_version(self) -> int:
+        """The number of migrations applied (PRAGMA user_version)."""
+        row = await SqliteConnection.fetchone(self, "PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    def describe(self) -> str:
+        """The file's path."""
+        return str(self.path)
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Connection]:
+        """Reads on the one connection (SQLite has one writer: nothing commits meanwhile
+        from this process)."""
+        yield self
+
+    @property
+    def in_transaction(self) -> bool:
+        """True while a transaction is open on the connection."""
+        return self._db.in_transaction
+
+    @asynccontextmanager
+    async def transaction(self, *, bulk: bool = False) -> AsyncIterator[Connection]:
+        """A write transaction; no other write of this store runs while it is open.
+
+        Every coroutine shares one connection, so without the lock another handler's write
+        could land inside this transaction (and be rolled back with it). `bulk` skips
+        foreign-key checks, for bulk inserts whose rows are consistent by construction.
+        """
+        async with self._lock:
+            if bulk:
+                await self._db.execute("PRAGMA foreign_keys=OFF")
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield SqliteConnection(self._db)
+                except BaseException:
+                    await self._db.execute("ROLLBACK")
+                    raise
+                await self._db.execute("COMMIT")
+            finally:
+                if bulk:
+                    await self._db.execute("PRAGMA foreign_keys=ON")
+
+    async def returning(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """One write with a RETURNING clause, never inside another coroutine's transaction."""
+        async with self._lock:
+            return await super().returning(sql, params)
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One write, never inside another coroutine's transaction."""
+        async with self._lock:
+            return await super().execute(sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One statement over many rows, never inside another coroutine's transaction."""
+        async with self._lock:
+            await super().executemany(sql, rows)
+
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Plain inserts of many rows, in one transaction."""
+        async with self.transaction() as tx:
+            await tx.insert_rows(table, columns, rows)
+
+    async def reserve_ids(self, table: str, count: int) -> list[int]:
+        """Only inside a transaction: outside one, the ids could be taken meanwhile."""
+        raise RuntimeError("reserve_ids needs a transaction")

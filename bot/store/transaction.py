@@ -1,0 +1,54 @@
+"""A write transaction callers compose: upsert a poll's posts, then owe them, atomically."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from bot.models import Post, Subscription, article_key
+from bot.store.base import StoreBase
+from bot.store.chats import subscribers
+from bot.store.db import Connection
+from bot.store.dedup import delivered_elsewhere
+from bot.store.outbox import enqueue
+from bot.store.posts import Upserted, upsert_posts
+
+
+class Transaction:
+    """Store operations inside one transaction: all of them are kept, or none."""
+
+    def __init__(self, db: Connection) -> None:
+        self._db = db
+
+    async def upsert_posts(
+        self, source_id: int, posts: Sequence[Post], *, compare: bool = False
+    ) -> Upserted:
+        """Store posts (see posts.upsert_posts); `compare` matches republished articles."""
+        return await upsert_posts(self._db, source_id, posts, compare=compare)
+
+    async def subscribers(self, source_id: int) -> list[Subscription]:
+        """Active subscriptions that a new post of this source must be planned against."""
+        return await subscribers(self._db, source_id)
+
+    async def delivered_elsewhere(
+        self, source_id: int, new_posts: Sequence[tuple[int, Post]]
+    ) -> dict[int, set[int]]:
+        """Per new post, the chats already owed the same article lately through another
+        source."""
+        keys = {pid: key for pid, post in new_posts if (key := article_key(post.url))}
+        return await delivered_elsewhere(self._db, source_id, keys, datetime.now(UTC))
+
+    async def enqueue(self, rows: Iterable[tuple[int, int, str]]) -> None:
+        """Owe posts to chats: (chat_id, post_id, kind); a row already there stays as is."""
+        await enqueue(self._db, rows)
+
+
+class TransactionStore(StoreBase):
+    """Opens transactions that callers compose."""
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """`async with store.transaction() as tx:` commits on exit, rolls back on error."""
+        async with self._transaction() as db:
+            yield Transaction(db)
