@@ -31,7 +31,11 @@ SIGPIPE_EXIT = 141
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="FILE", help="SQLite file (overrides DATABASE_PATH)")
+    common.add_argument(
+        "--db",
+        metavar="FILE|URL",
+        help="SQLite file or postgresql:// URL (overrides DATABASE_PATH and DATABASE_URL)",
+    )
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Relais: relays French news posts to Telegram and answers questions on them.",
@@ -147,7 +151,7 @@ def _progress(done: int, total: int, name: str) -> None:
 
 
 async def _load(settings: Settings, args: argparse.Namespace) -> int:
-    async with Store.open(settings.database_path) as store:
+    async with Store.open(settings.database) as store:
         report = await load_inputs(
             store,
             args.paths,
@@ -183,7 +187,7 @@ def _print_load_report(report: LoadReport) -> None:
 
 async def _sources(settings: Settings, args: argparse.Namespace) -> int:
     if args.action == "export":
-        async with Store.open(settings.database_path) as store:
+        async with Store.open(settings.database) as store:
             polled = await store.polled_sources()
         data = to_opml([Source(s.name, s.url, s.kind, s.interval) for s in polled])
         if args.file is None:
@@ -199,7 +203,7 @@ async def _sources(settings: Settings, args: argparse.Namespace) -> int:
         print(f"failed: {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     wanted, errors = from_opml(data)
-    async with Store.open(settings.database_path) as store:
+    async with Store.open(settings.database) as store:
         additions = await add_sources(
             store,
             wanted,
@@ -223,7 +227,7 @@ async def _sources(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _stats(settings: Settings, args: argparse.Namespace) -> int:
-    async with Store.open(settings.database_path) as store:
+    async with Store.open(settings.database) as store:
         stats = await store.stats()
     if args.json:
         print(json.dumps(stats, ensure_ascii=False))
@@ -237,9 +241,9 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> int:
 
 @asynccontextmanager
 async def _searcher(settings: Settings) -> AsyncIterator[Searcher]:
-    async with Store.open(settings.database_path) as store:
+    async with Store.open(settings.database) as store:
         await seed_if_empty(store, settings.seeds_dir, tz=settings.tz, today=date.today())
-        searcher = Searcher.beside(store, tz=settings.tz)
+        searcher = Searcher(store, settings.index_path, tz=settings.tz)
         await searcher.start()
         yield searcher
 

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -14,6 +15,10 @@ DEFAULT_API_URL = "https://api.telegram.org"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _FLAGS = {"1": True, "true": True, "yes": True, "on": True}
 _FLAGS |= {"0": False, "false": False, "no": False, "off": False}
+
+
+def _is_database_url(value: str) -> bool:
+    return value.startswith(("postgresql://", "postgres://")) and len(value) > 13
 
 
 class ConfigError(ValueError):
@@ -26,6 +31,8 @@ class Settings:
 
     bot_token: str | None = None
     database_path: Path = Path("data/relais.sqlite3")
+    database_url: str | None = None  # postgresql://…: PostgreSQL instead of the SQLite file
+    index_dir: Path | None = None
     telegram_api_url: str = DEFAULT_API_URL
     sources_file: Path = Path("seeds/sources.toml")
     seeds_dir: Path = Path("seeds")
@@ -40,9 +47,32 @@ class Settings:
         """The configured time zone."""
         return ZoneInfo(self.timezone)
 
-    def with_database(self, path: str | Path | None) -> Settings:
-        """A copy with another database file (the `--db` option), or self when None."""
-        return self if path is None else replace(self, database_path=Path(path))
+    @property
+    def database(self) -> str | Path:
+        """What the store opens: the PostgreSQL URL when set, else the SQLite file."""
+        return self.database_url or self.database_path
+
+    @property
+    def index_path(self) -> Path:
+        """The search index's file: beside the SQLite file by default; with PostgreSQL,
+        under data/ (INDEX_DIR moves either)."""
+        if self.database_url is None:
+            name = self.database_path.name + ".index"
+            folder = self.index_dir or self.database_path.parent
+        else:
+            database = urlsplit(self.database_url).path.strip("/") or "postgres"
+            name = f"{database}.postgres.index"
+            folder = self.index_dir or Path("data")
+        return folder / name
+
+    def with_database(self, target: str | Path | None) -> Settings:
+        """A copy with another database (the `--db` option: a file or a postgresql:// URL),
+        or self when None."""
+        if target is None:
+            return self
+        if _is_database_url(str(target)):
+            return replace(self, database_url=str(target))
+        return replace(self, database_path=Path(target), database_url=None)
 
     @classmethod
     def from_env(
@@ -96,6 +126,14 @@ class Settings:
         if level not in _LOG_LEVELS:
             raise ConfigError("LOG_LEVEL must be one of " + ", ".join(_LOG_LEVELS))
 
+        database_url = get("DATABASE_URL")
+        if database_url is not None and not _is_database_url(database_url):
+            raise ConfigError(
+                "DATABASE_URL must be a PostgreSQL URL such as"
+                " postgresql://relais:secret@localhost/relais (unset it to use DATABASE_PATH)"
+            )
+        index_dir = get("INDEX_DIR")
+
         allow_private = (get("ALLOW_PRIVATE_SOURCES") or "0").lower()
         if allow_private not in _FLAGS:
             raise ConfigError("ALLOW_PRIVATE_SOURCES must be 1 or 0 (true/false, yes/no, on/off)")
@@ -103,6 +141,8 @@ class Settings:
         return cls(
             bot_token=token,
             database_path=Path(get("DATABASE_PATH") or "data/relais.sqlite3"),
+            database_url=database_url,
+            index_dir=Path(index_dir) if index_dir else None,
             telegram_api_url=api_url,
             sources_file=Path(get("SOURCES_FILE") or "seeds/sources.toml"),
             poll_interval=int(interval),

@@ -66,3 +66,24 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
 def test_bad_values_name_the_variable(name: str, value: str) -> None:
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value}, env_file=None)
+
+
+def test_database_url_selects_postgresql_and_moves_the_index() -> None:
+    sqlite = Settings.from_env({"DATABASE_PATH": "var/r.sqlite3"}, env_file=None)
+    assert sqlite.database == Path("var/r.sqlite3")
+    assert sqlite.index_path == Path("var/r.sqlite3.index")
+    url = "postgresql://relais:secret@db.example/relais"
+    postgres = Settings.from_env({"DATABASE_URL": url}, env_file=None)
+    assert postgres.database == url
+    assert postgres.index_path == Path("data/relais.postgres.index")
+    moved = Settings.from_env({"DATABASE_URL": url, "INDEX_DIR": "/srv/idx"}, env_file=None)
+    assert moved.index_path == Path("/srv/idx/relais.postgres.index")
+    # --db takes either: a URL switches to PostgreSQL, a file back to SQLite.
+    assert sqlite.with_database(url).database == url
+    assert postgres.with_database("other.db").database == Path("other.db")
+
+
+def test_a_database_url_that_is_not_postgresql_is_refused() -> None:
+    for value in ("mysql://x/y", "relais.sqlite3", "postgresql://"):
+        with pytest.raises(ConfigError, match="DATABASE_URL"):
+            Settings.from_env({"DATABASE_URL": value}, env_file=None)

@@ -158,11 +158,11 @@ def _register(app: Application) -> None:
 async def _post_init(app: Application) -> None:
     settings: Settings = app.bot_data["settings"]
     stack = AsyncExitStack()
-    store = await stack.enter_async_context(Store.open(settings.database_path))
+    store = await stack.enter_async_context(Store.open(settings.database))
     if await seed_if_empty(store, settings.seeds_dir, tz=settings.tz, today=date.today()):
         log.info("empty database: loaded the seed files from %s", settings.seeds_dir)
     await _configure_sources(store, settings)
-    searcher = Searcher.beside(store, tz=settings.tz)
+    searcher = Searcher(store, settings.index_path, tz=settings.tz)
     await searcher.start()
     client = await stack.enter_async_context(make_client(timeout=15.0))
     policy: AddressPolicy | None = app.bot_data.get("address_policy")
