@@ -1,4 +1,5 @@
-"""Shared fixtures: paths to the repository's seed and test data, and a fresh store."""
+"""Shared fixtures: paths to the repository's seed and test data, a fresh store on SQLite
+or PostgreSQL, and the PostgreSQL server of the session."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from bot.telegram.limiter import GateLimiter
 from tests.fakes import FakeBotAPI, FakeRequest, check_html
 from tests.fakes.rss import make_rss
 from tests.fakes.telegram_html import MAX_CAPTION_LENGTH, parse_html, utf16_len
+from tests.postgres_server import PostgresStartError, TestPostgres
 
 __all__ = ["DATA", "ROOT", "SEED", "gated_bot", "make_rss", "running"]
 
@@ -33,10 +35,52 @@ def seed_path() -> Path:
     return SEED
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A module that sets `BACKENDS = ("sqlite", "postgres")` runs its store tests on each;
+    `@pytest.mark.backends("sqlite")` keeps one test (whose subject is not the store) on one."""
+    if "backend" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("backends")
+        backends = marker.args if marker else getattr(metafunc.module, "BACKENDS", ("sqlite",))
+        metafunc.parametrize("backend", backends, indirect=True)
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    """A real, empty SQLite store under tmp_path."""
-    async with Store.open(tmp_path / "relais.sqlite3") as opened:
+def backend(request: pytest.FixtureRequest) -> str:
+    """The engine under the `store` fixture: "sqlite" (the default) or "postgres"."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[TestPostgres]:
+    """One PostgreSQL server for the session; PostgreSQL tests fail (never skip) without it."""
+    try:
+        server = TestPostgres()
+    except PostgresStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres: TestPostgres) -> Iterator[str]:
+    """A fresh PostgreSQL database at the latest schema, for this test only; its URL."""
+    url = postgres.new_database()
+    yield url
+    postgres.drop_database(url)
+
+
+@pytest.fixture
+def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str | Path:
+    """Where a fresh store of `backend` lives: a SQLite file under tmp_path, or a URL."""
+    if backend == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return tmp_path / "relais.sqlite3"
+
+
+@pytest.fixture
+async def store(database: str | Path) -> AsyncIterator[Store]:
+    """A real, empty store: a SQLite file under tmp_path, or a PostgreSQL database."""
+    async with Store.open(database) as opened:
         yield opened
 
 

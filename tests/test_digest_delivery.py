@@ -20,6 +20,9 @@ from bot.telegram.send import make_send
 from tests.conftest import gated_bot, running
 from tests.fakes import ApiError, FakeBotAPI, plain_text, retry_after, server_error
 
+# The store under these tests runs on both engines.
+BACKENDS = ("sqlite", "postgres")
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -114,10 +117,9 @@ async def test_a_migrated_group_gets_its_digest_at_the_new_id(
 
 
 async def test_the_job_releases_due_digests_and_the_running_sender_sends_them(
-    core: FakeBotAPI, tmp_path: Path
+    core: FakeBotAPI, tmp_path: Path, database
 ) -> None:
     alice = core.user("Alice")
-    database = tmp_path / "relais.sqlite3"
     async with Store.open(database) as store:
         await _gather(store, alice.id, ["Un", "Deux"])
         # The last digest went out two days ago: today's slot has passed.
@@ -126,10 +128,10 @@ async def test_the_job_releases_due_digests_and_the_running_sender_sends_them(
         )
     settings = Settings(
         bot_token=core.token,
-        database_path=database,
+        index_dir=tmp_path,
         telegram_api_url="http://fake.invalid",
         sources_file=tmp_path / "none.toml",
-    )
+    ).with_database(database)
     async with running(settings, core) as app:
         mark = core.mark()
         await jobs.send_digests(CallbackContext(app))

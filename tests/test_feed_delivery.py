@@ -24,6 +24,9 @@ from tests.fakes import FakeBotAPI, plain_text
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
 
+# The store under these tests runs on both engines.
+BACKENDS = ("sqlite", "postgres")
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -46,10 +49,9 @@ async def _poll(store: Store, server: FeedServer, name: str = "Local") -> None:
 
 
 async def test_entries_sharing_a_guid_are_counted_logged_once_a_poll_and_shown(
-    core: FakeBotAPI, tmp_path: Path, caplog
+    core: FakeBotAPI, tmp_path: Path, database, caplog
 ) -> None:
     alice = core.user("Alice")
-    database = tmp_path / "relais.sqlite3"
     caplog.set_level(logging.WARNING, logger="bot.poller")
     async with FeedServer() as server, Store.open(database) as store:
         items = [_entry(n, guid="toujours-le-meme") for n in range(50)]
@@ -67,10 +69,10 @@ async def test_entries_sharing_a_guid_are_counted_logged_once_a_poll_and_shown(
 
     settings = Settings(
         bot_token=core.token,
-        database_path=database,
+        index_dir=tmp_path,
         telegram_api_url="http://fake.invalid",
         sources_file=tmp_path / "none.toml",
-    )
+    ).with_database(database)
     async with running(settings, core) as app:
         await app.process_update(Update.de_json(core.command(alice, "/status"), app.bot))
     status = plain_text(core.sent(chat_id=alice, method="sendMessage")[-1].text)
@@ -102,10 +104,10 @@ def _dated(n: int) -> dict[str, str]:
 
 
 async def test_a_flood_of_new_entries_pushes_the_newest_ten_and_counts_the_rest(
-    core: FakeBotAPI, tmp_path: Path
+    core: FakeBotAPI, tmp_path: Path, database
 ) -> None:
     alice, bob, carol = core.user("Alice"), core.user("Bob"), core.user("Carol")
-    async with FeedServer() as server, Store.open(tmp_path / "r.sqlite3") as store:
+    async with FeedServer() as server, Store.open(database) as store:
         server.set("/feed.xml", make_rss("Local", [_dated(0)]))
         await store.configure_source("Local", server.url("/feed.xml"), interval=60)
         await _poll(store, server)  # primes: nothing is new yet
@@ -153,7 +155,7 @@ async def _pushed(store: Store, core: FakeBotAPI, user) -> list[str]:
 
 
 async def test_a_republished_article_is_an_update_not_a_second_push(
-    core: FakeBotAPI, tmp_path: Path
+    core: FakeBotAPI, tmp_path: Path, database
 ) -> None:
     alice = core.user("Alice")
     long_title = "Le travail du clic expliqué par Antonio Casilli en dix questions"
@@ -162,7 +164,7 @@ async def test_a_republished_article_is_an_update_not_a_second_push(
         _entry(2, title=long_title, link="https://example.org/2026/casilli"),
         _entry(3, title="Revue de presse", link="https://example.org/revue/1"),
     ]
-    async with FeedServer() as server, Store.open(tmp_path / "r.sqlite3") as store:
+    async with FeedServer() as server, Store.open(database) as store:
         server.set("/feed.xml", make_rss("Local", [_entry(0)]))
         await store.configure_source("Local", server.url("/feed.xml"), interval=60)
         await _poll(store, server)
@@ -199,10 +201,10 @@ async def test_a_republished_article_is_an_update_not_a_second_push(
 
 
 async def test_an_article_from_two_sources_is_pushed_once_to_a_chat_following_both(
-    core: FakeBotAPI, tmp_path: Path
+    core: FakeBotAPI, tmp_path: Path, database
 ) -> None:
     both, only_b = core.user("Les deux"), core.user("Seulement B")
-    async with FeedServer() as server, Store.open(tmp_path / "r.sqlite3") as store:
+    async with FeedServer() as server, Store.open(database) as store:
         for name in ("A", "B"):
             server.set(f"/{name}.xml", make_rss(name, [_entry(0, guid=f"{name}-0")]))
             await store.configure_source(name, server.url(f"/{name}.xml"), interval=60)
@@ -224,10 +226,10 @@ async def test_an_article_from_two_sources_is_pushed_once_to_a_chat_following_bo
 
 
 async def test_entries_all_linking_to_one_page_are_each_news(
-    core: FakeBotAPI, tmp_path: Path
+    core: FakeBotAPI, tmp_path: Path, database
 ) -> None:
     alice = core.user("Alice")
-    async with FeedServer() as server, Store.open(tmp_path / "r.sqlite3") as store:
+    async with FeedServer() as server, Store.open(database) as store:
         server.set("/feed.xml", make_rss("Local", [_entry(0, link="https://example.org/podcast")]))
         await store.configure_source("Local", server.url("/feed.xml"), interval=60)
         await _poll(store, server)
@@ -253,12 +255,12 @@ def test_article_keys_ignore_what_does_not_change_the_article() -> None:
 
 
 async def test_a_post_with_a_lead_image_goes_as_a_photo_else_as_text(
-    core: FakeBotAPI, tmp_path: Path
+    core: FakeBotAPI, tmp_path: Path, database
 ) -> None:
     alice, bob = core.user("Alice"), core.user("Bob")
     fine, broken = "https://example.org/img/une.jpg", "https://example.org/img/page.html"
     core.refuse_photo(broken, "wrong type of the web page content")
-    async with FeedServer() as server, Store.open(tmp_path / "r.sqlite3") as store:
+    async with FeedServer() as server, Store.open(database) as store:
         server.set("/feed.xml", make_rss("Local", [_entry(0)]))
         await store.configure_source("Local", server.url("/feed.xml"), interval=60)
         await _poll(store, server)

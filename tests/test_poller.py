@@ -6,6 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.ingest.fetch import make_client
 from bot.lanes import FetchLanes
 from bot.models import SourceState
@@ -14,6 +16,9 @@ from bot.store import Store
 from tests.conftest import SEED
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
+
+# The store under these tests runs on both engines.
+BACKENDS = ("sqlite", "postgres")
 
 
 def _items(*titles: str) -> list[dict[str, str]]:
@@ -125,6 +130,7 @@ async def test_one_bad_source_never_stops_the_others(store: Store) -> None:
         assert server.hits["/good.xml"] == 1  # nothing is polled again before its interval
 
 
+@pytest.mark.backends("sqlite")  # timing of sends and fetches, not storage
 async def test_sources_added_and_removed_while_running_are_followed(store: Store) -> None:
     async with FeedServer() as server, make_client(timeout=2) as client:
         server.set("/a.xml", make_rss("A", _items("un")))
@@ -150,6 +156,7 @@ async def test_sources_added_and_removed_while_running_are_followed(store: Store
             await asyncio.gather(running, return_exceptions=True)
 
 
+@pytest.mark.backends("sqlite")  # timing of sends and fetches, not storage
 async def test_slow_sources_never_hold_up_a_fast_one(store: Store) -> None:
     # Five sources trickling a byte a second, more than both lanes hold, and one fast source
     # polled every second. Lanes are small here so the slow ones would fill them all.

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.models import Chat, Passage, Post, Subscription
 from bot.poller import store_and_plan
 from bot.push import in_quiet_hours, plan_deliveries
@@ -16,6 +18,9 @@ from bot.store import Store
 from bot.telegram.send import make_send
 from tests.conftest import gated_bot
 from tests.fakes import FakeBotAPI, bad_request, plain_text, retry_after
+
+# The store under these tests runs on both engines.
+BACKENDS = ("sqlite", "postgres")
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -92,6 +97,7 @@ async def _drain(store: Store, core: FakeBotAPI) -> Sender:
     return sender
 
 
+@pytest.mark.backends("sqlite")  # timing of sends and fetches, not storage
 async def test_fan_out_to_100_chats_respects_the_flood_limits(store: Store, core) -> None:
     users = [core.user(f"U{n}") for n in range(100)]
     group = core.supergroup("Lecteurs")

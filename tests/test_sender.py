@@ -20,6 +20,9 @@ from bot.store import Store
 from tests.conftest import running
 from tests.fakes import FakeBotAPI, plain_text
 
+# The store under these tests runs on both engines.
+BACKENDS = ("sqlite", "postgres")
+
 PARIS = ZoneInfo("Europe/Paris")
 STEP = timedelta(seconds=15)
 
@@ -110,15 +113,14 @@ async def test_other_chats_still_receive_while_one_keeps_failing(store: Store) -
     assert counts == {"pending_push": 2}  # "Un" postponed, "Deux" still waiting its turn
 
 
-async def test_status_counts_what_was_given_up(core: FakeBotAPI, tmp_path: Path) -> None:
+async def test_status_counts_what_was_given_up(core: FakeBotAPI, tmp_path: Path, database) -> None:
     alice = core.user("Alice")
-    database = tmp_path / "relais.sqlite3"
     async with Store.open(database) as store:
         await _owe(store, alice.id, ["Un", "Deux"])
         await store.give_up([d.id for d in await store.pending()], "502 Bad Gateway")
     settings = Settings(
-        bot_token=core.token, database_path=database, telegram_api_url="http://fake.invalid"
-    )
+        bot_token=core.token, index_dir=tmp_path, telegram_api_url="http://fake.invalid"
+    ).with_database(database)
     async with running(settings, core) as app:
         from telegram import Update
 
@@ -141,13 +143,12 @@ async def test_the_sender_stops_when_cancelled_even_as_it_is_woken(store: Store)
 
 
 async def test_settled_deliveries_are_pruned_after_the_retention_and_pending_ones_stay(
-    core: FakeBotAPI, tmp_path: Path
+    core: FakeBotAPI, tmp_path: Path, database
 ) -> None:
     from telegram.ext import CallbackContext
 
     from bot.telegram.jobs import OUTBOX_RETENTION, prune_outbox
 
-    database = tmp_path / "relais.sqlite3"
     async with Store.open(database) as store:
         await _owe(store, 7, ["Envoyé", "Refusé", "Abandonné", "En attente", "Récent"])
         rows = {d.title: d.id for d in await store.pending()}
@@ -164,10 +165,10 @@ async def test_settled_deliveries_are_pruned_after_the_retention_and_pending_one
         await store.update_chat(7, active=0)  # so the running sender leaves "En attente" be
     settings = Settings(
         bot_token=core.token,
-        database_path=database,
+        index_dir=tmp_path,
         telegram_api_url="http://fake.invalid",
         sources_file=tmp_path / "none.toml",
-    )
+    ).with_database(database)
     async with running(settings, core) as app:
         store = app.bot_data["services"].store
         await prune_outbox(CallbackContext(app))

@@ -10,6 +10,9 @@ from bot.models import Passage, Post
 from bot.searcher import Searcher
 from bot.store import Store
 
+# The store under these tests runs on both engines.
+BACKENDS = ("sqlite", "postgres")
+
 NOW = "2024-01-01T00:00:00+00:00"
 
 

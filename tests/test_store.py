@@ -13,6 +13,8 @@ from bot.migrations import MIGRATIONS
 from bot.models import Passage, Post
 from bot.store import Store, source_key
 
+BACKENDS = ("sqlite", "postgres")
+
 
 def _post(title: str, text: str = "Un paragraphe.", **kw) -> Post:
     return Post(source="Numerama", title=title, passages=(Passage("paragraph", text),), **kw)
