@@ -126,3 +126,14 @@ async def test_ids_beyond_sqlite_integers_find_nothing(store: Store) -> None:
     for wrong in (2**63, -(2**63) - 1, 10**58):
         assert await store.remove_subscription(1, wrong) is False
     assert await store.remove_subscription(1, subscription.id) is True
+
+
+async def test_recent_posts_list_undated_ones_last(store: Store) -> None:
+    source = await store.ensure_source("Numerama")
+    dated = datetime(2024, 2, 8, tzinfo=UTC)
+    await store.upsert_posts(
+        source, [_post("Sans date", guid="a"), _post("Daté", guid="b", published=dated)]
+    )
+    recent = await store.recent_posts(with_text=True)
+    assert [p["title"] for p in recent] == ["Daté", "Sans date"]
+    assert recent[0]["text"] == "Un paragraphe."

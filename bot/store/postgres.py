@@ -36,7 +36,7 @@ def _changed(status: str) -> int:
 def redact_url(url: str) -> str:
     """The URL with its password masked."""
     parts = urlsplit(url)
-    if parts.password is None:
+    if not parts.password:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
     return urlunsplit(parts._replace(netloc=netloc))
