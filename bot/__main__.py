@@ -24,7 +24,8 @@ from bot.redaction import redact_token
 from bot.render import in_zone
 from bot.searcher import Searcher
 from bot.source_import import add_sources, describe
-from bot.store import Store
+from bot.store import Store, TransferError
+from bot.store.transfer import read_lines
 
 SIGPIPE_EXIT = 141
 
@@ -69,6 +70,18 @@ def _parser() -> argparse.ArgumentParser:
         "--update-urls", action="store_true", help="apply URL changes to existing sources"
     )
 
+    export = commands.add_parser(
+        "export", parents=[common], help="write the whole database as JSON lines"
+    )
+    export.add_argument("file", metavar="FILE", help="JSON lines file to write")
+    load_back = commands.add_parser(
+        "import", parents=[common], help="load an export into an empty database"
+    )
+    load_back.add_argument("file", metavar="FILE", help="JSON lines file from `export`")
+    load_back.add_argument(
+        "--replace", action="store_true", help="delete what the database holds first"
+    )
+
     stats = commands.add_parser("stats", parents=[common], help="count posts and passages")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -107,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = {
         "load": _load,
         "sources": _sources,
+        "export": _export,
+        "import": _import,
         "stats": _stats,
         "search": _search,
         "quote": _quote,
@@ -224,6 +239,34 @@ async def _sources(settings: Settings, args: argparse.Namespace) -> int:
         f"{counts['unchanged']} unchanged, {left} not applied, {len(errors)} unreadable"
     )
     return 1 if left or errors else 0
+
+
+async def _export(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        with open(args.file, "w", encoding="utf-8") as out:
+            async with Store.open(settings.database) as store:
+                counts = await store.export_to(out)
+    except OSError as exc:
+        print(f"failed: {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"exported {counts.describe()} to {args.file}")
+    return 0
+
+
+async def _import(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        with open(args.file, encoding="utf-8") as file:
+            async with Store.open(settings.database) as store:
+                counts = await store.import_lines(read_lines(file), replace=args.replace)
+                where = store.describe()
+    except OSError as exc:
+        print(f"failed: {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except TransferError as exc:
+        print(f"nothing imported: {exc}", file=sys.stderr)
+        return 1
+    print(f"imported {counts.describe()} into {where}")
+    return 0
 
 
 async def _stats(settings: Settings, args: argparse.Namespace) -> int:

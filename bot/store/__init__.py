@@ -7,10 +7,13 @@ from bot.store.posts import PostStore, Upserted
 from bot.store.queries import QueryStore
 from bot.store.sources import SourceStore
 from bot.store.transaction import Transaction, TransactionStore
+from bot.store.transfer import TransferError, TransferStore
 
 
-class Store(PostStore, ChatStore, OutboxStore, SourceStore, QueryStore, TransactionStore):
+class Store(
+    PostStore, ChatStore, OutboxStore, SourceStore, QueryStore, TransactionStore, TransferStore
+):
     """Typed queries over one database; `async with Store.open(path_or_url) as store`."""
 
 
-__all__ = ["Store", "Transaction", "Upserted", "source_key"]
+__all__ = ["Store", "Transaction", "TransferError", "Upserted", "source_key"]

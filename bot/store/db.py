@@ -50,6 +50,10 @@ class Connection(Protocol):
         """`count` fresh ids for rows of `table` this transaction is about to insert."""
         ...
 
+    async def continue_ids(self, table: str) -> None:
+        """After rows were inserted with their own ids: new ids go on past the largest."""
+        ...
+
 
 class Database(Connection, Protocol):
     """A migrated database: statements outside transactions, and transactions."""

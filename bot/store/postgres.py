@@ -91,6 +91,14 @@ class PostgresConnection:
         )
         return [int(row[0]) for row in rows]
 
+    async def continue_ids(self, table: str) -> None:
+        """Move the table's id sequence past the largest id (rows came with their ids)."""
+        await self._conn.execute(
+            f"SELECT setval(pg_get_serial_sequence($1, 'id'), max(id)) FROM {table}"
+            " HAVING max(id) IS NOT NULL",
+            table,
+        )
+
 
 class PostgresDatabase:
     """A pool of connections to one PostgreSQL database; each statement or transaction

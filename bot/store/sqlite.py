@@ -63,6 +63,9 @@ class SqliteConnection:
         start = int(row[0]) + 1 if row else 1
         return list(range(start, start + count))
 
+    async def continue_ids(self, table: str) -> None:
+        """Nothing to do: SQLite numbers a row past the largest id."""
+
 
 class SqliteDatabase(SqliteConnection):
     """One SQLite file; writes of concurrent coroutines never interleave."""

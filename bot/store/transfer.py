@@ -1,0 +1,228 @@
+"""Moving a whole database between engines: JSON lines out of one store, into another.
+
+One JSON object a line, read and written a few hundred rows at a time, so a big database
+never sits in memory. The first line says what the file is and its schema version; then
+every row of every table users would miss, parents first (posts carry their passages);
+the last line counts them, so a file cut short imports nothing.
+
+Carried: sources (with their polling state), posts and passages, chats (with every
+setting), subscriptions, the outbox (deliveries owed, digests gathering, and the history
+/status counts and republished articles are checked against), saved searches. Left out:
+the search index's tombstones of deleted posts and the counters (change numbers, this
+database's id, the source-key version), which belong to the database itself: the target
+keeps its own, and its search index is rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from bot.store.base import StoreBase
+from bot.store.db import Connection
+
+FORMAT = "relais-export"
+VERSION = 1
+# Parents first, so every row's references exist when it is inserted.
+TABLES = ("sources", "posts", "chats", "subscriptions", "outbox", "saved_queries")
+_CHUNK = 500
+
+
+class TransferError(Exception):
+    """The file cannot be imported (or the database refuses it); the message says why."""
+
+
+@dataclass(slots=True)
+class TransferCounts:
+    """Rows carried, per table (passages counted apart)."""
+
+    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
+    passages: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts as the file's last line holds them."""
+        return {**self.rows, "passages": self.passages}
+
+    def describe(self) -> str:
+        """One line for people."""
+        r = self.rows
+        return (
+            f"{r['sources']} sources, {r['posts']} posts ({self.passages} passages),"
+            f" {r['chats']} chats, {r['subscriptions']} subscriptions,"
+            f" {r['outbox']} deliveries, {r['saved_queries']} saved searches"
+        )
+
+
+class TransferStore(StoreBase):
+    """Export to and import from JSON lines."""
+
+    async def export_to(self, out: IO[str]) -> TransferCounts:
+        """Write the whole database to `out` as JSON lines; what was written."""
+        counts = TransferCounts()
+        async for line in self.export_lines(counts):
+            out.write(line + "\n")
+        return counts
+
+    async def export_lines(self, counts: TransferCounts | None = None) -> AsyncIterator[str]:
+        """The whole database as JSON lines (without newlines), header first."""
+        header = {"format": FORMAT, "version": VERSION}
+        yield _dump({**header, "schema_version": await self.schema_version()})
+        counts = counts if counts is not None else TransferCounts()
+        for table in TABLES:
+            async for rows in self._chunks(table):
+                passages = await self._passages(rows) if table == "posts" else {}
+                for row in rows:
+                    line: dict[str, Any] = {"table": table, "row": row}
+                    if table == "posts":
+                        line["passages"] = passages.get(row["id"], [])
+                        counts.passages += len(line["passages"])
+                    counts.rows[table] += 1
+                    yield _dump(line)
+        yield _dump({"end": counts.as_dict()})
+
+    async def _chunks(self, table: str) -> AsyncIterator[list[dict[str, Any]]]:
+        """A table's rows by id, a chunk at a time (keyset paging: no offset rescans)."""
+        rows = await self._db.fetchall(f"SELECT * FROM {table} ORDER BY id LIMIT ?", (_CHUNK,))
+        while rows:
+            yield [dict(row) for row in rows]
+            rows = await self._db.fetchall(
+                f"SELECT * FROM {table} WHERE id > ? ORDER BY id LIMIT ?", (rows[-1]["id"], _CHUNK)
+            )
+
+    async def _passages(self, posts: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+        ids = [post["id"] for post in posts]
+        marks = ", ".join("?" for _ in ids)
+        found: dict[int, list[dict[str, Any]]] = {}
+        for row in await self._db.fetchall(
+            f"SELECT * FROM passages WHERE post_id IN ({marks}) ORDER BY post_id, position", ids
+        ):
+            passage = dict(row)
+            found.setdefault(passage.pop("post_id"), []).append(passage)
+        return found
+
+    async def is_empty(self) -> bool:
+        """True when no table users would miss holds a row."""
+        for table in TABLES:
+            if await self._db.fetchone(f"SELECT 1 FROM {table} LIMIT 1"):
+                return False
+        return True
+
+    async def import_lines(self, lines: Iterable[str], *, replace: bool = False) -> TransferCounts:
+        """Load an export, all of it or nothing (one transaction).
+
+        A database that holds anything is refused unless `replace`, which empties it first
+        (in the same transaction: a failed import leaves it as it was).
+        """
+        if not replace and not await self.is_empty():
+            raise TransferError(
+                "the database is not empty: import only into a new database, or pass"
+                " --replace to delete what it holds first"
+            )
+        expected_schema = await self.schema_version()
+        async with self._transaction() as tx:
+            if replace:
+                await _empty(tx)
+            counts = await _load(tx, iter(lines), expected_schema)
+            await _settle_ids(tx)
+        return counts
+
+
+async def _empty(tx: Connection) -> None:
+    for table in reversed(TABLES):
+        await tx.execute(f"DELETE FROM {table}")
+    await tx.execute("DELETE FROM passages")
+    await tx.execute("DELETE FROM deleted_posts")
+
+
+async def _load(tx: Connection, lines: Iterable[str], schema: int) -> TransferCounts:
+    lines = iter(lines)
+    header = _parse(next(lines, ""), 1)
+    if header.get("format") != FORMAT or header.get("version") != VERSION:
+        raise TransferError("line 1: not a Relais export (python -m bot export writes them)")
+    if header.get("schema_version") != schema:
+        raise TransferError(
+            f"the file is from schema {header.get('schema_version')}, this database is at"
+            f" schema {schema}: export and import with the same version of Relais"
+        )
+    counts = TransferCounts()
+    batch = _Batch(tx)
+    for number, text in enumerate(lines, start=2):
+        line = _parse(text, number)
+        if "end" in line:
+            await batch.flush()
+            if line["end"] != counts.as_dict():
+                raise TransferError(f"line {number}: the counts do not match the rows read")
+            return counts
+        table, row = line.get("table"), line.get("row")
+        if table not in TABLES or not isinstance(row, dict):
+            raise TransferError(f"line {number}: expected a row of {', '.join(TABLES)}")
+        await batch.add(table, row)
+        counts.rows[table] += 1
+        for passage in line.get("passages", []) if table == "posts" else []:
+            await batch.add("passages", {**passage, "post_id": row["id"]})
+            counts.passages += 1
+    raise TransferError("the file ends before its last line: it was cut short")
+
+
+class _Batch:
+    """Rows waiting to be inserted, in the file's order: a post goes in before its
+    passages, a table before the next one."""
+
+    def __init__(self, tx: Connection) -> None:
+        self._tx = tx
+        self._rows: dict[str, list[tuple[Any, ...]]] = {}
+        self._columns: dict[str, tuple[str, ...]] = {}
+        self._size = 0
+
+    async def add(self, table: str, row: dict[str, Any]) -> None:
+        columns = self._columns.setdefault(table, tuple(row))
+        if tuple(row) != columns:
+            raise TransferError(f"a row of {table} has other columns than the first one")
+        group = "posts" if table == "passages" else table
+        # Flushed when a new table starts, or at a post once enough rows wait.
+        if table != "passages" and (group not in self._rows or self._size >= _CHUNK):
+            await self.flush()
+        self._rows.setdefault(table, []).append(tuple(row.values()))
+        self._size += 1
+
+    async def flush(self) -> None:
+        for table, rows in self._rows.items():  # posts were added before their passages
+            await self._tx.insert_rows(table, self._columns[table], rows)
+        self._rows.clear()
+        self._size = 0
+
+
+async def _settle_ids(tx: Connection) -> None:
+    """After rows came with their ids: numbering goes on past them, change numbers too,
+    and the database gets a new id so a search index built before is rebuilt."""
+    for table in ("sources", "posts", "passages", "subscriptions", "outbox"):
+        await tx.continue_ids(table)
+    await tx.execute(
+        "UPDATE counters SET value = (SELECT coalesce(max(seq), 0) FROM posts)"
+        " WHERE name = 'post_seq' AND value < (SELECT coalesce(max(seq), 0) FROM posts)"
+    )
+    await tx.execute(
+        "UPDATE counters SET value = ? WHERE name = 'store_id'", (secrets.randbits(53),)
+    )
+
+
+def _dump(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _parse(text: str, number: int) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise TransferError(f"line {number}: not JSON") from None
+    if not isinstance(value, dict):
+        raise TransferError(f"line {number}: not a JSON object")
+    return value
+
+
+def read_lines(file: IO[str]) -> Iterable[str]:
+    """The non-blank lines of a file, one at a time."""
+    return (line for line in file if line.strip())
