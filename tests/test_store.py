@@ -137,3 +137,20 @@ async def test_recent_posts_list_undated_ones_last(store: Store) -> None:
     recent = await store.recent_posts(with_text=True)
     assert [p["title"] for p in recent] == ["Daté", "Sans date"]
     assert recent[0]["text"] == "Un paragraphe."
+
+
+async def test_many_deliveries_owed_at_once_leave_those_already_owed_as_they_are(
+    store: Store,
+) -> None:
+    source = await store.ensure_source("Numerama")
+    summary = await store.upsert_posts(source, [_post("A", guid="a")])
+    [post] = summary.new_post_ids
+    chats = range(1, 1501)  # past the count where PostgreSQL switches to COPY
+    rows = [(chat, "private", "2024-01-01T00:00:00+00:00") for chat in chats]
+    await store._db.insert_rows("chats", ("id", "type", "created_at"), rows)
+    await store.enqueue([(7, post, "push")])
+    await store.mark_sent([d.id for d in await store.pending()])
+    async with store.transaction() as tx:
+        await tx.enqueue([(chat, post, "push") for chat in chats])
+        await tx.enqueue([(chat, post, "push") for chat in chats])  # twice in one transaction
+    assert await store.outbox_counts() == {"sent": 1, "pending_push": 1499}

@@ -46,6 +46,12 @@ class Connection(Protocol):
         """Plain inserts of many rows, by the fastest path the engine has."""
         ...
 
+    async def insert_new(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Inserts of many rows, leaving out those a unique key already holds."""
+        ...
+
     async def reserve_ids(self, table: str, count: int) -> list[int]:
         """`count` fresh ids for rows of `table` this transaction is about to insert."""
         ...

@@ -167,8 +167,8 @@ class OutboxStore(StoreBase):
 async def enqueue(db: Connection, rows: Iterable[tuple[int, int, str]]) -> None:
     """Owe posts to chats: (chat_id, post_id, kind); a row already there stays as is."""
     now = _now()
-    await db.executemany(
-        "INSERT INTO outbox (chat_id, post_id, kind, created_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT DO NOTHING",
+    await db.insert_new(
+        "outbox",
+        ("chat_id", "post_id", "kind", "created_at"),
         [(chat, post, kind, now) for chat, post, kind in rows],
     )

@@ -18,6 +18,8 @@ from bot.store.db import Connection, Row
 # Any number: the advisory lock that lets one process at a time migrate a database.
 _MIGRATION_LOCK = 0x72656C616973  # "relais"
 _PLACEHOLDER = re.compile(r"\?")
+# From this many rows, COPY through a scratch table beats a pipelined executemany.
+_COPY_FROM = 1000
 
 
 @lru_cache(maxsize=512)
@@ -79,6 +81,30 @@ class PostgresConnection:
         """Plain inserts of many rows through COPY (about twice executemany's rate)."""
         if rows:
             await self._conn.copy_records_to_table(table, records=rows, columns=list(columns))
+
+    async def insert_new(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Inserts of many rows, leaving out those a unique key already holds: many rows go
+        through COPY into a scratch table, then one INSERT … ON CONFLICT DO NOTHING."""
+        names = ", ".join(columns)
+        if len(rows) < _COPY_FROM:
+            marks = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
+            if rows:
+                await self._conn.executemany(
+                    f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING", rows
+                )
+            return
+        scratch = f"new_{table}"
+        await self._conn.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {scratch} ON COMMIT DELETE ROWS"
+            f" AS SELECT {names} FROM {table} WITH NO DATA"
+        )
+        await self._conn.copy_records_to_table(scratch, records=rows, columns=list(columns))
+        await self._conn.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {scratch} ON CONFLICT DO NOTHING"
+        )
+        await self._conn.execute(f"DELETE FROM {scratch}")
 
     async def reserve_ids(self, table: str, count: int) -> list[int]:
         """`count` values of the table's id sequence (other writers may take the ones between)."""

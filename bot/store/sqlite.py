@@ -57,6 +57,18 @@ class SqliteConnection:
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
             )
 
+    async def insert_new(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Inserts of many rows, leaving out those a unique key already holds."""
+        if rows:
+            marks = ", ".join("?" for _ in columns)
+            await self._db.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+                " ON CONFLICT DO NOTHING",
+                rows,
+            )
+
     async def reserve_ids(self, table: str, count: int) -> list[int]:
         """The ids after the largest one: the write lock is ours (BEGIN IMMEDIATE)."""
         row = await self.fetchone(f"SELECT coalesce(max(id), 0) FROM {table}")
