@@ -186,3 +186,47 @@ async def test_stats_name_the_database_without_its_password(postgres_url: str) -
         stats = await store.stats()
     assert stats["database"] == postgres_url  # no password on the test server's URL
     assert stats["schema_version"] == len(POSTGRES_MIGRATIONS)
+
+
+async def test_a_searcher_on_postgresql_follows_what_another_process_stores(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    from bot.searcher import Searcher
+
+    async with Store.open(postgres_url) as mine, Store.open(postgres_url) as theirs:
+        searcher = Searcher(mine, tmp_path / "index" / "relais.index")
+        await searcher.start()
+        source = await theirs.ensure_source("Numerama")
+        await theirs.upsert_posts(source, [_post("Le travail du clic", "g1")])
+        assert [h.title for h in (await searcher.search("travail clic")).hits] == [
+            "Le travail du clic"
+        ]
+        await searcher.close()
+    assert (tmp_path / "index" / "relais.index").exists()
+
+
+def test_the_cli_loads_and_searches_a_postgresql_database(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_PATH"}
+    env |= {"DATABASE_URL": postgres_url, "INDEX_DIR": str(tmp_path)}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    assert cli("load", str(ROOT / "seeds")).returncode == 0
+    found = cli("search", "travail", "du", "clic", "--json")
+    assert found.returncode == 0, found.stderr
+    [first, *_] = json.loads(found.stdout)["results"]
+    assert first["speaker"] == "A. Casilli"
+    assert list(tmp_path.glob("*.postgres.index"))
