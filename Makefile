@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest_bench.py
 	$(BIN)/python benchmarks/search_bench.py
 	$(BIN)/python benchmarks/push_bench.py
+	$(BIN)/python benchmarks/store_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
