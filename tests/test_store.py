@@ -154,3 +154,33 @@ async def test_many_deliveries_owed_at_once_leave_those_already_owed_as_they_are
         await tx.enqueue([(chat, post, "push") for chat in chats])
         await tx.enqueue([(chat, post, "push") for chat in chats])  # twice in one transaction
     assert await store.outbox_counts() == {"sent": 1, "pending_push": 1499}
+
+
+async def test_chats_subscriptions_and_saved_searches(store: Store) -> None:
+    from datetime import timedelta
+
+    group, supergroup = -100, -1_002_000_000_000  # Telegram's ids need 64 bits
+    await store.upsert_chat(group, type="group", title="G")
+    await store.upsert_chat(supergroup, type="supergroup")
+    numerama = await store.ensure_source("Numerama")
+    mediapart = await store.ensure_source("Mediapart")
+    assert await store.subscribe(group, numerama, "+ia") is True
+    assert await store.subscribe(group, numerama, "-bitcoin") is False  # updated in place
+    assert await store.subscribe(group, None, "") is True
+    assert await store.subscribe(group, mediapart, "") is True
+    assert await store.subscribe(supergroup, numerama, "") is True
+    [post] = (await store.upsert_posts(numerama, [_post("A", guid="a")])).new_post_ids
+    await store.enqueue([(group, post, "push"), (supergroup, post, "push")])
+    # The group became a supergroup known already: what only the group had moves over,
+    # what both had stays the supergroup's.
+    await store.migrate_chat(group, supergroup)
+    assert await store.chat(group) is None
+    moved = {(s.source, s.filters) for s in await store.subscriptions(supergroup)}
+    assert moved == {(None, ""), ("Mediapart", ""), ("Numerama", "")}
+    assert await store.outbox_counts(supergroup) == {"pending_push": 1}
+    assert await store.outbox_counts() == {"pending_push": 1}
+    query = await store.save_query(supergroup, "travail du clic")
+    assert await store.save_query(supergroup, "travail du clic") == query
+    assert await store.saved_query(supergroup, query) == "travail du clic"
+    assert await store.saved_query(7, query) is None
+    assert await store.forget_queries(datetime.now(UTC) + timedelta(days=1)) == 1
