@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,6 +18,11 @@ DEFAULT_API_URL = "https://api.telegram.org"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _FLAGS = {"1": True, "true": True, "yes": True, "on": True}
 _FLAGS |= {"0": False, "false": False, "no": False, "off": False}
+# Telegram's own rule for secret_token is 1 to 256 of these; shorter than 16 is guessable.
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{16,256}")
+# The only ports api.telegram.org delivers webhooks to (a self-hosted Bot API server: any).
+_TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)
+DEFAULT_PORT = 8080
 
 
 def _is_database_url(value: str) -> bool:
@@ -41,6 +49,12 @@ class Settings:
     timezone: str = "Europe/Paris"
     log_level: str = "INFO"
     allow_private_sources: bool = False
+    # Webhook mode (WEBHOOK_URL set): Telegram posts updates there; the bot listens on
+    # webhook_listen:port, behind whatever terminates TLS.
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    port: int = DEFAULT_PORT
+    webhook_listen: str = "0.0.0.0"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -73,6 +87,30 @@ class Settings:
         if _is_database_url(str(target)):
             return replace(self, database_url=str(target))
         return replace(self, database_path=Path(target), database_url=None)
+
+    def polling(self) -> Settings:
+        """A copy that runs by long polling whatever the webhook settings say (`run --polling`)."""
+        return replace(self, webhook_url=None, webhook_secret=None)
+
+    @property
+    def webhook_path(self) -> str:
+        """The path Telegram posts to: WEBHOOK_URL's own, else one derived from the token and
+        the secret (not guessable without both, the same for every replica)."""
+        if self.webhook_url is None:
+            raise ValueError("not in webhook mode")
+        path = urlsplit(self.webhook_url).path
+        if path.strip("/"):
+            return path
+        seed = f"{self.bot_token}\n{self.webhook_secret}".encode()
+        return "/relais-" + hashlib.sha256(seed).hexdigest()[:32]
+
+    @property
+    def webhook_target(self) -> str:
+        """The full URL given to Telegram's setWebhook."""
+        if self.webhook_url is None:
+            raise ValueError("not in webhook mode")
+        parts = urlsplit(self.webhook_url)
+        return f"{parts.scheme}://{parts.netloc}{self.webhook_path}"
 
     @classmethod
     def from_env(
@@ -138,6 +176,8 @@ class Settings:
         if allow_private not in _FLAGS:
             raise ConfigError("ALLOW_PRIVATE_SOURCES must be 1 or 0 (true/false, yes/no, on/off)")
 
+        webhook_url, secret, port, listen = _webhook(get, api_url)
+
         return cls(
             bot_token=token,
             database_path=Path(get("DATABASE_PATH") or "data/relais.sqlite3"),
@@ -150,4 +190,55 @@ class Settings:
             timezone=timezone,
             log_level=level,
             allow_private_sources=_FLAGS[allow_private],
+            webhook_url=webhook_url,
+            webhook_secret=secret,
+            port=port,
+            webhook_listen=listen,
         )
+
+
+def _webhook(
+    get: Callable[[str], str | None], api_url: str
+) -> tuple[str | None, str | None, int, str]:
+    """WEBHOOK_URL, WEBHOOK_SECRET, PORT and WEBHOOK_LISTEN, checked together."""
+    port_text = get("PORT") or str(DEFAULT_PORT)
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise ConfigError("PORT must be a TCP port number, 1 to 65535")
+    listen = get("WEBHOOK_LISTEN") or "0.0.0.0"
+    try:
+        ipaddress.ip_address(listen)
+    except ValueError:
+        raise ConfigError(
+            "WEBHOOK_LISTEN must be an IP address to listen on, e.g. 0.0.0.0 or 127.0.0.1"
+        ) from None
+    url, secret = get("WEBHOOK_URL"), get("WEBHOOK_SECRET")
+    if url is None:
+        if secret is not None:
+            raise ConfigError(
+                "WEBHOOK_SECRET is set but WEBHOOK_URL is not: set both for webhook mode, "
+                "or neither for long polling"
+            )
+        return None, None, int(port_text), listen
+    official = api_url == DEFAULT_API_URL
+    parts = urlsplit(url)
+    try:
+        url_port = parts.port
+    except ValueError:
+        raise ConfigError("WEBHOOK_URL has an invalid port") from None
+    # A self-hosted Bot API server may post to plain http on any port; Telegram's may not.
+    schemes = ("https",) if official else ("https", "http")
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ConfigError(
+            "WEBHOOK_URL must be the public https:// URL Telegram posts updates to, "
+            "e.g. https://relais.example.org"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError("WEBHOOK_URL must not have a query (?...) or a fragment (#...)")
+    if official and url_port is not None and url_port not in _TELEGRAM_WEBHOOK_PORTS:
+        raise ConfigError("WEBHOOK_URL's port must be 443, 80, 88 or 8443 (Telegram's rule)")
+    if secret is None or not _SECRET_RE.fullmatch(secret):
+        raise ConfigError(
+            "WEBHOOK_SECRET must be set with WEBHOOK_URL: 16 to 256 letters, digits, _ or -"
+            " (e.g. the output of `openssl rand -hex 32`)"
+        )
+    return url, secret, int(port_text), listen

@@ -87,3 +87,60 @@ def test_a_database_url_that_is_not_postgresql_is_refused() -> None:
     for value in ("mysql://x/y", "relais.sqlite3", "postgresql://"):
         with pytest.raises(ConfigError, match="DATABASE_URL"):
             Settings.from_env({"DATABASE_URL": value}, env_file=None)
+
+
+WEBHOOK = {
+    "BOT_TOKEN": "123:abc",
+    "WEBHOOK_URL": "https://relais.example.org",
+    "WEBHOOK_SECRET": "s3cret-s3cret_s3cret",
+}
+
+
+def test_webhook_settings_switch_the_mode_and_derive_a_path() -> None:
+    polling = Settings.from_env({"PORT": "5000"}, env_file=None)
+    assert polling.webhook_url is None and polling.port == 5000  # PORT alone changes nothing
+    settings = Settings.from_env({**WEBHOOK, "PORT": "8443"}, env_file=None)
+    assert settings.webhook_url == "https://relais.example.org"
+    assert (settings.port, settings.webhook_listen) == (8443, "0.0.0.0")
+    path = settings.webhook_path
+    # Not guessable: 128 bits from the token and the secret, neither of which it shows.
+    assert len(path) == len("/relais-") + 32 and path.startswith("/relais-")
+    assert "abc" not in path and "s3cret" not in path
+    assert settings.webhook_target == "https://relais.example.org" + path
+    other = Settings.from_env({**WEBHOOK, "WEBHOOK_SECRET": "another-secret-0001"}, env_file=None)
+    assert other.webhook_path != path
+    # A path given in WEBHOOK_URL is the operator's choice and is kept.
+    given = Settings.from_env({**WEBHOOK, "WEBHOOK_URL": "https://h.example:88/t/x9"}, None)
+    assert (given.webhook_path, given.webhook_target) == ("/t/x9", "https://h.example:88/t/x9")
+    assert settings.polling().webhook_url is None
+
+
+def test_a_self_hosted_bot_api_may_post_to_plain_http() -> None:
+    env = {**WEBHOOK, "WEBHOOK_URL": "http://127.0.0.1:9000", "WEBHOOK_LISTEN": "127.0.0.1"}
+    with pytest.raises(ConfigError, match="WEBHOOK_URL must be the public https://"):
+        Settings.from_env(env, env_file=None)
+    local = Settings.from_env({**env, "TELEGRAM_API_URL": "http://127.0.0.1:8081"}, None)
+    assert local.webhook_target.startswith("http://127.0.0.1:9000/relais-")
+    assert local.webhook_listen == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"WEBHOOK_SECRET": ""}, "WEBHOOK_SECRET must be set with WEBHOOK_URL"),
+        ({"WEBHOOK_SECRET": "short"}, "WEBHOOK_SECRET must be set with WEBHOOK_URL"),
+        ({"WEBHOOK_SECRET": "with spaces in the secret"}, "WEBHOOK_SECRET must be set"),
+        ({"WEBHOOK_URL": ""}, "WEBHOOK_SECRET is set but WEBHOOK_URL is not"),
+        ({"WEBHOOK_URL": "relais.example.org"}, "WEBHOOK_URL must be the public https://"),
+        ({"WEBHOOK_URL": "https://h.example:8080"}, "WEBHOOK_URL's port must be 443, 80, 88"),
+        ({"WEBHOOK_URL": "https://h.example:99999"}, "WEBHOOK_URL has an invalid port"),
+        ({"WEBHOOK_URL": "https://h.example/?a=1"}, "WEBHOOK_URL must not have a query"),
+        ({"PORT": "http"}, "PORT must be a TCP port number"),
+        ({"PORT": "70000"}, "PORT must be a TCP port number"),
+        ({"WEBHOOK_LISTEN": "localhost"}, "WEBHOOK_LISTEN must be an IP address"),
+    ],
+)
+def test_bad_webhook_settings_get_one_line(changes: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        Settings.from_env({**WEBHOOK, **changes}, env_file=None)
+    assert "\n" not in str(caught.value)
