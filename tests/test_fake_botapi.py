@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from telegram import (
     Bot,
     BotCommand,
@@ -590,6 +591,67 @@ async def test_server_form_values_keep_their_types(core):
             result = (await response.json())["result"]
         assert result["text"] == "123"
         assert result["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "1"
+
+
+async def test_webhook_gets_updates_with_the_secret_and_getupdates_conflicts(core, bot):
+    alice = core.user("Alice")
+    received: list[tuple[str | None, str, dict[str, Any]]] = []
+    answers = [500]  # the first delivery is refused, then retried
+
+    async def hook(request: web.Request) -> web.Response:
+        secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
+        received.append((secret, request.content_type, await request.json()))
+        return web.Response(status=answers.pop(0) if answers else 200)
+
+    receiver = web.Application()
+    receiver.router.add_post("/hook", hook)
+    runner = web.AppRunner(receiver)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    try:
+        async with FakeBotServer(core):
+            core.command(alice, "/avant")  # queued before the webhook: it is delivered too
+            params = {"secret_token": "s3cret_-X", "max_connections": 5}
+            assert await ok(core, "setWebhook", url=url, allowed_updates=["message"], **params)
+            status, body = await core.call(core.token, "getUpdates", {})
+            assert status == 409 and "webhook is active" in body["description"]
+            core.command(alice, "/apres")
+            deadline = time.monotonic() + 5
+            while core.pending_updates():
+                assert time.monotonic() < deadline, received
+                await asyncio.sleep(0.02)
+            texts = [update["message"]["text"] for _, _, update in received]
+            assert texts == ["/avant", "/avant", "/apres"]
+            assert {(secret, kind) for secret, kind, _ in received} == {
+                ("s3cret_-X", "application/json")
+            }
+            for _, _, update in received:
+                assert Update.de_json(update, bot).message.text.startswith("/")
+            info = WebhookInfo.de_json(await ok(core, "getWebhookInfo"), bot)
+            assert (info.url, info.pending_update_count, info.max_connections) == (url, 0, 5)
+            assert info.allowed_updates == ("message",)
+            assert (
+                info.last_error_message
+                == "Wrong response from the webhook: 500 Internal Server Error"
+            )
+            assert info.last_error_date is not None
+
+            status, body = await core.call(
+                core.token, "setWebhook", {"url": url, "secret_token": "a:b"}
+            )
+            assert (status, body["description"]) == (
+                400,
+                "Bad Request: secret token contains unallowed characters",
+            )
+            assert await ok(core, "deleteWebhook")
+            core.command(alice, "/sans")
+            status, body = await core.call(core.token, "getUpdates", {})
+            assert status == 200 and body["result"][-1]["message"]["text"] == "/sans"
+            assert len(received) == 3
+            assert WebhookInfo.de_json(await ok(core, "getWebhookInfo"), bot).url == ""
+    finally:
+        await runner.cleanup()
 
 
 # -- Telegram HTML validator -------------------------------------------------------------------

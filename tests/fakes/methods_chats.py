@@ -18,6 +18,11 @@ MAX_COMMANDS = 100
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 _QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 _ADMIN_STATUSES = ("creator", "administrator")
+_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def _flag(value: Any) -> bool:
+    return str(value).lower() in ("true", "1")
 
 
 def scope_key(params: Params) -> tuple[str, str]:
@@ -62,21 +67,47 @@ class ChatMethods(CoreBase):
 
     # -- webhook -------------------------------------------------------------------------
     def api_setWebhook(self, state: BotState, params: Params, files: Files) -> Any:
-        state.webhook_url = str(params.get("url", ""))
+        # Like a self-hosted Bot API server, plain http and any port are accepted.
+        url = str(params.get("url", ""))
+        if url and not url.startswith(("http://", "https://")):
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = str(params.get("secret_token") or "")
+        if secret and not _SECRET_RE.fullmatch(secret):
+            raise bad_request("secret token contains unallowed characters")
+        connections = 40
+        if params.get("max_connections") not in (None, ""):
+            connections = int_param(params, "max_connections")
+        if not 1 <= connections <= 100:
+            raise bad_request("bad webhook: max_connections must be between 1 and 100")
+        allowed = json_param(params.get("allowed_updates"), "allowed updates")
+        if allowed is not None:
+            state.allowed_updates = list(allowed)
+        if _flag(params.get("drop_pending_updates")):
+            state.updates.clear()
+        state.webhook_url, state.webhook_secret = url, secret if url else ""
+        state.webhook_max_connections = connections
+        self._updates_signal.notify()  # the webhook pusher starts delivering
         return True
 
     def api_deleteWebhook(self, state: BotState, params: Params, files: Files) -> Any:
-        state.webhook_url = ""
-        if str(params.get("drop_pending_updates", "")).lower() in ("true", "1"):
+        state.webhook_url = state.webhook_secret = ""
+        if _flag(params.get("drop_pending_updates")):
             state.updates.clear()
         return True
 
     def api_getWebhookInfo(self, state: BotState, params: Params, files: Files) -> Any:
-        return {
+        info: dict[str, Any] = {
             "url": state.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(state.updates),
         }
+        if state.webhook_url:
+            info["max_connections"] = state.webhook_max_connections
+            if state.allowed_updates is not None:
+                info["allowed_updates"] = list(state.allowed_updates)
+        if state.webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = state.webhook_error
+        return info
 
     # -- commands ------------------------------------------------------------------------
     def api_setMyCommands(self, state: BotState, params: Params, files: Files) -> Any:

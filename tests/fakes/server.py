@@ -11,6 +11,7 @@ from aiohttp import web
 from .botapi import FakeBotAPI, dumps
 from .errors import NOT_FOUND, bad_request
 from .objects import UploadedFile
+from .webhook import WebhookPusher
 
 # Form fields Telegram types as String: never JSON-decode them ("123" must stay a string).
 STRING_FIELDS = frozenset(
@@ -55,13 +56,17 @@ def decode_form_value(key: str, value: str) -> Any:
 
 
 class FakeBotServer:
-    """`async with FakeBotServer(core) as server:` then point the bot at server.url."""
+    """`async with FakeBotServer(core) as server:` then point the bot at server.url.
+
+    While a bot has a webhook (setWebhook), its updates are POSTed to it (`pusher`).
+    """
 
     def __init__(self, core: FakeBotAPI, host: str = "127.0.0.1", port: int = 0) -> None:
         self.core = core
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
+        self.pusher = WebhookPusher(core)
 
     @property
     def url(self) -> str:
@@ -88,10 +93,12 @@ class FakeBotServer:
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        await self.pusher.start()
 
     async def stop(self) -> None:
         """Release pending long polls, then close the server."""
         self.core.release_pollers()
+        await self.pusher.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -133,6 +133,10 @@ class BotState:
     allowed_updates: list[str] | None = None
     poll_generation: int = 0
     webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_max_connections: int = 40
+    # (unix time, message) of the last delivery Telegram could not make, as getWebhookInfo says.
+    webhook_error: tuple[int, str] | None = None
     commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     # chat_id -> user_id -> (status, rights overrides)
     members: dict[int, dict[int, tuple[str, dict[str, Any]]]] = field(default_factory=dict)
