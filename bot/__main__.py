@@ -44,7 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("run", parents=[common], help="run the Telegram bot (long polling)")
+    run = commands.add_parser(
+        "run", parents=[common], help="run the Telegram bot (long polling, or a webhook)"
+    )
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--webhook", action="store_true", help="serve a webhook (needs WEBHOOK_URL, WEBHOOK_SECRET)"
+    )
+    mode.add_argument("--polling", action="store_true", help="long polling, whatever WEBHOOK_URL")
 
     load = commands.add_parser(
         "load", parents=[common], help="load Movim dumps and RSS/Atom/JSON feeds"
@@ -116,6 +123,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # httpx logs every request at INFO: one line per long poll and per send is noise.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.command == "run":
+        if args.polling:
+            settings = settings.polling()
+        elif args.webhook and settings.webhook_url is None:
+            print(
+                "configuration error: run --webhook needs WEBHOOK_URL and WEBHOOK_SECRET",
+                file=sys.stderr,
+            )
+            return 2
         return _run(settings)
     handler = {
         "load": _load,

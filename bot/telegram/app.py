@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -40,6 +42,9 @@ from bot.telegram.limiter import GateLimiter
 from bot.telegram.send import make_send
 
 log = logging.getLogger(__name__)
+
+# Why a webhook server cannot bind its port: taken, not an address of this host, privileged.
+_CANNOT_LISTEN = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)
 
 
 @dataclass(slots=True)
@@ -232,14 +237,41 @@ async def _post_shutdown(app: Application) -> None:
 
 
 def run(settings: Settings) -> int:
-    """Poll Telegram until SIGINT or SIGTERM; the exit code."""
+    """Serve Telegram until SIGINT or SIGTERM, by long polling or, when WEBHOOK_URL is set,
+    behind a webhook; the exit code."""
     app = build_application(settings)
     try:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        if settings.webhook_url is None:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+        else:
+            log.info(
+                "webhook mode: listening on %s:%d, Telegram posts to %s",
+                settings.webhook_listen, settings.port, _masked(settings.webhook_target),
+            )  # fmt: skip
+            app.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.port,
+                url_path=settings.webhook_path,
+                webhook_url=settings.webhook_target,
+                # Checked on every request: a missing or wrong header is answered 403.
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
     except InvalidToken:
         log.error("Telegram refused BOT_TOKEN: check it with @BotFather")
         return 1
     except NetworkError as exc:
         log.error("cannot reach the Bot API at %s: %s", settings.telegram_api_url, exc)
         return 1
+    except OSError as exc:
+        if settings.webhook_url is None or exc.errno not in _CANNOT_LISTEN:
+            raise
+        log.error("cannot listen on %s:%d: %s", settings.webhook_listen, settings.port, exc)
+        return 1
     return 0
+
+
+def _masked(url: str) -> str:
+    """A webhook URL for the log: its path is part of the secret, so only its start shows."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path[:9]}…"

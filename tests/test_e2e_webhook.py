@@ -1,0 +1,149 @@
+"""End to end in webhook mode: `python -m bot run` serves the updates the fake Bot API POSTs."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+
+from tests.fakes import FakeBotAPI, FakeBotServer, plain_text
+from tests.fakes.demo import prepare_database
+
+SECRET = "relais-test-secret-0123456789"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (the bot binds it a moment later)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def start_bot(
+    core: FakeBotAPI, api: FakeBotServer, database: Path, *extra: str, **env: str
+) -> asyncio.subprocess.Process:
+    """The bot as its own process; `env` adds settings (WEBHOOK_URL, PORT...)."""
+    env = {
+        "BOT_TOKEN": core.token,
+        "TELEGRAM_API_URL": api.url,
+        "DATABASE_PATH": str(database),
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        **env,
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", *extra, env=env, cwd=database.parent,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+
+
+async def stop(process: asyncio.subprocess.Process) -> tuple[int | None, str]:
+    """SIGTERM (if still running), then the exit code and what it logged."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=20)
+    return process.returncode, output.decode(errors="replace")
+
+
+def forged_search(user_id: int, update_id: int) -> dict:
+    text = "/search travail du clic"
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 1700000000,
+            "chat": {"id": user_id, "type": "private", "first_name": "Mallory"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Mallory"},
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
+        },
+    }
+
+
+async def test_webhook_mode_serves_updates_and_refuses_a_bad_secret(
+    core: FakeBotAPI, tmp_path: Path
+) -> None:
+    database = tmp_path / "relais.sqlite3"
+    await prepare_database(database)
+    port = free_port()
+    root = f"http://127.0.0.1:{port}"
+    async with FakeBotServer(core) as api:
+        bot = await start_bot(
+            core, api, database, WEBHOOK_URL=root, WEBHOOK_SECRET=SECRET, PORT=str(port)
+        )
+        try:
+            hook = await core.wait_for(method="setWebhook", timeout=60)
+            url = hook.params["url"]
+            # A path nobody can guess without the token and the secret, and the secret.
+            assert re.fullmatch(re.escape(root) + r"/relais-[0-9a-f]{32}", url), url
+            assert hook.params["secret_token"] == SECRET
+
+            alice = core.user("Alice")
+            core.command(alice, "/search travail du clic")
+            reply = await core.wait_for(method="sendMessage", chat_id=alice, timeout=30)
+            assert "Casilli" in plain_text(reply.text)
+            assert api.pusher.delivered >= 1  # it came through the webhook, not getUpdates
+
+            mallory = 666_000_111
+            async with aiohttp.ClientSession() as http:
+                answers = []
+                for number, headers in enumerate(
+                    (
+                        {},
+                        {"X-Telegram-Bot-Api-Secret-Token": "wrong-" + SECRET},
+                        {"X-Telegram-Bot-Api-Secret-Token": SECRET.upper()},
+                    )
+                ):
+                    async with http.post(
+                        url, json=forged_search(mallory, 900 + number), headers=headers
+                    ) as response:
+                        answers.append(response.status)
+                # The right secret at another path: nothing is served there.
+                headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+                async with http.post(
+                    root + "/", json=forged_search(mallory, 910), headers=headers
+                ) as response:
+                    answers.append(response.status)
+            assert answers == [403, 403, 403, 404]
+
+            # Later updates are still served, and none of the forged ones ever was.
+            core.command(alice, "/quote je coche des cases")
+            await core.wait_for(lambda c: "coche" in c.text, chat_id=alice, timeout=30)
+            assert core.sent(include_failed=True, chat_id=mallory) == []
+        finally:
+            code, log = await stop(bot)
+    assert code == 0, log
+    assert f"webhook mode: listening on 127.0.0.1:{port}" in log
+    assert "Traceback" not in log
+    assert SECRET not in log and url.rsplit("/", 1)[1] not in log
+
+
+async def test_a_port_in_use_is_one_line_and_exit_1(core: FakeBotAPI, tmp_path: Path) -> None:
+    database = tmp_path / "relais.sqlite3"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        async with FakeBotServer(core) as api:
+            bot = await start_bot(
+                core,
+                api,
+                database,
+                WEBHOOK_URL="http://127.0.0.1:8443/hook",
+                WEBHOOK_SECRET=SECRET,
+                PORT=str(port),
+            )
+            code, log = await stop_when_exited(bot)
+    assert code == 1, log
+    assert f"cannot listen on 127.0.0.1:{port}: [Errno 98] Address already in use" in log
+    assert "Traceback" not in log
+
+
+async def stop_when_exited(process: asyncio.subprocess.Process) -> tuple[int | None, str]:
+    """Wait for a process that is expected to exit on its own."""
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode, output.decode(errors="replace")
