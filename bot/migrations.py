@@ -188,4 +188,18 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE posts ADD COLUMN url_key TEXT;
     CREATE INDEX posts_url_key ON posts (url_key) WHERE url_key IS NOT NULL;
     """,
+    # 10: the lease that makes one process the leader (it polls, sends and runs the jobs)
+    # among those sharing this database, and the outbox rows the leader took to send. Only
+    # the lease's holder takes rows: a process that lost the lease sends nothing more, and
+    # the one taking over re-sends only what was in flight.
+    """
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        acquired_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+    ALTER TABLE outbox ADD COLUMN claimed_at TEXT;
+    """,
 )

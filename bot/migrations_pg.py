@@ -172,4 +172,15 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE posts ADD COLUMN url_key TEXT;
     CREATE INDEX posts_url_key ON posts (url_key) WHERE url_key IS NOT NULL;
     """,
+    # 10: the leader lease and the outbox rows the leader took to send.
+    """
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        acquired_at TEXT COLLATE "C" NOT NULL,
+        expires_at TEXT COLLATE "C" NOT NULL
+    );
+    ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+    ALTER TABLE outbox ADD COLUMN claimed_at TEXT COLLATE "C";
+    """,
 )

@@ -245,3 +245,13 @@ class SourceState:
             return ZoneInfo(self.timezone) if self.timezone else default
         except (KeyError, ValueError, OSError):  # a zone this system does not know
             return default
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """A role held by one process until `expires_at` unless renewed (the replicas' leader)."""
+
+    name: str
+    owner: str
+    acquired_at: datetime
+    expires_at: datetime

@@ -2,6 +2,7 @@
 
 from bot.names import source_key
 from bot.store.chats import ChatStore
+from bot.store.leases import LeaseStore
 from bot.store.outbox import OutboxStore
 from bot.store.posts import PostStore, Upserted
 from bot.store.queries import QueryStore
@@ -11,7 +12,14 @@ from bot.store.transfer import TransferError, TransferStore
 
 
 class Store(
-    PostStore, ChatStore, OutboxStore, SourceStore, QueryStore, TransactionStore, TransferStore
+    PostStore,
+    ChatStore,
+    OutboxStore,
+    SourceStore,
+    QueryStore,
+    TransactionStore,
+    TransferStore,
+    LeaseStore,
 ):
     """Typed queries over one database; `async with Store.open(path_or_url) as store`."""
 
