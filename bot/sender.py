@@ -43,6 +43,8 @@ class SendResult:
 
 # Sends one message to a chat and reports the outcome; never raises.
 SendFunction = Callable[[int, Outgoing], Awaitable[SendResult]]
+# Takes outbox rows to send them; False when this process must not (it no longer leads).
+ClaimFunction = Callable[[list[int]], Awaitable[bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +77,12 @@ class Sender:
         gate: FloodGate | None = None,
         max_in_flight: int = MAX_IN_FLIGHT,
         clock: Callable[[], datetime] = _utcnow,
+        claim: ClaimFunction | None = None,
     ) -> None:
         self._store = store
         self._send = send
+        # Among processes sharing the database, only the leader's claims succeed.
+        self._claim = claim
         self._tz = tz
         # Not `gate or ...`: an empty gate has len() 0 and would be replaced.
         self.gate = gate if gate is not None else FloodGate(margin=FLOOD_MARGIN)
@@ -193,6 +198,9 @@ class Sender:
             for number, part in enumerate(parts):
                 if number:
                     await self._admit(chat.id)
+                if self._claim is not None and not await self._claim(part.ids):
+                    log.warning("not the leader any more: chat %s's deliveries left", chat.id)
+                    break
                 result = await self._send(chat.id, part.message)
                 await self._settle(chat, part, result)
                 if result.status not in ("sent", "failed"):

@@ -6,18 +6,34 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.compose import Outgoing
+from bot.leader import LEASE, Leadership, LeaseRefused, Owner
 from bot.models import Passage, Post
 from bot.poller import store_and_plan
+from bot.ratelimit import FloodGate
+from bot.sender import Sender, SendResult
 from bot.store import Store
 
 BACKENDS = ("sqlite", "postgres")
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 TTL = 10.0
 
-LEASE = "leader"
+
+class Clocks:
+    """The wall clock the store judges leases by and the monotonic one, moved by the test."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def now(self) -> datetime:
+        return T0 + timedelta(seconds=self.seconds)
+
+    def monotonic(self) -> float:
+        return self.seconds
 
 
 @pytest.fixture
@@ -25,6 +41,21 @@ async def second(database: str | Path, store: Store) -> AsyncIterator[Store]:
     """Another connection to the same database, as another process would have."""
     async with Store.open(database) as other:
         yield other
+
+
+def owner(mode: str = "webhook", pid: int = 100) -> Owner:
+    return Owner(mode, "hote", pid, f"t{pid}")
+
+
+def leader(store: Store, who: Owner, clocks: Clocks, changes: list | None = None) -> Leadership:
+    async def record(leading: bool) -> None:
+        if changes is not None:
+            changes.append((str(who), leading))
+
+    return Leadership(
+        store, who, ttl=TTL, renew_every=3.0, on_change=record, now=clocks.now,
+        clock=clocks.monotonic,
+    )  # fmt: skip
 
 
 async def test_a_lease_is_held_renewed_lapses_and_is_taken_over(
@@ -93,3 +124,112 @@ async def test_processes_taking_a_free_lease_at_once_agree_on_one_holder(
     lease = seen[0]
     assert lease.expires_at - lease.acquired_at == timedelta(seconds=TTL)
     assert abs(lease.acquired_at - datetime.now(UTC)) < timedelta(seconds=5)
+
+
+async def test_one_leader_at_a_time_and_a_takeover_after_the_lease_lapses(
+    store: Store, second: Store
+) -> None:
+    clocks, changes = Clocks(), []
+    a = leader(store, owner(pid=1), clocks, changes)
+    b = leader(second, owner(pid=2), clocks, changes)
+    await a.start(exclusive=False)
+    await b.start(exclusive=False)  # a webhook replica follows a webhook leader
+    assert (a.leading, b.leading) == (True, False)
+    for _ in range(5):  # a renews every 3 s: b never gets in
+        clocks.seconds += 3
+        assert await a.step() is True
+        assert await b.step() is False
+    # a dies (no more renewals): b takes over once the lease lapses, not before.
+    clocks.seconds += 9.9
+    assert await b.step() is False
+    clocks.seconds += 0.1
+    assert await b.step() is True
+    # a comes back from a long pause: it learns it lost, and steps down.
+    assert await a.step() is False
+    assert changes == [
+        ("webhook:hote:1:t1", True),
+        ("webhook:hote:2:t2", True),
+        ("webhook:hote:1:t1", False),
+    ]
+    await b.release()
+    assert await a.step() is True  # a clean stop hands over at once
+
+
+async def test_a_leader_that_cannot_renew_steps_down_before_its_lease_lapses(
+    store: Store, tmp_path: Path
+) -> None:
+    clocks, changes = Clocks(), []
+    a = leader(store, owner(pid=1), clocks, changes)
+    await a.start(exclusive=True)
+    await store._db.execute("DROP TABLE leases")  # every renewal now fails
+    clocks.seconds += 3
+    assert await a.step() is True  # its lease still runs until 10 s
+    clocks.seconds += 3.9
+    assert await a.step() is True
+    clocks.seconds += 0.1  # 7 s without renewal: one more period could let it lapse
+    assert await a.step() is False
+    assert changes[-1] == ("webhook:hote:1:t1", False)
+
+
+async def test_a_second_poller_is_refused_and_a_dead_ones_lease_waited_out(
+    store: Store, second: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clocks = Clocks()
+    first = leader(store, owner("polling", 1), clocks)
+    await first.start(exclusive=True)
+
+    async def time_passes(seconds: float) -> None:
+        # While the newcomer waits, the running poller keeps renewing every 3 s.
+        before = clocks.seconds
+        clocks.seconds += seconds
+        if int(before // 3) != int(clocks.seconds // 3):
+            await first.step()
+
+    monkeypatch.setattr("bot.leader.asyncio.sleep", time_passes)
+    newcomer = leader(second, owner("polling", 2), clocks)
+    with pytest.raises(LeaseRefused) as refused:
+        await newcomer.start(exclusive=True)
+    assert refused.value.who == "pid 1 on hote, long polling"
+    assert clocks.seconds <= 3.5  # told as soon as the holder showed it is alive
+    # A webhook replica is refused by a running poller too (Telegram would answer 409).
+    with pytest.raises(LeaseRefused):
+        await leader(second, owner("webhook", 3), clocks).start(exclusive=False)
+
+    # The poller is SIGKILLed: its lease stays until it lapses, then a new one starts.
+    async def nothing_renews(seconds: float) -> None:
+        clocks.seconds += seconds
+
+    monkeypatch.setattr("bot.leader.asyncio.sleep", nothing_renews)
+    waited_from = clocks.seconds
+    restarted = leader(second, owner("polling", 4), clocks)
+    await restarted.start(exclusive=True)
+    assert restarted.leading and clocks.seconds - waited_from <= TTL
+
+
+async def test_only_the_leaders_sender_sends(store: Store, second: Store) -> None:
+    clocks = Clocks()
+    a = leader(store, owner(pid=1), clocks)
+    b = leader(second, owner(pid=2), clocks)
+    await a.start(exclusive=False)
+    await b.start(exclusive=False)
+    await _owe(store, 4)
+    sent: dict[str, list[int]] = {"a": [], "b": []}
+
+    def recorder(name: str):
+        async def send(chat_id: int, message: Outgoing) -> SendResult:
+            sent[name].append(chat_id)
+            return SendResult("sent")
+
+        return send
+
+    gate = FloodGate(per_chat_interval=0.0)
+    paris = ZoneInfo("Europe/Paris")
+    sender_a = Sender(store, recorder("a"), tz=paris, gate=gate, claim=a.claim, clock=clocks.now)
+    sender_b = Sender(second, recorder("b"), tz=paris, gate=gate, claim=b.claim, clock=clocks.now)
+    await sender_b.drain_once()  # a follower's sender, were it running, sends nothing
+    await sender_b.wait_idle()
+    assert sent == {"a": [], "b": []}
+    assert len(await store.pending(now=clocks.now())) == 4
+    await sender_a.drain_once()
+    await sender_a.wait_idle()
+    assert sorted(sent["a"]) == [1, 2, 3, 4] and sent["b"] == []
