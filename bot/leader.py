@@ -70,6 +70,7 @@ class LeaseRefused(RuntimeError):
     def __init__(self, holder: Lease) -> None:
         super().__init__(holder.owner)
         self.holder = holder
+        self.where = ""  # the database, for people (set by whoever knows it)
 
     @property
     def who(self) -> str:

@@ -101,11 +101,17 @@ async def test_old_and_unknown_buttons_answer_sensibly(core, app) -> None:
     assert "expiré" in core.callback_answer(press["callback_query"]["id"])["text"]
 
 
-async def test_buttons_survive_a_restart(core, app, tmp_path) -> None:
+async def test_buttons_survive_a_restart(core, tmp_path) -> None:
+    database = tmp_path / "relais.sqlite3"
+    await prepare_database(database)
+    settings = Settings(
+        bot_token=core.token, database_path=database, telegram_api_url="http://fake.invalid"
+    )
     alice = core.user("Alice")
-    await feed(app, core.command(alice, "/search travail du clic"))
+    # Stopped before the restart: one process at a time polls a database.
+    async with running(settings, core) as first:
+        await feed(first, core.command(alice, "/search travail du clic"))
     [call] = core.sent(chat_id=alice, method="sendMessage")
-    settings = app.bot_data["settings"]
     async with running(settings, core) as fresh:
         await feed(fresh, core.press(call, call.buttons()[0]["callback_data"], alice))
     assert "Page 2/" in plain_text(core.sent(chat_id=alice, method="editMessageText")[0].text)

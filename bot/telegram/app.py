@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import errno
 import logging
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -30,6 +29,7 @@ from bot.config import Settings
 from bot.i18n import COMMANDS
 from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
+from bot.leader import Leadership, LeaseRefused
 from bot.loader import seed_if_empty
 from bot.poller import Poller, sync_sources
 from bot.ratelimit import FloodGate
@@ -37,7 +37,7 @@ from bot.searcher import Searcher
 from bot.sender import FLOOD_MARGIN, Sender
 from bot.sources import parse_sources
 from bot.store import Store
-from bot.telegram import admin, channels, chat_settings, handlers, jobs, subscriptions
+from bot.telegram import admin, channels, chat_settings, handlers, jobs, leading, subscriptions
 from bot.telegram.limiter import GateLimiter
 from bot.telegram.send import make_send
 
@@ -59,6 +59,8 @@ class Services:
     stack: AsyncExitStack
     # What sources added from Telegram may reach; None when ALLOW_PRIVATE_SOURCES=1.
     address_policy: AddressPolicy | None = None
+    # This process's part among those sharing the database: only the leader polls and sends.
+    leadership: Leadership | None = None
 
 
 def build_application(
@@ -163,18 +165,27 @@ def _register(app: Application) -> None:
 async def _post_init(app: Application) -> None:
     settings: Settings = app.bot_data["settings"]
     stack = AsyncExitStack()
+    app.bot_data["stack"] = stack  # closed by post_shutdown, also when start-up is refused
     store = await stack.enter_async_context(Store.open(settings.database))
+    # First of all: a process refused here must not have written anything.
+    leadership = await leading.take_part(app, store, settings)
     if await seed_if_empty(store, settings.seeds_dir, tz=settings.tz, today=date.today()):
         log.info("empty database: loaded the seed files from %s", settings.seeds_dir)
     await _configure_sources(store, settings)
-    searcher = Searcher(store, settings.index_path, tz=settings.tz)
+    searcher = Searcher(store, _index_path(settings), tz=settings.tz)
     await searcher.start()
     client = await stack.enter_async_context(make_client(timeout=15.0))
     policy: AddressPolicy | None = app.bot_data.get("address_policy")
     public_only = None
     if policy is not None:
         public_only = await stack.enter_async_context(make_client(timeout=15.0, policy=policy))
-    sender = Sender(store, make_send(app.bot), tz=settings.tz, gate=app.bot_data["gate"])
+    sender = Sender(
+        store,
+        make_send(app.bot),
+        tz=settings.tz,
+        gate=app.bot_data["gate"],
+        claim=leadership.claim,
+    )
     on_failing, on_recovered = jobs.alerts(app)
     poller = Poller(
         store,
@@ -187,20 +198,31 @@ async def _post_init(app: Application) -> None:
         on_recovered=on_recovered,
     )
     app.bot_data["services"] = Services(
-        settings, store, searcher, poller, sender, stack, address_policy=policy
+        settings, store, searcher, poller, sender, stack, policy, leadership
     )
     for lang, commands in COMMANDS.items():
         await app.bot.set_my_commands(
             [BotCommand(name, description) for name, description in commands],
             language_code=None if lang == "en" else lang,
         )
-    app.bot_data["sender_task"] = asyncio.create_task(sender.run(), name="outbox sender")
+    await leading.start_leading(app)
     assert app.job_queue is not None
+    # Jobs run in every process; those of the leader's only do nothing in the others.
     app.job_queue.run_once(jobs.start_polling, when=0.5, name="poll")
     app.job_queue.run_repeating(jobs.send_digests, interval=20, first=2, name="digests")
     app.job_queue.run_repeating(jobs.forget_old_searches, interval=86_400, first=60, name="gc")
     app.job_queue.run_repeating(jobs.prune_outbox, interval=86_400, first=90, name="outbox")
     log.info("Relais is up as @%s with %d passages indexed", app.bot.username, len(searcher))
+
+
+def _index_path(settings: Settings) -> Path:
+    """Where the search index is kept (see Settings.index_path); one file per webhook replica,
+    named after its port (replicas on one host listen on different ports), since each
+    follows the store on its own."""
+    path = settings.index_path
+    if settings.webhook_url is None:
+        return path
+    return path.with_name(f"{path.name.removesuffix('.index')}.{settings.port}.index")
 
 
 async def _configure_sources(store: Store, settings: Settings) -> None:
@@ -216,24 +238,16 @@ async def _configure_sources(store: Store, settings: Settings) -> None:
 
 
 async def _post_stop(app: Application) -> None:
-    # Cancelling the poller cancels the fetches in flight: a slow source never holds up exit.
-    for name in ("poller_task", "sender_task"):
-        task: asyncio.Task | None = app.bot_data.pop(name, None)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-    services: Services | None = app.bot_data.get("services")
-    if services is not None:
-        await services.sender.wait_idle()
+    await leading.leave(app)
 
 
 async def _post_shutdown(app: Application) -> None:
     services: Services | None = app.bot_data.get("services")
-    if services is None:
-        return
-    await services.searcher.close()
-    await services.stack.aclose()
+    if services is not None:
+        await services.searcher.close()
+    stack: AsyncExitStack | None = app.bot_data.pop("stack", None)
+    if stack is not None:
+        await stack.aclose()
 
 
 def run(settings: Settings) -> int:
@@ -257,6 +271,9 @@ def run(settings: Settings) -> int:
                 secret_token=settings.webhook_secret,
                 allowed_updates=Update.ALL_TYPES,
             )
+    except LeaseRefused as exc:
+        log.error("%s", leading.refusal(exc, settings))
+        return 1
     except InvalidToken:
         log.error("Telegram refused BOT_TOKEN: check it with @BotFather")
         return 1
@@ -268,7 +285,7 @@ def run(settings: Settings) -> int:
             raise
         log.error("cannot listen on %s:%d: %s", settings.webhook_listen, settings.port, exc)
         return 1
-    return 0
+    return int(app.bot_data.get("exit_code", 0))
 
 
 def _masked(url: str) -> str:

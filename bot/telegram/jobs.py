@@ -25,19 +25,28 @@ QUERY_LIFETIME = timedelta(days=30)
 OUTBOX_RETENTION = timedelta(days=30)
 
 
+def _leads(services: Services) -> bool:
+    """Whether this process runs the leader's work (it alone, among those sharing the store)."""
+    return services.leadership is None or services.leadership.leading
+
+
 async def start_polling(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """JobQueue, once: the poller runs as a task of its own until shutdown cancels it.
+    """JobQueue, once (at start, and when this process becomes the leader): the poller runs
+    as a task of its own until shutdown or the loss of the lease cancels it.
 
     Not a repeating job: each source has its own schedule, so no tick waits for a slow one.
     """
     app = context.application
     services: Services = app.bot_data["services"]
-    app.bot_data["poller_task"] = asyncio.create_task(services.poller.run(), name="poller")
+    if _leads(services) and "poller_task" not in app.bot_data:
+        app.bot_data["poller_task"] = asyncio.create_task(services.poller.run(), name="poller")
 
 
 async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue: release the digests that are due to the sender."""
     services: Services = context.application.bot_data["services"]
+    if not _leads(services):
+        return
     now = datetime.now(UTC)
     for chat in await services.store.chats_with_digest():
         tz = chat.zone(services.settings.tz)
@@ -62,6 +71,8 @@ async def deliver_digest(app: Application, chat: Chat, now: datetime) -> int:
 async def forget_old_searches(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue: drop searches unused for a month; their old buttons then say so."""
     services: Services = context.application.bot_data["services"]
+    if not _leads(services):
+        return
     forgotten = await services.store.forget_queries(datetime.now(UTC) - QUERY_LIFETIME)
     if forgotten:
         log.info("forgot %d old searches", forgotten)
@@ -70,6 +81,8 @@ async def forget_old_searches(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def prune_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue: forget deliveries settled more than OUTBOX_RETENTION ago."""
     services: Services = context.application.bot_data["services"]
+    if not _leads(services):
+        return
     pruned = await services.store.prune_outbox(datetime.now(UTC) - OUTBOX_RETENTION)
     if pruned:
         log.info("pruned %d settled deliveries from the outbox", pruned)
