@@ -6,11 +6,15 @@ import asyncio
 import re
 import signal
 import socket
+import sqlite3
 import sys
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 
+from bot.leader import Owner
 from tests.fakes import FakeBotAPI, FakeBotServer, plain_text
 from tests.fakes.demo import prepare_database
 
@@ -147,3 +151,50 @@ async def stop_when_exited(process: asyncio.subprocess.Process) -> tuple[int | N
     """Wait for a process that is expected to exit on its own."""
     output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     return process.returncode, output.decode(errors="replace")
+
+
+def lease_holder(database: Path) -> int | None:
+    """The pid of the process holding the leader lease (unlapsed), read as another process."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        row = db.execute("SELECT owner, expires_at FROM leases WHERE name = 'leader'").fetchone()
+    if row is None or datetime.fromisoformat(row[1]) <= datetime.now(UTC):
+        return None
+    return Owner.parse(row[0]).pid
+
+
+async def wait_holder(database: Path, pids: set[int], timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    while (pid := lease_holder(database)) not in pids:
+        assert time.monotonic() < deadline, f"lease held by {pid}, not by one of {pids}"
+        await asyncio.sleep(0.1)
+    assert pid is not None
+    return pid
+
+
+async def test_a_second_poller_on_one_database_is_refused(core: FakeBotAPI, tmp_path: Path) -> None:
+    database = tmp_path / "relais.sqlite3"
+    await prepare_database(database)
+    async with FakeBotServer(core) as api:
+        first = await start_bot(core, api, database)
+        try:
+            await wait_holder(database, {first.pid}, timeout=60)
+            second = await start_bot(core, api, database)
+            code, log = await stop_when_exited(second)
+            assert code == 1, log
+            [line] = [line for line in log.splitlines() if " ERROR " in line]
+            assert (
+                f"another Relais process (pid {first.pid} on {socket.gethostname()}, long polling)"
+                f" already runs on {database}: two pollers of one bot make Telegram answer 409"
+            ) in line, line
+            assert "Traceback" not in log
+            # Only the first bootstrapped polling (PTB deletes any webhook first).
+            assert len(core.sent(method="deleteWebhook")) == 1
+            # The first one was not disturbed.
+            alice = core.user("Alice")
+            core.command(alice, "/search travail du clic")
+            reply = await core.wait_for(method="sendMessage", chat_id=alice, timeout=30)
+            assert "Casilli" in plain_text(reply.text)
+        finally:
+            code, log = await stop(first)
+    assert code == 0, log
+    assert "Conflict" not in log and "Traceback" not in log
