@@ -20,11 +20,12 @@ log = logging.getLogger(__name__)
 
 LEASE = "leader"
 # A lease not renewed for TTL seconds lapses and another process takes it. The leader renews
-# every RENEW_EVERY seconds and followers try as often, so a dead leader is replaced within
-# TTL + RENEW_EVERY seconds; a leader that could not renew for TTL - RENEW_EVERY stops
-# leading before its lease can lapse.
+# every RENEW_EVERY seconds and followers try every FOLLOW_EVERY seconds, so a dead leader is
+# replaced within TTL + FOLLOW_EVERY seconds; a leader that could not renew for
+# TTL - RENEW_EVERY seconds stops leading before its lease can lapse.
 TTL = 10.0
 RENEW_EVERY = 3.0
+FOLLOW_EVERY = 1.0
 # While waiting out a lease left by a process that may be dead: how often to look again.
 START_CHECK_EVERY = 0.5
 
@@ -96,6 +97,7 @@ class Leadership:
         *,
         ttl: float = TTL,
         renew_every: float = RENEW_EVERY,
+        follow_every: float = FOLLOW_EVERY,
         on_change: Change | None = None,
         now: Callable[[], datetime] | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -104,6 +106,7 @@ class Leadership:
         self.owner = owner
         self.ttl = ttl
         self.renew_every = renew_every
+        self.follow_every = follow_every
         self._on_change = on_change
         self._now = now
         self._clock = clock
@@ -181,9 +184,10 @@ class Leadership:
             await self._on_change(leading)
 
     async def run(self) -> None:
-        """Renew (or try to take) the lease every `renew_every` seconds until cancelled."""
+        """Renew the lease every `renew_every` seconds, or try to take it every
+        `follow_every` seconds, until cancelled."""
         while True:
-            await asyncio.sleep(self.renew_every)
+            await asyncio.sleep(self.renew_every if self.leading else self.follow_every)
             await self.step()
 
     async def release(self) -> None:

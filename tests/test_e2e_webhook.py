@@ -9,6 +9,7 @@ import socket
 import sqlite3
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +17,11 @@ import aiohttp
 
 from bot.leader import Owner
 from tests.fakes import FakeBotAPI, FakeBotServer, plain_text
+from tests.fakes.balancer import RoundRobinProxy
 from tests.fakes.demo import prepare_database
+from tests.fakes.feed_server import FeedServer
+from tests.fakes.rss import make_rss
+from tests.test_e2e_push import Feed, received, subscribe, wait_polled
 
 SECRET = "relais-test-secret-0123456789"
 
@@ -198,3 +203,119 @@ async def test_a_second_poller_on_one_database_is_refused(core: FakeBotAPI, tmp_
             code, log = await stop(first)
     assert code == 0, log
     assert "Conflict" not in log and "Traceback" not in log
+
+
+async def load_file(database: Path, path: Path) -> None:
+    """`python -m bot load` as its own process, beside the running replicas."""
+    loader = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "load", str(path), "--db", str(database),
+        cwd=database.parent, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(loader.communicate(), timeout=60)
+    assert loader.returncode == 0, output.decode(errors="replace")
+
+
+async def test_two_webhook_replicas_one_leader_and_a_takeover_after_sigkill(
+    core: FakeBotAPI, tmp_path: Path
+) -> None:
+    database = tmp_path / "relais.sqlite3"
+    await prepare_database(database)
+    ports = [free_port(), free_port()]
+    replicas: list[asyncio.subprocess.Process] = []
+    async with (
+        FeedServer() as feeds,
+        FakeBotServer(core) as api,
+        RoundRobinProxy([f"http://127.0.0.1:{port}" for port in ports]) as balancer,
+    ):
+        feed = Feed(feeds)
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            f'[[source]]\nname = "Local"\nurl = "{feeds.url("/feed.xml")}"\ninterval = 1\n'
+        )
+        settings = {"WEBHOOK_URL": balancer.url, "WEBHOOK_SECRET": SECRET}
+        settings["SOURCES_FILE"] = str(sources)
+        try:
+            for port in ports:  # the first to start leads
+                replicas.append(await start_bot(core, api, database, PORT=str(port), **settings))
+                await wait_holder(database, {replicas[0].pid}, timeout=60)
+            first, second = replicas
+            while len(core.sent(method="setWebhook")) < 2:  # the second is up too
+                await asyncio.sleep(0.1)
+            await wait_polled(feeds, 2)  # the leader's first poll only records what is there
+
+            users = [core.user(f"Lecteur {n}") for n in range(50)]
+            for user in users:
+                await subscribe(core, user, "/subscribe Local")
+            assert {r.backend for r in balancer.routed} == {0, 1}  # both answer updates
+
+            # Both search what was loaded after they started, each in its own index.
+            (tmp_path / "tardif.xml").write_bytes(
+                make_rss("Tardif", [{"title": "Les ornithorynques du Jura", "guid": "o-1",
+                                     "description": "Un article chargé plus tard."}])
+            )  # fmt: skip
+            await load_file(database, tmp_path / "tardif.xml")
+            asker = core.user("Chercheuse")
+            for _ in range(2):  # one to each replica, in turn
+                core.command(asker, "/search ornithorynque")
+            deadline = time.monotonic() + 30
+            while len(core.sent(chat_id=asker)) < 2:
+                assert time.monotonic() < deadline, "a replica did not answer /search"
+                await asyncio.sleep(0.1)
+            assert all("ornithorynques" in c.text for c in core.sent(chat_id=asker))
+            searches = [r for r in balancer.routed if "/search" in r.body.decode()]
+            assert {r.backend for r in searches} == {0, 1} and {r.status for r in searches} == {200}
+            assert (tmp_path / f"relais.sqlite3.{ports[0]}.index").exists()
+            assert (tmp_path / f"relais.sqlite3.{ports[1]}.index").exists()
+
+            # A new entry goes once to every chat: the leader alone sends.
+            feed.publish("Un premier article pour tous")
+            deadline = time.monotonic() + 30
+            while not all(received(core, u, "premier article") for u in users):
+                assert time.monotonic() < deadline, "some chats never got the first post"
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.5)
+            assert {received(core, u, "premier article") for u in users} == {1}
+
+            # SIGKILL the leader in the middle of a fan-out to the 50 chats, while answers
+            # take 0.2 s to come back: its 3 sends in flight have reached the chats by then.
+            core.latency = 0.2
+            mark = core.mark()
+            feed.publish("Un article pour cinquante lecteurs")
+
+            def pushes() -> int:
+                calls = core.sent(method="sendMessage")
+                return sum("cinquante" in c.text for c in calls if c.seq > mark)
+
+            deadline = time.monotonic() + 20
+            while pushes() < 10:
+                assert time.monotonic() < deadline, "the fan-out never started"
+                await asyncio.sleep(0.02)
+            first.send_signal(signal.SIGKILL)
+            killed = time.monotonic()
+            await first.wait()
+            at_kill = pushes()
+            assert at_kill < 50, "the fan-out finished before the kill: nothing was tested"
+            await wait_holder(database, {second.pid}, timeout=15)
+            takeover = time.monotonic() - killed
+            deadline = time.monotonic() + 30
+            while not all(received(core, u, "cinquante") for u in users):
+                assert time.monotonic() < deadline, "some chats never got the post"
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.5)
+            # Updates still reach a replica: the balancer skips the dead one.
+            mark = core.mark()
+            core.command(asker, "/quote")
+            await core.wait_for(method="sendMessage", chat_id=asker, since=mark, timeout=30)
+            assert balancer.routed[-1].backend == 1
+        finally:
+            logs = [await stop(replica) for replica in replicas]
+    counts = Counter(received(core, u, "cinquante") for u in users)
+    assert set(counts) <= {1, 2}
+    assert counts[2] <= 3, f"{counts[2]} chats got the post twice"
+    print(f"takeover in {takeover:.1f} s; {at_kill} of 50 sent at the kill; {counts[2]} twice")
+    code, log = logs[1]
+    assert code == 0, log
+    assert "Traceback" not in log
+    assert "leading: this process polls" in log
+    if counts[2]:  # what was sent twice had been claimed by the dead leader
+        assert "were in flight at the previous leader: sending them again" in log

@@ -57,6 +57,9 @@ class FakeBotAPI(MessageMethods, ChatMethods, UpdateInjectors, ReadBack):
         self._methods["getupdates"] = "getUpdates"
         self._release_epoch = 0
         self.crashes: list[Exception] = []  # exceptions the fake itself raised (answered 500)
+        # Seconds between a call taking effect (logged, visible in the chat) and its answer
+        # reaching the bot, as over a slow network; a process killed meanwhile never learns.
+        self.latency = 0.0
         self.add_bot(token, username=username, first_name=first_name)
 
     # -- bots ----------------------------------------------------------------------------
@@ -142,6 +145,8 @@ class FakeBotAPI(MessageMethods, ChatMethods, UpdateInjectors, ReadBack):
         record.status, record.response = status, copy.deepcopy(body)
         self._log.append(record)
         self._log_signal.notify()
+        if self.latency:
+            await asyncio.sleep(self.latency)
         return status, copy.deepcopy(body)
 
     # -- long polling --------------------------------------------------------------------
