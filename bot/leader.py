@@ -138,8 +138,8 @@ class Leadership:
                 raise LeaseRefused(lease)  # renewed or taken meanwhile: that process lives
             if lease is first_seen:
                 log.info(
-                    "the lease is held by %s until %s: waiting to see whether it still runs",
-                    holder.describe(), lease.expires_at.isoformat(timespec="seconds"),
+                    "the lease is held until %s by %s: waiting to see whether it still runs",
+                    lease.expires_at.isoformat(timespec="seconds"), holder.describe(),
                 )  # fmt: skip
             await asyncio.sleep(START_CHECK_EVERY)
             started = self._clock()

@@ -160,8 +160,12 @@ async def stop_when_exited(process: asyncio.subprocess.Process) -> tuple[int | N
 
 def lease_holder(database: Path) -> int | None:
     """The pid of the process holding the leader lease (unlapsed), read as another process."""
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
-        row = db.execute("SELECT owner, expires_at FROM leases WHERE name = 'leader'").fetchone()
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT owner, expires_at FROM leases WHERE name = 'leader'")
+            row = row.fetchone()
+    except sqlite3.OperationalError:  # not created, or not migrated, yet
+        return None
     if row is None or datetime.fromisoformat(row[1]) <= datetime.now(UTC):
         return None
     return Owner.parse(row[0]).pid
