@@ -6,7 +6,6 @@ import asyncio
 import re
 import signal
 import socket
-import sqlite3
 import sys
 import time
 from collections import Counter
@@ -14,8 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
+import pytest
 
-from bot.leader import Owner
+from bot.leader import LEASE, Owner
+from bot.store import Store
 from tests.fakes import FakeBotAPI, FakeBotServer, plain_text
 from tests.fakes.balancer import RoundRobinProxy
 from tests.fakes.demo import prepare_database
@@ -34,18 +35,28 @@ def free_port() -> int:
 
 
 async def start_bot(
-    core: FakeBotAPI, api: FakeBotServer, database: Path, *extra: str, **env: str
+    core: FakeBotAPI,
+    api: FakeBotServer,
+    database: str | Path,
+    *extra: str,
+    cwd: Path | None = None,
+    **env: str,
 ) -> asyncio.subprocess.Process:
-    """The bot as its own process; `env` adds settings (WEBHOOK_URL, PORT...)."""
+    """The bot as its own process, on a SQLite file or a PostgreSQL URL (then in `cwd`,
+    its search index there too); `env` adds settings (WEBHOOK_URL, PORT...)."""
+    folder = cwd or Path(database).parent
+    where = {"DATABASE_URL": database} if isinstance(database, str) else {}
     env = {
         "BOT_TOKEN": core.token,
         "TELEGRAM_API_URL": api.url,
         "DATABASE_PATH": str(database),
+        "INDEX_DIR": str(folder),
         "WEBHOOK_LISTEN": "127.0.0.1",
+        **where,
         **env,
     }
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", *extra, env=env, cwd=database.parent,
+        sys.executable, "-m", "bot", "run", *extra, env=env, cwd=folder,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
 
@@ -158,42 +169,40 @@ async def stop_when_exited(process: asyncio.subprocess.Process) -> tuple[int | N
     return process.returncode, output.decode(errors="replace")
 
 
-def lease_holder(database: Path) -> int | None:
-    """The pid of the process holding the leader lease (unlapsed), read as another process."""
-    try:
-        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
-            row = db.execute("SELECT owner, expires_at FROM leases WHERE name = 'leader'")
-            row = row.fetchone()
-    except sqlite3.OperationalError:  # not created, or not migrated, yet
+async def lease_holder(watcher: Store) -> int | None:
+    """The pid of the process holding the leader lease (unlapsed), as the store says."""
+    lease = await watcher.lease(LEASE)
+    if lease is None or lease.expires_at <= datetime.now(UTC):
         return None
-    if row is None or datetime.fromisoformat(row[1]) <= datetime.now(UTC):
-        return None
-    return Owner.parse(row[0]).pid
+    return Owner.parse(lease.owner).pid
 
 
-async def wait_holder(database: Path, pids: set[int], timeout: float) -> int:
+async def wait_holder(watcher: Store, pids: set[int], timeout: float) -> int:
     deadline = time.monotonic() + timeout
-    while (pid := lease_holder(database)) not in pids:
+    while (pid := await lease_holder(watcher)) not in pids:
         assert time.monotonic() < deadline, f"lease held by {pid}, not by one of {pids}"
         await asyncio.sleep(0.1)
     assert pid is not None
     return pid
 
 
-async def test_a_second_poller_on_one_database_is_refused(core: FakeBotAPI, tmp_path: Path) -> None:
-    database = tmp_path / "relais.sqlite3"
-    await prepare_database(database)
-    async with FakeBotServer(core) as api:
-        first = await start_bot(core, api, database)
+@pytest.mark.backends("sqlite", "postgres")
+async def test_a_second_poller_on_one_database_is_refused(
+    core: FakeBotAPI, tmp_path: Path, database: str | Path
+) -> None:
+    await prepare_database(database, tmp_path)
+    async with FakeBotServer(core) as api, Store.open(database) as watcher:
+        first = await start_bot(core, api, database, cwd=tmp_path)
         try:
-            await wait_holder(database, {first.pid}, timeout=60)
-            second = await start_bot(core, api, database)
+            await wait_holder(watcher, {first.pid}, timeout=60)
+            second = await start_bot(core, api, database, cwd=tmp_path)
             code, log = await stop_when_exited(second)
             assert code == 1, log
             [line] = [line for line in log.splitlines() if " ERROR " in line]
             assert (
                 f"another Relais process (pid {first.pid} on {socket.gethostname()}, long polling)"
-                f" already runs on {database}: two pollers of one bot make Telegram answer 409"
+                f" already runs on {watcher.describe()}: two pollers of one bot make Telegram"
+                " answer 409"
             ) in line, line
             assert "Traceback" not in log
             # Only the first bootstrapped polling (PTB deletes any webhook first).
@@ -209,27 +218,28 @@ async def test_a_second_poller_on_one_database_is_refused(core: FakeBotAPI, tmp_
     assert "Conflict" not in log and "Traceback" not in log
 
 
-async def load_file(database: Path, path: Path) -> None:
+async def load_file(database: str | Path, path: Path) -> None:
     """`python -m bot load` as its own process, beside the running replicas."""
     loader = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "load", str(path), "--db", str(database),
-        cwd=database.parent, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        cwd=path.parent, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     output, _ = await asyncio.wait_for(loader.communicate(), timeout=60)
     assert loader.returncode == 0, output.decode(errors="replace")
 
 
+@pytest.mark.backends("sqlite", "postgres")
 async def test_two_webhook_replicas_one_leader_and_a_takeover_after_sigkill(
-    core: FakeBotAPI, tmp_path: Path
+    core: FakeBotAPI, tmp_path: Path, database: str | Path
 ) -> None:
-    database = tmp_path / "relais.sqlite3"
-    await prepare_database(database)
+    await prepare_database(database, tmp_path)
     ports = [free_port(), free_port()]
     replicas: list[asyncio.subprocess.Process] = []
     async with (
         FeedServer() as feeds,
         FakeBotServer(core) as api,
         RoundRobinProxy([f"http://127.0.0.1:{port}" for port in ports]) as balancer,
+        Store.open(database) as watcher,
     ):
         feed = Feed(feeds)
         sources = tmp_path / "sources.toml"
@@ -240,8 +250,10 @@ async def test_two_webhook_replicas_one_leader_and_a_takeover_after_sigkill(
         settings["SOURCES_FILE"] = str(sources)
         try:
             for port in ports:  # the first to start leads
-                replicas.append(await start_bot(core, api, database, PORT=str(port), **settings))
-                await wait_holder(database, {replicas[0].pid}, timeout=60)
+                replicas.append(
+                    await start_bot(core, api, database, cwd=tmp_path, PORT=str(port), **settings)
+                )
+                await wait_holder(watcher, {replicas[0].pid}, timeout=60)
             first, second = replicas
             while len(core.sent(method="setWebhook")) < 2:  # the second is up too
                 await asyncio.sleep(0.1)
@@ -268,8 +280,8 @@ async def test_two_webhook_replicas_one_leader_and_a_takeover_after_sigkill(
             assert all("ornithorynques" in c.text for c in core.sent(chat_id=asker))
             searches = [r for r in balancer.routed if "/search" in r.body.decode()]
             assert {r.backend for r in searches} == {0, 1} and {r.status for r in searches} == {200}
-            assert (tmp_path / f"relais.sqlite3.{ports[0]}.index").exists()
-            assert (tmp_path / f"relais.sqlite3.{ports[1]}.index").exists()
+            for port in ports:  # each replica its own index
+                assert len(list(tmp_path.glob(f"*.{port}.index"))) == 1
 
             # A new entry goes once to every chat: the leader alone sends.
             feed.publish("Un premier article pour tous")
@@ -299,7 +311,7 @@ async def test_two_webhook_replicas_one_leader_and_a_takeover_after_sigkill(
             await first.wait()
             at_kill = pushes()
             assert at_kill < 50, "the fan-out finished before the kill: nothing was tested"
-            await wait_holder(database, {second.pid}, timeout=15)
+            await wait_holder(watcher, {second.pid}, timeout=15)
             takeover = time.monotonic() - killed
             deadline = time.monotonic() + 30
             while not all(received(core, u, "cinquante") for u in users):

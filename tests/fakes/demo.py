@@ -35,9 +35,11 @@ EXAMPLE_ITEMS = [
 ]
 
 
-async def prepare_database(path: Path) -> None:
-    """A database with the seed dump and the example feed."""
-    feed = path.parent / "exemple.xml"
+async def prepare_database(path: str | Path, folder: Path | None = None) -> None:
+    """A database (a SQLite file, or a PostgreSQL URL) with the seed dump and the example
+    feed, written to `folder` (by default the file's)."""
+    assert folder is not None or isinstance(path, Path)
+    feed = (folder or Path(path).parent) / "exemple.xml"
     feed.write_bytes(make_rss("Exemple", EXAMPLE_ITEMS))
     async with Store.open(path) as store:
         await load_inputs(
