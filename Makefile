@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/search_bench.py
 	$(BIN)/python benchmarks/push_bench.py
 	$(BIN)/python benchmarks/store_bench.py
+	$(BIN)/python benchmarks/replicas_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
