@@ -8,9 +8,9 @@ the last line counts them, so a file cut short imports nothing.
 Carried: sources (with their polling state), posts and passages, chats (with every
 setting), subscriptions, the outbox (deliveries owed, digests gathering, and the history
 /status counts and republished articles are checked against), saved searches. Left out:
-the search index's tombstones of deleted posts and the counters (change numbers, this
-database's id, the source-key version), which belong to the database itself: the target
-keeps its own, and its search index is rebuilt.
+the search index's tombstones of deleted posts, the counters (change numbers, this
+database's id, the source-key version) and the leader lease, which belong to the database
+itself: the target keeps its own, and its search index is rebuilt.
 """
 
 from __future__ import annotations
