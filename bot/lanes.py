@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -79,7 +79,7 @@ class FetchLanes:
                 self._slow_keys.discard(key)
 
 
-async def _cancel(task: asyncio.Task) -> None:
+async def _cancel(task: asyncio.Task[Any]) -> None:
     """Cancel `task` if it still runs and wait for it to end, without raising what it raised."""
     if not task.done():
         task.cancel()

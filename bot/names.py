@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -212,7 +212,7 @@ def named_sources(wanted: str, sources: Catalogue) -> list[str]:
     key = source_key(wanted)
     if not key:
         return []
-    tiers = (
+    tiers: tuple[Callable[[str, frozenset[str]], bool], ...] = (
         lambda name, aliases: source_key(name) == key,
         lambda name, aliases: key in aliases,
         lambda name, aliases: source_key(name).startswith(key),

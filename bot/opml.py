@@ -50,7 +50,8 @@ def to_opml(sources: Sequence[Source], *, title: str = "Relais sources") -> byte
             xmlUrl=source.url or "",
         )
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document
 
 
 def from_opml(data: bytes) -> tuple[list[Source], list[str]]:
@@ -59,6 +60,7 @@ def from_opml(data: bytes) -> tuple[list[Source], list[str]]:
     if len(data) > MAX_OPML_BYTES:
         return [], [f"file larger than {MAX_OPML_BYTES // 1000} kB"]
     text = _repair(_decode(data))
+    outlines: list[dict[str, str] | None]
     try:
         outlines = [dict(o.attrib) for o in ET.fromstring(text).iter("outline")]
     except ET.ParseError:

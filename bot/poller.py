@@ -80,7 +80,8 @@ async def store_and_plan(
 
 def backoff(interval: int, failures: int) -> int:
     """Seconds before the next try after `failures` failures in a row, capped at a day."""
-    return min(interval * 2 ** min(failures, 20), MAX_BACKOFF)
+    doubling: int = 2 ** min(failures, 20)
+    return min(interval * doubling, MAX_BACKOFF)
 
 
 class Poller:
@@ -124,7 +125,7 @@ class Poller:
 
     async def run(self) -> None:
         """Follow each polled source in a task of its own until cancelled, fetches included."""
-        followers: dict[int, tuple[_Identity, asyncio.Task]] = {}
+        followers: dict[int, tuple[_Identity, asyncio.Task[None]]] = {}
         try:
             while True:
                 self._changed.clear()
@@ -144,7 +145,9 @@ class Poller:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     def _reconcile(
-        self, followers: dict[int, tuple[_Identity, asyncio.Task]], wanted: dict[int, SourceState]
+        self,
+        followers: dict[int, tuple[_Identity, asyncio.Task[None]]],
+        wanted: dict[int, SourceState],
     ) -> None:
         """One task per polled source: new ones started, removed or moved ones stopped."""
         for source_id, (identity, task) in list(followers.items()):
@@ -272,7 +275,7 @@ def _identity(source: SourceState) -> _Identity:
     return (source.url, source.kind)
 
 
-def _end(task: asyncio.Task, source_id: int) -> None:
+def _end(task: asyncio.Task[None], source_id: int) -> None:
     """Stop a follower; one that died of a bug is logged (it is started again)."""
     if not task.done():
         task.cancel()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import format_date, text
@@ -54,11 +54,8 @@ def link(title: str, url: str | None) -> str:
     return f"<b>{label}</b>"
 
 
-def highlight(snippet: str, match: tuple[int, int] | Sequence[tuple[int, int]] | None) -> str:
-    """The snippet escaped, with the matched span (or each of a list of spans) in bold."""
-    if not match:
-        return escape(snippet)
-    spans = [match] if isinstance(match[0], int) else match
+def highlight(snippet: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The snippet escaped, with each matched span in bold."""
     out, at = [], 0
     for start, end in sorted(spans):
         if not (at <= start < end <= len(snippet)):
@@ -147,7 +144,13 @@ def quote_message(hit: QuoteHit, *, lang: str, tz: ZoneInfo) -> str:
 
 
 def sources_message(
-    rows: Iterable[dict], *, lang: str, tz: ZoneInfo, total: int, page: int = 0, pages: int = 1
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    lang: str,
+    tz: ZoneInfo,
+    total: int,
+    page: int = 0,
+    pages: int = 1,
 ) -> str:
     """A page of the sources with their post counts and latest post date."""
     lines = [text(lang, "sources_header", count=total)]

@@ -58,7 +58,8 @@ class Part:
 
 def retry_delay(attempts: int) -> timedelta:
     """How long to wait after the `attempts`-th failed attempt: doubling, capped."""
-    return min(RETRY_BASE * 2 ** min(max(attempts - 1, 0), 16), RETRY_CAP)
+    doubling: int = 2 ** min(max(attempts - 1, 0), 16)
+    return min(RETRY_BASE * doubling, RETRY_CAP)
 
 
 def _utcnow() -> datetime:
@@ -123,12 +124,12 @@ class Sender:
             if delivery.chat_id not in busy and delivery.chat_id not in self._busy:
                 queues.setdefault(delivery.chat_id, []).append(delivery)
         chats: dict[int, Chat] = {}
-        for chat_id in list(queues):
-            chat = await self._store.chat(chat_id)
+        for waiting in list(queues):
+            chat = await self._store.chat(waiting)
             if chat is None or in_quiet_hours(chat, now, self._tz):
-                del queues[chat_id]
+                del queues[waiting]
             else:
-                chats[chat_id] = chat
+                chats[waiting] = chat
         progressed = False
         while queues:
             await self._slots.acquire()

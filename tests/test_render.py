@@ -37,8 +37,8 @@ def test_push_message_escapes_everything_and_links_the_title() -> None:
 
 
 def test_highlight_bolds_only_the_span_and_survives_bad_offsets() -> None:
-    assert render.highlight("le <travail> du clic", (3, 12)) == "le <b>&lt;travail&gt;</b> du clic"
-    assert render.highlight("abc", (2, 9)) == "abc"
+    assert render.highlight("le <travail> du clic", [(3, 12)]) == "le <b>&lt;travail&gt;</b> du clic"
+    assert render.highlight("abc", [(2, 9)]) == "abc"
     assert render.shorten("mot " * 100, 20).endswith("…")
 
 
@@ -59,7 +59,7 @@ def test_every_renderer_takes_any_stored_date() -> None:
     for zone in (PARIS, ZoneInfo("America/Montreal"), ZoneInfo("Pacific/Kiritimati")):
         deliveries = [replace(_delivery(n), published=when) for n, when in enumerate(EXTREMES)]
         hits = [
-            SearchHit(n, "Titre", "Numerama", None, when, None, 90.0, "ex", None, "title", None)
+            SearchHit(n, "Titre", "Numerama", None, when, None, 90.0, "ex", [], "title", None)
             for n, when in enumerate(EXTREMES)
         ]
         pieces = [render.push_message(d, lang="fr", tz=zone) for d in deliveries]

@@ -142,7 +142,7 @@ def _enter(frames: list[_Frame], tag: str) -> bool:
     return tag not in ("img", "hr")
 
 
-def _leave(frames: list[_Frame], tag: str) -> int:
+def _leave(frames: list[_Frame], tag: str | None) -> int:
     """Close an element; returns 1 when it was a bold one (to lower the bold depth)."""
     top = frames[-1]
     if tag in _LISTS or tag in ("blockquote", "li"):

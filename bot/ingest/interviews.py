@@ -70,7 +70,9 @@ def title_speaker(title: str | None) -> str | None:
 
 def announces_interview(title: str | None) -> bool:
     """Whether a title presents its article as an interview."""
-    return bool(title) and (_INTERVIEW_WORD.search(title) or title_speaker(title)) is not None
+    if not title:
+        return False
+    return _INTERVIEW_WORD.search(title) is not None or title_speaker(title) is not None
 
 
 def layout_interview(
@@ -78,7 +80,7 @@ def layout_interview(
 ) -> tuple[Passage, ...] | None:
     """Passages of an interview set out by layout, or None when the layout is not sure."""
     questions = [_question(block, interviewer) for block in blocks]
-    asked = [i for i, q in enumerate(questions) if q is not None]
+    asked = {i: q for i, q in enumerate(questions) if q is not None}
     answered = [
         i
         for i in asked
@@ -86,9 +88,9 @@ def layout_interview(
     ]
     if len(answered) < _MIN_QUESTIONS:
         return None
-    marked = sum(1 for i in asked if questions[i] and questions[i][1])
+    marked = sum(1 for _, explicit in asked.values() if explicit)
     if not announces_interview(title) and not (
-        marked >= _MIN_MARKED_WITHOUT_CUE and all(questions[i][0].endswith("?") for i in asked)
+        marked >= _MIN_MARKED_WITHOUT_CUE and all(q.endswith("?") for q, _ in asked.values())
     ):
         return None
     return _passages(blocks, questions, title_speaker(title), interviewer)

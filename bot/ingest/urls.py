@@ -40,8 +40,10 @@ def is_image(url: str | None, mime_type: str | None) -> bool:
     """Whether a link is an image, by its MIME type if given, else by its file extension."""
     if mime_type:
         return mime_type.lower().startswith("image/")
+    if not url:
+        return False
     try:
-        return bool(url) and urlsplit(url).path.lower().endswith(_IMAGE_EXTENSIONS)
+        return urlsplit(url).path.lower().endswith(_IMAGE_EXTENSIONS)
     except ValueError:
         return False
 
