@@ -1,4 +1,5 @@
-"""Source names: cleaning, the one comparison key, feed-title trimming, aliases, matching.
+"""Source names: cleaning, the one comparison key, feed-title trimming, aliases, matching,
+look-alikes and close spellings.
 
 Pure functions shared by the store (which source `/subscribe lemonde` means), the search
 (`source:lemonde`), the loader (what to call a feed) and the admin commands (look-alikes).
@@ -8,10 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.text import STOP_WORDS, normalize
@@ -266,3 +268,25 @@ def lookalike(name: str, existing: Iterable[str]) -> str | None:
         ):
             return other
     return None
+
+
+# ---------------------------------------------------------------- close spellings
+
+MAX_CLOSE = 5
+MIN_CLOSENESS = 75
+
+
+def close_names(name: str, names: Sequence[str], limit: int = MAX_CLOSE) -> list[str]:
+    """Up to `limit` of `names` spelled like `name` (case, accents and spaces ignored), for
+    the hint after an unknown name."""
+    wanted = source_key(name)
+    if not wanted:
+        return []
+    found = process.extract(
+        wanted,
+        {known: source_key(known) for known in names},
+        scorer=fuzz.WRatio,
+        limit=limit,
+        score_cutoff=MIN_CLOSENESS,
+    )
+    return [known for _, _, known in found]

@@ -13,7 +13,10 @@ from tests.conftest import ROOT
 BOT = ROOT / "bot"
 # Calls whose string arguments reach a chat: replies, sends, edits, query answers, alerts.
 SENDERS = {
+    "reply",
     "reply_text",
+    "reply_lines",
+    "show_page",
     "reply_document",
     "send_message",
     "edit_message_text",

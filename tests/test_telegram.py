@@ -267,3 +267,19 @@ async def test_a_huge_deep_link_payload_is_cut_like_a_search(core, app) -> None:
             assert suggestion.startswith("remaniement gouvernement") and len(suggestion) <= 100
     await feed(app, core.command(alice, "/start q____"))
     assert "/search travail du clic" in replies(core, alice)[-1]  # nothing to search: welcome
+
+
+async def test_buttons_under_an_inline_message_are_answered_as_expired(core, app, caplog) -> None:
+    # A result shared with inline mode carries no chat: a press on a button under it must
+    # be answered, never reach a handler that needs the chat.
+    alice = core.user("Alice")
+    await feed(app, core.command(alice, "/search travail du clic"))
+    [call] = core.sent(chat_id=alice, method="sendMessage")
+    for data in ("st:0", "src:1", "ul:0", "u:1", "q:AAAAAAAAAAAAAAAA:1"):
+        press = core.press(call, data, alice)
+        query = press["callback_query"]
+        del query["message"]
+        query["inline_message_id"] = "shared-by-inline-mode"
+        await feed(app, press)
+        assert "expiré" in core.callback_answer(query["id"])["text"], data
+    assert "error while handling" not in caplog.text

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Awaitable, Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any
-
-from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import render
 from bot.i18n import text
@@ -19,46 +16,48 @@ from bot.names import MAX_NAME_CHARS, clean_name, source_key
 from bot.opml import MAX_OPML_BYTES, from_opml, to_opml
 from bot.source_import import add_sources
 from bot.sources import Addition, parse_sources
-from bot.telegram.context import lang_of, reply_lines, reply_unknown_source, services_of
+from bot.telegram.context import Context, Said, on_message, reply_lines, reply_unknown_source
+from bot.telegram.services import Services, services_of
 from bot.telegram.subscriptions import reply_ambiguous
-
-if TYPE_CHECKING:
-    from bot.telegram.app import Services
 
 # Address checks of an OPML import run this many at a time (each may ask the DNS).
 _CONCURRENT_CHECKS = 8
 
 
-def admins_only(handler: Any) -> Any:
+SaidHandler = Callable[[Said, Context], Awaitable[None]]
+
+
+def admins_only(handler: SaidHandler) -> SaidHandler:
     """Answer anyone not in ADMIN_IDS with a refusal instead of running the command."""
 
     @wraps(handler)
-    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user = update.effective_user
+    async def guarded(said: Said, context: Context) -> None:
+        user = said.user
         if user is None or user.id not in services_of(context).settings.admin_ids:
-            await update.effective_message.reply_text(text(lang_of(update), "admin_only"))
+            await said.reply(text(said.lang, "admin_only"))
             return
-        await handler(update, context)
+        await handler(said, context)
 
     return guarded
 
 
+@on_message
 @admins_only
-async def add_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def add_source(said: Said, context: Context) -> None:
     """`/addsource NAME URL`: poll a new feed (its first poll only records what is there)."""
-    lang = lang_of(update)
-    args = context.args or []
+    lang = said.lang
+    args = said.args
     if len(args) < 2 or not args[-1].startswith(("http://", "https://")):
-        await update.effective_message.reply_text(text(lang, "usage_addsource"))
+        await said.reply(text(lang, "usage_addsource"))
         return
     name, url = clean_name(" ".join(args[:-1]))[:MAX_NAME_CHARS], args[-1]
     if not name:
-        await update.effective_message.reply_text(text(lang, "usage_addsource"))
+        await said.reply(text(lang, "usage_addsource"))
         return
     services = services_of(context)
     refusal = await _address_refusal(services, url)
     if refusal is not None:
-        await update.effective_message.reply_text(_refused(lang, url, refusal))
+        await said.reply(_refused(lang, url, refusal))
         return
     [addition] = await add_sources(
         services.store,
@@ -68,7 +67,7 @@ async def add_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
     if addition.applies:
         services.poller.sources_changed()
-    await update.effective_message.reply_text(_verdict(lang, addition, "source_added"))
+    await said.reply(_verdict(lang, addition, "source_added"))
 
 
 _VERDICTS = {
@@ -93,21 +92,22 @@ def _verdict(lang: str, addition: Addition, applied: str) -> str:
     )
 
 
+@on_message
 @admins_only
-async def remove_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def remove_source(said: Said, context: Context) -> None:
     """`/removesource NAME`: stop polling it; its posts stay searchable."""
-    lang = lang_of(update)
-    name = " ".join(context.args or [])
+    lang = said.lang
+    name = " ".join(said.args)
     if not name:
-        await update.effective_message.reply_text(text(lang, "usage_removesource"))
+        await said.reply(text(lang, "usage_removesource"))
         return
     services = services_of(context)
     found = await services.store.find_sources(name)
     if len(found) > 1:
-        await reply_ambiguous(update, name, [s.name for s in found])
+        await reply_ambiguous(said, name, [s.name for s in found])
         return
     if not found:
-        await reply_unknown_source(update, context, name)
+        await reply_unknown_source(said, context, name)
         return
     [source] = found
     await services.store.stop_polling(source.id)
@@ -115,10 +115,10 @@ async def remove_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     answer = text(lang, "source_removed", name=render.escape(source.name))
     if source_key(source.name) in {source_key(s.name) for s in _file_sources(services)}:
         answer += text(lang, "still_in_file")
-    await update.effective_message.reply_text(answer)
+    await said.reply(answer)
 
 
-def _file_sources(services: Any) -> list[Source]:
+def _file_sources(services: Services) -> list[Source]:
     path = services.settings.sources_file
     if not path.is_file():
         return []
@@ -126,27 +126,27 @@ def _file_sources(services: Any) -> list[Source]:
     return sources
 
 
+@on_message
 @admins_only
-async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def export(said: Said, context: Context) -> None:
     """`/export`: the polled sources as an OPML file."""
     sources = [
         Source(s.name, s.url, s.kind, s.interval)
         for s in await services_of(context).store.polled_sources()
     ]
-    await update.effective_message.reply_document(
-        io.BytesIO(to_opml(sources)), filename="relais-sources.opml"
-    )
+    await said.message.reply_document(io.BytesIO(to_opml(sources)), filename="relais-sources.opml")
 
 
+@on_message
 @admins_only
-async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def import_opml(said: Said, context: Context) -> None:
     """An OPML file sent as a document: its feeds become polled sources."""
-    lang = lang_of(update)
-    document = update.effective_message.document
+    lang = said.lang
+    document = said.message.document
+    if document is None:
+        return
     if document.file_size and document.file_size > MAX_OPML_BYTES:
-        await update.effective_message.reply_text(
-            text(lang, "opml_too_big", size=MAX_OPML_BYTES // 1_000_000)
-        )
+        await said.reply(text(lang, "opml_too_big", size=MAX_OPML_BYTES // 1_000_000))
         return
     data = bytes(await (await document.get_file()).download_as_bytearray())
     sources, errors = from_opml(data)
@@ -172,7 +172,7 @@ async def import_opml(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if refused:
         listed = "; ".join(f"{s.name} ({s.url})" for s in refused)
         lines.append(text(lang, "opml_refused", sources=render.escape(listed[:1500])))
-    await reply_lines(update, lines)
+    await reply_lines(said, lines)
 
 
 async def _address_refusal(services: Services, url: str) -> Refusal | None:

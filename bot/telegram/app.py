@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import logging
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,7 +28,7 @@ from bot.config import Settings
 from bot.i18n import COMMANDS
 from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
-from bot.leader import Leadership, LeaseRefused
+from bot.leader import LeaseRefused
 from bot.loader import seed_if_empty
 from bot.poller import Poller, sync_sources
 from bot.ratelimit import FloodGate
@@ -40,27 +39,12 @@ from bot.store import Store
 from bot.telegram import admin, channels, chat_settings, handlers, jobs, leading, subscriptions
 from bot.telegram.limiter import GateLimiter
 from bot.telegram.send import make_send
+from bot.telegram.services import AnyApplication, Services, attach, opened
 
 log = logging.getLogger(__name__)
 
 # Why a webhook server cannot bind its port: taken, not an address of this host, privileged.
 _CANNOT_LISTEN = (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES)
-
-
-@dataclass(slots=True)
-class Services:
-    """What handlers need, opened in post_init and closed in post_shutdown."""
-
-    settings: Settings
-    store: Store
-    searcher: Searcher
-    poller: Poller
-    sender: Sender
-    stack: AsyncExitStack
-    # What sources added from Telegram may reach; None when ALLOW_PRIVATE_SOURCES=1.
-    address_policy: AddressPolicy | None = None
-    # This process's part among those sharing the database: only the leader polls and sends.
-    leadership: Leadership | None = None
 
 
 def build_application(
@@ -69,7 +53,7 @@ def build_application(
     request: BaseRequest | None = None,
     address_policy: AddressPolicy | None = None,
     gate: FloodGate | None = None,
-) -> Application:
+) -> AnyApplication:
     """The bot, ready for `run_polling`; `request` replaces the HTTP transport (tests), and
     `address_policy` the rule for sources added from Telegram (tests count 127.0.0.2 public).
 
@@ -111,7 +95,7 @@ def build_application(
     return app
 
 
-def _register(app: Application) -> None:
+def _register(app: AnyApplication) -> None:
     """Every handler, in one place."""
     commands = {
         "start": handlers.start,
@@ -162,7 +146,7 @@ def _register(app: Application) -> None:
     app.add_error_handler(handlers.on_error)
 
 
-async def _post_init(app: Application) -> None:
+async def _post_init(app: AnyApplication) -> None:
     settings: Settings = app.bot_data["settings"]
     stack = AsyncExitStack()
     app.bot_data["stack"] = stack  # closed by post_shutdown, also when start-up is refused
@@ -197,9 +181,7 @@ async def _post_init(app: Application) -> None:
         on_failing=on_failing,
         on_recovered=on_recovered,
     )
-    app.bot_data["services"] = Services(
-        settings, store, searcher, poller, sender, stack, policy, leadership
-    )
+    attach(app, Services(settings, store, searcher, poller, sender, stack, policy, leadership))
     for lang, commands in COMMANDS.items():
         await app.bot.set_my_commands(
             [BotCommand(name, description) for name, description in commands],
@@ -237,12 +219,12 @@ async def _configure_sources(store: Store, settings: Settings) -> None:
     await sync_sources(store, sources, settings.poll_interval)
 
 
-async def _post_stop(app: Application) -> None:
+async def _post_stop(app: AnyApplication) -> None:
     await leading.leave(app)
 
 
-async def _post_shutdown(app: Application) -> None:
-    services: Services | None = app.bot_data.get("services")
+async def _post_shutdown(app: AnyApplication) -> None:
+    services = opened(app)
     if services is not None:
         await services.searcher.close()
     stack: AsyncExitStack | None = app.bot_data.pop("stack", None)

@@ -12,16 +12,15 @@ from telegram import (
     MessageOriginChannel,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
-    Update,
 )
 from telegram.constants import ChatID
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot import render
 from bot.i18n import text
 from bot.models import Chat
-from bot.telegram.context import lang_of, remember_chat, services_of
+from bot.telegram.context import Context, Said, Turn, on_message, remember_chat
+from bot.telegram.services import services_of
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ REQUEST_CHANNEL = 1
 _ADMINS = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 
 
-async def _is_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int) -> bool:
+async def _is_admin(context: Context, chat_id: int, user_id: int) -> bool:
     try:
         member = await context.bot.get_chat_member(chat_id, user_id)
     except TelegramError as exc:
@@ -38,28 +37,27 @@ async def _is_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: i
     return member.status in _ADMINS
 
 
-async def target_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Chat | None:
+async def target_chat(turn: Turn, context: Context) -> Chat | None:
     """The chat whose settings a command changes, after checking the user may; else None.
 
     In a group: the group, for its admins (an anonymous admin counts). In a private chat:
     the channel the user picked with /channel (checked again now), else the chat itself.
     A refusal has already been answered.
     """
-    message = update.effective_message
-    lang = lang_of(update)
-    here = await remember_chat(update, context)
+    lang = turn.lang
+    here = await remember_chat(turn, context)
     if here.type in ("group", "supergroup"):
-        user = update.effective_user
+        user = turn.user
         anonymous = (
-            user is not None
+            isinstance(turn, Said)
+            and user is not None
             and user.id == ChatID.ANONYMOUS_ADMIN
-            and message is not None
-            and message.sender_chat is not None
-            and message.sender_chat.id == here.id
+            and turn.message.sender_chat is not None
+            and turn.message.sender_chat.id == here.id
         )
         if anonymous or (user and await _is_admin(context, here.id, user.id)):
             return here
-        await message.reply_text(text(lang, "admins_only"))
+        await turn.reply(text(lang, "admins_only"))
         return None
     if here.type == "private" and here.manages is not None:
         store = services_of(context).store
@@ -68,26 +66,26 @@ async def target_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Cha
             return channel
         await store.update_chat(here.id, manages=None)
         title = render.escape(channel.title if channel and channel.title else str(here.manages))
-        await message.reply_text(text(lang, "channel_not_admin", title=title))
+        await turn.reply(text(lang, "channel_not_admin", title=title))
         return None
     return here
 
 
-async def channel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_message
+async def channel_command(said: Said, context: Context) -> None:
     """`/channel`: pick a channel to configure from here; `/channel @name`; `/channel off`."""
-    message = update.effective_message
-    lang = lang_of(update)
-    here = await remember_chat(update, context)
+    lang = said.lang
+    here = await remember_chat(said, context)
     if here.type != "private":
-        await message.reply_text(text(lang, "channel_pick"))
+        await said.reply(text(lang, "channel_pick"))
         return
-    args = context.args or []
+    args = said.args
     if args and args[0].lower() in ("off", "stop"):
         await services_of(context).store.update_chat(here.id, manages=None)
-        await message.reply_text(text(lang, "channel_off"), reply_markup=ReplyKeyboardRemove())
+        await said.reply(text(lang, "channel_off"), ReplyKeyboardRemove())
         return
     if args and args[0].startswith("@"):
-        await select_channel(update, context, args[0])
+        await select_channel(said, context, args[0])
         return
     request = KeyboardButtonRequestChat(
         request_id=REQUEST_CHANNEL,
@@ -102,7 +100,7 @@ async def channel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         one_time_keyboard=True,
         resize_keyboard=True,
     )
-    await message.reply_text(text(lang, "channel_pick"), reply_markup=keyboard)
+    await said.reply(text(lang, "channel_pick"), keyboard)
 
 
 def _post_rights() -> ChatAdministratorRights:
@@ -112,35 +110,35 @@ def _post_rights() -> ChatAdministratorRights:
     )
 
 
-async def chat_shared(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_message
+async def chat_shared(said: Said, context: Context) -> None:
     """The user picked a channel with the /channel button."""
-    shared = update.effective_message.chat_shared
-    await select_channel(update, context, shared.chat_id)
+    shared = said.message.chat_shared
+    if shared is not None:
+        await select_channel(said, context, shared.chat_id)
 
 
-async def forwarded_from_channel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_message
+async def forwarded_from_channel(said: Said, context: Context) -> None:
     """The user forwarded a channel post: that channel is the one to configure."""
-    origin = update.effective_message.forward_origin
+    origin = said.message.forward_origin
     if isinstance(origin, MessageOriginChannel):
-        await select_channel(update, context, origin.chat.id)
+        await select_channel(said, context, origin.chat.id)
 
 
-async def select_channel(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, ref: int | str
-) -> None:
+async def select_channel(said: Said, context: Context, ref: int | str) -> None:
     """Check the user is an admin of the channel and the bot may post; then switch to it."""
-    await remember_chat(update, context)
-    message = update.effective_message
-    lang = lang_of(update)
-    user = update.effective_user
+    await remember_chat(said, context)
+    lang = said.lang
+    user = said.user
     try:
         info = await context.bot.get_chat(ref)
     except TelegramError:
-        await message.reply_text(text(lang, "channel_unknown"))
+        await said.reply(text(lang, "channel_unknown"))
         return
     title = render.escape(info.title or info.username or str(info.id))
-    if not await _is_admin(context, info.id, user.id):
-        await message.reply_text(text(lang, "channel_not_admin", title=title))
+    if user is None or not await _is_admin(context, info.id, user.id):
+        await said.reply(text(lang, "channel_not_admin", title=title))
         return
     try:
         me = await context.bot.get_chat_member(info.id, context.bot.id)
@@ -150,11 +148,9 @@ async def select_channel(
         me.status == ChatMember.OWNER or getattr(me, "can_post_messages", False)
     )
     if not can_post:
-        await message.reply_text(text(lang, "channel_bot_cannot_post", title=title))
+        await said.reply(text(lang, "channel_bot_cannot_post", title=title))
         return
     store = services_of(context).store
     await store.upsert_chat(info.id, type=info.type, title=info.title, language=lang)
     await store.update_chat(user.id, manages=info.id)
-    await message.reply_text(
-        text(lang, "channel_set", title=title), reply_markup=ReplyKeyboardRemove()
-    )
+    await said.reply(text(lang, "channel_set", title=title), ReplyKeyboardRemove())

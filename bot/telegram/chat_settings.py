@@ -5,41 +5,50 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from telegram import Update
-from telegram.ext import ContextTypes
-
 from bot import render
 from bot.digest import ScheduleError, parse_schedule
 from bot.i18n import text
 from bot.models import Chat
-from bot.paging import page_of
 from bot.telegram.channels import target_chat
-from bot.telegram.context import lang_of, nav_markup, remember_chat, services_of, show_page
+from bot.telegram.context import (
+    Context,
+    Pressed,
+    Said,
+    Turn,
+    nav_markup,
+    on_button,
+    on_message,
+    remember_chat,
+    show_page,
+)
 from bot.telegram.jobs import deliver_digest
+from bot.telegram.paging import page_of
+from bot.telegram.services import services_of
 
 STATUS_PAGE_SIZE = 10
 STATUS_PAGE_PATTERN = r"^st:(\d{1,5})$"
 
 
-async def quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_message
+async def quiet(said: Said, context: Context) -> None:
     """`/quiet 22:00-07:00` or `/quiet off`."""
-    lang = lang_of(update)
-    args = context.args or []
+    lang = said.lang
+    args = said.args
     window = _parse_window(args[0]) if len(args) == 1 and args[0] != "off" else None
     if not args or (args[0] != "off" and window is None):
-        await update.effective_message.reply_text(text(lang, "usage_quiet"))
+        await said.reply(text(lang, "usage_quiet"))
         return
-    target = await target_chat(update, context)
+    target = await target_chat(said, context)
     if target is None:
         return
     store = services_of(context).store
     if window is None:
         await store.update_chat(target.id, quiet_start=None, quiet_end=None)
-        await update.effective_message.reply_text(text(lang, "quiet_off"))
+        await said.reply(text(lang, "quiet_off"))
         return
     start, end = window
     await store.update_chat(target.id, quiet_start=start, quiet_end=end)
-    await update.effective_message.reply_text(text(lang, "quiet_on", start=start, end=end))
+    await said.reply(text(lang, "quiet_on", start=start, end=end))
 
 
 def _parse_window(value: str) -> tuple[str, str] | None:
@@ -50,14 +59,15 @@ def _parse_window(value: str) -> tuple[str, str] | None:
     return (start.strftime("%H:%M"), end.strftime("%H:%M")) if start != end else None
 
 
-async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_message
+async def digest(said: Said, context: Context) -> None:
     """`/digest daily HH:MM`, `/digest weekly mon HH:MM`, `/digest off`, `/digest now`."""
-    lang = lang_of(update)
-    args = context.args or []
+    lang = said.lang
+    args = said.args
     if not args:
-        await update.effective_message.reply_text(text(lang, "usage_digest"))
+        await said.reply(text(lang, "usage_digest"))
         return
-    target = await target_chat(update, context)
+    target = await target_chat(said, context)
     if target is None:
         return
     store = services_of(context).store
@@ -65,76 +75,74 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     now = datetime.now(UTC)
     if action == "off":
         await store.update_chat(target.id, digest=None)
-        await update.effective_message.reply_text(text(lang, "digest_off"))
+        await said.reply(text(lang, "digest_off"))
     elif action == "now":
         count = await deliver_digest(context.application, target, now)
         key = "digest_sent" if count else "digest_empty"
-        if target.id != update.effective_chat.id or not count:
-            await update.effective_message.reply_text(text(lang, key, count=count))
+        if target.id != said.chat.id or not count:
+            await said.reply(text(lang, key, count=count))
     else:
         try:
             schedule = parse_schedule(args)
         except ScheduleError as exc:
-            await update.effective_message.reply_text(
-                text(lang, "bad_schedule", error=render.escape(exc.message(lang)))
-            )
+            await said.reply(text(lang, "bad_schedule", error=render.escape(exc.message(lang))))
             return
         await store.update_chat(target.id, digest=schedule, last_digest_at=now.isoformat())
         tz = target.timezone or services_of(context).settings.timezone
-        await update.effective_message.reply_text(
-            text(lang, "digest_on", schedule=schedule, tz=render.escape(tz))
-        )
+        await said.reply(text(lang, "digest_on", schedule=schedule, tz=render.escape(tz)))
 
 
-async def previews(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_message
+async def previews(said: Said, context: Context) -> None:
     """`/previews on|off`: link previews under pushed posts (off by default)."""
-    lang = lang_of(update)
-    args = [a.lower() for a in context.args or []]
+    lang = said.lang
+    args = [a.lower() for a in said.args]
     if args not in (["on"], ["off"]):
-        await update.effective_message.reply_text(text(lang, "usage_previews"))
+        await said.reply(text(lang, "usage_previews"))
         return
-    target = await target_chat(update, context)
+    target = await target_chat(said, context)
     if target is None:
         return
     await services_of(context).store.update_chat(target.id, link_previews=int(args == ["on"]))
-    await update.effective_message.reply_text(text(lang, f"previews_{args[0]}"))
+    await said.reply(text(lang, f"previews_{args[0]}"))
 
 
-async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_message
+async def timezone(said: Said, context: Context) -> None:
     """`/timezone Area/City`: for quiet hours, digests and dates."""
-    lang = lang_of(update)
-    args = context.args or []
+    lang = said.lang
+    args = said.args
     if len(args) != 1:
-        await update.effective_message.reply_text(text(lang, "usage_timezone"))
+        await said.reply(text(lang, "usage_timezone"))
         return
     try:
         zone = ZoneInfo(args[0])
     except (ZoneInfoNotFoundError, ValueError):
-        await update.effective_message.reply_text(
-            text(lang, "bad_timezone", tz=render.escape(args[0][:60]))
-        )
+        await said.reply(text(lang, "bad_timezone", tz=render.escape(args[0][:60])))
         return
-    target = await target_chat(update, context)
+    target = await target_chat(said, context)
     if target is None:
         return
     await services_of(context).store.update_chat(target.id, timezone=zone.key)
-    await update.effective_message.reply_text(text(lang, "timezone_set", tz=zone.key))
+    await said.reply(text(lang, "timezone_set", tz=zone.key))
 
 
-async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_message
+async def status(said: Said, context: Context) -> None:
     """`/status`: polling at a glance, failing sources first, then this chat's deliveries."""
-    await _status_page(update, context, 0)
+    await _status_page(said, context, 0)
 
 
-async def status_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_button
+async def status_button(pressed: Pressed, context: Context) -> None:
     """A ◀ or ▶ press under /status: that page in place."""
-    await update.callback_query.answer()
-    await _status_page(update, context, int(context.matches[0].group(1)))
+    await pressed.query.answer()
+    await _status_page(pressed, context, int(pressed.match.group(1)))
 
 
-async def _status_page(update: Update, context: ContextTypes.DEFAULT_TYPE, number: int) -> None:
+async def _status_page(turn: Turn, context: Context, number: int) -> None:
     services = services_of(context)
-    here: Chat = await remember_chat(update, context)
+    here: Chat = await remember_chat(turn, context)
     chat = (await services.store.chat(here.manages) if here.manages else None) or here
     polled = await services.store.polled_sources()
     # Failing sources first: they are what someone running /status is looking for.
@@ -150,7 +158,7 @@ async def _status_page(update: Update, context: ContextTypes.DEFAULT_TYPE, numbe
         subscriptions=len(await services.store.subscriptions(chat.id)),
         pending=sum(count for key, count in counts.items() if key.startswith("pending_")),
         given_up=counts.get("given_up", 0),
-        lang=lang_of(update),
+        lang=turn.lang,
         tz=services.settings.tz,
     )
-    await show_page(update, body, nav_markup("st:", page.number, page.pages))
+    await show_page(turn, body, nav_markup("st:", page.number, page.pages))

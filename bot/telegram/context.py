@@ -1,26 +1,45 @@
-"""What every handler needs: the services, the reader's language, the chat, long replies."""
+"""What every handler needs: the update narrowed once, the reader's language, the chat, replies.
+
+A handler is written for a `Said` (a message to answer) or a `Pressed` (a button press) and
+registered through `on_message` or `on_button`, which narrow the update once: an update
+without a message, or a press without a chat, is answered (or left) here, never met by an
+AttributeError in the handler.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import logging
+import re
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+    User,
+)
+from telegram import Chat as TelegramChat
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot import render
 from bot.i18n import language, text
 from bot.models import Chat
-from bot.spelling import close_names
+from bot.names import close_names
+from bot.telegram.services import services_of
 
-if TYPE_CHECKING:
-    from bot.telegram.app import Services
+log = logging.getLogger(__name__)
 
-
-def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    """The application's services (store, searcher, sender, ...)."""
-    return context.application.bot_data["services"]
+Context = ContextTypes.DEFAULT_TYPE
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
 def lang_of(update: Update) -> str:
@@ -29,19 +48,96 @@ def lang_of(update: Update) -> str:
     return language(user.language_code if user else None)
 
 
-async def remember_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Chat:
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A message to answer: the message, its chat, who wrote it, in which language."""
+
+    update: Update
+    message: Message
+    chat: TelegramChat
+    user: User | None
+    lang: str
+    args: list[str]
+
+    async def reply(self, html: str, markup: Markup | None = None) -> Message | None:
+        """Reply in the chat with Telegram HTML."""
+        return await self.message.reply_text(html, reply_markup=markup)
+
+
+@dataclass(frozen=True, slots=True)
+class Pressed:
+    """A button press to answer: the query, its chat and user, and what its data matched."""
+
+    update: Update
+    query: CallbackQuery
+    chat: TelegramChat
+    user: User
+    lang: str
+    match: re.Match[str]
+
+    async def reply(self, html: str, markup: Markup | None = None) -> Message | None:
+        """A new message under the one whose button was pressed (when the bot can still see it)."""
+        message = self.query.message
+        if not isinstance(message, Message):
+            log.info("no message to reply to under button %r", self.query.data)
+            return None
+        return await message.reply_text(html, reply_markup=markup)
+
+
+Turn = Said | Pressed
+
+
+def on_message(handler: Callable[[Said, Context], Awaitable[None]]) -> Handler:
+    """`handler` for updates that carry a message; any other update is logged and left."""
+
+    @wraps(handler)
+    async def narrowed(update: Update, context: Context) -> None:
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None:
+            log.info("%s: update %s has no message to answer", handler.__name__, update.update_id)
+            return
+        said = Said(
+            update, message, chat, update.effective_user, lang_of(update), context.args or []
+        )
+        await handler(said, context)
+
+    return narrowed
+
+
+def on_button(handler: Callable[[Pressed, Context], Awaitable[None]]) -> Handler:
+    """`handler` for button presses in a chat; a press without one (a button under an
+    inline-mode message) or data its pattern does not read is answered as expired."""
+
+    @wraps(handler)
+    async def narrowed(update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None:
+            log.info("%s: update %s is no button press", handler.__name__, update.update_id)
+            return
+        chat = update.effective_chat
+        match = context.matches[0] if context.matches else None
+        if chat is None or match is None:
+            await query.answer(text(lang_of(update), "expired"), show_alert=True)
+            return
+        await handler(
+            Pressed(update, query, chat, query.from_user, lang_of(update), match), context
+        )
+
+    return narrowed
+
+
+async def remember_chat(turn: Turn, context: Context) -> Chat:
     """Record the chat an update came from (reactivating it) and return it."""
-    chat = update.effective_chat
-    assert chat is not None
+    chat = turn.chat
     title = chat.title or chat.full_name or chat.username
     return await services_of(context).store.upsert_chat(
-        chat.id, type=chat.type, title=title, language=lang_of(update)
+        chat.id, type=chat.type, title=title, language=turn.lang
     )
 
 
 async def reply_lines(
-    update: Update, lines: Sequence[str], *, reply_markup: InlineKeyboardMarkup | None = None
-) -> Message:
+    said: Said, lines: Sequence[str], *, reply_markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
     """Reply with lines of HTML, in as many messages as Telegram's size limit needs.
 
     Long lists (/status, /subscriptions, /filter test) are split between lines, never
@@ -49,8 +145,8 @@ async def reply_lines(
     """
     messages = render.split_blocks(["\n".join(lines)])
     for chunk in messages[:-1]:
-        await update.effective_message.reply_text(chunk)
-    return await update.effective_message.reply_text(messages[-1], reply_markup=reply_markup)
+        await said.reply(chunk)
+    return await said.reply(messages[-1], reply_markup)
 
 
 def nav_markup(
@@ -66,32 +162,26 @@ def nav_markup(
     return InlineKeyboardMarkup(keyboard) if keyboard else None
 
 
-async def show_page(
-    update: Update, body: str, markup: InlineKeyboardMarkup | None = None
-) -> Message | None:
+async def show_page(turn: Turn, body: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """A page as a reply to a command, or in place of the message whose button was pressed."""
-    callback = update.callback_query
-    if callback is None:
-        return await update.effective_message.reply_text(body, reply_markup=markup)
+    if isinstance(turn, Said):
+        await turn.reply(body, markup)
+        return
     try:
-        await callback.edit_message_text(body, reply_markup=markup)
+        await turn.query.edit_message_text(body, reply_markup=markup)
     except BadRequest as exc:
         # Two quick presses on the same button ask for the same content twice.
         if "not modified" not in str(exc).lower():
             raise
-    return None
 
 
-async def reply_unknown_source(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, name: str
-) -> None:
+async def reply_unknown_source(turn: Turn, context: Context, name: str) -> None:
     """Say a source is unknown, offering a few names spelled alike, never the whole list."""
-    lang = lang_of(update)
     close = close_names(name, await services_of(context).store.source_names())
     shown = render.escape(render.shorten(name, render.MAX_NAME))
     if close:
         names = ", ".join(render.escape(render.shorten(n, render.MAX_NAME)) for n in close)
-        answer = text(lang, "unknown_source_close", name=shown, close=names)
+        answer = text(turn.lang, "unknown_source_close", name=shown, close=names)
     else:
-        answer = text(lang, "unknown_source", name=shown)
-    await update.effective_message.reply_text(answer)
+        answer = text(turn.lang, "unknown_source", name=shown)
+    await turn.reply(answer)

@@ -15,16 +15,26 @@ from telegram import (
     InputTextMessageContent,
     Update,
 )
-from telegram.ext import ContextTypes
 
 from bot import render
 from bot.i18n import text
-from bot.paging import page_of
-from bot.telegram.context import lang_of, nav_markup, remember_chat, services_of, show_page
+from bot.telegram.context import (
+    Context,
+    Pressed,
+    Said,
+    Turn,
+    lang_of,
+    nav_markup,
+    on_button,
+    on_message,
+    remember_chat,
+    show_page,
+)
+from bot.telegram.paging import page_of
+from bot.telegram.services import Services, services_of
 
 if TYPE_CHECKING:
     from bot.search import SearchResponse
-    from bot.telegram.app import Services
 
 log = logging.getLogger(__name__)
 
@@ -45,27 +55,28 @@ def _query(words: list[str]) -> tuple[str, bool]:
     return (query[:MAX_QUERY], True) if len(query) > MAX_QUERY else (query, False)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_message
+async def start(said: Said, context: Context) -> None:
     """Welcome (and resume a chat that had blocked the bot); `/start q_<words>` searches."""
-    before = await services_of(context).store.chat(update.effective_chat.id)
-    await remember_chat(update, context)
-    payload = context.args[0] if context.args else ""
+    before = await services_of(context).store.chat(said.chat.id)
+    await remember_chat(said, context)
+    payload = said.args[0] if said.args else ""
     # Telegram's links carry 64 characters, but anyone can type a longer /start.
     query, cut = _query(payload[2:].replace("_", " ").replace("-", " ").split())
     if payload.startswith("q_") and query:
         if cut:
-            await update.effective_message.reply_text(
-                text(lang_of(update), "truncated", limit=MAX_QUERY)
-            )
-        await _send_search(update, context, query)
+            await said.reply(text(said.lang, "truncated", limit=MAX_QUERY))
+        await _send_search(said, context, query)
         return
     key = "welcome_back" if before is not None and not before.active else "welcome"
-    await update.effective_message.reply_text(text(lang_of(update), key))
+    await said.reply(text(said.lang, key))
 
 
-async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def membership(update: Update, context: Context) -> None:
     """The bot was blocked, removed, added or unblocked: the chat follows."""
     change = update.my_chat_member
+    if change is None:
+        return
     status = change.new_chat_member.status
     store = services_of(context).store
     if status in (ChatMember.LEFT, ChatMember.BANNED):
@@ -76,27 +87,26 @@ async def membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await store.upsert_chat(change.chat.id, type=change.chat.type, title=title)
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_message
+async def help_command(said: Said, context: Context) -> None:
     """Every command with its usage."""
-    await update.effective_message.reply_text(
-        text(lang_of(update), "help", bot=html.escape(context.bot.username or "relais_bot"))
-    )
+    await said.reply(text(said.lang, "help", bot=html.escape(context.bot.username or "relais_bot")))
 
 
-async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_message
+async def search(said: Said, context: Context) -> None:
     """`/search QUERY`: the first page of results, with buttons for the rest."""
-    query, cut = _query(context.args or [])
-    lang = lang_of(update)
+    query, cut = _query(said.args)
     if not query:
-        await update.effective_message.reply_text(text(lang, "usage_search"))
+        await said.reply(text(said.lang, "usage_search"))
         return
     if cut:
-        await update.effective_message.reply_text(text(lang, "truncated", limit=MAX_QUERY))
-    await _send_search(update, context, query)
+        await said.reply(text(said.lang, "truncated", limit=MAX_QUERY))
+    await _send_search(said, context, query)
 
 
-async def _send_search(update: Update, context: ContextTypes.DEFAULT_TYPE, query: str) -> None:
-    lang = lang_of(update)
+async def _send_search(said: Said, context: Context, query: str) -> None:
+    lang = said.lang
     services = services_of(context)
     response = await services.searcher.search(query, limit=PAGE_SIZE)
     if not response.hits:
@@ -106,14 +116,12 @@ async def _send_search(update: Update, context: ContextTypes.DEFAULT_TYPE, query
             suggestion = render.escape(render.shorten(suggestion, MAX_SUGGESTION))
             lines.append(text(lang, "did_you_mean", suggestion=suggestion))
         lines += _warnings(response, lang)
-        await update.effective_message.reply_text("\n".join(lines))
+        await said.reply("\n".join(lines))
         return
-    query_id = await services.store.save_query(update.effective_chat.id, query)
+    query_id = await services.store.save_query(said.chat.id, query)
     body, markup = _page(query, response, 0, query_id, lang, services)
     notes = _warnings(response, lang)
-    await update.effective_message.reply_text(
-        "\n".join([body, "", *notes]) if notes else body, reply_markup=markup
-    )
+    await said.reply("\n".join([body, "", *notes]) if notes else body, markup)
 
 
 def _warnings(response: SearchResponse, lang: str) -> list[str]:
@@ -147,16 +155,16 @@ def _page(
     return body, nav_markup(f"q:{query_id}:", page, pages)
 
 
-async def page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_button
+async def page(pressed: Pressed, context: Context) -> None:
     """A ◀ or ▶ press: edit the message to show that page."""
-    callback = update.callback_query
-    lang = lang_of(update)
+    callback = pressed.query
+    lang = pressed.lang
     services = services_of(context)
-    query_id, digits = context.matches[0].groups()
+    query_id, digits = pressed.match.groups()
     number = int(digits)
-    chat = update.effective_chat
     # Only the chat that searched may page: a button forged elsewhere finds nothing.
-    query = None if chat is None else await services.store.saved_query(chat.id, query_id)
+    query = await services.store.saved_query(pressed.chat.id, query_id)
     if query is None:
         await callback.answer(text(lang, "expired"), show_alert=True)
         return
@@ -172,62 +180,64 @@ async def page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     body, markup = _page(query, response, number, query_id, lang, services)
-    await show_page(update, body, markup)
+    await show_page(pressed, body, markup)
 
 
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stale_button(update: Update, context: Context) -> None:
     """A button this version of the bot does not know (an old message): say so."""
-    await update.callback_query.answer(text(lang_of(update), "expired"), show_alert=True)
+    if update.callback_query is not None:
+        await update.callback_query.answer(text(lang_of(update), "expired"), show_alert=True)
 
 
-async def quote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_message
+async def quote(said: Said, context: Context) -> None:
     """`/quote [QUERY]`: the best matching passage, or a random pull quote."""
-    query, cut = _query(context.args or [])
-    lang = lang_of(update)
+    query, cut = _query(said.args)
+    lang = said.lang
     services = services_of(context)
     if cut:
-        await update.effective_message.reply_text(text(lang, "truncated", limit=MAX_QUERY))
+        await said.reply(text(lang, "truncated", limit=MAX_QUERY))
     response = await services.searcher.quote(query, limit=1)
     if not response.hits:
         key = "no_quote" if query else "no_posts"
-        await update.effective_message.reply_text(
-            text(lang, key, query=render.escape(render.shorten(query, 80)))
-        )
+        await said.reply(text(lang, key, query=render.escape(render.shorten(query, 80))))
         return
-    await update.effective_message.reply_text(
-        render.quote_message(response.hits[0], lang=lang, tz=services.settings.tz)
-    )
+    await said.reply(render.quote_message(response.hits[0], lang=lang, tz=services.settings.tz))
 
 
-async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_message
+async def sources(said: Said, context: Context) -> None:
     """`/sources`: the sources with their post counts and latest post, a page at a time."""
-    await _sources_page(update, context, 0)
+    await _sources_page(said, context, 0)
 
 
-async def sources_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_button
+async def sources_button(pressed: Pressed, context: Context) -> None:
     """A ◀ or ▶ press under /sources: that page in place."""
-    await update.callback_query.answer()
-    await _sources_page(update, context, int(context.matches[0].group(1)))
+    await pressed.query.answer()
+    await _sources_page(pressed, context, int(pressed.match.group(1)))
 
 
-async def _sources_page(update: Update, context: ContextTypes.DEFAULT_TYPE, number: int) -> None:
+async def _sources_page(turn: Turn, context: Context, number: int) -> None:
     services = services_of(context)
     rows = await services.store.sources_overview()
     page = page_of(rows, number, SOURCES_PAGE_SIZE)
     body = render.sources_message(
         page.items,
-        lang=lang_of(update),
+        lang=turn.lang,
         tz=services.settings.tz,
         total=len(rows),
         page=page.number,
         pages=page.pages,
     )
-    await show_page(update, body, nav_markup("src:", page.number, page.pages))
+    await show_page(turn, body, nav_markup("src:", page.number, page.pages))
 
 
-async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline(update: Update, context: Context) -> None:
     """Inline mode: `@bot words` offers results as articles to share, paged by offset."""
     inline_query = update.inline_query
+    if inline_query is None:
+        return
     query = inline_query.query.strip()[:MAX_QUERY]
     # The offset is ours (next_offset) but comes back from the client: read it defensively.
     offset = int(inline_query.offset) if re.fullmatch(r"\d{1,4}", inline_query.offset) else 0
@@ -255,10 +265,11 @@ async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@on_message
+async def unknown_command(said: Said, context: Context) -> None:
     """A command we do not have: a hint in private chats or when addressed to us."""
-    message = update.effective_message
-    if message is None or not message.text:
+    message = said.message
+    if not message.text:
         return
     command = message.text.split()[0]
     addressed = "@" in command
@@ -266,10 +277,10 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return  # meant for another bot in the group
     if message.chat.type != "private" and not addressed:
         return
-    await message.reply_text(text(lang_of(update), "unknown_command"))
+    await said.reply(text(said.lang, "unknown_command"))
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log any exception with its update, and apologise in the chat it came from."""
     log.error("error while handling %r", update, exc_info=context.error)
     if not isinstance(update, Update):

@@ -5,17 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot import i18n, render
 from bot.digest import digest_due
 from bot.models import Chat, SourceState
 from bot.poller import Alert
-
-if TYPE_CHECKING:
-    from bot.telegram.app import Services
+from bot.telegram.services import AnyApplication, Services, services_of
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +34,14 @@ async def start_polling(context: ContextTypes.DEFAULT_TYPE) -> None:
     Not a repeating job: each source has its own schedule, so no tick waits for a slow one.
     """
     app = context.application
-    services: Services = app.bot_data["services"]
+    services = services_of(app)
     if _leads(services) and "poller_task" not in app.bot_data:
         app.bot_data["poller_task"] = asyncio.create_task(services.poller.run(), name="poller")
 
 
 async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue: release the digests that are due to the sender."""
-    services: Services = context.application.bot_data["services"]
+    services = services_of(context)
     if not _leads(services):
         return
     now = datetime.now(UTC)
@@ -54,14 +51,14 @@ async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
             await deliver_digest(context.application, chat, now)
 
 
-async def deliver_digest(app: Application, chat: Chat, now: datetime) -> int:
+async def deliver_digest(app: AnyApplication, chat: Chat, now: datetime) -> int:
     """Hand a chat's digest to the sender now; returns how many posts it carries.
 
     The sender sends it like a push (flood limits, blocked and migrated chats, retries);
     its posts stay owed until Telegram accepts the message that lists them. An empty
     digest is not sent.
     """
-    services: Services = app.bot_data["services"]
+    services = services_of(app)
     count = await services.store.release_digest(chat.id, now)
     if count:
         services.sender.wake.set()
@@ -70,7 +67,7 @@ async def deliver_digest(app: Application, chat: Chat, now: datetime) -> int:
 
 async def forget_old_searches(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue: drop searches unused for a month; their old buttons then say so."""
-    services: Services = context.application.bot_data["services"]
+    services = services_of(context)
     if not _leads(services):
         return
     forgotten = await services.store.forget_queries(datetime.now(UTC) - QUERY_LIFETIME)
@@ -80,7 +77,7 @@ async def forget_old_searches(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def prune_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue: forget deliveries settled more than OUTBOX_RETENTION ago."""
-    services: Services = context.application.bot_data["services"]
+    services = services_of(context)
     if not _leads(services):
         return
     pruned = await services.store.prune_outbox(datetime.now(UTC) - OUTBOX_RETENTION)
@@ -88,9 +85,9 @@ async def prune_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("pruned %d settled deliveries from the outbox", pruned)
 
 
-async def tell_admins(app: Application, key: str, **values: object) -> None:
+async def tell_admins(app: AnyApplication, key: str, **values: object) -> None:
     """A catalogue text to every admin in ADMIN_IDS, each in their language; never raises."""
-    services: Services = app.bot_data["services"]
+    services = services_of(app)
     for admin in services.settings.admin_ids:
         try:
             chat = await services.store.chat(admin)
@@ -100,7 +97,7 @@ async def tell_admins(app: Application, key: str, **values: object) -> None:
             log.warning("could not tell admin %s: %s", admin, exc)
 
 
-def alerts(app: Application) -> tuple[Alert, Alert]:
+def alerts(app: AnyApplication) -> tuple[Alert, Alert]:
     """The poller's callbacks: tell the admins once when a source fails, and when it recovers."""
 
     async def failing(source: SourceState, error: str) -> None:

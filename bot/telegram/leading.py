@@ -6,17 +6,12 @@ import asyncio
 import contextlib
 import logging
 from functools import partial
-from typing import TYPE_CHECKING
-
-from telegram.ext import Application
 
 from bot.config import Settings
 from bot.leader import Leadership, LeaseRefused, Owner
 from bot.store import Store
 from bot.telegram import jobs
-
-if TYPE_CHECKING:
-    from bot.telegram.app import Services
+from bot.telegram.services import AnyApplication, opened
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +19,7 @@ log = logging.getLogger(__name__)
 LEADER_TASKS = ("poller_task", "sender_task")
 
 
-async def take_part(app: Application, store: Store, settings: Settings) -> Leadership:
+async def take_part(app: AnyApplication, store: Store, settings: Settings) -> Leadership:
     """Join the processes sharing the database: lead, follow, or raise LeaseRefused.
 
     Long polling admits one process per database (two would make Telegram answer 409);
@@ -58,9 +53,9 @@ def refusal(exc: LeaseRefused, settings: Settings) -> str:
     )
 
 
-async def start_leading(app: Application) -> None:
+async def start_leading(app: AnyApplication) -> None:
     """Start the leader's own work if this process leads (also when it becomes the leader)."""
-    services: Services | None = app.bot_data.get("services")
+    services = opened(app)
     if services is None or services.leadership is None or not services.leadership.leading:
         return
     if "sender_task" not in app.bot_data:
@@ -78,7 +73,7 @@ async def start_leading(app: Application) -> None:
         app.job_queue.run_once(jobs.start_polling, when=0, name="poll")
 
 
-async def stop_leading(app: Application) -> None:
+async def stop_leading(app: AnyApplication) -> None:
     """Stop the poller and the sender (their fetches and sends in flight end first)."""
     # Cancelling the poller cancels the fetches in flight: a slow source never holds up exit.
     for name in LEADER_TASKS:
@@ -87,12 +82,12 @@ async def stop_leading(app: Application) -> None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-    services: Services | None = app.bot_data.get("services")
+    services = opened(app)
     if services is not None:
         await services.sender.wait_idle()
 
 
-async def leave(app: Application) -> None:
+async def leave(app: AnyApplication) -> None:
     """At shutdown: stop renewing, stop the leader's work, give the lease up."""
     task: asyncio.Task | None = app.bot_data.pop("lease_task", None)
     if task is not None:
@@ -105,7 +100,7 @@ async def leave(app: Application) -> None:
         await leadership.release()
 
 
-async def _changed(app: Application, leading: bool) -> None:
+async def _changed(app: AnyApplication, leading: bool) -> None:
     if leading:
         await start_leading(app)
         return

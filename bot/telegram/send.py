@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Bot, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -83,7 +84,7 @@ async def _send_photo(bot: Bot, chat_id: int, message: Outgoing) -> None:
         raise _Refused(str(exc)) from exc
 
 
-def _limits(bot: Bot, limits: Limits) -> dict:
+def _limits(bot: Bot, limits: Limits) -> dict[str, Any]:
     # The sender keeps its own pace and waits RetryAfter out: no hidden retries below it.
     if isinstance(getattr(bot, "rate_limiter", None), GateLimiter):
         return {"rate_limit_args": limits}
