@@ -37,8 +37,10 @@ def test_push_message_escapes_everything_and_links_the_title() -> None:
 
 
 def test_highlight_bolds_only_the_span_and_survives_bad_offsets() -> None:
-    assert render.highlight("le <travail> du clic", [(3, 12)]) == "le <b>&lt;travail&gt;</b> du clic"
+    bolded = render.highlight("le <travail> du clic", [(3, 12)])
+    assert bolded == "le <b>&lt;travail&gt;</b> du clic"
     assert render.highlight("abc", [(2, 9)]) == "abc"
+    assert render.highlight("a < b", []) == "a &lt; b"
     assert render.shorten("mot " * 100, 20).endswith("…")
 
 

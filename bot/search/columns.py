@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 CHUNK = 16384  # entries per saved chunk: 64 KB for a 4-byte column
@@ -43,7 +45,7 @@ class Column:
             self._data[positions] = value
             self.dirty.update(p // CHUNK for p in positions)
 
-    def chunks(self, which: set[int] | None = None) -> list[tuple[int, bytes]]:
+    def chunks(self, which: builtins.set[int] | None = None) -> list[tuple[int, bytes]]:
         """(chunk number, bytes) of the given chunks, all when None."""
         numbers = sorted(which if which is not None else range((self.size + CHUNK - 1) // CHUNK))
         return [

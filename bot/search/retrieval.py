@@ -89,7 +89,7 @@ def gather(
     idf = list(plan.weights)
     rarest = sorted(range(len(plan.terms)), key=lambda i: len(plan.terms[i].slots))
     essential = set(rarest[: plan.allowed_misses + 1])
-    kept: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = [()] * len(plan.terms)
+    kept: list[tuple[np.ndarray, ...]] = [()] * len(plan.terms)
     need = max(1, len(plan.terms) - plan.allowed_misses)
     holding = np.empty(0, dtype=np.int64)  # posts that can still hold enough words
     for done_terms, i in enumerate(rarest):

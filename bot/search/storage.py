@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -66,7 +67,7 @@ class Storage:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else row[0]
 
-    def meta_json(self, key: str, default: object) -> object:
+    def meta_json(self, key: str, default: object) -> Any:
         """One setting stored as JSON, `default` when unset."""
         value = self.meta(key)
         return default if value is None else json.loads(value)
