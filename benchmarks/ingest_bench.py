@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +61,7 @@ def generate_dump(passages: int, seed: int = 42) -> tuple[str, int]:
     vocab = _vocabulary()
     blocks: list[str] = []
     made = 0
-    moment = datetime(2023, 1, 1, 8, 0)
+    moment = datetime(2023, 1, 1, 8, 0, tzinfo=UTC)
     while made < passages:
         moment += timedelta(minutes=rng.randrange(5, 300))
         stamp = f"{moment:%A}, {moment.day} {moment:%B}, {moment.year} - {moment:%H:%M}"

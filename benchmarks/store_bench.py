@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -64,7 +64,9 @@ def _load(target: str) -> float:
 
 
 def _passage_rows() -> list[tuple[int, int, str, str | None, str, str]]:
-    parsed = parse_movim(Path(DUMP).read_text(encoding="utf-8"), tz=PARIS, today=date.today())
+    parsed = parse_movim(
+        Path(DUMP).read_text(encoding="utf-8"), tz=PARIS, today=datetime.now(PARIS).date()
+    )
     rows = []
     for number, post in enumerate(parsed.posts, start=1):
         norms = normalize_many([p.text for p in post.passages])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -148,7 +149,7 @@ async def load_inputs(
     tz: ZoneInfo,
     today: date,
     progress: Progress | None = None,
-    timeout: float = 15.0,
+    operation_timeout: float = 15.0,
     source: str | None = None,
 ) -> LoadReport:
     """Load every input; one bad input is reported and never stops the others.
@@ -157,9 +158,9 @@ async def load_inputs(
     URL already polled keeps its source's name, a feed is named after its own title
     (trimmed, see names.feed_name) and a Movim dump's posts after their own lines.
     """
-    items = _expand(inputs)
+    items = await asyncio.to_thread(_expand, inputs)  # folders walked off the loop
     report = LoadReport()
-    async with make_client(timeout=timeout) as client:
+    async with make_client(timeout=operation_timeout) as client:
         for done, (item, in_folder) in enumerate(items, start=1):
             entry = InputReport(item, in_folder=in_folder)
             report.inputs.append(entry)
@@ -200,7 +201,7 @@ async def _load_one(
         data, content_type = fetched.body, fetched.content_type
     else:
         try:
-            data = Path(item).read_bytes()
+            data = await asyncio.to_thread(Path(item).read_bytes)
         except OSError as exc:
             entry.error = exc.strerror or str(exc)
             return
@@ -242,7 +243,7 @@ def _input_label(item: str) -> str:
 
 async def seed_if_empty(store: Store, seeds_dir: Path, *, tz: ZoneInfo, today: date) -> bool:
     """Load the seed files into an empty database so a new user sees results at once."""
-    if await store.count_posts() or not seeds_dir.is_dir():
+    if await store.count_posts() or not await asyncio.to_thread(seeds_dir.is_dir):
         return False
     report = await load_inputs(store, [str(seeds_dir)], tz=tz, today=today)
     return bool(report.inputs)

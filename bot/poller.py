@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -192,11 +192,12 @@ class Poller:
         if fetched.status == "not_modified":
             await self._succeeded(source, now + timedelta(seconds=interval), fetched)
             return PollOutcome(source.name, "not_modified")
+        zone = source.zone(self._tz)
         parsed = await asyncio.to_thread(
             parse_bytes,
             fetched.body,
-            tz=source.zone(self._tz),
-            today=date.today(),
+            tz=zone,
+            today=datetime.now(zone).date(),
             content_type=fetched.content_type,
             base_url=fetched.url,
             source=source.name,

@@ -86,7 +86,8 @@ def test_every_key_and_error_code_used_in_the_code_is_in_the_catalogue() -> None
     assert len(used) > 60
     for key in used:
         table = MESSAGES if "." in key else TEXTS
-        assert key in table["fr"] and key in table["en"], key
+        assert key in table["fr"], key
+        assert key in table["en"], key
 
 
 def test_no_sentence_reaches_a_chat_without_the_catalogue() -> None:

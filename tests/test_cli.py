@@ -76,18 +76,21 @@ def test_search_and_quote_json_on_a_fresh_database_load_the_seeds(tmp_path: Path
     search = _bot("search", "travail du clic", "--json", "--db", db)
     assert search.returncode == 0, search.stderr
     payload = json.loads(search.stdout)
-    assert payload["query"] == "travail du clic" and payload["took_ms"] >= 0
+    assert payload["query"] == "travail du clic"
+    assert payload["took_ms"] >= 0
     [first, *_] = payload["results"]
     assert set(first) == {
         "post_id", "title", "source", "author", "published", "url",
         "score", "snippet", "match", "kind", "speaker",
     }  # fmt: skip
-    assert "Casilli" in first["title"] and 0 <= first["score"] <= 100
+    assert "Casilli" in first["title"]
+    assert 0 <= first["score"] <= 100
     [(start, end)] = first["match"]
     assert first["snippet"][start:end].lower() == "travail du clic"
     quote = json.loads(_bot("quote", "je coche des cases", "--json", "--db", db).stdout)
     [hit] = quote["results"]
-    assert hit["speaker"] == "A. Casilli" and "je coche des cases" in hit["text"]
+    assert hit["speaker"] == "A. Casilli"
+    assert "je coche des cases" in hit["text"]
     assert set(hit) == {
         "text",
         "speaker",
@@ -104,13 +107,17 @@ def test_search_and_quote_json_on_a_fresh_database_load_the_seeds(tmp_path: Path
 def test_search_readable_listing_and_bad_queries(tmp_path: Path) -> None:
     db = str(tmp_path / "fresh.sqlite3")
     listing = _bot("search", "Prigojine", "--db", db)
-    assert "1. Une enquête exclusive" in listing.stdout and "**Prigojine**" in listing.stdout
+    assert "1. Une enquête exclusive" in listing.stdout
+    assert "**Prigojine**" in listing.stdout
     none = _bot("search", "tartiflette savoyarde", "--db", db)
-    assert none.returncode == 0 and "no results" in none.stdout
+    assert none.returncode == 0
+    assert "no results" in none.stdout
     empty = _bot("search", "   ", "--db", db)
-    assert empty.returncode == 2 and "usage" in empty.stderr
+    assert empty.returncode == 2
+    assert "usage" in empty.stderr
     huge = _bot("search", "clic " * 200, "--json", "--db", db)
-    assert huge.returncode == 0 and "Traceback" not in huge.stderr
+    assert huge.returncode == 0
+    assert "Traceback" not in huge.stderr
 
 
 def test_search_prints_a_post_dated_at_the_end_of_the_calendar(tmp_path: Path) -> None:
@@ -123,7 +130,8 @@ def test_search_prints_a_post_dated_at_the_end_of_the_calendar(tmp_path: Path) -
     assert _bot("load", str(feed), "--db", db).returncode == 0
     found = _bot("search", "bout du calendrier", "--db", db)
     assert found.returncode == 0, found.stderr
-    assert "Le bout du calendrier" in found.stdout and "Traceback" not in found.stderr
+    assert "Le bout du calendrier" in found.stdout
+    assert "Traceback" not in found.stderr
 
 
 def test_load_names_a_feed_after_its_trimmed_title_or_source(tmp_path: Path) -> None:
@@ -152,7 +160,8 @@ def test_sources_import_export_and_url_changes(tmp_path: Path) -> None:
     )
 
     exported = _bot("sources", "export", "--db", db)
-    assert exported.returncode == 0 and exported.stdout.startswith("<?xml")
+    assert exported.returncode == 0
+    assert exported.stdout.startswith("<?xml")
     assert exported.stdout.count("<outline") == 11
     assert "backend-fd&amp;lang=en" in exported.stdout  # written as valid XML
 
@@ -192,7 +201,8 @@ def test_a_folder_with_a_file_that_is_not_a_feed_still_loads(tmp_path: Path) -> 
     assert result.stdout.splitlines()[-1] == "1 of 1 inputs read, 1 other file skipped"
     assert f"not an input, skipped: {folder / 'notes.txt'}: neither a Movim dump" in result.stderr
     named = _bot("load", str(folder / "notes.txt"), "--db", db)
-    assert named.returncode == 1 and f"failed: {folder / 'notes.txt'}" in named.stderr
+    assert named.returncode == 1
+    assert f"failed: {folder / 'notes.txt'}" in named.stderr
 
 
 def test_a_closed_pipe_ends_the_cli_quietly(tmp_path: Path) -> None:
@@ -217,4 +227,5 @@ def test_a_closed_pipe_ends_the_cli_quietly(tmp_path: Path) -> None:
         finally:
             os.close(write_end)
         assert result.returncode == 141, (args, result.stderr)  # as if killed by SIGPIPE
-        assert "Traceback" not in result.stderr and "Exception" not in result.stderr, args
+        assert "Traceback" not in result.stderr, args
+        assert "Exception" not in result.stderr, args

@@ -79,7 +79,8 @@ def test_a_caption_is_the_push_cut_to_1024_utf16_units() -> None:
     assert 1000 < _units(message.caption) <= 1024  # as much of the push as fits
     assert check_html(message.caption) == []
     text = plain_text(message.caption)
-    assert text.startswith("🦊" * 200) and text.endswith("🐺…")
+    assert text.startswith("🦊" * 200)
+    assert text.endswith("🐺…")
     assert message.html == render.push_message(fox, lang="fr", tz=PARIS)  # the text fallback
 
 
@@ -87,7 +88,9 @@ def test_a_caption_drops_hashtags_before_the_text_and_is_the_push_when_it_fits()
     chat = Chat(1, "private")
     tagged = replace(_delivery(1), hashtags=("long" * 60,) * 8, image="https://e.org/i.jpg")
     caption = plain_text(compose.push(tagged, chat, PARIS).caption)
-    assert _units(caption) <= 1024 and "#long" not in caption and "Un extrait" in caption
+    assert _units(caption) <= 1024
+    assert "#long" not in caption
+    assert "Un extrait" in caption
     short = compose.push(replace(tagged, hashtags=("IA",)), chat, PARIS)
     assert short.caption == short.html  # when it fits, the caption is the push itself
     assert compose.push(replace(tagged, image=None), chat, PARIS).photo is None

@@ -98,14 +98,17 @@ WEBHOOK = {
 
 def test_webhook_settings_switch_the_mode_and_derive_a_path() -> None:
     polling = Settings.from_env({"PORT": "5000"}, env_file=None)
-    assert polling.webhook_url is None and polling.port == 5000  # PORT alone changes nothing
+    assert polling.webhook_url is None
+    assert polling.port == 5000
     settings = Settings.from_env({**WEBHOOK, "PORT": "8443"}, env_file=None)
     assert settings.webhook_url == "https://relais.example.org"
     assert (settings.port, settings.webhook_listen) == (8443, "0.0.0.0")
     path = settings.webhook_path
     # Not guessable: 128 bits from the token and the secret, neither of which it shows.
-    assert len(path) == len("/relais-") + 32 and path.startswith("/relais-")
-    assert "abc" not in path and "s3cret" not in path
+    assert len(path) == len("/relais-") + 32
+    assert path.startswith("/relais-")
+    assert "abc" not in path
+    assert "s3cret" not in path
     assert settings.webhook_target == "https://relais.example.org" + path
     other = Settings.from_env({**WEBHOOK, "WEBHOOK_SECRET": "another-secret-0001"}, env_file=None)
     assert other.webhook_path != path

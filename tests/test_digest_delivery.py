@@ -111,7 +111,8 @@ async def test_a_migrated_group_gets_its_digest_at_the_new_id(
     await _drain(store, core, clock)  # Telegram answers with the new id
     await _drain(store, core, clock)  # the digest follows it
     [digest] = _digests(core, new)
-    assert "Un" in digest and "Deux" in digest
+    assert "Un" in digest
+    assert "Deux" in digest
     assert await store.chat(group.id) is None
     assert await store.outbox_counts(new.id) == {"sent": 2}
 
@@ -136,7 +137,8 @@ async def test_the_job_releases_due_digests_and_the_running_sender_sends_them(
         mark = core.mark()
         await jobs.send_digests(CallbackContext(app))
         call = await core.wait_for(lambda c: "résumé" in c.text, chat_id=alice, since=mark)
-        assert "Un" in plain_text(call.text) and "Deux" in plain_text(call.text)
+        assert "Un" in plain_text(call.text)
+        assert "Deux" in plain_text(call.text)
         await jobs.send_digests(CallbackContext(app))  # not due again until tomorrow
         store = app.bot_data["services"].store
         assert (await store.chat(alice.id)).last_digest_at > datetime.now(UTC) - timedelta(hours=1)

@@ -52,14 +52,14 @@ async def test_search_and_page_through_a_real_process(core: FakeBotAPI, tmp_path
         try:
             alice = core.user("Alice")
             core.command(alice, "/search travail du clic")
-            reply = await core.wait_for(method="sendMessage", chat_id=alice, timeout=60)
+            reply = await core.wait_for(method="sendMessage", chat_id=alice, within=60)
             assert "Casilli" in plain_text(reply.text)
             [forward] = reply.buttons()
             assert forward["text"] == "▶"
 
             mark = core.mark()
             core.press(reply, forward["callback_data"], alice)
-            edit = await core.wait_for(method="editMessageText", since=mark, timeout=20)
+            edit = await core.wait_for(method="editMessageText", since=mark, within=20)
             assert "Page 2/" in plain_text(edit.text)
             assert edit.buttons()[0]["text"] == "◀"
         except TimeoutError as exc:
@@ -86,6 +86,7 @@ async def test_a_rejected_token_never_reaches_the_log(core: FakeBotAPI, tmp_path
         output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     log = output.decode(errors="replace")
     assert process.returncode == 1, log
-    assert "InvalidToken" in log and "Telegram refused BOT_TOKEN" in log  # said, and why
+    assert "InvalidToken" in log
+    assert "Telegram refused BOT_TOKEN" in log
     assert "5550000002:***" in log
     assert secret(wrong) not in log

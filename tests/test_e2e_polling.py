@@ -61,8 +61,8 @@ def peak_rss_mb(pid: int) -> float:
     raise AssertionError("no VmHWM")
 
 
-async def wait_hits(server: FeedServer, path: str, times: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_hits(server: FeedServer, path: str, times: int, within: float = 60) -> None:
+    deadline = time.monotonic() + within
     while server.hits[path] < times:
         assert time.monotonic() < deadline, f"{path} polled {server.hits[path]} times only"
         await asyncio.sleep(0.1)
@@ -89,7 +89,7 @@ async def test_bombs_leave_memory_low_and_search_quick(core: FakeBotAPI, tmp_pat
                 asked = time.monotonic()
                 core.command(alice, "/search travail du clic")
                 reply = await core.wait_for(
-                    method="sendMessage", chat_id=alice, since=mark, timeout=30
+                    method="sendMessage", chat_id=alice, since=mark, within=30
                 )
                 answered_in.append(reply.time - asked)
                 assert "Casilli" in plain_text(reply.text)

@@ -54,7 +54,7 @@ async def start_bot(core: FakeBotAPI, api: FakeBotServer, tmp: Path, feed_url: s
 async def subscribe(core: FakeBotAPI, user: FakeUser, command: str) -> None:
     mark = core.mark()
     core.command(user, command)
-    reply = await core.wait_for(method="sendMessage", chat_id=user, since=mark, timeout=30)
+    reply = await core.wait_for(method="sendMessage", chat_id=user, since=mark, within=30)
     assert "Abonné" in plain_text(reply.text), plain_text(reply.text)
 
 
@@ -85,8 +85,8 @@ async def test_push_filters_blocked_and_flood_waits(core: FakeBotAPI, tmp_path: 
             published = time.monotonic()
             feed.publish("Le bitcoin s’envole")
             feed.publish("Une loi sur l’IA")
-            await core.wait_for(lambda c: "bitcoin" in c.text, chat_id=alice, timeout=15)
-            await core.wait_for(lambda c: "Une loi" in c.text, chat_id=bob, timeout=15)
+            await core.wait_for(lambda c: "bitcoin" in c.text, chat_id=alice, within=15)
+            await core.wait_for(lambda c: "Une loi" in c.text, chat_id=bob, within=15)
             assert time.monotonic() - published < 1 + 5
             await asyncio.sleep(1.5)
             assert received(core, bob, "Le bitcoin s’envole") == 0  # the -word filter kept it away
@@ -100,8 +100,8 @@ async def test_push_filters_blocked_and_flood_waits(core: FakeBotAPI, tmp_path: 
             core.fail_next(retry_after(2), chat_id=alice.id, method="sendMessage")
             published = time.monotonic()
             feed.publish("Troisième article")
-            await core.wait_for(lambda c: "Troisième" in c.text, chat_id=bob, timeout=15)
-            await core.wait_for(lambda c: "Troisième" in c.text, chat_id=alice, timeout=15)
+            await core.wait_for(lambda c: "Troisième" in c.text, chat_id=bob, within=15)
+            await core.wait_for(lambda c: "Troisième" in c.text, chat_id=alice, within=15)
             assert time.monotonic() - published >= 2  # alice's waited out the retry_after
             assert received(core, carol, "Troisième") == 0
 
@@ -109,7 +109,7 @@ async def test_push_filters_blocked_and_flood_waits(core: FakeBotAPI, tmp_path: 
             core.unblock(carol)
             await asyncio.sleep(0.5)
             feed.publish("Quatrième article")
-            await core.wait_for(lambda c: "Quatrième" in c.text, chat_id=carol, timeout=15)
+            await core.wait_for(lambda c: "Quatrième" in c.text, chat_id=carol, within=15)
             assert received(core, carol, "Troisième") == 0  # what came while blocked is gone
         finally:
             bot.send_signal(signal.SIGTERM)
@@ -178,14 +178,15 @@ async def test_a_lead_image_goes_as_a_photo_and_a_refused_one_as_text(
             alice = core.user("Alice")
             await subscribe(core, alice, "/subscribe Local")
             feed.publish("Une photo", image="https://example.org/img/une.jpg")
-            photo = await core.wait_for(method="sendPhoto", chat_id=alice, timeout=15)
+            photo = await core.wait_for(method="sendPhoto", chat_id=alice, within=15)
             assert photo.params["photo"] == "https://example.org/img/une.jpg"
             assert plain_text(photo.params["caption"]).startswith("Une photo\nLocal")
             feed.publish("Une image refusée", image=refused)
-            text = await core.wait_for(lambda c: "refusée" in c.text, chat_id=alice, timeout=15)
+            text = await core.wait_for(lambda c: "refusée" in c.text, chat_id=alice, within=15)
             assert text.method == "sendMessage"
             [failed] = [c for c in core.sent(chat_id=alice, include_failed=True) if not c.ok]
-            assert failed.method == "sendPhoto" and failed.params["photo"] == refused
+            assert failed.method == "sendPhoto"
+            assert failed.params["photo"] == refused
         finally:
             bot.send_signal(signal.SIGTERM)
             output, _ = await asyncio.wait_for(bot.communicate(), timeout=20)

@@ -96,7 +96,7 @@ async def test_webhook_mode_serves_updates_and_refuses_a_bad_secret(
             core, api, database, WEBHOOK_URL=root, WEBHOOK_SECRET=SECRET, PORT=str(port)
         )
         try:
-            hook = await core.wait_for(method="setWebhook", timeout=60)
+            hook = await core.wait_for(method="setWebhook", within=60)
             url = hook.params["url"]
             # A path nobody can guess without the token and the secret, and the secret.
             assert re.fullmatch(re.escape(root) + r"/relais-[0-9a-f]{32}", url), url
@@ -104,7 +104,7 @@ async def test_webhook_mode_serves_updates_and_refuses_a_bad_secret(
 
             alice = core.user("Alice")
             core.command(alice, "/search travail du clic")
-            reply = await core.wait_for(method="sendMessage", chat_id=alice, timeout=30)
+            reply = await core.wait_for(method="sendMessage", chat_id=alice, within=30)
             assert "Casilli" in plain_text(reply.text)
             assert api.pusher.delivered >= 1  # it came through the webhook, not getUpdates
 
@@ -132,14 +132,15 @@ async def test_webhook_mode_serves_updates_and_refuses_a_bad_secret(
 
             # Later updates are still served, and none of the forged ones ever was.
             core.command(alice, "/quote je coche des cases")
-            await core.wait_for(lambda c: "coche" in c.text, chat_id=alice, timeout=30)
+            await core.wait_for(lambda c: "coche" in c.text, chat_id=alice, within=30)
             assert core.sent(include_failed=True, chat_id=mallory) == []
         finally:
             code, log = await stop(bot)
     assert code == 0, log
     assert f"webhook mode: listening on 127.0.0.1:{port}" in log
     assert "Traceback" not in log
-    assert SECRET not in log and url.rsplit("/", 1)[1] not in log
+    assert SECRET not in log
+    assert url.rsplit("/", 1)[1] not in log
 
 
 async def test_a_port_in_use_is_one_line_and_exit_1(core: FakeBotAPI, tmp_path: Path) -> None:
@@ -177,8 +178,8 @@ async def lease_holder(watcher: Store) -> int | None:
     return Owner.parse(lease.owner).pid
 
 
-async def wait_holder(watcher: Store, pids: set[int], timeout: float) -> int:
-    deadline = time.monotonic() + timeout
+async def wait_holder(watcher: Store, pids: set[int], within: float) -> int:
+    deadline = time.monotonic() + within
     while (pid := await lease_holder(watcher)) not in pids:
         assert time.monotonic() < deadline, f"lease held by {pid}, not by one of {pids}"
         await asyncio.sleep(0.1)
@@ -194,7 +195,7 @@ async def test_a_second_poller_on_one_database_is_refused(
     async with FakeBotServer(core) as api, Store.open(database) as watcher:
         first = await start_bot(core, api, database, cwd=tmp_path)
         try:
-            await wait_holder(watcher, {first.pid}, timeout=60)
+            await wait_holder(watcher, {first.pid}, within=60)
             second = await start_bot(core, api, database, cwd=tmp_path)
             code, log = await stop_when_exited(second)
             assert code == 1, log
@@ -210,12 +211,13 @@ async def test_a_second_poller_on_one_database_is_refused(
             # The first one was not disturbed.
             alice = core.user("Alice")
             core.command(alice, "/search travail du clic")
-            reply = await core.wait_for(method="sendMessage", chat_id=alice, timeout=30)
+            reply = await core.wait_for(method="sendMessage", chat_id=alice, within=30)
             assert "Casilli" in plain_text(reply.text)
         finally:
             code, log = await stop(first)
     assert code == 0, log
-    assert "Conflict" not in log and "Traceback" not in log
+    assert "Conflict" not in log
+    assert "Traceback" not in log
 
 
 async def load_file(database: str | Path, path: Path) -> None:
@@ -253,9 +255,11 @@ async def test_two_webhook_replicas_one_leader_and_a_takeover_after_sigkill(
                 replicas.append(
                     await start_bot(core, api, database, cwd=tmp_path, PORT=str(port), **settings)
                 )
-                await wait_holder(watcher, {replicas[0].pid}, timeout=60)
+                await wait_holder(watcher, {replicas[0].pid}, within=60)
             first, second = replicas
+            deadline = time.monotonic() + 60
             while len(core.sent(method="setWebhook")) < 2:  # the second is up too
+                assert time.monotonic() < deadline, "the second replica never set its webhook"
                 await asyncio.sleep(0.1)
             await wait_polled(feeds, 2)  # the leader's first poll only records what is there
 
@@ -279,9 +283,11 @@ async def test_two_webhook_replicas_one_leader_and_a_takeover_after_sigkill(
                 await asyncio.sleep(0.1)
             assert all("ornithorynques" in c.text for c in core.sent(chat_id=asker))
             searches = [r for r in balancer.routed if "/search" in r.body.decode()]
-            assert {r.backend for r in searches} == {0, 1} and {r.status for r in searches} == {200}
+            assert {r.backend for r in searches} == {0, 1}
+            assert {r.status for r in searches} == {200}
             for port in ports:  # each replica its own index
-                assert len(list(tmp_path.glob(f"*.{port}.index"))) == 1
+                indexes = list(tmp_path.glob(f"*.{port}.index"))  # noqa: ASYNC240 (a test's look)
+                assert len(indexes) == 1
 
             # A new entry goes once to every chat: the leader alone sends.
             feed.publish("Un premier article pour tous")
@@ -311,7 +317,7 @@ async def test_two_webhook_replicas_one_leader_and_a_takeover_after_sigkill(
             await first.wait()
             at_kill = pushes()
             assert at_kill < 50, "the fan-out finished before the kill: nothing was tested"
-            await wait_holder(watcher, {second.pid}, timeout=15)
+            await wait_holder(watcher, {second.pid}, within=15)
             takeover = time.monotonic() - killed
             deadline = time.monotonic() + 30
             while not all(received(core, u, "cinquante") for u in users):
@@ -321,7 +327,7 @@ async def test_two_webhook_replicas_one_leader_and_a_takeover_after_sigkill(
             # Updates still reach a replica: the balancer skips the dead one.
             mark = core.mark()
             core.command(asker, "/quote")
-            await core.wait_for(method="sendMessage", chat_id=asker, since=mark, timeout=30)
+            await core.wait_for(method="sendMessage", chat_id=asker, since=mark, within=30)
             assert balancer.routed[-1].backend == 1
         finally:
             logs = [await stop(replica) for replica in replicas]

@@ -86,9 +86,11 @@ async def test_nothing_matches_gives_nothing(searcher: Searcher, query: str) -> 
 
 async def test_syntax_filters_the_seed(searcher: Searcher) -> None:
     numerama = await searcher.search("numerique source:Numerama", limit=10)
-    assert numerama.hits and {hit.source for hit in numerama.hits} == {"Numerama"}
+    assert numerama.hits
+    assert {hit.source for hit in numerama.hits} == {"Numerama"}
     recent = await searcher.search("numerique since:2024-01-01", limit=10)
-    assert recent.hits and all(hit.published.year == 2024 for hit in recent.hits)
+    assert recent.hits
+    assert all(hit.published.year == 2024 for hit in recent.hits)
     without = await searcher.search("numerique -remaniement", limit=10)
     assert all("Remaniement" not in hit.title for hit in without.hits)
     phrase = await searcher.search('"travail du clic"', limit=10)
@@ -105,7 +107,8 @@ async def test_quote_prefers_the_interviewee_and_random_is_a_pull_quote(searcher
     [hit] = (await searcher.quote("la blockchain", limit=1)).hits
     assert hit.speaker == "A. Casilli"
     random_hit = (await searcher.quote("", limit=1)).hits[0]
-    assert random_hit.kind == "pullquote" and random_hit.speaker == "A. Casilli"
+    assert random_hit.kind == "pullquote"
+    assert random_hit.speaker == "A. Casilli"
 
 
 @pytest.fixture
@@ -166,4 +169,5 @@ async def test_eval_many_candidates(crowded: Searcher, case: dict) -> None:
 async def test_a_pull_quote_beats_the_long_answer_holding_the_same_words(searcher) -> None:
     # Both hold « je me connecte sur un site » word for word and score 100 once capped.
     [hit] = (await searcher.quote("je me connecte sur un site", limit=1)).hits
-    assert hit.kind == "pullquote" and hit.text.startswith("Moi j’ai jamais rencontré")
+    assert hit.kind == "pullquote"
+    assert hit.text.startswith("Moi j’ai jamais rencontré")

@@ -102,7 +102,9 @@ async def ok(core: FakeBotAPI, method: str, **params: Any) -> Any:
 async def test_get_me_parses_as_bot_user(core, bot):
     me = User.de_json(await ok(core, "getMe"), bot)
     assert me.id == int(core.token.split(":")[0])
-    assert me.is_bot and me.username == "relais_test_bot" and me.first_name == "Relais"
+    assert me.is_bot
+    assert me.username == "relais_test_bot"
+    assert me.first_name == "Relais"
     assert me.supports_inline_queries is True
     assert me.can_read_all_group_messages is False
 
@@ -120,8 +122,10 @@ async def test_sent_and_edited_message_parse(core, bot):
     )
     assert isinstance(result["date"], int)
     message = Message.de_json(result, bot)
-    assert message.chat.id == alice.id and message.chat.type == "private"
-    assert message.from_user.is_bot and message.from_user.id == core.bot_user.id
+    assert message.chat.id == alice.id
+    assert message.chat.type == "private"
+    assert message.from_user.is_bot
+    assert message.from_user.id == core.bot_user.id
     assert message.text == "Titre & lien 🦊 fin"
     assert message.text_html == (
         '<b>Titre</b> &amp; <a href="https://ex.fr/?a=1&b=2">lien</a> 🦊 <i>fin</i>'
@@ -136,7 +140,8 @@ async def test_sent_and_edited_message_parse(core, bot):
         text="Nouveau",
     )
     parsed = Message.de_json(edited, bot)
-    assert parsed.text == "Nouveau" and parsed.reply_markup is None
+    assert parsed.text == "Nouveau"
+    assert parsed.reply_markup is None
     assert parsed.edit_date is not None
     assert core.messages(alice)[-1]["text"] == "Nouveau"
 
@@ -155,7 +160,8 @@ async def test_injected_updates_parse(core, bot):
     assert private.effective_user.language_code == "en"
 
     in_group = Update.de_json(core.command(group, "/help@relais_test_bot", bob), bot)
-    assert in_group.effective_chat.id < 0 and in_group.effective_chat.type == "group"
+    assert in_group.effective_chat.id < 0
+    assert in_group.effective_chat.type == "group"
     assert in_group.message.entities[0].length == len("/help@relais_test_bot")
     in_super = Update.de_json(core.user_message(supergroup, "salut", bob), bot)
     assert str(in_super.effective_chat.id).startswith("-100")
@@ -170,12 +176,15 @@ async def test_injected_updates_parse(core, bot):
     press = Update.de_json(core.press(sent, "p:2"), bot)
     query = press.callback_query
     assert isinstance(query, CallbackQuery)
-    assert query.data == "p:2" and query.from_user.id == alice.id and query.chat_instance
+    assert query.data == "p:2"
+    assert query.from_user.id == alice.id
+    assert query.chat_instance
     assert query.message.message_id == sent["message_id"]
 
     inline = Update.de_json(core.inline_query(alice, "télétravail", offset="10"), bot)
     assert isinstance(inline.inline_query, InlineQuery)
-    assert inline.inline_query.query == "télétravail" and inline.inline_query.offset == "10"
+    assert inline.inline_query.query == "télétravail"
+    assert inline.inline_query.offset == "10"
 
     post = Update.de_json(core.channel_post(channel, "Nouvel article"), bot)
     assert post.channel_post.sender_chat.id == channel.id
@@ -211,8 +220,10 @@ async def test_sent_photo_parses_and_refused_urls_answer_as_telegram(core, bot):
         parse_mode="HTML",
     )
     message = Message.de_json(result, bot)
-    assert message.photo and message.photo[-1].width > message.photo[0].width
-    assert message.caption == "Titre 🦊 & légende" and message.text is None
+    assert message.photo
+    assert message.photo[-1].width > message.photo[0].width
+    assert message.caption == "Titre 🦊 & légende"
+    assert message.text is None
     assert message.caption_html == "<b>Titre</b> 🦊 &amp; <i>légende</i>"
 
     core.refuse_photo("https://example.org/page.html", "wrong type of the web page content")
@@ -243,7 +254,8 @@ async def test_chat_member_chat_commands_file_shapes(core, bot):
     assert owner.status == ChatMember.OWNER
     me = await ok(core, "getChatMember", chat_id=channel.id, user_id=core.bot_user.id)
     admin = ChatMember.de_json(me, bot)
-    assert isinstance(admin, ChatMemberAdministrator) and admin.can_post_messages is True
+    assert isinstance(admin, ChatMemberAdministrator)
+    assert admin.can_post_messages is True
     for user, status in ((bob, "administrator"), (carol, "kicked"), (alice, "restricted")):
         data = await ok(core, "getChatMember", chat_id=group.id, user_id=user.id)
         assert ChatMember.de_json(data, bot).status == status
@@ -253,7 +265,9 @@ async def test_chat_member_chat_commands_file_shapes(core, bot):
     assert [ChatMember.de_json(a, bot).user.id for a in admins] == [core.bot_user.id, alice.id]
 
     info = ChatFullInfo.de_json(await ok(core, "getChat", chat_id=channel.id), bot)
-    assert info.id == channel.id and info.type == "channel" and info.username == "actu"
+    assert info.id == channel.id
+    assert info.type == "channel"
+    assert info.username == "actu"
 
     commands = [{"command": "search", "description": "Chercher"}]
     scope = {"type": "all_group_chats"}
@@ -265,11 +279,13 @@ async def test_chat_member_chat_commands_file_shapes(core, bot):
     update = core.document(alice, "abos.opml", b"<opml>1</opml>")
     file_id = update["message"]["document"]["file_id"]
     file = File.de_json(await ok(core, "getFile", file_id=file_id), bot)
-    assert file.file_size == 14 and file.file_path
+    assert file.file_size == 14
+    assert file.file_path
     assert core.file_content(core.token, file.file_path) == b"<opml>1</opml>"
 
     hook = WebhookInfo.de_json(await ok(core, "getWebhookInfo"), bot)
-    assert hook.url == "" and hook.pending_update_count == 1
+    assert hook.url == ""
+    assert hook.pending_update_count == 1
 
 
 async def test_core_errors_tokens_and_methods(core):
@@ -277,7 +293,8 @@ async def test_core_errors_tokens_and_methods(core):
     status, body = await core.call(core.token, "sendCoffee", {})
     assert (status, body) == (404, {"ok": False, "error_code": 404, "description": "Not Found"})
     status, body = await core.call("42:WRONG", "getMe", {})
-    assert status == 401 and body["description"] == "Unauthorized"
+    assert status == 401
+    assert body["description"] == "Unauthorized"
     status, body = await core.call(core.token, "sendMessage", {"chat_id": 1, "text": "x"})
     assert (status, body["description"]) == (400, "Bad Request: chat not found")
     for text, description in (
@@ -287,7 +304,8 @@ async def test_core_errors_tokens_and_methods(core):
     ):
         params = {"chat_id": alice.id, "text": text, "parse_mode": "HTML"}
         status, body = await core.call(core.token, "sendMessage", params)
-        assert status == 400 and body["description"].startswith(description)
+        assert status == 400
+        assert body["description"].startswith(description)
     await ok(core, "sendMessage", chat_id=alice.id, text="x" * 4096)
     long_data = {"inline_keyboard": [[{"text": "b", "callback_data": "é" * 33}]]}
     params = {"chat_id": alice.id, "text": "x", "reply_markup": long_data}
@@ -299,7 +317,8 @@ async def test_core_errors_tokens_and_methods(core):
         status, body = await core.call(
             core.token, "sendMessage", {"chat_id": alice.id, "text": "a"}
         )
-        assert status == 429 and body["parameters"] == {"retry_after": 7}
+        assert status == 429
+        assert body["parameters"] == {"retry_after": 7}
     await ok(core, "sendMessage", chat_id=alice.id, text="a")
     assert len(core.sent(alice, "sendMessage", include_failed=True)) - len(core.sent(alice)) == 6
 
@@ -310,7 +329,8 @@ async def test_polling_conflict_offsets_allowed_updates_and_failures(core):
     await asyncio.sleep(0.01)
     assert (await core.call(core.token, "getUpdates", {"timeout": 0}))[0] == 200
     status, body = await asyncio.wait_for(first, 1)
-    assert status == 409 and body["description"].startswith("Conflict: terminated by other")
+    assert status == 409
+    assert body["description"].startswith("Conflict: terminated by other")
 
     for text in ("/a", "/b", "/c"):
         core.command(alice, text)
@@ -339,9 +359,11 @@ async def test_application_send_edit_and_errors(core, app):
     sent = await app.bot.send_message(
         alice.id, "<b>Bonjour</b>", parse_mode=ParseMode.HTML, reply_markup=keyboard
     )
-    assert sent.text == "Bonjour" and sent.chat_id == alice.id
+    assert sent.text == "Bonjour"
+    assert sent.chat_id == alice.id
     call = core.sent(alice, "sendMessage")[-1]
-    assert call.text == "<b>Bonjour</b>" and call.buttons()[0]["callback_data"] == "p:2"
+    assert call.text == "<b>Bonjour</b>"
+    assert call.buttons()[0]["callback_data"] == "p:2"
 
     with pytest.raises(BadRequest, match="Message is not modified"):
         await app.bot.edit_message_text(
@@ -351,7 +373,8 @@ async def test_application_send_edit_and_errors(core, app):
     edited = await app.bot.edit_message_text(
         "Bonjour", alice.id, sent.message_id, reply_markup=keyboard
     )
-    assert edited.text == "Bonjour" and not edited.entities
+    assert edited.text == "Bonjour"
+    assert not edited.entities
     edited = await app.bot.edit_message_text("Au revoir", alice.id, sent.message_id)
     assert edited.text == "Au revoir"
     assert core.messages(alice)[-1].get("reply_markup") is None
@@ -366,9 +389,10 @@ async def test_application_send_edit_and_errors(core, app):
 
     core.fail_next(retry_after(5), method="sendMessage")
     # PTB 22.8 warns inside RetryAfter.__init__ unless PTB_TIMEDELTA is set.
-    with warnings.catch_warnings(), pytest.raises(RetryAfter):
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)
-        await app.bot.send_message(alice.id, "x")
+        with pytest.raises(RetryAfter):
+            await app.bot.send_message(alice.id, "x")
     core.fail_next(blocked(), chat_id=alice, times=None)
     for _ in range(2):
         with pytest.raises(Forbidden, match="blocked by the user"):
@@ -426,8 +450,9 @@ async def test_command_handlers_and_queries(core, app):
         Update.de_json(core.command(group, "/search@other_bot x", bob), app.bot)
     )
     assert seen == [["travail", "du", "clic"]]
-    reply = await core.wait_for(method="sendMessage", chat_id=group, timeout=1)
-    assert reply.text == "3 mots" and reply.params["reply_parameters"]["message_id"] > 0
+    reply = await core.wait_for(method="sendMessage", chat_id=group, within=1)
+    assert reply.text == "3 mots"
+    assert reply.params["reply_parameters"]["message_id"] > 0
 
     menu = await app.bot.send_message(
         alice.id,
@@ -449,7 +474,8 @@ async def test_command_handlers_and_queries(core, app):
     query = core.inline_query(alice, "travail")
     await app.process_update(Update.de_json(query, app.bot))
     answer = core.inline_answer(query["inline_query"]["id"])
-    assert answer["next_offset"] == "5" and answer["results"][0]["id"] == "r1"
+    assert answer["next_offset"] == "5"
+    assert answer["results"][0]["id"] == "r1"
 
 
 async def test_documents_commands_members_through_ptb(core, app):
@@ -482,7 +508,8 @@ async def test_documents_commands_members_through_ptb(core, app):
     channel = core.channel("Actu")
     core.set_member(channel, alice, "administrator", can_post_messages=True)
     member = await app.bot.get_chat_member(channel.id, alice.id)
-    assert member.status == ChatMember.ADMINISTRATOR and member.can_post_messages
+    assert member.status == ChatMember.ADMINISTRATOR
+    assert member.can_post_messages
     admins = await app.bot.get_chat_administrators(channel.id)
     assert {a.user.id for a in admins} == {alice.id, core.bot_user.id}
     assert (await app.bot.get_chat(channel.id)).title == "Actu"
@@ -501,7 +528,8 @@ async def test_in_process_long_polling_and_timestamps(core, app):
     for n in range(3):
         await app.bot.send_message(alice.id, f"m{n}")
     times = [call.time for call in core.sent(alice, "sendMessage")]
-    assert times == sorted(times) and len(times) == 3
+    assert times == sorted(times)
+    assert len(times) == 3
 
     waiter = asyncio.create_task(core.wait_for(lambda c: c.text == "late", since=core.mark()))
     await asyncio.sleep(0.05)
@@ -509,7 +537,7 @@ async def test_in_process_long_polling_and_timestamps(core, app):
     await app.bot.send_message(alice.id, "late")
     assert (await asyncio.wait_for(waiter, 1)).text == "late"
     with pytest.raises(TimeoutError):
-        await core.wait_for(lambda c: c.text == "never", timeout=0.05)
+        await core.wait_for(lambda c: c.text == "never", within=0.05)
 
 
 async def test_invalid_token_with_fake_request(core):
@@ -565,11 +593,11 @@ async def test_server_with_real_ptb_polling(core):
             try:
                 assert app.bot.username == "relais_test_bot"
                 core.command(alice, "/start")
-                reply = await core.wait_for(method="sendMessage", chat_id=alice, timeout=3)
+                reply = await core.wait_for(method="sendMessage", chat_id=alice, within=3)
                 assert reply.text == "<b>Bienvenue</b> &amp; merci"
                 assert reply.result["text"] == "Bienvenue & merci"
                 core.document(alice, "abos.opml", b"<opml/>")
-                echo = await core.wait_for(method="sendDocument", timeout=3)
+                echo = await core.wait_for(method="sendDocument", within=3)
                 assert echo.files["document"].content == b"<OPML/>"
                 assert echo.files["document"].filename == "echo.opml"
             finally:
@@ -615,7 +643,8 @@ async def test_webhook_gets_updates_with_the_secret_and_getupdates_conflicts(cor
             params = {"secret_token": "s3cret_-X", "max_connections": 5}
             assert await ok(core, "setWebhook", url=url, allowed_updates=["message"], **params)
             status, body = await core.call(core.token, "getUpdates", {})
-            assert status == 409 and "webhook is active" in body["description"]
+            assert status == 409
+            assert "webhook is active" in body["description"]
             core.command(alice, "/apres")
             deadline = time.monotonic() + 5
             while core.pending_updates():
@@ -647,7 +676,8 @@ async def test_webhook_gets_updates_with_the_secret_and_getupdates_conflicts(cor
             assert await ok(core, "deleteWebhook")
             core.command(alice, "/sans")
             status, body = await core.call(core.token, "getUpdates", {})
-            assert status == 200 and body["result"][-1]["message"]["text"] == "/sans"
+            assert status == 200
+            assert body["result"][-1]["message"]["text"] == "/sans"
             assert len(received) == 3
             assert WebhookInfo.de_json(await ok(core, "getWebhookInfo"), bot).url == ""
     finally:

@@ -26,8 +26,8 @@ FAR = {
 }
 
 
-async def _until(condition, what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
+async def _until(condition, what: str, within: float = 30) -> None:
+    deadline = time.monotonic() + within
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         await asyncio.sleep(0.05)
@@ -64,7 +64,7 @@ async def test_an_item_dated_9999_is_pushed_searched_listed_and_shared(
                     lambda call: "bout du calendrier" in call.text,
                     method="sendMessage",
                     chat_id=alice,
-                    timeout=30,
+                    within=30,
                 )
                 # The date shows as 9999 (or as unknown, where parsers drop impossible dates).
                 assert re.search(r"31 décembre 9999|· \?", plain_text(push.text))

@@ -279,7 +279,8 @@ async def test_a_post_with_a_lead_image_goes_as_a_photo_else_as_text(
         [message] = [m for m in core.messages(user) if "photo" in m]
         assert message["caption"].startswith("Article 1")
         [refused] = [c for c in core.sent(chat_id=user, include_failed=True) if not c.ok]
-        assert refused.method == "sendPhoto" and refused.params["photo"] == broken
+        assert refused.method == "sendPhoto"
+        assert refused.params["photo"] == broken
         texts = core.sent(chat_id=user, method="sendMessage")
         assert sorted(plain_text(c.text).split("\n")[0] for c in texts) == [
             "Article 2",

@@ -87,7 +87,8 @@ def test_rss2_untitled_linkless_entry_gets_title_from_text_and_hash_identity() -
         "Un billet sans titre ni lien, seulement du texte qui sert de titre de secours pour le "
         "lecteur pressé."
     )
-    assert third.url is None and third.guid is None
+    assert third.url is None
+    assert third.guid is None
     assert third.identity.startswith("sha256:")
     assert third.images == (
         "https://journal.example/img/media.png",
@@ -230,7 +231,8 @@ def test_no_feed_gives_no_posts_and_a_reason(data: bytes, reason: str) -> None:
     result = parse_feed(data, source="src")
 
     assert result.posts == ()
-    assert result.skipped and result.skipped[0].where == "src"
+    assert result.skipped
+    assert result.skipped[0].where == "src"
     assert result.skipped[0].reason.startswith(reason)
 
 
@@ -279,7 +281,8 @@ def test_unsafe_links_are_dropped() -> None:
 
     (post,) = parse_feed(data.encode()).posts
 
-    assert post.url is None and post.images == ()
+    assert post.url is None
+    assert post.images == ()
     assert post.hashtags == ("oui",)
 
 
@@ -367,7 +370,8 @@ def test_html_entities_nbsp_and_escaped_markup() -> None:
 
 def test_html_unfinished_tag_and_empty_input() -> None:
     assert html_to_paragraphs('Début <a href="javascript:alert(1)') == ["Début"]
-    assert html_to_paragraphs("") == [] and html_to_paragraphs("<p> \n </p>") == []
+    assert html_to_paragraphs("") == []
+    assert html_to_paragraphs("<p> \n </p>") == []
 
 
 def test_strip_html_and_plain_text() -> None:

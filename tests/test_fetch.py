@@ -36,14 +36,16 @@ async def test_ok_then_not_modified(server: FeedServer, client: httpx.AsyncClien
 
     first = await fetch(client, server.url("/feed.xml"))
 
-    assert first.status == "ok" and first.ok
+    assert first.status == "ok"
+    assert first.ok
     assert first.body == RSS
     assert first.http_status == 200
     assert first.etag == ETAG
     assert first.last_modified == LAST_MODIFIED
     assert first.content_type == "application/rss+xml; charset=utf-8"
     assert first.url == server.url("/feed.xml")
-    assert first.error is None and first.elapsed >= 0
+    assert first.error is None
+    assert first.elapsed >= 0
 
     second = await fetch(client, first.url, etag=first.etag, last_modified=first.last_modified)
 
@@ -64,7 +66,8 @@ async def test_changed_feed_is_fetched_again(server: FeedServer, client: httpx.A
 
     result = await fetch(client, server.url("/feed.xml"), etag=ETAG)
 
-    assert result.status == "ok" and result.etag == '"v2"'
+    assert result.status == "ok"
+    assert result.etag == '"v2"'
 
 
 async def test_last_modified_alone_gives_304(server: FeedServer, client: httpx.AsyncClient):
@@ -125,7 +128,8 @@ async def test_chunked_body_under_cap_is_read(server: FeedServer, client: httpx.
 
     result = await fetch(client, server.url("/chunks"), max_bytes=10_000)
 
-    assert result.status == "ok" and len(result.body) == 3 * 1005
+    assert result.status == "ok"
+    assert len(result.body) == 3 * 1005
 
 
 async def test_slow_server_times_out(server: FeedServer, client: httpx.AsyncClient) -> None:
@@ -156,7 +160,8 @@ async def test_redirect_is_followed(server: FeedServer, client: httpx.AsyncClien
 
     result = await fetch(client, server.url("/old.xml"))
 
-    assert result.status == "ok" and result.url == server.url("/new.xml")
+    assert result.status == "ok"
+    assert result.url == server.url("/new.xml")
 
 
 async def test_redirect_loop(server: FeedServer, client: httpx.AsyncClient) -> None:
@@ -192,7 +197,8 @@ async def test_only_http_urls(client: httpx.AsyncClient, url: str) -> None:
 async def test_invalid_url_is_an_error(client: httpx.AsyncClient) -> None:
     result = await fetch(client, "http://[::1/feed")
 
-    assert result.status == "error" and result.error
+    assert result.status == "error"
+    assert result.error
 
 
 def test_make_client_settings() -> None:
@@ -200,7 +206,8 @@ def test_make_client_settings() -> None:
 
     assert client.follow_redirects is True
     assert client.max_redirects == 2
-    assert client.timeout.read == 3.0 and client.timeout.connect == 3.0
+    assert client.timeout.read == 3.0
+    assert client.timeout.connect == 3.0
     assert client.headers["User-Agent"] == "Test/1"
 
 

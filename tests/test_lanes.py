@@ -45,7 +45,8 @@ async def test_slow_work_moves_over_and_frees_the_fast_lane() -> None:
     await slow.started.wait()
     # The only fast slot is taken: quick work waits until the slow one moves lanes.
     assert await asyncio.wait_for(lanes.run("q", quick), timeout=10) == "quick"
-    assert lanes.is_slow("s") and not running.done()
+    assert lanes.is_slow("s")
+    assert not running.done()
     slow.release.set()
     assert await running == "slow"
     assert lanes.is_slow("s")  # it took longer than slow_after: next time it starts slow
@@ -59,7 +60,8 @@ async def test_a_full_slow_lane_cancels_the_next_slow_work() -> None:
     with pytest.raises(TooSlow) as raised:
         await lanes.run("2", second)
     assert str(raised.value) == "still loading after 0.2 s while the slow lane was full"
-    assert second.cancelled and lanes.is_slow("2")
+    assert second.cancelled
+    assert lanes.is_slow("2")
     first.release.set()
     assert await running == "first"
 

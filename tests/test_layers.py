@@ -40,7 +40,8 @@ def test_only_bot_telegram_imports_telegram() -> None:
 def test_only_the_store_imports_database_drivers() -> None:
     for driver in ("aiosqlite", "asyncpg"):
         users = [name for name, imports in _modules().items() if driver in imports]
-        assert users and all(name.startswith("bot/store/") for name in users), driver
+        assert users, driver
+        assert all(name.startswith("bot/store/") for name in users), driver
 
 
 def test_only_config_reads_the_environment() -> None:

@@ -129,7 +129,7 @@ async def test_replies_and_a_fan_out_together_keep_every_limit(
 
         await asyncio.gather(fan_out(), *(command(user) for user in users))
         for user in followers:
-            await core.wait_for(lambda c: "cinq" in c.text, chat_id=user, since=mark, timeout=15)
+            await core.wait_for(lambda c: "cinq" in c.text, chat_id=user, since=mark, within=15)
     sends = [call for call in core.sent(method="sendMessage") if call.seq > mark]
     assert len(sends) == 60
     assert sum("cinq" in plain_text(call.text) for call in sends) == 5

@@ -82,7 +82,8 @@ async def test_folders_recurse_and_bad_inputs_are_named(store: Store, tmp_path: 
     assert set(failed) == {"missing.xml"}
     # Found in a folder, a file that is no dump and no feed is skipped, not a failure.
     [ignored] = report.ignored
-    assert Path(ignored.name).name == "junk.txt" and "neither" in ignored.ignored
+    assert Path(ignored.name).name == "junk.txt"
+    assert "neither" in ignored.ignored
     assert report.read == 2
     assert await store.count_posts() > 8  # everything good is stored
     named = await _load(store, str(tmp_path / "a" / "junk.txt"))

@@ -83,10 +83,12 @@ async def test_sources_are_one_page_at_a_time(core, app) -> None:
     pages = -(-count // 20)
     [first] = await _say(app, core, alice, "/sources")
     text = plain_text(first.text)
-    assert text.startswith(f"Sources ({count})") and f"Page 1/{pages}" in text
+    assert text.startswith(f"Sources ({count})")
+    assert f"Page 1/{pages}" in text
     assert text.count("\n") < 25
     [second] = await _say(app, core, alice, core.press(first, _arrow(first, "▶"), alice))
-    assert second.method == "editMessageText" and f"Page 2/{pages}" in plain_text(second.text)
+    assert second.method == "editMessageText"
+    assert f"Page 2/{pages}" in plain_text(second.text)
     assert {b["text"] for b in second.buttons()} == {"◀", "▶"}
     # A button beyond the end (the list shrank) shows the last page.
     [last] = await _say(app, core, alice, core.press(first, "src:99999", alice))
@@ -112,7 +114,8 @@ async def test_status_summarises_and_puts_failing_sources_first(core, app) -> No
         assert any(line.startswith(shorten(source.name, 60) + " :") for line in lines[1:4])
     assert "Cette conversation : 0 abonnement(s)" in text
     [page2] = await _say(app, core, alice, core.press(reply, _arrow(reply, "▶"), alice))
-    assert "Page 2/" in plain_text(page2.text) and "en échec :" not in plain_text(page2.text)
+    assert "Page 2/" in plain_text(page2.text)
+    assert "en échec :" not in plain_text(page2.text)
 
 
 async def test_an_unknown_source_gets_a_few_close_names_not_the_list(core, app) -> None:
@@ -123,7 +126,8 @@ async def test_an_unknown_source_gets_a_few_close_names_not_the_list(core, app) 
     ):
         [reply] = await _say(app, core, user, command)
         text = plain_text(reply.text)
-        assert "Vouliez-vous dire : Source numéro 43 <&>," in text and "/sources" in text
+        assert "Vouliez-vous dire : Source numéro 43 <&>," in text
+        assert "/sources" in text
         assert text.count("Source numéro") <= 5
     [reply] = await _say(app, core, alice, "/subscribe Tartiflette")
     assert plain_text(reply.text) == (
@@ -141,6 +145,7 @@ async def test_subscriptions_are_paged_and_removing_one_keeps_the_page(core, app
     [second] = await _say(app, core, alice, core.press(first, _arrow(first, "▶"), alice))
     [remove] = [b["callback_data"] for b in second.buttons() if b["text"].startswith("✖")][:1]
     [after] = await _say(app, core, alice, core.press(first, remove, alice))
-    assert after.method == "editMessageText" and "Page 2/3" in plain_text(after.text)
+    assert after.method == "editMessageText"
+    assert "Page 2/3" in plain_text(after.text)
     subscriptions = await app.bot_data["services"].store.subscriptions(alice.id)
     assert len(subscriptions) == 22

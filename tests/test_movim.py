@@ -40,8 +40,10 @@ def by_title(result: ParseResult, start: str) -> Post:
 
 
 def local(post: Post) -> datetime:
-    assert post.published is not None and post.published.tzinfo is UTC
-    return post.published.astimezone(PARIS).replace(tzinfo=None)
+    """The post's date as Paris shows it."""
+    assert post.published is not None
+    assert post.published.tzinfo is UTC
+    return post.published.astimezone(PARIS)
 
 
 def test_seed_has_eight_posts_by_source(seed: ParseResult) -> None:
@@ -72,9 +74,11 @@ def test_seed_has_eight_posts_by_source(seed: ParseResult) -> None:
 
 
 def test_seed_dates_are_local_times_stored_in_utc(seed: ParseResult) -> None:
-    assert local(by_title(seed, "Vous allez bientôt")) == datetime(2024, 4, 2, 9, 37)
-    assert local(by_title(seed, "Remaniement")) == datetime(2024, 2, 8, 21, 3)
-    assert local(by_title(seed, "Une enquête exclusive")) == datetime(2023, 2, 26, 14, 52)
+    assert local(by_title(seed, "Vous allez bientôt")) == datetime(2024, 4, 2, 9, 37, tzinfo=PARIS)
+    assert local(by_title(seed, "Remaniement")) == datetime(2024, 2, 8, 21, 3, tzinfo=PARIS)
+    assert local(by_title(seed, "Une enquête exclusive")) == datetime(
+        2023, 2, 26, 14, 52, tzinfo=PARIS
+    )
     assert by_title(seed, "Remaniement").published == datetime(2024, 2, 8, 20, 3, tzinfo=UTC)
 
 
@@ -96,9 +100,8 @@ def test_seed_public_link_and_guid(seed: ParseResult) -> None:
         "l-intelligence-artificielle-va-operer-une-nouvelle-degradation-du-travail-mais-ne-le-fera-pas"
     )
     assert [p.url for p in seed.posts].count(None) == 7
-    assert mediapart.guid is not None and mediapart.guid.startswith(
-        "movim:Mediapart:2023-04-08T13:27"
-    )
+    assert mediapart.guid is not None
+    assert mediapart.guid.startswith("movim:Mediapart:2023-04-08T13:27")
     assert by_title(seed, "Remaniement").guid == (
         "movim:Numerama:2024-02-08T20:03:00+00:00:remaniement ministeriel : qui est marina "
         "ferrari, la nouvelle secretaire d'etat"
@@ -131,8 +134,10 @@ def test_seed_interview_turns_and_pull_quotes(seed: ParseResult) -> None:
     assert passages[1].text.startswith("Les médias spéculent")
     assert not any(p.text.startswith(("LVSL", "A. Casilli")) for p in passages)
     coche = [p for p in passages if p.kind == "pullquote" and "je coche des cases" in p.text]
-    assert len(coche) == 1 and coche[0].speaker == "A. Casilli"
-    assert coche[0].text.startswith("Moi j’ai jamais") and coche[0].text.endswith("cases")
+    assert len(coche) == 1
+    assert coche[0].speaker == "A. Casilli"
+    assert coche[0].text.startswith("Moi j’ai jamais")
+    assert coche[0].text.endswith("cases")
     # The paragraph after a pull quote still belongs to the answer it interrupted.
     answer = next(p for p in passages if p.text.startswith("Pour commencer"))
     assert "C’est en me concentrant sur ce travail vivant" in answer.text
@@ -190,8 +195,8 @@ def test_dump_without_any_year_uses_latest_matching_year() -> None:
     text = (DATA / "no_year.txt").read_text(encoding="utf-8")
     result = parse(text, today=date(2024, 6, 1))
     assert [local(p) for p in result.posts] == [
-        datetime(2024, 4, 2, 9, 37),
-        datetime(2024, 2, 8, 21, 3),
+        datetime(2024, 4, 2, 9, 37, tzinfo=PARIS),
+        datetime(2024, 2, 8, 21, 3, tzinfo=PARIS),
     ]
     assert result.skipped == ()
     # 2 April was a Tuesday in 2019, 2024 and 2030: the latest not after today's year wins.
@@ -228,10 +233,8 @@ def test_truncated_before_header_keeps_complete_posts() -> None:
     assert len(result.posts[0].passages) == 2
     (skip,) = result.skipped
     assert skip.where == "line 23"
-    assert (
-        "La CNIL inflige une amende record" in skip.reason
-        and "cut before its header" in skip.reason
-    )
+    assert "La CNIL inflige une amende record" in skip.reason
+    assert "cut before its header" in skip.reason
 
 
 def test_truncated_footer_keeps_post_and_reports_missing_link() -> None:
@@ -242,7 +245,9 @@ def test_truncated_footer_keeps_post_and_reports_missing_link() -> None:
         "Le succès de ChatGPT a lancé un nouveau récit techno-solutionniste."
     ]
     (skip,) = result.skipped
-    assert skip.where == "line 9" and "public link" in skip.reason and "missing" in skip.reason
+    assert skip.where == "line 9"
+    assert "public link" in skip.reason
+    assert "missing" in skip.reason
 
 
 def test_unknown_lines_are_reported_not_loaded() -> None:
@@ -276,7 +281,8 @@ def test_impossible_date_keeps_post_undated() -> None:
     assert post.published is None
     assert post.guid == "movim:Numerama::un titre"
     (skip,) = result.skipped
-    assert skip.where == "line 5" and "Friday, 30 February - 10:00" in skip.reason
+    assert skip.where == "line 5"
+    assert "Friday, 30 February - 10:00" in skip.reason
 
 
 def test_dates_after_tomorrow_or_before_1990_are_dropped_and_reported() -> None:
@@ -294,7 +300,8 @@ def test_dates_after_tomorrow_or_before_1990_are_dropped_and_reported() -> None:
     result = parse_movim(text, tz=PARIS, today=TODAY, now=now)
 
     future, past, tomorrow = result.posts
-    assert future.published is None and past.published is None
+    assert future.published is None
+    assert past.published is None
     assert tomorrow.published == datetime(2024, 6, 2, 6, tzinfo=UTC)  # within a day: kept
     assert [skip.reason for skip in result.skipped] == [
         "date 'Thursday, 31 December, 2099 - 23:59' of post 'Du futur' is impossible: kept undated",
@@ -305,7 +312,8 @@ def test_dates_after_tomorrow_or_before_1990_are_dropped_and_reported() -> None:
 def test_no_boundary_at_all_is_reported() -> None:
     result = parse("Juste du texte\nsans rien d’autre\n")
     assert result.posts == ()
-    assert result.skipped[0].where == "line 1" and "no post boundary" in result.skipped[0].reason
+    assert result.skipped[0].where == "line 1"
+    assert "no post boundary" in result.skipped[0].reason
 
 
 def test_windows_line_endings_parse_the_same(seed_text: str, seed: ParseResult) -> None:
@@ -322,10 +330,13 @@ def test_editing_a_paragraph_keeps_the_guid(seed_text: str, seed: ParseResult) -
 
 
 def check_result(result: ParseResult) -> None:
-    assert isinstance(result, ParseResult) and result.kind == "movim"
+    assert isinstance(result, ParseResult)
+    assert result.kind == "movim"
     assert len(result.posts) <= 8
     for post in result.posts:
-        assert post.title and post.source and post.guid
+        assert post.title
+        assert post.source
+        assert post.guid
         assert post.published is None or post.published.utcoffset() is not None
     assert all(s.where.startswith("line ") for s in result.skipped)
 

@@ -82,7 +82,8 @@ def test_feed_name_keeps_real_names_and_falls_back_on_the_address() -> None:
     assert feed_name("Flux RSS de Cultiz") == "Cultiz"
     assert feed_name("Numerama RSS") == "Numerama"
     assert feed_name("Actualités", "https://www.lemonde.fr/rss/une.xml") == "lemonde.fr"
-    assert feed_name("  ") is None and feed_name(None) is None
+    assert feed_name("  ") is None
+    assert feed_name(None) is None
 
 
 def test_aliases_hold_words_parts_and_domain() -> None:

@@ -72,7 +72,8 @@ async def test_first_poll_primes_then_new_entries_are_planned(store: Store) -> N
         assert woken == [1]
         assert [d.title for d in await store.pending()] == ["deux"]
         state = await _state(store, "A")
-        assert state.primed and state.error_count == 0
+        assert state.primed
+        assert state.error_count == 0
         assert state.next_poll > datetime.now(UTC) + timedelta(seconds=50)
 
 
@@ -87,9 +88,11 @@ async def test_failures_back_off_alert_once_and_recover(store: Store) -> None:
         )  # fmt: skip
         for _ in range(FAILURES_BEFORE_ALERT + 2):
             outcome = await poller.poll(await _state(store, "B"))
-            assert outcome.status == "error" and outcome.error == "HTTP 500"
+            assert outcome.status == "error"
+            assert outcome.error == "HTTP 500"
         state = await _state(store, "B")
-        assert state.failing and state.error_count == FAILURES_BEFORE_ALERT + 2
+        assert state.failing
+        assert state.error_count == FAILURES_BEFORE_ALERT + 2
         assert state.next_poll > datetime.now(UTC) + timedelta(seconds=backoff(10, 5) - 5)
         assert alerts.failing == ["B: HTTP 500"]  # told once, not at every failure
         server.set("/b.xml", make_rss("B", _items("enfin")))
@@ -98,8 +101,8 @@ async def test_failures_back_off_alert_once_and_recover(store: Store) -> None:
         assert not (await _state(store, "B")).failing
 
 
-async def _wait_until(condition, timeout: float = 20) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def _wait_until(condition, within: float = 20) -> None:
+    deadline = asyncio.get_running_loop().time() + within
     while not await condition():
         assert asyncio.get_running_loop().time() < deadline, "never happened"
         await asyncio.sleep(0.05)
@@ -124,9 +127,12 @@ async def test_one_bad_source_never_stops_the_others(store: Store) -> None:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
         good, junk, gone = [await _state(store, name) for name in ("Good", "Junk", "Gone")]
-        assert good.last_success is not None and good.error_count == 0
-        assert junk.error_count == 1 and "neither" in (junk.last_error or "")
-        assert gone.error_count == 1 and gone.last_error == "connection refused"
+        assert good.last_success is not None
+        assert good.error_count == 0
+        assert junk.error_count == 1
+        assert "neither" in (junk.last_error or "")
+        assert gone.error_count == 1
+        assert gone.last_error == "connection refused"
         assert server.hits["/good.xml"] == 1  # nothing is polled again before its interval
 
 

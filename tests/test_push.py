@@ -67,7 +67,8 @@ async def test_new_posts_and_their_deliveries_are_one_transaction(store: Store) 
         (20, "A"),
     ]
     again = await store_and_plan(store, source, [_post("A")])
-    assert again.planned == 0 and len(await store.pending()) == 3
+    assert again.planned == 0
+    assert len(await store.pending()) == 3
 
 
 def test_quiet_hours_span_midnight() -> None:
@@ -186,7 +187,9 @@ async def test_quiet_hours_hold_then_release_as_one_message(store: Store, core) 
     await _drain(store, core)
     [held] = core.sent(chat_id=alice, method="sendMessage")
     text = plain_text(held.text)
-    assert "3 articles" in text and "Un" in text and "Trois" in text
+    assert "3 articles" in text
+    assert "Un" in text
+    assert "Trois" in text
     assert await store.pending() == []
 
 

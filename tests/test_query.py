@@ -17,7 +17,8 @@ def test_plain_words_are_normalized_and_stop_words_kept_apart():
     parsed = parse_query("Travail DU Clic")
     assert parsed.words == ("travail", "du", "clic")
     assert parsed.terms == ("travail", "clic")
-    assert not parsed.empty and not parsed.warnings
+    assert not parsed.empty
+    assert not parsed.warnings
 
 
 def test_curly_apostrophes_and_accents_fold_like_the_text():
@@ -116,7 +117,8 @@ def test_since_after_until_is_reported():
 def test_operator_without_value_is_reported():
     parsed = parse_query("travail source: since:")
     assert codes(parsed) == ["empty_operator", "empty_operator"]
-    assert parsed.sources == () and parsed.since is None
+    assert parsed.sources == ()
+    assert parsed.since is None
 
 
 def test_unknown_operator_is_just_words():
@@ -127,7 +129,8 @@ def test_empty_query_and_filters_only_are_empty():
     assert parse_query("").empty
     assert parse_query("   ").empty
     parsed = parse_query("source:Numerama since:2023")
-    assert parsed.empty and parsed.has_filters
+    assert parsed.empty
+    assert parsed.has_filters
 
 
 def test_stop_words_only_is_not_empty_but_warned():
@@ -150,13 +153,17 @@ def test_long_query_is_cut_and_reported():
 def test_query_at_the_limit_is_not_cut():
     query = "a" * MAX_QUERY_CHARS
     parsed = parse_query(query)
-    assert not parsed.truncated and parsed.text == query
+    assert not parsed.truncated
+    assert parsed.text == query
 
 
 def test_warning_messages_in_both_languages():
     warning = QueryWarning("bad_date", "2023-13-01")
-    assert "2023-13-01" in warning.message("fr") and "date" in warning.message("fr")
+    assert "2023-13-01" in warning.message("fr")
+    assert "date" in warning.message("fr")
     assert "expected YYYY-MM-DD" in warning.message("en")
     # A warning is its French sentence, so callers can treat warnings as plain strings.
-    assert isinstance(warning, str) and warning == warning.message("fr")
-    assert warning.code == "bad_date" and warning.value == "2023-13-01"
+    assert isinstance(warning, str)
+    assert warning == warning.message("fr")
+    assert warning.code == "bad_date"
+    assert warning.value == "2023-13-01"

@@ -32,7 +32,8 @@ def drain(gate: FloodGate, clock: FakeClock, outbox: list[int]) -> list[tuple[fl
     sent: list[tuple[float, int]] = []
     while order:
         chat_id, wait = gate.pick(order)
-        assert chat_id is not None and wait >= 0.0
+        assert chat_id is not None
+        assert wait >= 0.0
         clock.now += wait
         assert gate.delay(chat_id) == 0.0
         gate.record(chat_id)
@@ -104,7 +105,8 @@ def test_pick_prefers_a_chat_that_can_go_now(gate: FloodGate, clock: FakeClock) 
     clock.now += 0.5
     assert gate.pick([1, 2, 3]) == (2, 0.0)
     chat, wait = gate.pick([1])
-    assert chat == 1 and wait == pytest.approx(0.5)
+    assert chat == 1
+    assert wait == pytest.approx(0.5)
 
 
 def test_ties_go_to_the_order_given(gate: FloodGate, clock: FakeClock) -> None:
@@ -177,7 +179,7 @@ def test_custom_limits() -> None:
     assert gate.delay(-1, now=0.5) == pytest.approx(0.5)
     gate.record(-1, now=1.0)
     assert gate.delay(-1, now=1.5) == pytest.approx(58.5)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="flood limits must be positive"):
         FloodGate(overall_per_second=0)
 
 
@@ -190,7 +192,8 @@ def test_memory_is_bounded(gate: FloodGate, clock: FakeClock) -> None:
     gate.record(1)
     assert len(gate) == 1
     clock.now += 1.0
-    assert gate.delay(-1) == 0.0 and gate.delay(1) == 0.0
+    assert gate.delay(-1) == 0.0
+    assert gate.delay(1) == 0.0
 
 
 def test_random_outboxes_keep_every_limit(gate: FloodGate, clock: FakeClock) -> None:

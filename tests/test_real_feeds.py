@@ -124,7 +124,8 @@ def test_no_title_is_an_address_and_no_passage_repeats_it(
 ) -> None:
     for result, _ in corpus.values():
         for post in result.posts:
-            assert post.title and not re.match(r"(?:https?://|www\.)", post.title)
+            assert post.title
+            assert not re.match(r"(?:https?://|www\.)", post.title)
             assert all(text.casefold() != post.title.casefold() for text in texts(post))
 
 

@@ -32,7 +32,8 @@ def test_push_message_escapes_everything_and_links_the_title() -> None:
     html = render.push_message(_delivery(1), lang="fr", tz=PARIS)
     assert check_html(html) == []
     assert '<a href="https://example.org/1?a=1&amp;b=2">' in html
-    assert "&lt;script&gt;" in html and "#IA #numérique" in html
+    assert "&lt;script&gt;" in html
+    assert "#IA #numérique" in html
     assert "1 janvier 2024" in plain_text(html) or "2 janvier 2024" in plain_text(html)
 
 
@@ -48,7 +49,7 @@ def test_highlight_bolds_only_the_span_and_survives_bad_offsets() -> None:
 EXTREMES = [
     datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
     datetime(1, 1, 1, tzinfo=UTC),
-    datetime(2024, 2, 8, 12, 0),  # naive: read as UTC
+    datetime(2024, 2, 8, 12, 0),  # noqa: DTZ001 (naive on purpose: read as UTC)
     None,
 ]
 
@@ -78,7 +79,8 @@ def test_every_renderer_takes_any_stored_date() -> None:
         ]
         pieces.append(render.sources_message(rows, lang="fr", tz=zone, total=3))
         text = "\n".join(plain_text(p) for p in pieces)
-        assert "9999" in text and "?" in text
+        assert "9999" in text
+        assert "?" in text
         assert render.local_time(EXTREMES[0], zone) is not None
     assert render.local_date(EXTREMES[2], PARIS, "fr") == "8 février 2024"
     assert render.local_date(EXTREMES[0], PARIS, "en") == "31 December 9999"

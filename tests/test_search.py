@@ -291,7 +291,8 @@ def test_must_find(index, query, expected):
 )
 def test_unrelated_queries_find_nothing(index, query):
     response = index.search(query)
-    assert response.hits == [] and response.total == 0
+    assert response.hits == []
+    assert response.total == 0
     assert not response.empty_query
 
 
@@ -358,12 +359,16 @@ def test_quoted_phrase_is_exact(index):
 def test_exclusions(index):
     found = ids(index.search("travail -robots", limit=20))
     # Mediapart says `robot`: excluding a plural excludes the singular too.
-    assert CASILLI not in found and MEDIAPART not in found
-    assert SCATTERED in found and RECETTES in found
+    assert CASILLI not in found
+    assert MEDIAPART not in found
+    assert SCATTERED in found
+    assert RECETTES in found
     found = ids(index.search("travail -sociologue", limit=20))
-    assert CASILLI not in found and MEDIAPART in found
+    assert CASILLI not in found
+    assert MEDIAPART in found
     found = ids(index.search('travail -"travail du clic"', limit=20))
-    assert CASILLI not in found and MEDIAPART in found
+    assert CASILLI not in found
+    assert MEDIAPART in found
 
 
 def test_source_filter(index):
@@ -386,7 +391,9 @@ def test_since_until_are_inclusive_days(index):
     found = set(ids(index.search("numérique since:2024-01-01", limit=20)))
     assert found == {CARTE, REMANIEMENT}
     found = set(ids(index.search("numérique until:2023-12-31", limit=20)))
-    assert CARTE not in found and REMANIEMENT not in found and TWITTER in found
+    assert CARTE not in found
+    assert REMANIEMENT not in found
+    assert TWITTER in found
     # Casilli was published on 2023-04-12 (09:33 UTC): both bounds include that day.
     assert ids(index.search("casilli since:2023-04-12 until:2023-04-12")) == [CASILLI]
     assert index.search("casilli since:2023-04-13").hits == []
@@ -418,7 +425,9 @@ def test_bad_date_is_reported_and_ignored(index):
 def test_empty_query_is_flagged(index):
     for query in ("", "   ", "source:Numerama"):
         response = index.search(query)
-        assert response.empty_query and response.hits == [] and response.total == 0
+        assert response.empty_query
+        assert response.hits == []
+        assert response.total == 0
 
 
 def test_long_query_is_cut_and_reported(index):
@@ -433,14 +442,17 @@ def test_long_query_is_cut_and_reported(index):
 
 def test_snippet_bolds_the_phrase_in_a_long_answer(index):
     hit = index.search("origines du travail du clic").hits[0]
-    assert hit.kind == "answer" and hit.speaker == "A. Casilli"
+    assert hit.kind == "answer"
+    assert hit.speaker == "A. Casilli"
     assert bolded(hit) == "origines du travail du clic"
-    assert hit.snippet.startswith(ELLIPSIS) and hit.snippet.endswith(ELLIPSIS)
+    assert hit.snippet.startswith(ELLIPSIS)
+    assert hit.snippet.endswith(ELLIPSIS)
     assert len(hit.snippet) <= 282
     # Cut on word boundaries: the first and last words are whole words of the answer.
     first = hit.snippet[1:].split()[0]
     last = hit.snippet[:-1].split()[-1]
-    assert f" {first} " in f" {LONG_ANSWER} " and f" {last} " in f" {LONG_ANSWER} "
+    assert f" {first} " in f" {LONG_ANSWER} "
+    assert f" {last} " in f" {LONG_ANSWER} "
 
 
 def test_snippet_offsets_point_into_the_original_typography(index):
@@ -464,13 +476,16 @@ def test_cut_snippet_squashes_newlines_and_keeps_offsets():
     text = "Premier paragraphe.\n\nDeuxième   paragraphe avec le mot cherché."
     start = text.index("cherché")
     snippet, match = cut_snippet(text, (start, start + len("cherché")))
-    assert "\n" not in snippet and "  " not in snippet
+    assert "\n" not in snippet
+    assert "  " not in snippet
     assert snippet[match[0] : match[1]] == "cherché"
 
 
 def test_cut_snippet_without_span():
     snippet, match = cut_snippet("mot " * 200, None)
-    assert match is None and snippet.endswith(ELLIPSIS) and len(snippet) <= 282
+    assert match is None
+    assert snippet.endswith(ELLIPSIS)
+    assert len(snippet) <= 282
 
 
 # ------------------------------------------------------------------ quotes
@@ -487,14 +502,18 @@ def test_quote_prefers_the_interviewee_over_the_question(index):
 
 def test_quote_pretrained(index):
     hit = index.quote("chatgpt pretrained").hits[0]
-    assert hit.kind == "answer" and hit.speaker == "A. Casilli"
+    assert hit.kind == "answer"
+    assert hit.speaker == "A. Casilli"
     assert "pretrained" in hit.text
-    assert hit.post_id == CASILLI and hit.source == "LeVentSeLeve"
+    assert hit.post_id == CASILLI
+    assert hit.source == "LeVentSeLeve"
 
 
 def test_quote_falls_back_to_any_passage(index):
     hit = index.quote("identité numérique").hits[0]
-    assert hit.kind == "paragraph" and hit.speaker is None and hit.post_id == CARTE
+    assert hit.kind == "paragraph"
+    assert hit.speaker is None
+    assert hit.post_id == CARTE
 
 
 def test_quote_several_without_duplicates(index):
@@ -506,7 +525,8 @@ def test_quote_several_without_duplicates(index):
 
 def test_unattributed_pull_quote_gets_the_interviewee(index):
     hit = index.quote("microtravailleurs tribunaux").hits[0]
-    assert hit.kind == "pullquote" and hit.speaker == "A. Casilli"
+    assert hit.kind == "pullquote"
+    assert hit.speaker == "A. Casilli"
 
 
 def test_quote_of_nothing_finds_nothing(index):
@@ -516,9 +536,11 @@ def test_quote_of_nothing_finds_nothing(index):
 def test_random_pull_quote_is_seeded(index):
     first = index.quote("", rng=random.Random(7))
     again = index.quote("", rng=random.Random(7))
-    assert first.random and first.empty_query
+    assert first.random
+    assert first.empty_query
     assert first.hits[0].text == again.hits[0].text
-    assert first.hits[0].kind == "pullquote" and first.hits[0].speaker == "A. Casilli"
+    assert first.hits[0].kind == "pullquote"
+    assert first.hits[0].speaker == "A. Casilli"
     seen = {index.quote("", rng=random.Random(seed)).hits[0].text for seed in range(30)}
     assert len(seen) == 2  # both pull quotes come up
 
@@ -616,8 +638,10 @@ def test_a_reopened_file_answers_the_same(tmp_path: Path):
     before = [built.search(q) for q in queries]
     built.close()
     loaded = SearchIndex.open(path)
-    assert loaded is not None and loaded.stamp == "v1"
-    assert len(loaded) == len(built) and loaded.post_count == built.post_count
+    assert loaded is not None
+    assert loaded.stamp == "v1"
+    assert len(loaded) == len(built)
+    assert loaded.post_count == built.post_count
     assert [loaded.search(q) for q in queries] == before
     assert loaded.quote("chatgpt pretrained").hits[0].post_id == CASILLI
     # A reopened index keeps working as an index, and the file follows.
@@ -659,13 +683,15 @@ def test_a_failed_update_leaves_file_and_memory_as_they_were(tmp_path: Path):
     with pytest.raises(sqlite3.IntegrityError):
         index.update([fine, broken], stamp="after")
     assert index.stamp == "before"
-    assert index.search("reblochon").hits == [] and index.post_count == len(corpus())
+    assert index.search("reblochon").hits == []
+    assert index.post_count == len(corpus())
     assert ids(index.search("prigojine")) == [WAGNER]
     index.update([fine], stamp="after")
     assert ids(index.search("reblochon")) == [98]
     index.close()
     again = SearchIndex.open(path)
-    assert again.stamp == "after" and ids(again.search("reblochon")) == [98]
+    assert again.stamp == "after"
+    assert ids(again.search("reblochon")) == [98]
 
 
 def test_an_update_writes_only_what_it_touched(tmp_path: Path):

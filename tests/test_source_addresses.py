@@ -80,7 +80,8 @@ async def test_addsource_refuses_private_addresses_and_adds_nothing(core, app, s
         f"http://[::ffff:127.0.0.1]:{port}/feed.xml",
     ):
         answer = await say(app, core, admin, f"/addsource Interne {url}")
-        assert answer.startswith("Refusé :") and "pas une adresse publique" in answer, answer
+        assert answer.startswith("Refusé :"), answer
+        assert "pas une adresse publique" in answer, answer
     for host in ("2130706433", "0x7f000001", "0177.0.0.1", "127.1"):
         answer = await say(app, core, admin, f"/addsource Interne http://{host}:{port}/feed.xml")
         assert answer == (
@@ -125,7 +126,8 @@ async def test_a_redirect_to_a_private_address_is_refused_at_every_poll(core, ap
         assert outcome.error == "refused: 127.0.0.1 is a loopback address, not a public one"
     assert private.hits["/feed.xml"] == 0
     status = await say(app, core, admin, "/status")
-    assert "Blog" in status and "2 erreur(s)" in status
+    assert "Blog" in status
+    assert "2 erreur(s)" in status
 
 
 async def test_opml_import_lists_refused_outlines(core, app, servers) -> None:

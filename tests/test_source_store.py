@@ -55,7 +55,9 @@ async def test_upgrade_recomputes_keys_and_merges_sources_that_now_share_one(
     async with Store.open(path) as store:
         assert await store.schema_version() == len(MIGRATIONS)
         humanite = await store.source_by_name("lhumanite")
-        assert humanite is not None and humanite.id == 1 and humanite.name == "L'Humanité"
+        assert humanite is not None
+        assert humanite.id == 1
+        assert humanite.name == "L'Humanité"
         # The newer twin merged into it: its URL (so it is still polled), its post, its
         # subscriber; its post whose identity the keeper already had went with it.
         assert humanite.url == "https://www.humanite.fr/rss"
@@ -106,7 +108,8 @@ async def test_search_source_filter_reads_names_words_and_domains(store: Store) 
         assert await sources(f"élections {query}") == ["Le Monde – International"], query
     assert await sources("élections -source:lemonde") == ["Mediapart"]
     response = await searcher.search("élections source:figaro")
-    assert response.hits == [] and [w.code for w in response.warnings] == ["unknown_source"]
+    assert response.hits == []
+    assert [w.code for w in response.warnings] == ["unknown_source"]
 
 
 async def test_an_ambiguous_source_filter_keeps_all_and_says_so(store: Store) -> None:

@@ -89,10 +89,12 @@ def test_html_entities_and_a_wrong_encoding_declaration_lose_nothing() -> None:
         .replace('description="Mediapart"', 'description="&copy; &bogus; R&D"')
     )
     sources, errors = from_opml(with_entities.encode())
-    assert errors == [] and [s.name for s in sources] == FRANCE_NAMES
+    assert errors == []
+    assert [s.name for s in sources] == FRANCE_NAMES
     # Saved as Windows-1252 but still declaring UTF-8: the bytes are believed over it.
     sources, errors = from_opml(text.replace("’", "'").encode("cp1252"))
-    assert errors == [] and [s.name for s in sources] == FRANCE_NAMES
+    assert errors == []
+    assert [s.name for s in sources] == FRANCE_NAMES
 
 
 def test_a_cut_or_broken_list_keeps_what_can_be_read_and_lists_the_rest() -> None:
@@ -127,7 +129,8 @@ def test_opml_entries_that_cannot_be_used_are_listed() -> None:
 def test_opml_export_reads_back() -> None:
     sources = [Source("Le Monde – International", "https://www.lemonde.fr/i.xml?a=1&b=2")]
     assert from_opml(to_opml(sources)) == (sources, [])
-    assert looks_like_opml(to_opml(sources)) and looks_like_opml(FRANCE.read_bytes())
+    assert looks_like_opml(to_opml(sources))
+    assert looks_like_opml(FRANCE.read_bytes())
     assert not looks_like_opml((DATA / "feeds" / "rss2.xml").read_bytes())
 
 

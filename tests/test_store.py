@@ -106,13 +106,17 @@ async def test_deleted_posts_reach_the_index_feed(store: Store) -> None:
 async def test_a_write_never_lands_in_another_coroutines_transaction(store: Store) -> None:
     source = await store.ensure_source("Numerama")
     written: list[asyncio.Task] = []
-    with pytest.raises(RuntimeError):
+
+    async def load_then_fail() -> None:
         async with store.transaction() as tx:
             await tx.upsert_posts(source, [_post("A", guid="a")])
             # Another coroutine writes while this transaction is open; then it rolls back.
             written.append(asyncio.create_task(store.upsert_chat(99, type="private")))
             await asyncio.sleep(0.05)
             raise RuntimeError("planning failed")
+
+    with pytest.raises(RuntimeError, match="planning failed"):
+        await load_then_fail()
     await written[0]
     # The chat must survive the rollback, and the post must not.
     assert await store.chat(99) is not None

@@ -70,7 +70,8 @@ async def test_search_pages_with_buttons_and_edits(core, app) -> None:
     await feed(app, core.command(alice, "/search travail du clic"))
     [call] = core.sent(chat_id=alice, method="sendMessage")
     assert "Casilli" in call.text
-    assert "<b>" in call.text and '<a href="https://example.org/clic/' in call.text
+    assert "<b>" in call.text
+    assert '<a href="https://example.org/clic/' in call.text
     assert "Page 1/" in plain_text(call.text)
     [forward] = call.buttons()
     assert forward["text"] == "▶"
@@ -125,7 +126,8 @@ async def test_bad_queries_get_clear_answers(core, app) -> None:
     usage, cut, _results, nothing = replies(core, alice)
     assert usage.startswith("Usage")
     assert "256" in cut
-    assert "Aucun résultat" in nothing and "<b>tartiflette</b> & *savoyarde*" in nothing
+    assert "Aucun résultat" in nothing
+    assert "<b>tartiflette</b> & *savoyarde*" in nothing
     raw = core.sent(chat_id=alice, method="sendMessage")[-1].text
     assert "&lt;b&gt;tartiflette&lt;/b&gt; &amp;" in raw
 
@@ -138,7 +140,8 @@ async def test_no_result_offers_a_close_spelling(core, app) -> None:
     assert "Vouliez-vous dire « remaniement gouvernement »" in text
     await feed(app, core.command(alice, "/search prigojine hollande"))
     text = replies(core, alice)[-1]
-    assert "Aucun résultat" in text and "Vouliez-vous" not in text
+    assert "Aucun résultat" in text
+    assert "Vouliez-vous" not in text
 
 
 async def test_quote_in_a_blockquote_with_its_speaker(core, app) -> None:
@@ -150,7 +153,8 @@ async def test_quote_in_a_blockquote_with_its_speaker(core, app) -> None:
     assert "A. Casilli" in call.text
     await feed(app, core.command(alice, "/quote"))
     random_quote = core.sent(chat_id=alice, method="sendMessage")[-1].text
-    assert random_quote.startswith("<blockquote>") and "A. Casilli" in random_quote
+    assert random_quote.startswith("<blockquote>")
+    assert "A. Casilli" in random_quote
 
 
 async def test_sources_lists_counts_and_dates(core, app) -> None:
@@ -170,7 +174,9 @@ async def test_inline_mode_offers_articles_with_paging(core, app) -> None:
     assert 1 <= len(results) <= 10
     assert all(r["type"] == "article" for r in results)
     shared = results[0]["input_message_content"]["message_text"]
-    assert "Casilli" in shared and "<b>" in shared and "Résultats" not in shared
+    assert "Casilli" in shared
+    assert "<b>" in shared
+    assert "Résultats" not in shared
     assert answer["next_offset"] == str(len(results))
     second = core.inline_query(alice, "travail du clic", offset=answer["next_offset"])
     await feed(app, second)
@@ -186,7 +192,8 @@ async def test_groups_answer_our_commands_and_ignore_other_bots(core, app) -> No
     await feed(app, core.command(group, "/frobnicate@other_bot", alice))
     await feed(app, core.command(group, "/frobnicate", alice))
     sent = replies(core, group)
-    assert len(sent) == 1 and "Arcom" in sent[0]
+    assert len(sent) == 1
+    assert "Arcom" in sent[0]
     await feed(app, core.command(alice, "/frobnicate"))
     assert "/help" in replies(core, alice)[-1]
 
@@ -212,7 +219,8 @@ async def test_query_warnings_are_shown_with_results(core, app) -> None:
     alice = core.user("Alice")
     await feed(app, core.command(alice, "/search travail du clic since:2023-13-45"))
     text = replies(core, alice)[-1]
-    assert "Casilli" in text and "Attention" in text
+    assert "Casilli" in text
+    assert "Attention" in text
 
 
 async def test_forgotten_searches_make_their_buttons_say_so(core, app) -> None:
@@ -257,14 +265,16 @@ async def test_a_huge_deep_link_payload_is_cut_like_a_search(core, app) -> None:
         mark = core.mark()
         await feed(app, core.command(alice, f"/start {payload}"))
         answers = [plain_text(c.text) for c in core.sent(alice, "sendMessage") if c.seq > mark]
-        assert answers and not any("Désolé" in a for a in answers), payload[:20]
+        assert answers, payload[:20]
+        assert not any("Désolé" in a for a in answers), payload[:20]
         assert any("256" in a for a in answers)  # said it was cut, as /search does
         assert all(len(a) < 1500 for a in answers)
         if "travail" in payload:
             assert "Casilli" in answers[-1]
         if "remaniemnet" in payload:
             suggestion = answers[-1].split("Vouliez-vous dire « ")[1].split(" »")[0]
-            assert suggestion.startswith("remaniement gouvernement") and len(suggestion) <= 100
+            assert suggestion.startswith("remaniement gouvernement")
+            assert len(suggestion) <= 100
     await feed(app, core.command(alice, "/start q____"))
     assert "/search travail du clic" in replies(core, alice)[-1]  # nothing to search: welcome
 

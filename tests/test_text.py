@@ -67,7 +67,9 @@ def test_offsets_point_back_to_original_characters() -> None:
 
 def test_tokenize_splits_elisions_and_stems_plurals() -> None:
     assert tokenize("L’Arcom d’image") == ["l", "arcom", "d", "image"]
-    assert is_stop_word("du") and is_stop_word("l") and not is_stop_word("clic")
+    assert is_stop_word("du")
+    assert is_stop_word("l")
+    assert not is_stop_word("clic")
     assert stem("travailleurs") == stem("travailleur") == "travailleur"
     assert stem("journaux") == "journal"
     assert stem("reseaux") == stem("reseau") == "reseau"

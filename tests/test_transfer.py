@@ -51,7 +51,8 @@ async def test_everything_goes_to_postgresql_and_back_unchanged(
     assert all(before.values()), "every table carried holds rows"
     async with Store.open(postgres_url) as postgres:
         counts = await postgres.import_lines(exported)
-        assert counts.rows["posts"] == 2 and counts.passages == 2
+        assert counts.rows["posts"] == 2
+        assert counts.passages == 2
         from_postgres = await _export(postgres)
         # Ids numbered by PostgreSQL itself go on past the imported ones.
         assert await postgres.ensure_source("Nouvelle source") > max(
@@ -74,7 +75,8 @@ async def test_a_non_empty_database_is_refused_unless_replaced(store: Store) -> 
     with pytest.raises(TransferError, match="not empty"):
         await store.import_lines(exported)
     counts = await store.import_lines(exported, replace=True)
-    assert counts.rows["posts"] == 1 and await store.count_posts() == 1
+    assert counts.rows["posts"] == 1
+    assert await store.count_posts() == 1
     # Another data set now: a search index kept from before is rebuilt, not patched.
     assert await store.store_id() != store_id
     _, index_after = await store.index_changes(0)

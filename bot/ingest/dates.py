@@ -21,9 +21,9 @@ _ISO_NO_ZONE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d
 
 def entry_date(raw: str | None, parsed: time.struct_time | None, tz: ZoneInfo) -> datetime | None:
     """A feed date in UTC: a zone-less `raw` in `tz`, else feedparser's (UTC) reading."""
-    if raw and (local := _zoneless(raw)) is not None:
+    if raw and (local := _zoneless(raw, tz)) is not None:
         try:
-            return local.replace(tzinfo=tz).astimezone(UTC)
+            return local.astimezone(UTC)
         except (ValueError, OverflowError):
             return None
     try:
@@ -51,11 +51,11 @@ def plausible(value: datetime, now: datetime) -> bool:
     return EARLIEST <= value <= now + AHEAD
 
 
-def _zoneless(raw: str) -> datetime | None:
-    """The naive date and time of a date written without any zone, else None."""
+def _zoneless(raw: str, tz: ZoneInfo) -> datetime | None:
+    """A date written without any zone, read in `tz`; None for any other."""
     if _ISO_NO_ZONE.match(raw):
         try:
-            return datetime.fromisoformat(raw.strip().replace(" ", "T"))
+            return datetime.fromisoformat(raw.strip().replace(" ", "T")).replace(tzinfo=tz)
         except ValueError:
             return None
     if _RFC822_NO_ZONE.match(raw):
@@ -64,7 +64,7 @@ def _zoneless(raw: str) -> datetime | None:
         if fields is None:
             return None
         try:
-            return datetime(*fields[:6])
+            return datetime(*fields[:6], tzinfo=tz)
         except ValueError:
             return None
     return None

@@ -83,7 +83,7 @@ def make_client(
 
 
 async def check_public(
-    url: str, policy: AddressPolicy, *, timeout: float = RESOLVE_TIMEOUT
+    url: str, policy: AddressPolicy, *, resolve_timeout: float = RESOLVE_TIMEOUT
 ) -> Refusal | None:
     """Why `url` may not be a source added from Telegram, or None when all its addresses are
     public (the host is resolved now; fetches check again at every connection)."""
@@ -97,7 +97,7 @@ async def check_public(
     if odd_numeric_host(host):
         return Refusal("numeric", host)
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(resolve_timeout):
             addresses = await resolve(host, port or (443 if parts.scheme == "https" else 80))
     except (OSError, TimeoutError, UnicodeError):
         return Refusal("unresolved", host)
@@ -129,11 +129,12 @@ class _PublicOnly(httpcore.AsyncNetworkBackend):
         self._policy = policy
         self._backend = httpcore.AnyIOBackend()
 
+    # httpcore's interface names the connect deadline `timeout` (ASYNC109 does not apply).
     async def connect_tcp(
         self,
         host: str,
         port: int,
-        timeout: float | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
@@ -158,7 +159,10 @@ class _PublicOnly(httpcore.AsyncNetworkBackend):
         raise failure
 
     async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Any = None
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109 (httpcore's name)
+        socket_options: Any = None,
     ) -> httpcore.AsyncNetworkStream:
         raise httpcore.ConnectError("sources are not reached through unix sockets")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.models import Delivery
@@ -34,7 +34,7 @@ def _delivery(row: Any) -> Delivery:
         published=_parse_iso(row[7]),
         hashtags=tuple(json.loads(row[8] or "[]")),
         snippet=row[9],
-        created_at=_parse_iso(row[10]) or datetime.min,
+        created_at=_parse_iso(row[10]) or datetime.min.replace(tzinfo=UTC),
         attempts=row[11],
         image=images[0] if images else None,
     )

@@ -10,7 +10,7 @@ import asyncio
 import signal
 import sys
 import tempfile
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -43,7 +43,10 @@ async def prepare_database(path: str | Path, folder: Path | None = None) -> None
     feed.write_bytes(make_rss("Exemple", EXAMPLE_ITEMS))
     async with Store.open(path) as store:
         await load_inputs(
-            store, [str(SEED), str(feed)], tz=ZoneInfo("Europe/Paris"), today=date.today()
+            store,
+            [str(SEED), str(feed)],
+            tz=ZoneInfo("Europe/Paris"),
+            today=datetime.now(ZoneInfo("Europe/Paris")).date(),
         )
 
 
@@ -81,16 +84,16 @@ async def converse() -> int:
                     mark = core.mark()
                     _show("Camille", text)
                     core.command(camille, text)
-                    reply = await core.wait_for(method="sendMessage", since=mark, timeout=60)
+                    reply = await core.wait_for(method="sendMessage", since=mark, within=60)
                     _show_bot(reply)
                 mark = core.mark()
                 _show("Camille", "(presses ▶)")
                 core.press(reply, reply.buttons()[-1]["callback_data"], camille)
-                _show_bot(await core.wait_for(method="editMessageText", since=mark, timeout=20))
+                _show_bot(await core.wait_for(method="editMessageText", since=mark, within=20))
                 mark = core.mark()
                 _show("Camille", "/quote je coche des cases")
                 core.command(camille, "/quote je coche des cases")
-                _show_bot(await core.wait_for(method="sendMessage", since=mark, timeout=20))
+                _show_bot(await core.wait_for(method="sendMessage", since=mark, within=20))
             finally:
                 bot.send_signal(signal.SIGTERM)
                 code = await asyncio.wait_for(bot.wait(), timeout=15)

@@ -41,14 +41,14 @@ class ReadBack(CoreBase):
     async def wait_for(
         self,
         predicate: Callable[[SentCall], bool] | None = None,
-        timeout: float = 5.0,
+        within: float = 5.0,
         *,
         method: str | None = None,
         chat_id: ChatRef | None = None,
         since: int = 0,
         include_failed: bool = False,
     ) -> SentCall:
-        """First call from log index `since` matching all filters; waits up to timeout."""
+        """First call from log index `since` matching all filters; waits up to `within` seconds."""
         wanted_chat = self._chat_key(chat_id)
 
         def matches(call: SentCall) -> bool:
@@ -60,7 +60,7 @@ class ReadBack(CoreBase):
             )
 
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         while True:
             for call in self._log[since:]:
                 if matches(call):
@@ -69,7 +69,7 @@ class ReadBack(CoreBase):
             remaining = deadline - loop.time()
             if remaining <= 0:
                 recent = [(c.method, c.chat_id, c.text[:60]) for c in self._log[-5:]]
-                raise TimeoutError(f"no matching call within {timeout}s; last calls: {recent}")
+                raise TimeoutError(f"no matching call within {within}s; last calls: {recent}")
             await self._log_signal.wait(remaining)
 
     def messages(self, chat_id: ChatRef, *, token: str | None = None) -> list[dict[str, Any]]:

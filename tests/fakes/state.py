@@ -102,12 +102,12 @@ class Signal:
                     fut.get_loop().call_soon_threadsafe(_wake, fut)
         self._waiters.clear()
 
-    async def wait(self, timeout: float) -> None:
-        """Wait until notified or timeout seconds have passed."""
+    async def wait(self, within: float) -> None:
+        """Wait until notified or `within` seconds have passed."""
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.add(fut)
         try:
-            await asyncio.wait_for(fut, max(timeout, 0))
+            await asyncio.wait_for(fut, max(within, 0))
         except TimeoutError:
             pass
         finally:
