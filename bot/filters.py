@@ -15,7 +15,8 @@ from bot.text import STOP_WORDS, normalize, stem, words
 MAX_FILTER_CHARS = 300
 MAX_TERMS = 20
 
-Term = tuple[str, ...]
+# A filter term: the roots of one word, or of each word of a quoted phrase.
+FilterTerm = tuple[str, ...]
 
 
 class FilterError(ValueError):
@@ -54,7 +55,7 @@ class Document:
             starts.setdefault(word, []).append(index)
         return starts
 
-    def contains(self, term: Term) -> bool:
+    def contains(self, term: FilterTerm) -> bool:
         """True when the word, or the phrase as consecutive words, occurs in the document."""
         if len(term) == 1:
             return term[0] in self.word_set
@@ -77,8 +78,8 @@ def document(title: str, text: str) -> Document:
 class Filter:
     """Terms that must all appear and terms none of which may appear (each a word or a phrase)."""
 
-    required: tuple[Term, ...] = ()
-    excluded: tuple[Term, ...] = ()
+    required: tuple[FilterTerm, ...] = ()
+    excluded: tuple[FilterTerm, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -98,14 +99,14 @@ class Filter:
         return " ".join(parts)
 
 
-def _show(term: Term, sign: str) -> str:
+def _show(term: FilterTerm, sign: str) -> str:
     if len(term) == 1:
         return sign + term[0]
     phrase = '"' + " ".join(term) + '"'
     return phrase if sign == "+" else sign + phrase
 
 
-def _token_term(token: str) -> Term:
+def _token_term(token: str) -> FilterTerm:
     """The words of an unquoted token; elisions like l' or qu' in front are dropped."""
     while "'" in token:
         head, rest = token.split("'", 1)
@@ -124,8 +125,8 @@ def parse_filter(text: str) -> Filter:
         raise FilterError("too_long", str(MAX_FILTER_CHARS))
     # After normalize() every quote is '"', every dash '-', and spaces are single.
     norm = normalize(text)
-    required: list[Term] = []
-    excluded: list[Term] = []
+    required: list[FilterTerm] = []
+    excluded: list[FilterTerm] = []
     count = 0
     i, n = 0, len(norm)
     while i < n:
