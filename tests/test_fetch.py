@@ -219,5 +219,6 @@ def test_server_runs_in_a_thread_for_blocking_callers() -> None:
         request = urllib.request.Request(server.url("/feed.xml"), headers={"If-None-Match": ETAG})
         with pytest.raises(urllib.error.HTTPError) as raised:
             urllib.request.urlopen(request, timeout=5)
+        raised.value.close()  # the error holds the response, and with it the socket
         assert raised.value.code == 304
         assert server.hits["/feed.xml"] == 2
