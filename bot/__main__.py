@@ -19,11 +19,11 @@ from typing import Any
 from bot.config import ConfigError, Settings
 from bot.loader import LoadReport, load_inputs, seed_if_empty
 from bot.models import Source
-from bot.opml import from_opml, to_opml
 from bot.redaction import redact_token
 from bot.render import in_zone
 from bot.searcher import Searcher
-from bot.source_import import add_sources, describe
+from bot.sourcelist.adding import add_sources, describe
+from bot.sourcelist.opml import from_opml, to_opml
 from bot.store import Store, TransferError
 from bot.store.transfer import read_lines
 

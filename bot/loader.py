@@ -1,4 +1,4 @@
-"""Load inputs (files, folders, URLs) into the store: sniff, parse, upsert, report."""
+"""Load inputs (files, folders, URLs) into the store: read, parse (ingest.inputs), upsert."""
 
 from __future__ import annotations
 
@@ -12,12 +12,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from bot.ingest.feeds import looks_like_feed, parse_feed
 from bot.ingest.fetch import fetch, make_client
-from bot.ingest.movim import looks_like_movim, parse_movim
-from bot.models import LoadSummary, ParseResult, Post, Skip, SourceState
+from bot.ingest.inputs import NotPosts, parse_input
+from bot.models import LoadSummary, Post, Skip, SourceState
 from bot.names import clean_name, feed_name
-from bot.opml import looks_like_opml
 from bot.store import Store
 
 # In folders, only files that can hold posts: a sources.toml or a README is not an input.
@@ -96,29 +94,6 @@ def _expand(inputs: Sequence[str]) -> list[tuple[str, bool]]:
             if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith(".")
         )
     return expanded
-
-
-def parse_bytes(
-    data: bytes,
-    *,
-    tz: ZoneInfo,
-    today: date,
-    content_type: str | None = None,
-    base_url: str | None = None,
-    source: str | None = None,
-) -> ParseResult | str:
-    """Parse a Movim dump or a feed, told apart by content; a string says why neither."""
-    if not data.strip():
-        return "empty input"
-    # A feed shows itself in its first bytes; a dump needs its text read (once).
-    if looks_like_feed(data):
-        return parse_feed(data, source=source, content_type=content_type, base_url=base_url, tz=tz)
-    if looks_like_opml(data):
-        return "an OPML list of feeds, not posts: use `python -m bot sources import FILE`"
-    text = data.decode("utf-8", errors="replace")
-    if looks_like_movim(text):
-        return parse_movim(text, tz=tz, today=today)
-    return "neither a Movim dump nor an RSS/Atom/JSON feed"
 
 
 async def store_posts(
@@ -206,13 +181,13 @@ async def _load_one(
             entry.error = exc.strerror or str(exc)
             return
     base_url = item if remote else None
-    parsed = parse_bytes(data, tz=tz, today=today, content_type=content_type, base_url=base_url)
-    if isinstance(parsed, str):
+    parsed = parse_input(data, tz=tz, today=today, content_type=content_type, base_url=base_url)
+    if isinstance(parsed, NotPosts):
         # A README.txt beside the dumps of a folder is not an input; a file named is one.
         if entry.in_folder:
-            entry.ignored = parsed
+            entry.ignored = parsed.reason
         else:
-            entry.error = parsed
+            entry.error = parsed.reason
         return
     entry.kind = parsed.kind
     entry.skipped = list(parsed.skipped)

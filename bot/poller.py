@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from bot.ingest.fetch import FetchResult, fetch
-from bot.lanes import FetchLanes, TooSlow
-from bot.loader import parse_bytes
+from bot.ingest.inputs import NotPosts, parse_input
+from bot.ingest.lanes import FetchLanes, TooSlow
 from bot.models import LoadSummary, Post, Source, SourceState
 from bot.push import plan_deliveries
 from bot.store import Store
@@ -194,7 +194,7 @@ class Poller:
             return PollOutcome(source.name, "not_modified")
         zone = source.zone(self._tz)
         parsed = await asyncio.to_thread(
-            parse_bytes,
+            parse_input,
             fetched.body,
             tz=zone,
             today=datetime.now(zone).date(),
@@ -202,8 +202,8 @@ class Poller:
             base_url=fetched.url,
             source=source.name,
         )
-        if isinstance(parsed, str):
-            return await self._failed(source, parsed)
+        if isinstance(parsed, NotPosts):
+            return await self._failed(source, parsed.reason)
         for skip in parsed.skipped:
             log.info("%s: skipped %s: %s", source.name, skip.where, skip.reason)
         # The first fetch of a new source only records what is there: nothing is new yet.

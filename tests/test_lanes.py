@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.lanes import FetchLanes, TooSlow
+from bot.ingest.lanes import FetchLanes, TooSlow
 
 
 class Work:

@@ -6,7 +6,9 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.ingest.inputs import NotPosts, parse_input
 from bot.loader import expand_inputs, load_inputs, seed_if_empty
+from bot.models import ParseResult
 from bot.store import Store
 from tests.conftest import DATA, SEED, make_rss
 from tests.fakes.feed_server import FeedServer
@@ -158,3 +160,16 @@ async def test_a_sources_time_zone_reads_a_real_feeds_zone_less_dates(store: Sto
     assert strip.source == "Maliki"
     local = strip.published.astimezone(ZoneInfo("America/Montreal"))
     assert local.strftime("%Y-%m-%d %H:%M") == "2013-11-27 20:17"
+
+
+def test_an_input_is_told_by_its_content_and_a_non_input_says_why() -> None:
+    def kind(data: bytes) -> str:
+        parsed = parse_input(data, tz=PARIS, today=TODAY)
+        return parsed.kind if isinstance(parsed, (NotPosts, ParseResult)) else "?"
+
+    assert kind(make_rss("Flux", [{"title": "Un", "guid": "1"}])) == "feed"
+    assert kind(SEED.read_bytes()) == "movim"
+    assert kind(b"  \n") == "empty"
+    assert kind(b'<?xml version="1.0"?><opml version="2.0"><body/></opml>') == "opml"
+    assert kind(b"# Notes\nnothing to load here\n") == "unknown"
+    assert "sources import" in NotPosts("opml").reason

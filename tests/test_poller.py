@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.ingest.fetch import make_client
-from bot.lanes import FetchLanes
+from bot.ingest.lanes import FetchLanes
 from bot.models import SourceState
 from bot.poller import FAILURES_BEFORE_ALERT, MAX_BACKOFF, Poller, backoff
 from bot.store import Store

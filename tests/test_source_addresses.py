@@ -19,8 +19,8 @@ from bot.config import Settings
 from bot.ingest.addresses import AddressPolicy
 from bot.migrations import MIGRATIONS
 from bot.models import Source
-from bot.opml import to_opml
 from bot.poller import sync_sources
+from bot.sourcelist.opml import to_opml
 from bot.store import Store
 from tests.conftest import running
 from tests.fakes import FakeBotAPI, plain_text

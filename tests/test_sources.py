@@ -7,8 +7,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from bot.models import Source
-from bot.opml import MAX_OPML_BYTES, from_opml, looks_like_opml, to_opml
-from bot.sources import parse_sources, plan_additions
+from bot.sourcelist.opml import MAX_OPML_BYTES, from_opml, looks_like_opml, to_opml
+from bot.sourcelist.rules import plan_additions
+from bot.sourcelist.sources_file import parse_sources
 from tests.conftest import DATA
 
 TOML = """

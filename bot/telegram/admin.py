@@ -13,9 +13,10 @@ from bot.ingest.addresses import Refusal
 from bot.ingest.fetch import check_public
 from bot.models import Source
 from bot.names import MAX_NAME_CHARS, clean_name, source_key
-from bot.opml import MAX_OPML_BYTES, from_opml, to_opml
-from bot.source_import import add_sources
-from bot.sources import Addition, parse_sources
+from bot.sourcelist.adding import add_sources
+from bot.sourcelist.opml import MAX_OPML_BYTES, from_opml, to_opml
+from bot.sourcelist.rules import Addition
+from bot.sourcelist.sources_file import parse_sources
 from bot.telegram.context import Context, Said, on_message, reply_lines, reply_unknown_source
 from bot.telegram.services import Services, services_of
 from bot.telegram.subscriptions import reply_ambiguous

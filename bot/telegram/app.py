@@ -34,7 +34,7 @@ from bot.poller import Poller, sync_sources
 from bot.ratelimit import FloodGate
 from bot.searcher import Searcher
 from bot.sender import FLOOD_MARGIN, Sender
-from bot.sources import parse_sources
+from bot.sourcelist.sources_file import parse_sources
 from bot.store import Store
 from bot.telegram import admin, channels, chat_settings, handlers, jobs, leading, subscriptions
 from bot.telegram.limiter import GateLimiter

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.models import Source, SourceOrigin
-from bot.sources import Addition, plan_additions
+from bot.sourcelist.rules import Addition, plan_additions
 from bot.store import Store
 
 
@@ -17,7 +17,7 @@ async def add_sources(
     origin: SourceOrigin,
     update_urls: bool = False,
 ) -> list[Addition]:
-    """Plan each wanted source against the stored ones (sources.plan_additions), then apply
+    """Plan each wanted source against the stored ones (rules.plan_additions), then apply
     what applies; a changed URL only with `update_urls`. The verdicts, in order.
 
     `origin` says who added them (Telegram or the command line: see the address guard).
