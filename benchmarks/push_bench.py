@@ -24,12 +24,12 @@ sys.path.insert(0, str(ROOT))
 
 from telegram.ext import ExtBot  # noqa: E402
 
+from bot.delivery.planning import plan_deliveries  # noqa: E402
+from bot.delivery.sender import FLOOD_MARGIN, Sender  # noqa: E402
 from bot.filters import document, parse_filter  # noqa: E402
 from bot.models import Passage, Post, Subscription  # noqa: E402
 from bot.poller import store_and_plan  # noqa: E402
-from bot.push import plan_deliveries  # noqa: E402
 from bot.ratelimit import FloodGate  # noqa: E402
-from bot.sender import FLOOD_MARGIN, Sender  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.telegram.limiter import GateLimiter  # noqa: E402
 from bot.telegram.send import make_send  # noqa: E402

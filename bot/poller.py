@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from bot.delivery.planning import plan_deliveries
 from bot.ingest.fetch import FetchResult, fetch
 from bot.ingest.inputs import NotPosts, parse_input
 from bot.ingest.lanes import FetchLanes, TooSlow
 from bot.models import LoadSummary, Post, Source, SourceState
-from bot.push import plan_deliveries
 from bot.store import Store
 
 log = logging.getLogger(__name__)

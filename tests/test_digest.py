@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digest import ScheduleError, digest_due, last_slot, parse_schedule
+from bot.delivery.digests import ScheduleError, digest_due, last_slot, parse_schedule
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -10,10 +10,10 @@ import pytest
 from telegram.ext import CallbackContext
 
 from bot.config import Settings
+from bot.delivery.sender import Sender, retry_delay
 from bot.models import Passage, Post
 from bot.poller import store_and_plan
 from bot.ratelimit import FloodGate
-from bot.sender import Sender, retry_delay
 from bot.store import Store
 from bot.telegram import jobs
 from bot.telegram.send import make_send

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 
 from bot.config import Settings
+from bot.delivery.planning import PUSH_CAP, plan_deliveries
+from bot.delivery.sender import Sender
 from bot.ingest.fetch import make_client
 from bot.models import Post, Subscription, article_key
 from bot.poller import Poller
-from bot.push import PUSH_CAP, plan_deliveries
 from bot.ratelimit import FloodGate
-from bot.sender import Sender
 from bot.store import Store
 from bot.telegram.send import make_send
 from tests.conftest import gated_bot, running

@@ -52,7 +52,14 @@ def test_only_config_reads_the_environment() -> None:
 
 
 def test_ingest_never_imports_the_store_or_upper_layers() -> None:
-    upper = ("bot.store", "bot.search", "bot.searcher", "bot.loader", "bot.render", "bot.push")
+    upper = (
+        "bot.store",
+        "bot.search",
+        "bot.searcher",
+        "bot.loader",
+        "bot.render",
+        "bot.delivery.planning",
+    )
     for name, imports in _modules().items():
         if name.startswith("bot/ingest/"):
             assert not [i for i in imports if i.startswith(upper)], name

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.compose import Outgoing
+from bot.delivery.compose import Outgoing
+from bot.delivery.sender import Sender, SendResult
 from bot.leader import LEASE, Leadership, LeaseRefused, Owner
 from bot.models import Passage, Post
 from bot.poller import store_and_plan
 from bot.ratelimit import FloodGate
-from bot.sender import Sender, SendResult
 from bot.store import Store
 
 BACKENDS = ("sqlite", "postgres")

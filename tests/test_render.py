@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot import compose, render
+from bot import render
+from bot.delivery import compose
 from bot.models import Chat, Delivery
 from tests.fakes import check_html, plain_text
 

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.compose import Outgoing
 from bot.config import Settings
+from bot.delivery.compose import Outgoing
+from bot.delivery.sender import MAX_ATTEMPTS, Sender, SendResult, retry_delay
 from bot.models import Passage, Post
 from bot.poller import store_and_plan
 from bot.ratelimit import FloodGate
-from bot.sender import MAX_ATTEMPTS, Sender, SendResult, retry_delay
 from bot.store import Store
 from tests.conftest import running
 from tests.fakes import FakeBotAPI, plain_text

@@ -25,6 +25,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.config import Settings
+from bot.delivery.sender import FLOOD_MARGIN, Sender
 from bot.i18n import COMMANDS
 from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
@@ -33,7 +34,6 @@ from bot.loader import seed_if_empty
 from bot.poller import Poller, sync_sources
 from bot.ratelimit import FloodGate
 from bot.searcher import Searcher
-from bot.sender import FLOOD_MARGIN, Sender
 from bot.sourcelist.sources_file import parse_sources
 from bot.store import Store
 from bot.telegram import admin, channels, chat_settings, handlers, jobs, leading, subscriptions

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import render
-from bot.digest import ScheduleError, parse_schedule
+from bot.delivery.digests import ScheduleError, parse_schedule, release_digest
 from bot.i18n import text
 from bot.models import Chat
 from bot.telegram.channels import target_chat
@@ -21,7 +21,6 @@ from bot.telegram.context import (
     remember_chat,
     show_page,
 )
-from bot.telegram.jobs import deliver_digest
 from bot.telegram.paging import page_of
 from bot.telegram.services import services_of
 
@@ -77,7 +76,8 @@ async def digest(said: Said, context: Context) -> None:
         await store.update_chat(target.id, digest=None)
         await said.reply(text(lang, "digest_off"))
     elif action == "now":
-        count = await deliver_digest(context.application, target, now)
+        services = services_of(context)
+        count = await release_digest(services.store, target, now, services.sender.wake.set)
         key = "digest_sent" if count else "digest_empty"
         if target.id != said.chat.id or not count:
             await said.reply(text(lang, key, count=count))

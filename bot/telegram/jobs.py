@@ -1,4 +1,5 @@
-"""Background work: start polling, release digests to the sender, forget old searches."""
+"""JobQueue work: start polling, release due digests, forget old searches, prune the outbox;
+the poller's alerts to admins."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from telegram.ext import ContextTypes
 
 from bot import i18n, render
-from bot.digest import digest_due
-from bot.models import Chat, SourceState
+from bot.delivery.digests import release_due_digests
+from bot.models import SourceState
 from bot.poller import Alert
 from bot.telegram.services import AnyApplication, Services, services_of
 
@@ -44,25 +45,8 @@ async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
     services = services_of(context)
     if not _leads(services):
         return
-    now = datetime.now(UTC)
-    for chat in await services.store.chats_with_digest():
-        tz = chat.zone(services.settings.tz)
-        if digest_due(chat.digest or "", chat.last_digest_at, now, tz):
-            await deliver_digest(context.application, chat, now)
-
-
-async def deliver_digest(app: AnyApplication, chat: Chat, now: datetime) -> int:
-    """Hand a chat's digest to the sender now; returns how many posts it carries.
-
-    The sender sends it like a push (flood limits, blocked and migrated chats, retries);
-    its posts stay owed until Telegram accepts the message that lists them. An empty
-    digest is not sent.
-    """
-    services = services_of(app)
-    count = await services.store.release_digest(chat.id, now)
-    if count:
-        services.sender.wake.set()
-    return count
+    wake = services.sender.wake.set
+    await release_due_digests(services.store, datetime.now(UTC), services.settings.tz, wake)
 
 
 async def forget_old_searches(context: ContextTypes.DEFAULT_TYPE) -> None:

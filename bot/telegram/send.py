@@ -9,8 +9,8 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot import render
-from bot.compose import Outgoing
-from bot.sender import SendFunction, SendResult
+from bot.delivery.compose import Outgoing
+from bot.delivery.sender import SendFunction, SendResult
 from bot.telegram.limiter import ADMITTED, NO_RETRY, GateLimiter, Limits, retry_seconds
 
 log = logging.getLogger(__name__)

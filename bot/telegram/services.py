@@ -9,11 +9,11 @@ from typing import Any
 from telegram.ext import Application, CallbackContext
 
 from bot.config import Settings
+from bot.delivery.sender import Sender
 from bot.ingest.addresses import AddressPolicy
 from bot.leader import Leadership
 from bot.poller import Poller
 from bot.searcher import Searcher
-from bot.sender import Sender
 from bot.store import Store
 
 # Any bot, any context and data types: only `bot_data` is read here.

@@ -1,11 +1,17 @@
-"""Digest schedules: parse `daily HH:MM` / `weekly mon HH:MM` and tell when one is due."""
+"""Digests: schedules (`daily HH:MM`, `weekly mon HH:MM`), when one is due, and its release.
+
+Composing a released digest into messages is compose.digest's work; the sender sends them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import i18n
+from bot.models import Chat
+from bot.store import Store
 
 DAYS = {
     "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
@@ -66,3 +72,28 @@ def digest_due(schedule: str, last: datetime | None, now: datetime, tz: ZoneInfo
         return False
     slot = last_slot(schedule, now, tz)
     return last is None or last < slot
+
+
+async def release_digest(store: Store, chat: Chat, now: datetime, wake: Callable[[], None]) -> int:
+    """Hand a chat's digest to the sender now (`wake` wakes it); how many posts it carries.
+
+    The sender sends it like a push (flood limits, blocked and migrated chats, retries);
+    its posts stay owed until Telegram accepts the message that lists them. An empty
+    digest is not sent.
+    """
+    count = await store.release_digest(chat.id, now)
+    if count:
+        wake()
+    return count
+
+
+async def release_due_digests(
+    store: Store, now: datetime, tz: ZoneInfo, wake: Callable[[], None]
+) -> int:
+    """Release every digest whose scheduled moment passed since its chat's last one (in the
+    chat's zone, else `tz`); how many posts they carry."""
+    released = 0
+    for chat in await store.chats_with_digest():
+        if digest_due(chat.digest or "", chat.last_digest_at, now, chat.zone(tz)):
+            released += await release_digest(store, chat, now, wake)
+    return released

@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot import compose
-from bot.compose import Outgoing
+from bot.delivery import compose
+from bot.delivery.compose import Outgoing
+from bot.delivery.planning import in_quiet_hours
 from bot.models import Chat, Delivery
-from bot.push import in_quiet_hours
 from bot.ratelimit import FloodGate
 from bot.store import Store
 

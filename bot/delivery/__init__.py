@@ -1,0 +1,1 @@
+"""Deliveries: planned for new posts, composed as messages, sent from the outbox; digests."""
