@@ -1,4 +1,5 @@
-"""Plain data for posts, passages and sources; no I/O."""
+"""Plain data: posts and passages, sources and their polling, chats, subscriptions, deliveries;
+no I/O."""
 
 from __future__ import annotations
 

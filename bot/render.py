@@ -1,4 +1,5 @@
-"""Telegram HTML for result pages, quotes and source lists: escaping, bolding, sizes."""
+"""Telegram HTML: result pages, quotes, source lists, /status, pushes and digest lines;
+escaping, bolding, sizes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Thin handlers: parse the update, call the core, reply in the user's language."""
+"""Reading commands: /start, /help, /search and its pages, /quote, /sources, inline mode; the
+bot's membership changes, unknown commands and errors."""
 
 from __future__ import annotations
 
