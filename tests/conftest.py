@@ -3,7 +3,8 @@ or PostgreSQL, and the PostgreSQL server of the session."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -137,13 +138,15 @@ async def running(
         await application.post_shutdown(application)
 
 
-def gated_bot(core: FakeBotAPI, gate: FloodGate) -> ExtBot:
-    """A bot like the application's (HTML by default, its rate limiter on `gate`), on the
-    in-process fake."""
+def gated_bot(
+    core: FakeBotAPI, gate: FloodGate, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+) -> ExtBot:
+    """A bot like the application's (HTML by default, its rate limiter on `gate`, waiting
+    with `sleep`), on the in-process fake."""
     return ExtBot(
         core.token,
         base_url="http://fake.invalid/bot",
         request=FakeRequest(core),
         defaults=Defaults(parse_mode=ParseMode.HTML),
-        rate_limiter=GateLimiter(gate),
+        rate_limiter=GateLimiter(gate, sleep=sleep),
     )

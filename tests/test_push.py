@@ -18,6 +18,7 @@ from bot.store import Store
 from bot.telegram.send import make_send
 from tests.conftest import gated_bot
 from tests.fakes import FakeBotAPI, bad_request, plain_text, retry_after
+from tests.fakes.clock import VirtualClock
 
 # The store under these tests runs on both engines.
 BACKENDS = ("sqlite", "postgres")
@@ -88,10 +89,12 @@ async def _fan_out(store: Store, chats: list[int], titles: list[str]) -> None:
     await store_and_plan(store, source, [_post(t) for t in titles])
 
 
-async def _drain(store: Store, core: FakeBotAPI) -> Sender:
-    gate = FloodGate(margin=FLOOD_MARGIN)
-    async with gated_bot(core, gate) as bot:
-        sender = Sender(store, make_send(bot), tz=PARIS, gate=gate)
+async def _drain(store: Store, core: FakeBotAPI, clock: VirtualClock) -> Sender:
+    """Send everything owed, the flood gate, the sender and the API all on `clock`."""
+    core.clock = clock
+    gate = FloodGate(margin=FLOOD_MARGIN, clock=clock)
+    async with clock.running(), gated_bot(core, gate, sleep=clock.sleep) as bot:
+        sender = Sender(store, make_send(bot), tz=PARIS, gate=gate, sleep=clock.sleep)
         while await store.pending():
             await sender.drain_once()
             await sender.wait_idle()
@@ -103,7 +106,7 @@ async def test_fan_out_to_100_chats_respects_the_flood_limits(store: Store, core
     users = [core.user(f"U{n}") for n in range(100)]
     group = core.supergroup("Lecteurs")
     await _fan_out(store, [u.id for u in users] + [group.id], ["Un", "Deux"])
-    sender = await _drain(store, core)
+    sender = await _drain(store, core, VirtualClock())
     sends = core.sent(method="sendMessage")
     assert sender.sent == len(sends) == 202
     times = sorted(call.time for call in sends)
@@ -122,7 +125,7 @@ async def test_blocked_chat_is_deactivated_and_others_still_receive(store: Store
     alice, bob = core.user("Alice"), core.user("Bob")
     core.block(alice)
     await _fan_out(store, [alice.id, bob.id], ["Un"])
-    await _drain(store, core)
+    await _drain(store, core, VirtualClock())
     assert (await store.chat(alice.id)).active is False
     assert len(core.sent(chat_id=bob, method="sendMessage")) == 1
     assert await store.subscriptions(alice.id)  # kept for when they come back
@@ -132,17 +135,20 @@ async def test_retry_after_waits_and_keeps_the_message(store: Store, core) -> No
     alice = core.user("Alice")
     core.fail_next(retry_after(1), chat_id=alice.id, method="sendMessage")
     await _fan_out(store, [alice.id], ["Un"])
-    started = datetime.now(UTC)
-    await _drain(store, core)
+    clock = VirtualClock()
+    started = clock.now
+    await _drain(store, core, clock)
+    [refused, sent] = core.sent(chat_id=alice, method="sendMessage", include_failed=True)
+    assert sent.time - refused.time >= 1.0  # the second try waited out the RetryAfter
     assert len(core.sent(chat_id=alice, method="sendMessage")) == 1
-    assert (datetime.now(UTC) - started).total_seconds() >= 1.0
+    assert clock.now - started >= 1.0
 
 
 async def test_migrated_group_gets_the_post_at_its_new_id(store: Store, core) -> None:
     group = core.group("Ancien")
     await _fan_out(store, [group.id], ["Un"])
     new_id = core.migrate(group).id
-    await _drain(store, core)
+    await _drain(store, core, VirtualClock())
     assert len(core.sent(chat_id=new_id, method="sendMessage")) == 1
     assert await store.chat(group.id) is None
     assert (await store.subscriptions(new_id))[0].source == "Numerama"
@@ -156,7 +162,7 @@ async def test_refused_html_is_resent_as_plain_text(store: Store, core) -> None:
         chat_id=alice.id,
         method="sendMessage",
     )
-    await _drain(store, core)
+    await _drain(store, core, VirtualClock())
     [call] = core.sent(chat_id=alice, method="sendMessage")
     assert "parse_mode" not in call.params
     assert plain_text(call.text).startswith("Un")
@@ -184,7 +190,7 @@ async def test_quiet_hours_hold_then_release_as_one_message(store: Store, core) 
     # The quiet hours are over: what was held comes as one message.
     start, end = _window(datetime.now(UTC), 1, 2)
     await store.update_chat(alice.id, quiet_start=start, quiet_end=end)
-    await _drain(store, core)
+    await _drain(store, core, VirtualClock())
     [held] = core.sent(chat_id=alice, method="sendMessage")
     text = plain_text(held.text)
     assert "3 articles" in text
@@ -197,7 +203,7 @@ async def test_link_previews_follow_the_chat_setting(store: Store, core) -> None
     alice, bob = core.user("Alice"), core.user("Bob")
     await _fan_out(store, [alice.id, bob.id], ["Un"])
     await store.update_chat(alice.id, link_previews=1)
-    await _drain(store, core)
+    await _drain(store, core, VirtualClock())
     [to_alice] = core.sent(chat_id=alice, method="sendMessage")
     [to_bob] = core.sent(chat_id=bob, method="sendMessage")
     assert to_alice.params["link_preview_options"] == {"is_disabled": False}

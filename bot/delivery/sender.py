@@ -79,6 +79,7 @@ class Sender:
         max_in_flight: int = MAX_IN_FLIGHT,
         clock: Callable[[], datetime] = _utcnow,
         claim: ClaimFunction | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._store = store
         self._send = send
@@ -88,6 +89,8 @@ class Sender:
         # Not `gate or ...`: an empty gate has len() 0 and would be replaced.
         self.gate = gate if gate is not None else FloodGate(margin=FLOOD_MARGIN)
         self._clock = clock
+        # How the sender waits for the flood gate; tests pass a clock's own sleep.
+        self._sleep = sleep
         self._slots = asyncio.Semaphore(max_in_flight)
         self._busy: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -154,13 +157,12 @@ class Sender:
             if chat_id is None or delay <= 0:
                 return chat_id
             # Others (replies) share the gate: after the wait, ask it again.
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
 
     async def _admit(self, chat_id: int) -> None:
         """Wait until the gate lets another message go to this chat, and record it."""
-        # The gate says how long to wait: no event marks that moment (ASYNC110 does not apply).
-        while (delay := self.gate.delay(chat_id)) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(delay)
+        while (delay := self.gate.delay(chat_id)) > 0:
+            await self._sleep(delay)
         self.gate.record(chat_id)
 
     async def wait_idle(self) -> None:

@@ -7,6 +7,7 @@ import copy
 import json
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from .errors import NOT_FOUND, UNAUTHORIZED, ApiError, FailRule, bad_request
@@ -50,6 +51,8 @@ class FakeBotAPI(MessageMethods, ChatMethods, UpdateInjectors, ReadBack):
     ) -> None:
         super().__init__()
         self.strict = strict
+        # What stamps each call's arrival (SentCall.time); tests may give a virtual clock.
+        self.clock: Callable[[], float] = time.monotonic
         # Telegram matches method names case-insensitively.
         self._methods = {
             name[4:].lower(): name[4:] for name in dir(self) if name.startswith("api_")
@@ -95,7 +98,7 @@ class FakeBotAPI(MessageMethods, ChatMethods, UpdateInjectors, ReadBack):
         files: dict[str, UploadedFile] | None = None,
     ) -> tuple[int, Body]:
         """Answer one Bot API request as (HTTP status, JSON body), as Telegram would."""
-        arrival = time.monotonic()
+        arrival = self.clock()
         state = self._bots.get(token)
         if state is None:
             if not _TOKEN_RE.fullmatch(token):

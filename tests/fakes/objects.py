@@ -122,7 +122,8 @@ class UploadedFile:
 
 @dataclass
 class SentCall:
-    """One recorded Bot API call with its answer; time is time.monotonic() at arrival."""
+    """One recorded Bot API call with its answer; time is the API's clock at arrival
+    (time.monotonic() unless a test sets another)."""
 
     seq: int
     token: str
