@@ -30,6 +30,31 @@ SEED = ROOT / "seeds" / "000_caedc24fabec8c83.txt"
 DATA = ROOT / "tests" / "data"
 
 
+# Every variable Relais reads, and the proxies httpx would follow to our local servers: a
+# developer's own values must never reach a test.
+SETTINGS_VARIABLES = (
+    "BOT_TOKEN", "DATABASE_PATH", "DATABASE_URL", "TELEGRAM_API_URL", "SOURCES_FILE",
+    "POLL_INTERVAL", "ADMIN_IDS", "TIMEZONE", "LOG_LEVEL", "ALLOW_PRIVATE_SOURCES",
+    "INDEX_DIR", "WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_LISTEN", "PORT",
+    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy",
+)  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Every test runs without Relais's variables in the environment and in a working
+    directory of its own: no .env there, only the seed files (a link to seeds/). Processes
+    the tests start inherit both."""
+    for name in SETTINGS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    work = tmp_path_factory.mktemp("cwd")
+    (work / "seeds").symlink_to(ROOT / "seeds", target_is_directory=True)
+    monkeypatch.chdir(work)
+    return work
+
+
 @pytest.fixture
 def seed_path() -> Path:
     """The Movim dump the project started from."""

@@ -11,15 +11,15 @@ from pathlib import Path
 from tests.conftest import ROOT, SEED, make_rss
 
 
-def _bot(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT):
-    clean = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_PATH")}
+def _bot(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
+    # The test's own working directory and environment (see clean_environment): no .env.
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=cwd,
-        env={**clean, **(env or {})},
+        cwd=cwd or Path.cwd(),
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -210,7 +210,6 @@ def test_a_closed_pipe_ends_the_cli_quietly(tmp_path: Path) -> None:
     # of the pipe is closed before the command writes a byte.
     db = str(tmp_path / "fresh.sqlite3")
     assert _bot("stats", "--db", db).returncode == 0
-    clean = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_PATH")}
     for args in (("search", "travail", "--json"), ("sources", "export"), ("load", str(SEED))):
         read_end, write_end = os.pipe()
         os.close(read_end)
@@ -221,8 +220,6 @@ def test_a_closed_pipe_ends_the_cli_quietly(tmp_path: Path) -> None:
                 stderr=subprocess.PIPE,
                 text=True,
                 timeout=120,
-                cwd=ROOT,
-                env=clean,
             )
         finally:
             os.close(write_end)

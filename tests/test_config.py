@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, Settings
+from tests.conftest import ROOT
 
 
 def test_defaults_when_nothing_is_set() -> None:
@@ -147,3 +148,11 @@ def test_bad_webhook_settings_get_one_line(changes: dict[str, str], message: str
     with pytest.raises(ConfigError, match=message) as caught:
         Settings.from_env({**WEBHOOK, **changes}, env_file=None)
     assert "\n" not in str(caught.value)
+
+
+def test_tests_run_without_a_developers_settings_or_env_file() -> None:
+    # clean_environment (conftest.py): no BOT_TOKEN, DATABASE_PATH… from the shell that
+    # started pytest, and no .env in the working directory, which is not the repository.
+    assert not Path(".env").exists()
+    assert Path.cwd() != ROOT
+    assert Settings.from_env() == Settings()

@@ -8,7 +8,7 @@ import pytest
 
 from bot.models import Source
 from bot.sourcelist.opml import MAX_OPML_BYTES, from_opml, looks_like_opml, to_opml
-from bot.sourcelist.rules import plan_additions
+from bot.sourcelist.rules import rule_on_additions
 from bot.sourcelist.sources_file import parse_sources
 from tests.conftest import DATA
 
@@ -155,7 +155,7 @@ def test_additions_follow_one_rule_set() -> None:
         Source("MEDIAPART", "https://www.mediapart.fr/articles/feed"),
         Source("Mediapart bis", "https://www.mediapart.fr/articles/feed"),
     ]
-    verdicts = [(a.verdict, a.other) for a in plan_additions(wanted, EXISTING)]
+    verdicts = [(a.verdict, a.other) for a in rule_on_additions(wanted, EXISTING)]
     assert verdicts == [
         ("new", None),
         ("poll", None),  # the dump's Numerama gets its feed
@@ -168,7 +168,7 @@ def test_additions_follow_one_rule_set() -> None:
         ("twice", None),
         ("same_url", "Mediapart"),  # the same feed under another name
     ]
-    changed = plan_additions([Source("Le Monde", "https://www.lemonde.fr/x.xml")], EXISTING)
+    changed = rule_on_additions([Source("Le Monde", "https://www.lemonde.fr/x.xml")], EXISTING)
     assert [(a.verdict, a.other) for a in changed] == [
         ("url_change", "https://www.lemonde.fr/rss/une.xml")
     ]

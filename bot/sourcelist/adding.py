@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.models import Source, SourceOrigin
-from bot.sourcelist.rules import Addition, plan_additions
+from bot.sourcelist.rules import Addition, rule_on_additions
 from bot.store import Store
 
 
@@ -17,13 +17,13 @@ async def add_sources(
     origin: SourceOrigin,
     update_urls: bool = False,
 ) -> list[Addition]:
-    """Plan each wanted source against the stored ones (rules.plan_additions), then apply
+    """Rule on each wanted source against the stored ones (rules.rule_on_additions), apply
     what applies; a changed URL only with `update_urls`. The verdicts, in order.
 
     `origin` says who added them (Telegram or the command line: see the address guard).
     """
     existing = [Source(s.name, s.url, s.kind) for s in await store.all_sources()]
-    additions = plan_additions(wanted, existing)
+    additions = rule_on_additions(wanted, existing)
     for addition in additions:
         source = addition.source
         assert source.url is not None

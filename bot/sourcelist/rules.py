@@ -33,7 +33,7 @@ class Addition:
         return self.verdict in ("new", "poll")
 
 
-def plan_additions(wanted: Sequence[Source], existing: Sequence[Source]) -> list[Addition]:
+def rule_on_additions(wanted: Sequence[Source], existing: Sequence[Source]) -> list[Addition]:
     """The verdict on each wanted source, in order (earlier ones count as existing).
 
     One rule set behind /addsource, the Telegram OPML import and `sources import`: a name
@@ -42,12 +42,12 @@ def plan_additions(wanted: Sequence[Source], existing: Sequence[Source]) -> list
     """
     by_key = {source_key(s.name): s for s in existing}
     by_url = {_same_url(s.url): s for s in existing if s.url}
-    planned: dict[str, str] = {}  # keys and URLs of this list met so far: their names
+    met: dict[str, str] = {}  # keys and URLs of this list met so far: their names
     additions: list[Addition] = []
     for source in wanted:
         key, url = source_key(source.name), _same_url(source.url)
         there = by_key.get(key)
-        earlier = planned.get(key)  # a name of this list folding to the same key
+        earlier = met.get(key)  # a name of this list folding to the same key
         if earlier is not None and earlier.casefold() != source.name.casefold():
             addition = Addition(source, "lookalike", earlier)
         elif earlier is not None:
@@ -64,13 +64,13 @@ def plan_additions(wanted: Sequence[Source], existing: Sequence[Source]) -> list
             addition = Addition(source, "lookalike", other)
         elif url in by_url:
             addition = Addition(source, "same_url", by_url[url].name)
-        elif url in planned:
+        elif url in met:
             addition = Addition(source, "twice")
         else:
             addition = Addition(source, "new")
         additions.append(addition)
-        planned.setdefault(key, source.name)
-        planned.setdefault(url, source.name)
+        met.setdefault(key, source.name)
+        met.setdefault(url, source.name)
         if addition.applies:
             by_key[key] = by_url[url] = replace(there or source, url=source.url)
     return additions
