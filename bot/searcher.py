@@ -33,6 +33,7 @@ class Searcher:
     @classmethod
     def beside(cls, store: Store, *, tz: tzinfo | None = None) -> Searcher:
         """A searcher whose index file sits next to the database file."""
+        assert store.path is not None, "a PostgreSQL store has no file to sit beside"
         return cls(store, store.path.with_name(store.path.name + ".index"), tz=tz)
 
     async def start(self) -> None:

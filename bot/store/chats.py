@@ -155,7 +155,7 @@ class ChatStore(StoreBase):
             " WHERE s.chat_id = ? ORDER BY s.source_id IS NOT NULL, src.key",
             (chat_id,),
         )
-        return [Subscription(*row[:5], digest=bool(row[5])) for row in rows]
+        return [Subscription(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
 
     async def subscribers(self, source_id: int) -> list[Subscription]:
         """Active subscriptions that a new post of this source must be planned against."""
@@ -170,4 +170,4 @@ async def subscribers(db: Connection, source_id: int) -> list[Subscription]:
         " WHERE c.active = 1 AND (s.source_id = ? OR s.source_id IS NULL)",
         (source_id,),
     )
-    return [Subscription(*row[:5], digest=bool(row[5])) for row in rows]
+    return [Subscription(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]

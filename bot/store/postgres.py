@@ -221,6 +221,18 @@ class PostgresDatabase:
         async with self.transaction() as tx:
             await tx.insert_rows(table, columns, rows)
 
+    async def insert_new(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Inserts of many rows, leaving out those a unique key already holds."""
+        async with self.transaction() as tx:
+            await tx.insert_new(table, columns, rows)
+
+    async def continue_ids(self, table: str) -> None:
+        """New ids go on past the largest (rows were inserted with their own)."""
+        async with self.transaction() as tx:
+            await tx.continue_ids(table)
+
     async def reserve_ids(self, table: str, count: int) -> list[int]:
         """Ids of the table's sequence: taken ones are never handed out again."""
         async with self._pool.acquire() as conn:
