@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m bot run
 
+# Branch coverage of bot/ (the CLI's own processes included): measured at 94%, the run
+# fails under 92% (see README, Tests and benchmarks).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=92
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks
