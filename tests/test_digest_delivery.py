@@ -17,6 +17,7 @@ from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram import jobs
 from bot.telegram.send import make_send
+from bot.telegram.services import services_of
 from tests.conftest import gated_bot, running
 from tests.fakes import ApiError, FakeBotAPI, plain_text, retry_after, server_error
 
@@ -140,6 +141,6 @@ async def test_the_job_releases_due_digests_and_the_running_sender_sends_them(
         assert "Un" in plain_text(call.text)
         assert "Deux" in plain_text(call.text)
         await jobs.send_digests(CallbackContext(app))  # not due again until tomorrow
-        store = app.bot_data["services"].store
+        store = services_of(app).store
         assert (await store.chat(alice.id)).last_digest_at > datetime.now(UTC) - timedelta(hours=1)
     assert len(_digests(core, alice)) == 1

@@ -16,6 +16,7 @@ from bot.poller import store_and_plan
 from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram.limiter import ADMITTED, GateLimiter
+from bot.telegram.services import services_of
 from tests.conftest import gated_bot, running
 from tests.fakes import FakeBotAPI, plain_text, retry_after
 
@@ -117,7 +118,7 @@ async def test_replies_and_a_fan_out_together_keep_every_limit(
     )
     post = Post("Numerama", "Un article pour cinq", (Passage("paragraph", "Texte."),), guid="5")
     async with running(settings, core, gate=FloodGate(margin=FLOOD_MARGIN)) as app:
-        services = app.bot_data["services"]
+        services = services_of(app)
         mark = core.mark()
 
         async def fan_out() -> None:

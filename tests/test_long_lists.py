@@ -15,6 +15,7 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.render import shorten
 from bot.store import Store
+from bot.telegram.services import services_of
 from tests.conftest import running
 from tests.fakes import FakeBotAPI, SentCall, plain_text
 from tests.fakes.demo import prepare_database
@@ -78,7 +79,7 @@ def _arrow(call: SentCall, arrow: str) -> str:
 
 async def test_sources_are_one_page_at_a_time(core, app) -> None:
     alice = core.user("Alice")
-    store = app.bot_data["services"].store
+    store = services_of(app).store
     count = len(await store.source_names())
     pages = -(-count // 20)
     [first] = await _say(app, core, alice, "/sources")
@@ -98,7 +99,7 @@ async def test_sources_are_one_page_at_a_time(core, app) -> None:
 
 async def test_status_summarises_and_puts_failing_sources_first(core, app) -> None:
     alice = core.user("Alice")
-    store = app.bot_data["services"].store
+    store = services_of(app).store
     polled = await store.polled_sources()
     broken = [polled[-1], polled[len(polled) // 2], polled[3]]
     for source in broken:
@@ -147,5 +148,5 @@ async def test_subscriptions_are_paged_and_removing_one_keeps_the_page(core, app
     [after] = await _say(app, core, alice, core.press(first, remove, alice))
     assert after.method == "editMessageText"
     assert "Page 2/3" in plain_text(after.text)
-    subscriptions = await app.bot_data["services"].store.subscriptions(alice.id)
+    subscriptions = await services_of(app).store.subscriptions(alice.id)
     assert len(subscriptions) == 22

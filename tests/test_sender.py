@@ -17,6 +17,7 @@ from bot.models import Passage, Post
 from bot.poller import store_and_plan
 from bot.ratelimit import FloodGate
 from bot.store import Store
+from bot.telegram.services import services_of
 from tests.conftest import running
 from tests.fakes import FakeBotAPI, plain_text
 
@@ -172,7 +173,7 @@ async def test_settled_deliveries_are_pruned_after_the_retention_and_pending_one
         sources_file=tmp_path / "none.toml",
     ).with_database(database)
     async with running(settings, core) as app:
-        store = app.bot_data["services"].store
+        store = services_of(app).store
         await prune_outbox(CallbackContext(app))
         assert await store.outbox_counts(7) == {"pending_push": 1, "sent": 1}
         assert "prune_outbox" in {job.callback.__name__ for job in app.job_queue.jobs()}

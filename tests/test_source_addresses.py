@@ -22,6 +22,7 @@ from bot.models import Source
 from bot.poller import sync_sources
 from bot.sourcelist.opml import to_opml
 from bot.store import Store
+from bot.telegram.services import services_of
 from tests.conftest import running
 from tests.fakes import FakeBotAPI, plain_text
 from tests.fakes.feed_server import FeedServer
@@ -90,7 +91,7 @@ async def test_addsource_refuses_private_addresses_and_adds_nothing(core, app, s
         )
     answer = await say(app, core, admin, "/addsource Interne http://nowhere.invalid/feed.xml")
     assert "impossible de trouver l’adresse de nowhere.invalid" in answer
-    store = app.bot_data["services"].store
+    store = services_of(app).store
     assert await store.source_by_name("Interne") is None
     assert private.hits["/feed.xml"] == 0
 
@@ -107,7 +108,7 @@ async def test_a_public_source_is_added_and_polled(core, app, servers) -> None:
     admin = core.user("Admin", user_id=ADMIN)
     answer = await say(app, core, admin, f"/addsource Blog {public.url('/feed.xml')}")
     assert answer.startswith("Source ajoutée : Blog")
-    services = app.bot_data["services"]
+    services = services_of(app)
     state = await services.store.source_by_name("Blog")
     assert state.origin == "telegram"
     assert (await services.poller.poll(state)).status == "new"
@@ -119,7 +120,7 @@ async def test_a_redirect_to_a_private_address_is_refused_at_every_poll(core, ap
     await say(app, core, admin, f"/addsource Blog {public.url('/feed.xml')}")
     # Accepted when added; later the feed moves to an internal address.
     public.redirect("/feed.xml", private.url("/feed.xml"))
-    services = app.bot_data["services"]
+    services = services_of(app)
     for _ in range(2):
         outcome = await services.poller.poll(await services.store.source_by_name("Blog"))
         assert outcome.status == "error"
@@ -150,13 +151,13 @@ async def test_opml_import_lists_refused_outlines(core, app, servers) -> None:
         "Refusé (adresse non publique ou introuvable) : "
         f"Interne ({private.url('/feed.xml')}); Métadonnées (http://169.254.169.254/latest/)"
     ) in answer
-    names = [s.name for s in await app.bot_data["services"].store.polled_sources()]
+    names = [s.name for s in await services_of(app).store.polled_sources()]
     assert names == ["Blog"]
 
 
 async def test_file_sources_are_trusted(core, app, servers) -> None:
     _, private = servers
-    services = app.bot_data["services"]
+    services = services_of(app)
     await services.store.configure_source("Maison", private.url("/feed.xml"), origin="file")
     state = await services.store.source_by_name("Maison")
     assert (await services.poller.poll(state)).status == "new"
@@ -169,7 +170,7 @@ async def test_allow_private_sources_lets_self_hosted_feeds_in(core, tmp_path, s
         admin = core.user("Admin", user_id=ADMIN)
         answer = await say(app, core, admin, f"/addsource Maison {private.url('/feed.xml')}")
         assert answer.startswith("Source ajoutée : Maison")
-        services = app.bot_data["services"]
+        services = services_of(app)
         state = await services.store.source_by_name("Maison")
         assert (await services.poller.poll(state)).status == "new"
 

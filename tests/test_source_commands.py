@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.telegram.services import services_of
 from tests.conftest import DATA, running
 from tests.fakes import FakeBotAPI, plain_text
 from tests.fakes.demo import prepare_database
@@ -42,7 +43,7 @@ async def say(app: Application, core: FakeBotAPI, chat, text: str) -> str:
 
 
 def store_of(app: Application):
-    return app.bot_data["services"].store
+    return services_of(app).store
 
 
 async def test_subscribe_by_key_word_or_domain(core, app) -> None:

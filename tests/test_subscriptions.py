@@ -11,6 +11,7 @@ from telegram.constants import ChatID
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.telegram.services import services_of
 from tests.conftest import running
 from tests.fakes import FakeBotAPI, plain_text
 from tests.fakes.demo import prepare_database
@@ -68,7 +69,7 @@ async def test_subscribe_list_and_remove_with_a_button(core, app) -> None:
     await app.process_update(
         Update.de_json(core.press(message, button["callback_data"], alice), app.bot)
     )
-    store = app.bot_data["services"].store
+    store = services_of(app).store
     assert [s.source for s in await store.subscriptions(alice.id)] == [None]
     assert "Désabonné" in await say(app, core, alice, "/unsubscribe all")
     assert await store.subscriptions(alice.id) == []
@@ -116,7 +117,7 @@ async def test_channel_set_up_from_a_private_chat(core, app) -> None:
     assert "administrateur" in await say(app, core, mallory, "/channel @veille_canal")
     assert "Veille" in await say(app, core, alice, "/channel @veille_canal")
     await say(app, core, alice, "/subscribe Numerama")
-    store = app.bot_data["services"].store
+    store = services_of(app).store
     assert [s.source for s in await store.subscriptions(channel.id)] == ["Numerama"]
     assert await store.subscriptions(alice.id) == []
     await say(app, core, alice, "/channel off")
@@ -163,14 +164,14 @@ async def test_admin_commands_are_for_admins(core, app, tmp_path) -> None:
     await app.process_update(Update.de_json(core.document(admin, "s.opml", opml), app.bot))
     assert "importée" in plain_text(after(core, mark)[-1].text)
     assert "retirée" in await say(app, core, admin, "/removesource mon blog")
-    names = [s.name for s in await app.bot_data["services"].store.polled_sources()]
+    names = [s.name for s in await services_of(app).store.polled_sources()]
     assert names == ["Autre"]
 
 
 async def test_blocked_chat_resumes_on_start(core, app) -> None:
     alice = core.user("Alice")
     await say(app, core, alice, "/subscribe Numerama")
-    store = app.bot_data["services"].store
+    store = services_of(app).store
     await store.update_chat(alice.id, active=0)
     assert "Content de vous revoir" in await say(app, core, alice, "/start")
     assert (await store.chat(alice.id)).active
@@ -183,7 +184,7 @@ async def test_digest_mode_collects_posts_and_sends_them_together(core, app) -> 
     alice = core.user("Alice")
     await say(app, core, alice, "/subscribe Numerama")
     await say(app, core, alice, "/digest daily 08:00")
-    store = app.bot_data["services"].store
+    store = services_of(app).store
     source = (await store.source_by_name("Numerama")).id
     posts = [
         Post("Numerama", f"Nouvel article {n}", (Passage("paragraph", "Texte."),), guid=f"d{n}")
@@ -212,7 +213,7 @@ async def test_channel_picked_with_the_button_or_a_forward(core, app) -> None:
     mark = core.mark()
     await app.process_update(Update.de_json(core.chat_shared(alice, picked), app.bot))
     assert "Choisi" in plain_text(after(core, mark)[-1].text)
-    store = app.bot_data["services"].store
+    store = services_of(app).store
     assert (await store.chat(alice.id)).manages == picked.id
 
     update = core.user_message(alice, "un message transféré")
@@ -232,7 +233,7 @@ async def test_previews_follow_the_chat_setting(core, app) -> None:
     alice = core.user("Alice")
     assert (await say(app, core, alice, "/previews")).startswith("Usage")
     assert "montreront" in await say(app, core, alice, "/previews on")
-    store = app.bot_data["services"].store
+    store = services_of(app).store
     assert (await store.chat(alice.id)).link_previews
     await say(app, core, alice, "/previews off")
     assert not (await store.chat(alice.id)).link_previews
@@ -241,7 +242,7 @@ async def test_previews_follow_the_chat_setting(core, app) -> None:
 async def test_long_answers_are_split_between_lines(core, app) -> None:
     from bot.models import Passage, Post
 
-    store = app.bot_data["services"].store
+    store = services_of(app).store
     source = await store.ensure_source("Bavard")
     title = "Un titre très long qui ne s’arrête pas " * 5
     posts = [
@@ -268,7 +269,7 @@ async def test_long_answers_are_split_between_lines(core, app) -> None:
 
 async def test_admins_hear_once_when_a_source_keeps_failing(core, app) -> None:
     admin = core.user("Admin", user_id=ADMIN)
-    services = app.bot_data["services"]
+    services = services_of(app)
     await services.store.configure_source("Cassé", "http://127.0.0.1:9/feed.xml", interval=1)
     for _ in range(5):
         state = await services.store.source_by_name("Cassé")
@@ -299,7 +300,7 @@ async def test_numbers_from_buttons_and_offsets_are_bounded(core, app, caplog) -
         query = core.inline_query(alice, "travail du clic", offset=offset)
         await app.process_update(Update.de_json(query, app.bot))
         assert core.inline_answer(query["inline_query"]["id"]) is not None, offset
-    store = app.bot_data["services"].store
+    store = services_of(app).store
     assert [s.source for s in await store.subscriptions(alice.id)] == ["Numerama"]
     assert "Traceback" not in caplog.text
     assert "error while handling" not in caplog.text
@@ -317,7 +318,7 @@ async def test_racing_subscribes_in_one_chat_leave_one_row(core, app, caplog) ->
     assert not any("Désolé" in answer for answer in answers)
     assert sum(a.startswith("Abonné à Numerama") for a in answers) == 1
     assert sum(a.startswith("Abonné à toutes") for a in answers) == 1
-    store = app.bot_data["services"].store
+    store = services_of(app).store
     subscriptions = await store.subscriptions(alice.id)
     assert sorted(str(s.source) for s in subscriptions) == ["None", "Numerama"]
     assert "error while handling" not in caplog.text
@@ -343,7 +344,7 @@ async def test_errors_and_alerts_speak_the_readers_language(core, app) -> None:
     mark = core.mark()
     await app.process_update(Update.de_json(core.document(admin, "big.opml", big), app.bot))
     assert plain_text(after(core, mark)[-1].text) == "File skipped: it is larger than 1 MB."
-    services = app.bot_data["services"]
+    services = services_of(app)
     await services.store.configure_source("Cassé", "http://127.0.0.1:9/feed.xml", interval=1)
     for _ in range(3):
         await services.poller.poll(await services.store.source_by_name("Cassé"))

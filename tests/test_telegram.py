@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.telegram.services import services_of
 from tests.conftest import running
 from tests.fakes import FakeBotAPI, bad_request, plain_text
 from tests.fakes.demo import prepare_database
@@ -229,7 +230,7 @@ async def test_forgotten_searches_make_their_buttons_say_so(core, app) -> None:
     alice = core.user("Alice")
     await feed(app, core.command(alice, "/search travail du clic"))
     [call] = core.sent(chat_id=alice, method="sendMessage")
-    store = app.bot_data["services"].store
+    store = services_of(app).store
     assert await store.forget_queries(datetime.now(UTC) + timedelta(days=1)) == 1
     press = core.press(call, call.buttons()[0]["callback_data"], alice)
     await feed(app, press)
