@@ -33,12 +33,17 @@ class VirtualClock:
         await wake
 
     async def _drive(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
-            # Let every runnable task run (and fall asleep) before time moves on.
-            for _ in range(20):
-                await asyncio.sleep(0)
+            await asyncio.sleep(0)
+            # Time moves on only once nothing else can run: a send on its way to the fake
+            # API arrives at the moment it left. (The loop's queue of ready callbacks is
+            # CPython's `_ready`; a task waiting on a thread, such as a database call, is
+            # not in it and may see time move meanwhile, as it would in real time.)
+            if getattr(loop, "_ready", ()):
+                continue
             if not self._sleepers:
-                await asyncio.sleep(0.001)  # tasks busy elsewhere (a database thread)
+                await asyncio.sleep(0.001)  # every task waits on something else
                 continue
             at, _, wake = heapq.heappop(self._sleepers)
             self.now = max(self.now, at)
