@@ -77,7 +77,7 @@ async def stop_leading(app: AnyApplication) -> None:
     """Stop the poller and the sender (their fetches and sends in flight end first)."""
     # Cancelling the poller cancels the fetches in flight: a slow source never holds up exit.
     for name in LEADER_TASKS:
-        task: asyncio.Task | None = app.bot_data.pop(name, None)
+        task: asyncio.Task[None] | None = app.bot_data.pop(name, None)
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -89,7 +89,7 @@ async def stop_leading(app: AnyApplication) -> None:
 
 async def leave(app: AnyApplication) -> None:
     """At shutdown: stop renewing, stop the leader's work, give the lease up."""
-    task: asyncio.Task | None = app.bot_data.pop("lease_task", None)
+    task: asyncio.Task[None] | None = app.bot_data.pop("lease_task", None)
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
