@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 from bot.migrations import MIGRATIONS
@@ -90,6 +91,18 @@ async def test_find_sources_by_name_word_or_domain(store: Store) -> None:
     assert await names("monde") == ["Le Monde", "Le Monde diplomatique"]
     assert await names("lhumanite") == await names("L’Humanité") == ["L'Humanité"]
     assert await names("figaro") == []
+
+
+async def test_a_source_loaded_from_a_file_is_named_by_its_sites_domain(store: Store) -> None:
+    # A feed loaded from a file has no polled URL; its posts link to its site.
+    monde = await store.ensure_source("Le Monde")
+    post = _post("Le Monde", "Élections", "m")
+    url = "https://www.lemonde.fr/politique/article/2024/01/18/elections_1.html"
+    await store.upsert_posts(monde, [replace(post, url=url)])
+    await store.ensure_source("Mediapart")
+    assert [s.name for s in await store.find_sources("lemonde.fr")] == ["Le Monde"]
+    assert (await store.source_urls())["Le Monde"] == url
+    assert (await store.source_urls())["Mediapart"] is None
 
 
 async def test_search_source_filter_reads_names_words_and_domains(store: Store) -> None:

@@ -126,7 +126,8 @@ class SourceStore(StoreBase):
             return [exact]
         sources = await self.all_sources()
         by_name = {source.name: source for source in sources}
-        names = named_sources(wanted, catalogue((s.name, s.url) for s in sources))
+        sites = await self.source_urls()
+        names = named_sources(wanted, catalogue((s.name, sites.get(s.name)) for s in sources))
         return [by_name[name] for name in names]
 
     async def all_sources(self) -> list[SourceState]:
@@ -135,8 +136,14 @@ class SourceStore(StoreBase):
         return [_state(row) for row in rows]
 
     async def source_urls(self) -> dict[str, str | None]:
-        """Each source's name and polled URL (None when not polled): what aliases need."""
-        rows = await self._db.fetchall("SELECT name, url FROM sources")
+        """Each source's name and an address on its site, for aliases by domain: the polled
+        URL, else its newest post's (a feed loaded from a file has no polled URL, but its posts
+        link to the site: `source:lemonde.fr` must still name it)."""
+        rows = await self._db.fetchall(
+            "SELECT s.name, coalesce(s.url, (SELECT p.url FROM posts p WHERE p.id ="
+            " (SELECT max(q.id) FROM posts q WHERE q.source_id = s.id AND q.url IS NOT NULL)))"
+            " FROM sources s"
+        )
         return {row[0]: row[1] for row in rows}
 
     async def polled_sources(self) -> list[SourceState]:
