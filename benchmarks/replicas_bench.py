@@ -44,7 +44,7 @@ from ingest_bench import _vocabulary, generate_dump  # noqa: E402  (beside this 
 
 from bot.models import Passage, Post  # noqa: E402
 from bot.poller import store_and_plan  # noqa: E402
-from bot.searcher import Searcher  # noqa: E402
+from bot.search import Searcher  # noqa: E402
 from bot.store import Store  # noqa: E402
 from tests.fakes import FakeBotAPI, FakeBotServer  # noqa: E402
 from tests.fakes.balancer import RoundRobinProxy  # noqa: E402

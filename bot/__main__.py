@@ -21,7 +21,7 @@ from bot.loader import LoadReport, load_inputs, seed_if_empty
 from bot.models import Source
 from bot.redaction import redact_token
 from bot.render import in_zone
-from bot.searcher import Searcher
+from bot.search import Searcher
 from bot.sourcelist.adding import add_sources, describe
 from bot.sourcelist.opml import from_opml, to_opml
 from bot.store import Store, TransferError

@@ -12,7 +12,7 @@ import pytest
 
 from bot.loader import load_inputs
 from bot.models import Passage, Post
-from bot.searcher import Searcher
+from bot.search import Searcher
 from bot.store import Store
 from bot.text import normalize
 from tests.conftest import DATA, SEED

@@ -30,7 +30,7 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
     ("storage and search", ("bot.store", "bot.store.*", "bot.search", "bot.search.*")),
     (
         "the core",
-        ("bot.searcher", "bot.render", "bot.loader", "bot.poller", "bot.leader",
+        ("bot.render", "bot.loader", "bot.poller", "bot.leader",
          "bot.sourcelist.adding", "bot.delivery.planning", "bot.delivery.compose",
          "bot.delivery.digests", "bot.delivery.sender"),
     ),
@@ -225,7 +225,6 @@ def test_ingest_never_imports_the_store_or_upper_layers() -> None:
     upper = (
         "bot.store",
         "bot.search",
-        "bot.searcher",
         "bot.loader",
         "bot.render",
         "bot.delivery.planning",

@@ -191,7 +191,7 @@ async def test_stats_name_the_database_without_its_password(postgres_url: str) -
 async def test_a_searcher_on_postgresql_follows_what_another_process_stores(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    from bot.searcher import Searcher
+    from bot.search import Searcher
 
     async with Store.open(postgres_url) as mine, Store.open(postgres_url) as theirs:
         searcher = Searcher(mine, tmp_path / "index" / "relais.index")

@@ -15,9 +15,9 @@ import pytest
 
 from bot.models import IndexedPassage, IndexedPost
 from bot.search import SearchIndex
-from bot.search.ranking import MIN_SCORE
+from bot.search.index_file import PARTS_BEFORE_MERGE
+from bot.search.passage_score import MIN_SCORE
 from bot.search.snippet import ELLIPSIS, cut_snippet
-from bot.search.storage import PARTS_BEFORE_MERGE
 from bot.text import STOP_WORDS, normalize
 
 NBSP = "\u00a0"
@@ -590,7 +590,9 @@ def test_many_updates_keep_a_word_in_few_parts():
     index = SearchIndex.build(corpus())
     for i in range(3 * PARTS_BEFORE_MERGE):
         index.update([post(WAGNER, "Numerama", f"Wagner, épisode {i}", None, para("Un texte."))])
-    parts = index._c.db.db.execute("SELECT count(*) FROM postings WHERE word = 'wagner'").fetchone()
+    parts = index._c.file.db.execute(
+        "SELECT count(*) FROM postings WHERE word = 'wagner'"
+    ).fetchone()
     assert parts[0] <= PARTS_BEFORE_MERGE
     assert ids(index.search("wagner")) == [WAGNER]
     assert index.search("wagner").hits[0].title == f"Wagner, épisode {3 * PARTS_BEFORE_MERGE - 1}"
@@ -708,7 +710,7 @@ def test_an_update_writes_only_what_it_touched(tmp_path: Path):
         for i in range(1, 2001)
     ]
     index = SearchIndex.build(corpus() + posts, path=path)
-    index._c.db.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    index._c.file.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size = path.stat().st_size
     index.update([post(WAGNER, "Numerama", "Wagner change de chef", None, para("Un texte."))])
     written = Path(f"{path}-wal").stat().st_size
@@ -725,7 +727,7 @@ def test_empty_index():
 
 
 def test_batch_postings_split_words_as_the_text_module_does():
-    from bot.search.tokens import batch_postings
+    from bot.search.postings import batch_postings
     from bot.text import words
 
     norms = [

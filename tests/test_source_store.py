@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.migrations import MIGRATIONS
 from bot.models import Passage, Post
-from bot.searcher import Searcher
+from bot.search import Searcher
 from bot.store import Store
 
 # The store under these tests runs on both engines.

@@ -10,14 +10,12 @@ import numpy as np
 
 from bot.models import IndexedPost
 from bot.search.columns import Column
-from bot.search.retrieval import LEAD_FIELD, TITLE_FIELD
-from bot.search.slots import KIND_CODE, TITLE
-from bot.search.storage import PARTS_BEFORE_MERGE, Storage
-from bot.search.tokens import batch_postings
+from bot.search.index_file import PARTS_BEFORE_MERGE, IndexFile
+from bot.search.kinds import KIND_CODE, TITLE, TITLE_FIELD, field_of
+from bot.search.postings import batch_postings
 from bot.search.vocabulary import NearSpellings
 
 _BATCH_SLOTS = 100_000  # slots tokenized before their postings are written out
-_FIELD_OF_KIND = {code: code + 1 for code in range(1, 5)}  # paragraph.. -> field 2..5
 
 
 class Contents:
@@ -26,8 +24,8 @@ class Contents:
     chunks, with the vocabulary and the file they live in. Not thread safe: the index
     holds the lock."""
 
-    def __init__(self, db: Storage) -> None:
-        self.db = db
+    def __init__(self, file: IndexFile) -> None:
+        self.file = file
         self.reset()
 
     def reset(self) -> None:
@@ -58,20 +56,20 @@ class Contents:
     def load(self) -> None:
         """Read what is kept in memory back from the file; raises when it does not fit."""
         self.reset()
-        db = self.db
-        self.generation = int(db.meta_json("generation", 0))
-        db.load_columns(self.columns)
+        file = self.file
+        self.generation = int(file.meta_json("generation", 0))
+        file.load_columns(self.columns)
         n_slots, n_posts = self.slot_post.size, self.post_id.size
         if {self.slot_kind.size, self.slot_field.size} != {n_slots} or {
             c.size for c in self.columns[3:]
         } != {n_posts}:
             raise ValueError("columns of different lengths")
-        self.source_names = list(db.meta_json("sources", []))
+        self.source_names = list(file.meta_json("sources", []))
         self.source_code = {name: i for i, name in enumerate(self.source_names)}
         alive = np.flatnonzero(self.post_alive.values)
         self.post_no = dict(zip(self.post_id.values[alive].tolist(), alive.tolist(), strict=True))
-        self.passages = int(db.meta_json("passages", 0))
-        for word, used, parts in db.vocabulary():
+        self.passages = int(file.meta_json("passages", 0))
+        for word, used, parts in file.vocabulary():
             self.vocab[word] = [used, parts]
             self.spellings.add(word)
         if n_slots and int(self.slot_post.values.max()) >= n_posts:
@@ -79,8 +77,8 @@ class Contents:
 
     def update(self, posts: Iterable[IndexedPost], stamp: str | None) -> None:
         """Apply changes and `stamp` in one transaction (raises, rolled back, on failure)."""
-        with self.db.transaction():
-            if int(self.db.meta_json("generation", 0)) != self.generation:
+        with self.file.transaction():
+            if int(self.file.meta_json("generation", 0)) != self.generation:
                 self.load()  # another process wrote the file since: start from its state
             self.touched: set[str] = set()  # words whose vocabulary entry changed
             pending: list[IndexedPost] = []
@@ -92,13 +90,13 @@ class Contents:
                     self._apply(pending)
                     pending, size = [], 0
             self._apply(pending)
-            self.db.save_vocabulary(self.touched, self.vocab)
-            self.db.save_columns(self.columns)
-            self.db.set_meta(sources=self.source_names, passages=self.passages)
+            self.file.save_vocabulary(self.touched, self.vocab)
+            self.file.save_columns(self.columns)
+            self.file.set_meta(sources=self.source_names, passages=self.passages)
             self.generation += 1
-            self.db.set_meta(generation=self.generation)
+            self.file.set_meta(generation=self.generation)
             if stamp is not None:
-                self.db.set_meta(stamp=stamp)
+                self.file.set_meta(stamp=stamp)
             self.live = self.live_count_ = None
 
     def _apply(self, posts: list[IndexedPost]) -> None:
@@ -114,7 +112,7 @@ class Contents:
                 )
                 for no in removed_nos
             ]
-            self.db.remove_posts(removed_nos, ranges)
+            self.file.remove_posts(removed_nos, ranges)
         first_slot = self.slot_post.size
         batch = _Batch(first_slot, self.post_id.size)
         for post in posts:
@@ -126,18 +124,18 @@ class Contents:
         for column, values in zip(self.columns, batch.columns(), strict=True):
             column.append(values)
         rows, texts, norms = batch.rows, batch.texts, batch.norms
-        self.db.add_posts(rows, texts)
+        self.file.add_posts(rows, texts)
         arrays = batch_postings(norms, first_slot)
         for word in arrays:
             if word not in self.vocab:
                 self.spellings.add(word)
-        self.db.add_postings(arrays, self.vocab)
+        self.file.add_postings(arrays, self.vocab)
         self.touched.update(arrays)
         crowded = [w for w in arrays if self.vocab[w][1] > PARTS_BEFORE_MERGE]
         if crowded:
             live = self.live_slots()
             for word in crowded:
-                self.db.merge_postings(word, live, self.vocab)
+                self.file.merge_postings(word, live, self.vocab)
 
     def _source(self, name: str) -> int:
         code = self.source_code.get(name)
@@ -171,7 +169,7 @@ class Contents:
 
     def fetch(self, words_: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """word -> (live slots holding it, its first position in each), for known words."""
-        found = self.db.postings(words_)
+        found = self.file.postings(words_)
         if self.live_count() == self.slot_post.size:
             return found  # nothing removed: no slot to mask out
         live = self.live_slots()
@@ -212,7 +210,7 @@ class _Batch:
         for i, passage in enumerate(post.passages):
             code = KIND_CODE.get(passage.kind, KIND_CODE["paragraph"])
             kinds.append(code)
-            fields.append(LEAD_FIELD if i == 0 else _FIELD_OF_KIND[code])
+            fields.append(field_of(code, i))
             self.texts.append((first + len(kinds) - 1, passage.speaker, passage.text))
             self.norms.append(passage.norm)
         self.passages += len(post.passages)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.search.ranking import Plan, match_span
-from bot.search.retrieval import Evidence
-from bot.search.scoring import second_passage
+from bot.search.passage_score import match_span
+from bot.search.post_ranking import second_passage
+from bot.search.resolved import ResolvedQuery
+from bot.search.shortlist import Evidence
 from bot.search.snippet import ELLIPSIS, SNIPPET_CHARS, cut_snippet
 from bot.text import normalize, normalize_with_offsets
 
@@ -14,9 +15,9 @@ JOIN = " … "  # between two passages of one snippet
 Texts = Callable[[list[int]], dict[int, tuple[str | None, str]]]  # slot -> (speaker, text)
 
 
-def locate(plan: Plan, norm: str, text: str) -> tuple[int, int] | None:
+def locate(query: ResolvedQuery, norm: str, text: str) -> tuple[int, int] | None:
     """The match's offsets in a slot's original `text`, given its normalized `norm`."""
-    span = match_span(plan, norm)
+    span = match_span(query, norm)
     if span is None:
         return None
     ns, ne = span
@@ -34,7 +35,7 @@ def locate(plan: Plan, norm: str, text: str) -> tuple[int, int] | None:
             return a + offsets[found], a + offsets[found + len(target) - 1] + 1
     # The stored norm disagrees with the text (should not happen): match on the text.
     norm, offsets = normalize_with_offsets(text)
-    span = match_span(plan, norm)
+    span = match_span(query, norm)
     if span is None:
         return None
     return offsets[span[0]], offsets[span[1] - 1] + 1
@@ -58,12 +59,12 @@ def _find_word_run(norm: str, target: str, near: int) -> int | None:
 
 
 def hit_snippet(
-    plan: Plan, slot: int, first: int, end: int, ev: Evidence, texts: Texts
+    query: ResolvedQuery, slot: int, first: int, end: int, ev: Evidence, texts: Texts
 ) -> tuple[str, list[tuple[int, int]], int]:
     """A hit's snippet: the passage `slot` cut around its match, joined by « … » to another
     passage of the post (slots first..end-1) holding the query words it lacks. Returns the
     snippet, the matches' offsets in it, and the slot shown first."""
-    other = second_passage(plan, slot, first, end, ev)
+    other = second_passage(query, slot, first, end, ev)
     shown = [slot] if other is None else sorted((slot, other))
     read = texts(shown)
     width = SNIPPET_CHARS if other is None else SNIPPET_CHARS // 2
@@ -72,7 +73,7 @@ def hit_snippet(
     at = 0
     for number in shown:
         text = read.get(number, (None, ""))[1]
-        snippet, match = cut_snippet(text, locate(plan, normalize(text), text), width=width)
+        snippet, match = cut_snippet(text, locate(query, normalize(text), text), width=width)
         if parts:
             # One ellipsis between the two, whatever their cuts.
             if parts[-1].endswith(ELLIPSIS):

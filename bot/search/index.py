@@ -14,23 +14,23 @@ import numpy as np
 
 from bot.models import IndexedPost
 from bot.names import Catalogue, catalogue
-from bot.search.candidates import (
+from bot.search.contents import Contents
+from bot.search.highlight import hit_snippet
+from bot.search.index_file import IndexFile, PostRecord
+from bot.search.kinds import KINDS
+from bot.search.post_ranking import SHORTLIST, Ranked, rank_posts
+from bot.search.query import ParsedQuery, parse_query
+from bot.search.query_filters import (
     allowed_posts,
     excluded_posts,
     phrase_slots,
     phrase_words,
     source_warnings,
 )
-from bot.search.contents import Contents
-from bot.search.highlight import hit_snippet
-from bot.search.query import ParsedQuery, parse_query
 from bot.search.quotes import QUOTE_CANDIDATES, QuoteView, best_quotes, random_quotes
-from bot.search.ranking import Plan, Term
+from bot.search.resolved import ResolvedQuery, Term, resolve_query
 from bot.search.results import QuoteHit, QuoteResponse, SearchHit, SearchResponse
-from bot.search.retrieval import Evidence, gather, shortlist
-from bot.search.scoring import SHORTLIST, Ranked, plan_query, rank_posts
-from bot.search.slots import KINDS, PostRecord
-from bot.search.storage import Storage
+from bot.search.shortlist import Evidence, gather, shortlist
 from bot.search.vocabulary import closest_word, resolve_term, respell
 
 _TERM_CACHE = 512  # resolved query words kept until the next update
@@ -41,10 +41,10 @@ _FIELD_OF_KIND = {code: code + 1 for code in range(1, 5)}  # paragraph.. -> fiel
 class SearchIndex:
     """An inverted index of passages on disk (or in memory), with fuzzy query expansion."""
 
-    def __init__(self, storage: Storage, *, tz: tzinfo | None = None) -> None:
+    def __init__(self, file: IndexFile, *, tz: tzinfo | None = None) -> None:
         self.tz = tz or UTC
         self._lock = threading.RLock()
-        self._c = Contents(storage)
+        self._c = Contents(file)
         self._terms: dict[tuple[str, bool], Term] = {}
         self._source_urls: dict[str, str | None] = {}  # for source: by domain
         self._catalogue: dict[str, frozenset[str]] | None = None
@@ -61,9 +61,9 @@ class SearchIndex:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        storage = Storage(path)
-        index = cls(storage, tz=tz)
-        with storage.bulk():
+        file = IndexFile(path)
+        index = cls(file, tz=tz)
+        with file.bulk():
             index.update(posts)
         return index
 
@@ -74,27 +74,27 @@ class SearchIndex:
         if not Path(path).exists():
             return None
         try:
-            storage = Storage(path)
+            file = IndexFile(path)
         except Exception:  # any unreadable file just means "rebuild from the store"
             return None
-        index = cls(storage, tz=tz)
+        index = cls(file, tz=tz)
         try:
             index._c.load()
         except Exception:
-            storage.close()
+            file.close()
             return None
         return index
 
     def close(self) -> None:
         """Close the index's file."""
         with self._lock:
-            self._c.db.close()
+            self._c.file.close()
 
     @property
     def stamp(self) -> str | None:
         """What the last update was stamped with (e.g. a store position)."""
         with self._lock:
-            return self._c.db.meta("stamp")
+            return self._c.file.meta("stamp")
 
     def __len__(self) -> int:
         """The number of searchable passages, titles not counted."""
@@ -135,13 +135,13 @@ class SearchIndex:
             self._terms[key] = term
         return term
 
-    def _plan(self, parsed: ParsedQuery) -> Plan:
+    def _resolve(self, parsed: ParsedQuery) -> ResolvedQuery:
         """Resolve a parsed query's words into weighted terms, phrase words exact only."""
         terms = [self._term(word, fuzzy=True) for word in parsed.terms]
         for word in phrase_words(parsed):
             if all(t.word != word for t in terms):
                 terms.append(self._term(word, fuzzy=False))
-        return plan_query(terms, parsed, max(1, self._c.live_count()))
+        return resolve_query(terms, parsed, max(1, self._c.live_count()))
 
     def _exact(self, word: str) -> np.ndarray:
         return self._term(word, fuzzy=False).exact
@@ -168,7 +168,7 @@ class SearchIndex:
         return allowed
 
     def _texts(self, slots: list[int]) -> dict[int, tuple[str | None, str]]:
-        return self._c.db.texts(slots)
+        return self._c.file.texts(slots)
 
     # ----------------------------------------------------------------- search
 
@@ -182,14 +182,14 @@ class SearchIndex:
         with self._lock:
             if parsed.sources or parsed.excluded_sources:
                 warnings += source_warnings(parsed, self._source_catalogue())
-            plan = self._plan(parsed)
-            if not plan.terms:
+            resolved = self._resolve(parsed)
+            if not resolved.terms:
                 return SearchResponse(parsed.text, [], 0, warnings)
             k = max(SHORTLIST, offset + limit)
-            ev = self._evidence(plan, parsed, k)
+            ev = self._evidence(resolved, parsed, k)
             short = shortlist(ev, k, self._c.post_ts.values)
             ranked = rank_posts(
-                plan,
+                resolved,
                 short,
                 ev,
                 self._c.post_first.values,
@@ -198,14 +198,14 @@ class SearchIndex:
                 self._texts,
             )
             exhaustive = len(ev.candidates) <= k
-            hits = self._hits(plan, ev, ranked[offset : offset + limit])
+            hits = self._hits(resolved, ev, ranked[offset : offset + limit])
         return SearchResponse(parsed.text, hits, len(ranked), warnings, exhaustive=exhaustive)
 
-    def _evidence(self, plan: Plan, parsed: ParsedQuery, k: int) -> Evidence:
+    def _evidence(self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int) -> Evidence:
         # Dead slots are out of the postings already: only filters need a mask.
         allowed = self._allowed(parsed) if parsed.has_filters or parsed.phrases else None
         return gather(
-            plan,
+            resolved,
             self._c.slot_post.values,
             self._c.slot_field.values,
             self._c.post_first.values,
@@ -214,13 +214,13 @@ class SearchIndex:
             k,
         )
 
-    def _hits(self, plan: Plan, ev: Evidence, ranked: list[Ranked]) -> list[SearchHit]:
+    def _hits(self, resolved: ResolvedQuery, ev: Evidence, ranked: list[Ranked]) -> list[SearchHit]:
         records = self._records([r.post_no for r in ranked])
         hits = []
         for r in ranked:
             first = int(self._c.post_first.values[r.post_no])
             end = first + int(self._c.post_len.values[r.post_no])
-            snippet, spans, slot = hit_snippet(plan, r.slot, first, end, ev, self._texts)
+            snippet, spans, slot = hit_snippet(resolved, r.slot, first, end, ev, self._texts)
             post = records.get(r.post_no)
             if post is None:  # removed by another process since this one last updated
                 continue
@@ -242,8 +242,7 @@ class SearchIndex:
         return hits
 
     def _records(self, post_nos: list[int]) -> dict[int, PostRecord]:
-        rows = self._c.db.post_rows(post_nos)
-        return {no: PostRecord.from_row(row) for no, row in rows.items()}
+        return self._c.file.post_records(post_nos)
 
     def set_source_urls(self, urls: Mapping[str, str | None]) -> None:
         """Each source's polled URL (from the store), so `source:` also knows its domain."""
@@ -279,11 +278,11 @@ class SearchIndex:
             if parsed.empty:
                 hits = self._random_quotes(parsed, limit, rng or random.Random())
                 return QuoteResponse(parsed.text, hits, warnings, empty_query=True, random=True)
-            plan = self._plan(parsed)
-            if not plan.terms:
+            resolved = self._resolve(parsed)
+            if not resolved.terms:
                 return QuoteResponse(parsed.text, [], warnings)
-            ev = self._evidence(plan, parsed, QUOTE_CANDIDATES)
-            hits = best_quotes(plan, ev, limit, self._quote_view())
+            ev = self._evidence(resolved, parsed, QUOTE_CANDIDATES)
+            hits = best_quotes(resolved, ev, limit, self._quote_view())
         return QuoteResponse(parsed.text, hits, warnings)
 
     def _quote_view(self) -> QuoteView:

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.search.highlight import locate
-from bot.search.ranking import MIN_SCORE, Plan, in_query_order, score_passage
+from bot.search.index_file import PostRecord
+from bot.search.kinds import KIND_CODE, KINDS, TITLE
+from bot.search.passage_score import MIN_SCORE, in_query_order, score_passage
+from bot.search.resolved import ResolvedQuery
 from bot.search.results import QuoteHit
-from bot.search.retrieval import Evidence
-from bot.search.slots import KIND_CODE, KINDS, TITLE, PostRecord
+from bot.search.shortlist import Evidence
 from bot.search.snippet import cut_snippet
 from bot.text import normalize
 
@@ -35,9 +37,9 @@ class QuoteView:
     records: Callable[[list[int]], dict[int, PostRecord]]
 
 
-def best_quotes(plan: Plan, ev: Evidence, limit: int, view: QuoteView) -> list[QuoteHit]:
+def best_quotes(query: ResolvedQuery, ev: Evidence, limit: int, view: QuoteView) -> list[QuoteHit]:
     """The `limit` best passages to quote, the interviewee's words first, each text once."""
-    need = max(1, len(plan.terms) - plan.allowed_misses)
+    need = max(1, len(query.terms) - query.allowed_misses)
     chosen = (ev.terms >= need) & (view.slot_kind[ev.matched] != TITLE)
     held, estimate = ev.matched[chosen], ev.estimate[chosen]
     if len(held) > QUOTE_CANDIDATES:
@@ -48,13 +50,13 @@ def best_quotes(plan: Plan, ev: Evidence, limit: int, view: QuoteView) -> list[Q
     scored: list[tuple[float, int]] = []
     for slot, (_, text) in read.items():
         norm = normalize(text)
-        score = score_passage(plan, norm)
+        score = score_passage(query, norm)
         if score is None or score < MIN_SCORE:
             continue
         kind = KINDS[int(view.slot_kind[slot])]
         # Shorter passages quote better: a small nudge, never enough to beat a match.
         brevity = 1.0 if len(text) < 400 else 0.0
-        wording = W_ORDER if in_query_order(plan, norm) else 0.0
+        wording = W_ORDER if in_query_order(query, norm) else 0.0
         bonus = wording + QUOTE_KIND_BONUS.get(kind, 0.0) + brevity
         # Ranked on the sum, shown capped: a perfect answer and a perfect pull quote differ.
         scored.append((score + bonus, slot))
@@ -66,7 +68,7 @@ def best_quotes(plan: Plan, ev: Evidence, limit: int, view: QuoteView) -> list[Q
         if text in seen:
             continue
         seen.add(text)
-        span = locate(plan, normalize(text), text)
+        span = locate(query, normalize(text), text)
         snippet, match = cut_snippet(text, span, sentences=True)
         hits.append(_quote_hit(view, slot, speaker, min(100.0, score), text, snippet, match))
         if len(hits) >= limit:

@@ -8,7 +8,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.search.ranking import Term
+from bot.search.resolved import Term
 from bot.text import STOP_WORDS, normalize_with_offsets, stem, word_spans
 
 MAX_EXPANSIONS = 12  # near spellings kept per query word

@@ -33,7 +33,7 @@ from bot.leader import LeaseRefused
 from bot.loader import seed_if_empty
 from bot.poller import Poller, sync_sources
 from bot.ratelimit import FloodGate
-from bot.searcher import Searcher
+from bot.search import Searcher
 from bot.sourcelist.sources_file import parse_sources
 from bot.store import Store
 from bot.telegram import admin, channels, chat_settings, handlers, jobs, leading, subscriptions

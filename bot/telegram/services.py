@@ -13,7 +13,7 @@ from bot.delivery.sender import Sender
 from bot.ingest.addresses import AddressPolicy
 from bot.leader import Leadership
 from bot.poller import Poller
-from bot.searcher import Searcher
+from bot.search import Searcher
 from bot.store import Store
 
 # Any bot, any context and data types: only `bot_data` is read here.

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.models import Passage, Post
-from bot.searcher import Searcher
+from bot.search import Searcher
 from bot.store import Store
 
 
@@ -138,7 +138,7 @@ async def test_an_index_of_the_older_format_is_replaced(tmp_path: Path) -> None:
 
 
 async def test_a_large_backlog_is_indexed_in_pieces(store: Store, monkeypatch) -> None:
-    import bot.searcher
+    import bot.search.live
 
     source = await store.ensure_source("Numerama")
     names = ["castor", "loutre", "blaireau", "hermine", "belette", "putois", "martre"]
@@ -146,7 +146,7 @@ async def test_a_large_backlog_is_indexed_in_pieces(store: Store, monkeypatch) -
         await store.upsert_posts(source, [_post(f"Le {name}", "Un animal.", str(i))])
     await store.upsert_posts(source, [_post("Le castor", "Un rongeur.", "0")])  # updated
     await store._db.execute("DELETE FROM posts WHERE title = 'Le loutre'")
-    monkeypatch.setattr(bot.searcher, "CHANGES_AT_ONCE", 2)
+    monkeypatch.setattr(bot.search.live, "CHANGES_AT_ONCE", 2)
     searcher = Searcher.beside(store)
     await searcher.start()
     # Each piece is one transaction of the index file: about 9 changes, 2 at a time.

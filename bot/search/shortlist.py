@@ -1,12 +1,12 @@
 """Evidence from the postings alone, for every candidate at once: the relevance shortlist.
 
-Per post, an estimate of its best passage as `ranking` will score it (the IDF-weighted share
-of the query a passage holds, how close its words stand from their first positions kept in
-the postings, a likely phrase, a title bonus), plus a BM25F-like score: each query word's
-passages weighted by their field (title, lead, body, question, answer, pull quote) and the
-quality of the spelling found, saturated (k1), times the word's IDF over passages. The
-shortlist is the best of these sums; recency only breaks ties. The shortlist alone is then
-read and scored in full (`scoring`).
+Per post, an estimate of its best passage as `passage_score` will score it (the
+IDF-weighted share of the query a passage holds, how close its words stand from their first
+positions kept in the postings, a likely phrase, a title bonus), plus a BM25F-like score:
+each query word's passages weighted by their field (title, lead, body, question, answer,
+pull quote) and the quality of the spelling found, saturated (k1), times the word's IDF
+over passages. The shortlist is the best of these sums; recency only breaks ties. The
+shortlist alone is then read and scored in full (`post_ranking`).
 """
 
 from __future__ import annotations
@@ -15,17 +15,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.search.ranking import Plan
-from bot.search.tokens import REPEATED
+from bot.search.kinds import TITLE_FIELD
+from bot.search.postings import REPEATED
+from bot.search.resolved import ResolvedQuery
 
 # No length normalization (b = 0): an interview's many passages are evidence, not noise.
 K1, B = 1.2, 0.0
-# Field codes as stored per slot: title, lead (a post's first passage), paragraph,
-# question, answer, pull quote.
-TITLE_FIELD, LEAD_FIELD = 0, 1
+# By field (`kinds`): title, lead (a post's first passage), paragraph, question, answer,
+# pull quote.
 FIELD_WEIGHT = np.array([2.0, 1.5, 1.0, 0.6, 1.2, 1.2], dtype=np.float64)
 # The best passage's estimate, in units of the query's total IDF, and its parts: as in
-# `ranking`, the words' coverage counts most, then their proximity, then being the title.
+# `passage_score`, the words' coverage counts most, then their proximity, then being the title.
 BEST_PASSAGE = 10.0
 SHARE, CLOSE, PHRASE, TITLE_BONUS = 0.55, 0.30, 0.10, 0.08
 CLOSE_HALF = 3.0  # extra words between the query words that halve a passage's closeness
@@ -62,7 +62,7 @@ class Evidence:
 
 
 def gather(
-    plan: Plan,
+    query: ResolvedQuery,
     slot_post: np.ndarray,
     slot_field: np.ndarray,
     post_first: np.ndarray,
@@ -70,7 +70,7 @@ def gather(
     allowed: np.ndarray | None,
     k: int,
 ) -> Evidence:
-    """Score every post holding at least all but `plan.allowed_misses` query words, among
+    """Score every post holding at least all but `query.allowed_misses` query words, among
     the `allowed` ones (a bool mask by post_no; None: every live post).
 
     MaxScore-like: a post missing every one of the `allowed_misses + 1` rarest words cannot
@@ -86,14 +86,14 @@ def gather(
     count = np.zeros(n_posts, dtype=np.int32)
     cover = np.zeros(n_posts, dtype=np.float64)  # the most of the query a passage can hold
     # IDF over passages, known from the postings' lengths without reading them.
-    idf = list(plan.weights)
-    rarest = sorted(range(len(plan.terms)), key=lambda i: len(plan.terms[i].slots))
-    essential = set(rarest[: plan.allowed_misses + 1])
-    kept: list[tuple[np.ndarray, ...]] = [()] * len(plan.terms)
-    need = max(1, len(plan.terms) - plan.allowed_misses)
+    idf = list(query.weights)
+    rarest = sorted(range(len(query.terms)), key=lambda i: len(query.terms[i].slots))
+    essential = set(rarest[: query.allowed_misses + 1])
+    kept: list[tuple[np.ndarray, ...]] = [()] * len(query.terms)
+    need = max(1, len(query.terms) - query.allowed_misses)
     holding = np.empty(0, dtype=np.int64)  # posts that can still hold enough words
     for done_terms, i in enumerate(rarest):
-        term = plan.terms[i]
+        term = query.terms[i]
         slots, quality, pos = term.slots, term.quality, term.pos
         if i not in essential:
             # Only inside the posts holding rarer words, and enough of them that this word
@@ -121,7 +121,7 @@ def gather(
     total = sum(idf) or 1.0
     # MaxScore: a post whose upper bound is below the k-th best score so far cannot enter
     # the shortlist, and its passages are never read.
-    bound = _bound(plan, bm25, cover, count, candidates, total)
+    bound = _bound(query, bm25, cover, count, candidates, total)
     # Best bounds first: a partial sort of the first rounds, all of it only if needed.
     first = min(len(bound), 3 * max(EVAL_BATCH, k))
     if first < len(bound):
@@ -150,7 +150,7 @@ def gather(
         for slots, quality, pos, _ in kept:
             at = _within(slots, firsts, counts)
             chosen.append((slots[at], quality[at], pos[at]))
-        matched, weights, terms, estimate = _passages(plan, chosen, idf, slot_field)
+        matched, weights, terms, estimate = _passages(query, chosen, idf, slot_field)
         if len(matched):
             # The best passage of each post, estimated as the full scoring will read it. It
             # leads; BM25F breaks its ties. A post's slots are consecutive: its matched
@@ -177,7 +177,7 @@ def gather(
 
 
 def _bound(
-    plan: Plan,
+    query: ResolvedQuery,
     bm25: np.ndarray,
     cover: np.ndarray,
     count: np.ndarray,
@@ -187,7 +187,7 @@ def _bound(
     """The highest cheap score each candidate can get: its BM25F plus the best estimate one
     of its passages could have, holding every query word the post holds at its best
     spelling, together, as a phrase when the post holds them all, in a title."""
-    phrase = PHRASE * (count[candidates] >= len(plan.terms)) if len(plan.terms) > 1 else 0.0
+    phrase = PHRASE * (count[candidates] >= len(query.terms)) if len(query.terms) > 1 else 0.0
     best = SHARE * cover[candidates] / total + CLOSE + phrase + TITLE_BONUS
     return bm25[candidates] + BEST_PASSAGE * total * best
 
@@ -205,7 +205,7 @@ def _within(slots: np.ndarray, firsts: np.ndarray, counts: np.ndarray) -> np.nda
 
 
 def _passages(
-    plan: Plan,
+    query: ResolvedQuery,
     kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     idf: list[float],
     slot_field: np.ndarray,
@@ -241,12 +241,12 @@ def _passages(
     exact = singles == terms
     # In the query, the words found stand as far apart as their count (and the stop words
     # between them) makes them; all of them: the whole query's length.
-    whole = max(1, len(plan.sequence)) - 1
-    every = terms >= len(plan.terms)
+    whole = max(1, len(query.sequence)) - 1
+    every = terms >= len(query.terms)
     excess = np.maximum(0.0, span - np.where(every, whole, singles - 1))
-    several = terms >= min(2, len(plan.terms))
+    several = terms >= min(2, len(query.terms))
     closeness = np.where(several, 1.0 / (1.0 + excess / CLOSE_HALF), 0.0)
-    phrase = every & exact & (span == whole) & (len(plan.terms) > 1)
+    phrase = every & exact & (span == whole) & (len(query.terms) > 1)
     estimate = SHARE * weights + CLOSE * closeness + PHRASE * phrase
     estimate += TITLE_BONUS * (slot_field[matched] == TITLE_FIELD)
     return matched, weights, terms, estimate

@@ -4,16 +4,16 @@ their BM25F evidence relative to the shortlist's best."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from bot.search.query import ParsedQuery
-from bot.search.ranking import MIN_SCORE, W_COVERAGE, W_PROXIMITY, Plan, Term, make_plan
-from bot.search.ranking import score_passage as _score_passage
-from bot.search.retrieval import TITLE_FIELD, Evidence, post_slots
+from bot.search.kinds import TITLE_FIELD
+from bot.search.passage_score import MIN_SCORE, W_COVERAGE, W_PROXIMITY
+from bot.search.passage_score import score_passage as _score_passage
+from bot.search.resolved import ResolvedQuery, Term
+from bot.search.shortlist import Evidence, post_slots
 from bot.text import normalize
 
 SHORTLIST = 40  # posts read and scored in full per query (more when paging further)
@@ -35,19 +35,9 @@ class Ranked:
     slot: int
 
 
-def plan_query(terms: list[Term], parsed: ParsedQuery, live: int) -> Plan:
-    """The plan of a query whose words resolved to `terms`, weighted by IDF over `live`
-    slots."""
-    idf = [math.log(1.0 + live / len(t.slots)) for t in terms if len(t.slots)]
-    # A word the corpus never uses says nothing about which passage is better: average.
-    mean = sum(idf) / len(idf) if idf else 1.0
-    weights = [math.log(1.0 + live / len(t.slots)) if len(t.slots) else mean for t in terms]
-    return make_plan(terms, weights, parsed)
-
-
-def score_text(plan: Plan, text: str, *, title: bool) -> float | None:
+def score_text(query: ResolvedQuery, text: str, *, title: bool) -> float | None:
     """The full score of one passage's text."""
-    return _score_passage(plan, normalize(text), title=title)
+    return _score_passage(query, normalize(text), title=title)
 
 
 def term_quality(term: Term, first: int, end: int) -> float:
@@ -70,7 +60,7 @@ def holds(term: Term, slot: int) -> bool:
 
 
 def rank_posts(
-    plan: Plan,
+    query: ResolvedQuery,
     shortlist: list[int],
     ev: Evidence,
     post_first: np.ndarray,
@@ -86,22 +76,22 @@ def rank_posts(
     }
     read = texts([s for slots in chosen.values() for s in slots])
     best_evidence = max((float(ev.bm25[p]) for p in shortlist), default=0.0) or 1.0
-    n = len(plan.terms)
+    n = len(query.terms)
     ranked: list[tuple[float, int, Ranked]] = []
     for order, post in enumerate(shortlist):
         best, best_slot = None, -1
         for slot in chosen[post]:
             if slot not in read:
                 continue
-            score = score_text(plan, read[slot][1], title=int(slot_field[slot]) == TITLE_FIELD)
+            score = score_text(query, read[slot][1], title=int(slot_field[slot]) == TITLE_FIELD)
             if score is not None and (best is None or score > best):
                 best, best_slot = score, slot
         first = int(post_first[post])
         end = first + int(post_len[post])
-        qualities = [term_quality(t, first, end) for t in plan.terms]
+        qualities = [term_quality(t, first, end) for t in query.terms]
         if all(q > 0 for q in qualities) and n > 1:
-            coverage = sum(w * q for w, q in zip(plan.weights, qualities, strict=True))
-            cross = W_COVERAGE * coverage / plan.total_weight + W_PROXIMITY * CROSS_PROXIMITY
+            coverage = sum(w * q for w, q in zip(query.weights, qualities, strict=True))
+            cross = W_COVERAGE * coverage / query.total_weight + W_PROXIMITY * CROSS_PROXIMITY
             if best is None or cross > best:
                 best = cross
                 if best_slot < 0:
@@ -115,10 +105,12 @@ def rank_posts(
     return [r for _, _, r in ranked]
 
 
-def second_passage(plan: Plan, slot: int, first: int, end: int, ev: Evidence) -> int | None:
+def second_passage(
+    query: ResolvedQuery, slot: int, first: int, end: int, ev: Evidence
+) -> int | None:
     """Another slot of the post (slots first..end-1) holding query words that `slot` lacks:
     the one holding most of them, or None when `slot` holds every word."""
-    missing = [t for t in plan.terms if len(t.slots) and not holds(t, slot)]
+    missing = [t for t in query.terms if len(t.slots) and not holds(t, slot)]
     if not missing:
         return None
     parts = []

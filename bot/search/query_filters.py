@@ -9,8 +9,8 @@ from datetime import datetime, time, timedelta, tzinfo
 import numpy as np
 
 from bot.names import Catalogue, named_sources
+from bot.search.passage_score import has_phrase
 from bot.search.query import ParsedQuery, QueryWarning, content_words
-from bot.search.ranking import has_phrase
 from bot.text import STOP_WORDS, normalize
 
 Texts = Callable[[list[int]], dict[int, tuple[str | None, str]]]  # slot -> (speaker, text)

@@ -1,26 +1,46 @@
-"""The search index kept in step with the store, in a file beside it, queried off the loop."""
+"""The live search: the index kept in step with the store, in a file beside it, queried
+off the event loop."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import random
+from collections.abc import Mapping
 from datetime import tzinfo
 from pathlib import Path
+from typing import Protocol
 
-from bot.search import QuoteResponse, SearchIndex, SearchResponse
-from bot.store import Store
+from bot.models import IndexedPost
+from bot.search.index import SearchIndex
+from bot.search.results import QuoteResponse, SearchResponse
 
 log = logging.getLogger(__name__)
 
 CHANGES_AT_ONCE = 5000  # posts read from the store and indexed in one transaction
 
 
+class ChangeFeed(Protocol):
+    """What the live search reads of the store (`bot.store.Store` is one; search never
+    imports the store): its identity, its changes in order and its sources' URLs."""
+
+    @property
+    def path(self) -> Path | None: ...
+
+    async def store_id(self) -> int: ...
+
+    async def index_changes(
+        self, after_seq: int = 0, *, limit: int | None = None
+    ) -> tuple[int, list[IndexedPost]]: ...
+
+    async def source_urls(self) -> Mapping[str, str | None]: ...
+
+
 class Searcher:
     """Answers search and quote queries over everything the store holds, as it changes."""
 
     def __init__(
-        self, store: Store, index_path: Path | None = None, *, tz: tzinfo | None = None
+        self, store: ChangeFeed, index_path: Path | None = None, *, tz: tzinfo | None = None
     ) -> None:
         self._store = store
         self._path = index_path
@@ -31,7 +51,7 @@ class Searcher:
         self._store_id = 0
 
     @classmethod
-    def beside(cls, store: Store, *, tz: tzinfo | None = None) -> Searcher:
+    def beside(cls, store: ChangeFeed, *, tz: tzinfo | None = None) -> Searcher:
         """A searcher whose index file sits next to the database file."""
         assert store.path is not None, "a PostgreSQL store has no file to sit beside"
         return cls(store, store.path.with_name(store.path.name + ".index"), tz=tz)

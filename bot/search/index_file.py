@@ -11,6 +11,8 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,19 @@ CREATE TABLE vocab (word TEXT PRIMARY KEY, used INTEGER NOT NULL, parts INTEGER 
 """
 
 
-class Storage:
+@dataclass(frozen=True, slots=True)
+class PostRecord:
+    """What the index file keeps of a post for its hits."""
+
+    post_id: int
+    source: str
+    title: str
+    author: str | None
+    published: datetime | None
+    url: str | None
+
+
+class IndexFile:
     """One index file (or an in-memory database when `path` is None)."""
 
     def __init__(self, path: Path | None) -> None:
@@ -137,17 +151,18 @@ class Storage:
         self.db.executemany("DELETE FROM posts WHERE post_no = ?", [(n,) for n in post_nos])
         self.db.executemany("DELETE FROM slots WHERE slot >= ? AND slot < ?", slot_ranges)
 
-    def post_rows(self, post_nos: Iterable[int]) -> dict[int, tuple]:
-        """post_no -> (post_id, source, title, author, published, url)."""
+    def post_records(self, post_nos: Iterable[int]) -> dict[int, PostRecord]:
+        """post_no -> what is kept of the post, for the posts still there."""
         wanted = list(set(post_nos))
-        out: dict[int, tuple] = {}
+        out: dict[int, PostRecord] = {}
         for i in range(0, len(wanted), 500):
             part = wanted[i : i + 500]
             marks = ",".join("?" * len(part))
-            for row in self.db.execute(
+            for no, post_id, source, title, author, published, url in self.db.execute(
                 f"SELECT * FROM posts WHERE post_no IN ({marks})", part
             ).fetchall():
-                out[row[0]] = row[1:]
+                when = datetime.fromisoformat(published) if published else None
+                out[no] = PostRecord(post_id, source, title, author, when, url)
         return out
 
     def texts(self, slots: Iterable[int]) -> dict[int, tuple[str | None, str]]:
@@ -163,10 +178,6 @@ class Storage:
                 out[slot] = (speaker, text)
         return out
 
-    def all_posts(self) -> Iterator[tuple]:
-        """Every stored post row, for rebuilding what is kept in memory."""
-        return iter(self.db.execute("SELECT * FROM posts ORDER BY post_no"))
-
     # ------------------------------------------------------------------ postings
 
     def vocabulary(self) -> list[tuple[str, int, int]]:
@@ -176,7 +187,7 @@ class Storage:
     def add_postings(
         self, postings: dict[str, tuple[np.ndarray, np.ndarray]], vocab: dict[str, list[int]]
     ) -> None:
-        """Append a part to each word's postings (from `tokens.batch_postings`); `vocab`
+        """Append a part to each word's postings (from `postings.batch_postings`); `vocab`
         (word -> [used, parts]) is updated here and saved by `save_vocabulary`."""
         rows = []
         for word, (slots, pos) in postings.items():

@@ -1,4 +1,5 @@
-"""Score one normalized passage against a resolved query: coverage, proximity, phrase, title.
+"""The score of one normalized passage against a resolved query: coverage, proximity,
+phrase, title.
 
 The score is 0-100:
 
@@ -20,12 +21,9 @@ Stop words never count as query words: they only help the phrase bonus.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import pairwise
 
-import numpy as np
-
-from bot.search.query import ParsedQuery
+from bot.search.resolved import ResolvedQuery
 from bot.text import STOP_WORDS, stem, word_spans, words
 
 MIN_SCORE = 55.0
@@ -38,71 +36,7 @@ MAX_SPAN_CHARS = 160
 _ALNUM = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
-    """A query word resolved against the index (cached by the index between updates)."""
-
-    word: str
-    expansions: dict[str, float]  # vocabulary word -> match quality in (0, 1]
-    slots: np.ndarray  # live slots holding an expansion, sorted, unique
-    quality: np.ndarray  # the best expansion's quality in each of `slots`
-    exact: np.ndarray  # the slots holding the word or a plural/singular form, sorted
-    pos: np.ndarray  # where the best spelling first stands in each of `slots`, in words
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """What scoring needs to know about one query; lists are indexed like `terms`."""
-
-    terms: list[Term]
-    weights: list[float]  # IDF of each term
-    starts: list[int]  # where each term stands in the query, in characters
-    ends: list[int]
-    wordlist: list[tuple[str, tuple[tuple[int, float], ...]]]  # word -> ((term, quality), ...)
-    sequence: tuple[str, ...]  # the free words in order, stop words included
-    phrases: tuple[tuple[str, ...], ...]
-    allowed_misses: int
-    total_weight: float
-
-
-def allowed_misses(n_terms: int) -> int:
-    """How many query words a passage may lack: none of one or two, then about a third."""
-    if n_terms <= 2:
-        return 0
-    return 1 if n_terms <= 5 else n_terms // 3
-
-
-def make_plan(terms: list[Term], weights: list[float], parsed: ParsedQuery) -> Plan:
-    """Lay the terms out as the query reads (free words, then quoted phrases) and index
-    their expansions for scanning."""
-    layout: list[str] = list(parsed.words)
-    for phrase in parsed.phrases:
-        layout.append("|")
-        layout.extend(phrase)
-    starts: dict[str, int] = {}
-    at = 0
-    for w in layout:
-        starts.setdefault(w, at)
-        at += len(w) + 1
-    term_starts = [starts.get(t.word, at) for t in terms]
-    by_word: dict[str, list[tuple[int, float]]] = {}
-    for i, t in enumerate(terms):
-        for w, q in t.expansions.items():
-            by_word.setdefault(w, []).append((i, q))
-    return Plan(
-        terms=terms,
-        weights=weights,
-        starts=term_starts,
-        ends=[start + len(t.word) for start, t in zip(term_starts, terms, strict=True)],
-        wordlist=[(w, tuple(hits)) for w, hits in by_word.items()],
-        sequence=tuple(parsed.words),
-        phrases=parsed.phrases,
-        allowed_misses=allowed_misses(len(terms)),
-        total_weight=sum(weights) or 1.0,
-    )
-
-
-def occurrences(plan: Plan, norm: str) -> list[tuple[int, int, int, float]]:
+def occurrences(query: ResolvedQuery, norm: str) -> list[tuple[int, int, int, float]]:
     """(start, end, term index, quality) of every expanded query word in `norm`, in order.
 
     str.find per expansion is far cheaper than tokenizing the whole passage in Python.
@@ -110,7 +44,7 @@ def occurrences(plan: Plan, norm: str) -> list[tuple[int, int, int, float]]:
     occ: list[tuple[int, int, int, float]] = []
     size = len(norm)
     find = norm.find
-    for word, hits in plan.wordlist:
+    for word, hits in query.wordlist:
         n = len(word)
         pos = find(word)
         while pos != -1:
@@ -127,12 +61,12 @@ def occurrences(plan: Plan, norm: str) -> list[tuple[int, int, int, float]]:
     return occ
 
 
-def score_passage(plan: Plan, norm: str, *, title: bool = False) -> float | None:
+def score_passage(query: ResolvedQuery, norm: str, *, title: bool = False) -> float | None:
     """The 0-100 score of a normalized passage, or None when it does not match."""
-    occ = occurrences(plan, norm)
+    occ = occurrences(query, norm)
     if not occ:
         return None
-    terms = plan.terms
+    terms = query.terms
     n = len(terms)
     best = [0.0] * n
     for _, _, ti, q in occ:
@@ -140,10 +74,10 @@ def score_passage(plan: Plan, norm: str, *, title: bool = False) -> float | None
             best[ti] = q
     matched = [i for i in range(n) if best[i] > 0.0]
     k = len(matched)
-    if k < n - plan.allowed_misses:
+    if k < n - query.allowed_misses:
         return None
-    coverage = sum(w * q for w, q in zip(plan.weights, best, strict=True)) / plan.total_weight
-    proximity, phrase = _proximity(plan, norm, occ, matched, best)
+    coverage = sum(w * q for w, q in zip(query.weights, best, strict=True)) / query.total_weight
+    proximity, phrase = _proximity(query, norm, occ, matched, best)
     if k < n and proximity < 0.5:
         # A missing word is tolerated as an extra word next to a real match, not otherwise.
         return None
@@ -153,10 +87,10 @@ def score_passage(plan: Plan, norm: str, *, title: bool = False) -> float | None
     return min(100.0, score)
 
 
-def in_query_order(plan: Plan, norm: str) -> bool:
+def in_query_order(query: ResolvedQuery, norm: str) -> bool:
     """True when the query words found in the tightest window of `norm` read in the
     query's order."""
-    occ = occurrences(plan, norm)
+    occ = occurrences(query, norm)
     present = {ti for _, _, ti, _ in occ}
     if len(present) < 2:
         return True
@@ -165,7 +99,7 @@ def in_query_order(plan: Plan, norm: str) -> bool:
     for start, _, ti, _ in occ[left : right + 1]:
         first.setdefault(ti, start)
     order = sorted(first, key=first.__getitem__)
-    return all(plan.starts[a] < plan.starts[b] for a, b in pairwise(order))
+    return all(query.starts[a] < query.starts[b] for a, b in pairwise(order))
 
 
 def one_word_score(quality: float, *, title: bool = False) -> float:
@@ -175,17 +109,17 @@ def one_word_score(quality: float, *, title: bool = False) -> float:
 
 
 def _proximity(
-    plan: Plan,
+    query: ResolvedQuery,
     norm: str,
     occ: list[tuple[int, int, int, float]],
     matched: list[int],
     best: list[float],
 ) -> tuple[float, float]:
     """(proximity 0-1, phrase 0 or 1) of the tightest window holding every matched word."""
-    n = len(plan.terms)
+    n = len(query.terms)
     if len(matched) == 1:
         exact = n == 1 and best[matched[0]] >= 1.0
-        return 1.0, 1.0 if exact or plan.phrases else 0.0
+        return 1.0, 1.0 if exact or query.phrases else 0.0
     left, right = min_window(occ, len(matched))
     first: dict[int, int] = {}
     win_end = 0
@@ -194,20 +128,20 @@ def _proximity(
         win_end = max(win_end, end)
     win_start = occ[left][0]
     order = sorted(first, key=first.__getitem__)
-    starts = plan.starts
+    starts = query.starts
     in_order = all(starts[a] < starts[b] for a, b in pairwise(order))
-    ideal = max(plan.ends[i] for i in matched) - min(starts[i] for i in matched)
+    ideal = max(query.ends[i] for i in matched) - min(starts[i] for i in matched)
     slack = max(0, (win_end - win_start) - ideal)
     proximity = 1.0 / (1.0 + slack / PROXIMITY_HALF)
     if not in_order:
         proximity *= 0.85
-    if plan.phrases:
+    if query.phrases:
         # Every candidate already holds the quoted phrases word for word.
         return proximity, 1.0
     phrase = 0.0
-    if in_order and slack <= 3 and len(matched) == n and len(plan.sequence) > 1:
+    if in_order and slack <= 3 and len(matched) == n and len(query.sequence) > 1:
         around = words(norm[max(0, win_start - 40) : win_end + 40])
-        phrase = 1.0 if _holds_sequence(plan, around) else 0.0
+        phrase = 1.0 if _holds_sequence(query, around) else 0.0
     return proximity, phrase
 
 
@@ -236,10 +170,10 @@ def min_window(occ: list[tuple[int, int, int, float]], need: int) -> tuple[int, 
     return best
 
 
-def _holds_sequence(plan: Plan, toks: list[str]) -> bool:
+def _holds_sequence(query: ResolvedQuery, toks: list[str]) -> bool:
     """True when the query's words stand in a row in `toks` (stems and expansions count)."""
-    seq = plan.sequence
-    expansions = {t.word: t.expansions for t in plan.terms}
+    seq = query.sequence
+    expansions = {t.word: t.expansions for t in query.terms}
     n = len(seq)
     for i in range(len(toks) - n + 1):
         for qw, pw in zip(seq, toks[i : i + n], strict=True):
@@ -253,14 +187,14 @@ def _holds_sequence(plan: Plan, toks: list[str]) -> bool:
     return False
 
 
-def match_span(plan: Plan, norm: str) -> tuple[int, int] | None:
+def match_span(query: ResolvedQuery, norm: str) -> tuple[int, int] | None:
     """Where to bold in `norm`: a quoted phrase, else the tightest window of matched words,
     narrowed to its rarest word when wide."""
-    for phrase in plan.phrases:
+    for phrase in query.phrases:
         span = phrase_span(norm, phrase)
         if span is not None:
             return span
-    occ = occurrences(plan, norm)
+    occ = occurrences(query, norm)
     if not occ:
         return None
     present = {ti for _, _, ti, _ in occ}
@@ -268,7 +202,7 @@ def match_span(plan: Plan, norm: str) -> tuple[int, int] | None:
     start = occ[left][0]
     end = max(e for _, e, _, _ in occ[left : right + 1])
     if end - start > MAX_SPAN_CHARS:
-        rarest = max(present, key=plan.weights.__getitem__)
+        rarest = max(present, key=query.weights.__getitem__)
         start, end = next((s, e) for s, e, ti, _ in occ[left : right + 1] if ti == rarest)
     return start, end
 
