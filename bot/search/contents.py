@@ -50,6 +50,8 @@ class Contents:
         self.spellings = NearSpellings()
         self.live: np.ndarray | None = None  # by slot: its post is live
         self.live_count_: int | None = None
+        self.slot_posts_: np.ndarray | None = None
+        self.slot_weights_: np.ndarray | None = None
         self.passages = 0
         self.generation = 0  # updates written to the file, by any process
 
@@ -98,6 +100,7 @@ class Contents:
             if stamp is not None:
                 self.file.set_meta(stamp=stamp)
             self.live = self.live_count_ = None
+            self.slot_posts_ = self.slot_weights_ = None
 
     def _apply(self, posts: list[IndexedPost]) -> None:
         """Apply one batch of changes (inside the update's transaction)."""
@@ -166,6 +169,19 @@ class Contents:
         if self.live is None or len(self.live) != self.slot_post.size:
             self.live = self.post_alive.values.astype(bool)[self.slot_post.values]
         return self.live
+
+    def slot_posts(self) -> np.ndarray:
+        """The post_no of each slot as intp, numpy's index type (cached until the next
+        update): indexing with another type converts the index array every time."""
+        if self.slot_posts_ is None or len(self.slot_posts_) != self.slot_post.size:
+            self.slot_posts_ = self.slot_post.values.astype(np.intp)
+        return self.slot_posts_
+
+    def slot_weights(self, by_field: np.ndarray) -> np.ndarray:
+        """`by_field`'s weight of each slot's field (cached until the next update)."""
+        if self.slot_weights_ is None or len(self.slot_weights_) != self.slot_field.size:
+            self.slot_weights_ = by_field.astype(np.float32)[self.slot_field.values]
+        return self.slot_weights_
 
     def fetch(self, words_: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """word -> (live slots holding it, its first position in each), for known words."""

@@ -30,10 +30,11 @@ from bot.search.query_filters import (
 from bot.search.quotes import QUOTE_CANDIDATES, QuoteView, best_quotes, random_quotes
 from bot.search.resolved import ResolvedQuery, Term, resolve_query
 from bot.search.results import QuoteHit, QuoteResponse, SearchHit, SearchResponse
-from bot.search.shortlist import Evidence, gather, shortlist
+from bot.search.shortlist import FIELD_WEIGHT, Evidence, gather, shortlist
 from bot.search.vocabulary import closest_word, resolve_term, respell
 
-_TERM_CACHE = 512  # resolved query words kept until the next update
+# Resolved query words are kept until the next update, within this much memory.
+_TERM_CACHE_BYTES = 64 << 20
 _BATCH_SLOTS = 200_000  # slots tokenized before their postings are written out
 _FIELD_OF_KIND = {code: code + 1 for code in range(1, 5)}  # paragraph.. -> field 2..5
 
@@ -46,6 +47,7 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._c = Contents(file)
         self._terms: dict[tuple[str, bool], Term] = {}
+        self._terms_bytes = 0
         self._source_urls: dict[str, str | None] = {}  # for source: by domain
         self._catalogue: dict[str, frozenset[str]] | None = None
 
@@ -112,6 +114,7 @@ class SearchIndex:
         written in one transaction with `stamp`."""
         with self._lock:
             self._terms.clear()
+            self._terms_bytes = 0
             self._catalogue = None
             try:
                 self._c.update(posts, stamp)
@@ -130,9 +133,11 @@ class SearchIndex:
             term = resolve_term(
                 word, self._c.vocab.__contains__, self._c.spellings, self._c.fetch, fuzzy=fuzzy
             )
-            if len(self._terms) >= _TERM_CACHE:
+            if self._terms_bytes + term.nbytes > _TERM_CACHE_BYTES:
                 self._terms.clear()
+                self._terms_bytes = 0
             self._terms[key] = term
+            self._terms_bytes += term.nbytes
         return term
 
     def _resolve(self, parsed: ParsedQuery) -> ResolvedQuery:
@@ -144,7 +149,8 @@ class SearchIndex:
         return resolve_query(terms, parsed, max(1, self._c.live_count()))
 
     def _exact(self, word: str) -> np.ndarray:
-        return self._term(word, fuzzy=False).exact
+        # Without near spellings, a word's slots are those of its plural forms.
+        return self._term(word, fuzzy=False).slots
 
     def _allowed(self, parsed: ParsedQuery) -> np.ndarray:
         """By post_no: live posts that pass the query's filters and quoted phrases."""
@@ -206,8 +212,9 @@ class SearchIndex:
         allowed = self._allowed(parsed) if parsed.has_filters or parsed.phrases else None
         return gather(
             resolved,
-            self._c.slot_post.values,
+            self._c.slot_posts(),
             self._c.slot_field.values,
+            self._c.slot_weights(FIELD_WEIGHT),
             self._c.post_first.values,
             self._c.post_len.values,
             allowed,

@@ -207,7 +207,8 @@ class IndexFile:
 
     def postings(self, words: Iterable[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """word -> (slots holding it, ascending, dead ones included; the word's first
-        position in each), for the known words."""
+        position in each), for the known words. Slots come as intp, numpy's own index
+        type: indexing with anything else converts the index array on every use."""
         wanted = list(set(words))
         if not wanted:
             return {}
@@ -220,9 +221,12 @@ class IndexFile:
             found = (np.frombuffer(slots, dtype=np.uint32), np.frombuffer(pos, dtype=np.uint16))
             parts.setdefault(word, []).append(found)
         return {
-            w: p[0]
+            w: (p[0][0].astype(np.intp), p[0][1])
             if len(p) == 1
-            else (np.concatenate([a for a, _ in p]), np.concatenate([b for _, b in p]))
+            else (
+                np.concatenate([a for a, _ in p], dtype=np.intp),
+                np.concatenate([b for _, b in p]),
+            )
             for w, p in parts.items()
         }
 
@@ -233,7 +237,7 @@ class IndexFile:
             return
         slots, pos = found
         keep = live[slots]
-        row = (word, slots[keep].tobytes(), pos[keep].tobytes())
+        row = (word, slots[keep].astype(np.uint32).tobytes(), pos[keep].tobytes())
         self.db.execute("DELETE FROM postings WHERE word = ?", (word,))
         self.db.execute("INSERT INTO postings VALUES (?, 0, ?, ?)", row)
         vocab[word][1] = 1

@@ -17,10 +17,14 @@ class Term:
 
     word: str
     expansions: dict[str, float]  # vocabulary word -> match quality in (0, 1]
-    slots: np.ndarray  # live slots holding an expansion, sorted, unique
+    slots: np.ndarray  # live slots holding an expansion, sorted, unique (intp)
     quality: np.ndarray  # the best expansion's quality in each of `slots`
-    exact: np.ndarray  # the slots holding the word or a plural/singular form, sorted
     pos: np.ndarray  # where the best spelling first stands in each of `slots`, in words
+
+    @property
+    def nbytes(self) -> int:
+        """The memory its arrays take."""
+        return self.slots.nbytes + self.quality.nbytes + self.pos.nbytes
 
 
 @dataclass(frozen=True, slots=True)

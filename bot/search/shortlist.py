@@ -19,8 +19,9 @@ from bot.search.kinds import TITLE_FIELD
 from bot.search.postings import REPEATED
 from bot.search.resolved import ResolvedQuery
 
-# No length normalization (b = 0): an interview's many passages are evidence, not noise.
-K1, B = 1.2, 0.0
+# Saturation only, no length normalization: an interview's many passages are evidence,
+# not noise.
+K1 = 1.2
 # By field (`kinds`): title, lead (a post's first passage), paragraph, question, answer,
 # pull quote.
 FIELD_WEIGHT = np.array([2.0, 1.5, 1.0, 0.6, 1.2, 1.2], dtype=np.float64)
@@ -29,6 +30,8 @@ FIELD_WEIGHT = np.array([2.0, 1.5, 1.0, 0.6, 1.2, 1.2], dtype=np.float64)
 BEST_PASSAGE = 10.0
 SHARE, CLOSE, PHRASE, TITLE_BONUS = 0.55, 0.30, 0.10, 0.08
 CLOSE_HALF = 3.0  # extra words between the query words that halve a passage's closeness
+# A binary search per post costs about this many slots of a pass over a word's postings.
+SEARCH_COST = 32
 EVAL_BATCH = 2000  # posts whose passages are estimated in the first round (then doubling)
 # At most this many posts' passages are estimated per query: past it, the broadest queries
 # (tens of thousands of posts holding every word) keep the best bounds read so far.
@@ -65,23 +68,22 @@ def gather(
     query: ResolvedQuery,
     slot_post: np.ndarray,
     slot_field: np.ndarray,
+    slot_weight: np.ndarray,
     post_first: np.ndarray,
     post_len: np.ndarray,
     allowed: np.ndarray | None,
     k: int,
 ) -> Evidence:
     """Score every post holding at least all but `query.allowed_misses` query words, among
-    the `allowed` ones (a bool mask by post_no; None: every live post).
+    the `allowed` ones (a bool mask by post_no; None: every live post). `slot_weight` is
+    FIELD_WEIGHT of each slot's field.
 
     MaxScore-like: a post missing every one of the `allowed_misses + 1` rarest words cannot
     qualify, so only those words' postings are read whole; the commoner words' postings
-    are read only inside the posts those found, by binary search. Passages are then read
-    in batches of posts, best BM25F first, until no post left can reach the `k`-th best.
+    count only inside the posts those found. Passages are then read in batches of posts,
+    best BM25F first, until no post left can reach the `k`-th best.
     """
     n_posts = len(post_len)
-    lengths = post_len[allowed] if allowed is not None else post_len
-    avg_len = float(lengths.mean()) if len(lengths) else 1.0
-    norm = K1 * (1.0 - B + B * post_len / max(avg_len, 1.0))
     score = np.zeros(n_posts, dtype=np.float64)
     count = np.zeros(n_posts, dtype=np.int32)
     cover = np.zeros(n_posts, dtype=np.float64)  # the most of the query a passage can hold
@@ -95,23 +97,32 @@ def gather(
     for done_terms, i in enumerate(rarest):
         term = query.terms[i]
         slots, quality, pos = term.slots, term.quality, term.pos
-        if i not in essential:
-            # Only inside the posts holding rarer words, and enough of them that this word
-            # and the commoner ones can still make up the number needed.
+        posts = slot_post[slots]
+        if i in essential:
+            if allowed is not None:
+                keep = np.flatnonzero(allowed[posts])
+                slots, quality, pos, posts = slots[keep], quality[keep], pos[keep], posts[keep]
+        else:
+            # Only the posts holding rarer words count, and only those holding enough of
+            # them that this word and the commoner ones can still make up the number
+            # needed (allowed ones: the rarer words were read in those only). Few posts:
+            # their slots are consecutive, found by binary search. Many: the whole
+            # postings are cheaper to read, as a post outside them can never qualify.
             left = len(rarest) - done_terms
             holding = holding[count[holding] + left >= need]
-            inside = _within(slots, post_first[holding], post_len[holding])
-            slots, quality, pos = slots[inside], quality[inside], pos[inside]
-        posts = slot_post[slots]
-        if allowed is not None:
-            keep = allowed[posts]
-            slots, quality, pos, posts = slots[keep], quality[keep], pos[keep], posts[keep]
-        tf = np.bincount(
-            posts, weights=FIELD_WEIGHT[slot_field[slots]] * quality, minlength=n_posts
-        )
-        score += idf[i] * tf * (K1 + 1.0) / (tf + norm)
-        count += tf > 0
-        cover += (idf[i] * float(quality.max(initial=0.0))) * (tf > 0)
+            if len(holding) * SEARCH_COST < len(slots):
+                inside = _within(slots, post_first[holding], post_len[holding])
+                slots, quality, pos, posts = (
+                    slots[inside],
+                    quality[inside],
+                    pos[inside],
+                    posts[inside],
+                )
+        tf = np.bincount(posts, weights=slot_weight[slots] * quality, minlength=n_posts)
+        held = tf > 0
+        score += idf[i] * (K1 + 1.0) * tf / (tf + K1)
+        count += held
+        cover += (idf[i] * float(quality.max(initial=0.0))) * held
         kept[i] = (slots, quality, pos, posts)
         if i == rarest[len(essential) - 1]:
             holding = np.flatnonzero(count)
@@ -221,23 +232,26 @@ def _passages(
         empty = np.empty(0, dtype=np.float64)
         return np.empty(0, dtype=np.int64), empty, np.empty(0, dtype=np.int64), empty
     share = np.concatenate([q * (w / total) for (_, q, _), w in zip(kept, idf, strict=True)])
-    pos = np.concatenate([p for _, _, p in kept]).astype(np.float64)
+    pos = np.concatenate([p for _, _, p in kept])
     # Each word's postings are ascending: a stable sort merges the runs quickly.
     order = np.argsort(slots, kind="stable")
     slots, share, pos = slots[order], share[order], pos[order]
-    starts = np.flatnonzero(np.r_[True, slots[1:] != slots[:-1]])
+    new = np.empty(len(slots), dtype=bool)
+    new[0] = True
+    np.not_equal(slots[1:], slots[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
     matched = slots[starts].astype(np.int64)
     weights = np.add.reduceat(share, starts)
-    terms = np.diff(np.r_[starts, len(slots)])
+    terms = np.diff(np.append(starts, len(slots)))
     # A word standing once has its only position; one standing more may be nearer the
     # others than its first position says: the span of the single ones is a lower bound
     # of the tightest window (and 0 when fewer than two words stand once).
     single = pos < REPEATED
-    at = pos % REPEATED
-    high = np.maximum.reduceat(np.where(single, at, -np.inf), starts)
-    low = np.minimum.reduceat(np.where(single, at, np.inf), starts)
-    singles = np.add.reduceat(single.astype(np.int64), starts)
-    span = np.where(singles >= 2, high - low, 0.0)
+    at = pos.astype(np.int32)  # a single word's position: REPEATED is not set
+    high = np.maximum.reduceat(np.where(single, at, 0), starts)
+    low = np.minimum.reduceat(np.where(single, at, REPEATED), starts)
+    singles = np.add.reduceat(single, starts, dtype=np.int32)
+    span = np.where(singles >= 2, high - low, 0)
     exact = singles == terms
     # In the query, the words found stand as far apart as their count (and the stop words
     # between them) makes them; all of them: the whole query's length.

@@ -12,7 +12,7 @@ from bot.search.resolved import Term
 from bot.text import STOP_WORDS, normalize_with_offsets, stem, word_spans
 
 MAX_EXPANSIONS = 12  # near spellings kept per query word
-_EMPTY = np.empty(0, dtype=np.uint32)
+_EMPTY = np.empty(0, dtype=np.intp)
 _EMPTY_Q = np.empty(0, dtype=np.float32)
 _EMPTY_P = np.empty(0, dtype=np.uint16)
 
@@ -84,8 +84,8 @@ def resolve_term(
     *,
     fuzzy: bool,
 ) -> Term:
-    """Resolve one query word: exact and plural forms, then near spellings; `known` tells a
-    vocabulary word, `fetch` gives words' live slots."""
+    """Resolve one query word: exact and plural forms, then near spellings (none unless
+    `fuzzy`); `known` tells a vocabulary word, `fetch` gives words' live slots."""
     expansions: dict[str, float] = {f: 1.0 for f in plural_forms(word) if known(f)}
     edits = max_edits(word) if fuzzy else 0
     near = spellings.near(word, edits) if edits else []
@@ -101,13 +101,11 @@ def resolve_term(
                 continue
             expansions[candidate] = _quality(distance, len(word))
     parts = [(*found[w], q) for w, q in expansions.items() if w in found and len(found[w][0])]
-    exact_parts = [slots for slots, _, q in parts if q >= 1.0]
-    exact = _union(exact_parts)
     if not parts:
-        return Term(word, expansions, _EMPTY, _EMPTY_Q, exact, _EMPTY_P)
+        return Term(word, expansions, _EMPTY, _EMPTY_Q, _EMPTY_P)
     if len(parts) == 1:
         slots, pos, q = parts[0]
-        return Term(word, expansions, slots, np.full(len(slots), q, dtype=np.float32), exact, pos)
+        return Term(word, expansions, slots, np.full(len(slots), q, dtype=np.float32), pos)
     # The best quality of each slot (and where that spelling stands): the best spellings
     # first, then a stable sort by slot (runs of sorted postings: quick), keep the first.
     parts.sort(key=lambda part: -part[2])
@@ -118,19 +116,7 @@ def resolve_term(
     slots, quality, pos = slots[order], quality[order], pos[order]
     first = np.ones(len(slots), dtype=bool)
     first[1:] = slots[1:] != slots[:-1]
-    return Term(word, expansions, slots[first], quality[first], exact, pos[first])
-
-
-def _union(parts: list[np.ndarray]) -> np.ndarray:
-    """The sorted union of sorted arrays (a sort beats numpy's hashing unique here)."""
-    if not parts:
-        return _EMPTY
-    if len(parts) == 1:
-        return parts[0]
-    joined = np.sort(np.concatenate(parts))
-    keep = np.ones(len(joined), dtype=bool)
-    keep[1:] = joined[1:] != joined[:-1]
-    return joined[keep]
+    return Term(word, expansions, slots[first], quality[first], pos[first])
 
 
 def closest_word(word: str, used: Callable[[str], int], spellings: NearSpellings) -> str | None:
