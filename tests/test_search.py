@@ -3,8 +3,11 @@ snippets, quotes, updates and persistence."""
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -17,6 +20,7 @@ from bot.models import IndexedPassage, IndexedPost
 from bot.search import SearchIndex
 from bot.search.index_file import PARTS_BEFORE_MERGE
 from bot.search.passage_score import MIN_SCORE
+from bot.search.postings import REPEATED
 from bot.search.snippet import ELLIPSIS, cut_snippet
 from bot.text import STOP_WORDS, normalize
 
@@ -548,6 +552,44 @@ def test_random_pull_quote_is_seeded(index):
 def test_random_quote_respects_filters(index):
     assert index.quote("source:Numerama", rng=random.Random(1)).hits == []
     assert index.quote("source:LeVentSeLeve", rng=random.Random(1)).hits
+
+
+# ------------------------------------------------------------------ determinism
+
+_TWO_FORMS = """
+from bot.models import IndexedPassage, IndexedPost
+from bot.search import SearchIndex
+from bot.text import normalize
+text = "Un emploi sur deux, des emplois susceptibles d’être remplacés."
+passage = IndexedPassage(1, "paragraph", None, text, normalize(text))
+post = IndexedPost(1, "Numerama", "Titre", "titre", None, None, None, (passage,))
+index = SearchIndex.build([post])
+print(index._term("emplois").pos.tolist())
+"""
+
+
+def test_a_word_in_two_forms_reads_the_same_in_every_process(tmp_path: Path):
+    """The forms of a word were a set: its order, and with it which form's position a
+    passage holding both kept, changed with each process's hash seed."""
+    from tests.conftest import ROOT
+
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", _TWO_FORMS],
+            env={**os.environ, "PYTHONHASHSEED": str(seed), "PYTHONPATH": str(ROOT)},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(8)
+    }
+    assert len(seen) == 1, seen
+    # Both forms stand in the passage: the word stands there more than once.
+    text = "Un emploi sur deux, des emplois susceptibles d’être remplacés."
+    index = SearchIndex.build([post(1, "Numerama", "Titre", None, para(text))])
+    [pos] = index._term("emplois").pos.tolist()
+    assert pos & REPEATED
 
 
 # ------------------------------------------------------------------ suggestions

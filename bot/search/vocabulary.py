@@ -8,6 +8,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.search.postings import REPEATED
 from bot.search.resolved import Term
 from bot.text import STOP_WORDS, normalize_with_offsets, stem, word_spans
 
@@ -32,12 +33,14 @@ def _quality(edits: int, length: int) -> float:
 
 
 def plural_forms(word: str) -> list[str]:
-    """Words that `stem` folds together with `word` (its singular and plural spellings)."""
+    """Words that `stem` folds together with `word` (its singular and plural spellings), in
+    alphabetical order: a set's order changes with each process's hash seed, and so would
+    the results."""
     base = stem(word)
     forms = {word, base, base + "s", base + "x"}
     if base.endswith("al"):
         forms.add(base[:-2] + "aux")
-    return [f for f in forms if stem(f) == base]
+    return sorted(f for f in forms if stem(f) == base)
 
 
 class NearSpellings:
@@ -106,8 +109,9 @@ def resolve_term(
     if len(parts) == 1:
         slots, pos, q = parts[0]
         return Term(word, expansions, slots, np.full(len(slots), q, dtype=np.float32), pos)
-    # The best quality of each slot (and where that spelling stands): the best spellings
+    # The best quality of each slot and where that spelling stands: the best spellings
     # first, then a stable sort by slot (runs of sorted postings: quick), keep the first.
+    # A slot holding two spellings holds the word more than once.
     parts.sort(key=lambda part: -part[2])
     slots = np.concatenate([s for s, _, _ in parts])
     pos = np.concatenate([p for _, p, _ in parts])
@@ -115,8 +119,11 @@ def resolve_term(
     order = np.argsort(slots, kind="stable")
     slots, quality, pos = slots[order], quality[order], pos[order]
     first = np.ones(len(slots), dtype=bool)
-    first[1:] = slots[1:] != slots[:-1]
-    return Term(word, expansions, slots[first], quality[first], pos[first])
+    np.not_equal(slots[1:], slots[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    several = np.diff(np.append(starts, len(slots))) > 1
+    pos = pos[starts] | (several * REPEATED).astype(np.uint16)
+    return Term(word, expansions, slots[starts], quality[starts], pos)
 
 
 def closest_word(word: str, used: Callable[[str], int], spellings: NearSpellings) -> str | None:
