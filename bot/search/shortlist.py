@@ -32,10 +32,11 @@ SHARE, CLOSE, PHRASE, TITLE_BONUS = 0.55, 0.30, 0.10, 0.08
 CLOSE_HALF = 3.0  # extra words between the query words that halve a passage's closeness
 # A binary search per post costs about this many slots of a pass over a word's postings.
 SEARCH_COST = 32
-EVAL_BATCH = 2000  # posts whose passages are estimated in the first round (then doubling)
+EVAL_BATCH = 1000  # posts whose passages are estimated in the first round (then doubling)
 # At most this many posts' passages are estimated per query: past it, the broadest queries
-# (tens of thousands of posts holding every word) keep the best bounds read so far.
-EVAL_LIMIT = 6_000
+# (tens of thousands of posts holding every word) keep the best bounds read so far, the
+# posts with the most BM25F evidence among those holding the same words.
+EVAL_LIMIT = 3000
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +151,7 @@ def gather(
             order = np.r_[order, rest[np.argsort(-bound[rest])]]
         if bound[order[done]] < theta:
             break
-        picked = order[done : done + size]
+        picked = order[done : done + min(size, EVAL_LIMIT - done)]
         batch = candidates[picked[bound[picked] >= theta]]
         done += len(picked)
         size *= 2  # few rounds, whatever the number of candidates
