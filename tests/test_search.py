@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 
 from bot.models import IndexedPassage, IndexedPost
@@ -21,6 +22,7 @@ from bot.search import SearchIndex
 from bot.search.index_file import PARTS_BEFORE_MERGE
 from bot.search.passage_score import MIN_SCORE
 from bot.search.postings import REPEATED
+from bot.search.resolved import join_spellings
 from bot.search.snippet import ELLIPSIS, cut_snippet
 from bot.text import STOP_WORDS, normalize
 
@@ -590,6 +592,44 @@ def test_a_word_in_two_forms_reads_the_same_in_every_process(tmp_path: Path):
     index = SearchIndex.build([post(1, "Numerama", "Titre", None, para(text))])
     [pos] = index._term("emplois").pos.tolist()
     assert pos & REPEATED
+
+
+def _joined_by_hand(parts):
+    best: dict[int, list] = {}
+    ranked = sorted(parts, key=lambda part: -part[2])
+    for slots, pos, quality in ranked:
+        for slot, at in zip(slots.tolist(), pos.tolist(), strict=True):
+            if slot in best:
+                best[slot][2] = True
+            else:
+                best[slot] = [quality, at, False]
+    slots = sorted(best)
+    return (
+        slots,
+        [np.float32(best[s][0]) for s in slots],
+        [best[s][1] | (REPEATED if best[s][2] else 0) for s in slots],
+    )
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [[3000, 40, 7], [7, 3000, 40], [1500, 1200], [50], [400, 400, 400, 3]],
+    ids=["large-and-rare", "rare-first", "two-large", "one", "several"],
+)
+def test_joined_spellings_keep_the_best_quality_and_mark_shared_slots(sizes):
+    rng = np.random.default_rng(len(sizes) * 1000 + sizes[0])
+    qualities = [1.0, 0.79, 1.0, 0.62][: len(sizes)]
+    parts = []
+    for size, quality in zip(sizes, qualities, strict=True):
+        slots = np.sort(rng.choice(5000, size, replace=False)).astype(np.intp)
+        pos = rng.integers(0, 40, size).astype(np.uint16)
+        pos[rng.random(size) < 0.2] |= REPEATED
+        parts.append((slots, pos, quality))
+    slots, quality, pos = join_spellings(parts)
+    expected = _joined_by_hand(parts)
+    assert slots.tolist() == expected[0]
+    assert quality.tolist() == expected[1]
+    assert pos.tolist() == expected[2]
 
 
 # ------------------------------------------------------------------ suggestions

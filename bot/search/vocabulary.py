@@ -8,8 +8,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.search.postings import REPEATED
-from bot.search.resolved import Term
+from bot.search.resolved import Term, join_spellings
 from bot.text import STOP_WORDS, normalize_with_offsets, stem, word_spans
 
 MAX_EXPANSIONS = 12  # near spellings kept per query word
@@ -109,21 +108,8 @@ def resolve_term(
     if len(parts) == 1:
         slots, pos, q = parts[0]
         return Term(word, expansions, slots, np.full(len(slots), q, dtype=np.float32), pos)
-    # The best quality of each slot and where that spelling stands: the best spellings
-    # first, then a stable sort by slot (runs of sorted postings: quick), keep the first.
-    # A slot holding two spellings holds the word more than once.
-    parts.sort(key=lambda part: -part[2])
-    slots = np.concatenate([s for s, _, _ in parts])
-    pos = np.concatenate([p for _, p, _ in parts])
-    quality = np.concatenate([np.full(len(s), q, dtype=np.float32) for s, _, q in parts])
-    order = np.argsort(slots, kind="stable")
-    slots, quality, pos = slots[order], quality[order], pos[order]
-    first = np.ones(len(slots), dtype=bool)
-    np.not_equal(slots[1:], slots[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    several = np.diff(np.append(starts, len(slots))) > 1
-    pos = pos[starts] | (several * REPEATED).astype(np.uint16)
-    return Term(word, expansions, slots[starts], quality[starts], pos)
+    slots, quality, pos = join_spellings(parts)
+    return Term(word, expansions, slots, quality, pos)
 
 
 def closest_word(word: str, used: Callable[[str], int], spellings: NearSpellings) -> str | None:
