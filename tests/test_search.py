@@ -673,7 +673,7 @@ def test_many_updates_keep_a_word_in_few_parts():
     for i in range(3 * PARTS_BEFORE_MERGE):
         index.update([post(WAGNER, "Numerama", f"Wagner, épisode {i}", None, para("Un texte."))])
     parts = index._c.file.db.execute(
-        "SELECT count(*) FROM postings WHERE word = 'wagner'"
+        "SELECT count(*) FROM postings WHERE stem = 'wagner'"
     ).fetchone()
     assert parts[0] <= PARTS_BEFORE_MERGE
     assert ids(index.search("wagner")) == [WAGNER]
@@ -809,19 +809,34 @@ def test_empty_index():
 
 
 def test_batch_postings_split_words_as_the_text_module_does():
+    """Each stem's postings: the slots holding one of its words, where one first stands
+    and whether they stand there more than once; each word's count of uses."""
     from bot.search.postings import batch_postings
-    from bot.text import words
+    from bot.text import stem, words
 
-    norms = [
-        normalize(t) for t in (LONG_ANSWER, "l’État 2024 : «\u00a0café\u00a0» 😀 naïf-ère x", "")
-    ]
+    texts = (
+        LONG_ANSWER,
+        "l’État 2024 : «\u00a0café\u00a0» 😀 naïf-ère x \x01 un emploi, des emplois",
+        "",
+        "Les journaux, le journal.",
+    )
+    norms = [normalize(t) for t in texts]
     postings = batch_postings(norms, 7)
+    uses: dict[str, int] = {}
     for slot, norm in enumerate(norms, start=7):
-        toks = words(norm)
-        expected = {w: (toks.index(w), toks.count(w) > 1) for w in toks if w not in STOP_WORDS}
+        toks = [w for w in words(norm) if w not in STOP_WORDS]
+        for w in toks:
+            uses[w] = uses.get(w, 0) + 1
+        roots = [stem(w) for w in toks]
+        positions = [i for i, w in enumerate(words(norm)) if w not in STOP_WORDS]
+        expected = {
+            r: (positions[roots.index(r)], roots.count(r) > 1) for r in dict.fromkeys(roots)
+        }
         found = {
-            w: (int(p[s == slot][0] & 0x7FFF), bool(p[s == slot][0] & 0x8000))
-            for w, (s, p) in postings.items()
+            r: (int(p[s == slot][0] & 0x7FFF), bool(p[s == slot][0] & 0x8000))
+            for r, (s, p) in postings.by_stem.items()
             if (s == slot).any()
         }
         assert found == expected
+    assert postings.uses == uses
+    assert postings.by_stem["journal"][1].tolist() == [1 | REPEATED]

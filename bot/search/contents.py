@@ -3,6 +3,7 @@ and how changes are applied to both in one transaction."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ from bot.search.index_file import PARTS_BEFORE_MERGE, IndexFile
 from bot.search.kinds import KIND_CODE, TITLE, TITLE_FIELD, field_of
 from bot.search.postings import batch_postings
 from bot.search.vocabulary import NearSpellings
+from bot.text import stem
 
 _BATCH_SLOTS = 100_000  # slots tokenized before their postings are written out
 
@@ -46,7 +48,9 @@ class Contents:
         self.post_no: dict[int, int] = {}  # post_id -> post_no of the live posts
         self.source_names: list[str] = []
         self.source_code: dict[str, int] = {}
-        self.vocab: dict[str, list[int]] = {}  # word -> [passages when added, parts]
+        self.uses: dict[str, int] = {}  # word -> times it stood in a passage when added
+        self.parts: dict[str, int] = {}  # stem -> parts its postings are stored in
+        self.forms: dict[str, list[str]] = {}  # stem -> its words, in alphabetical order
         self.spellings = NearSpellings()
         self.live: np.ndarray | None = None  # by slot: its post is live
         self.live_count_: int | None = None
@@ -71,9 +75,11 @@ class Contents:
         alive = np.flatnonzero(self.post_alive.values)
         self.post_no = dict(zip(self.post_id.values[alive].tolist(), alive.tolist(), strict=True))
         self.passages = int(file.meta_json("passages", 0))
-        for word, used, parts in file.vocabulary():
-            self.vocab[word] = [used, parts]
-            self.spellings.add(word)
+        words, stems = file.vocabulary()
+        self.parts = dict(stems)
+        for word, uses in sorted(words):
+            self._learn(word)
+            self.uses[word] = uses
         if n_slots and int(self.slot_post.values.max()) >= n_posts:
             raise ValueError("a slot points past the posts")
 
@@ -82,7 +88,8 @@ class Contents:
         with self.file.transaction():
             if int(self.file.meta_json("generation", 0)) != self.generation:
                 self.load()  # another process wrote the file since: start from its state
-            self.touched: set[str] = set()  # words whose vocabulary entry changed
+            self.touched: set[str] = set()  # stems whose part count changed
+            self.used: dict[str, int] = {}  # words whose use count changed
             pending: list[IndexedPost] = []
             size = 0
             for post in posts:
@@ -92,7 +99,7 @@ class Contents:
                     self._apply(pending)
                     pending, size = [], 0
             self._apply(pending)
-            self.file.save_vocabulary(self.touched, self.vocab)
+            self.file.save_vocabulary(self.used, self.touched, self.parts)
             self.file.save_columns(self.columns)
             self.file.set_meta(sources=self.source_names, passages=self.passages)
             self.generation += 1
@@ -128,17 +135,24 @@ class Contents:
             column.append(values)
         rows, texts, norms = batch.rows, batch.texts, batch.norms
         self.file.add_posts(rows, texts)
-        arrays = batch_postings(norms, first_slot)
-        for word in arrays:
-            if word not in self.vocab:
-                self.spellings.add(word)
-        self.file.add_postings(arrays, self.vocab)
-        self.touched.update(arrays)
-        crowded = [w for w in arrays if self.vocab[w][1] > PARTS_BEFORE_MERGE]
+        added = batch_postings(norms, first_slot)
+        for word, uses in added.uses.items():
+            known = self.uses.get(word)
+            if known is None:
+                self._learn(word)
+            self.uses[word] = self.used[word] = (known or 0) + uses
+        self.file.add_postings(added.by_stem, self.parts)
+        self.touched.update(added.by_stem)
+        crowded = [r for r in added.by_stem if self.parts[r] > PARTS_BEFORE_MERGE]
         if crowded:
             live = self.live_slots()
-            for word in crowded:
-                self.file.merge_postings(word, live, self.vocab)
+            for root in crowded:
+                self.file.merge_postings(root, live, self.parts)
+
+    def _learn(self, word: str) -> None:
+        """A new word: filed under its stem and where its near spellings are looked up."""
+        bisect.insort(self.forms.setdefault(stem(word), []), word)
+        self.spellings.add(word)
 
     def _source(self, name: str) -> int:
         code = self.source_code.get(name)
@@ -183,9 +197,22 @@ class Contents:
             self.slot_weights_ = by_field.astype(np.float32)[self.slot_field.values]
         return self.slot_weights_
 
-    def fetch(self, words_: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """word -> (live slots holding it, its first position in each), for known words."""
-        found = self.file.postings(words_)
+    def words_of(self, root: str) -> list[str]:
+        """The known words of a stem (its singular and plural forms), alphabetically."""
+        return self.forms.get(root, [])
+
+    def uses_of(self, word: str) -> int:
+        """How many times `word` stood in a passage when added (0: unknown)."""
+        return self.uses.get(word, 0)
+
+    def near(self, word: str, edits: int) -> list[tuple[str, int]]:
+        """Known words within `edits` of `word`, closest first."""
+        return self.spellings.near(word, edits)
+
+    def fetch(self, stems: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """stem -> (live slots holding one of its words, where one first stands in each),
+        for stems with postings."""
+        found = self.file.postings(stems)
         if self.live_count() == self.slot_post.size:
             return found  # nothing removed: no slot to mask out
         live = self.live_slots()

@@ -7,7 +7,6 @@ import random
 import threading
 from collections.abc import Iterable, Mapping
 from datetime import UTC, tzinfo
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +34,6 @@ from bot.search.vocabulary import closest_word, resolve_term, respell
 
 # Resolved query words are kept until the next update, within this much memory.
 _TERM_CACHE_BYTES = 64 << 20
-_BATCH_SLOTS = 200_000  # slots tokenized before their postings are written out
 _FIELD_OF_KIND = {code: code + 1 for code in range(1, 5)}  # paragraph.. -> field 2..5
 
 
@@ -130,9 +128,7 @@ class SearchIndex:
         key = (word, fuzzy)
         term = self._terms.get(key)
         if term is None:
-            term = resolve_term(
-                word, self._c.vocab.__contains__, self._c.spellings, self._c.fetch, fuzzy=fuzzy
-            )
+            term = resolve_term(word, self._c, fuzzy=fuzzy)
             if self._terms_bytes + term.nbytes > _TERM_CACHE_BYTES:
                 self._terms.clear()
                 self._terms_bytes = 0
@@ -314,10 +310,4 @@ class SearchIndex:
         """The query with each word unknown to the index replaced by its closest known word
         (the most used among equally close ones), or None when nothing would change."""
         with self._lock:
-            used = partial(_used, self._c.vocab)
-            return respell(query, lambda w: closest_word(w, used, self._c.spellings))
-
-
-def _used(vocab: dict[str, list[int]], word: str) -> int:
-    entry = vocab.get(word)
-    return entry[0] if entry else 0
+            return respell(query, lambda w: closest_word(w, self._c))

@@ -20,8 +20,8 @@ import numpy as np
 
 from bot.search.columns import Column
 
-FORMAT = "relais-search-index/4"
-PARTS_BEFORE_MERGE = 12  # a word's postings are merged into one row past this many parts
+FORMAT = "relais-search-index/5"
+PARTS_BEFORE_MERGE = 12  # a stem's postings are merged into one row past this many parts
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,10 +31,10 @@ CREATE TABLE posts (
 CREATE TABLE slots (slot INTEGER PRIMARY KEY, speaker TEXT, text TEXT NOT NULL);
 CREATE TABLE columns (name TEXT, chunk INTEGER, data BLOB NOT NULL,
     PRIMARY KEY (name, chunk)) WITHOUT ROWID;
-CREATE TABLE postings (word TEXT, part INTEGER, slots BLOB NOT NULL, pos BLOB NOT NULL,
-    PRIMARY KEY (word, part)) WITHOUT ROWID;
-CREATE TABLE vocab (word TEXT PRIMARY KEY, used INTEGER NOT NULL, parts INTEGER NOT NULL)
-    WITHOUT ROWID;
+CREATE TABLE postings (stem TEXT, part INTEGER, slots BLOB NOT NULL, pos BLOB NOT NULL,
+    PRIMARY KEY (stem, part)) WITHOUT ROWID;
+CREATE TABLE stems (stem TEXT PRIMARY KEY, parts INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE words (word TEXT PRIMARY KEY, uses INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -180,42 +180,44 @@ class IndexFile:
 
     # ------------------------------------------------------------------ postings
 
-    def vocabulary(self) -> list[tuple[str, int, int]]:
-        """(word, passages using it when added, parts) of every known word."""
-        return self.db.execute("SELECT word, used, parts FROM vocab").fetchall()
+    def vocabulary(self) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        """(word, times it was used) of every known word, and (stem, parts) of every stem
+        with postings."""
+        words = self.db.execute("SELECT word, uses FROM words").fetchall()
+        return words, self.db.execute("SELECT stem, parts FROM stems").fetchall()
 
     def add_postings(
-        self, postings: dict[str, tuple[np.ndarray, np.ndarray]], vocab: dict[str, list[int]]
+        self, by_stem: dict[str, tuple[np.ndarray, np.ndarray]], parts: dict[str, int]
     ) -> None:
-        """Append a part to each word's postings (from `postings.batch_postings`); `vocab`
-        (word -> [used, parts]) is updated here and saved by `save_vocabulary`."""
+        """Append a part to each stem's postings (from `postings.batch_postings`); `parts`
+        (stem -> parts) is updated here and saved by `save_vocabulary`."""
         rows = []
-        for word, (slots, pos) in postings.items():
-            entry = vocab.get(word)
-            if entry is None:
-                entry = vocab[word] = [0, 0]
-            rows.append((word, entry[1], slots.tobytes(), pos.tobytes()))
-            entry[0] += len(slots)
-            entry[1] += 1
+        for root, (slots, pos) in by_stem.items():
+            part = parts.get(root, 0)
+            rows.append((root, part, slots.tobytes(), pos.tobytes()))
+            parts[root] = part + 1
         self.db.executemany("INSERT INTO postings VALUES (?, ?, ?, ?)", rows)
 
-    def save_vocabulary(self, words: Iterable[str], vocab: dict[str, list[int]]) -> None:
-        """Write the vocabulary entries of `words`."""
+    def save_vocabulary(
+        self, words: dict[str, int], stems: Iterable[str], parts: dict[str, int]
+    ) -> None:
+        """Write the use counts of `words` and the part counts of `stems`."""
+        self.db.executemany("INSERT OR REPLACE INTO words VALUES (?, ?)", words.items())
         self.db.executemany(
-            "INSERT OR REPLACE INTO vocab VALUES (?, ?, ?)", [(w, *vocab[w]) for w in words]
+            "INSERT OR REPLACE INTO stems VALUES (?, ?)", [(r, parts[r]) for r in stems]
         )
 
-    def postings(self, words: Iterable[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """word -> (slots holding it, ascending, dead ones included; the word's first
-        position in each), for the known words. Slots come as intp, numpy's own index
-        type: indexing with anything else converts the index array on every use."""
-        wanted = list(set(words))
+    def postings(self, stems: Iterable[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """stem -> (slots holding a word of it, ascending, dead ones included; where one
+        first stands in each), for the stems with postings. Slots come as intp, numpy's own
+        index type: indexing with anything else converts the index array on every use."""
+        wanted = list(set(stems))
         if not wanted:
             return {}
         marks = ",".join("?" * len(wanted))
         parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
         for word, slots, pos in self.db.execute(
-            f"SELECT word, slots, pos FROM postings WHERE word IN ({marks}) ORDER BY word, part",
+            f"SELECT stem, slots, pos FROM postings WHERE stem IN ({marks}) ORDER BY stem, part",
             wanted,
         ):
             found = (np.frombuffer(slots, dtype=np.uint32), np.frombuffer(pos, dtype=np.uint16))
@@ -230,14 +232,14 @@ class IndexFile:
             for w, p in parts.items()
         }
 
-    def merge_postings(self, word: str, live: np.ndarray, vocab: dict[str, list[int]]) -> None:
-        """Replace a word's parts by one holding only its `live` slots (a mask by slot)."""
-        found = self.postings([word]).get(word)
+    def merge_postings(self, root: str, live: np.ndarray, parts: dict[str, int]) -> None:
+        """Replace a stem's parts by one holding only its `live` slots (a mask by slot)."""
+        found = self.postings([root]).get(root)
         if found is None:
             return
         slots, pos = found
         keep = live[slots]
-        row = (word, slots[keep].astype(np.uint32).tobytes(), pos[keep].tobytes())
-        self.db.execute("DELETE FROM postings WHERE word = ?", (word,))
+        row = (root, slots[keep].astype(np.uint32).tobytes(), pos[keep].tobytes())
+        self.db.execute("DELETE FROM postings WHERE stem = ?", (root,))
         self.db.execute("INSERT INTO postings VALUES (?, 0, ?, ?)", row)
-        vocab[word][1] = 1
+        parts[root] = 1

@@ -1,8 +1,12 @@
-"""Query words against the vocabulary: plural forms, near spellings, and respelled queries."""
+"""Query words against the vocabulary: plural forms, near spellings, and respelled queries.
+
+The index keeps postings by stem (`bot.text.stem`): a word and its plural forms share one
+list, and a near spelling brings the forms of its own stem."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 from rapidfuzz import process
@@ -31,15 +35,24 @@ def _quality(edits: int, length: int) -> float:
     return max(0.5, min(0.95, 1.0 - 1.5 * edits / length))
 
 
-def plural_forms(word: str) -> list[str]:
-    """Words that `stem` folds together with `word` (its singular and plural spellings), in
-    alphabetical order: a set's order changes with each process's hash seed, and so would
-    the results."""
-    base = stem(word)
-    forms = {word, base, base + "s", base + "x"}
-    if base.endswith("al"):
-        forms.add(base[:-2] + "aux")
-    return sorted(f for f in forms if stem(f) == base)
+class Lexicon(Protocol):
+    """What resolving a query word reads of the index."""
+
+    def words_of(self, root: str) -> list[str]:
+        """The known words of a stem (`bot.text.stem`), alphabetically."""
+        ...
+
+    def uses_of(self, word: str) -> int:
+        """How many times a word stood in a passage (0: unknown)."""
+        ...
+
+    def near(self, word: str, edits: int) -> list[tuple[str, int]]:
+        """Known words within `edits` of `word`, closest first."""
+        ...
+
+    def fetch(self, stems: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """stem -> (live slots holding one of its words, where one first stands)."""
+        ...
 
 
 class NearSpellings:
@@ -78,52 +91,53 @@ class NearSpellings:
         return sorted(best.items(), key=lambda item: item[1])[:MAX_EXPANSIONS]
 
 
-def resolve_term(
-    word: str,
-    known: Callable[[str], bool],
-    spellings: NearSpellings,
-    fetch: Callable[[list[str]], dict[str, tuple[np.ndarray, np.ndarray]]],
-    *,
-    fuzzy: bool,
-) -> Term:
-    """Resolve one query word: exact and plural forms, then near spellings (none unless
-    `fuzzy`); `known` tells a vocabulary word, `fetch` gives words' live slots."""
-    expansions: dict[str, float] = {f: 1.0 for f in plural_forms(word) if known(f)}
+def resolve_term(word: str, lexicon: Lexicon, *, fuzzy: bool) -> Term:
+    """Resolve one query word: its singular and plural forms, then near spellings (none
+    unless `fuzzy`), each with the forms of its own stem."""
+    root = stem(word)
+    expansions: dict[str, float] = dict.fromkeys(lexicon.words_of(root), 1.0)
+    roots: dict[str, float] = {root: 1.0} if expansions else {}
     edits = max_edits(word) if fuzzy else 0
-    near = spellings.near(word, edits) if edits else []
-    found = fetch([*expansions, *(w for w, _ in near)])
+    near = lexicon.near(word, edits) if edits else []
+    near_roots = [stem(candidate) for candidate, _ in near]
+    found = lexicon.fetch([*roots, *near_roots])
     if near:
         # A word the corpus already uses is what the user meant: keep only its longer or
         # shorter endings (feminine, participles), not other words one letter away.
-        keep_endings = len(found.get(word, ((),))[0]) >= 3
-        for candidate, distance in near:
+        keep_endings = len(found.get(root, ((),))[0]) >= 3
+        for (candidate, distance), other in zip(near, near_roots, strict=True):
             if candidate in expansions:
                 continue
             if keep_endings and not (candidate.startswith(word) or word.startswith(candidate)):
                 continue
-            expansions[candidate] = _quality(distance, len(word))
-    parts = [(*found[w], q) for w, q in expansions.items() if w in found and len(found[w][0])]
+            quality = _quality(distance, len(word))
+            if roots.get(other, 0.0) < quality:
+                roots[other] = quality
+            for form in lexicon.words_of(other):
+                if expansions.get(form, 0.0) < quality:
+                    expansions[form] = quality
+    parts = [(*found[r], q) for r, q in roots.items() if r in found and len(found[r][0])]
     if not parts:
         return Term(word, expansions, _EMPTY, _EMPTY_Q, _EMPTY_P)
     if len(parts) == 1:
         slots, pos, q = parts[0]
         return Term(word, expansions, slots, np.full(len(slots), q, dtype=np.float32), pos)
-    slots, quality, pos = join_spellings(parts)
-    return Term(word, expansions, slots, quality, pos)
+    slots, quality_, pos = join_spellings(parts)
+    return Term(word, expansions, slots, quality_, pos)
 
 
-def closest_word(word: str, used: Callable[[str], int], spellings: NearSpellings) -> str | None:
+def closest_word(word: str, lexicon: Lexicon) -> str | None:
     """The known word closest to `word` (the most used among equally close ones), or None
     when `word` (or a plural form) is known, a stop word, or has nothing near."""
-    if word in STOP_WORDS or any(used(f) for f in plural_forms(word)):
+    if word in STOP_WORDS or lexicon.words_of(stem(word)):
         return None
     edits = max_edits(word)
-    near = spellings.near(word, edits) if edits else []
+    near = lexicon.near(word, edits) if edits else []
     if not near:
         return None
     closest = near[0][1]
     ties = [w for w, d in near if d == closest]
-    return max(ties, key=lambda w: (used(w), w))
+    return max(ties, key=lambda w: (lexicon.uses_of(w), w))
 
 
 def respell(query: str, closest: Callable[[str], str | None]) -> str | None:
