@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import tzinfo
 from pathlib import Path
 from typing import Protocol
@@ -68,17 +68,38 @@ class Searcher:
             if self._path is not None:
                 # Before the index was a SQLite file, its store position was kept beside it.
                 self._path.with_name(self._path.name + ".seq").unlink(missing_ok=True)
-            self._index = await asyncio.to_thread(
-                SearchIndex.build, [], tz=self._tz, path=self._path
-            )
+            self._index, self._seq = await self._build()
         await self.refresh()
+
+    async def _build(self) -> tuple[SearchIndex, int]:
+        """A new index of everything the store holds and the position it reaches: the
+        store read in pieces (a large database is never held whole) and written by
+        `SearchIndex.build` in one pass without a journal (the file is new: if this fails,
+        it is rebuilt at the next start), then stamped."""
+        loop = asyncio.get_running_loop()
+        reached = 0
+
+        def changes() -> Iterator[IndexedPost]:
+            # Runs in the build's worker thread; the store is read on the event loop.
+            nonlocal reached
+            while True:
+                read = self._store.index_changes(reached, limit=CHANGES_AT_ONCE)
+                seq, posts = asyncio.run_coroutine_threadsafe(read, loop).result()
+                yield from posts
+                if seq == reached:
+                    return
+                reached = seq
+
+        index = await asyncio.to_thread(SearchIndex.build, changes(), tz=self._tz, path=self._path)
+        await asyncio.to_thread(index.update, [], stamp=f"{self._store_id}:{reached}")
+        return index, reached
 
     async def refresh(self) -> None:
         """Apply what changed in the store since the last refresh (new, updated, deleted),
         written to the index file with the store position it reaches, in one transaction."""
         async with self._lock:
             while True:
-                # In pieces, so a first build from a large database never holds it whole.
+                # In pieces, so a long backlog is never held whole.
                 seq, changes = await self._store.index_changes(self._seq, limit=CHANGES_AT_ONCE)
                 if changes:
                     stamp = f"{self._store_id}:{seq}"
