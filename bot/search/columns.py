@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import builtins
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -25,7 +25,7 @@ class Column:
         """The live entries (a view: read it under the index's lock)."""
         return self._data[: self.size]
 
-    def append(self, values: np.ndarray | list) -> int:
+    def append(self, values: np.ndarray | Sequence[float]) -> int:
         """Add entries at the end; returns the position of the first."""
         values = np.asarray(values, dtype=self.dtype)
         start, end = self.size, self.size + len(values)
@@ -39,13 +39,13 @@ class Column:
             self.dirty.update(range(start // CHUNK, (end - 1) // CHUNK + 1))
         return start
 
-    def set(self, positions: list[int], value: float) -> None:
+    def overwrite(self, positions: list[int], value: float) -> None:
         """Overwrite entries in place."""
         if positions:
             self._data[positions] = value
             self.dirty.update(p // CHUNK for p in positions)
 
-    def chunks(self, which: builtins.set[int] | None = None) -> list[tuple[int, bytes]]:
+    def chunks(self, which: set[int] | None = None) -> list[tuple[int, bytes]]:
         """(chunk number, bytes) of the given chunks, all when None."""
         numbers = sorted(which if which is not None else range((self.size + CHUNK - 1) // CHUNK))
         return [

@@ -4,14 +4,14 @@ and how changes are applied to both in one transaction."""
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 import numpy as np
 
 from bot.models import IndexedPost
 from bot.search.columns import Column
-from bot.search.index_file import PARTS_BEFORE_MERGE, IndexFile
+from bot.search.index_file import PARTS_BEFORE_MERGE, IndexFile, PostRow
 from bot.search.kinds import KIND_CODE, TITLE, TITLE_FIELD, field_of
 from bot.search.postings import batch_postings
 from bot.search.vocabulary import NearSpellings
@@ -63,18 +63,18 @@ class Contents:
         """Read what is kept in memory back from the file; raises when it does not fit."""
         self.reset()
         file = self.file
-        self.generation = int(file.meta_json("generation", 0))
+        self.generation = file.meta_int("generation")
         file.load_columns(self.columns)
         n_slots, n_posts = self.slot_post.size, self.post_id.size
         if {self.slot_kind.size, self.slot_field.size} != {n_slots} or {
             c.size for c in self.columns[3:]
         } != {n_posts}:
             raise ValueError("columns of different lengths")
-        self.source_names = list(file.meta_json("sources", []))
+        self.source_names = file.meta_names("sources")
         self.source_code = {name: i for i, name in enumerate(self.source_names)}
         alive = np.flatnonzero(self.post_alive.values)
         self.post_no = dict(zip(self.post_id.values[alive].tolist(), alive.tolist(), strict=True))
-        self.passages = int(file.meta_json("passages", 0))
+        self.passages = file.meta_int("passages")
         words, stems = file.vocabulary()
         self.parts = dict(stems)
         for word, uses in sorted(words):
@@ -86,7 +86,7 @@ class Contents:
     def update(self, posts: Iterable[IndexedPost], stamp: str | None) -> None:
         """Apply changes and `stamp` in one transaction (raises, rolled back, on failure)."""
         with self.file.transaction():
-            if int(self.file.meta_json("generation", 0)) != self.generation:
+            if self.file.meta_int("generation") != self.generation:
                 self.load()  # another process wrote the file since: start from its state
             self.touched: set[str] = set()  # stems whose part count changed
             self.used: dict[str, int] = {}  # words whose use count changed
@@ -165,7 +165,7 @@ class Contents:
         no = self.post_no.pop(post_id, None)
         if no is None:
             return None
-        self.post_alive.set([no], 0)
+        self.post_alive.overwrite([no], 0)
         first, count = int(self.post_first.values[no]), int(self.post_len.values[no])
         titles = int(np.count_nonzero(self.slot_field.values[first : first + count] == TITLE_FIELD))
         self.passages -= count - titles
@@ -237,7 +237,7 @@ class _Batch:
         self.post_ts: list[float] = []
         self.post_first: list[int] = []
         self.post_len: list[int] = []
-        self.rows: list[tuple] = []  # for the file's posts table
+        self.rows: list[PostRow] = []  # for the file's posts table
         self.texts: list[tuple[int, str | None, str]] = []
         self.norms: list[str] = []
 
@@ -272,7 +272,7 @@ class _Batch:
         self.next_post += 1
         self.next_slot += len(kinds)
 
-    def columns(self) -> tuple[list, ...]:
+    def columns(self) -> tuple[Sequence[float], ...]:
         """The values to append, in the order of `Contents.columns`."""
         return (
             self.slot_post, self.slot_kind, self.slot_field, self.post_id, self.post_src,

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -36,6 +35,10 @@ CREATE TABLE postings (stem TEXT, part INTEGER, slots BLOB NOT NULL, pos BLOB NO
 CREATE TABLE stems (stem TEXT PRIMARY KEY, parts INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE words (word TEXT PRIMARY KEY, uses INTEGER NOT NULL) WITHOUT ROWID;
 """
+
+
+# post_no, post_id, source, title, author, published (ISO 8601), url
+PostRow = tuple[int, int, str, str, str | None, str | None, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +84,15 @@ class IndexFile:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else row[0]
 
-    def meta_json(self, key: str, default: object) -> Any:
-        """One setting stored as JSON, `default` when unset."""
+    def meta_int(self, key: str) -> int:
+        """One setting stored as a JSON number, 0 when unset."""
         value = self.meta(key)
-        return default if value is None else json.loads(value)
+        return 0 if value is None else int(json.loads(value))
+
+    def meta_names(self, key: str) -> list[str]:
+        """One setting stored as a JSON list of strings, empty when unset."""
+        value = self.meta(key)
+        return [] if value is None else [str(name) for name in json.loads(value)]
 
     def set_meta(self, **values: object) -> None:
         """Store settings (JSON for anything but a str)."""
@@ -140,7 +148,7 @@ class IndexFile:
 
     # ------------------------------------------------------------------ posts and texts
 
-    def add_posts(self, rows: list[tuple], slots: list[tuple[int, str | None, str]]) -> None:
+    def add_posts(self, rows: list[PostRow], slots: list[tuple[int, str | None, str]]) -> None:
         """Store posts (post_no, post_id, source, title, author, published, url) and the
         texts of their slots (slot, speaker, text)."""
         self.db.executemany("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?)", rows)

@@ -92,7 +92,8 @@ def gather(
     idf = list(query.weights)
     rarest = sorted(range(len(query.terms)), key=lambda i: len(query.terms[i].slots))
     essential = set(rarest[: query.allowed_misses + 1])
-    kept: list[tuple[np.ndarray, ...]] = [()] * len(query.terms)
+    nothing = np.empty(0, dtype=np.intp)
+    kept = [(nothing, nothing, nothing, nothing)] * len(query.terms)
     need = max(1, len(query.terms) - query.allowed_misses)
     holding = np.empty(0, dtype=np.int64)  # posts that can still hold enough words
     for done_terms, i in enumerate(rarest):
@@ -201,7 +202,7 @@ def _bound(
     spelling, together, as a phrase when the post holds them all, in a title."""
     phrase = PHRASE * (count[candidates] >= len(query.terms)) if len(query.terms) > 1 else 0.0
     best = SHARE * cover[candidates] / total + CLOSE + phrase + TITLE_BONUS
-    return bm25[candidates] + BEST_PASSAGE * total * best
+    return np.asarray(bm25[candidates] + BEST_PASSAGE * total * best)
 
 
 def _within(slots: np.ndarray, firsts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -213,7 +214,7 @@ def _within(slots: np.ndarray, firsts: np.ndarray, counts: np.ndarray) -> np.nda
     if not total:
         return np.empty(0, dtype=np.int64)
     offsets = np.cumsum(sizes) - sizes
-    return np.arange(total, dtype=np.int64) + np.repeat(lo - offsets, sizes)
+    return np.asarray(np.arange(total, dtype=np.int64) + np.repeat(lo - offsets, sizes))
 
 
 def _passages(
