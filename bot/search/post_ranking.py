@@ -10,11 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.search.kinds import TITLE_FIELD
-from bot.search.passage_score import MIN_SCORE, W_COVERAGE, W_PROXIMITY
-from bot.search.passage_score import score_passage as _score_passage
+from bot.search.passage_score import MIN_SCORE, W_COVERAGE, W_PROXIMITY, score_passage
 from bot.search.resolved import ResolvedQuery, Term
 from bot.search.shortlist import Evidence, post_slots
-from bot.text import normalize
+from bot.text import normalize_many
 
 SHORTLIST = 40  # posts read and scored in full per query (more when paging further)
 PASSAGES_PER_POST = 2  # of a shortlisted post, the passages holding most of the query
@@ -35,15 +34,18 @@ class Ranked:
     slot: int
 
 
-def score_text(query: ResolvedQuery, text: str, *, title: bool) -> float | None:
-    """The full score of one passage's text."""
-    return _score_passage(query, normalize(text), title=title)
-
-
-def term_quality(term: Term, first: int, end: int) -> float:
-    """The best quality at which `term` is held by slots first..end-1 (0 when not)."""
-    lo, hi = _find(term.slots, first, end)
-    return float(term.quality[lo:hi].max()) if hi > lo else 0.0
+def term_qualities(term: Term, firsts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """For each range of slots first..end-1, the best quality at which `term` is held
+    there (0 when not)."""
+    lo = np.searchsorted(term.slots, firsts)
+    sizes = np.searchsorted(term.slots, ends) - lo
+    out = np.zeros(len(firsts), dtype=np.float64)
+    held = sizes > 0
+    if held.any():
+        offsets = np.cumsum(sizes) - sizes
+        at = np.arange(int(sizes.sum())) + np.repeat(lo - offsets, sizes)
+        out[held] = np.maximum.reduceat(term.quality[at], offsets[held])
+    return out
 
 
 def _find(slots: np.ndarray, first: int, end: int) -> tuple[int, int]:
@@ -75,20 +77,27 @@ def rank_posts(
         for p in shortlist
     }
     read = texts([s for slots in chosen.values() for s in slots])
+    # One normalization for all of them: the per-call cost is paid once.
+    norms = dict(zip(read, normalize_many([text for _, text in read.values()]), strict=True))
     best_evidence = max((float(ev.bm25[p]) for p in shortlist), default=0.0) or 1.0
     n = len(query.terms)
+    posts = np.array(shortlist, dtype=np.intp)
+    firsts = post_first[posts].astype(np.intp)
+    ends = firsts + post_len[posts]
+    # By term, then post: the best quality of the term anywhere in the post.
+    held = [term_qualities(t, firsts, ends).tolist() for t in query.terms]
     ranked: list[tuple[float, int, Ranked]] = []
     for order, post in enumerate(shortlist):
         best, best_slot = None, -1
         for slot in chosen[post]:
             if slot not in read:
                 continue
-            score = score_text(query, read[slot][1], title=int(slot_field[slot]) == TITLE_FIELD)
+            title = int(slot_field[slot]) == TITLE_FIELD
+            score = score_passage(query, norms[slot], title=title)
             if score is not None and (best is None or score > best):
                 best, best_slot = score, slot
-        first = int(post_first[post])
-        end = first + int(post_len[post])
-        qualities = [term_quality(t, first, end) for t in query.terms]
+        first = int(firsts[order])
+        qualities = [by_post[order] for by_post in held]
         if all(q > 0 for q in qualities) and n > 1:
             coverage = sum(w * q for w, q in zip(query.weights, qualities, strict=True))
             cross = W_COVERAGE * coverage / query.total_weight + W_PROXIMITY * CROSS_PROXIMITY
