@@ -15,7 +15,7 @@ from bot.search.resolved import ResolvedQuery, Term
 from bot.search.shortlist import Evidence, post_slots
 from bot.text import normalize_many
 
-SHORTLIST = 40  # posts read and scored in full per query (more when paging further)
+SHORTLIST = 50  # posts read and scored in full per query (more when paging further)
 PASSAGES_PER_POST = 2  # of a shortlisted post, the passages holding most of the query
 # Words spread over a post's passages count as words far apart in one passage.
 CROSS_PROXIMITY = 0.05

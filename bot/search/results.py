@@ -32,7 +32,7 @@ class SearchResponse:
 
     When `exhaustive` is False the query was so broad that only the shortlist (the
     candidates with the most evidence) was ranked, and `total` counts those (show it as
-    "40+", say).
+    "50+", say).
     """
 
     query: str
