@@ -632,6 +632,19 @@ def test_joined_spellings_keep_the_best_quality_and_mark_shared_slots(sizes):
     assert pos.tolist() == expected[2]
 
 
+def test_a_known_word_brings_its_endings_and_no_other_near_word():
+    from bot.search.vocabulary import NearSpellings
+
+    near = NearSpellings()
+    for word in ("artificiel", "artificielle", "artificiellement", "artifice", "artificie"):
+        near.add(word)
+    assert near.endings("artificiel", 1) == [("artificie", 1)]
+    assert near.endings("artificiel", 2) == [("artificie", 1), ("artificielle", 2)]
+    assert near.endings("artificielle", 2) == [("artificiel", 2)]
+    # Not an ending, though one letter away: only a word unknown to the index gets those.
+    assert ("artificiel", 1) in near.near("artificiels", 1)
+
+
 # ------------------------------------------------------------------ suggestions
 
 

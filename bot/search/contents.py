@@ -209,6 +209,10 @@ class Contents:
         """Known words within `edits` of `word`, closest first."""
         return self.spellings.near(word, edits)
 
+    def endings(self, word: str, edits: int) -> list[tuple[str, int]]:
+        """Known words that `word` begins or that begin with it, within `edits` letters."""
+        return self.spellings.endings(word, edits)
+
     def fetch(self, stems: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """stem -> (live slots holding one of its words, where one first stands in each),
         for stems with postings."""

@@ -50,6 +50,10 @@ class Lexicon(Protocol):
         """Known words within `edits` of `word`, closest first."""
         ...
 
+    def endings(self, word: str, edits: int) -> list[tuple[str, int]]:
+        """Known words that `word` begins or that begin with it, within `edits` letters."""
+        ...
+
     def fetch(self, stems: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """stem -> (live slots holding one of its words, where one first stands)."""
         ...
@@ -62,12 +66,19 @@ class NearSpellings:
         # (length, first letter) and (length, second letter) -> words.
         self._by_first: dict[tuple[int, str], list[str]] = {}
         self._by_second: dict[tuple[int, str], list[str]] = {}
+        # A word without its last letter, or its last two -> the words it begins.
+        self._extending: dict[str, list[str]] = {}
+        self._words: set[str] = set()
 
     def add(self, word: str) -> None:
         """File a new vocabulary word where fuzzy expansion will look for it."""
         if len(word) >= 3 and word.isalpha():
             self._by_first.setdefault((len(word), word[0]), []).append(word)
             self._by_second.setdefault((len(word), word[1]), []).append(word)
+            self._words.add(word)
+            for cut in (1, 2):
+                if len(word) - cut >= 3:
+                    self._extending.setdefault(word[:-cut], []).append(word)
 
     def near(self, word: str, edits: int) -> list[tuple[str, int]]:
         """Vocabulary words within `edits` of `word` (OSA distance), closest first."""
@@ -90,6 +101,20 @@ class NearSpellings:
                 best.setdefault(candidate, int(distance))
         return sorted(best.items(), key=lambda item: item[1])[:MAX_EXPANSIONS]
 
+    def endings(self, word: str, edits: int) -> list[tuple[str, int]]:
+        """Vocabulary words that `word` begins, or that begin with it, at most `edits`
+        (1 or 2) letters longer or shorter (its feminine, participle or plural endings),
+        closest first."""
+        found = [
+            (other, len(other) - len(word))
+            for other in self._extending.get(word, ())
+            if len(other) - len(word) <= edits
+        ]
+        found += [(word[:-cut], cut) for cut in range(1, edits + 1) if word[:-cut] in self._words]
+        found = [(w, d) for w, d in found if w not in STOP_WORDS]
+        found.sort(key=lambda item: (item[1], item[0]))
+        return found[:MAX_EXPANSIONS]
+
 
 def resolve_term(word: str, lexicon: Lexicon, *, fuzzy: bool) -> Term:
     """Resolve one query word: its singular and plural forms, then near spellings (none
@@ -97,18 +122,20 @@ def resolve_term(word: str, lexicon: Lexicon, *, fuzzy: bool) -> Term:
     root = stem(word)
     expansions: dict[str, float] = dict.fromkeys(lexicon.words_of(root), 1.0)
     roots: dict[str, float] = {root: 1.0} if expansions else {}
+    found = lexicon.fetch(list(roots))
     edits = max_edits(word) if fuzzy else 0
-    near = lexicon.near(word, edits) if edits else []
-    near_roots = [stem(candidate) for candidate, _ in near]
-    found = lexicon.fetch([*roots, *near_roots])
-    if near:
-        # A word the corpus already uses is what the user meant: keep only its longer or
-        # shorter endings (feminine, participles), not other words one letter away.
-        keep_endings = len(found.get(root, ((),))[0]) >= 3
+    if edits:
+        # A word the corpus already uses is what the user meant: only its longer or
+        # shorter endings (feminine, participles) are near, not other words one letter
+        # away, and those are found without comparing spellings.
+        if len(found.get(root, ((),))[0]) >= 3:
+            near = lexicon.endings(word, edits)
+        else:
+            near = lexicon.near(word, edits)
+        near_roots = [stem(candidate) for candidate, _ in near]
+        found |= lexicon.fetch([r for r in near_roots if r not in found])
         for (candidate, distance), other in zip(near, near_roots, strict=True):
             if candidate in expansions:
-                continue
-            if keep_endings and not (candidate.startswith(word) or word.startswith(candidate)):
                 continue
             quality = _quality(distance, len(word))
             if roots.get(other, 0.0) < quality:
