@@ -23,12 +23,13 @@ def locate(query: ResolvedQuery, norm: str, text: str) -> tuple[int, int] | None
     ns, ne = span
     target = norm[ns:ne]
     # Normalizing with offsets runs in Python, ~1 ms per 4,000 characters: do it on a
-    # stretch around where the match should be (normalization maps characters almost
-    # one to one), and on the whole text only if the match is not found there.
+    # short stretch around where the match should be (normalization maps characters
+    # almost one to one), then a longer one, and on the whole text only if the match is
+    # not found there.
     ratio = len(text) / max(1, len(norm))
-    guess = int(ns * ratio)
-    lo, hi = max(0, guess - 200), min(len(text), int(ne * ratio) + 200)
-    for a, b in ((lo, hi), (0, len(text))):
+    guess, until = int(ns * ratio), int(ne * ratio)
+    windows = [(max(0, guess - m), min(len(text), until + m)) for m in (40, 200)]
+    for a, b in (*windows, (0, len(text))):
         chunk_norm, offsets = normalize_with_offsets(text[a:b])
         found = _find_word_run(chunk_norm, target, guess - a)
         if found is not None:
