@@ -122,9 +122,13 @@ def gather(
                 )
         tf = np.bincount(posts, weights=slot_weight[slots] * quality, minlength=n_posts)
         held = tf > 0
-        score += idf[i] * (K1 + 1.0) * tf / (tf + K1)
+        # score += idf * (K1 + 1) * tf / (tf + K1), in place: these arrays span every post.
+        saturated = tf + K1
+        np.divide(tf, saturated, out=saturated)
+        saturated *= idf[i] * (K1 + 1.0)
+        score += saturated
         count += held
-        cover += (idf[i] * float(quality.max(initial=0.0))) * held
+        cover += held * (idf[i] * float(quality.max(initial=0.0)))
         kept[i] = (slots, quality, pos, posts)
         if i == rarest[len(essential) - 1]:
             holding = np.flatnonzero(count)
