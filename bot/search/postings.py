@@ -49,9 +49,9 @@ def batch_postings(norms: list[str], first_slot: int) -> BatchPostings:
         raise ValueError(f"at most {MAX_BATCH} passages a batch")
     numbers: dict[bytes, int] = {}  # word -> the number of the token that first met it
     counter = count()
-    by_number = _Lookup()
+    lookup = _Lookup()
     keys: list[np.ndarray] = []
-    words: list[np.ndarray] = []
+    uses = np.zeros(0, dtype=np.int64)
     base = 0  # the number the next token takes
     for start in range(0, len(norms), _CHUNK):
         chunk = norms[start : start + _CHUNK]
@@ -64,70 +64,75 @@ def batch_postings(norms: list[str], first_slot: int) -> BatchPostings:
         )
         # A word first met here took the number of its token.
         first = np.flatnonzero(number == np.arange(base, base + len(tokens)))
-        by_number.learn([(tokens[i], base + i) for i in first.tolist()], base + len(tokens))
+        lookup.learn([(tokens[i], base + i) for i in first.tolist()], base + len(tokens))
         base += len(tokens)
+        del tokens
         # Passage of each token (marks before it) and its position in the passage.
         marks = number == numbers.get(_MARK, -1)
         passage = np.cumsum(marks)
-        begins = np.flatnonzero(marks) + 1
-        at = np.arange(len(number)) - np.append(0, begins)[passage]
-        group, word = by_number.group[number], by_number.word[number]
-        kept = group >= 0  # neither a mark nor a stop word
-        passage += start
+        at = np.arange(len(number)) - np.append(0, np.flatnonzero(marks) + 1)[passage]
+        word = lookup.word[number]
+        kept = word >= 0  # neither a mark nor a stop word
+        word = word[kept]
+        counted = np.bincount(word, minlength=len(lookup.words))
+        counted[: len(uses)] += uses
+        uses = counted
         keys.append(
-            (group[kept] << (_SLOT_BITS + _POSITION_BITS))
-            | (passage[kept] << _POSITION_BITS)
+            (lookup.group_of_word[word].astype(np.int64) << (_SLOT_BITS + _POSITION_BITS))
+            | ((passage[kept] + start) << _POSITION_BITS)
             | np.minimum(at[kept], MAX_POSITION)
         )
-        words.append(word[kept])
     out = BatchPostings()
-    if not keys:
-        return out
-    key = np.concatenate(keys)
-    uses = np.bincount(np.concatenate(words), minlength=len(by_number.words))
-    out.uses = {w: int(n) for w, n in zip(by_number.words, uses.tolist(), strict=True) if n}
+    out.uses = {w: int(n) for w, n in zip(lookup.words, uses.tolist(), strict=True) if n}
+    key = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
+    del keys
     if not len(key):
         return out
     key.sort()
-    # One entry per (stem, passage): its first position, repeated when it has several.
-    pair = key >> _POSITION_BITS
+    # One entry per (stem, passage), where its first key is: the first position there.
     new = np.empty(len(key), dtype=bool)
     new[0] = True
-    np.not_equal(pair[1:], pair[:-1], out=new[1:])
+    changed = key[1:] ^ key[:-1]
+    np.greater_equal(changed, 1 << _POSITION_BITS, out=new[1:])
+    del changed
     starts = np.flatnonzero(new)
-    after = starts + 1
-    several = np.zeros(len(starts), dtype=bool)
-    inside = after < len(key)
-    several[inside] = ~new[after[inside]]
-    pos = (key[starts] & MAX_POSITION).astype(np.uint16) | (several * REPEATED).astype(np.uint16)
-    pair = pair[starts]
-    slots = ((pair & (MAX_BATCH - 1)) + first_slot).astype(np.uint32)
-    group = pair >> _SLOT_BITS
-    edges = np.flatnonzero(np.r_[True, group[1:] != group[:-1], True])
-    stems = by_number.stems
+    # It stands there more than once when the key after its first is no new entry.
+    next_new = np.empty_like(new)
+    next_new[:-1] = new[1:]
+    next_new[-1] = True
+    several = ~next_new[starts]
+    del new, next_new
+    key = key[starts]
+    del starts
+    pos = (key & MAX_POSITION).astype(np.uint16) | (several * REPEATED).astype(np.uint16)
+    key >>= _POSITION_BITS
+    slots = ((key & (MAX_BATCH - 1)) + first_slot).astype(np.uint32)
+    key >>= _SLOT_BITS  # the stem's number
+    edges = np.flatnonzero(np.r_[True, key[1:] != key[:-1], True])
+    stems = lookup.stems
     for lo, hi in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
-        out.by_stem[stems[int(group[lo])]] = (slots[lo:hi], pos[lo:hi])
+        out.by_stem[stems[int(key[lo])]] = (slots[lo:hi], pos[lo:hi])
     return out
 
 
 class _Lookup:
-    """Token number -> its word's and its stem's dense numbers (-1: a mark or stop word),
-    as arrays indexed by the number `batch_postings` gave the word's first token."""
+    """Token number -> its word's dense number (-1: a mark or a stop word), as an array
+    indexed by the number `batch_postings` gave the word's first token; and each word's
+    stem's number."""
 
     def __init__(self) -> None:
-        self.group = np.full(0, -1, dtype=np.intp)
-        self.word = np.full(0, 0, dtype=np.intp)
+        self.word = np.full(0, -1, dtype=np.int32)
+        self.group_of_word = np.zeros(0, dtype=np.int32)
         self.words: list[str] = []
         self.stems: list[str] = []
         self._stem_no: dict[str, int] = {}
 
     def learn(self, new: list[tuple[bytes, int]], size: int) -> None:
-        """Number new words (each with its token number); the arrays cover `size` tokens."""
-        if size > len(self.group):
-            grown = max(size, 2 * len(self.group))
-            more = grown - len(self.group)
-            self.group = np.concatenate([self.group, np.full(more, -1, dtype=np.intp)])
-            self.word = np.concatenate([self.word, np.zeros(more, dtype=np.intp)])
+        """Number new words (each with its token number); the table covers `size` tokens."""
+        if size > len(self.word):
+            more = max(size, 2 * len(self.word)) - len(self.word)
+            self.word = np.concatenate([self.word, np.full(more, -1, dtype=np.int32)])
+        numbers, groups = [], []
         for token, number in new:
             text = token.decode("latin-1")
             if token == _MARK or text in STOP_WORDS:
@@ -136,6 +141,9 @@ class _Lookup:
             group = self._stem_no.setdefault(root, len(self.stems))
             if group == len(self.stems):
                 self.stems.append(root)
-            self.group[number] = group
-            self.word[number] = len(self.words)
+            numbers.append(number)
+            groups.append(group)
             self.words.append(text)
+        if numbers:
+            self.word[numbers] = np.arange(len(self.words) - len(numbers), len(self.words))
+            self.group_of_word = np.append(self.group_of_word, np.array(groups, np.int32))
