@@ -13,7 +13,7 @@ from bot.models import IndexedPost
 from bot.search.columns import Column
 from bot.search.index_file import PARTS_BEFORE_MERGE, IndexFile, PostRow
 from bot.search.kinds import KIND_CODE, TITLE, TITLE_FIELD, field_of
-from bot.search.postings import batch_postings
+from bot.search.postings import Tokenizer
 from bot.search.vocabulary import NearSpellings
 from bot.text import stem
 
@@ -89,7 +89,7 @@ class Contents:
             if self.file.meta_int("generation") != self.generation:
                 self.load()  # another process wrote the file since: start from its state
             self.touched: set[str] = set()  # stems whose part count changed
-            self.used: dict[str, int] = {}  # words whose use count changed
+            self.tokenizer = Tokenizer()
             pending: list[IndexedPost] = []
             size = 0
             for post in posts:
@@ -99,7 +99,13 @@ class Contents:
                     self._apply(pending)
                     pending, size = [], 0
             self._apply(pending)
-            self.file.save_vocabulary(self.used, self.touched, self.parts)
+            used = self.tokenizer.used()
+            for word, uses in used.items():
+                known = self.uses.get(word)
+                if known is None:
+                    self._learn(word)
+                self.uses[word] = used[word] = (known or 0) + uses
+            self.file.save_vocabulary(used, self.touched, self.parts)
             self.file.save_columns(self.columns)
             self.file.set_meta(sources=self.source_names, passages=self.passages)
             self.generation += 1
@@ -135,15 +141,10 @@ class Contents:
             column.append(values)
         rows, texts, norms = batch.rows, batch.texts, batch.norms
         self.file.add_posts(rows, texts)
-        added = batch_postings(norms, first_slot)
-        for word, uses in added.uses.items():
-            known = self.uses.get(word)
-            if known is None:
-                self._learn(word)
-            self.uses[word] = self.used[word] = (known or 0) + uses
-        self.file.add_postings(added.by_stem, self.parts)
-        self.touched.update(added.by_stem)
-        crowded = [r for r in added.by_stem if self.parts[r] > PARTS_BEFORE_MERGE]
+        by_stem = self.tokenizer.postings(norms, first_slot)
+        self.file.add_postings(by_stem, self.parts)
+        self.touched.update(by_stem)
+        crowded = [r for r in by_stem if self.parts[r] > PARTS_BEFORE_MERGE]
         if crowded:
             live = self.live_slots()
             for root in crowded:

@@ -32,11 +32,15 @@ _WORD_BYTES = bytes(
 )
 
 
+# stem -> (slots, ascending, uint32; first positions, uint16)
+Postings = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
 @dataclass(slots=True)
 class BatchPostings:
     """What a batch adds: each stem's postings, and how often each word was used."""
 
-    by_stem: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    by_stem: Postings = field(default_factory=dict)
     uses: dict[str, int] = field(default_factory=dict)
 
 
@@ -45,105 +49,128 @@ def batch_postings(norms: list[str], first_slot: int) -> BatchPostings:
     out): stem -> (the slots holding a word of that stem, ascending, as uint32; the first
     position of one in each, uint16, with REPEATED set when they stand there more than
     once), and word -> how many times it stands in the batch."""
-    if len(norms) > MAX_BATCH:
-        raise ValueError(f"at most {MAX_BATCH} passages a batch")
-    numbers: dict[bytes, int] = {}  # word -> the number of the token that first met it
-    counter = count()
-    lookup = _Lookup()
-    keys: list[np.ndarray] = []
-    uses = np.zeros(0, dtype=np.int64)
-    base = 0  # the number the next token takes
-    for start in range(0, len(norms), _CHUNK):
-        chunk = norms[start : start + _CHUNK]
-        text = " \x01 ".join(chunk)
-        if text.count("\x01") != len(chunk) - 1:  # a passage holding the mark itself
-            text = " \x01 ".join(n.replace("\x01", " ") for n in chunk)
-        tokens = text.encode("latin-1", "replace").translate(_WORD_BYTES).split()
-        number = np.fromiter(
-            map(numbers.setdefault, tokens, counter), dtype=np.intp, count=len(tokens)
-        )
-        # A word first met here took the number of its token.
-        first = np.flatnonzero(number == np.arange(base, base + len(tokens)))
-        lookup.learn([(tokens[i], base + i) for i in first.tolist()], base + len(tokens))
-        base += len(tokens)
-        del tokens
-        # Passage of each token (marks before it) and its position in the passage.
-        marks = number == numbers.get(_MARK, -1)
-        passage = np.cumsum(marks)
-        at = np.arange(len(number)) - np.append(0, np.flatnonzero(marks) + 1)[passage]
-        word = lookup.word[number]
-        kept = word >= 0  # neither a mark nor a stop word
-        word = word[kept]
-        counted = np.bincount(word, minlength=len(lookup.words))
-        counted[: len(uses)] += uses
-        uses = counted
-        keys.append(
-            (lookup.group_of_word[word].astype(np.int64) << (_SLOT_BITS + _POSITION_BITS))
-            | ((passage[kept] + start) << _POSITION_BITS)
-            | np.minimum(at[kept], MAX_POSITION)
-        )
-    out = BatchPostings()
-    out.uses = {w: int(n) for w, n in zip(lookup.words, uses.tolist(), strict=True) if n}
-    key = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
-    del keys
-    if not len(key):
-        return out
-    key.sort()
-    # One entry per (stem, passage), where its first key is: the first position there.
-    new = np.empty(len(key), dtype=bool)
-    new[0] = True
-    changed = key[1:] ^ key[:-1]
-    np.greater_equal(changed, 1 << _POSITION_BITS, out=new[1:])
-    del changed
-    starts = np.flatnonzero(new)
-    # It stands there more than once when the key after its first is no new entry.
-    next_new = np.empty_like(new)
-    next_new[:-1] = new[1:]
-    next_new[-1] = True
-    several = ~next_new[starts]
-    del new, next_new
-    key = key[starts]
-    del starts
-    pos = (key & MAX_POSITION).astype(np.uint16) | (several * REPEATED).astype(np.uint16)
-    key >>= _POSITION_BITS
-    slots = ((key & (MAX_BATCH - 1)) + first_slot).astype(np.uint32)
-    key >>= _SLOT_BITS  # the stem's number
-    edges = np.flatnonzero(np.r_[True, key[1:] != key[:-1], True])
-    stems = lookup.stems
-    for lo, hi in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
-        out.by_stem[stems[int(key[lo])]] = (slots[lo:hi], pos[lo:hi])
-    return out
+    tokenizer = Tokenizer()
+    by_stem = tokenizer.postings(norms, first_slot)
+    return BatchPostings(by_stem, tokenizer.used())
 
 
-class _Lookup:
-    """Token number -> its word's dense number (-1: a mark or a stop word), as an array
-    indexed by the number `batch_postings` gave the word's first token; and each word's
-    stem's number."""
+class Tokenizer:
+    """Postings of batch after batch (`postings`), with each word's uses summed over them
+    (`used`); the words and stems it has met are numbered once for all of them."""
 
     def __init__(self) -> None:
-        self.word = np.full(0, -1, dtype=np.int32)
-        self.group_of_word = np.zeros(0, dtype=np.int32)
         self.words: list[str] = []
         self.stems: list[str] = []
         self._stem_no: dict[str, int] = {}
+        self._word_no: dict[bytes, int] = {}  # -1: a mark or a stop word
+        self._stem_of_word = np.zeros(0, dtype=np.int32)
+        self._uses = np.zeros(0, dtype=np.int64)
 
-    def learn(self, new: list[tuple[bytes, int]], size: int) -> None:
-        """Number new words (each with its token number); the table covers `size` tokens."""
-        if size > len(self.word):
-            more = max(size, 2 * len(self.word)) - len(self.word)
-            self.word = np.concatenate([self.word, np.full(more, -1, dtype=np.int32)])
-        numbers, groups = [], []
-        for token, number in new:
+    def used(self) -> dict[str, int]:
+        """word -> how many times it stood in the passages given so far."""
+        return {w: n for w, n in zip(self.words, self._uses.tolist(), strict=True) if n}
+
+    def postings(
+        self, norms: list[str], first_slot: int
+    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """stem -> (the slots of `norms`, numbered from `first_slot`, holding a word of that
+        stem, ascending, as uint32; the first position of one in each, uint16, REPEATED
+        set when they stand there more than once)."""
+        if len(norms) > MAX_BATCH:
+            raise ValueError(f"at most {MAX_BATCH} passages a batch")
+        numbers: dict[bytes, int] = {}  # word -> the number of the token that first met it
+        counter = count()
+        table = np.full(0, -1, dtype=np.int32)  # token number -> the word's number
+        keys: list[np.ndarray] = []
+        base = 0  # the number the next token takes
+        for start in range(0, len(norms), _CHUNK):
+            chunk = norms[start : start + _CHUNK]
+            text = " \x01 ".join(chunk)
+            if text.count("\x01") != len(chunk) - 1:  # a passage holding the mark itself
+                text = " \x01 ".join(n.replace("\x01", " ") for n in chunk)
+            tokens = text.encode("latin-1", "replace").translate(_WORD_BYTES).split()
+            number = np.fromiter(
+                map(numbers.setdefault, tokens, counter), dtype=np.intp, count=len(tokens)
+            )
+            # A word first met in this batch took the number of its token.
+            first = np.flatnonzero(number == np.arange(base, base + len(tokens))).tolist()
+            if base + len(tokens) > len(table):
+                more = max(base + len(tokens), 2 * len(table)) - len(table)
+                table = np.concatenate([table, np.full(more, -1, dtype=np.int32)])
+            table[[base + i for i in first]] = [self._number(tokens[i]) for i in first]
+            base += len(tokens)
+            del tokens
+            # Passage of each token (marks before it) and its position in the passage.
+            marks = number == numbers.get(_MARK, -1)
+            passage = np.cumsum(marks)
+            at = np.arange(len(number)) - np.append(0, np.flatnonzero(marks) + 1)[passage]
+            word = table[number]
+            kept = word >= 0  # neither a mark nor a stop word
+            word = word[kept]
+            self._count(word)
+            keys.append(
+                (self._stem_of_word[word].astype(np.int64) << (_SLOT_BITS + _POSITION_BITS))
+                | ((passage[kept] + start) << _POSITION_BITS)
+                | np.minimum(at[kept], MAX_POSITION)
+            )
+        key = np.concatenate(keys) if keys else np.empty(0, dtype=np.int64)
+        del keys, table
+        return self._split(key, first_slot)
+
+    def _number(self, token: bytes) -> int:
+        """The number of a word (-1 for the mark or a stop word), numbering it if new."""
+        number = self._word_no.get(token)
+        if number is None:
             text = token.decode("latin-1")
             if token == _MARK or text in STOP_WORDS:
-                continue
-            root = stem(text)
-            group = self._stem_no.setdefault(root, len(self.stems))
-            if group == len(self.stems):
-                self.stems.append(root)
-            numbers.append(number)
-            groups.append(group)
-            self.words.append(text)
-        if numbers:
-            self.word[numbers] = np.arange(len(self.words) - len(numbers), len(self.words))
-            self.group_of_word = np.append(self.group_of_word, np.array(groups, np.int32))
+                number = -1
+            else:
+                root = stem(text)
+                group = self._stem_no.setdefault(root, len(self.stems))
+                if group == len(self.stems):
+                    self.stems.append(root)
+                number = len(self.words)
+                self.words.append(text)
+                if number >= len(self._stem_of_word):
+                    grown = np.zeros(max(1024, 2 * len(self._stem_of_word)), dtype=np.int32)
+                    grown[: len(self._stem_of_word)] = self._stem_of_word
+                    self._stem_of_word = grown
+                self._stem_of_word[number] = group
+            self._word_no[token] = number
+        return number
+
+    def _count(self, word: np.ndarray) -> None:
+        counted = np.bincount(word, minlength=len(self.words))
+        counted[: len(self._uses)] += self._uses
+        self._uses = counted
+
+    def _split(self, key: np.ndarray, first_slot: int) -> Postings:
+        """The postings of sorted (stem, passage, position) keys."""
+        out: Postings = {}
+        if not len(key):
+            return out
+        key.sort()
+        # One entry per (stem, passage), where its first key is: the first position there.
+        new = np.empty(len(key), dtype=bool)
+        new[0] = True
+        changed = key[1:] ^ key[:-1]
+        np.greater_equal(changed, 1 << _POSITION_BITS, out=new[1:])
+        del changed
+        starts = np.flatnonzero(new)
+        # It stands there more than once when the key after its first is no new entry.
+        next_new = np.empty_like(new)
+        next_new[:-1] = new[1:]
+        next_new[-1] = True
+        several = ~next_new[starts]
+        del new, next_new
+        key = key[starts]
+        del starts
+        pos = (key & MAX_POSITION).astype(np.uint16) | (several * REPEATED).astype(np.uint16)
+        key >>= _POSITION_BITS
+        slots = ((key & (MAX_BATCH - 1)) + first_slot).astype(np.uint32)
+        key >>= _SLOT_BITS  # the stem's number
+        edges = np.flatnonzero(np.r_[True, key[1:] != key[:-1], True])
+        stems = self.stems
+        for lo, hi in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+            out[stems[int(key[lo])]] = (slots[lo:hi], pos[lo:hi])
+        return out
