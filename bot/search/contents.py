@@ -18,6 +18,9 @@ from bot.search.vocabulary import NearSpellings
 from bot.text import stem
 
 _BATCH_SLOTS = 100_000  # slots tokenized before their postings are written out
+# A stem's postings gather over an update's batches until they hold this many entries:
+# most stems are rare, and a row each per batch was most of the rows written.
+_GATHER = 256
 
 
 class Contents:
@@ -90,6 +93,7 @@ class Contents:
                 self.load()  # another process wrote the file since: start from its state
             self.touched: set[str] = set()  # stems whose part count changed
             self.tokenizer = Tokenizer()
+            self.gathered: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
             pending: list[IndexedPost] = []
             size = 0
             for post in posts:
@@ -99,6 +103,7 @@ class Contents:
                     self._apply(pending)
                     pending, size = [], 0
             self._apply(pending)
+            self._write({root: _joined(pieces) for root, pieces in self.gathered.items()})
             used = self.tokenizer.used()
             for word, uses in used.items():
                 known = self.uses.get(word)
@@ -141,7 +146,19 @@ class Contents:
             column.append(values)
         rows, texts, norms = batch.rows, batch.texts, batch.norms
         self.file.add_posts(rows, texts)
-        by_stem = self.tokenizer.postings(norms, first_slot)
+        written = {}
+        for root, (slots, pos) in self.tokenizer.postings(norms, first_slot).items():
+            pieces = self.gathered.setdefault(root, [])
+            if len(slots) + sum(len(s) for s, _ in pieces) >= _GATHER:
+                pieces.append((slots, pos))
+                written[root] = _joined(self.gathered.pop(root))
+            else:
+                # Copied: a slice would keep the whole batch's arrays alive.
+                pieces.append((slots.copy(), pos.copy()))
+        self._write(written)
+
+    def _write(self, by_stem: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+        """Append a part to each stem's postings; merge those in too many parts."""
         self.file.add_postings(by_stem, self.parts)
         self.touched.update(by_stem)
         crowded = [r for r in by_stem if self.parts[r] > PARTS_BEFORE_MERGE]
@@ -283,6 +300,13 @@ class _Batch:
             self.slot_post, self.slot_kind, self.slot_field, self.post_id, self.post_src,
             self.post_ts, self.post_first, self.post_len, [1] * len(self.post_id),
         )  # fmt: skip
+
+
+def _joined(pieces: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """One stem's postings of successive batches, as one."""
+    if len(pieces) == 1:
+        return pieces[0]
+    return np.concatenate([s for s, _ in pieces]), np.concatenate([p for _, p in pieces])
 
 
 def _timestamp(published: datetime | None) -> float:
