@@ -3,7 +3,6 @@ and how changes are applied to both in one transaction."""
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
@@ -14,8 +13,7 @@ from bot.search.columns import Column
 from bot.search.index_file import PARTS_BEFORE_MERGE, IndexFile, PostRow
 from bot.search.kinds import KIND_CODE, TITLE, TITLE_FIELD, field_of
 from bot.search.postings import Tokenizer
-from bot.search.vocabulary import NearSpellings
-from bot.text import stem
+from bot.search.vocabulary import NearSpellings, plural_forms
 
 _BATCH_SLOTS = 100_000  # slots tokenized before their postings are written out
 # A stem's postings gather over an update's batches until they hold this many entries:
@@ -53,7 +51,6 @@ class Contents:
         self.source_code: dict[str, int] = {}
         self.uses: dict[str, int] = {}  # word -> times it stood in a passage when added
         self.parts: dict[str, int] = {}  # stem -> parts its postings are stored in
-        self.forms: dict[str, list[str]] = {}  # stem -> its words, in alphabetical order
         self.spellings = NearSpellings()
         self.live: np.ndarray | None = None  # by slot: its post is live
         self.live_count_: int | None = None
@@ -80,8 +77,8 @@ class Contents:
         self.passages = file.meta_int("passages")
         words, stems = file.vocabulary()
         self.parts = dict(stems)
-        for word, uses in sorted(words):
-            self._learn(word)
+        for word, uses in words:
+            self.spellings.add(word)
             self.uses[word] = uses
         if n_slots and int(self.slot_post.values.max()) >= n_posts:
             raise ValueError("a slot points past the posts")
@@ -108,7 +105,7 @@ class Contents:
             for word, uses in used.items():
                 known = self.uses.get(word)
                 if known is None:
-                    self._learn(word)
+                    self.spellings.add(word)
                 self.uses[word] = used[word] = (known or 0) + uses
             self.file.save_vocabulary(used, self.touched, self.parts)
             self.file.save_columns(self.columns)
@@ -167,11 +164,6 @@ class Contents:
             for root in crowded:
                 self.file.merge_postings(root, live, self.parts)
 
-    def _learn(self, word: str) -> None:
-        """A new word: filed under its stem and where its near spellings are looked up."""
-        bisect.insort(self.forms.setdefault(stem(word), []), word)
-        self.spellings.add(word)
-
     def _source(self, name: str) -> int:
         code = self.source_code.get(name)
         if code is None:
@@ -217,7 +209,7 @@ class Contents:
 
     def words_of(self, root: str) -> list[str]:
         """The known words of a stem (its singular and plural forms), alphabetically."""
-        return self.forms.get(root, [])
+        return [w for w in plural_forms(root) if w in self.uses]
 
     def uses_of(self, word: str) -> int:
         """How many times `word` stood in a passage when added (0: unknown)."""

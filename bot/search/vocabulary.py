@@ -5,6 +5,7 @@ list, and a near spelling brings the forms of its own stem."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from typing import Protocol
 
@@ -33,6 +34,15 @@ def max_edits(word: str) -> int:
 def _quality(edits: int, length: int) -> float:
     """Weight of a near spelling: 0.62 for one edit in 4 letters, 0.79 in 7, below exact."""
     return max(0.5, min(0.95, 1.0 - 1.5 * edits / length))
+
+
+def plural_forms(root: str) -> list[str]:
+    """The words `bot.text.stem` folds into `root` (its singular and plural spellings), in
+    alphabetical order."""
+    forms = {root, root + "s", root + "x"}
+    if root.endswith("al"):
+        forms.add(root[:-2] + "aux")
+    return sorted(f for f in forms if stem(f) == root)
 
 
 class Lexicon(Protocol):
@@ -66,19 +76,17 @@ class NearSpellings:
         # (length, first letter) and (length, second letter) -> words.
         self._by_first: dict[tuple[int, str], list[str]] = {}
         self._by_second: dict[tuple[int, str], list[str]] = {}
-        # A word without its last letter, or its last two -> the words it begins.
-        self._extending: dict[str, list[str]] = {}
-        self._words: set[str] = set()
+        # Every word in alphabetical order (those added since, apart, until next needed):
+        # the words a word begins follow it there.
+        self._sorted: list[str] = []
+        self._unsorted: list[str] = []
 
     def add(self, word: str) -> None:
         """File a new vocabulary word where fuzzy expansion will look for it."""
         if len(word) >= 3 and word.isalpha():
             self._by_first.setdefault((len(word), word[0]), []).append(word)
             self._by_second.setdefault((len(word), word[1]), []).append(word)
-            self._words.add(word)
-            for cut in (1, 2):
-                if len(word) - cut >= 3:
-                    self._extending.setdefault(word[:-cut], []).append(word)
+            self._unsorted.append(word)
 
     def near(self, word: str, edits: int) -> list[tuple[str, int]]:
         """Vocabulary words within `edits` of `word` (OSA distance), closest first."""
@@ -103,14 +111,26 @@ class NearSpellings:
 
     def endings(self, word: str, edits: int) -> list[tuple[str, int]]:
         """Vocabulary words that `word` begins, or that begin with it, at most `edits`
-        (1 or 2) letters longer or shorter (its feminine, participle or plural endings),
-        closest first."""
-        found = [
-            (other, len(other) - len(word))
-            for other in self._extending.get(word, ())
-            if len(other) - len(word) <= edits
-        ]
-        found += [(word[:-cut], cut) for cut in range(1, edits + 1) if word[:-cut] in self._words]
+        letters longer or shorter (its feminine, participle or plural endings), closest
+        first."""
+        if self._unsorted:
+            # Two sorted runs: merged in one pass.
+            self._sorted += sorted(self._unsorted)
+            self._sorted.sort()
+            self._unsorted.clear()
+        words = self._sorted
+        found = []
+        for at in range(bisect.bisect_right(words, word), len(words)):
+            other = words[at]
+            if not other.startswith(word):
+                break
+            if len(other) - len(word) <= edits:
+                found.append((other, len(other) - len(word)))
+        for cut in range(1, edits + 1):
+            shorter = word[:-cut]
+            at = bisect.bisect_left(words, shorter)
+            if len(shorter) >= 3 and at < len(words) and words[at] == shorter:
+                found.append((shorter, cut))
         found = [(w, d) for w, d in found if w not in STOP_WORDS]
         found.sort(key=lambda item: (item[1], item[0]))
         return found[:MAX_EXPANSIONS]
