@@ -535,6 +535,13 @@ def test_unattributed_pull_quote_gets_the_interviewee(index):
     assert hit.speaker == "A. Casilli"
 
 
+def test_a_journalists_paragraph_in_an_interview_is_not_the_interviewees(index):
+    hit = index.quote("discours teleologique venerant le progres").hits[0]
+    assert hit.post_id == CASILLI
+    assert hit.kind == "paragraph"
+    assert hit.speaker is None
+
+
 def test_quote_of_nothing_finds_nothing(index):
     assert index.quote("tartiflette savoyarde").hits == []
 

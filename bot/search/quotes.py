@@ -104,13 +104,17 @@ def _quote_hit(
     snippet: str,
     match: tuple[int, int] | None,
 ) -> QuoteHit:
-    """The hit for one quoted slot, attributed to its speaker or else the interviewee."""
+    """The hit for one quoted slot, attributed to its speaker or, for an unattributed pull
+    quote or answer, to the post's interviewee (never a journalist's own paragraph)."""
     post_no = int(view.slot_post[slot])
     post = view.records([post_no])[post_no]
+    kind = KINDS[int(view.slot_kind[slot])]
+    if speaker is None and kind in ("pullquote", "answer"):
+        speaker = _interviewee(view, post_no)
     return QuoteHit(
         text=text,
-        speaker=speaker or _interviewee(view, post_no),
-        kind=KINDS[int(view.slot_kind[slot])],
+        speaker=speaker,
+        kind=kind,
         post_id=post.post_id,
         title=post.title,
         source=post.source,
