@@ -382,7 +382,8 @@ async def _quote(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     for hit in response.hits:
         print(f"« {hit.text} »")
-        print(f"   — {hit.speaker or '?'}, {hit.title} ({hit.source})")
+        by = f"{hit.speaker}, " if hit.speaker else ""
+        print(f"   — {by}{hit.title} ({hit.source})")
     return 0
 
 

@@ -109,6 +109,9 @@ def test_search_readable_listing_and_bad_queries(tmp_path: Path) -> None:
     listing = _bot("search", "Prigojine", "--db", db)
     assert "1. Une enquête exclusive" in listing.stdout
     assert "**Prigojine**" in listing.stdout
+    # The journalist's introduction is nobody's quote: no speaker, no placeholder.
+    unsigned = _bot("quote", "discours teleologique", "--db", db).stdout.splitlines()
+    assert unsigned[1].startswith("   — Antonio Casilli"), unsigned
     none = _bot("search", "tartiflette savoyarde", "--db", db)
     assert none.returncode == 0
     assert "no results" in none.stdout
