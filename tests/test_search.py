@@ -332,8 +332,16 @@ def test_phrase_in_order_outranks_reordered(index):
 def test_title_match_outranks_body_match(index):
     response = index.search("arcom")
     assert ids(response)[:2] == [ARCOM_TITLE, ARCOM_BODY]  # the body one is newer
-    assert response.hits[0].kind == "title"
     assert response.hits[1].kind == "paragraph"
+    assert bolded(response.hits[1]) == "Arcom"
+
+
+def test_a_title_match_shows_the_lead_not_the_title_again(index):
+    hit = index.search("arcom").hits[0]
+    assert hit.post_id == ARCOM_TITLE
+    assert "Arcom" not in hit.snippet
+    assert hit.snippet.startswith("Le régulateur invite les plateformes")
+    assert (hit.kind, hit.match) == ("paragraph", [])
 
 
 def test_typo_scores_below_exact(index):
@@ -462,20 +470,26 @@ def test_snippet_bolds_the_phrase_in_a_long_answer(index):
 
 
 def test_snippet_offsets_point_into_the_original_typography(index):
-    hit = index.search("carte d'identite").hits[0]
-    assert hit.kind == "title"
-    assert bolded(hit) == "carte d’identité"
+    hit = index.search("decision d'elon musk").hits[0]
+    assert hit.post_id == TWITTER
+    assert bolded(hit) == "décision d’Elon Musk"
     hit = index.search("tacheronise").hits[0]
     assert bolded(hit) == "tâcheronisé"
     hit = index.search("travial du clik").hits[0]
     assert normalize(bolded(hit)) == "travail du clic"
 
 
+def test_a_post_that_is_only_a_title_has_no_snippet() -> None:
+    only = post(99, "Numerama", "Le télescope James Webb photographie Neptune", None)
+    hit = SearchIndex.build([only]).search("telescope neptune").hits[0]
+    assert (hit.post_id, hit.kind, hit.snippet, hit.match) == (99, "title", "", [])
+
+
 def test_snippet_of_a_short_passage_is_whole(index):
-    hit = index.search("prigojine").hits[0]
-    assert hit.snippet == index.search("wagner").hits[0].snippet
+    hit = index.search("documents pirates").hits[0]
+    assert hit.snippet == index.search("prigojine").hits[0].snippet  # the lead, whole
     assert ELLIPSIS not in hit.snippet
-    assert bolded(hit) == "Prigojine"
+    assert bolded(hit) == "documents piratés"
 
 
 def test_cut_snippet_squashes_newlines_and_keeps_offsets():

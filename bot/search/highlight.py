@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from bot.search.passage_score import match_span
 from bot.search.post_ranking import second_passage
 from bot.search.resolved import ResolvedQuery
@@ -57,6 +59,15 @@ def _find_word_run(norm: str, target: str, near: int) -> int | None:
                 break
         pos = norm.find(target, pos + 1)
     return found
+
+
+def body_slot(first: int, end: int, ev: Evidence) -> int:
+    """Of slots first..end-1 (a post's passages), the one holding most of the query, else
+    the first: the lead."""
+    part = ev.where(first, end)
+    if part.stop > part.start:
+        return int(ev.matched[part.start + int(np.argmax(ev.weight[part]))])
+    return first
 
 
 def hit_snippet(

@@ -14,9 +14,9 @@ import numpy as np
 from bot.models import IndexedPost
 from bot.names import Catalogue, catalogue
 from bot.search.contents import Contents
-from bot.search.highlight import hit_snippet
+from bot.search.highlight import body_slot, hit_snippet
 from bot.search.index_file import IndexFile, PostRecord
-from bot.search.kinds import KINDS
+from bot.search.kinds import KINDS, TITLE_FIELD
 from bot.search.post_ranking import SHORTLIST, Ranked, rank_posts
 from bot.search.query import ParsedQuery, parse_query
 from bot.search.query_filters import (
@@ -223,7 +223,14 @@ class SearchIndex:
         for r in ranked:
             first = int(self._c.post_first.values[r.post_no])
             end = first + int(self._c.post_len.values[r.post_no])
-            snippet, spans, slot = hit_snippet(resolved, r.slot, first, end, ev, self._texts)
+            slot = r.slot
+            if int(self._c.slot_field.values[first]) == TITLE_FIELD:
+                # The title is shown above the snippet: the snippet comes from the passages.
+                first += 1
+            snippet, spans = "", list[tuple[int, int]]()
+            if first < end:  # else a post that is only a title: no snippet
+                slot = body_slot(first, end, ev) if slot < first else slot
+                snippet, spans, slot = hit_snippet(resolved, slot, first, end, ev, self._texts)
             post = records.get(r.post_no)
             if post is None:  # removed by another process since this one last updated
                 continue

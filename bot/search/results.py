@@ -22,7 +22,7 @@ class SearchHit:
     score: float
     snippet: str
     match: list[tuple[int, int]]  # [start, end) of each match in `snippet`, to bold
-    kind: str  # the first passage shown's kind; "title" when it is the title
+    kind: str  # the first passage shown's kind; "title" only for a post that is only a title
     speaker: str | None
 
 

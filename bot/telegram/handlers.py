@@ -255,7 +255,9 @@ async def inline(update: Update, context: Context) -> None:
             InlineQueryResultArticle(
                 id=str(hit.post_id),
                 title=render.shorten(hit.title, 100),
-                description=render.shorten(f"{hit.source} · {hit.snippet}", 200),
+                description=render.shorten(
+                    " · ".join(filter(None, (hit.source, hit.snippet))), 200
+                ),
                 url=hit.url if hit.url and hit.url.startswith("http") else None,
                 input_message_content=InputTextMessageContent(message),
             )
