@@ -1,11 +1,12 @@
 """Shared fixtures: paths to the repository's seed and test data, a fresh store on SQLite
-or PostgreSQL, and the PostgreSQL server of the session."""
+or PostgreSQL, the PostgreSQL server of the session, and the bot and rows tests build."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, Defaults, ExtBot
 
 from bot.config import Settings
+from bot.models import Delivery
 from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram.app import build_application
@@ -23,7 +25,16 @@ from tests.fakes.rss import make_rss
 from tests.fakes.telegram_html import MAX_CAPTION_LENGTH, parse_html, utf16_len
 from tests.postgres_server import PostgresStartError, TestPostgres
 
-__all__ = ["DATA", "ROOT", "SEED", "gated_bot", "make_rss", "running"]
+__all__ = [
+    "DATA",
+    "ROOT",
+    "SEED",
+    "digest_row",
+    "fake_api_settings",
+    "gated_bot",
+    "make_rss",
+    "running",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_caedc24fabec8c83.txt"
@@ -135,6 +146,34 @@ def core() -> Iterator[FakeBotAPI]:
             if "callback_data" in button:
                 assert len(button["callback_data"].encode()) <= 64, button
     assert problems == [], problems
+
+
+def digest_row(n: int, source: str = "Numerama", title: str | None = None) -> Delivery:
+    """Outbox row `n` of a digest to chat 1, its title, link and snippet full of HTML."""
+    return Delivery(
+        id=n,
+        chat_id=1,
+        post_id=n,
+        kind="digest",
+        title=title or f"Article numéro {n} <b>& co</b> " + "très long " * 10,
+        url=f"https://example.org/{n}?a=1&b=2",
+        source=source,
+        published=datetime(2024, 1, 1 + n % 28, 12, tzinfo=UTC),
+        hashtags=("IA", "numérique"),
+        snippet="Un extrait <script>alert(1)</script> & des « guillemets ».",
+        created_at=datetime(2024, 1, 1, tzinfo=UTC),
+    )
+
+
+def fake_api_settings(core: FakeBotAPI, tmp_path: Path, database: str | Path) -> Settings:
+    """Settings of a bot on the in-process fake, on `database`, its index under `tmp_path`
+    and no sources file."""
+    return Settings(
+        bot_token=core.token,
+        index_dir=tmp_path,
+        telegram_api_url="http://fake.invalid",
+        sources_file=tmp_path / "none.toml",
+    ).with_database(database)
 
 
 @asynccontextmanager

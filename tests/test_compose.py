@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot import render
 from bot.delivery import compose
-from bot.models import Chat, Delivery
+from bot.models import Chat
+from tests.conftest import digest_row
 from tests.fakes import check_html, plain_text
 
 PARIS = ZoneInfo("Europe/Paris")
 ENGLISH = Chat(1, "private", language="en")
 
 
-def _delivery(n: int, source: str = "Numerama", title: str | None = None) -> Delivery:
-    return Delivery(
-        id=n,
-        chat_id=1,
-        post_id=n,
-        kind="digest",
-        title=title or f"Article numéro {n} <b>& co</b> " + "très long " * 10,
-        url=f"https://example.org/{n}?a=1&b=2",
-        source=source,
-        published=datetime(2024, 1, 1 + n % 28, 12, tzinfo=UTC),
-        hashtags=("IA", "numérique"),
-        snippet="Un extrait <script>alert(1)</script> & des « guillemets ».",
-        created_at=datetime(2024, 1, 1, tzinfo=UTC),
-    )
-
-
 def test_a_digest_is_split_below_the_limit_newest_first_each_part_with_its_rows() -> None:
-    deliveries = [_delivery(n, source=("Numerama", "Mediapart")[n % 2]) for n in range(60)]
+    deliveries = [digest_row(n, source=("Numerama", "Mediapart")[n % 2]) for n in range(60)]
     parts = compose.digest(deliveries, ENGLISH, PARIS)
     assert len(parts) > 1
     for message, ids in parts:
@@ -58,7 +42,7 @@ def test_a_digest_is_split_below_the_limit_newest_first_each_part_with_its_rows(
 
 
 def test_a_huge_digest_lists_the_newest_and_counts_the_rest_in_its_last_message() -> None:
-    deliveries = [_delivery(n, title=f"Titre {n}") for n in range(compose.MAX_DIGEST_POSTS + 250)]
+    deliveries = [digest_row(n, title=f"Titre {n}") for n in range(compose.MAX_DIGEST_POSTS + 250)]
     parts = compose.digest(deliveries, ENGLISH, PARIS)
     joined = "\n".join(plain_text(m.html) for m, _ in parts)
     assert joined.count("• Titre") == compose.MAX_DIGEST_POSTS
@@ -74,7 +58,10 @@ def test_a_caption_is_the_push_cut_to_1024_utf16_units() -> None:
     chat = Chat(1, "private")
     # 200 foxes are 400 UTF-16 units; the snippet's 320 wolves would be 640 more.
     fox = replace(
-        _delivery(1, title="🦊" * 200), snippet="🐺" * 400, hashtags=(), image="https://e.org/i.jpg"
+        digest_row(1, title="🦊" * 200),
+        snippet="🐺" * 400,
+        hashtags=(),
+        image="https://e.org/i.jpg",
     )
     assert _units(render.push_message(fox, lang="fr", tz=PARIS)) > 1024
     message = compose.push(fox, chat, PARIS)
@@ -89,7 +76,7 @@ def test_a_caption_is_the_push_cut_to_1024_utf16_units() -> None:
 
 def test_a_caption_drops_hashtags_before_the_text_and_is_the_push_when_it_fits() -> None:
     chat = Chat(1, "private")
-    tagged = replace(_delivery(1), hashtags=("long" * 60,) * 8, image="https://e.org/i.jpg")
+    tagged = replace(digest_row(1), hashtags=("long" * 60,) * 8, image="https://e.org/i.jpg")
     caption = plain_text(compose.push(tagged, chat, PARIS).caption)
     assert _units(caption) <= 1024
     assert "#long" not in caption

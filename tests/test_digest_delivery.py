@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram.ext import CallbackContext
 
-from bot.config import Settings
 from bot.delivery.sender import Sender, retry_delay
 from bot.models import Passage, Post
 from bot.poller import store_and_plan
@@ -18,7 +17,7 @@ from bot.store import Store
 from bot.telegram import jobs
 from bot.telegram.send import make_send
 from bot.telegram.services import services_of
-from tests.conftest import gated_bot, running
+from tests.conftest import fake_api_settings, gated_bot, running
 from tests.fakes import ApiError, FakeBotAPI, plain_text, retry_after, server_error
 
 # The store under these tests runs on both engines.
@@ -128,12 +127,7 @@ async def test_the_job_releases_due_digests_and_the_running_sender_sends_them(
         await store.update_chat(
             alice.id, last_digest_at=(datetime.now(UTC) - timedelta(days=2)).isoformat()
         )
-    settings = Settings(
-        bot_token=core.token,
-        index_dir=tmp_path,
-        telegram_api_url="http://fake.invalid",
-        sources_file=tmp_path / "none.toml",
-    ).with_database(database)
+    settings = fake_api_settings(core, tmp_path, database)
     async with running(settings, core) as app:
         mark = core.mark()
         await jobs.send_digests(CallbackContext(app))

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 
-from bot.config import Settings
 from bot.delivery.planning import PUSH_CAP, plan_deliveries
 from bot.delivery.sender import Sender
 from bot.ingest.fetch import make_client
@@ -19,7 +18,7 @@ from bot.poller import Poller
 from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram.send import make_send
-from tests.conftest import gated_bot, running
+from tests.conftest import fake_api_settings, gated_bot, running
 from tests.fakes import FakeBotAPI, plain_text
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
@@ -67,12 +66,7 @@ async def test_entries_sharing_a_guid_are_counted_logged_once_a_poll_and_shown(
         == ["Local: 49 entries reuse the id of another entry; only the first of each is kept"] * 2
     )
 
-    settings = Settings(
-        bot_token=core.token,
-        index_dir=tmp_path,
-        telegram_api_url="http://fake.invalid",
-        sources_file=tmp_path / "none.toml",
-    ).with_database(database)
+    settings = fake_api_settings(core, tmp_path, database)
     async with running(settings, core) as app:
         await app.process_update(Update.de_json(core.command(alice, "/status"), app.bot))
     status = plain_text(core.sent(chat_id=alice, method="sendMessage")[-1].text)

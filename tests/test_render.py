@@ -7,30 +7,15 @@ from zoneinfo import ZoneInfo
 
 from bot import render
 from bot.delivery import compose
-from bot.models import Chat, Delivery
+from bot.models import Chat
+from tests.conftest import digest_row
 from tests.fakes import check_html, plain_text
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def _delivery(n: int, source: str = "Numerama", title: str | None = None) -> Delivery:
-    return Delivery(
-        id=n,
-        chat_id=1,
-        post_id=n,
-        kind="digest",
-        title=title or f"Article numéro {n} <b>& co</b> " + "très long " * 10,
-        url=f"https://example.org/{n}?a=1&b=2",
-        source=source,
-        published=datetime(2024, 1, 1 + n % 28, 12, tzinfo=UTC),
-        hashtags=("IA", "numérique"),
-        snippet="Un extrait <script>alert(1)</script> & des « guillemets ».",
-        created_at=datetime(2024, 1, 1, tzinfo=UTC),
-    )
-
-
 def test_push_message_escapes_everything_and_links_the_title() -> None:
-    html = render.push_message(_delivery(1), lang="fr", tz=PARIS)
+    html = render.push_message(digest_row(1), lang="fr", tz=PARIS)
     assert check_html(html) == []
     assert '<a href="https://example.org/1?a=1&amp;b=2">' in html
     assert "&lt;script&gt;" in html
@@ -61,7 +46,7 @@ def test_every_renderer_takes_any_stored_date() -> None:
     from bot.search.results import SearchHit
 
     for zone in (PARIS, ZoneInfo("America/Montreal"), ZoneInfo("Pacific/Kiritimati")):
-        deliveries = [replace(_delivery(n), published=when) for n, when in enumerate(EXTREMES)]
+        deliveries = [replace(digest_row(n), published=when) for n, when in enumerate(EXTREMES)]
         hits = [
             SearchHit(n, "Titre", "Numerama", None, when, None, 90.0, "ex", [], "title", None)
             for n, when in enumerate(EXTREMES)

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Settings
 from bot.delivery.compose import Outgoing
 from bot.delivery.sender import MAX_ATTEMPTS, Sender, SendResult, retry_delay
 from bot.models import Passage, Post
@@ -18,7 +17,7 @@ from bot.poller import store_and_plan
 from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram.services import services_of
-from tests.conftest import running
+from tests.conftest import fake_api_settings, running
 from tests.fakes import FakeBotAPI, plain_text
 
 # The store under these tests runs on both engines.
@@ -120,9 +119,7 @@ async def test_status_counts_what_was_given_up(core: FakeBotAPI, tmp_path: Path,
     async with Store.open(database) as store:
         await _owe(store, alice.id, ["Un", "Deux"])
         await store.give_up([d.id for d in await store.pending()], "502 Bad Gateway")
-    settings = Settings(
-        bot_token=core.token, index_dir=tmp_path, telegram_api_url="http://fake.invalid"
-    ).with_database(database)
+    settings = fake_api_settings(core, tmp_path, database)
     async with running(settings, core) as app:
         from telegram import Update
 
@@ -166,12 +163,7 @@ async def test_settled_deliveries_are_pruned_after_the_retention_and_pending_one
             (old, old, rows["Récent"]),
         )
         await store.update_chat(7, active=0)  # so the running sender leaves "En attente" be
-    settings = Settings(
-        bot_token=core.token,
-        index_dir=tmp_path,
-        telegram_api_url="http://fake.invalid",
-        sources_file=tmp_path / "none.toml",
-    ).with_database(database)
+    settings = fake_api_settings(core, tmp_path, database)
     async with running(settings, core) as app:
         store = services_of(app).store
         await prune_outbox(CallbackContext(app))
