@@ -188,6 +188,72 @@ def test_headings_that_ask_do_not_make_an_ordinary_article_an_interview() -> Non
     assert {p.kind for p in passages} == {"paragraph"}
 
 
+def test_bold_paragraphs_answered_are_questions_once_bold_asks() -> None:
+    # Framablog: a question with a closing aside, or ending in « . », is still the
+    # interviewer's; left in the answer, it would be quoted as the interviewee's words.
+    body = blocks(
+        ("paragraph", "CHICHE !", True),
+        ("paragraph", "Peux-tu te présenter ?", True),
+        ("paragraph", "Avec plaisir.", False),
+        ("paragraph", "As-tu vu des problèmes ? (Je pose cette question parce que…)", True),
+        ("paragraph", "Il en existe.", False),
+        ("paragraph", "Quels conseils donnerais-tu aux créateurs.", True),
+        ("paragraph", "Il y a deux niveaux.", False),
+        ("paragraph", "Des lectures ?", True),
+        ("paragraph", "Le site de NNGroup.", False),
+    )
+    passages, _ = split_passages(body, title="Marie-Cécile Godwin : « les usages prévalent »")
+
+    assert [(p.kind, p.speaker, p.text) for p in passages] == [
+        ("paragraph", None, "CHICHE !"),
+        ("question", None, "Peux-tu te présenter ?"),
+        ("answer", "Marie-Cécile Godwin", "Avec plaisir."),
+        ("question", None, "As-tu vu des problèmes ? (Je pose cette question parce que…)"),
+        ("answer", "Marie-Cécile Godwin", "Il en existe."),
+        ("question", None, "Quels conseils donnerais-tu aux créateurs."),
+        ("answer", "Marie-Cécile Godwin", "Il y a deux niveaux."),
+        ("question", None, "Des lectures ?"),
+        ("answer", "Marie-Cécile Godwin", "Le site de NNGroup."),
+    ]
+
+
+def test_bold_answers_stay_answers_when_headings_ask() -> None:
+    # Cultiz sets some replies wholly in bold; its questions are headings.
+    body = blocks(
+        ("heading", "- Tu peux te présenter ?", False),
+        ("paragraph", "Je dessine depuis toujours.", True),
+        ("paragraph", "Surtout la nuit.", False),
+        ("heading", "- Un dernier mot ?", False),
+        ("paragraph", "Merci à tous.", False),
+    )
+    passages, _ = split_passages(body, title="Illustration et interview de Oskunk")
+
+    assert [p.kind for p in passages] == ["question", "answer", "question", "answer"]
+    assert passages[1].text == "Je dessine depuis toujours.\n\nSurtout la nuit."
+
+
+def test_section_headings_and_list_items_with_colons_are_not_speakers() -> None:
+    # L'avertY's report: « Distanciel : … » headings; Framablog: a list of talks by name.
+    body = blocks(
+        ("paragraph", "La situation des étudiants interpelle.", False),
+        ("heading", "Train-train fantôme : cadre de travail ou fête foraine ?", False),
+        ("paragraph", "Les étudiants restent chez eux.", False),
+        ("heading", "Distanciel : rendez-vous derrière l’écran", False),
+        ("paragraph", "Difficile de savoir ce qu’il se passe.", False),
+        (
+            "list",
+            "Jean-Christophe Paris : « What’s in their minds »\nStef Walter : « Un joli template »",
+            False,
+        ),
+        ("heading", "Formation identitaire : le miroir sans reflet", False),
+    )
+    passages, _ = split_passages(
+        body, title="Opération Ghostbusters : comment soutenir les étudiants ?"
+    )
+
+    assert {p.kind for p in passages} == {"paragraph"}
+
+
 @pytest.mark.parametrize(
     ("title", "speaker"),
     [

@@ -88,6 +88,21 @@ def test_single_exchange_counts_when_it_opens_with_a_question() -> None:
     )
 
 
+def test_a_short_exchange_is_one_turn_each() -> None:
+    # Framablog's group interview: one bold question led by « Laissez-moi deviner : », then
+    # many answers of which only one voice's prefix reads as a name. Not a short exchange.
+    paragraphs = [
+        "Laissez-moi deviner : c’est une bulle qui éclate ?",
+        "llaq : C’est presque ça.",
+        "Maiwann : Et moi j’imagine plein de petites bulles !",
+        "Combien ça coûte ?",
+        "llaq : Rien.",
+        "Maiwann : Du temps et de l’énergie.",
+    ]
+    passages, _ = split_passages(paragraphs)
+    assert kinds(passages) == ["paragraph"] * 6
+
+
 def test_one_off_prefix_inside_an_answer_does_not_start_a_turn() -> None:
     paragraphs = [
         "LVSL : Première question ?",

@@ -5,7 +5,10 @@ questions apart instead: a bold paragraph or a heading, often led by a dash, `Q 
 outlet's name. A false interview is worse than none, so a layout only counts when the title
 announces an interview (« entretien avec X », « interview de X », « X : « … » ») or at least
 three questions carry an explicit marker; headings that merely end in « ? » (« Comment
-personnaliser Windows ? ») never make an interview on their own.
+personnaliser Windows ? ») never make an interview on their own. Once bold paragraphs are known
+to be the questions, a bold paragraph between them that does not end in « ? » (« Quel(s)
+conseil(s) donnerais-tu… », a question with a closing aside) is one too when an answer follows
+it, so that the interviewer's words are never given to the interviewee.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from bot.ingest.html_text import Block
 from bot.models import Passage
 
 _QUESTION_MARKER = re.compile(r"^(?:[-–—]\s*|q\s*[:.]\s*|question\s*:\s*)", re.IGNORECASE)
-_QUESTION_MAX_CHARS = 500
+# Questions carry their context: a Framablog one with its reason in brackets runs to 525.
+_QUESTION_MAX_CHARS = 700
 _MIN_QUESTIONS = 2
 _MIN_MARKED_WITHOUT_CUE = 3
 _NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|[A-ZÀ-ÖØ-Þ]\.)"
@@ -93,6 +97,7 @@ def layout_interview(
         marked >= _MIN_MARKED_WITHOUT_CUE and all(q.endswith("?") for q, _ in asked.values())
     ):
         return None
+    _add_bold_questions(blocks, questions, asked)
     return _passages(blocks, questions, title_speaker(title), interviewer)
 
 
@@ -113,6 +118,30 @@ def _question(block: Block, interviewer: str | None) -> tuple[str, bool] | None:
     if emphasized and text.endswith("?"):
         return text, False
     return None
+
+
+def _add_bold_questions(
+    blocks: Sequence[Block],
+    questions: list[tuple[str, bool] | None],
+    asked: dict[int, tuple[str, bool]],
+) -> None:
+    """Make questions of the bold paragraphs answered by plain ones, when bold is the layout."""
+    if not all(blocks[i].kind == "paragraph" and blocks[i].bold for i in asked):
+        # Headings ask (Cultiz): there, a bold paragraph is an answer set in bold.
+        return
+    # Only between questions that ask: a bold line after the last one (« Propos recueillis
+    # par … ») is no question.
+    for i in range(min(asked) + 1, max(asked)):
+        block, after = blocks[i], blocks[i + 1]
+        if (
+            questions[i] is None
+            and block.kind == "paragraph"
+            and block.bold
+            and len(block.text) <= _QUESTION_MAX_CHARS
+            and after.kind == "paragraph"
+            and not after.bold
+        ):
+            questions[i] = (block.text, False)
 
 
 def _answer(block: Block) -> bool:

@@ -64,7 +64,9 @@ def split_passages(
         else:
             body.append(block if text == block.text else Block(block.kind, text, block.bold))
     texts = [block.text for block in body]
-    turns = [_turn(t) for t in texts]
+    # A heading « Distanciel : … » names a section and a list item « Name : « talk » » a
+    # reference: only paragraphs open turns.
+    turns = [_turn(b.text) if b.kind == "paragraph" else None for b in body]
     speakers = _interview_speakers(turns)
     if speakers:
         return _interview(body, turns, speakers, title_speaker(title)), tuple(credits)
@@ -120,7 +122,8 @@ def _interview_speakers(turns: Sequence[tuple[str, str] | None]) -> set[str]:
     recurring = {speaker for speaker, n in counts.items() if n >= 2}
     if len(recurring) >= 2:
         return recurring
-    if len(counts) >= 2 and found[0][1].rstrip(_EDGE_SPACES).endswith("?"):
+    short = len(counts) >= 2 and all(n == 1 for n in counts.values())
+    if short and found[0][1].rstrip(_EDGE_SPACES).endswith("?"):
         return set(counts)
     return set()
 
