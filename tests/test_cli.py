@@ -229,3 +229,22 @@ def test_a_closed_pipe_ends_the_cli_quietly(tmp_path: Path) -> None:
         assert result.returncode == 141, (args, result.stderr)  # as if killed by SIGPIPE
         assert "Traceback" not in result.stderr, args
         assert "Exception" not in result.stderr, args
+
+
+def test_quote_of_a_real_feed_interview_gives_the_interviewee(tmp_path: Path) -> None:
+    """Framablog's interview, loaded from the real feed: /quote finds her words as hers."""
+    db = str(tmp_path / "framablog.sqlite3")
+    feed = ROOT / "tests" / "data" / "real" / "framablog-2021.xml"
+    loaded = _bot("load", str(feed), "--db", db)
+    assert "Framablog: 10 new" in loaded.stdout, loaded.stderr
+
+    answer = json.loads(_bot("quote", "coller des post-it partout", "--json", "--db", db).stdout)
+    [hit] = answer["results"]
+    assert (hit["kind"], hit["speaker"]) == ("answer", "Marie-Cécile Godwin")
+    assert "je passe la plupart de mon temps à coller des post-it partout" in hit["text"]
+    assert hit["url"].endswith("/marie-cecile-godwin-les-usages-prevalent-sur-tout/")
+
+    pulled = _bot("quote", "un bol de M&M’s", "--json", "--limit", "3", "--db", db)
+    first, *_ = json.loads(pulled.stdout)["results"]
+    assert (first["kind"], first["speaker"]) == ("pullquote", "Marie-Cécile Godwin")
+    assert first["text"] == "les libristes, c’est comme un bol de M&M’s"
