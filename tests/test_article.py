@@ -232,6 +232,63 @@ def test_bold_answers_stay_answers_when_headings_ask() -> None:
     assert passages[1].text == "Je dessine depuis toujours.\n\nSurtout la nuit."
 
 
+def test_a_group_interview_gives_each_answer_to_the_voice_that_opens_it() -> None:
+    # Framablog's « Libres bulles »: bold questions, answers led by pseudonyms, two voices
+    # in one paragraph (a <br> between them), no interview named in the title.
+    body = blocks(
+        ("paragraph", "Nous leur avons posé des questions.", False),
+        ("paragraph", "Pouvez-vous vous présenter ?", True),
+        ("paragraph", "– Hello, je suis llaq.", False),
+        ("paragraph", "Combien ça coûte ?", True),
+        ("paragraph", "llaq : Rien.", False),
+        ("paragraph", "méli : On ne veut pas faire payer.", False),
+        ("paragraph", "Un point important : l’accueil.", False),
+        ("paragraph", "Comment je vais savoir ?", True),
+        ("paragraph", "llaq : Par le mail.\nMaiwann : comme ça, pas besoin de revenir !", False),
+        ("paragraph", "Et la modération ?", True),
+        ("paragraph", "méli : À posteriori.", False),
+        ("paragraph", "Maiwann : Et si c’est trop relou, a priori.", False),
+        ("heading", "Les liens utiles :", True),
+        ("list", "Le site : contribulle.org", False),
+    )
+    passages, _ = split_passages(body, title="Libres bulles pour que décollent les contributions")
+
+    assert [(p.kind, p.speaker, p.text) for p in passages] == [
+        ("paragraph", None, "Nous leur avons posé des questions."),
+        ("question", None, "Pouvez-vous vous présenter ?"),
+        ("answer", None, "– Hello, je suis llaq."),
+        ("question", None, "Combien ça coûte ?"),
+        ("answer", "llaq", "Rien."),
+        ("answer", "méli", "On ne veut pas faire payer.\n\nUn point important : l’accueil."),
+        ("question", None, "Comment je vais savoir ?"),
+        ("answer", "llaq", "Par le mail."),
+        ("answer", "Maiwann", "comme ça, pas besoin de revenir !"),
+        ("question", None, "Et la modération ?"),
+        ("answer", "méli", "À posteriori."),
+        ("answer", "Maiwann", "Et si c’est trop relou, a priori."),
+        ("paragraph", None, "Les liens utiles :"),
+        ("paragraph", None, "Le site : contribulle.org"),
+    ]
+
+
+def test_labels_that_do_not_open_answers_make_no_group_interview() -> None:
+    # Two lowercase « label : » lines each twice (no speaker turns), but no question is
+    # answered by one: an article with bold questions stays paragraphs without a title cue.
+    body = blocks(
+        ("paragraph", "Pourquoi changer ?", True),
+        ("paragraph", "Parce que le service ferme.", False),
+        ("paragraph", "à noter : la vitesse.", False),
+        ("paragraph", "bon à savoir : le prix.", False),
+        ("paragraph", "Que faire ensuite ?", True),
+        ("paragraph", "Choisir un autre service.", False),
+        ("paragraph", "à noter : la liberté.", False),
+        ("paragraph", "bon à savoir : la migration.", False),
+    )
+    passages, _ = split_passages(body, title="Notre service ferme : la marche à suivre")
+
+    assert {p.kind for p in passages} == {"paragraph"}
+
+
 def test_section_headings_and_list_items_with_colons_are_not_speakers() -> None:
     # L'avertY's report: « Distanciel : … » headings; Framablog: a list of talks by name.
     body = blocks(

@@ -248,3 +248,9 @@ def test_quote_of_a_real_feed_interview_gives_the_interviewee(tmp_path: Path) ->
     first, *_ = json.loads(pulled.stdout)["results"]
     assert (first["kind"], first["speaker"]) == ("pullquote", "Marie-Cécile Godwin")
     assert first["text"] == "les libristes, c’est comme un bol de M&M’s"
+
+    # The group interview: a reply after a <br> goes to the voice named there.
+    voices = _bot("quote", "pas besoin de revenir sur la plateforme", "--json", "--db", db)
+    [hit] = json.loads(voices.stdout)["results"]
+    assert (hit["kind"], hit["speaker"]) == ("answer", "Maiwann")
+    assert hit["text"].startswith("comme ça, pas besoin de revenir sur la plateforme")

@@ -9,11 +9,17 @@ personnaliser Windows ? ») never make an interview on their own. Once bold para
 to be the questions, a bold paragraph between them that does not end in « ? » (« Quel(s)
 conseil(s) donnerais-tu… », a question with a closing aside) is one too when an answer follows
 it, so that the interviewer's words are never given to the interviewee.
+
+A group interview names its voices instead: answers open with « llaq : », « méli : »,
+« Maiwann : » (pseudonyms, lowercase ones too). Two names that each open two answers or more,
+one of them right after each of two questions, are the cue; every answer then goes to the
+voice that opens it, or to the last one named.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from bot.ingest.html_text import Block
@@ -37,6 +43,14 @@ _SAYS = re.compile(r"^\s*(?P<name>[^:«»\"“”]{2,80}?)\s*:\s*[«\"“]")
 _NAME_ONLY = re.compile(rf"^{_NAME}$")
 _INTERVIEW_WORD = re.compile(r"\b(?:entretien|interview|questions? à)\b", re.IGNORECASE)
 _GUILLEMET = re.compile("[«»]")
+# « llaq : … »: one to three short words, no sentence punctuation, then a colon and the answer.
+_VOICE_WORD = r"[^\s:«»\"“”,;.!?()\[\]]{1,20}"
+_VOICE = re.compile(
+    rf"^(?P<name>(?![-–—]){_VOICE_WORD}(?: {_VOICE_WORD}){{0,2}})"
+    r"[ \u00a0\u202f]*:[ \u00a0\u202f]+(?=\S)"
+)
+_MIN_VOICES = 2
+_MIN_VOICE_TURNS = 2
 _EDGE_SPACES = " \u00a0\u202f\t"
 
 
@@ -93,12 +107,17 @@ def layout_interview(
     if len(answered) < _MIN_QUESTIONS:
         return None
     marked = sum(1 for _, explicit in asked.values() if explicit)
-    if not announces_interview(title) and not (
-        marked >= _MIN_MARKED_WITHOUT_CUE and all(q.endswith("?") for q, _ in asked.values())
+    voices = _voices(blocks, questions)
+    if (
+        not announces_interview(title)
+        and not voices
+        and not (
+            marked >= _MIN_MARKED_WITHOUT_CUE and all(q.endswith("?") for q, _ in asked.values())
+        )
     ):
         return None
     _add_bold_questions(blocks, questions, asked)
-    return _passages(blocks, questions, title_speaker(title), interviewer)
+    return _passages(blocks, questions, title_speaker(title), interviewer, voices)
 
 
 def _question(block: Block, interviewer: str | None) -> tuple[str, bool] | None:
@@ -144,6 +163,41 @@ def _add_bold_questions(
             questions[i] = (block.text, False)
 
 
+def _voice(line: str) -> tuple[str, str] | None:
+    """(name, answer) when a line opens with « name : »."""
+    match = _VOICE.match(line)
+    return (match["name"], line[match.end() :]) if match else None
+
+
+def _voices(
+    blocks: Sequence[Block], questions: Sequence[tuple[str, bool] | None]
+) -> frozenset[str]:
+    """The names that open the answers of a group interview, or none."""
+    first = next((i for i, q in enumerate(questions) if q is not None), len(blocks))
+    replies = [
+        (i, block)
+        for i, block in enumerate(blocks[first + 1 :], start=first + 1)
+        if questions[i] is None and block.kind == "paragraph"
+    ]
+    counts = Counter(
+        voice[0]
+        for _, block in replies
+        for line in block.text.split("\n")
+        if (voice := _voice(line)) is not None
+    )
+    names = frozenset(name for name, n in counts.items() if n >= _MIN_VOICE_TURNS)
+    if len(names) < _MIN_VOICES:
+        return frozenset()
+    opened = sum(
+        1
+        for i, block in replies
+        if questions[i - 1] is not None
+        and (voice := _voice(block.text)) is not None
+        and voice[0] in names
+    )
+    return names if opened >= _MIN_QUESTIONS else frozenset()
+
+
 def _answer(block: Block) -> bool:
     # Answers may be bold throughout (Cultiz sets whole replies in <strong>); a heading that
     # is no question closes the interview part (« Pour en voir plus : »).
@@ -155,16 +209,18 @@ def _passages(
     questions: Sequence[tuple[str, bool] | None],
     interviewee: str | None,
     interviewer: str | None,
+    voices: frozenset[str] = frozenset(),
 ) -> tuple[Passage, ...]:
-    """Lede paragraphs, then a question passage and one answer passage per turn."""
+    """Lede paragraphs, then a question passage and one answer passage per turn (and voice)."""
     out: list[Passage] = []
     answer: list[str] = []
     quotes: list[Passage] = []
     in_turn = False
+    speaker = interviewee
 
     def end_turn() -> None:
         if answer:
-            out.append(Passage("answer", "\n\n".join(answer), interviewee))
+            out.append(Passage("answer", "\n\n".join(answer), speaker))
         out.extend(quotes)
         answer.clear()
         quotes.clear()
@@ -174,10 +230,17 @@ def _passages(
             end_turn()
             out.append(Passage("question", question[0], interviewer))
             in_turn = True
+            speaker = interviewee
             continue
         quote = block.text if block.kind == "quote" else pull_quote(block.text)
         if quote is not None and in_turn:
-            quotes.append(Passage("pullquote", quote, interviewee))
+            quotes.append(Passage("pullquote", quote, speaker))
+        elif in_turn and voices and block.kind == "paragraph":
+            for name, text in _by_voice(block.text, voices):
+                if name is not None:
+                    end_turn()
+                    speaker = name
+                answer.append(text)
         elif in_turn and _answer(block):
             answer.append(block.text)
         else:
@@ -186,3 +249,17 @@ def _passages(
             out.append(Passage("paragraph", block.text))
     end_turn()
     return tuple(out)
+
+
+def _by_voice(text: str, voices: frozenset[str]) -> list[tuple[str | None, str]]:
+    """A paragraph cut where a line opens with a voice: (name or None to go on, text)."""
+    parts: list[tuple[str | None, list[str]]] = []
+    for line in text.split("\n"):
+        voice = _voice(line)
+        if voice is not None and voice[0] in voices:
+            parts.append((voice[0], [voice[1]]))
+        elif parts:
+            parts[-1][1].append(line)
+        else:
+            parts.append((None, [line]))
+    return [(name, "\n".join(lines)) for name, lines in parts]
