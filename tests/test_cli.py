@@ -249,6 +249,12 @@ def test_quote_of_a_real_feed_interview_gives_the_interviewee(tmp_path: Path) ->
     assert (first["kind"], first["speaker"]) == ("pullquote", "Marie-Cécile Godwin")
     assert first["text"] == "les libristes, c’est comme un bol de M&M’s"
 
+    # The interviewer's question without « ? » is a question, not words of hers.
+    asked = _bot("quote", "conseils donnerais-tu aux créateurs", "--json", "--db", db)
+    [hit] = json.loads(asked.stdout)["results"]
+    assert (hit["kind"], hit["speaker"]) == ("question", None)
+    assert hit["text"].startswith("Quel(s) conseil(s) donnerais-tu aux créateurs")
+
     # The group interview: a reply after a <br> goes to the voice named there.
     voices = _bot("quote", "pas besoin de revenir sur la plateforme", "--json", "--db", db)
     [hit] = json.loads(voices.stdout)["results"]
