@@ -127,6 +127,22 @@ def test_lead_image_skips_pixels_emoji_and_icons_and_resolves_lazy_loading() -> 
     )
 
 
+def test_an_article_without_a_picture_shows_its_first_videos_still() -> None:
+    def lead(html: str) -> str | None:
+        return read_article(html, "text/html", "https://ex.fr/a/b").lead_image
+
+    youtube = (
+        "<p>La console.</p><iframe src='https://www.youtube.com/embed/5OcNy7t17LA?x=1'></iframe>"
+    )
+    assert lead(youtube) == "https://img.youtube.com/vi/5OcNy7t17LA/hqdefault.jpg"
+    dailymotion = "<iframe src='//www.dailymotion.com/embed/video/x8abc12'></iframe>"
+    assert lead(dailymotion) == "https://www.dailymotion.com/thumbnail/video/x8abc12"
+    assert lead("<video poster='/still.jpg' src='/v.mp4'></video>") == "https://ex.fr/still.jpg"
+    # A picture comes first; a player of unknown address gives nothing.
+    assert lead(youtube + "<img src='/photo.jpg'>") == "https://ex.fr/photo.jpg"
+    assert lead("<iframe src='https://player.example/embed/42'></iframe>") is None
+
+
 # --- interviews ----------------------------------------------------------------------------
 
 

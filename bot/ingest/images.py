@@ -1,4 +1,5 @@
-"""The lead image of an article: its first meaningful <img>, lazy-loading resolved."""
+"""The lead image of an article: its first meaningful <img>, lazy-loading resolved, else
+the still of its first video."""
 
 from __future__ import annotations
 
@@ -28,10 +29,23 @@ _NOT_PICTURE_URLS = re.compile(
     re.IGNORECASE,
 )
 _CANDIDATE = re.compile(r"\s*(\S+)(?:\s+(\d+(?:\.\d+)?)([wx]))?\s*")
+# Players whose still image has an address known from the video's id: an article that is
+# a video (Korben's RetroN 5) then still goes out with its picture.
+_VIDEO_STILLS = (
+    (
+        re.compile(r"^(?:https?:)?//(?:www\.)?youtube(?:-nocookie)?\.com/(?:embed|v)/([\w-]{11})"),
+        "https://img.youtube.com/vi/{}/hqdefault.jpg",
+    ),
+    (
+        re.compile(r"^(?:https?:)?//(?:www\.)?dailymotion\.com/embed/video/([a-zA-Z0-9]+)"),
+        "https://www.dailymotion.com/thumbnail/video/{}",
+    ),
+)
 
 
 def lead_image(body: LexborNode, base: str | None) -> str | None:
-    """The address of the first <img> worth showing, absolute, or None."""
+    """The address of the first <img> worth showing, else of the first video's still,
+    absolute, or None."""
     for img in body.css("img"):
         attributes = img.attributes
         if _too_small(attributes.get("width")) or _too_small(attributes.get("height")):
@@ -43,6 +57,23 @@ def lead_image(body: LexborNode, base: str | None) -> str | None:
         if address is None or _NOT_PICTURE_URLS.search(address):
             continue
         return address
+    return _video_still(body, base)
+
+
+def _video_still(body: LexborNode, base: str | None) -> str | None:
+    """A <video>'s poster, or the still of a YouTube or Dailymotion player."""
+    for node in body.css("video, iframe, embed"):
+        attributes = node.attributes
+        if node.tag == "video":
+            poster = absolute(attributes.get("poster"), base)
+            if poster is not None:
+                return poster
+            continue
+        src = attributes.get("src") or attributes.get("data-src") or ""
+        for player, still in _VIDEO_STILLS:
+            match = player.match(src)
+            if match:
+                return still.format(match[1])
     return None
 
 
