@@ -85,6 +85,8 @@ def test_a_box_holding_most_of_the_text_is_the_article_whatever_its_class() -> N
         "Suivez-nous sur Twitter et Facebook",
         "Abonnez-vous à notre newsletter",
         "Les commentaires sont malheureusement toujours fermés... RDV sur Facebook.",
+        "This post is also available in English",
+        "Ce texte est également disponible en anglais.",
     ],
 )
 def test_trailer_lines(line: str) -> None:
@@ -98,6 +100,7 @@ def test_trailer_lines(line: str) -> None:
         "La source de la Seine est à Source-Seine.",
         "Facebook a annoncé hier une baisse de ses revenus publicitaires en Europe.",
         "Photo de famille pour les dirigeants du G7, réunis à Biarritz.",
+        "Ce texte est disponible en anglais sur le site du ministère, mais pas en breton.",
     ],
 )
 def test_article_lines_are_no_trailers(line: str) -> None:

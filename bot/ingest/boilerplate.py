@@ -76,6 +76,13 @@ _TRAILERS = (
         re.IGNORECASE,
     ),
     re.compile(r"^the post .{1,300} appeared first on .{1,200}$", re.IGNORECASE | re.DOTALL),
+    # A link to the same post in another language (ploum.net: « This text in English »).
+    re.compile(
+        r"^(?:this (?:text|post|article)|ce (?:texte|billet|post|article))(?: (?:is|est))?"
+        r"(?: (?:also|aussi|également))?(?: (?:available|disponible))?"
+        r" (?:in|en) (?:english|french|anglais|français)\s*[.!]?$",
+        re.IGNORECASE,
+    ),
     re.compile(
         r"^(?:l[’']article|cet article|le billet) .{1,300} (?:est apparu en premier|a été publié"
         r" (?:en premier|initialement)) sur .{1,200}$",
