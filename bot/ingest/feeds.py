@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import Message
 from functools import partial
@@ -17,6 +18,7 @@ from bot.ingest.dates import entry_date
 from bot.ingest.entries import absolute, collect, describe, is_image, safe_url
 from bot.ingest.html_text import one_line
 from bot.ingest.jsonfeed import parse_json_feed
+from bot.ingest.repeated import drop_repeated
 from bot.models import ParseResult, Skip
 
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf", "channel"})
@@ -64,14 +66,16 @@ def parse_feed(
     if not data or not data.strip():
         return ParseResult(posts=(), skipped=(Skip(where, "not a feed: empty document"),))
     if _decode_head(data[:_SNIFF_BYTES]).lstrip().startswith("{"):
-        return parse_json_feed(
+        result = parse_json_feed(
             data, source=source, where=where, base_url=base_url, tz=options.tz,
             now=options.now, clean=clean,
         )  # fmt: skip
-    return _parse_xml_feed(
-        data, source=source, where=where, content_type=content_type, base=base_url,
-        options=options,
-    )  # fmt: skip
+    else:
+        result = _parse_xml_feed(
+            data, source=source, where=where, content_type=content_type, base=base_url,
+            options=options,
+        )  # fmt: skip
+    return replace(result, posts=drop_repeated(result.posts)) if clean else result
 
 
 def _decode_head(head: bytes) -> str:
