@@ -103,6 +103,20 @@ def test_a_short_exchange_is_one_turn_each() -> None:
     assert kinds(passages) == ["paragraph"] * 6
 
 
+def test_labels_recurring_in_a_review_are_no_interview() -> None:
+    paragraphs = [
+        "Nous avons comparé deux liseuses pendant un mois.",
+        "Avantage : un écran très lisible en plein soleil.",
+        "Limite : l’autonomie annoncée n’est pas tenue.",
+        "La seconde est plus chère, mais mieux finie.",
+        "Avantage : une finition irréprochable.",
+        "Limite : le prix, 249 euros.",
+    ]
+    passages, _ = split_passages(paragraphs)
+    assert kinds(passages) == ["paragraph"] * 6
+    assert passages[1].text == "Avantage : un écran très lisible en plein soleil."
+
+
 def test_one_off_prefix_inside_an_answer_does_not_start_a_turn() -> None:
     paragraphs = [
         "LVSL : Première question ?",

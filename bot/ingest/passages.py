@@ -113,14 +113,18 @@ def _turn(paragraph: str) -> tuple[str, str] | None:
 def _interview_speakers(turns: Sequence[tuple[str, str] | None]) -> set[str]:
     """The speakers whose prefixes are real turns; empty when the body is not an interview.
 
-    Two speakers who each speak at least twice make an interview; a lone `Bilan : …` or
-    `Je dis : …` line in prose does not. A short exchange (each speaking once) still counts
-    when it opens with a question.
+    Two speakers who each speak at least twice, one of them asking a question, make an
+    interview; a lone `Bilan : …` or `Je dis : …` line in prose does not, nor labels that
+    recur in a review (`Avantage : …`, `Limite : …`), which ask nothing. A short exchange
+    (each speaking once) still counts when it opens with a question.
     """
     found = [t for t in turns if t is not None]
     counts = Counter(speaker for speaker, _ in found)
     recurring = {speaker for speaker, n in counts.items() if n >= 2}
-    if len(recurring) >= 2:
+    asks = any(
+        speaker in recurring and text.rstrip(_EDGE_SPACES).endswith("?") for speaker, text in found
+    )
+    if len(recurring) >= 2 and asks:
         return recurring
     short = len(counts) >= 2 and all(n == 1 for n in counts.values())
     if short and found[0][1].rstrip(_EDGE_SPACES).endswith("?"):
