@@ -21,6 +21,12 @@ def test_plain_words_are_normalized_and_stop_words_kept_apart():
     assert not parsed.warnings
 
 
+def test_markup_in_a_query_is_not_searched():
+    parsed = parse_query("<b>travail</b> du <a href='x'>clic</a> <3")
+    assert parsed.text == "travail du clic <3"  # what is not a tag stays
+    assert parsed.terms == ("travail", "clic", "3")
+
+
 def test_curly_apostrophes_and_accents_fold_like_the_text():
     parsed = parse_query("carte d’identité")
     assert parsed.words == ("carte", "d", "identite")
