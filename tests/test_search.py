@@ -23,7 +23,7 @@ from bot.search.index_file import PARTS_BEFORE_MERGE
 from bot.search.passage_score import MIN_SCORE
 from bot.search.postings import REPEATED
 from bot.search.resolved import join_spellings
-from bot.search.snippet import ELLIPSIS, cut_snippet
+from bot.search.snippet import ELLIPSIS, cut_snippet, cut_snippet_parts
 from bot.text import STOP_WORDS, normalize
 
 NBSP = "\u00a0"
@@ -469,6 +469,13 @@ def test_snippet_bolds_the_phrase_in_a_long_answer(index):
     assert f" {last} " in f" {LONG_ANSWER} "
 
 
+def test_words_apart_in_a_passage_are_bolded_apart(index):
+    hit = index.search("clic gauche journee").hits[0]
+    assert hit.post_id == SCATTERED
+    # « clic gauche » stand together, « journée » further on: what lies between is not bold.
+    assert bolded(hit) == "clic gauche | journée"
+
+
 def test_snippet_offsets_point_into_the_original_typography(index):
     hit = index.search("decision d'elon musk").hits[0]
     assert hit.post_id == TWITTER
@@ -499,6 +506,17 @@ def test_cut_snippet_squashes_newlines_and_keeps_offsets():
     assert "\n" not in snippet
     assert "  " not in snippet
     assert snippet[match[0] : match[1]] == "cherché"
+
+
+def test_cut_snippet_parts_moves_each_part_and_drops_what_is_cut():
+    text = "Début.\n\n" + "mot " * 100 + "premier   second " + "mot " * 100 + "lointain"
+    first = text.index("premier")
+    second = text.index("second")
+    far = text.index("lointain")
+    parts = [(first, first + 7), (second, second + 6), (far, far + 8)]
+    snippet, moved = cut_snippet_parts(text, (first, second + 6), parts)
+    assert [snippet[a:b] for a, b in moved] == ["premier", "second"]
+    assert "  " not in snippet
 
 
 def test_cut_snippet_without_span():

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bot.search.passage_score import match_span
+from bot.search.passage_score import match_parts, match_span
 from bot.search.post_ranking import second_passage
 from bot.search.resolved import ResolvedQuery
 from bot.search.shortlist import Evidence
-from bot.search.snippet import ELLIPSIS, SNIPPET_CHARS, cut_snippet
+from bot.search.snippet import ELLIPSIS, SNIPPET_CHARS, cut_snippet_parts
 from bot.text import normalize, normalize_with_offsets
 
 JOIN = " … "  # between two passages of one snippet
@@ -20,8 +20,34 @@ Texts = Callable[[list[int]], dict[int, tuple[str | None, str]]]  # slot -> (spe
 def locate(query: ResolvedQuery, norm: str, text: str) -> tuple[int, int] | None:
     """The match's offsets in a slot's original `text`, given its normalized `norm`."""
     span = match_span(query, norm)
-    if span is None:
-        return None
+    return None if span is None else _in_text(query, span, norm, text)
+
+
+def locate_parts(
+    query: ResolvedQuery, norm: str, text: str
+) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
+    """The match's offsets in `text` (as `locate`), and the runs of query words in it to
+    bold: words standing apart are bolded apart."""
+    parts = match_parts(query, norm)
+    if not parts:
+        return None, []
+    span = _in_text(query, (parts[0][0], parts[-1][1]), norm, text)
+    if span is None or len(parts) == 1:
+        return span, [] if span is None else [span]
+    start, end = span
+    chunk, offsets = normalize_with_offsets(text[start:end])
+    first = parts[0][0]
+    if chunk != norm[first : parts[-1][1]]:
+        return span, [span]  # the text reads otherwise than the index: bold it whole
+    return span, [
+        (start + offsets[a - first], start + offsets[b - first - 1] + 1) for a, b in parts
+    ]
+
+
+def _in_text(
+    query: ResolvedQuery, span: tuple[int, int], norm: str, text: str
+) -> tuple[int, int] | None:
+    """A span of `norm` as offsets in `text`."""
     ns, ne = span
     target = norm[ns:ne]
     # Normalizing with offsets runs in Python, ~1 ms per 4,000 characters: do it on a
@@ -38,10 +64,10 @@ def locate(query: ResolvedQuery, norm: str, text: str) -> tuple[int, int] | None
             return a + offsets[found], a + offsets[found + len(target) - 1] + 1
     # The stored norm disagrees with the text (should not happen): match on the text.
     norm, offsets = normalize_with_offsets(text)
-    span = match_span(query, norm)
-    if span is None:
+    found_span = match_span(query, norm)
+    if found_span is None:
         return None
-    return offsets[span[0]], offsets[span[1] - 1] + 1
+    return offsets[found_span[0]], offsets[found_span[1] - 1] + 1
 
 
 def _find_word_run(norm: str, target: str, near: int) -> int | None:
@@ -85,7 +111,8 @@ def hit_snippet(
     at = 0
     for number in shown:
         text = read.get(number, (None, ""))[1]
-        snippet, match = cut_snippet(text, locate(query, normalize(text), text), width=width)
+        span, bold = locate_parts(query, normalize(text), text)
+        snippet, moved = cut_snippet_parts(text, span, bold, width=width)
         if parts:
             # One ellipsis between the two, whatever their cuts.
             if parts[-1].endswith(ELLIPSIS):
@@ -93,13 +120,10 @@ def hit_snippet(
                 at = sum(len(p) for p in parts)
             if snippet.startswith(ELLIPSIS):
                 snippet = snippet[len(ELLIPSIS) :]
-                match = (
-                    None if match is None else (match[0] - len(ELLIPSIS), match[1] - len(ELLIPSIS))
-                )
+                moved = [(a - len(ELLIPSIS), b - len(ELLIPSIS)) for a, b in moved]
             parts.append(JOIN)
             at += len(JOIN)
-        if match is not None:
-            spans.append((at + match[0], at + match[1]))
+        spans.extend((at + a, at + b) for a, b in moved)
         parts.append(snippet)
         at += len(snippet)
     return "".join(parts), spans, shown[0]

@@ -190,21 +190,46 @@ def _holds_sequence(query: ResolvedQuery, toks: list[str]) -> bool:
 def match_span(query: ResolvedQuery, norm: str) -> tuple[int, int] | None:
     """Where to bold in `norm`: a quoted phrase, else the tightest window of matched words,
     narrowed to its rarest word when wide."""
+    found = match_parts(query, norm)
+    return (found[0][0], found[-1][1]) if found else None
+
+
+def match_parts(query: ResolvedQuery, norm: str) -> list[tuple[int, int]]:
+    """What `match_span` covers, as the runs of query words to bold: words standing apart
+    in it are bolded apart, words joined by stop words (« travail du clic ») as one."""
     for phrase in query.phrases:
         span = phrase_span(norm, phrase)
         if span is not None:
-            return span
+            return [span]
     occ = occurrences(query, norm)
     if not occ:
-        return None
+        return []
     present = {ti for _, _, ti, _ in occ}
     left, right = min_window(occ, len(present))
-    start = occ[left][0]
-    end = max(e for _, e, _, _ in occ[left : right + 1])
-    if end - start > MAX_SPAN_CHARS:
+    window = occ[left : right + 1]
+    if max(e for _, e, _, _ in window) - window[0][0] > MAX_SPAN_CHARS:
         rarest = max(present, key=query.weights.__getitem__)
-        start, end = next((s, e) for s, e, ti, _ in occ[left : right + 1] if ti == rarest)
-    return start, end
+        return [next((s, e) for s, e, ti, _ in window if ti == rarest)]
+    runs: list[tuple[int, int]] = []
+    for start, end, _, _ in window:
+        if runs and start <= runs[-1][1]:  # the same word found twice (two terms)
+            runs[-1] = (runs[-1][0], max(runs[-1][1], end))
+        elif runs and _joins(norm[runs[-1][1] : start]):
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+    return runs
+
+
+def _joins(gap: str) -> bool:
+    """True when the text between two matched words holds at most two stop words and no
+    sentence punctuation: the words read as one phrase."""
+    between = words(gap)
+    return (
+        len(between) <= 2
+        and all(w in STOP_WORDS for w in between)
+        and not any(c in gap for c in '.;:!?()«»"')
+    )
 
 
 def phrase_span(norm: str, phrase: tuple[str, ...]) -> tuple[int, int] | None:

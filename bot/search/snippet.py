@@ -25,6 +25,22 @@ def cut_snippet(
     space. Returns the snippet and the span's offsets in it (None when `span` is None).
     With `sentences`, prefers to start and end on sentence boundaries when one is near.
     """
+    snippet, moved = cut_snippet_parts(
+        text, span, [] if span is None else [span], width=width, sentences=sentences
+    )
+    return snippet, (moved[0] if moved else None)
+
+
+def cut_snippet_parts(
+    text: str,
+    span: tuple[int, int] | None,
+    parts: list[tuple[int, int]],
+    *,
+    width: int = SNIPPET_CHARS,
+    sentences: bool = False,
+) -> tuple[str, list[tuple[int, int]]]:
+    """As `cut_snippet`, cut around `span`, with each of `parts` (offsets into `text`, to
+    bold) moved into the snippet; a part the cut leaves out is dropped."""
     if span is None:
         start, end = 0, 0
     else:
@@ -45,7 +61,11 @@ def cut_snippet(
         if sentences:
             lo, hi = _sentence_bounds(text, lo, hi, start, end)
         lo, hi = _word_bounds(text, lo, hi, start, end)
-    return _render(text, lo, hi, (start, end) if span is not None else None, sentences)
+    if span is None:
+        return _render(text, lo, hi, [], sentences)
+    # Parts past a span cut short (wider than the snippet) are cut with it.
+    kept = [(max(a, start), min(b, end)) for a, b in parts if min(b, end) > max(a, start)]
+    return _render(text, lo, hi, kept, sentences)
 
 
 def _word_bounds(text: str, lo: int, hi: int, start: int, end: int) -> tuple[int, int]:
@@ -80,9 +100,9 @@ def _sentence_bounds(text: str, lo: int, hi: int, start: int, end: int) -> tuple
 
 
 def _render(
-    text: str, lo: int, hi: int, span: tuple[int, int] | None, sentences: bool = False
-) -> tuple[str, tuple[int, int] | None]:
-    """The text between lo and hi with spaces squashed, ellipses, and the span moved along."""
+    text: str, lo: int, hi: int, parts: list[tuple[int, int]], sentences: bool = False
+) -> tuple[str, list[tuple[int, int]]]:
+    """The text between lo and hi with spaces squashed, ellipses, and the parts moved along."""
     while lo < hi and text[lo] in _BREAKS:
         lo += 1
     while hi > lo and text[hi - 1] in _BREAKS:
@@ -91,7 +111,10 @@ def _render(
     opens_sentence = sentences and lo > 0 and text[lo] in _SENTENCE_START
     out: list[str] = [ELLIPSIS] if lo > 0 and not opens_sentence else []
     size = len(out)
-    new_start = new_end = -1
+    starts = {start: n for n, (start, _) in enumerate(parts)}
+    ends = {end - 1: n for n, (_, end) in enumerate(parts)}
+    new_starts = [-1] * len(parts)
+    new_ends = [-1] * len(parts)
     last_break = False
     # A character loop is fine at snippet sizes and keeps the offset bookkeeping obvious.
     for i in range(lo, hi):
@@ -102,16 +125,14 @@ def _render(
                 size += 1
             last_break = True
         else:
-            if span is not None and i == span[0]:
-                new_start = size
+            if i in starts:
+                new_starts[starts[i]] = size
             out.append(char)
             size += 1
             last_break = False
-        if span is not None and i == span[1] - 1:
-            new_end = size
+        if i in ends:
+            new_ends[ends[i]] = size
     if hi < len(text) and not (sentences and text[hi - 1] in ".!?…»"):
         out.append(ELLIPSIS)
-    snippet = "".join(out)
-    if span is None or new_start < 0 or new_end <= new_start:
-        return snippet, None
-    return snippet, (new_start, new_end)
+    moved = [(a, b) for a, b in zip(new_starts, new_ends, strict=True) if 0 <= a < b]
+    return "".join(out), moved
