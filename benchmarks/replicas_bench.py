@@ -151,7 +151,7 @@ async def through_replicas(
             user = core.user(f"Lecteur {next(users)}")
             started = time.monotonic()
             core.command(user, f"/search {query}")
-            reply = await core.wait_for(method="sendMessage", chat_id=user, timeout=120)
+            reply = await core.wait_for(method="sendMessage", chat_id=user, within=120)
             return (reply.time - started) * 1000
 
         stop = asyncio.Event()
