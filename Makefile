@@ -24,6 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks
 	$(BIN)/ruff format --check bot tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/mypy --config-file benchmarks/mypy.ini
 
 format: $(STAMP)
 	$(BIN)/ruff format bot tests benchmarks

@@ -80,7 +80,8 @@ def naive_plan(post: Post, subs: list[Subscription]) -> int:
 
 def time_planning(subs: list[Subscription]) -> tuple[list[float], list[float], float, int]:
     """Cold: no filter parsed yet (a fresh process); warm: the running bot's usual case."""
-    cold, warm = [], []
+    cold: list[float] = []
+    warm: list[float] = []
     owed = 0
     for _ in range(5):
         parse_filter.cache_clear()

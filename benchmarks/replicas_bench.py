@@ -190,7 +190,7 @@ async def engine(name: str, target: str, folder: Path, queries: list[str]) -> di
     alone = await search_alone(target, folder, queries)
     print(f"{name}:")
     print(line("search alone (in process)", alone))
-    figures = {"alone": alone}
+    figures: dict[str | int, list[float]] = {"alone": alone}
     for replicas in (1, 2):
         took, written, per_replica = await through_replicas(target, folder, replicas, queries)
         label = f"/search via {replicas} replica(s)"

@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from bot.models import IndexedPassage, IndexedPost  # noqa: E402
+from bot.models import IndexedPassage, IndexedPost, PassageKind  # noqa: E402
 from bot.text import STOP_WORDS, normalize, normalize_with_offsets, word_spans  # noqa: E402
 
 SEED = ROOT / "seeds" / "000_caedc24fabec8c83.txt"
@@ -64,7 +64,7 @@ class SeedPost:
     source: str
     title: str
     published: datetime | None
-    passages: list[tuple[str, str | None, str]]  # (kind, speaker, text)
+    passages: list[tuple[PassageKind, str | None, str]]  # (kind, speaker, text)
 
 
 @dataclass
@@ -326,7 +326,7 @@ def build_corpus(
     posts: list[IndexedPost] = []
 
     def passage(
-        kind: str, speaker: str | None, text: str, norm: str | None = None
+        kind: PassageKind, speaker: str | None, text: str, norm: str | None = None
     ) -> IndexedPassage:
         nonlocal next_passage
         next_passage += 1
@@ -777,14 +777,16 @@ def main() -> None:
             for leftover in tmp.glob("*.pkl"):
                 leftover.unlink()
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
-    head = ("passages", "engine", "build s", "live s", "first s", "RSS MB", "heap MB")
-    head += ("p50 ms", "p95 ms", "broad ms", "recall@5")
+    head: tuple[str, ...] = ("passages", "engine", "build s", "live s", "first s", "RSS MB")
+    head += ("heap MB", "p50 ms", "p95 ms", "broad ms", "recall@5")
     print("\n" + " | ".join(f"{h:>9}" for h in head))
     for r in results.values():
         for engine in [e for e in ("before", "main", "after") if e in r]:
             e = r[engine]
             live_s = f"{e['live_s']:.1f}" if "live_s" in e else "-"
-            cells = (f"{r['passages']:,}", engine, f"{e['build_s'] + e['save_s']:.1f}", live_s)
+            cells: tuple[str, ...] = (
+                f"{r['passages']:,}", engine, f"{e['build_s'] + e['save_s']:.1f}", live_s
+            )  # fmt: skip
             cells += (f"{e['first_s']:.2f}", f"{e['rss_loaded_mb']:.0f}")
             cells += (f"{e['anon_loaded_mb']:.0f}", f"{e['p50']:.1f}", f"{e['p95']:.1f}")
             cells += (f"{e['broad_max']:.1f}", f"{e['recall']:.3f}")

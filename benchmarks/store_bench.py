@@ -67,7 +67,7 @@ def _passage_rows() -> list[tuple[int, int, str, str | None, str, str]]:
     parsed = parse_movim(
         Path(DUMP).read_text(encoding="utf-8"), tz=PARIS, today=datetime.now(PARIS).date()
     )
-    rows = []
+    rows: list[tuple[int, int, str, str | None, str, str]] = []
     for number, post in enumerate(parsed.posts, start=1):
         norms = normalize_many([p.text for p in post.passages])
         rows += [

@@ -59,8 +59,8 @@ class FakeRequest(BaseRequest):
         # File URLs come percent-encoded, the token's ":" included (File._get_encoded_url).
         path = unquote(urlsplit(url).path)
         if file_match := _FILE_RE.search(path):
-            content = self._core.file_content(file_match["token"], file_match["path"])
-            return (200, content) if content is not None else (404, dumps(NOT_FOUND.body()))
+            stored = self._core.file_content(file_match["token"], file_match["path"])
+            return (200, stored) if stored is not None else (404, dumps(NOT_FOUND.body()))
         api_match = _API_RE.search(path)
         if api_match is None:
             return 404, dumps(NOT_FOUND.body())

@@ -115,7 +115,7 @@ class UpdateInjectors(ChatRegistry):
         chat = self._find_chat(chat)
         if chat.type != "private":
             raise ValueError("chat_shared only happens in private chats")
-        info = {"request_id": request_id, "chat_id": shared.id}
+        info: dict[str, Any] = {"request_id": request_id, "chat_id": shared.id}
         info.update(
             {k: v for k, v in (("title", shared.title), ("username", shared.username)) if v}
         )
@@ -154,7 +154,7 @@ class UpdateInjectors(ChatRegistry):
         state = self._state(token)
         current = self._current(message, token)
         chat = self._find_chat(current["chat"]["id"])
-        query = {
+        query: dict[str, Any] = {
             "id": str(9_000_000_000_000 + self._next_id()),
             "from": self._author(chat, user).to_json(),
             "message": current,
@@ -169,7 +169,7 @@ class UpdateInjectors(ChatRegistry):
     ) -> dict[str, Any]:
         """A user types "@bot query" in any chat; returns the Update."""
         state = self._state(token)
-        inline = {
+        inline: dict[str, Any] = {
             "id": str(8_000_000_000_000 + self._next_id()),
             "from": self._user(user).to_json(),
             "query": query,
