@@ -97,9 +97,8 @@ def _parser() -> argparse.ArgumentParser:
         ("quote", "find a quote (answers and pull quotes first)"),
     ):
         command = commands.add_parser(name, parents=[common], help=help_text)
-        command.add_argument(
-            "query", nargs="*" if name == "quote" else "+", metavar="QUERY", help="words"
-        )
+        # Any number of words: `search -clic` alone gets the empty-query answer, not usage.
+        command.add_argument("query", nargs="*", metavar="QUERY", help="words")
         command.add_argument("--limit", type=int, default=5 if name == "search" else 1)
         command.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
@@ -107,7 +106,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # `search travail -clic`: a word led by "-" is the query's exclusion, not an option.
+        if args.command not in ("search", "quote") or any(w.startswith("--") for w in extra):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.query = [*args.query, *extra]
     try:
         settings = Settings.from_env().with_database(args.db)
     except ConfigError as exc:

@@ -123,6 +123,21 @@ def test_search_readable_listing_and_bad_queries(tmp_path: Path) -> None:
     assert "Traceback" not in huge.stderr
 
 
+def test_a_word_led_by_a_dash_is_an_exclusion_not_an_option(tmp_path: Path) -> None:
+    db = str(tmp_path / "fresh.sqlite3")
+    both = _bot("search", "travail", "--db", db)
+    assert "Antonio Casilli" in both.stdout
+    without = _bot("search", "travail", "-clic", "--limit", "5", "--db", db)
+    assert without.returncode == 0, without.stderr
+    assert "Antonio Casilli" not in without.stdout
+    assert "L’intelligence artificielle ne fera pas disparaître le travail" in without.stdout
+    alone = _bot("search", "-clic", "--db", db)
+    assert (alone.returncode, alone.stderr.startswith("usage: python -m bot search")) == (2, True)
+    typo = _bot("search", "travail", "--limt", "5", "--db", db)
+    assert typo.returncode == 2
+    assert "unrecognized arguments: --limt" in typo.stderr
+
+
 def test_search_prints_a_post_dated_at_the_end_of_the_calendar(tmp_path: Path) -> None:
     from tests.fakes.rss import make_rss
 
