@@ -159,7 +159,8 @@ def sources_message(
         name = escape(shorten(row["name"], MAX_NAME))
         if row["posts"]:
             when = local_date(stored_moment(row["latest"]), tz, lang)
-            lines.append(text(lang, "source_line", name=name, count=row["posts"], latest=when))
+            key = "source_line_one" if row["posts"] == 1 else "source_line"
+            lines.append(text(lang, key, name=name, count=row["posts"], latest=when))
         else:
             lines.append(text(lang, "source_line_empty", name=name))
     if len(lines) == 1:

@@ -164,6 +164,12 @@ async def test_sources_lists_counts_and_dates(core, app) -> None:
     [text] = replies(core, bob)
     assert "JournalDuGeek: 3 posts, latest on 2 April 2024" in text
     assert "Exemple: 12 posts" in text
+    assert "LeVentSeLeve: 1 post, on 12 April 2023" in text
+    alice = core.user("Alice")
+    await feed(app, core.command(alice, "/sources"))
+    [texte] = replies(core, alice)
+    assert "LeVentSeLeve : 1 article, le 12 avril 2023" in texte
+    assert "Numerama : 2 articles, dernier le 8 février 2024" in texte
 
 
 async def test_inline_mode_offers_articles_with_paging(core, app) -> None:
