@@ -79,6 +79,9 @@ async def test_bad_filters_and_usage_lines(core, app) -> None:
     alice = core.user("Alice")
     assert "Filtre refusé" in await say(app, core, alice, '/subscribe Numerama "pas fermé')
     assert "Filtre refusé" in await say(app, core, alice, "/subscribe Numerama +ia -ia")
+    # Punctuation after a name is a filter to refuse, not part of the name to ignore.
+    assert "aucun mot dans « (( »" in await say(app, core, alice, "/subscribe Numerama ((")
+    assert "Aucun abonnement" in await say(app, core, alice, "/subscriptions")
     assert (await say(app, core, alice, "/subscribe")).startswith("Usage")
     assert (await say(app, core, alice, "/quiet demain")).startswith("Usage")
     assert (await say(app, core, alice, "/digest hourly")).startswith("Programme illisible")

@@ -114,8 +114,13 @@ async def _named_source(
     store = services_of(context).store
     for end in range(len(args), 0, -1):
         found = await store.find_sources(" ".join(args[:end]))
+        last = args[end - 1]
+        # Names match without their punctuation: a word of punctuation alone (« (( ») is
+        # part of the name only when the name holds it, else it is a filter to check.
         if len(found) == 1:
-            return found[0], args[end:]
+            if any(c.isalnum() for c in last) or last in found[0].name:
+                return found[0], args[end:]
+            continue
         if found:
             break
     else:
