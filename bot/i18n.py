@@ -23,7 +23,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "help": (
             "<b>Commandes</b>\n"
             "/search <i>mots</i> : chercher des articles (fautes, accents et pluriels "
-            "pardonnés)\n"
+            "pardonnés) ; ici, en privé, vos mots seuls suffisent\n"
             "/quote [<i>mots</i>] : une citation ; sans mots, une citation au hasard\n"
             "/sources : les sources, leur nombre d’articles et leur dernier article\n"
             "/start : l’accueil\n/help : cette aide\n\n"
@@ -160,7 +160,8 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "help": (
             "<b>Commands</b>\n"
-            "/search <i>words</i>: find posts (typos, accents and plurals forgiven)\n"
+            "/search <i>words</i>: find posts (typos, accents and plurals forgiven); here, "
+            "in private, your words alone will do\n"
             "/quote [<i>words</i>]: a quote; with no words, a random one\n"
             "/sources: the sources, their post counts and latest post\n"
             "/start: the welcome\n/help: this help\n\n"

@@ -66,6 +66,16 @@ async def test_help_lists_every_command(core, app) -> None:
     assert "@relais_test_bot" in text
 
 
+async def test_words_alone_in_private_are_a_search_and_elsewhere_nothing(core, app) -> None:
+    alice = core.user("Alice")
+    await feed(app, core.user_message(alice, "travial du clik"))
+    [reply] = replies(core, alice)
+    assert "Casilli" in reply
+    group = core.group("Lecteurs")
+    await feed(app, core.user_message(group, "travail du clic", alice))
+    assert core.sent(chat_id=group) == []
+
+
 async def test_search_pages_with_buttons_and_edits(core, app) -> None:
     alice = core.user("Alice")
     await feed(app, core.command(alice, "/search travail du clic"))

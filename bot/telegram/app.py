@@ -127,6 +127,9 @@ def _register(app: AnyApplication) -> None:
     app.add_handler(
         MessageHandler(private & filters.Document.FileExtension("opml"), admin.import_opml)
     )
+    # Words alone in a private chat are a search; edits, forwards and inline results are not.
+    words = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT
+    app.add_handler(MessageHandler(private & words & ~filters.FORWARDED, handlers.search_words))
     app.add_handler(CallbackQueryHandler(handlers.page, pattern=handlers.PAGE_PATTERN))
     paged = (
         (handlers.sources_button, handlers.SOURCES_PAGE_PATTERN),

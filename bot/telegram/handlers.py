@@ -106,6 +106,17 @@ async def search(said: Said, context: Context) -> None:
     await _send_search(said, context, query)
 
 
+@on_message
+async def search_words(said: Said, context: Context) -> None:
+    """Words written to the bot in a private chat, with no command: searched as /search."""
+    query, cut = _query((said.message.text or "").split())
+    if not query:
+        return
+    if cut:
+        await said.reply(text(said.lang, "truncated", limit=MAX_QUERY))
+    await _send_search(said, context, query)
+
+
 async def _send_search(said: Said, context: Context, query: str) -> None:
     lang = said.lang
     services = services_of(context)
