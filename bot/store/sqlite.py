@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -95,10 +96,11 @@ class SqliteDatabase(SqliteConnection):
             path.parent.mkdir(parents=True, exist_ok=True)
         async with aiosqlite.connect(path, isolation_level=None) as db:
             db.row_factory = aiosqlite.Row
+            # The wait first: turning a new file to WAL needs a lock another process may hold.
+            await db.execute("PRAGMA busy_timeout=5000")
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA foreign_keys=ON")
             await db.execute("PRAGMA synchronous=NORMAL")
-            await db.execute("PRAGMA busy_timeout=5000")
             # 64 MB of page cache: bulk loads touch the same index pages over and over.
             await db.execute("PRAGMA cache_size=-65536")
             database = cls(db, path)
@@ -106,14 +108,24 @@ class SqliteDatabase(SqliteConnection):
             yield database
 
     async def _migrate(self) -> None:
-        version = await self.schema_version()
-        for number, script in enumerate(MIGRATIONS, start=1):
-            if number <= version:
-                continue
-            # executescript commits on its own; the version bump rides in the same script.
-            await self._db.executescript(
-                f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-            )
+        if await self.schema_version() >= len(MIGRATIONS):
+            return
+        # The write lock first, then the version read under it: processes opening one new
+        # file at once would otherwise each run the same steps (« table sources already
+        # exists »). All the steps due go in that one transaction.
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            version = await self.schema_version()
+            for number, script in enumerate(MIGRATIONS, start=1):
+                if number <= version:
+                    continue
+                for statement in _statements(script):
+                    await self._db.execute(statement)
+                await self._db.execute(f"PRAGMA user_version = {number}")
+            await self._db.execute("COMMIT")
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
 
     async def schema_version(self) -> int:
         """The number of migrations applied (PRAGMA user_version)."""
@@ -183,3 +195,16 @@ class SqliteDatabase(SqliteConnection):
     async def reserve_ids(self, table: str, count: int) -> list[int]:
         """Only inside a transaction: outside one, the ids could be taken meanwhile."""
         raise RuntimeError("reserve_ids needs a transaction")
+
+
+def _statements(script: str) -> list[str]:
+    """A migration's statements one by one (executescript would commit on its own)."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements
