@@ -26,6 +26,9 @@ STOP_WORDS = frozenset(
 )
 
 _WORD = re.compile(r"[0-9a-z]+")
+# Markup left in text (escaped `&lt;script&gt;` decoded, tags typed into a query). Any letter
+# counts: `<ß href=...>` is text to a browser but still reads as a tag; `<3` is no tag.
+_TAG_LIKE = re.compile(r"<(?:[/!?]|[^\W\d_])[^<>]*(?:>|\Z)")
 
 
 @lru_cache(maxsize=4096)
@@ -177,3 +180,14 @@ def stem(word: str) -> str:
     if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss"):
         return word[:-1]
     return word
+
+
+def remove_tag_like(text: str, replacement: str = "") -> str:
+    """Text without what looks like a tag, each replaced by `replacement` (nesting such as
+    `<<b>script>` takes rounds)."""
+    while "<" in text:
+        cleaned = _TAG_LIKE.sub(replacement, text)
+        if cleaned == text:
+            return text
+        text = cleaned
+    return text

@@ -11,6 +11,7 @@ from bot.text import (
     normalize,
     normalize_many,
     normalize_with_offsets,
+    remove_tag_like,
     stem,
     tokenize,
 )
@@ -75,3 +76,9 @@ def test_tokenize_splits_elisions_and_stems_plurals() -> None:
     assert stem("reseaux") == stem("reseau") == "reseau"
     assert stem("noyaux") == "noyau"
     assert stem("pas") == "pas"
+
+
+def test_tag_like_text_is_removed_in_rounds_and_a_heart_stays() -> None:
+    assert remove_tag_like("<<b>script>alert(1)</script> <3") == "alert(1) <3"
+    assert remove_tag_like("<b>travail</b>du clic", " ") == " travail du clic"
+    assert remove_tag_like("1 < 2 et <ß href=x>lien") == "1 < 2 et lien"

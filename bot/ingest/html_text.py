@@ -13,6 +13,8 @@ from typing import Literal
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from bot.text import remove_tag_like
+
 BlockKind = Literal["paragraph", "heading", "quote", "list"]
 
 # Content of these is never text a reader should see (code, embeds, forms, metadata).
@@ -42,9 +44,6 @@ _LINE_BREAK = "\x00"
 _PADDED_NBSP = re.compile(r"[ \u00a0\u202f]*(?: [\u00a0\u202f]|[\u00a0\u202f] )[ \u00a0\u202f]*")
 _NBSP_RUN = re.compile(r"([\u00a0\u202f])[\u00a0\u202f]+")
 _EDGE_SPACES = " \u00a0\u202f"
-# Escaped markup (`&lt;script&gt;`) decodes into tag-like text; it is removed, not shown.
-# Any letter counts: `<ß href=...>` is text to a browser but still reads as a tag.
-_TAG_LIKE = re.compile(r"<(?:[/!?]|[^\W\d_])[^<>]*(?:>|\Z)")
 # Feeds often label HTML as text; tags or entities in "plain" text mean it is HTML.
 _HTML_HINT = re.compile(r"</?[A-Za-z][A-Za-z0-9]*[\s/>]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+\d*);")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
@@ -197,22 +196,12 @@ def _clean(text: str) -> str:
     """Lines of a block with tag-like text removed and spaces collapsed; blank lines dropped."""
     lines = []
     for line in text.split(_LINE_BREAK):
-        line = _PADDED_NBSP.sub(" ", _SPACE_RUN.sub(" ", _remove_tag_like(line)))
+        line = _PADDED_NBSP.sub(" ", _SPACE_RUN.sub(" ", remove_tag_like(line)))
         line = _NBSP_RUN.sub(r"\1", line)
         line = line.strip(_EDGE_SPACES)
         if line:
             lines.append(line)
     return "\n".join(lines)
-
-
-def _remove_tag_like(text: str) -> str:
-    """Remove tag-looking text until none is left (nesting like `<<b>script>` needs rounds)."""
-    while "<" in text:
-        cleaned = _TAG_LIKE.sub("", text)
-        if cleaned == text:
-            return text
-        text = cleaned
-    return text
 
 
 def html_to_paragraphs(html: str) -> list[str]:

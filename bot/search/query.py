@@ -13,11 +13,9 @@ from datetime import date
 
 from bot import i18n
 from bot.names import source_key
-from bot.text import STOP_WORDS, normalize, words
+from bot.text import STOP_WORDS, normalize, remove_tag_like, words
 
 MAX_QUERY_CHARS = 256
-# Markup pasted or typed into a query (`<b>travail</b>`) is no word to look for.
-_TAG = re.compile(r"</?[A-Za-z][^<>]{0,60}>")
 
 # After normalize(), every kind of quote is '"' and every dash is '-'.
 _TOKEN = re.compile(
@@ -108,7 +106,8 @@ def content_words(ws: tuple[str, ...] | list[str]) -> list[str]:
 def parse_query(query: str, *, max_chars: int = MAX_QUERY_CHARS) -> ParsedQuery:
     """Parse a search query; never raises, reports problems in `warnings`."""
     warnings: list[QueryWarning] = []
-    text = " ".join(_TAG.sub(" ", query).split())
+    # Markup pasted or typed into a query (`<b>travail</b>`) is no word to look for.
+    text = " ".join(remove_tag_like(query, " ").split())
     truncated = len(text) > max_chars
     if truncated:
         cut = text[:max_chars]
