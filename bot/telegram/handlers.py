@@ -97,19 +97,20 @@ async def help_command(said: Said, context: Context) -> None:
 @on_message
 async def search(said: Said, context: Context) -> None:
     """`/search QUERY`: the first page of results, with buttons for the rest."""
-    query, cut = _query(said.args)
-    if not query:
+    if not said.args:
         await said.reply(text(said.lang, "usage_search"))
         return
-    if cut:
-        await said.reply(text(said.lang, "truncated", limit=MAX_QUERY))
-    await _send_search(said, context, query)
+    await _search_words(said, context, said.args)
 
 
 @on_message
 async def search_words(said: Said, context: Context) -> None:
     """Words written to the bot in a private chat, with no command: searched as /search."""
-    query, cut = _query((said.message.text or "").split())
+    await _search_words(said, context, (said.message.text or "").split())
+
+
+async def _search_words(said: Said, context: Context, words: list[str]) -> None:
+    query, cut = _query(words)
     if not query:
         return
     if cut:
