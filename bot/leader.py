@@ -28,6 +28,10 @@ RENEW_EVERY = 3.0
 FOLLOW_EVERY = 1.0
 # While waiting out a lease left by a process that may be dead: how often to look again.
 START_CHECK_EVERY = 0.5
+# While the database cannot be written: the first retry, doubled up to the renewal period.
+RETRY_FIRST = 0.5
+
+Sleep = Callable[[float], Awaitable[None]]
 
 Mode = Literal["polling", "webhook"]
 
@@ -87,7 +91,13 @@ class Leadership:
 
     `on_change(leading)` runs after every change, with the new state. `now` is the wall
     clock the store judges expiry by (tests move it), `clock` the monotonic one that tells
-    how long ago the lease was last renewed.
+    how long ago the lease was last renewed, `sleep` how `start` and `run` wait.
+
+    A database that cannot be written (locked by another process, a full disk, a stopped
+    server) stops every process alike: nobody can take the lease meanwhile. So a lone poller
+    (`start(exclusive=True)`) keeps its role through any outage and retries with backoff;
+    only a lease seen held by another process makes it step down. A webhook replica steps
+    down before its lease may lapse, since another replica may take over once it does.
     """
 
     def __init__(
@@ -101,6 +111,7 @@ class Leadership:
         on_change: Change | None = None,
         now: Callable[[], datetime] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._store = store
         self.owner = owner
@@ -110,9 +121,15 @@ class Leadership:
         self._on_change = on_change
         self._now = now
         self._clock = clock
+        self._sleep = sleep
+        self._exclusive = False
         self.leading = False
         self.holder: Lease | None = None  # the lease as last seen
         self._renewed_at = 0.0
+        # The outage under way: failed attempts, since when, the kinds of failure logged.
+        self.failures = 0
+        self._failing_since = 0.0
+        self._failure_kinds: set[str] = set()
 
     async def _acquire(self) -> Lease:
         now = self._now() if self._now is not None else None
@@ -127,6 +144,7 @@ class Leadership:
         stops renewing it (a crashed process) is waited out: at most `ttl` seconds.
         Raises LeaseRefused.
         """
+        self._exclusive = exclusive
         started = self._clock()
         lease = await self._acquire()
         first_seen = lease
@@ -141,7 +159,7 @@ class Leadership:
                     "the lease is held until %s by %s: waiting to see whether it still runs",
                     lease.expires_at.isoformat(timespec="seconds"), holder.describe(),
                 )  # fmt: skip
-            await asyncio.sleep(START_CHECK_EVERY)
+            await self._sleep(START_CHECK_EVERY)
             started = self._clock()
             lease = await self._acquire()
         await self._observe(lease, started)
@@ -152,13 +170,53 @@ class Leadership:
         try:
             lease = await self._acquire()
         except Exception as exc:  # the database may be busy or unreachable for a while
-            log.warning("could not renew the leader lease: %s", exc)
-            if self.leading and self._clock() - self._renewed_at >= self.ttl - self.renew_every:
+            self._failed(exc, started)
+            if (
+                self.leading
+                and not self._exclusive
+                and self._clock() - self._renewed_at >= self.ttl - self.renew_every
+            ):
                 log.error("the leader lease may lapse before it can be renewed: stepping down")
                 await self._set(False)
             return self.leading
+        self._recovered()
         await self._observe(lease, started)
         return self.leading
+
+    def _failed(self, exc: Exception, started: float) -> None:
+        """One log line per kind of failure in an outage, not one per attempt."""
+        if self.failures == 0:
+            self._failing_since = started
+        self.failures += 1
+        kind = f"{type(exc).__name__}: {exc}"
+        if kind in self._failure_kinds:
+            return
+        self._failure_kinds.add(kind)
+        if self.leading and self._exclusive:
+            keeps = "still leading (no other process can take it meanwhile), retrying"
+        elif self.leading:
+            keeps = "still leading while it has not lapsed, retrying"
+        else:
+            keeps = "retrying"
+        log.warning("could not renew the leader lease (%s): %s", kind, keeps)
+
+    def _recovered(self) -> None:
+        if self.failures == 0:
+            return
+        log.warning(
+            "the database answers again: leader lease renewed after %.0f s (%d failed %s)",
+            self._clock() - self._failing_since, self.failures,
+            "attempt" if self.failures == 1 else "attempts",
+        )  # fmt: skip
+        self.failures = 0
+        self._failure_kinds.clear()
+
+    def next_wait(self) -> float:
+        """Seconds until the next renewal or attempt: shorter, then doubling, in an outage."""
+        usual = self.renew_every if self.leading else self.follow_every
+        if self.failures == 0:
+            return usual
+        return min(usual, RETRY_FIRST * 2.0 ** (self.failures - 1))
 
     async def _observe(self, lease: Lease, started: float) -> None:
         previous = self.holder
@@ -185,9 +243,9 @@ class Leadership:
 
     async def run(self) -> None:
         """Renew the lease every `renew_every` seconds, or try to take it every
-        `follow_every` seconds, until cancelled."""
+        `follow_every` seconds (sooner while the database fails), until cancelled."""
         while True:
-            await asyncio.sleep(self.renew_every if self.leading else self.follow_every)
+            await self._sleep(self.next_wait())
             await self.step()
 
     async def release(self) -> None:

@@ -47,14 +47,19 @@ def owner(mode: str = "webhook", pid: int = 100) -> Owner:
     return Owner(mode, "hote", pid, f"t{pid}")
 
 
-def leader(store: Store, who: Owner, clocks: Clocks, changes: list | None = None) -> Leadership:
+def leader(
+    store: Store, who: Owner, clocks: Clocks, changes: list | None = None, sleep=None
+) -> Leadership:
     async def record(leading: bool) -> None:
         if changes is not None:
             changes.append((str(who), leading))
 
+    async def time_passes(seconds: float) -> None:
+        clocks.seconds += seconds
+
     return Leadership(
         store, who, ttl=TTL, renew_every=3.0, on_change=record, now=clocks.now,
-        clock=clocks.monotonic,
+        clock=clocks.monotonic, sleep=sleep or time_passes,
     )  # fmt: skip
 
 
@@ -155,12 +160,12 @@ async def test_one_leader_at_a_time_and_a_takeover_after_the_lease_lapses(
     assert await a.step() is True  # a clean stop hands over at once
 
 
-async def test_a_leader_that_cannot_renew_steps_down_before_its_lease_lapses(
+async def test_a_replica_that_cannot_renew_steps_down_before_its_lease_lapses(
     store: Store, tmp_path: Path
 ) -> None:
     clocks, changes = Clocks(), []
     a = leader(store, owner(pid=1), clocks, changes)
-    await a.start(exclusive=True)
+    await a.start(exclusive=False)
     await store._db.execute("DROP TABLE leases")  # every renewal now fails
     clocks.seconds += 3
     assert await a.step() is True  # its lease still runs until 10 s
@@ -171,8 +176,68 @@ async def test_a_leader_that_cannot_renew_steps_down_before_its_lease_lapses(
     assert changes[-1] == ("webhook:hote:1:t1", False)
 
 
+async def test_a_lone_poller_keeps_its_role_through_an_outage_and_says_so_once(
+    store: Store, second: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    clocks, changes = Clocks(), []
+    slept: list[float] = []
+
+    async def outage_of_30_seconds(seconds: float) -> None:
+        slept.append(seconds)
+        clocks.seconds += seconds
+        if clocks.seconds >= 40:
+            raise asyncio.CancelledError  # end of the run
+
+    a = leader(store, owner("polling", 1), clocks, changes, sleep=outage_of_30_seconds)
+    await a.start(exclusive=True)
+    caplog.set_level("INFO", logger="bot.leader")
+    caplog.clear()
+    # The database cannot be written by anyone (here: the lease table is away).
+    await second._db.execute("ALTER TABLE leases RENAME TO leases_away")
+    with pytest.raises(asyncio.CancelledError):
+        await a.run()
+    assert a.leading  # 30 s > TTL: kept
+    assert changes == [("polling:hote:1:t1", True)]
+    # Retries back off from half a second to the renewal period.
+    assert slept[:5] == [3.0, 0.5, 1.0, 2.0, 3.0], slept
+    assert a.failures >= 10
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1, warnings  # one line for one kind of failure
+    assert "could not renew the leader lease" in warnings[0]
+    assert "still leading" in warnings[0]
+    # Another process cannot take it either meanwhile.
+    other = leader(second, owner("polling", 2), clocks)
+    assert await other.step() is False
+    await second._db.execute("ALTER TABLE leases_away RENAME TO leases")
+    caplog.clear()
+    assert await a.step() is True
+    assert a.failures == 0
+    assert a.next_wait() == 3.0
+    back = [r.getMessage() for r in caplog.records]
+    assert len(back) == 1, back
+    assert "answers again" in back[0]
+    assert await other.step() is False  # a renewed: the lapsed lease was not up for grabs
+
+
+async def test_a_poller_steps_down_only_when_another_holds_the_lease(
+    store: Store, second: Store
+) -> None:
+    clocks, changes = Clocks(), []
+    a = leader(store, owner("polling", 1), clocks, changes)
+    await a.start(exclusive=True)
+    await second._db.execute("ALTER TABLE leases RENAME TO leases_away")
+    clocks.seconds += 20
+    assert await a.step() is True
+    await second._db.execute("ALTER TABLE leases_away RENAME TO leases")
+    # The lease lapsed in the outage and another process took it first: evidence.
+    b = leader(second, owner("polling", 2), clocks)
+    assert await b.step() is True
+    assert await a.step() is False
+    assert changes == [("polling:hote:1:t1", True), ("polling:hote:1:t1", False)]
+
+
 async def test_a_second_poller_is_refused_and_a_dead_ones_lease_waited_out(
-    store: Store, second: Store, monkeypatch: pytest.MonkeyPatch
+    store: Store, second: Store
 ) -> None:
     clocks = Clocks()
     first = leader(store, owner("polling", 1), clocks)
@@ -185,21 +250,16 @@ async def test_a_second_poller_is_refused_and_a_dead_ones_lease_waited_out(
         if int(before // 3) != int(clocks.seconds // 3):
             await first.step()
 
-    monkeypatch.setattr("bot.leader.asyncio.sleep", time_passes)
-    newcomer = leader(second, owner("polling", 2), clocks)
+    newcomer = leader(second, owner("polling", 2), clocks, sleep=time_passes)
     with pytest.raises(LeaseRefused) as refused:
         await newcomer.start(exclusive=True)
     assert refused.value.who == "pid 1 on hote, long polling"
     assert clocks.seconds <= 3.5  # told as soon as the holder showed it is alive
     # A webhook replica is refused by a running poller too (Telegram would answer 409).
     with pytest.raises(LeaseRefused):
-        await leader(second, owner("webhook", 3), clocks).start(exclusive=False)
+        await leader(second, owner("webhook", 3), clocks, sleep=time_passes).start(exclusive=False)
 
     # The poller is SIGKILLed: its lease stays until it lapses, then a new one starts.
-    async def nothing_renews(seconds: float) -> None:
-        clocks.seconds += seconds
-
-    monkeypatch.setattr("bot.leader.asyncio.sleep", nothing_renews)
     waited_from = clocks.seconds
     restarted = leader(second, owner("polling", 4), clocks)
     await restarted.start(exclusive=True)
