@@ -36,7 +36,16 @@ from bot.ratelimit import FloodGate
 from bot.search import Searcher
 from bot.sourcelist.sources_file import parse_sources
 from bot.store import Store
-from bot.telegram import admin, channels, chat_settings, handlers, jobs, leading, subscriptions
+from bot.telegram import (
+    admin,
+    channels,
+    chat_settings,
+    handlers,
+    jobs,
+    leading,
+    subscriptions,
+    webhook_server,
+)
 from bot.telegram.limiter import GateLimiter
 from bot.telegram.send import make_send
 from bot.telegram.services import AnyApplication, Services, attach, opened
@@ -241,6 +250,8 @@ def run(settings: Settings) -> int:
     """Serve Telegram until SIGINT or SIGTERM, by long polling or, when WEBHOOK_URL is set,
     behind a webhook; the exit code."""
     app = build_application(settings)
+    soft, hard = webhook_server.raise_file_limit()
+    log.debug("open files limit: %d (hard %d)", soft, hard)
     try:
         if settings.webhook_url is None:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -249,6 +260,10 @@ def run(settings: Settings) -> int:
                 "webhook mode: listening on %s:%d, Telegram posts to %s",
                 settings.webhook_listen, settings.port, _masked(settings.webhook_target),
             )  # fmt: skip
+            assert settings.webhook_secret is not None  # config requires it with WEBHOOK_URL
+            # Refused at the headers unless for this path with this secret; bodies, headers,
+            # idle connections and their number bounded (PTB's server has no such settings).
+            webhook_server.install(settings.webhook_path, settings.webhook_secret)
             app.run_webhook(
                 listen=settings.webhook_listen,
                 port=settings.port,
