@@ -150,6 +150,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_failing": "⚠️ <b>{name}</b> échoue sans cesse ; nouvelles tentatives de plus en plus espacées : {error}",
         "source_recovered": "✅ <b>{name}</b> répond de nouveau.",
         "opml_too_big": "Fichier ignoré : il dépasse {size} Mo.",
+        # hardening-runtime (issue 20): the search index rebuilt while the bot runs.
+        "index_rebuilding": "L’index de recherche est en reconstruction. Réessayez dans une minute.",
     },
     "en": {
         "welcome": (
@@ -287,6 +289,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_failing": "⚠️ <b>{name}</b> keeps failing, retrying with backoff: {error}",
         "source_recovered": "✅ <b>{name}</b> answers again.",
         "opml_too_big": "File skipped: it is larger than {size} MB.",
+        # hardening-runtime (issue 20): the search index rebuilt while the bot runs.
+        "index_rebuilding": "The search index is being rebuilt. Please try again in a minute.",
     },
 }
 

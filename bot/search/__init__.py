@@ -36,10 +36,11 @@ The modules inside are private: import from `bot.search`.
 """
 
 from bot.search.index import SearchIndex
-from bot.search.live import Searcher
+from bot.search.live import IndexRebuilding, Searcher
 from bot.search.results import QuoteHit, QuoteResponse, SearchHit, SearchResponse
 
 __all__ = [
+    "IndexRebuilding",
     "QuoteHit",
     "QuoteResponse",
     "SearchHit",

@@ -4,12 +4,15 @@ off the event loop."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import random
-from collections.abc import Iterator, Mapping
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from datetime import tzinfo
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.models import IndexedPost
 from bot.search.index import SearchIndex
@@ -18,6 +21,15 @@ from bot.search.results import QuoteResponse, SearchResponse
 log = logging.getLogger(__name__)
 
 CHANGES_AT_ONCE = 5000  # posts read from the store and indexed in one transaction
+
+T = TypeVar("T")
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class IndexRebuilding(RuntimeError):
+    """The index is being rebuilt from the store (its file was damaged, or the database was
+    replaced under the running bot): ask again in a moment."""
 
 
 class ChangeFeed(Protocol):
@@ -49,6 +61,8 @@ class Searcher:
         self._seq = 0
         self._lock = asyncio.Lock()
         self._store_id = 0
+        self._rebuilding: asyncio.Task[None] | None = None
+        self._file_size = 0  # the index file's size when last seen sound
 
     @classmethod
     def beside(cls, store: ChangeFeed, *, tz: tzinfo | None = None) -> Searcher:
@@ -96,7 +110,28 @@ class Searcher:
 
     async def refresh(self) -> None:
         """Apply what changed in the store since the last refresh (new, updated, deleted),
-        written to the index file with the store position it reaches, in one transaction."""
+        written to the index file with the store position it reaches, in one transaction.
+
+        A new store id (the database replaced by `import --replace`) or a damaged index
+        file starts a rebuild in the background; IndexRebuilding until it is done."""
+        self._check_rebuilding()
+        store_id = await self._store.store_id()
+        if store_id != self._store_id:
+            log.warning(
+                "the database was replaced (store id %d, was %d): rebuilding the search index",
+                store_id, self._store_id,
+            )  # fmt: skip
+            self._rebuild()
+        if self._path is not None:
+            problem = await asyncio.to_thread(_file_problem, self._path, self._file_size)
+            if isinstance(problem, str):
+                log.warning("search index at %s damaged (%s): rebuilding it", self._path, problem)
+                self._rebuild()
+            elif not self.rebuilding:
+                self._file_size = problem
+        await self._guarded(self._catch_up)
+
+    async def _catch_up(self) -> None:
         async with self._lock:
             while True:
                 # In pieces, so a long backlog is never held whole.
@@ -109,8 +144,54 @@ class Searcher:
                 self._seq = seq
             self.index.set_source_urls(await self._store.source_urls())
 
+    def _check_rebuilding(self) -> None:
+        if self._rebuilding is None:
+            return
+        if not self._rebuilding.done():
+            raise IndexRebuilding
+        self._rebuilding = None
+        if self._index is None:  # the last rebuild failed (logged): try again
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        """Start rebuilding the index from the store, unless already under way; raises
+        IndexRebuilding."""
+        if self._rebuilding is None or self._rebuilding.done():
+            self._rebuilding = asyncio.create_task(self._rebuilt(), name="index rebuild")
+        raise IndexRebuilding
+
+    async def _rebuilt(self) -> None:
+        try:
+            async with self._lock:
+                damaged, self._index = self._index, None
+                if damaged is not None:
+                    # A damaged file may not even close cleanly: it is replaced anyway.
+                    with contextlib.suppress(sqlite3.Error):
+                        await asyncio.to_thread(damaged.close)
+                self._store_id = await self._store.store_id()
+                self._file_size = 0  # a new file, maybe smaller than the damaged one
+                self._index, self._seq = await self._build()
+            log.warning("search index rebuilt: %d passages", len(self._index))
+        except Exception as exc:  # the store unreachable meanwhile: tried again on next use
+            log.error("could not rebuild the search index: %s", exc)
+
+    async def _guarded(self, work: Callable[[], Awaitable[T]]) -> T:
+        """`work` on the index; a damaged index file starts a rebuild (IndexRebuilding)."""
+        self._check_rebuilding()
+        try:
+            return await work()
+        except sqlite3.DatabaseError as exc:
+            log.warning("search index at %s damaged (%s): rebuilding it", self._path, exc)
+            self._rebuild()
+            raise  # never reached: _rebuild raises
+
     async def close(self) -> None:
         """Close the index file (every refresh is already written)."""
+        if self._rebuilding is not None:
+            self._rebuilding.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._rebuilding
+            self._rebuilding = None
         async with self._lock:
             if self._index is not None:
                 await asyncio.to_thread(self._index.close)
@@ -126,21 +207,51 @@ class Searcher:
     async def search(self, query: str, *, limit: int = 5, offset: int = 0) -> SearchResponse:
         """Posts matching the query, best first."""
         await self.refresh()
-        return await asyncio.to_thread(self.index.search, query, limit=limit, offset=offset)
+        return await self._guarded(
+            lambda: asyncio.to_thread(self.index.search, query, limit=limit, offset=offset)
+        )
 
     async def quote(
         self, query: str, *, limit: int = 1, rng: random.Random | None = None
     ) -> QuoteResponse:
         """Passages matching the query, the interviewee's words first."""
         await self.refresh()
-        return await asyncio.to_thread(self.index.quote, query, limit=limit, rng=rng)
+        return await self._guarded(
+            lambda: asyncio.to_thread(self.index.quote, query, limit=limit, rng=rng)
+        )
 
     async def suggest(self, query: str) -> str | None:
         """A close spelling of the query that the vocabulary knows, if any."""
-        return await asyncio.to_thread(self.index.suggest, query)
+        return await self._guarded(lambda: asyncio.to_thread(self.index.suggest, query))
+
+    @property
+    def rebuilding(self) -> bool:
+        """Whether the index is being rebuilt now."""
+        return self._rebuilding is not None and not self._rebuilding.done()
 
     def __len__(self) -> int:
-        return len(self.index)
+        """Passages searchable now (none while the index is rebuilt)."""
+        return len(self._index) if self._index is not None else 0
+
+
+def _file_problem(path: Path, size_seen: int) -> str | int:
+    """What is wrong with the index file at `path`, else its size now. SQLite keeps serving
+    the pages it has cached from a file truncated or overwritten under it, and the file never
+    shrinks by itself (no VACUUM), so a file smaller than last seen or not starting with
+    SQLite's header is damaged, even when every query still works."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
+            size = os.fstat(file.fileno()).st_size
+    except FileNotFoundError:
+        return "file missing"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if size < size_seen:
+        return f"{size} bytes, {size_seen} before"
+    if header != _SQLITE_HEADER:
+        return "not an SQLite file"
+    return size
 
 
 def _open(path: Path, store_id: int, tz: tzinfo | None) -> tuple[SearchIndex, int] | None:

@@ -19,6 +19,7 @@ from telegram import (
 
 from bot import render
 from bot.i18n import text
+from bot.search import IndexRebuilding
 from bot.telegram.context import (
     Context,
     Pressed,
@@ -297,13 +298,17 @@ async def unknown_command(said: Said, context: Context) -> None:
 
 async def on_error(update: object, context: Context) -> None:
     """Log any exception with its update, and apologise in the chat it came from."""
-    log.error("error while handling %r", update, exc_info=context.error)
+    key = "error"
+    if isinstance(context.error, IndexRebuilding):  # expected, and said in the log already
+        key = "index_rebuilding"
+    else:
+        log.error("error while handling %r", update, exc_info=context.error)
     if not isinstance(update, Update):
         return
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(text(lang_of(update), "error"))
+            await update.callback_query.answer(text(lang_of(update), key))
         elif update.effective_message is not None:
-            await update.effective_message.reply_text(text(lang_of(update), "error"))
+            await update.effective_message.reply_text(text(lang_of(update), key))
     except Exception:  # the apology itself failed (chat gone, network): logging is enough
         log.warning("could not apologise for an error", exc_info=True)
