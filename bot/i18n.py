@@ -152,6 +152,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "opml_too_big": "Fichier ignoré : il dépasse {size} Mo.",
         # hardening-runtime (issue 20): the search index rebuilt while the bot runs.
         "index_rebuilding": "L’index de recherche est en reconstruction. Réessayez dans une minute.",
+        "button_not_here": "Ce bouton n’appartient pas à ce message.",
     },
     "en": {
         "welcome": (
@@ -291,6 +292,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "opml_too_big": "File skipped: it is larger than {size} MB.",
         # hardening-runtime (issue 20): the search index rebuilt while the bot runs.
         "index_rebuilding": "The search index is being rebuilt. Please try again in a minute.",
+        "button_not_here": "This button does not belong to this message.",
     },
 }
 

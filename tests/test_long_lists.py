@@ -91,7 +91,9 @@ async def test_sources_are_one_page_at_a_time(core, app) -> None:
     assert second.method == "editMessageText"
     assert f"Page 2/{pages}" in plain_text(second.text)
     assert {b["text"] for b in second.buttons()} == {"◀", "▶"}
-    # A button beyond the end (the list shrank) shows the last page.
+    # A button beyond the end (sent when the list was longer) shows the last page.
+    stored = core._stored(core._state(None), alice.id, first.result["message_id"])
+    stored["reply_markup"] = {"inline_keyboard": [[{"text": "▶", "callback_data": "src:99999"}]]}
     [last] = await _say(app, core, alice, core.press(first, "src:99999", alice))
     assert f"Page {pages}/{pages}" in plain_text(last.text)
     assert [b["text"] for b in last.buttons()] == ["◀"]

@@ -265,7 +265,9 @@ async def test_a_forged_button_never_shows_another_chats_search(core, app) -> No
     for data in (stolen, stolen.replace(":1", ":0"), "s:1:1", "s:2:0"):
         press = core.press(mine, data, bob)
         await feed(app, press)
-        assert "expiré" in core.callback_answer(press["callback_query"]["id"])["text"]
+        answer = core.callback_answer(press["callback_query"]["id"])["text"]
+        # Refused: on no button of Bob's message, or read by no button's pattern.
+        assert "n’appartient pas à ce message" in answer or "expiré" in answer, answer
     assert core.sent(chat_id=bob, method="editMessageText") == []
     assert all("clic" not in plain_text(m["text"]) for m in core.messages(bob))
     # Alice's own button still works, and the id carries no count of other searches.
@@ -310,3 +312,36 @@ async def test_buttons_under_an_inline_message_are_answered_as_expired(core, app
         await feed(app, press)
         assert "expiré" in core.callback_answer(query["id"])["text"], data
     assert "error while handling" not in caplog.text
+
+
+async def test_forged_page_buttons_never_rewrite_a_message_that_has_none(core, app) -> None:
+    # In a group, anyone may send a callback query "from" any bot message with any data:
+    # a forged st:0 on /help would edit it into /status, src:0 into /sources.
+    alice, mallory = core.user("Alice"), core.user("Mallory")
+    group = core.group("Lecteurs")
+    await feed(app, core.command(group, "/help", alice))
+    [help_message] = core.sent(chat_id=group, method="sendMessage")
+    help_id = help_message.result["message_id"]
+    before = core.messages(group)[-1]
+    assert before["message_id"] == help_id
+    await feed(app, core.command(group, "/search travail du clic", alice))
+    listing = core.sent(chat_id=group, method="sendMessage")[-1]  # a message with a button
+    for data in ("st:0", "src:0", "src:1", "ul:0", "u:1", "u:1:0"):
+        for message in (help_message, listing):
+            press = core.press(message, data, mallory)
+            await feed(app, press)
+            answer = core.callback_answer(press["callback_query"]["id"])
+            assert "n’appartient pas à ce message" in answer["text"], data
+    assert core.sent(chat_id=group, method="editMessageText") == []
+    [after] = [m for m in core.messages(group) if m["message_id"] == help_id]
+    assert after == before
+    # The buttons the bot put on a message still work, for anyone in the group.
+    forward = _button(listing, "▶")
+    await feed(app, core.press(listing, forward, mallory))
+    [edit] = core.sent(chat_id=group, method="editMessageText")
+    assert "Page 2/" in plain_text(edit.text)
+
+
+def _button(call, label: str) -> str:
+    [data] = [b["callback_data"] for b in call.buttons() if b["text"] == label]
+    return data

@@ -106,7 +106,8 @@ def on_message(handler: Callable[[Said, Context], Awaitable[None]]) -> Handler:
 
 def on_button(handler: Callable[[Pressed, Context], Awaitable[None]]) -> Handler:
     """`handler` for button presses in a chat; a press without one (a button under an
-    inline-mode message) or data its pattern does not read is answered as expired."""
+    inline-mode message) or data its pattern does not read is answered as expired, and
+    data that none of the message's own buttons carries is refused."""
 
     @wraps(handler)
     async def narrowed(update: Update, context: Context) -> None:
@@ -119,11 +120,29 @@ def on_button(handler: Callable[[Pressed, Context], Awaitable[None]]) -> Handler
         if chat is None or match is None:
             await query.answer(text(lang_of(update), "expired"), show_alert=True)
             return
+        if not _carries(query):
+            # A client may send any data "from" any message (a forged st:0 on /help would
+            # edit it into /status): only the buttons the bot put there are pressed.
+            log.info("%s: data %r is on no button of its message", handler.__name__, query.data)
+            await query.answer(text(lang_of(update), "button_not_here"), show_alert=True)
+            return
         await handler(
             Pressed(update, query, chat, query.from_user, lang_of(update), match), context
         )
 
     return narrowed
+
+
+def _carries(query: CallbackQuery) -> bool:
+    """Whether the message a press came from has a button with the press's data."""
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return False
+    return any(
+        button.callback_data == query.data
+        for row in message.reply_markup.inline_keyboard
+        for button in row
+    )
 
 
 async def remember_chat(turn: Turn, context: Context) -> Chat:
