@@ -93,8 +93,10 @@ class _Throttled:
 
 class GuardedServer(HTTPServer):
     """tornado's HTTPServer, refusing at the headers a request not for the webhook's path
-    or without its secret (403, the connection closed, the body never read), capping open
-    connections, and pausing instead of spinning when no file descriptor is left."""
+    (404) or without its secret (403): a body up to MAX_BODY is read and dropped, a larger
+    one never read (the connection closed). Open connections are capped, and accepting
+    pauses instead of spinning when no file descriptor is left. Plain HTTP only: TLS ends
+    in front of the bot."""
 
     def initialize(  # type: ignore[override]
         self,
@@ -106,6 +108,8 @@ class GuardedServer(HTTPServer):
         **settings: Any,
     ) -> None:
         super().initialize(request_callback, **settings)
+        if self.ssl_options is not None:
+            raise ValueError("the webhook server serves plain HTTP: TLS ends in front of it")
         self.paths = {path.rstrip("/"), path.rstrip("/") + "/"}
         self.secret = secret.encode()
         self.max_connections = max_connections
@@ -115,6 +119,7 @@ class GuardedServer(HTTPServer):
         self._listening: list[tuple[socket.socket, Callable[[], None]]] = []
         self._stopped = False
         self._dropped = _Throttled("%d connections open: closed the one idle longest")
+        self._refused = _Throttled("%d connections open, none idle: refused a new one")
         self._no_files = _Throttled("cannot accept connections: %s; pausing %.0f s")
 
     def handle_stream(self, stream: IOStream, address: tuple[Any, ...]) -> None:
@@ -122,7 +127,7 @@ class GuardedServer(HTTPServer):
         if self._open >= self.max_connections:
             if not self._waiting:
                 stream.close()  # every connection is busy with a request: refuse this one
-                self._dropped(self._open)
+                self._refused(self._open)
                 return
             oldest = next(iter(self._waiting))
             del self._waiting[oldest]
@@ -198,9 +203,6 @@ class GuardedServer(HTTPServer):
             self._connected(connection, address)
 
     def _connected(self, connection: socket.socket, address: Any) -> None:
-        if self.ssl_options is not None:  # the bot serves plain HTTP behind a TLS proxy
-            connection.close()
-            return
         stream = IOStream(
             connection, max_buffer_size=self.max_buffer_size, read_chunk_size=self.read_chunk_size
         )
