@@ -276,7 +276,7 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _import(settings: Settings, args: argparse.Namespace) -> int:
     try:
-        with open(args.file, encoding="utf-8") as file:  # noqa: ASYNC230 (as in _export)
+        with open(args.file, "rb") as file:  # noqa: ASYNC230 (as in _export)
             async with Store.open(settings.database) as store:
                 counts = await store.import_lines(read_lines(file), replace=args.replace)
                 where = store.describe()

@@ -12,7 +12,7 @@ from typing import Any
 import aiosqlite
 
 from bot.migrations import MIGRATIONS
-from bot.store.db import Connection, Row
+from bot.store.db import Connection, Row, quoted
 
 
 class SqliteConnection:
@@ -55,7 +55,7 @@ class SqliteConnection:
         if rows:
             marks = ", ".join("?" for _ in columns)
             await self._db.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
+                f"INSERT INTO {table} ({', '.join(map(quoted, columns))}) VALUES ({marks})", rows
             )
 
     async def insert_new(
@@ -65,7 +65,7 @@ class SqliteConnection:
         if rows:
             marks = ", ".join("?" for _ in columns)
             await self._db.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+                f"INSERT INTO {table} ({', '.join(map(quoted, columns))}) VALUES ({marks})"
                 " ON CONFLICT DO NOTHING",
                 rows,
             )
@@ -82,6 +82,8 @@ class SqliteConnection:
 
 class SqliteDatabase(SqliteConnection):
     """One SQLite file; writes of concurrent coroutines never interleave."""
+
+    errors: tuple[type[Exception], ...] = (sqlite3.Error, OverflowError)
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         super().__init__(db)

@@ -11,17 +11,24 @@ setting), subscriptions, the outbox (deliveries owed, digests gathering, and the
 the search index's tombstones of deleted posts, the counters (change numbers, this
 database's id, the source-key version) and the leader lease, which belong to the database
 itself: the target keeps its own, and its search index is rebuilt.
+
+Nothing of the file reaches SQL unchecked: a row's keys must be its table's real columns
+(then quoted), every value must fit its column as columns.py says, on both engines alike,
+and ids must be unique and point at rows before them. A refusal is one TransferError
+naming the line, table, row and column; what only the database can see (a unique key two
+rows share) comes back as one too.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from bot.store.base import StoreBase
+from bot.store.columns import Column, columns, problem, shown
 from bot.store.db import Connection
 
 FORMAT = "relais-export"
@@ -122,11 +129,16 @@ class TransferStore(StoreBase):
                 " --replace to delete what it holds first"
             )
         expected_schema = await self.schema_version()
-        async with self._transaction() as tx:
-            if replace:
-                await _empty(tx)
-            counts = await _load(tx, iter(lines), expected_schema)
-            await _settle_ids(tx)
+        try:
+            async with self._transaction() as tx:
+                if replace:
+                    await _empty(tx)
+                counts = await _load(tx, iter(lines), expected_schema)
+                await _settle_ids(tx)
+        except self._db.errors as exc:
+            # What the checks above cannot see (a key two rows share): one line, no traceback.
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise TransferError(f"the database refused the file: {reason}") from None
         return counts
 
 
@@ -149,6 +161,7 @@ async def _load(tx: Connection, lines: Iterable[str], schema: int) -> TransferCo
         )
     counts = TransferCounts()
     batch = _Batch(tx)
+    checker = _Checker(tx)
     for number, text in enumerate(lines, start=2):
         line = _parse(text, number)
         if "end" in line:
@@ -159,12 +172,70 @@ async def _load(tx: Connection, lines: Iterable[str], schema: int) -> TransferCo
         table, row = line.get("table"), line.get("row")
         if table not in TABLES or not isinstance(row, dict):
             raise TransferError(f"line {number}: expected a row of {', '.join(TABLES)}")
-        await batch.add(table, row)
         counts.rows[table] += 1
-        for passage in line.get("passages", []) if table == "posts" else []:
-            await batch.add("passages", {**passage, "post_id": row["id"]})
+        where = f"line {number}: {table} row {counts.rows[table]}"
+        await checker.check(table, row, where)
+        await batch.add(table, row)
+        passages = line.get("passages", []) if table == "posts" else []
+        if not isinstance(passages, list):
+            raise TransferError(f"{where}: its passages are not a list")
+        for position, passage in enumerate(passages, start=1):
+            if not isinstance(passage, dict) or "post_id" in passage:
+                raise TransferError(f"{where}: passage {position} is not a passage")
+            passage = {**passage, "post_id": row["id"]}
+            await checker.check("passages", passage, f"{where}, passage {position}")
+            await batch.add("passages", passage)
             counts.passages += 1
     raise TransferError("the file ends before its last line: it was cut short")
+
+
+# Column → the table its value must name a row of (a row the file brought before).
+_PARENTS = {
+    "posts": {"source_id": "sources"},
+    "subscriptions": {"chat_id": "chats", "source_id": "sources"},
+    "outbox": {"chat_id": "chats", "post_id": "posts"},
+}
+
+
+class _Checker:
+    """Every row checked before it is written: its columns are the table's real ones, each
+    value fits its column (columns.py), ids are not repeated and references point at rows
+    of the file. The message names the line, table, row and column."""
+
+    def __init__(self, tx: Connection) -> None:
+        self._tx = tx
+        self._columns: dict[str, dict[str, Column]] = {}
+        # Ids of the tables others refer to: a few integers a row, the file's rows stay out.
+        self._ids: dict[str, set[int]] = {"sources": set(), "posts": set(), "chats": set()}
+
+    async def check(self, table: str, row: dict[str, Any], where: str) -> None:
+        known = self._columns.get(table)
+        if known is None:
+            known = self._columns[table] = await columns(self._tx, table)
+        unknown = [name for name in row if name not in known]
+        if unknown:
+            raise TransferError(f"{where}: {table} has no column {shown(unknown[0])}")
+        for column in known.values():
+            if column.name not in row:
+                # Ids too: the file's rows keep theirs, others point at them.
+                if column.name == "id" or not (column.nullable or column.has_default):
+                    raise TransferError(f"{where}: column {column.name} is missing")
+                continue
+            value = row[column.name]
+            if (wrong := problem(table, column, value)) is not None:
+                raise TransferError(f"{where}, column {column.name}: {shown(value)} {wrong}")
+        for name, parent in _PARENTS.get(table, {}).items():
+            value = row.get(name)
+            if value is not None and value not in self._ids[parent]:
+                raise TransferError(
+                    f"{where}, column {name}: {value} is the id of no row of {parent}"
+                    " before it in the file"
+                )
+        ids = self._ids.get(table)
+        if ids is not None:
+            if row.get("id") in ids:
+                raise TransferError(f"{where}, column id: {row['id']} is already another row's")
+            ids.add(row["id"])
 
 
 class _Batch:
@@ -223,6 +294,13 @@ def _parse(text: str, number: int) -> dict[str, Any]:
     return value
 
 
-def read_lines(file: IO[str]) -> Iterable[str]:
-    """The non-blank lines of a file, one at a time."""
-    return (line for line in file if line.strip())
+def read_lines(file: IO[bytes]) -> Iterator[str]:
+    """The non-blank lines of a file opened in binary, one at a time, decoded (a line that
+    is not UTF-8 stops the import with its number)."""
+    for number, raw in enumerate(file, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TransferError(f"line {number}: not UTF-8 (byte {exc.start + 1})") from None
+        if line.strip():
+            yield line
