@@ -74,41 +74,27 @@ class TransferStore(StoreBase):
         return counts
 
     async def export_lines(self, counts: TransferCounts | None = None) -> AsyncIterator[str]:
-        """The whole database as JSON lines (without newlines), header first."""
+        """The whole database as JSON lines (without newlines), header first.
+
+        Every table is read in one snapshot (one read transaction), so a bot writing
+        meanwhile never gets a post into the file without its source, or a subscription
+        without its chat: the file is the database as of one moment.
+        """
         header = {"format": FORMAT, "version": VERSION}
         yield _dump({**header, "schema_version": await self.schema_version()})
         counts = counts if counts is not None else TransferCounts()
-        for table in TABLES:
-            async for rows in self._chunks(table):
-                passages = await self._passages(rows) if table == "posts" else {}
-                for row in rows:
-                    line: dict[str, Any] = {"table": table, "row": row}
-                    if table == "posts":
-                        line["passages"] = passages.get(row["id"], [])
-                        counts.passages += len(line["passages"])
-                    counts.rows[table] += 1
-                    yield _dump(line)
+        async with self._db.snapshot() as db:
+            for table in TABLES:
+                async for rows in _chunks(db, table):
+                    passages = await _passages(db, rows) if table == "posts" else {}
+                    for row in rows:
+                        line: dict[str, Any] = {"table": table, "row": row}
+                        if table == "posts":
+                            line["passages"] = passages.get(row["id"], [])
+                            counts.passages += len(line["passages"])
+                        counts.rows[table] += 1
+                        yield _dump(line)
         yield _dump({"end": counts.as_dict()})
-
-    async def _chunks(self, table: str) -> AsyncIterator[list[dict[str, Any]]]:
-        """A table's rows by id, a chunk at a time (keyset paging: no offset rescans)."""
-        rows = await self._db.fetchall(f"SELECT * FROM {table} ORDER BY id LIMIT ?", (_CHUNK,))
-        while rows:
-            yield [dict(row) for row in rows]
-            rows = await self._db.fetchall(
-                f"SELECT * FROM {table} WHERE id > ? ORDER BY id LIMIT ?", (rows[-1]["id"], _CHUNK)
-            )
-
-    async def _passages(self, posts: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
-        ids = [post["id"] for post in posts]
-        marks = ", ".join("?" for _ in ids)
-        found: dict[int, list[dict[str, Any]]] = {}
-        for row in await self._db.fetchall(
-            f"SELECT * FROM passages WHERE post_id IN ({marks}) ORDER BY post_id, position", ids
-        ):
-            passage = dict(row)
-            found.setdefault(passage.pop("post_id"), []).append(passage)
-        return found
 
     async def is_empty(self) -> bool:
         """True when no table users would miss holds a row."""
@@ -140,6 +126,28 @@ class TransferStore(StoreBase):
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise TransferError(f"the database refused the file: {reason}") from None
         return counts
+
+
+async def _chunks(db: Connection, table: str) -> AsyncIterator[list[dict[str, Any]]]:
+    """A table's rows by id, a chunk at a time (keyset paging: no offset rescans)."""
+    rows = await db.fetchall(f"SELECT * FROM {table} ORDER BY id LIMIT ?", (_CHUNK,))
+    while rows:
+        yield [dict(row) for row in rows]
+        rows = await db.fetchall(
+            f"SELECT * FROM {table} WHERE id > ? ORDER BY id LIMIT ?", (rows[-1]["id"], _CHUNK)
+        )
+
+
+async def _passages(db: Connection, posts: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    ids = [post["id"] for post in posts]
+    marks = ", ".join("?" for _ in ids)
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in await db.fetchall(
+        f"SELECT * FROM passages WHERE post_id IN ({marks}) ORDER BY post_id, position", ids
+    ):
+        passage = dict(row)
+        found.setdefault(passage.pop("post_id"), []).append(passage)
+    return found
 
 
 async def _empty(tx: Connection) -> None:
