@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -191,3 +192,24 @@ async def test_a_refused_file_leaves_status_and_exports_working(
     assert opml.returncode == 0, opml.stderr
     assert b"numerama.com/feed" in opml.stdout.encode()
     assert sorted(s.name for s in await store.all_sources()) == ["Mediapart", "Numerama"]
+
+
+async def test_a_held_lease_refuses_the_import_and_a_lapsed_one_does_not(
+    store: Store, database: str | Path, tmp_path: Path
+) -> None:
+    lines = await _fill(store)
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    await store.acquire_lease("leader", "webhook:relais-2:4242:ab12cd34", ttl=60)
+    out = _cli("import", str(dump), "--replace", "--db", str(database))
+    assert out.returncode == 1
+    assert out.stderr.startswith(
+        "nothing imported: a bot is running on this database (pid 4242 on relais-2, webhook"
+        " replica): stop it, then import"
+    ), out.stderr
+    # A lease left by a process that died lapses: the import then goes ahead.
+    lapsed = datetime.now(UTC) - timedelta(minutes=5)
+    await store.release_lease("leader", "webhook:relais-2:4242:ab12cd34")
+    await store.acquire_lease("leader", "polling:relais-1:99:ef", ttl=60, now=lapsed)
+    out = _cli("import", str(dump), "--replace", "--db", str(database))
+    assert out.returncode == 0, out.stderr

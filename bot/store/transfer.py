@@ -27,9 +27,11 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from bot.models import Lease
 from bot.store.base import StoreBase
 from bot.store.columns import Column, columns, problem, shown
 from bot.store.db import Connection
+from bot.store.leases import live_lease
 
 FORMAT = "relais-export"
 VERSION = 1
@@ -40,6 +42,17 @@ _CHUNK = 500
 
 class TransferError(Exception):
     """The file cannot be imported (or the database refuses it); the message says why."""
+
+
+class LeaseHeld(TransferError):
+    """A running process holds the lease the import was told to respect."""
+
+    def __init__(self, lease: Lease) -> None:
+        super().__init__(
+            f"a bot is running on this database (it holds the {lease.name!r} lease until"
+            f" {lease.expires_at.isoformat(timespec='seconds')}): stop it, then import"
+        )
+        self.lease = lease
 
 
 @dataclass(slots=True)
@@ -98,25 +111,29 @@ class TransferStore(StoreBase):
 
     async def is_empty(self) -> bool:
         """True when no table users would miss holds a row."""
-        for table in TABLES:
-            if await self._db.fetchone(f"SELECT 1 FROM {table} LIMIT 1"):
-                return False
-        return True
+        return await _is_empty(self._db)
 
-    async def import_lines(self, lines: Iterable[str], *, replace: bool = False) -> TransferCounts:
+    async def import_lines(
+        self, lines: Iterable[str], *, replace: bool = False, unless_held: str | None = None
+    ) -> TransferCounts:
         """Load an export, all of it or nothing (one transaction).
 
         A database that holds anything is refused unless `replace`, which empties it first
-        (in the same transaction: a failed import leaves it as it was).
+        (in the same transaction: a failed import leaves it as it was). With `unless_held`,
+        the import is refused (LeaseHeld) while a process holds that lease unlapsed: a
+        running bot would go on serving and sending what the import replaces. The check
+        and the import are one transaction, and a bot starting meanwhile waits for it.
         """
-        if not replace and not await self.is_empty():
-            raise TransferError(
-                "the database is not empty: import only into a new database, or pass"
-                " --replace to delete what it holds first"
-            )
         expected_schema = await self.schema_version()
         try:
             async with self._transaction() as tx:
+                if unless_held is not None:
+                    await _refuse_if_held(tx, unless_held)
+                if not replace and not await _is_empty(tx):
+                    raise TransferError(
+                        "the database is not empty: import only into a new database, or pass"
+                        " --replace to delete what it holds first"
+                    )
                 if replace:
                     await _empty(tx)
                 counts = await _load(tx, iter(lines), expected_schema)
@@ -126,6 +143,25 @@ class TransferStore(StoreBase):
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise TransferError(f"the database refused the file: {reason}") from None
         return counts
+
+
+async def _is_empty(db: Connection) -> bool:
+    for table in TABLES:
+        if await db.fetchone(f"SELECT 1 FROM {table} LIMIT 1"):
+            return False
+    return True
+
+
+async def _refuse_if_held(tx: Connection, name: str) -> None:
+    """Raise LeaseHeld when a live process holds the lease `name`. SQLite's write lock,
+    taken by the transaction, keeps anyone from taking it until the import ends; on
+    PostgreSQL the table lock below does (a bot starting meanwhile waits, then finds the
+    imported data)."""
+    if tx.dialect == "postgres":
+        await tx.execute("LOCK TABLE leases IN SHARE ROW EXCLUSIVE MODE")
+    lease = await live_lease(tx, name)
+    if lease is not None:
+        raise LeaseHeld(lease)
 
 
 async def _chunks(db: Connection, table: str) -> AsyncIterator[list[dict[str, Any]]]:
