@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError, Settings
+from bot.leader import LEASE, Owner
 from bot.loader import LoadReport, load_inputs, seed_if_empty
 from bot.models import Source
 from bot.redaction import redact_token
@@ -25,7 +26,7 @@ from bot.search import Searcher
 from bot.sourcelist.adding import add_sources, describe
 from bot.sourcelist.opml import from_opml, to_opml
 from bot.store import Store, TransferError
-from bot.store.transfer import read_lines
+from bot.store.transfer import LeaseHeld, read_lines
 
 SIGPIPE_EXIT = 141
 
@@ -276,12 +277,22 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _import(settings: Settings, args: argparse.Namespace) -> int:
     try:
-        with open(args.file, encoding="utf-8") as file:  # noqa: ASYNC230 (as in _export)
+        with open(args.file, "rb") as file:  # noqa: ASYNC230 (as in _export)
             async with Store.open(settings.database) as store:
-                counts = await store.import_lines(read_lines(file), replace=args.replace)
+                counts = await store.import_lines(
+                    read_lines(file), replace=args.replace, unless_held=LEASE
+                )
                 where = store.describe()
     except OSError as exc:
         print(f"failed: {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except LeaseHeld as exc:
+        holder = Owner.parse(exc.lease.owner).describe()
+        print(
+            f"nothing imported: a bot is running on this database ({holder}): stop it,"
+            " then import (it would go on serving and sending what the import replaces)",
+            file=sys.stderr,
+        )
         return 1
     except TransferError as exc:
         print(f"nothing imported: {exc}", file=sys.stderr)

@@ -347,6 +347,90 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
+# -- hardening-data (issue 20, item 15): a source's failure, stored as a code by
+# bot/errors.py, in the reader's language (plain text: the caller escapes it).
+MESSAGES["fr"].update(
+    {
+        "source_error.fetch_failed": "le téléchargement a échoué",
+        "source_error.internal": "erreur interne : {detail}",
+        "source_error.invalid_url": "adresse invalide : {detail}",
+        "source_error.not_http": "ce n’est pas une adresse http ou https",
+        "source_error.timeout": "pas de réponse complète en {seconds} s",
+        "source_error.redirects": "trop de redirections (au plus {max})",
+        "source_error.connection_refused": "connexion refusée",
+        "source_error.unresolved": "nom de serveur introuvable",
+        "source_error.unresolved_host": "refusé : le serveur {host} est introuvable",
+        "source_error.no_connection": "connexion impossible",
+        "source_error.no_connection_because": "connexion impossible : {detail}",
+        "source_error.unsupported_url": "redirection ou adresse non prise en charge : {detail}",
+        "source_error.http": "le serveur a répondu HTTP {status}",
+        "source_error.too_big": "réponse plus grosse que la limite de {size}",
+        "source_error.decoded_too_big": "contenu décompressé de plus de {bytes} octets",
+        "source_error.stacked_encodings": "encodages de contenu empilés refusés ({codings})",
+        "source_error.unknown_encoding": "encodage de contenu inconnu : {coding}",
+        "source_error.undecodable": "impossible de décoder le contenu {coding}",
+        "source_error.numeric_address": (
+            "refusé : {host} est une adresse numérique écrite de façon inhabituelle"
+        ),
+        "source_error.not_public": "refusé : {where} est une adresse {reason}, non publique",
+        "source_error.too_slow": (
+            "toujours en téléchargement après {seconds} s, alors que trop de sources lentes"
+            " étaient déjà en cours"
+        ),
+        "source_error.empty": "réponse vide",
+        "source_error.opml": "une liste OPML de flux, pas des articles",
+        "source_error.not_feed": "ni un export Movim, ni un flux RSS, Atom ou JSON",
+        "source_error.network": "erreur réseau ({detail})",
+        "address_kind.cloud_metadata": "de métadonnées du cloud",
+        "address_kind.unspecified": "non spécifiée",
+        "address_kind.loopback": "de bouclage",
+        "address_kind.link_local": "de lien local",
+        "address_kind.multicast": "de multidiffusion",
+        "address_kind.private": "privée",
+        "address_kind.site_local": "de site local",
+        "address_kind.reserved": "réservée",
+        "address_kind.non_global": "non routable",
+    }
+)
+MESSAGES["en"].update(
+    {
+        "source_error.fetch_failed": "fetch failed",
+        "source_error.internal": "internal error: {detail}",
+        "source_error.invalid_url": "invalid URL: {detail}",
+        "source_error.not_http": "not an http(s) URL",
+        "source_error.timeout": "timed out after {seconds} s",
+        "source_error.redirects": "too many redirects (max {max})",
+        "source_error.connection_refused": "connection refused",
+        "source_error.unresolved": "could not resolve host",
+        "source_error.unresolved_host": "refused: could not resolve {host}",
+        "source_error.no_connection": "could not connect",
+        "source_error.no_connection_because": "could not connect: {detail}",
+        "source_error.unsupported_url": "unsupported redirect or URL: {detail}",
+        "source_error.http": "HTTP {status}",
+        "source_error.too_big": "response larger than {size} cap",
+        "source_error.decoded_too_big": "decoded body larger than {bytes} bytes",
+        "source_error.stacked_encodings": "stacked content encodings refused ({codings})",
+        "source_error.unknown_encoding": "unsupported content encoding: {coding}",
+        "source_error.undecodable": "could not decode the {coding} body",
+        "source_error.numeric_address": "refused: {host} is a numeric address spelled unusually",
+        "source_error.not_public": "refused: {where} is a {reason} address, not a public one",
+        "source_error.too_slow": "still loading after {seconds} s while the slow lane was full",
+        "source_error.empty": "empty input",
+        "source_error.opml": "an OPML list of feeds, not posts",
+        "source_error.not_feed": "neither a Movim dump nor an RSS/Atom/JSON feed",
+        "source_error.network": "{detail}",
+        "address_kind.cloud_metadata": "cloud metadata",
+        "address_kind.unspecified": "unspecified",
+        "address_kind.loopback": "loopback",
+        "address_kind.link_local": "link-local",
+        "address_kind.multicast": "multicast",
+        "address_kind.private": "private",
+        "address_kind.site_local": "site-local",
+        "address_kind.reserved": "reserved",
+        "address_kind.non_global": "non-global",
+    }
+)
+
 # The command menus; the admin commands are left out of them (they are in /help).
 ADMIN_COMMANDS = ("addsource", "removesource", "export")
 COMMANDS: dict[str, list[tuple[str, str]]] = {

@@ -270,6 +270,45 @@ def lookalike(name: str, existing: Iterable[str]) -> str | None:
     return None
 
 
+class Lookalikes:
+    """Names already there, indexed so `find` answers as `lookalike` over them in order
+    would, without comparing a new name with each one: by key, by skeleton, and by every
+    form of the key with one letter left out (two keys one edit apart share one), so an
+    OPML of 6,000 outlines is ruled in a fraction of a second instead of a minute."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self._names: list[str] = []
+        self._by_form: dict[str, list[int]] = {}  # key, skeleton or deletion → positions
+        for name in names:
+            self.add(name)
+
+    def add(self, name: str) -> None:
+        """One more name, compared after those added before it."""
+        position = len(self._names)
+        self._names.append(name)
+        key = source_key(name)
+        forms = {"k" + key, "s" + _skeleton(key)}
+        if len(key) >= 5:
+            forms.update("d" + key[:i] + key[i + 1 :] for i in range(len(key)))
+            forms.add("d" + key)
+        for form in forms:
+            self._by_form.setdefault(form, []).append(position)
+
+    def find(self, name: str) -> str | None:
+        """The first name added that `name` could pass for (as `lookalike`), or None."""
+        key = source_key(name)
+        forms = ["k" + key, "s" + _skeleton(key)]
+        if len(key) >= 5:
+            forms += ["d" + key[:i] + key[i + 1 :] for i in range(len(key))]
+            forms.append("d" + key)
+        candidates = sorted({p for form in forms for p in self._by_form.get(form, ())})
+        for position in candidates:  # in the order the names came: the first one wins
+            other = self._names[position]
+            if lookalike(name, (other,)) is not None:
+                return other
+        return None
+
+
 # ---------------------------------------------------------------- close spellings
 
 MAX_CLOSE = 5

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from bot import errors
 from bot.delivery.planning import plan_deliveries
 from bot.ingest.fetch import FetchResult, fetch
 from bot.ingest.inputs import NotPosts, parse_input
@@ -259,15 +260,17 @@ class Poller:
         failures = source.error_count + 1
         interval = source.interval or self._default_interval
         failing = failures >= FAILURES_BEFORE_ALERT
+        # Kept as a code, rendered in each reader's language (bot/errors.py); logged as is.
+        code = errors.encode(error)
         await self._store.record_poll(
             source.id,
             next_poll=datetime.now(UTC) + timedelta(seconds=backoff(interval, failures)),
-            error=error,
+            error=code,
             failing=failing,
         )
         log.warning("%s: poll failed (%d in a row): %s", source.name, failures, error)
         if failing and not source.failing and self._on_failing is not None:
-            await self._on_failing(source, error)
+            await self._on_failing(source, code)
         return PollOutcome(source.name, "error", error=error)
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from bot import errors
 from bot.i18n import format_date, text
 
 if TYPE_CHECKING:
@@ -195,7 +196,7 @@ def status_message(
             next=local_time(source.next_poll, tz) or text(lang, "never"),
         )
         if source.failing:
-            error = escape(shorten(source.last_error or "", MAX_ERROR))
+            error = escape(shorten(errors.describe(source.last_error, lang), MAX_ERROR))
             line += text(lang, "status_failing", error=error)
         lines.append(line)
         if source.collisions:

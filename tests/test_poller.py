@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.errors import describe
 from bot.ingest.fetch import make_client
 from bot.ingest.lanes import FetchLanes
 from bot.models import SourceState
@@ -94,7 +95,9 @@ async def test_failures_back_off_alert_once_and_recover(store: Store) -> None:
         assert state.failing
         assert state.error_count == FAILURES_BEFORE_ALERT + 2
         assert state.next_poll > datetime.now(UTC) + timedelta(seconds=backoff(10, 5) - 5)
-        assert alerts.failing == ["B: HTTP 500"]  # told once, not at every failure
+        # Told once, not at every failure; the error as its code, rendered per reader.
+        assert alerts.failing == ['B: !http {"status": "500"}']
+        assert describe(state.last_error, "fr") == "le serveur a répondu HTTP 500"
         server.set("/b.xml", make_rss("B", _items("enfin")))
         assert (await poller.poll(await _state(store, "B"))).status == "new"
         assert alerts.recovered == ["B"]
@@ -130,9 +133,9 @@ async def test_one_bad_source_never_stops_the_others(store: Store) -> None:
         assert good.last_success is not None
         assert good.error_count == 0
         assert junk.error_count == 1
-        assert "neither" in (junk.last_error or "")
+        assert describe(junk.last_error, "en") == "neither a Movim dump nor an RSS/Atom/JSON feed"
         assert gone.error_count == 1
-        assert gone.last_error == "connection refused"
+        assert gone.last_error == "!connection_refused"
         assert server.hits["/good.xml"] == 1  # nothing is polled again before its interval
 
 

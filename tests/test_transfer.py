@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,23 @@ from tests.conftest import ROOT
 from tests.test_migrations import _build, _snapshot
 
 BACKENDS = ("sqlite", "postgres")
+
+
+def _build_plausible(path: Path) -> None:
+    """A database at the latest schema, every table with rows and every column valued
+    (test_migrations' generic fill), where values the code reads back have their real
+    form: flags 0/1, known zones, clock times, digest schedules, languages."""
+    _build(path, len(MIGRATIONS))
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "UPDATE sources SET failing = id % 2, primed = 1 - id % 2, timezone = 'Europe/Paris'"
+        )
+        db.execute(
+            "UPDATE chats SET language = CASE WHEN id % 2 THEN 'fr' ELSE 'en' END,"
+            " timezone = 'America/Montreal', active = 1, link_previews = id % 2,"
+            " quiet_start = '22:00', quiet_end = '07:30', digest = 'weekly mon 08:00'"
+        )
+    db.close()
 
 
 async def _export(store: Store) -> list[str]:
@@ -44,7 +62,7 @@ async def test_everything_goes_to_postgresql_and_back_unchanged(
     tmp_path: Path, postgres_url: str
 ) -> None:
     original = tmp_path / "original.sqlite3"
-    _build(original, len(MIGRATIONS))  # every table holds rows, every column a value
+    _build_plausible(original)  # every table holds rows, every column a value
     async with Store.open(original) as store:
         exported = await _export(store)
     before = _strip_rowid(_rows(original))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from bot.models import Source, SourceOrigin
@@ -23,7 +24,9 @@ async def add_sources(
     `origin` says who added them (Telegram or the command line: see the address guard).
     """
     existing = [Source(s.name, s.url, s.kind) for s in await store.all_sources()]
-    additions = rule_on_additions(wanted, existing)
+    # In a thread: a long OPML list takes a while to rule on, and the bot's other chats
+    # must be answered meanwhile (the event loop stays free).
+    additions = await asyncio.to_thread(rule_on_additions, wanted, existing)
     for addition in additions:
         source = addition.source
         assert source.url is not None

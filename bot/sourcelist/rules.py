@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.models import Source
-from bot.names import lookalike, source_key
+from bot.names import Lookalikes, source_key
 
 Verdict = Literal["new", "poll", "unchanged", "url_change", "same_url", "lookalike", "twice"]
 
@@ -38,9 +38,12 @@ def rule_on_additions(wanted: Sequence[Source], existing: Sequence[Source]) -> l
 
     One rule set behind /addsource, the Telegram OPML import and `sources import`: a name
     equal to an existing one (case aside) is that source; a different name that folds to
-    its key, shares its skeleton or is one edit away is refused as a look-alike.
+    its key, shares its skeleton or is one edit away is refused as a look-alike. Names are
+    looked up in indexes (names.Lookalikes), not compared one by one: the time grows with
+    the list, not with its square.
     """
     by_key = {source_key(s.name): s for s in existing}
+    names = Lookalikes(s.name for s in by_key.values())
     by_url = {_same_url(s.url): s for s in existing if s.url}
     met: dict[str, str] = {}  # keys and URLs of this list met so far: their names
     additions: list[Addition] = []
@@ -60,7 +63,7 @@ def rule_on_additions(wanted: Sequence[Source], existing: Sequence[Source]) -> l
                 addition = Addition(source, "unchanged")
             else:
                 addition = Addition(source, "url_change", there.url)
-        elif (other := lookalike(source.name, [s.name for s in by_key.values()])) is not None:
+        elif (other := names.find(source.name)) is not None:
             addition = Addition(source, "lookalike", other)
         elif url in by_url:
             addition = Addition(source, "same_url", by_url[url].name)
@@ -72,6 +75,8 @@ def rule_on_additions(wanted: Sequence[Source], existing: Sequence[Source]) -> l
         met.setdefault(key, source.name)
         met.setdefault(url, source.name)
         if addition.applies:
+            if there is None:
+                names.add(source.name)
             by_key[key] = by_url[url] = replace(there or source, url=source.url)
     return additions
 

@@ -65,6 +65,7 @@ class Database(Connection, Protocol):
     """A migrated database: statements outside transactions, and transactions."""
 
     path: Path | None  # the SQLite file; None for a server
+    errors: tuple[type[Exception], ...]  # what the driver raises when a statement is refused
 
     def transaction(self, *, bulk: bool = False) -> AbstractAsyncContextManager[Connection]:
         """A write transaction; `bulk` lets SQLite skip foreign-key checks for rows that are
@@ -87,6 +88,11 @@ class Database(Connection, Protocol):
 def is_database_url(target: str | Path) -> bool:
     """True for a PostgreSQL URL (`postgresql://…`), False for a SQLite file path."""
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def quoted(name: str) -> str:
+    """A column or table name as an SQL identifier, quoted (either engine)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def fits_int64(number: int) -> bool:

@@ -110,3 +110,13 @@ class LeaseStore(StoreBase):
             (owner,),
         )
         return int(row[0]) if row else 0
+
+
+async def live_lease(db: Connection, name: str) -> Lease | None:
+    """The lease `name` when its holder has it unlapsed by the database's clock, else None."""
+    moment = await _moment(db, None)
+    row = await db.fetchone(
+        "SELECT owner, acquired_at, expires_at FROM leases WHERE name = ?", (name,)
+    )
+    lease = None if row is None else _lease(name, row)
+    return lease if lease is not None and lease.expires_at > moment else None

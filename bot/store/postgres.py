@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from bot.migrations_pg import POSTGRES_MIGRATIONS
-from bot.store.db import Connection, Row
+from bot.store.db import Connection, Row, quoted
 
 # Any number: the advisory lock that lets one process at a time migrate a database.
 _MIGRATION_LOCK = 0x72656C616973  # "relais"
@@ -87,7 +87,7 @@ class PostgresConnection:
     ) -> None:
         """Inserts of many rows, leaving out those a unique key already holds: many rows go
         through COPY into a scratch table, then one INSERT … ON CONFLICT DO NOTHING."""
-        names = ", ".join(columns)
+        names = ", ".join(map(quoted, columns))
         if len(rows) < _COPY_FROM:
             marks = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
             if rows:
@@ -133,6 +133,7 @@ class PostgresDatabase:
     dialect = "postgres"
     lines_agg = PostgresConnection.lines_agg
     path: Path | None = None
+    errors: tuple[type[Exception], ...] = (asyncpg.PostgresError, asyncpg.InterfaceError)
 
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         self._pool = pool

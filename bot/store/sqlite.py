@@ -12,7 +12,7 @@ from typing import Any
 import aiosqlite
 
 from bot.migrations import MIGRATIONS
-from bot.store.db import Connection, Row
+from bot.store.db import Connection, Row, quoted
 
 
 class SqliteConnection:
@@ -55,7 +55,7 @@ class SqliteConnection:
         if rows:
             marks = ", ".join("?" for _ in columns)
             await self._db.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
+                f"INSERT INTO {table} ({', '.join(map(quoted, columns))}) VALUES ({marks})", rows
             )
 
     async def insert_new(
@@ -65,7 +65,7 @@ class SqliteConnection:
         if rows:
             marks = ", ".join("?" for _ in columns)
             await self._db.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+                f"INSERT INTO {table} ({', '.join(map(quoted, columns))}) VALUES ({marks})"
                 " ON CONFLICT DO NOTHING",
                 rows,
             )
@@ -83,10 +83,16 @@ class SqliteConnection:
 class SqliteDatabase(SqliteConnection):
     """One SQLite file; writes of concurrent coroutines never interleave."""
 
+    errors: tuple[type[Exception], ...] = (sqlite3.Error, OverflowError)
+
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         super().__init__(db)
         self.path: Path | None = path
         self._lock = asyncio.Lock()
+        # A second connection for snapshots, opened at the first one: a read transaction on
+        # the shared connection would hold up every write of this process meanwhile.
+        self._reader: aiosqlite.Connection | None = None
+        self._reader_lock = asyncio.Lock()
 
     @classmethod
     @asynccontextmanager
@@ -105,7 +111,11 @@ class SqliteDatabase(SqliteConnection):
             await db.execute("PRAGMA cache_size=-65536")
             database = cls(db, path)
             await database._migrate()
-            yield database
+            try:
+                yield database
+            finally:
+                if database._reader is not None:
+                    await database._reader.close()
 
     async def _migrate(self) -> None:
         if await self.schema_version() >= len(MIGRATIONS):
@@ -138,9 +148,23 @@ class SqliteDatabase(SqliteConnection):
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Connection]:
-        """Reads on the one connection (SQLite has one writer: nothing commits meanwhile
-        from this process)."""
-        yield self
+        """Reads that see one state of the file whatever other connections and processes
+        commit meanwhile: one read transaction on a connection of its own (WAL lets
+        writers go on beside it)."""
+        path = self.path
+        if path is None or str(path) == ":memory:":  # no other connection sees it
+            yield self
+            return
+        async with self._reader_lock:
+            if self._reader is None:
+                self._reader = await aiosqlite.connect(path, isolation_level=None)
+                self._reader.row_factory = aiosqlite.Row
+                await self._reader.execute("PRAGMA busy_timeout=5000")
+            await self._reader.execute("BEGIN")
+            try:
+                yield SqliteConnection(self._reader)
+            finally:
+                await self._reader.execute("COMMIT")  # a read: nothing to keep or lose
 
     @property
     def in_transaction(self) -> bool:

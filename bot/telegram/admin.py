@@ -150,7 +150,7 @@ async def import_opml(said: Said, context: Context) -> None:
         await said.reply(text(lang, "opml_too_big", size=MAX_OPML_BYTES // 1_000_000))
         return
     data = bytes(await (await document.get_file()).download_as_bytearray())
-    sources, errors = from_opml(data)
+    sources, errors = await asyncio.to_thread(from_opml, data)  # a big list: off the loop
     services = services_of(context)
     sources, refused = await _public_sources(services, sources)
     # The same rules as /addsource; a changed URL is reported, never applied from here.

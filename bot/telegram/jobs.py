@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from telegram.ext import ContextTypes
 
-from bot import i18n, render
+from bot import errors, i18n, render
 from bot.delivery.digests import release_due_digests
 from bot.models import SourceState
 from bot.poller import Alert
@@ -70,13 +70,16 @@ async def prune_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def tell_admins(app: AnyApplication, key: str, **values: object) -> None:
-    """A catalogue text to every admin in ADMIN_IDS, each in their language; never raises."""
+    """A catalogue text to every admin in ADMIN_IDS, each in their language; never raises.
+
+    A value may be a function of the language (a stored error code, rendered per admin)."""
     services = services_of(app)
     for admin in services.settings.admin_ids:
         try:
             chat = await services.store.chat(admin)
             lang = chat.language if chat else "fr"
-            await app.bot.send_message(admin, i18n.text(lang, key, **values))
+            filled = {k: v(lang) if callable(v) else v for k, v in values.items()}
+            await app.bot.send_message(admin, i18n.text(lang, key, **filled))
         except Exception as exc:
             log.warning("could not tell admin %s: %s", admin, exc)
 
@@ -85,8 +88,10 @@ def alerts(app: AnyApplication) -> tuple[Alert, Alert]:
     """The poller's callbacks: tell the admins once when a source fails, and when it recovers."""
 
     async def failing(source: SourceState, error: str) -> None:
-        name, error = render.escape(source.name), render.escape(render.shorten(error, 300))
-        await tell_admins(app, "source_failing", name=name, error=error)
+        def said(lang: str) -> str:  # the stored code, in each admin's language
+            return render.escape(render.shorten(errors.describe(error, lang), 300))
+
+        await tell_admins(app, "source_failing", name=render.escape(source.name), error=said)
 
     async def recovered(source: SourceState, _: str) -> None:
         await tell_admins(app, "source_recovered", name=render.escape(source.name))
