@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from bot.delivery.planning import plan_deliveries
+from bot.delivery.planning import PUSH_CAP, match_filters
 from bot.ingest.fetch import FetchResult, fetch
 from bot.ingest.inputs import NotPosts, parse_input
 from bot.ingest.lanes import FetchLanes, TooSlow
@@ -72,9 +72,11 @@ async def store_and_plan(
         if plan and upserted.new_posts:
             new_posts = upserted.new_posts
             elsewhere = await tx.delivered_elsewhere(source_id, new_posts)
-            owed = plan_deliveries(new_posts, await tx.subscribers(source_id), elsewhere)
-            await tx.enqueue(owed)
-            upserted.summary.planned = len(owed)
+            # Each distinct filter is matched once here; the rows themselves are written by
+            # one INSERT … SELECT over the subscriptions, so the write lock is held briefly.
+            matches = match_filters(new_posts, await tx.subscriber_filters(source_id))
+            planned = await tx.owe_matching(source_id, matches, elsewhere, cap=PUSH_CAP)
+            upserted.summary.planned = planned
     return upserted.summary
 
 
