@@ -37,6 +37,7 @@ from bot.search import Searcher
 from bot.sourcelist.sources_file import parse_sources
 from bot.store import Store
 from bot.telegram import admin, channels, chat_settings, handlers, jobs, leading, subscriptions
+from bot.telegram.chat_lanes import ChatLanes
 from bot.telegram.limiter import GateLimiter
 from bot.telegram.send import make_send
 from bot.telegram.services import AnyApplication, Services, attach, opened
@@ -79,7 +80,8 @@ def build_application(
         )
         # Retries wait out RetryAfter instead of dropping a reply.
         .rate_limiter(GateLimiter(gate, max_retries=3))
-        .concurrent_updates(True)
+        # Updates side by side, but one chat's in a lane of its own (see chat_lanes).
+        .concurrent_updates(ChatLanes())
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
