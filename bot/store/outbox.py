@@ -129,6 +129,19 @@ class OutboxStore(StoreBase):
             [(state, error[:500], now, i) for i in ids],
         )
 
+    async def bound_pushes(self, chat_id: int, keep: int) -> int:
+        """A chat owes more than `keep` pushes: all but its newest `keep` become "more"
+        (counted in one message); returns how many did."""
+        return await self._db.execute(
+            "UPDATE outbox SET kind = 'more' WHERE chat_id = ? AND kind = 'push'"
+            " AND state = 'pending' AND id NOT IN (SELECT id FROM outbox WHERE chat_id = ?"
+            " AND kind = 'push' AND state = 'pending' ORDER BY id DESC LIMIT ?)"
+            # A post already counted as "more" for this chat stays counted once.
+            " AND NOT EXISTS (SELECT 1 FROM outbox m WHERE m.chat_id = outbox.chat_id"
+            " AND m.post_id = outbox.post_id AND m.kind = 'more')",
+            (chat_id, chat_id, keep),
+        )
+
     async def fail_pending(self, chat_id: int, error: str) -> int:
         """Give up everything still owed to a chat (it blocked the bot)."""
         return await self._db.execute(
