@@ -153,6 +153,13 @@ TEXTS: dict[str, dict[str, str]] = {
         # hardening-runtime (issue 20): the search index rebuilt while the bot runs.
         "index_rebuilding": "L’index de recherche est en reconstruction. Réessayez dans une minute.",
         "button_not_here": "Ce bouton n’appartient pas à ce message.",
+        # Slice « delivery »: admin alerts gathered into one message per period.
+        "alerts_failing_one": "⚠️ Une source échoue sans cesse ; nouvelles tentatives de plus en plus espacées :",
+        "alerts_failing_many": "⚠️ {count} sources échouent sans cesse ; nouvelles tentatives de plus en plus espacées :",
+        "alerts_recovered_one": "✅ Une source répond de nouveau :",
+        "alerts_recovered_many": "✅ {count} sources répondent de nouveau :",
+        "alerts_others_one": "… et une autre",
+        "alerts_others_many": "… et {count} autres",
     },
     "en": {
         "welcome": (
@@ -293,6 +300,13 @@ TEXTS: dict[str, dict[str, str]] = {
         # hardening-runtime (issue 20): the search index rebuilt while the bot runs.
         "index_rebuilding": "The search index is being rebuilt. Please try again in a minute.",
         "button_not_here": "This button does not belong to this message.",
+        # Slice "delivery": admin alerts gathered into one message per period.
+        "alerts_failing_one": "⚠️ One source keeps failing, retrying with backoff:",
+        "alerts_failing_many": "⚠️ {count} sources keep failing, retrying with backoff:",
+        "alerts_recovered_one": "✅ One source answers again:",
+        "alerts_recovered_many": "✅ {count} sources answer again:",
+        "alerts_others_one": "… and one more",
+        "alerts_others_many": "… and {count} more",
     },
 }
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.delivery.compose import Outgoing
-from bot.delivery.sender import MAX_ATTEMPTS, Sender, SendResult, retry_delay
+from bot.delivery.sender import MAX_ATTEMPTS, MAX_OWED_PUSHES, Sender, SendResult, retry_delay
 from bot.models import Passage, Post
 from bot.poller import store_and_plan
 from bot.ratelimit import FloodGate
@@ -169,3 +169,68 @@ async def test_settled_deliveries_are_pruned_after_the_retention_and_pending_one
         await prune_outbox(CallbackContext(app))
         assert await store.outbox_counts(7) == {"pending_push": 1, "sent": 1}
         assert "prune_outbox" in {job.callback.__name__ for job in app.job_queue.jobs()}
+
+
+async def _follow_two(store: Store, chat_id: int) -> tuple[int, int]:
+    busy = await store.configure_source("Busy", "https://busy.invalid/feed")
+    calm = await store.configure_source("Calm", "https://calm.invalid/feed")
+    await store.upsert_chat(chat_id, type="private")
+    await store.subscribe(chat_id, busy, "")
+    await store.subscribe(chat_id, calm, "")
+    return busy, calm
+
+
+def _entries(source: str, start: int, count: int) -> list[Post]:
+    return [
+        Post(source, f"{source} {n}", (Passage("paragraph", f"Texte {n}."),), guid=f"{n}")
+        for n in range(start, start + count)
+    ]
+
+
+async def _drain_all(store: Store, sent: list[str]) -> None:
+    async def send(chat_id: int, message: Outgoing) -> SendResult:
+        sent.append(plain_text(message.html))
+        return SendResult("sent")
+
+    sender = Sender(store, send, tz=PARIS, gate=_quick_gate())
+    for _ in range(200):
+        if not await store.pending():
+            return
+        await sender.drain_once()
+        await sender.wait_idle()
+    raise AssertionError("the outbox never drained")
+
+
+async def test_a_busy_source_never_starves_a_calm_one_in_the_same_chat(store: Store) -> None:
+    busy, calm = await _follow_two(store, 7)
+    await store_and_plan(store, busy, _entries("Busy", 0, 8))
+    await store_and_plan(store, calm, _entries("Calm", 0, 1))
+    await store_and_plan(store, busy, _entries("Busy", 8, 8))
+    sent: list[str] = []
+    await _drain_all(store, sent)
+    firsts = [text.split("\n")[0] for text in sent]
+    # Round robin across the chat's sources: the calm post goes second, not after the
+    # busy source's 8 older ones (oldest first, it came ninth). A feed lists its newest
+    # entry first: "Busy 7" is the oldest of the first poll.
+    assert firsts[:3] == ["Busy 7", "Calm 0", "Busy 6"], firsts
+    assert len(sent) == 17
+
+
+async def test_what_one_chat_owes_is_bounded_and_the_rest_counted_in_one_message(
+    store: Store,
+) -> None:
+    busy, _ = await _follow_two(store, 7)
+    for poll in range(5):  # 10 new entries a poll: all pushed, under the cap of 10 a poll
+        await store_and_plan(store, busy, _entries("Busy", 10 * poll, 10))
+    assert (await store.outbox_counts(7))["pending_push"] == 50
+    sent: list[str] = []
+    await _drain_all(store, sent)
+    # 30 pushes at most are owed; the 20 oldest are counted in one message, sent first.
+    assert len(sent) == MAX_OWED_PUSHES + 1, sent
+    assert "20 autre" in sent[0]
+    pushed = [text.split("\n")[0] for text in sent[1:]]
+    # The three latest polls' entries are pushed (each poll oldest first); the two first
+    # polls' are the ones counted.
+    assert sorted(pushed) == sorted(f"Busy {n}" for n in range(20, 50))
+    assert pushed[:2] == ["Busy 29", "Busy 28"]
+    assert await store.outbox_counts(7) == {"sent": 50}

@@ -65,6 +65,31 @@ def plan_deliveries(
     return owed if len(new_posts) < 2 else _order_and_cap(owed, new_posts, cap)
 
 
+def match_filters(
+    new_posts: Sequence[tuple[int, Post]], filters: Collection[str]
+) -> list[tuple[int, int, str]]:
+    """(post_id, rank, filter) for each subscription filter that lets a new post through.
+
+    Rank 0 is the newest post (posts without a date come after the dated ones, in the
+    feed's order): the store owes each chat its newest posts one by one, up to the cap.
+    What is matched here is each distinct filter once, whatever the number of chats.
+    """
+    parsed = []
+    for text in filters:
+        try:
+            parsed.append((text, parse_filter(text)))
+        except FilterError:
+            # Filters are checked when written; one that no longer parses matches nothing.
+            log.warning("stored filter %r no longer parses; its subscriptions get nothing", text)
+    newest_first = sorted(new_posts, key=lambda item: item[1].published or _OLDEST, reverse=True)
+    rank = {post_id: number for number, (post_id, _) in enumerate(newest_first)}
+    matches: list[tuple[int, int, str]] = []
+    for post_id, post in new_posts:
+        doc = document(post.title, "\n".join(p.text for p in post.passages))
+        matches += [(post_id, rank[post_id], text) for text, flt in parsed if flt.matches(doc)]
+    return matches
+
+
 def _order_and_cap(
     owed: list[tuple[int, int, str]], new_posts: Sequence[tuple[int, Post]], cap: int
 ) -> list[tuple[int, int, str]]:

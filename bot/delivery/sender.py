@@ -15,6 +15,7 @@ from bot.delivery import compose
 from bot.delivery.compose import Outgoing
 from bot.delivery.planning import in_quiet_hours
 from bot.models import Chat, Delivery
+from bot.outages import FailureLog
 from bot.ratelimit import FloodGate
 from bot.store import Store
 
@@ -29,6 +30,10 @@ FLOOD_MARGIN = 0.02
 MAX_ATTEMPTS = 10
 RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(hours=1)
+# Pushes one chat may owe: past these, its oldest ones are counted in one « N autres
+# articles » message instead (a source bringing 20 entries a poll left a chat 337 sends
+# behind after 80 s, and growing).
+MAX_OWED_PUSHES = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,15 @@ class Sender:
         self._slots = asyncio.Semaphore(max_in_flight)
         self._busy: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        # Per chat, when each source last had a push sent (a count of sends): the chat's next
+        # push comes from the source served least lately, so a busy one never starves a calm one.
+        self._served: dict[int, dict[str, int]] = {}
+        self._turns = 0
+        # Rows Telegram took whose "sent" mark could not be written (the database failed):
+        # marked before anything else is sent, so they never go out twice.
+        self._unmarked: list[int] = []
+        self._drain_log = FailureLog(log, "the outbox drain")
+        self._deliver_log = FailureLog(log, "a delivery")
         self.wake = asyncio.Event()
         self.sent = 0
         self.given_up = 0
@@ -105,9 +119,11 @@ class Sender:
                 progressed = await self.drain_once()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("outbox drain failed; trying again shortly")
+            except Exception as exc:
+                self._drain_log.failed(exc)
                 progressed = False
+            else:
+                self._drain_log.succeeded()
             if not progressed:
                 self.wake.clear()
                 # Not asyncio.wait_for: on 3.11 it swallows a cancel that arrives as the wake
@@ -118,14 +134,26 @@ class Sender:
 
     async def drain_once(self) -> bool:
         """Send what is owed now (one message per chat at a time); True if anything went."""
+        if self._unmarked:
+            # Raises while the database still fails: nothing is sent meanwhile.
+            await self._store.mark_sent(self._unmarked)
+            log.info("wrote the late 'sent' marks of %d deliveries", len(self._unmarked))
+            self._unmarked = []
         now = self._clock()
         queues: dict[int, list[Delivery]] = {}
         # A chat in flight while the query runs may finish meanwhile: its rows in the answer
         # can predate its own "sent" mark, so it sits this round out.
         busy = set(self._busy)
+        progressed = False
         for delivery in await self._store.pending(now=now, limit=2000):
             if delivery.chat_id not in busy and delivery.chat_id not in self._busy:
                 queues.setdefault(delivery.chat_id, []).append(delivery)
+        for waiting, rows in list(queues.items()):
+            if sum(d.kind == "push" for d in rows) > MAX_OWED_PUSHES:
+                # Its oldest pushes become "more": counted in one message, sent first.
+                await self._store.bound_pushes(waiting, MAX_OWED_PUSHES)
+                del queues[waiting]  # read again, as it now is, next round
+                progressed = True
         chats: dict[int, Chat] = {}
         for waiting in list(queues):
             chat = await self._store.chat(waiting)
@@ -133,7 +161,6 @@ class Sender:
                 del queues[waiting]
             else:
                 chats[waiting] = chat
-        progressed = False
         while queues:
             await self._slots.acquire()
             chat_id = await self._next_chat(queues)
@@ -192,11 +219,26 @@ class Sender:
         if chat.quiet_start is not None and len(batch) > 1:
             message = compose.held(batch, chat, self._tz)
             return [Part(message, [d.id for d in batch], max(d.attempts for d in batch))]
-        first = batch[0]
+        first = self._fair_pick(chat.id, batch)
         return [Part(compose.push(first, chat, self._tz), [first.id], first.attempts)]
+
+    def _fair_pick(self, chat_id: int, batch: Sequence[Delivery]) -> Delivery:
+        """The oldest push of the source this chat was served least lately (round robin)."""
+        served = self._served.setdefault(chat_id, {})
+        oldest: dict[str, Delivery] = {}
+        for delivery in batch:
+            oldest.setdefault(delivery.source, delivery)
+        # Never served first, then longest ago; ties (never served) by the oldest row.
+        source = min(oldest, key=lambda name: (served.get(name, -1), oldest[name].id))
+        self._turns += 1
+        served[source] = self._turns
+        if len(self._served) > 100_000:  # chats seen long ago: forget who was served
+            self._served = {chat_id: served}
+        return oldest[source]
 
     async def _deliver(self, chat: Chat, batch: list[Delivery]) -> None:
         parts: list[Part] = []
+        taken: list[int] = []  # rows Telegram took in this task
         try:
             parts = await self._parts(chat, batch)
             for number, part in enumerate(parts):
@@ -206,14 +248,26 @@ class Sender:
                     log.warning("not the leader any more: chat %s's deliveries left", chat.id)
                     break
                 result = await self._send(chat.id, part.message)
+                if result.status == "sent":
+                    taken = part.ids
                 await self._settle(chat, part, result)
+                taken = []
                 if result.status not in ("sent", "failed"):
                     break
+            self._deliver_log.succeeded()
         except Exception as exc:
-            # Whatever broke, these rows must not spin: retried later, then given up.
-            log.exception("delivery to chat %s failed unexpectedly", chat.id)
-            attempts = max(d.attempts for d in batch)
-            await self._retry_or_give_up(chat, [d.id for d in batch], attempts, repr(exc))
+            # Whatever broke, these rows must not spin: retried later, then given up. A task
+            # never ends on an exception (nobody would read it: « never retrieved »).
+            self._deliver_log.failed(exc)
+            if taken:
+                self._unmarked += taken
+                self.sent += len(taken)
+            else:
+                attempts = max(d.attempts for d in batch)
+                try:
+                    await self._retry_or_give_up(chat, [d.id for d in batch], attempts, repr(exc))
+                except Exception as again:  # the database is down: they stay due as they are
+                    self._deliver_log.failed(again)
         finally:
             self._busy.discard(chat.id)
             self._slots.release()

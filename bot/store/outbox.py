@@ -129,6 +129,19 @@ class OutboxStore(StoreBase):
             [(state, error[:500], now, i) for i in ids],
         )
 
+    async def bound_pushes(self, chat_id: int, keep: int) -> int:
+        """A chat owes more than `keep` pushes: all but its newest `keep` become "more"
+        (counted in one message); returns how many did."""
+        return await self._db.execute(
+            "UPDATE outbox SET kind = 'more' WHERE chat_id = ? AND kind = 'push'"
+            " AND state = 'pending' AND id NOT IN (SELECT id FROM outbox WHERE chat_id = ?"
+            " AND kind = 'push' AND state = 'pending' ORDER BY id DESC LIMIT ?)"
+            # A post already counted as "more" for this chat stays counted once.
+            " AND NOT EXISTS (SELECT 1 FROM outbox m WHERE m.chat_id = outbox.chat_id"
+            " AND m.post_id = outbox.post_id AND m.kind = 'more')",
+            (chat_id, chat_id, keep),
+        )
+
     async def fail_pending(self, chat_id: int, error: str) -> int:
         """Give up everything still owed to a chat (it blocked the bot)."""
         return await self._db.execute(
@@ -172,3 +185,88 @@ async def enqueue(db: Connection, rows: Iterable[tuple[int, int, str]]) -> None:
         ("chat_id", "post_id", "kind", "created_at"),
         [(chat, post, kind, now) for chat, post, kind in rows],
     )
+
+
+# Scratch tables of one planning: which filters pass each new post, and the chats already
+# owed a post's article through another source. Emptied before the transaction ends.
+_SCRATCH = {
+    "plan_match": "post_id BIGINT NOT NULL, rank INTEGER NOT NULL, filters TEXT NOT NULL,"
+    " PRIMARY KEY (filters, post_id)",
+    "plan_skip": "post_id BIGINT NOT NULL, chat_id BIGINT NOT NULL, PRIMARY KEY (post_id, chat_id)",
+}
+
+_OWED = (
+    "SELECT DISTINCT s.chat_id, m.post_id, m.rank, CASE WHEN c.digest IS NULL THEN 0 ELSE 1 END"
+    " AS digest FROM plan_match m JOIN subscriptions s ON s.filters = m.filters"
+    " JOIN chats c ON c.id = s.chat_id"
+    " WHERE c.active = 1 AND (s.source_id = ? OR s.source_id IS NULL){skip}"
+)
+_SKIP = (
+    " AND NOT EXISTS (SELECT 1 FROM plan_skip k"
+    " WHERE k.post_id = m.post_id AND k.chat_id = s.chat_id)"
+)
+
+
+async def subscriber_filters(db: Connection, source_id: int) -> list[str]:
+    """The distinct filters of the subscriptions a new post of this source is planned
+    against (inactive chats' too: they are left out when the rows are written)."""
+    rows = await db.fetchall(
+        "SELECT DISTINCT filters FROM subscriptions WHERE source_id = ? OR source_id IS NULL",
+        (source_id,),
+    )
+    return [row[0] for row in rows]
+
+
+async def owe_matching(
+    db: Connection,
+    source_id: int,
+    matches: Sequence[tuple[int, int, str]],
+    skip: Iterable[tuple[int, int]],
+    cap: int,
+) -> int:
+    """Owe new posts to the chats of the source's subscribers in one INSERT … SELECT.
+
+    `matches` holds (post_id, rank, filters) for each filter that passes a post, rank 0
+    for the newest post; `skip` the (post_id, chat_id) already owed through another
+    source. A chat in digest mode gets "digest" rows; the others "push" for their `cap`
+    newest posts, written oldest first, and "more" past it. Returns the rows written.
+    """
+    if not matches:
+        return 0
+    skip = list(skip)
+    for table, columns in _SCRATCH.items():
+        temporary = "TEMPORARY" if db.dialect == "postgres" else "TEMP"
+        await db.execute(f"CREATE {temporary} TABLE IF NOT EXISTS {table} ({columns})")
+    await db.insert_rows("plan_match", ("post_id", "rank", "filters"), matches)
+    if skip:
+        await db.insert_rows("plan_skip", ("post_id", "chat_id"), skip)
+    owed = _OWED.format(skip=_SKIP if skip else "")
+    now = _now()
+    if len({post_id for post_id, _, _ in matches}) < 2:
+        # One post: no cap to count, and a chat with two matching subscriptions (its source
+        # and "all") meets the unique key instead of a DISTINCT.
+        written = await db.execute(
+            "INSERT INTO outbox (chat_id, post_id, kind, created_at)"
+            " SELECT s.chat_id, m.post_id, CASE WHEN c.digest IS NULL THEN 'push'"
+            " ELSE 'digest' END, ? FROM plan_match m JOIN subscriptions s ON s.filters = m.filters"
+            " JOIN chats c ON c.id = s.chat_id WHERE c.active = 1"
+            " AND (s.source_id = ? OR s.source_id IS NULL)"
+            f"{_SKIP if skip else ''} ON CONFLICT DO NOTHING",
+            (now, source_id),
+        )
+    else:
+        written = await db.execute(
+            "INSERT INTO outbox (chat_id, post_id, kind, created_at)"
+            " SELECT chat_id, post_id, kind, ? FROM (SELECT chat_id, post_id, rank,"
+            " CASE WHEN digest = 1 THEN 'digest'"
+            " WHEN row_number() OVER (PARTITION BY chat_id ORDER BY rank) <= ? THEN 'push'"
+            f" ELSE 'more' END AS kind FROM ({owed}) owed) ranked"
+            # Pushes oldest first, then the summary: the outbox drains in the order written.
+            " ORDER BY CASE WHEN kind = 'more' THEN 1 ELSE 0 END, rank DESC, chat_id"
+            " ON CONFLICT DO NOTHING",
+            (now, cap, source_id),
+        )
+    await db.execute("DELETE FROM plan_match")
+    if skip:
+        await db.execute("DELETE FROM plan_skip")
+    return written

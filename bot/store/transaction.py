@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
@@ -11,7 +11,7 @@ from bot.store.base import StoreBase
 from bot.store.chats import subscribers
 from bot.store.db import Connection
 from bot.store.dedup import delivered_elsewhere
-from bot.store.outbox import enqueue
+from bot.store.outbox import enqueue, owe_matching, subscriber_filters
 from bot.store.posts import Upserted, upsert_posts
 
 
@@ -38,6 +38,23 @@ class Transaction:
         source."""
         keys = {pid: key for pid, post in new_posts if (key := article_key(post.url))}
         return await delivered_elsewhere(self._db, source_id, keys, datetime.now(UTC))
+
+    async def subscriber_filters(self, source_id: int) -> list[str]:
+        """The distinct filters of the subscriptions to this source (and to every source)."""
+        return await subscriber_filters(self._db, source_id)
+
+    async def owe_matching(
+        self,
+        source_id: int,
+        matches: Sequence[tuple[int, int, str]],
+        skip: Mapping[int, Collection[int]],
+        *,
+        cap: int,
+    ) -> int:
+        """Owe new posts to subscribers whose filter passes them, in one statement (see
+        outbox.owe_matching); `skip` gives per post the chats owed it elsewhere."""
+        pairs = [(post_id, chat) for post_id, chats in skip.items() for chat in chats]
+        return await owe_matching(self._db, source_id, matches, pairs, cap)
 
     async def enqueue(self, rows: Iterable[tuple[int, int, str]]) -> None:
         """Owe posts to chats: (chat_id, post_id, kind); a row already there stays as is."""

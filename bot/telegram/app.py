@@ -46,6 +46,8 @@ from bot.telegram import (
     subscriptions,
     webhook_server,
 )
+from bot.telegram.alerts import AdminAlerts
+from bot.telegram.chat_lanes import ChatLanes
 from bot.telegram.limiter import GateLimiter
 from bot.telegram.send import make_send
 from bot.telegram.services import AnyApplication, Services, attach, opened
@@ -88,7 +90,8 @@ def build_application(
         )
         # Retries wait out RetryAfter instead of dropping a reply.
         .rate_limiter(GateLimiter(gate, max_retries=3))
-        .concurrent_updates(True)
+        # Updates side by side, but one chat's in a lane of its own (see chat_lanes).
+        .concurrent_updates(ChatLanes())
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -184,7 +187,10 @@ async def _post_init(app: AnyApplication) -> None:
         gate=app.bot_data["gate"],
         claim=leadership.claim,
     )
-    on_failing, on_recovered = jobs.alerts(app)
+    alerts = AdminAlerts(app)
+    stack.push_async_callback(alerts.close)
+    app.bot_data["alerts"] = alerts
+    on_failing, on_recovered = alerts.callbacks()
     poller = Poller(
         store,
         client,

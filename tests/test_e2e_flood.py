@@ -1,0 +1,74 @@
+"""End to end: one chat's flood against the bot as a process; other chats still answered."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+from tests.fakes import FakeBotAPI, FakeBotServer
+from tests.fakes.demo import prepare_database
+
+FLOOD = 300
+
+
+async def start_bot_logging_to(
+    server: FakeBotServer, core: FakeBotAPI, database: Path, log: Path
+) -> asyncio.subprocess.Process:
+    """The bot as its own process, its log in a file (a pipe nobody reads would fill up and
+    stall it at DEBUG under a flood)."""
+    env = {
+        "BOT_TOKEN": core.token,
+        "TELEGRAM_API_URL": server.url,
+        "DATABASE_PATH": str(database),
+        "LOG_LEVEL": "INFO",
+    }
+    with log.open("wb") as out:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run",
+            env=env, cwd=log.parent, stdout=out, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+
+
+async def stop_bot(process: asyncio.subprocess.Process) -> int:
+    """SIGTERM, and the exit code (killed, -9, when it has not exited after 30 s)."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        return await asyncio.wait_for(process.wait(), timeout=30)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        return -9
+
+
+async def test_one_chat_flooding_never_holds_another_chats_reply(
+    core: FakeBotAPI, tmp_path: Path
+) -> None:
+    database = tmp_path / "relais.sqlite3"
+    await prepare_database(database)
+    alice, bob = core.user("Alice"), core.user("Bob")
+    log_file = tmp_path / "bot.log"
+    async with FakeBotServer(core) as server:
+        process = await start_bot_logging_to(server, core, database, log_file)
+        try:
+            core.command(alice, "/help")
+            await core.wait_for(method="sendMessage", chat_id=alice, within=60)  # bot is up
+            for _ in range(FLOOD):
+                core.command(alice, "/help")
+            # The bot has taken the flood in (its replies to Alice started) before Bob asks.
+            mark = core.mark()
+            await core.wait_for(method="sendMessage", chat_id=alice, since=mark, within=60)
+            core.command(bob, "/help")
+            await core.wait_for(method="sendMessage", chat_id=bob, within=120)
+            answered_alice = len(core.sent(chat_id=alice, method="sendMessage"))
+        finally:
+            code = await stop_bot(process)
+    log = log_file.read_text(errors="replace")
+    # Alice's replies go at one a second; Bob was answered while her backlog was still
+    # there (side by side, all 256 update slots waited on her pace: Bob came after ~256).
+    assert answered_alice < 10, (answered_alice, log[-3000:])
+    assert code == 0, log[-3000:]
+    assert "floods the bot" in log
+    assert "Traceback" not in log
+    assert "never retrieved" not in log
