@@ -46,7 +46,9 @@ async def test_sources_failing_at_once_are_one_message_per_admin_per_period(
     assert len(to_french) == len(to_english) == 2  # before: one per source, 155 each
     text = plain_text(first.text)
     assert text.startswith(f"⚠️ {FAILING} sources échouent sans cesse")
-    assert "• Source 0 — connection refused" in text
+    # The stored error is rendered in each admin's language (bot/errors.py).
+    assert "• Source 0 — connexion refusée" in text
+    assert "• Source 0 — connection refused" in plain_text(to_english[0].text)
     assert f"… et {FAILING - LISTED} autres" in text
     assert "✅ 3 sources répondent de nouveau" in text
     assert plain_text(to_english[0].text).startswith(f"⚠️ {FAILING} sources keep failing")
@@ -72,4 +74,4 @@ async def test_one_source_failing_alone_reads_as_it_always_did(
         alert = await core.wait_for(method="sendMessage", chat_id=admin, within=10)
         await alerts.close()
     assert plain_text(alert.text).startswith("⚠️ Numerama échoue sans cesse")
-    assert "connection refused" in plain_text(alert.text)
+    assert plain_text(alert.text).endswith(": connexion refusée")  # the code, in French
