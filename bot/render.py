@@ -246,9 +246,13 @@ def _fit(block: str, limit: int) -> list[str]:
     return pieces
 
 
+# A post whose page is for subscribers (a paywall): its full text could not be had.
+_LOCK = "🔒 "
+
+
 def push_message(delivery: Delivery, *, lang: str, tz: ZoneInfo) -> str:
-    """A pushed post: linked title, source and date, snippet, hashtags."""
-    parts = [f"<b>{link(delivery.title, delivery.url)}</b>"]
+    """A pushed post: linked title (🔒 for subscribers), source and date, snippet, hashtags."""
+    parts = [f"{_LOCK if delivery.paywalled else ''}<b>{link(delivery.title, delivery.url)}</b>"]
     parts.append(_byline(delivery.source, delivery.published, lang, tz))
     snippet = shorten(delivery.snippet, MAX_SNIPPET)
     if snippet and snippet != shorten(delivery.title, MAX_SNIPPET):
@@ -275,6 +279,7 @@ def newest_first(delivery: Delivery) -> datetime:
 
 
 def digest_line(delivery: Delivery, lang: str, tz: ZoneInfo) -> str:
-    """One post in a list: bullet, linked title, date."""
+    """One post in a list: bullet, linked title (🔒 for subscribers), date."""
     when = escape(local_date(delivery.published, tz, lang))
-    return f"• {link(delivery.title, delivery.url)} <i>({when})</i>"
+    lock = _LOCK if delivery.paywalled else ""
+    return f"• {lock}{link(delivery.title, delivery.url)} <i>({when})</i>"

@@ -28,6 +28,7 @@ FAILURES = (
 PAGE_MAX_BYTES = 3_000_000
 ROBOTS_MAX_BYTES = 500_000
 ROBOTS_LIFETIME = 86_400.0
+_SERVER_ERROR_LIFETIME = 3_600.0
 PAGE_SLOTS = 4
 _ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -72,8 +73,8 @@ class HostTurns:
 class Robots:
     """robots.txt of each host, fetched once and kept a day, asked for our user agent.
 
-    RFC 9309: a 4xx (no robots.txt) allows everything; a 5xx or an unreachable host
-    disallows everything until the next try.
+    RFC 9309: a 4xx (no robots.txt) allows everything; a 5xx disallows everything for an
+    hour. A host that cannot be reached at all is not cached: its page fails as such.
     """
 
     def __init__(
@@ -89,14 +90,23 @@ class Robots:
         entry = self._rules.get(origin)
         return entry is not None and self._clock() - entry[0] < ROBOTS_LIFETIME
 
-    async def load(self, client: httpx.AsyncClient, origin: str, deadline: float) -> None:
-        """Fetch and cache `origin`'s robots.txt (`origin` is scheme://host[:port])."""
+    async def load(
+        self, client: httpx.AsyncClient, origin: str, deadline: float
+    ) -> FetchResult | None:
+        """Fetch and cache `origin`'s robots.txt (`origin` is scheme://host[:port]); the
+        failed fetch when the host gave no answer at all (nothing is cached then)."""
         self.fetches += 1
         result = await fetch(
             client, origin + "/robots.txt", max_bytes=ROBOTS_MAX_BYTES, total_timeout=deadline,
             accept="text/plain, */*;q=0.5",
         )  # fmt: skip
-        self._rules[origin] = (self._clock(), _rules_of(result))
+        if not result.ok and result.http_status is None:
+            return result
+        rules = _rules_of(result)
+        # A 5xx is kept an hour only: the lifetime counts from this back-dated moment.
+        moment = self._clock() - (ROBOTS_LIFETIME - _SERVER_ERROR_LIFETIME) * (rules is False)
+        self._rules[origin] = (moment, rules)
+        return None
 
     def allows(self, origin: str, url: str) -> bool:
         """Whether our user agent may fetch `url` (rules not loaded: yes)."""
@@ -156,7 +166,9 @@ class PageFetcher:
         # robots.txt is read in the page's turn: it is no page, so no gap before the page.
         async with self.turns.turn(parts.netloc.lower()), self._slots:
             if not self.robots.known(origin):
-                await self.robots.load(client, origin, self._deadline)
+                unreachable = await self.robots.load(client, origin, self._deadline)
+                if unreachable is not None:
+                    return PageFetch(url, failure=failure_code(unreachable))
             if not self.robots.allows(origin, url):
                 return PageFetch(url, failure="robots")
             result = await fetch(
