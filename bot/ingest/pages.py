@@ -22,8 +22,8 @@ from bot.ingest.fetch import DEFAULT_USER_AGENT, FetchResult, fetch
 # Failure codes, stored with the post and counted per source in /status.
 # "not_html", "empty" and "unreadable" also come from the extractor (bot/ingest/page.py).
 FAILURES = (
-    "gone", "http", "timeout", "too_big", "not_html", "robots", "unreachable", "empty",
-    "unreadable",
+    "gone", "http", "timeout", "too_big", "not_html", "robots", "refused", "unreachable",
+    "empty", "unreadable",
 )  # fmt: skip
 PAGE_MAX_BYTES = 3_000_000
 ROBOTS_MAX_BYTES = 500_000
@@ -198,4 +198,6 @@ def failure_code(result: FetchResult) -> str:
         return "timeout"
     if result.http_status is not None:
         return "http"
-    return "unreachable"
+    # A page of a source added from Telegram that leads to a private address (its own or
+    # a redirect's): the address policy's refusal (see addresses.Refusal).
+    return "refused" if error.startswith("refused:") else "unreachable"
