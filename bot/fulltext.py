@@ -78,25 +78,45 @@ class PageWorker:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def start_wanted(self, *, source_id: int | None = None) -> int:
-        """Start a task for each wanted page not already being fetched; returns how many."""
+    async def start_wanted(
+        self, *, source_id: int | None = None
+    ) -> list[asyncio.Task[PageOutcome]]:
+        """Start a task for each wanted page not already being fetched; returns them."""
         wanted = await self._store.pages_wanted(BATCH, skip=sorted(self._busy), source_id=source_id)
+        started = []
         for item in wanted:
             self._busy.add(item.post_id)
             task = asyncio.create_task(self._guarded(item), name=f"page {item.post_id}")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        return len(wanted)
+            started.append(task)
+        return started
 
-    async def drain(self, *, source_id: int | None = None) -> list[PageOutcome]:
-        """Fetch every wanted page (of one source) and wait for them all (the backfill)."""
+    async def drain(
+        self,
+        *,
+        source_id: int | None = None,
+        progress: Callable[[PageOutcome], None] | None = None,
+    ) -> list[PageOutcome]:
+        """Fetch every wanted page (of one source) and wait for them all (the backfill);
+        `progress` hears of each page as it is done."""
         outcomes: list[PageOutcome] = []
-        while True:
-            started = await self.start_wanted(source_id=source_id)
-            if not started and not self._tasks:
-                return outcomes
-            done, _ = await asyncio.wait(set(self._tasks), return_when=asyncio.FIRST_COMPLETED)
-            outcomes.extend(task.result() for task in done if not task.cancelled())
+        running: set[asyncio.Task[PageOutcome]] = set()
+        try:
+            while True:
+                running.update(await self.start_wanted(source_id=source_id))
+                if not running:
+                    return outcomes
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if not task.cancelled():
+                        outcomes.append(task.result())
+                        if progress is not None:
+                            progress(task.result())
+        finally:
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _guarded(self, item: WantedPage) -> PageOutcome:
         try:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import format_date, text
+from bot.i18n import TEXTS, format_date, text
 
 if TYPE_CHECKING:
     from bot.models import Delivery, SourceState
@@ -116,19 +116,24 @@ def search_page(
     page_size: int,
     lang: str,
     tz: ZoneInfo,
+    locked: Collection[int] = (),
 ) -> str:
-    """One page of search results: numbered, linked titles, source and date, bold match."""
+    """One page of search results: numbered, linked titles, source and date, bold match;
+    🔒 before the posts in `locked` (for subscribers)."""
     lines = [text(lang, "results_header", query=escape(shorten(query, 80)), total=total), ""]
     for number, hit in enumerate(hits, start=page * page_size + 1):
-        lines += [f"{number}. {search_result(hit, lang=lang, tz=tz)}", ""]
+        result = search_result(hit, lang=lang, tz=tz, locked=hit.post_id in locked)
+        lines += [f"{number}. {result}", ""]
     if pages > 1:
         lines.append(text(lang, "page", page=page + 1, pages=pages))
     return "\n".join(lines).strip()
 
 
-def search_result(hit: SearchHit, *, lang: str, tz: ZoneInfo) -> str:
-    """One result: linked title, source and date, the snippet with its match in bold."""
-    lines = [link(hit.title, hit.url), _byline(hit.source, hit.published, lang, tz)]
+def search_result(hit: SearchHit, *, lang: str, tz: ZoneInfo, locked: bool = False) -> str:
+    """One result: linked title (🔒 when for subscribers), source and date, the snippet with
+    its match in bold."""
+    title = (_LOCK if locked else "") + link(hit.title, hit.url)
+    lines = [title, _byline(hit.source, hit.published, lang, tz)]
     if hit.snippet:
         lines.append(highlight(hit.snippet, hit.match))
     return "\n".join(lines)
@@ -206,6 +211,35 @@ def status_message(
     lines += ["", text(lang, "status_chat", subs=subscriptions, pending=pending)]
     if given_up:
         lines.append(text(lang, "status_given_up", count=given_up))
+    return "\n".join(lines)
+
+
+def fulltext_status(counts: Mapping[str, Mapping[str, Any]], *, lang: str) -> str:
+    """/status's block on full articles: per source, posts with their page's text, teasers,
+    for subscribers, and pages failed by reason (see store.fulltext_counts)."""
+    if not counts:
+        return ""
+    lines = [text(lang, "fulltext_header")]
+    for name, entry in counts.items():
+        line = text(
+            lang,
+            "fulltext_source",
+            name=escape(shorten(name, MAX_NAME)),
+            full=entry["full"],
+            teasers=entry["teasers"],
+            subscribers=entry["subscribers"],
+        )
+        if entry["waiting"]:
+            line += text(lang, "fulltext_waiting", count=entry["waiting"])
+        lines.append(line)
+        failed: Mapping[str, int] = entry["failed"]
+        if failed:
+            reasons = ", ".join(
+                text(lang, "fulltext_reason", reason=text(lang, key), count=count)
+                for code, count in sorted(failed.items(), key=lambda item: -item[1])
+                if (key := "fulltext_reason_" + code) in TEXTS["fr"]
+            )
+            lines.append(text(lang, "fulltext_failed", reasons=reasons))
     return "\n".join(lines)
 
 

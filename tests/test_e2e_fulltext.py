@@ -131,9 +131,17 @@ async def test_teasers_are_completed_from_their_pages(core: FakeBotAPI, tmp_path
             # The wall's words are not indexed; the paywalled post is marked in results.
             assert "Enquête" not in await ask(core, alice, "/search zibeline")
             walled_found = await ask(core, alice, "/search ministères études")
-            assert "Enquête sur les fonds secrets" in walled_found, walled_found
+            assert "🔒 Enquête sur les fonds secrets" in walled_found, walled_found
+            assert "🔒 Les abeilles" not in await ask(core, alice, "/search tilleuls")
             # The 404 page left the post its teaser, still searchable.
             assert "Un article disparu" in await ask(core, alice, "/search cerfs-volants")
+            # /status counts, per source, full texts, teasers, walls and failures by reason.
+            status = await ask(core, alice, "/status")
+            assert (
+                "Local — texte complet : 2 · accroche seule : 4 · réservés aux abonnés : 1"
+                in status
+            ), status
+            assert "introuvable (404 ou 410) : 2, interdite par robots.txt : 1" in status, status
         finally:
             bot.send_signal(signal.SIGTERM)
             output, _ = await asyncio.wait_for(bot.communicate(), timeout=20)

@@ -148,6 +148,16 @@ class PageStore(StoreBase):
             (code, _now(), post_id),
         )
 
+    async def paywalled_posts(self, post_ids: Sequence[int]) -> set[int]:
+        """Those of these posts whose page is for subscribers (shown with 🔒)."""
+        if not post_ids:
+            return set()
+        marks = ", ".join("?" * len(post_ids))
+        rows = await self._db.fetchall(
+            f"SELECT id FROM posts WHERE paywalled = 1 AND id IN ({marks})", list(post_ids)
+        )
+        return {int(row[0]) for row in rows}
+
     async def page_pending(self, post_id: int) -> bool:
         """True while a post still waits for its page."""
         row = await self._db.fetchone("SELECT page_state FROM posts WHERE id = ?", (post_id,))
