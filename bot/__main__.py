@@ -335,7 +335,7 @@ async def _fulltext(settings: Settings, args: argparse.Namespace) -> int:
             if sys.stderr.isatty() or done == waiting or done % 10 == 0:
                 failed = done - counts["page"] - counts["paywalled"]
                 line = (
-                    f"fulltext: {done}/{waiting} pages, {counts['page']} full texts,"
+                    f"fulltext: {done}/{waiting} pages, {counts['page']} completed,"
                     f" {counts['paywalled']} for subscribers, {failed} failed"
                 )
                 end = "\r" if sys.stderr.isatty() and done < waiting else "\n"
@@ -355,7 +355,7 @@ async def _fulltext(settings: Settings, args: argparse.Namespace) -> int:
             )
     failures = Counter(o.result for o in outcomes if o.result not in ("page", "paywalled"))
     print(
-        f"{len(outcomes)} pages: {counts['page']} full texts, {counts['paywalled']} for"
+        f"{len(outcomes)} pages: {counts['page']} completed, {counts['paywalled']} for"
         f" subscribers, {sum(failures.values())} failed"
         + "".join(f", {code} {count}" for code, count in sorted(failures.items()))
     )

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from bot.filters import Document, FilterError, document, parse_filter
 from bot.ingest.page import Page, page_passages, read_page
 from bot.ingest.pages import PageFetcher
 from bot.models import Passage
@@ -141,12 +142,37 @@ class PageWorker:
         )
         text = page_text(page, item)
         await self._store.complete_page(item.post_id, text)
+        if text.paywalled:
+            await self._leave_out_walled(item)
         self.done += 1
         if self._on_done is not None:
             self._on_done()
         if text.failure:
             return PageOutcome(item.post_id, text.failure)
         return PageOutcome(item.post_id, "paywalled" if text.paywalled else "page")
+
+    async def _leave_out_walled(self, item: WantedPage) -> None:
+        """Chats whose filters say `-abonnés` are no longer owed a post found to be for
+        subscribers (its push waited for the page; one already sent stays sent)."""
+        owed = await self._store.owed_pushes(item.post_id)
+        if not owed:
+            return
+        doc = document(item.title, "\n".join(p.text for p in item.passages), paywalled=True)
+        passing = {
+            sub.chat_id
+            for sub in await self._store.subscribers(item.source_id)
+            if _passes(sub.filters, doc)
+        }
+        await self._store.withdraw(
+            [row for chat, rows in owed.items() if chat not in passing for row in rows]
+        )
+
+
+def _passes(filters: str, doc: Document) -> bool:
+    try:
+        return parse_filter(filters).matches(doc)
+    except FilterError:
+        return False
 
 
 def page_text(page: Page, item: WantedPage) -> PageText:

@@ -105,6 +105,8 @@ async def test_teasers_are_completed_from_their_pages(core: FakeBotAPI, tmp_path
             await wait_hits(server, "/feed.xml", 2)
             alice = core.user("Alice")
             assert "Abonné" in await ask(core, alice, "/subscribe Local")
+            bob = core.user("Bob")  # no post for subscribers
+            assert "Abonné" in await ask(core, bob, "/subscribe Local -abonnés")
             for path, (title, teaser) in TEASERS.items():
                 site.publish(path, title, teaser)
 
@@ -121,6 +123,9 @@ async def test_teasers_are_completed_from_their_pages(core: FakeBotAPI, tmp_path
             walled = next(p for p in pushes if "Enquête" in p.text)
             assert plain_text(walled.text).startswith("🔒 Enquête sur les fonds secrets")
             assert not plain_text(photo.text).startswith("🔒")
+            # Bob's filter leaves the paywalled post out; the others reach him.
+            await core.wait_for(lambda c: "interdite" in c.text, chat_id=bob, within=30)
+            assert not [c for c in core.sent(chat_id=bob) if "Enquête" in c.text]
 
             # Words only the page has are found; the interviewee is quoted from the page.
             found = await ask(core, alice, "/search tilleuls menthe poivrée")

@@ -58,13 +58,13 @@ def test_backfill_fetches_each_page_once_and_resumes(tmp_path: Path) -> None:
         # --limit takes the newest posts: those of /a/2 and /a/3.
         first = _bot("fulltext", "--limit", "2", db=db)
         assert first.returncode == 0, first.stderr
-        assert "fulltext: 2/2 pages, 1 full texts, 0 for subscribers, 1 failed" in first.stderr
-        assert "2 pages: 1 full texts, 0 for subscribers, 1 failed, gone 1" in first.stdout
+        assert "fulltext: 2/2 pages, 1 completed, 0 for subscribers, 1 failed" in first.stderr
+        assert "2 pages: 1 completed, 0 for subscribers, 1 failed, gone 1" in first.stdout
         assert [server.hits[f"/a/{n}"] for n in range(4)] == [0, 0, 1, 1]
 
         second = _bot("fulltext", "--source", "local", db=db)
         assert second.returncode == 0, second.stderr
-        assert "2 pages: 2 full texts, 0 for subscribers, 0 failed" in second.stdout
+        assert "2 pages: 2 completed, 0 for subscribers, 0 failed" in second.stdout
         assert [server.hits[f"/a/{n}"] for n in range(4)] == [1, 1, 1, 1]  # none twice
 
         third = _bot("fulltext", db=db)

@@ -20,6 +20,7 @@ class WantedPage:
     """A post whose page is to be fetched, with what the feed gave it."""
 
     post_id: int
+    source_id: int
     source: str
     origin: str
     url: str
@@ -65,7 +66,8 @@ class PageStore(StoreBase):
             where += f" AND p.id NOT IN ({', '.join('?' * len(skip))})"
             params += list(skip)
         rows = await self._db.fetchall(
-            "SELECT p.id, s.name, s.origin, p.url, p.title, p.images, p.author, p.published"
+            "SELECT p.id, s.name, s.origin, p.url, p.title, p.images, p.author, p.published,"
+            " p.source_id"
             " FROM posts p JOIN sources s ON s.id = p.source_id"
             f" WHERE p.page_state = 'wanted' AND p.url IS NOT NULL{where} ORDER BY p.id LIMIT ?",
             (*params, limit),
@@ -148,6 +150,21 @@ class PageStore(StoreBase):
             (code, _now(), post_id),
         )
 
+    async def owed_pushes(self, post_id: int) -> dict[int, list[int]]:
+        """The outbox rows still owed for a post, by chat: {chat_id: [outbox ids]}."""
+        owed: dict[int, list[int]] = {}
+        for row_id, chat_id in await self._db.fetchall(
+            "SELECT id, chat_id FROM outbox WHERE post_id = ? AND state = 'pending'", (post_id,)
+        ):
+            owed.setdefault(chat_id, []).append(row_id)
+        return owed
+
+    async def withdraw(self, ids: Sequence[int]) -> None:
+        """These pending deliveries are no longer owed (their post no longer passes)."""
+        await self._db.executemany(
+            "DELETE FROM outbox WHERE id = ? AND state = 'pending'", [(i,) for i in ids]
+        )
+
     async def paywalled_posts(self, post_ids: Sequence[int]) -> set[int]:
         """Those of these posts whose page is for subscribers (shown with 🔒)."""
         if not post_ids:
@@ -190,7 +207,8 @@ class PageStore(StoreBase):
 
 def _wanted(row: Any, passages: tuple[Passage, ...]) -> WantedPage:
     return WantedPage(
-        post_id=row[0], source=row[1], origin=row[2] or "cli", url=row[3], title=row[4],
+        post_id=row[0], source_id=row[8], source=row[1], origin=row[2] or "cli", url=row[3],
+        title=row[4],
         passages=passages, has_image=bool(json.loads(row[5] or "[]")), author=row[6],
         published=_parse_iso(row[7]),
     )  # fmt: skip
