@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from bot.filters import Document, FilterError, document, parse_filter
 from bot.ingest.page import Page, page_passages, read_page
 from bot.ingest.pages import PageFetcher
+from bot.ingest.teaser import uncut
 from bot.models import Passage
 from bot.store import Store
 from bot.store.pages import PageText, WantedPage
@@ -202,7 +203,7 @@ def _lead(teaser: tuple[Passage, ...], article: tuple[Passage, ...]) -> tuple[Pa
     if not teaser:
         return ()
     body = normalize(" ".join(p.text for p in article))
-    head = normalize(" ".join(p.text for p in teaser))
+    head = normalize(uncut(" ".join(p.text for p in teaser)))
     probe = head[:_LEAD_PROBE].rstrip(" .…")
     # A teaser cut with « […] » ends mid-sentence: its start is what to look for.
     return () if not probe or probe in body else teaser

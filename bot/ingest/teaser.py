@@ -46,6 +46,11 @@ def ends_cut(blocks: Sequence[Block]) -> bool:
     return False
 
 
+def uncut(text: str) -> str:
+    """A teaser's text without the ellipsis or « read on » words it was cut with."""
+    return _CUT_END.sub("", text).rstrip()
+
+
 def text_chars(post: Post) -> int:
     """Characters of a post's text, its passages only."""
     return sum(len(passage.text) for passage in post.passages)
