@@ -74,12 +74,14 @@ async def store_and_plan(
 
     Planning also compares entries with what the source has (a republished article is
     not news) and skips chats already owed the same article through another source.
-    New posts for which `wants_page` says so wait for their page (full text).
+    New and updated posts for which `wants_page` says so wait for their page (full text).
     """
     async with store.transaction() as tx:
         upserted = await tx.upsert_posts(source_id, posts, compare=plan)
-        if wants_page is not None and upserted.new_posts:
-            await tx.want_pages(pid for pid, post in upserted.new_posts if wants_page(post))
+        if wants_page is not None:
+            # An updated entry's new text replaced its page's: the page is asked again.
+            changed = [*upserted.new_posts, *upserted.updated_posts]
+            await tx.want_pages(pid for pid, post in changed if wants_page(post))
         if plan and upserted.new_posts:
             new_posts = upserted.new_posts
             elsewhere = await tx.delivered_elsewhere(source_id, new_posts)
@@ -234,7 +236,7 @@ class Poller:
         summary = await store_and_plan(
             self._store, source.id, parsed.posts, plan=source.primed, wants_page=page_wanted
         )
-        if summary.new and self._pages is not None:
+        if (summary.new or summary.updated) and self._pages is not None:
             self._pages.wake()
         if summary.collisions:
             log.warning(

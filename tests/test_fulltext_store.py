@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -11,10 +14,11 @@ from bot.fulltext import PageWorker
 from bot.ingest.fetch import make_client
 from bot.ingest.pages import PageFetcher
 from bot.models import Passage, Post
-from bot.poller import store_and_plan
+from bot.poller import Poller, store_and_plan
 from bot.store import Store
 from tests.conftest import ROOT
 from tests.fakes.feed_server import FeedServer
+from tests.fakes.rss import make_rss
 
 BACKENDS = ("sqlite", "postgres")
 PAGES = ROOT / "tests" / "data" / "fulltext"
@@ -164,3 +168,47 @@ async def test_backfill_marks_only_posts_never_tried(store: Store) -> None:
     assert await store.want_backfill(since=old + timedelta(days=2), limit=None) == 2
     assert await store.want_backfill(limit=1) == 3  # one more, the newest untried
     assert await store.want_backfill(limit=None) == 4  # the "never" source is left out
+
+
+async def test_an_updated_entry_asks_for_its_page_again(store: Store) -> None:
+    async with FeedServer() as server, make_client(timeout=2) as client:
+        server.set("/a/abeilles", (PAGES / "article.html").read_bytes(), content_type=HTML)
+        url = server.url("/a/abeilles")
+        source = await _stored(store, [_teaser(url, "Première accroche.", guid="a")])
+        await (await _worker(store, client)).drain()
+        assert any("tilleuls" in t for t in await _text(store))
+        # The feed edits its entry: its new teaser replaces the page's text until the page
+        # is read again.
+        await store_and_plan(
+            store, source, [_teaser(url, "Accroche corrigée.", guid="a")], wants_page=bool
+        )
+        assert (await store.fulltext_counts())["Local"]["waiting"] == 1
+        [outcome] = await (await _worker(store, client)).drain()
+    assert outcome.result == "page"
+    text = await _text(store)
+    assert text[0] == "Accroche corrigée."
+    assert any("tilleuls" in t for t in text)
+    assert server.hits["/a/abeilles"] == 2
+
+
+async def test_a_slow_page_never_holds_up_the_feeds(store: Store) -> None:
+    async with FeedServer() as server, make_client(timeout=30) as client:
+        items = [{"title": "Lent", "link": server.url("/a/slow"), "description": "Court […]"}]
+        server.set("/feed.xml", make_rss("Local", items))
+        server.set("/a/slow", b"<html></html>", content_type=HTML, delay=25)
+        await store.configure_source("Local", server.url("/feed.xml"), interval=1)
+        pages = PageWorker(store, PageFetcher(client, gap=0.0))
+        poller = Poller(store, client, tz=ZoneInfo("UTC"), default_interval=1, pages=pages)
+        running = asyncio.create_task(poller.run())
+        try:
+            deadline = asyncio.get_running_loop().time() + 20
+            while server.hits["/feed.xml"] < 3:
+                assert asyncio.get_running_loop().time() < deadline, server.hits
+                await asyncio.sleep(0.05)
+            # The feed was polled three times while its entry's page was still being served.
+            assert server.hits["/a/slow"] == 1
+            assert not [span for span in server.spans if span[0] == "/a/slow"]
+        finally:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
