@@ -168,3 +168,46 @@ async def test_teasers_are_completed_from_their_pages(core: FakeBotAPI, tmp_path
     local = counts["Local"]
     assert (local["full"], local["subscribers"]) == (2, 1)
     assert local["failed"] == {"gone": 2, "robots": 1}  # premier and disparu are 404s
+
+
+REAL = ROOT / "tests" / "data" / "pages"
+
+
+async def test_real_pages_of_the_corpus(core: FakeBotAPI, tmp_path: Path) -> None:
+    """Le Monde's article gives its og:image and its text; AOC's wall page stays a teaser."""
+    async with FeedServer() as server, FakeBotServer(core) as api:
+        site = Site(server)
+        server.set("/lemonde", (REAL / "lemonde-commission.html").read_bytes(), content_type=HTML)
+        server.set("/aoc", (REAL / "aoc-retraite.html").read_bytes(), content_type=HTML)
+        server.set("/heran", (REAL / "legrandcontinent-heran.html").read_bytes(), content_type=HTML)
+        bot = await start_bot(core, api, tmp_path, server.url("/feed.xml"))
+        try:
+            await wait_hits(server, "/feed.xml", 2)
+            alice = core.user("Alice")
+            assert "Abonné" in await ask(core, alice, "/subscribe Local")
+            site.publish(
+                "/lemonde", "Bruxelles confirme la montée des périls", "Les prévisions […]"
+            )
+            site.publish("/aoc", "La retraite est un archaïsme", "Une tribune sur 1995 […]")
+            site.publish("/heran", "Sur les migrations avec François Héran", "Un entretien […]")
+            photo = await core.wait_for(
+                lambda c: "périls" in c.text, method="sendPhoto", chat_id=alice, within=30
+            )
+            assert photo.params["photo"].startswith("https://img.lemde.fr/2019/05/07/")
+            walled = await core.wait_for(lambda c: "archaïsme" in c.text, chat_id=alice, within=30)
+            assert plain_text(walled.text).startswith("🔒 ")
+            await core.wait_for(lambda c: "Héran" in c.text, chat_id=alice, within=30)
+
+            found = await ask(core, alice, "/search maillon faible zone euro")
+            assert "Bruxelles confirme la montée des périls" in found, found
+            # Behind AOC's wall: neither the article's words nor the wall's are stored.
+            assert "archaïsme" not in await ask(core, alice, "/search offre découverte")
+            assert "archaïsme" not in await ask(core, alice, "/search grèves de 1995")
+            quoted = await ask(core, alice, "/quote Dublin II creuse les écarts")
+            assert "Dublin II est un règlement européen" in quoted, quoted
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            output, _ = await asyncio.wait_for(bot.communicate(), timeout=20)
+        log = output.decode(errors="replace")
+        assert bot.returncode == 0, log
+        assert "Traceback" not in log

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
