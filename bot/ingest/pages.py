@@ -30,6 +30,8 @@ ROBOTS_MAX_BYTES = 500_000
 ROBOTS_LIFETIME = 86_400.0
 _SERVER_ERROR_LIFETIME = 3_600.0
 PAGE_SLOTS = 4
+# Failures where no connection was made: the host was asked nothing.
+_NOT_CONNECTED = ("unreachable", "refused")
 _ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -45,6 +47,14 @@ class PageFetch:
     elapsed: float = 0.0
 
 
+@dataclass(slots=True)
+class Turn:
+    """One request's turn at a host; `reached` False when no connection was made (nothing
+    was asked of the host, so the next request need not keep the gap)."""
+
+    reached: bool = True
+
+
 class HostTurns:
     """One request at a time per host, `gap` seconds between the end of one and the next."""
 
@@ -55,7 +65,7 @@ class HostTurns:
         self._last: dict[str, float] = {}
 
     @asynccontextmanager
-    async def turn(self, host: str) -> AsyncIterator[None]:
+    async def turn(self, host: str) -> AsyncIterator[Turn]:
         """Hold `host` for one request, once the gap since its previous one has passed."""
         lock = self._locks.setdefault(host, asyncio.Lock())
         async with lock:
@@ -64,10 +74,12 @@ class HostTurns:
                 wait = last + self._gap - self._clock()
                 if wait > 0:
                     await asyncio.sleep(wait)
+            turn = Turn()
             try:
-                yield
+                yield turn
             finally:
-                self._last[host] = self._clock()
+                if turn.reached:
+                    self._last[host] = self._clock()
 
 
 class Robots:
@@ -164,18 +176,22 @@ class PageFetcher:
             return PageFetch(url, failure="unreachable")
         client = self._public_only if untrusted and self._public_only is not None else self._client
         # robots.txt is read in the page's turn: it is no page, so no gap before the page.
-        async with self.turns.turn(parts.netloc.lower()), self._slots:
+        async with self.turns.turn(parts.netloc.lower()) as turn, self._slots:
             if not self.robots.known(origin):
                 unreachable = await self.robots.load(client, origin, self._deadline)
                 if unreachable is not None:
-                    return PageFetch(url, failure=failure_code(unreachable))
+                    page = PageFetch(url, failure=failure_code(unreachable))
+                    turn.reached = page.failure not in _NOT_CONNECTED
+                    return page
             if not self.robots.allows(origin, url):
                 return PageFetch(url, failure="robots")
             result = await fetch(
                 client, url, max_bytes=self._max_bytes, total_timeout=self._deadline,
                 accept=_ACCEPT_HTML,
             )  # fmt: skip
-        return _page_of(result)
+            page = _page_of(result)
+            turn.reached = page.failure not in _NOT_CONNECTED
+        return page
 
 
 def _page_of(result: FetchResult) -> PageFetch:
