@@ -230,7 +230,9 @@ class Poller:
         feed_cut = consistently_cut(parsed.posts)
 
         def page_wanted(post: Post) -> bool:
-            return self._pages is not None and wants_page(post, source.full_text, feed_cut=feed_cut)
+            if self._pages is None or source.kind != "feed":
+                return False  # a Movim dump carries its posts whole
+            return wants_page(post, source.full_text, feed_cut=feed_cut)
 
         # The first fetch of a new source only records what is there: nothing is new yet.
         summary = await store_and_plan(
