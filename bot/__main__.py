@@ -1,4 +1,4 @@
-"""`python -m bot`: the command line (run, load, sources, stats, search, quote)."""
+"""`python -m bot`: the command line (run, load, sources, stats, search, quote, fulltext)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,16 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import date, datetime
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError, Settings
+from bot.fulltext import PageOutcome, PageWorker
+from bot.ingest.addresses import AddressPolicy
+from bot.ingest.fetch import make_client
+from bot.ingest.pages import PageFetcher
 from bot.leader import LEASE, Owner
 from bot.loader import LoadReport, load_inputs, seed_if_empty
 from bot.models import Source
@@ -90,6 +95,17 @@ def _parser() -> argparse.ArgumentParser:
         "--replace", action="store_true", help="delete what the database holds first"
     )
 
+    fulltext = commands.add_parser(
+        "fulltext",
+        parents=[common],
+        help="fetch the pages of stored teasers for their full text (resumable)",
+    )
+    fulltext.add_argument("--source", metavar="NAME", help="only this source's posts")
+    fulltext.add_argument(
+        "--since", metavar="DATE", type=_date, help="only posts published since (YYYY-MM-DD)"
+    )
+    fulltext.add_argument("--limit", metavar="N", type=int, help="at most N more posts")
+
     stats = commands.add_parser("stats", parents=[common], help="count posts and passages")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -144,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": _export,
         "import": _import,
         "stats": _stats,
+        "fulltext": _fulltext,
         "search": _search,
         "quote": _quote,
     }[args.command]
@@ -298,6 +315,61 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
         print(f"nothing imported: {exc}", file=sys.stderr)
         return 1
     print(f"imported {counts.describe()} into {where}")
+    return 0
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value}") from None
+
+
+async def _fulltext(settings: Settings, args: argparse.Namespace) -> int:
+    since = None
+    if args.since is not None:
+        since = datetime.combine(args.since, dt_time(), tzinfo=settings.tz)
+    async with Store.open(settings.database) as store:
+        source_id = None
+        if args.source is not None:
+            source = await store.source_by_name(args.source)
+            if source is None:
+                print(f"no source called {args.source}", file=sys.stderr)
+                return 1
+            source_id = source.id
+        waiting = await store.want_backfill(source_id=source_id, since=since, limit=args.limit)
+        counts: Counter[str] = Counter()
+
+        def progress(outcome: PageOutcome) -> None:
+            counts[outcome.result] += 1
+            done = sum(counts.values())
+            if sys.stderr.isatty() or done == waiting or done % 10 == 0:
+                failed = done - counts["page"] - counts["paywalled"]
+                line = (
+                    f"fulltext: {done}/{waiting} pages, {counts['page']} completed,"
+                    f" {counts['paywalled']} for subscribers, {failed} failed"
+                )
+                end = "\r" if sys.stderr.isatty() and done < waiting else "\n"
+                print(line, end=end, file=sys.stderr, flush=True)
+
+        async with (
+            make_client(timeout=15.0) as client,
+            make_client(timeout=15.0, policy=AddressPolicy()) as public_only,
+        ):
+            fetcher = PageFetcher(
+                client,
+                public_only=None if settings.allow_private_sources else public_only,
+                gap=settings.page_gap,
+            )
+            outcomes = await PageWorker(store, fetcher).drain(
+                source_id=source_id, progress=progress
+            )
+    failures = Counter(o.result for o in outcomes if o.result not in ("page", "paywalled"))
+    print(
+        f"{len(outcomes)} pages: {counts['page']} completed, {counts['paywalled']} for"
+        f" subscribers, {sum(failures.values())} failed"
+        + "".join(f", {code} {count}" for code, count in sorted(failures.items()))
+    )
     return 0
 
 

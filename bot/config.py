@@ -55,6 +55,10 @@ class Settings:
     webhook_secret: str | None = None
     port: int = DEFAULT_PORT
     webhook_listen: str = "0.0.0.0"
+    # Full articles of teasers: seconds between two pages of one host, and how long a push
+    # waits for its post's page before it goes with the teaser.
+    page_gap: float = 5.0
+    page_wait: float = 10.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -177,6 +181,8 @@ class Settings:
             raise ConfigError("ALLOW_PRIVATE_SOURCES must be 1 or 0 (true/false, yes/no, on/off)")
 
         webhook_url, secret, port, listen = _webhook(get, api_url)
+        page_gap = _seconds(get("PAGE_GAP"), "PAGE_GAP", 5.0)
+        page_wait = _seconds(get("PAGE_WAIT"), "PAGE_WAIT", 10.0)
 
         return cls(
             bot_token=token,
@@ -194,7 +200,22 @@ class Settings:
             webhook_secret=secret,
             port=port,
             webhook_listen=listen,
+            page_gap=page_gap,
+            page_wait=page_wait,
         )
+
+
+def _seconds(value: str | None, name: str, default: float) -> float:
+    """A number of seconds, 0 or more (decimals allowed), or `default` when unset."""
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise ConfigError(f"{name} must be a number of seconds from 0 to 3600, e.g. 5")
+    return seconds
 
 
 def _webhook(

@@ -40,12 +40,21 @@ def _root(word: str) -> str:
     return word
 
 
+# `-abonnés` (or `-paywall`) is no word to look for: it leaves out posts whose page is for
+# subscribers (a paywall, shown 🔒). To leave out posts that say « abonnés », quote it:
+# `-"abonnés"`.
+SUBSCRIBERS_WORDS = frozenset({"abonnes", "abonne", "paywall"})
+SUBSCRIBERS_FILTER = "-abonnés"
+
+
 @dataclass(frozen=True)
 class Document:
-    """A post as filters see it: its stemmed words in order, and as a set."""
+    """A post as filters see it: its stemmed words in order, and as a set; `paywalled` when
+    its page is for subscribers."""
 
     words: tuple[str, ...]
     word_set: frozenset[str]
+    paywalled: bool = False
 
     @cached_property
     def _starts(self) -> dict[str, list[int]]:
@@ -65,13 +74,13 @@ class Document:
         return any(self.words[i : i + size] == term for i in self._starts.get(term[0], ()))
 
 
-def document(title: str, text: str) -> Document:
+def document(title: str, text: str, *, paywalled: bool = False) -> Document:
     """Build the matching form of a post once; it is then cheap to test against many filters."""
     head = [_root(w) for w in words(normalize(title))]
     body = [_root(w) for w in words(normalize(text))]
     # An empty word between title and text keeps a phrase from spanning the two.
     all_words = (*head, "", *body) if head and body else (*head, *body)
-    return Document(all_words, frozenset(all_words))
+    return Document(all_words, frozenset(all_words), paywalled)
 
 
 @dataclass(frozen=True)
@@ -80,14 +89,18 @@ class Filter:
 
     required: tuple[FilterTerm, ...] = ()
     excluded: tuple[FilterTerm, ...] = ()
+    free_only: bool = False  # `-abonnés`: no post whose page is for subscribers
 
     @property
     def is_empty(self) -> bool:
         """True for a filter with no terms, which lets every post through."""
-        return not self.required and not self.excluded
+        return not self.required and not self.excluded and not self.free_only
 
     def matches(self, doc: Document) -> bool:
-        """True when every required term and no excluded term occurs in the document."""
+        """True when every required term and no excluded term occurs in the document (and,
+        with `-abonnés`, the post is not for subscribers)."""
+        if self.free_only and doc.paywalled:
+            return False
         # map() rather than generators: this runs once per subscription per post.
         contains = doc.contains
         return all(map(contains, self.required)) and not any(map(contains, self.excluded))
@@ -96,6 +109,8 @@ class Filter:
         """The canonical text of the filter, required terms first; parse_filter reads it back."""
         parts = [_show(term, "+") for term in self.required]
         parts += [_show(term, "-") for term in self.excluded]
+        if self.free_only:
+            parts.append(SUBSCRIBERS_FILTER)
         return " ".join(parts)
 
 
@@ -127,6 +142,7 @@ def parse_filter(text: str) -> Filter:
     norm = normalize(text)
     required: list[FilterTerm] = []
     excluded: list[FilterTerm] = []
+    free_only = False
     count = 0
     i, n = 0, len(norm)
     while i < n:
@@ -151,6 +167,10 @@ def parse_filter(text: str) -> Filter:
             token, i = norm[start + len(sign) : end], end
             if sign and (not token or token[0] in "+-"):
                 raise FilterError("lone_sign", sign)
+            if sign == "-" and token in SUBSCRIBERS_WORDS:
+                free_only = True
+                count += 1
+                continue
             term = _token_term(token)
             if not term:
                 raise FilterError("no_word", norm[start:end])
@@ -163,4 +183,4 @@ def parse_filter(text: str) -> Filter:
     for term in required:
         if term in excluded:
             raise FilterError("contradiction", " ".join(term))
-    return Filter(tuple(required), tuple(excluded))
+    return Filter(tuple(required), tuple(excluded), free_only)

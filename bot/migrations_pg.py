@@ -183,4 +183,14 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
     ALTER TABLE outbox ADD COLUMN claimed_at TEXT COLLATE "C";
     """,
+    # 11 (fulltext-fetch): full articles fetched from the page when the feed gives a teaser.
+    """
+    ALTER TABLE sources ADD COLUMN full_text TEXT NOT NULL DEFAULT 'auto';
+    ALTER TABLE posts ADD COLUMN text_origin TEXT NOT NULL DEFAULT 'feed';
+    ALTER TABLE posts ADD COLUMN page_state TEXT;
+    ALTER TABLE posts ADD COLUMN page_failure TEXT;
+    ALTER TABLE posts ADD COLUMN page_at TEXT COLLATE "C";
+    ALTER TABLE posts ADD COLUMN paywalled INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX posts_page_wanted ON posts (page_state) WHERE page_state = 'wanted';
+    """,
 )

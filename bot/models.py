@@ -15,6 +15,9 @@ PASSAGE_KINDS: tuple[PassageKind, ...] = ("paragraph", "question", "answer", "pu
 SourceKind = Literal["feed", "movim"]
 # Where a polled source came from: SOURCES_FILE, the command line, or Telegram (untrusted).
 SourceOrigin = Literal["file", "cli", "telegram"]
+# When a post's page is fetched for its full text: for teasers only, always, or never.
+FullText = Literal["auto", "always", "never"]
+FULL_TEXT_MODES: tuple[FullText, ...] = ("auto", "always", "never")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +48,9 @@ class Post:
     images: tuple[str, ...] = ()
     credits: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    # The feed's text ended in a « Lire la suite »-like trailer (removed from the passages):
+    # the entry is a teaser of its page. Not part of content_hash: it is no reader's text.
+    cut: bool = False
 
     @property
     def identity(self) -> str:
@@ -125,6 +131,7 @@ class Source:
     kind: SourceKind = "feed"
     interval: int | None = None
     timezone: str | None = None  # IANA name, for dates the source gives without a zone
+    full_text: FullText = "auto"
 
 
 @dataclass(slots=True)
@@ -217,6 +224,7 @@ class Delivery:
     created_at: datetime
     attempts: int = 0
     image: str | None = None  # the post's lead image URL, if it has one
+    paywalled: bool = False  # its page is for subscribers (🔒)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +247,7 @@ class SourceState:
     origin: SourceOrigin = "cli"
     timezone: str | None = None
     collisions: int = 0  # entries of its latest input dropped for sharing an id
+    full_text: FullText = "auto"
 
     def zone(self, default: ZoneInfo) -> ZoneInfo:
         """The source's own time zone (`timezone` in SOURCES_FILE), else the configured one."""

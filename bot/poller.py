@@ -14,9 +14,11 @@ import httpx
 
 from bot import errors
 from bot.delivery.planning import PUSH_CAP, match_filters
+from bot.fulltext import PageWorker
 from bot.ingest.fetch import FetchResult, fetch
 from bot.ingest.inputs import NotPosts, parse_input
 from bot.ingest.lanes import FetchLanes, TooSlow
+from bot.ingest.teaser import consistently_cut, wants_page
 from bot.models import LoadSummary, Post, Source, SourceState
 from bot.outages import FailureLog
 from bot.store import Store
@@ -58,20 +60,31 @@ async def sync_sources(store: Store, sources: Sequence[Source], default_interval
             interval=source.interval or default_interval,
             origin="file",
             timezone=source.timezone,
+            full_text=source.full_text,
         )
 
 
 async def store_and_plan(
-    store: Store, source_id: int, posts: Sequence[Post], *, plan: bool = True
+    store: Store,
+    source_id: int,
+    posts: Sequence[Post],
+    *,
+    plan: bool = True,
+    wants_page: Callable[[Post], bool] | None = None,
 ) -> LoadSummary:
     """Store a poll's posts and, with `plan`, owe the new ones to the source's subscribers,
     in one transaction: a crash loses neither the posts nor their deliveries.
 
     Planning also compares entries with what the source has (a republished article is
     not news) and skips chats already owed the same article through another source.
+    New and updated posts for which `wants_page` says so wait for their page (full text).
     """
     async with store.transaction() as tx:
         upserted = await tx.upsert_posts(source_id, posts, compare=plan)
+        if wants_page is not None:
+            # An updated entry's new text replaced its page's: the page is asked again.
+            changed = [*upserted.new_posts, *upserted.updated_posts]
+            await tx.want_pages(pid for pid, post in changed if wants_page(post))
         if plan and upserted.new_posts:
             new_posts = upserted.new_posts
             elsewhere = await tx.delivered_elsewhere(source_id, new_posts)
@@ -110,6 +123,7 @@ class Poller:
         lanes: FetchLanes | None = None,
         deadline: float | None = None,
         refresh: float = REFRESH,
+        pages: PageWorker | None = None,
     ) -> None:
         self._store = store
         self._client = client
@@ -125,6 +139,8 @@ class Poller:
         self._changed = asyncio.Event()
         self._listing_log = FailureLog(log, "listing the sources to poll")
         self._store_log = FailureLog(log, "a poll's database work")
+        # Full articles are fetched by a worker of their own: pages never hold up feeds.
+        self._pages = pages
 
     def sources_changed(self) -> None:
         """Look at the list of sources again now (one was added, moved or removed)."""
@@ -133,6 +149,9 @@ class Poller:
     async def run(self) -> None:
         """Follow each polled source in a task of its own until cancelled, fetches included."""
         followers: dict[int, tuple[_Identity, asyncio.Task[None]]] = {}
+        pages = None
+        if self._pages is not None:
+            pages = asyncio.create_task(self._pages.run(), name="pages")
         try:
             while True:
                 self._changed.clear()
@@ -148,6 +167,8 @@ class Poller:
                         await self._changed.wait()
         finally:
             tasks = [task for _, task in followers.values()]
+            if pages is not None:
+                tasks.append(pages)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -231,8 +252,19 @@ class Poller:
             return await self._failed(source, parsed.reason)
         for skip in parsed.skipped:
             log.info("%s: skipped %s: %s", source.name, skip.where, skip.reason)
+        feed_cut = consistently_cut(parsed.posts)
+
+        def page_wanted(post: Post) -> bool:
+            if self._pages is None or source.kind != "feed":
+                return False  # a Movim dump carries its posts whole
+            return wants_page(post, source.full_text, feed_cut=feed_cut)
+
         # The first fetch of a new source only records what is there: nothing is new yet.
-        summary = await store_and_plan(self._store, source.id, parsed.posts, plan=source.primed)
+        summary = await store_and_plan(
+            self._store, source.id, parsed.posts, plan=source.primed, wants_page=page_wanted
+        )
+        if (summary.new or summary.updated) and self._pages is not None:
+            self._pages.wake()
         if summary.collisions:
             log.warning(
                 "%s: %d entries reuse the id of another entry; only the first of each is kept",

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot import errors
-from bot.i18n import format_date, text
+from bot.i18n import TEXTS, format_date, text
 
 if TYPE_CHECKING:
     from bot.models import Delivery, SourceState
@@ -117,19 +117,24 @@ def search_page(
     page_size: int,
     lang: str,
     tz: ZoneInfo,
+    locked: Collection[int] = (),
 ) -> str:
-    """One page of search results: numbered, linked titles, source and date, bold match."""
+    """One page of search results: numbered, linked titles, source and date, bold match;
+    🔒 before the posts in `locked` (for subscribers)."""
     lines = [text(lang, "results_header", query=escape(shorten(query, 80)), total=total), ""]
     for number, hit in enumerate(hits, start=page * page_size + 1):
-        lines += [f"{number}. {search_result(hit, lang=lang, tz=tz)}", ""]
+        result = search_result(hit, lang=lang, tz=tz, locked=hit.post_id in locked)
+        lines += [f"{number}. {result}", ""]
     if pages > 1:
         lines.append(text(lang, "page", page=page + 1, pages=pages))
     return "\n".join(lines).strip()
 
 
-def search_result(hit: SearchHit, *, lang: str, tz: ZoneInfo) -> str:
-    """One result: linked title, source and date, the snippet with its match in bold."""
-    lines = [link(hit.title, hit.url), _byline(hit.source, hit.published, lang, tz)]
+def search_result(hit: SearchHit, *, lang: str, tz: ZoneInfo, locked: bool = False) -> str:
+    """One result: linked title (🔒 when for subscribers), source and date, the snippet with
+    its match in bold."""
+    title = (_LOCK if locked else "") + link(hit.title, hit.url)
+    lines = [title, _byline(hit.source, hit.published, lang, tz)]
     if hit.snippet:
         lines.append(highlight(hit.snippet, hit.match))
     return "\n".join(lines)
@@ -210,6 +215,35 @@ def status_message(
     return "\n".join(lines)
 
 
+def fulltext_status(counts: Mapping[str, Mapping[str, Any]], *, lang: str) -> str:
+    """/status's block on full articles: per source, posts with their page's text, teasers,
+    for subscribers, and pages failed by reason (see store.fulltext_counts)."""
+    if not counts:
+        return ""
+    lines = [text(lang, "fulltext_header")]
+    for name, entry in counts.items():
+        line = text(
+            lang,
+            "fulltext_source",
+            name=escape(shorten(name, MAX_NAME)),
+            full=entry["full"],
+            teasers=entry["teasers"],
+            subscribers=entry["subscribers"],
+        )
+        if entry["waiting"]:
+            line += text(lang, "fulltext_waiting", count=entry["waiting"])
+        lines.append(line)
+        failed: Mapping[str, int] = entry["failed"]
+        if failed:
+            reasons = ", ".join(
+                text(lang, "fulltext_reason", reason=text(lang, key), count=count)
+                for code, count in sorted(failed.items(), key=lambda item: -item[1])
+                if (key := "fulltext_reason_" + code) in TEXTS["fr"]
+            )
+            lines.append(text(lang, "fulltext_failed", reasons=reasons))
+    return "\n".join(lines)
+
+
 def split_blocks(blocks: Iterable[str], limit: int = SAFE_MESSAGE) -> list[str]:
     """Join HTML blocks into as few messages as fit under `limit`.
 
@@ -247,9 +281,13 @@ def _fit(block: str, limit: int) -> list[str]:
     return pieces
 
 
+# A post whose page is for subscribers (a paywall): its full text could not be had.
+_LOCK = "🔒 "
+
+
 def push_message(delivery: Delivery, *, lang: str, tz: ZoneInfo) -> str:
-    """A pushed post: linked title, source and date, snippet, hashtags."""
-    parts = [f"<b>{link(delivery.title, delivery.url)}</b>"]
+    """A pushed post: linked title (🔒 for subscribers), source and date, snippet, hashtags."""
+    parts = [f"{_LOCK if delivery.paywalled else ''}<b>{link(delivery.title, delivery.url)}</b>"]
     parts.append(_byline(delivery.source, delivery.published, lang, tz))
     snippet = shorten(delivery.snippet, MAX_SNIPPET)
     if snippet and snippet != shorten(delivery.title, MAX_SNIPPET):
@@ -276,6 +314,7 @@ def newest_first(delivery: Delivery) -> datetime:
 
 
 def digest_line(delivery: Delivery, lang: str, tz: ZoneInfo) -> str:
-    """One post in a list: bullet, linked title, date."""
+    """One post in a list: bullet, linked title (🔒 for subscribers), date."""
     when = escape(local_date(delivery.published, tz, lang))
-    return f"• {link(delivery.title, delivery.url)} <i>({when})</i>"
+    lock = _LOCK if delivery.paywalled else ""
+    return f"• {lock}{link(delivery.title, delivery.url)} <i>({when})</i>"

@@ -85,8 +85,11 @@ class Sender:
         clock: Callable[[], datetime] = _utcnow,
         claim: ClaimFunction | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        page_wait: float = 0.0,
     ) -> None:
         self._store = store
+        # How long a push waits for its post's page (PAGE_WAIT) before it goes as a teaser.
+        self._page_wait = page_wait
         self._send = send
         # Among processes sharing the database, only the leader's claims succeed.
         self._claim = claim
@@ -145,7 +148,7 @@ class Sender:
         # can predate its own "sent" mark, so it sits this round out.
         busy = set(self._busy)
         progressed = False
-        for delivery in await self._store.pending(now=now, limit=2000):
+        for delivery in await self._store.pending(now=now, limit=2000, page_wait=self._page_wait):
             if delivery.chat_id not in busy and delivery.chat_id not in self._busy:
                 queues.setdefault(delivery.chat_id, []).append(delivery)
         for waiting, rows in list(queues.items()):

@@ -99,6 +99,7 @@ def _make_post(entry: dict[str, Any], source: str, now: datetime, notes: list[st
         images=_unique(image for image in entry["images"] if image),
         credits=tuple([*entry["captions"], *credits]),
         categories=_unique(one_line(as_str(term), "text/plain") for term in entry["categories"]),
+        cut=bool(entry.get("cut")),
     )
 
 

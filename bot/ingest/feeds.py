@@ -200,4 +200,5 @@ def _xml_entry(entry: dict[str, Any], base: str | None, *, options: _Options) ->
         "captions": captions,
         "categories": [tag.get("term") for tag in entry.get("tags") or []],
         "images": images,
+        "cut": body.cut,
     }

@@ -195,10 +195,12 @@ async def fetch(
     last_modified: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     total_timeout: float | None = None,
+    accept: str | None = None,
 ) -> FetchResult:
     """Conditional GET of `url`, body capped at `max_bytes`; failures are results, not raises.
 
-    `total_timeout` bounds the whole exchange (default: 4 × the client's read timeout).
+    `total_timeout` bounds the whole exchange (default: 4 × the client's read timeout);
+    `accept` replaces the client's Accept header (pages ask for HTML, not feeds).
     """
     started = time.monotonic()
 
@@ -214,7 +216,7 @@ async def fetch(
         return failed(f"invalid URL: {exc}")
     if scheme not in ("http", "https"):
         return failed("not an http(s) URL")
-    headers = {}
+    headers = {} if accept is None else {"Accept": accept}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:

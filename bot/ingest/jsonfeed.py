@@ -77,6 +77,7 @@ def _json_item(item: object, base: str | None, *, tz: ZoneInfo, clean: bool) -> 
         "captions": list(article.captions),
         "categories": [as_str(tag) for tag in _list(item.get("tags"))],
         "images": [absolute(as_str(image), base) for image in images],
+        "cut": article.cut,
     }
 
 

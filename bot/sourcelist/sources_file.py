@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from zoneinfo import ZoneInfo
 
-from bot.models import Source
+from bot.models import FULL_TEXT_MODES, Source
 from bot.names import clean_name, source_key
 
 
@@ -27,6 +27,7 @@ def parse_sources(text: str, *, default_interval: int) -> tuple[list[Source], li
         kind = entry.get("kind", "feed")
         interval = entry.get("interval", default_interval)
         timezone = entry.get("timezone")
+        full_text = entry.get("full_text", "auto")
         if not name:
             errors.append(f"{where}: missing name")
         elif not url.startswith(("http://", "https://")):
@@ -37,11 +38,13 @@ def parse_sources(text: str, *, default_interval: int) -> tuple[list[Source], li
             errors.append(f"{where} ({name}): interval must be whole seconds, at least 1")
         elif timezone is not None and not _is_zone(timezone):
             errors.append(f"{where} ({name}): timezone must be an IANA name like Europe/Paris")
+        elif full_text not in FULL_TEXT_MODES:
+            errors.append(f"{where} ({name}): full_text must be auto, always or never")
         elif source_key(name) in seen:
             errors.append(f"{where} ({name}): listed twice")
         else:
             seen.add(source_key(name))
-            sources.append(Source(clean_name(name), url, kind, interval, timezone))
+            sources.append(Source(clean_name(name), url, kind, interval, timezone, full_text))
     return sources, errors
 
 

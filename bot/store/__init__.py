@@ -4,6 +4,7 @@ from bot.names import source_key
 from bot.store.chats import ChatStore
 from bot.store.leases import LeaseStore
 from bot.store.outbox import OutboxStore
+from bot.store.pages import PageStore
 from bot.store.posts import PostStore, Upserted
 from bot.store.queries import QueryStore
 from bot.store.sources import SourceStore
@@ -20,6 +21,7 @@ class Store(
     TransactionStore,
     TransferStore,
     LeaseStore,
+    PageStore,
 ):
     """Typed queries over one database; `async with Store.open(path_or_url) as store`."""
 

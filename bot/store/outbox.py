@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.models import Delivery
@@ -16,7 +16,7 @@ _SNIPPET = 400
 _DELIVERY_SELECT = (
     "SELECT o.id, o.chat_id, o.post_id, o.kind, p.title, p.url, s.name, p.published,"
     " p.hashtags, coalesce((SELECT substr(q.text, 1, ?) FROM passages q WHERE q.post_id = p.id"
-    " ORDER BY q.position LIMIT 1), ''), o.created_at, o.attempts, p.images"
+    " ORDER BY q.position LIMIT 1), ''), o.created_at, o.attempts, p.images, p.paywalled"
     " FROM outbox o JOIN posts p ON p.id = o.post_id JOIN sources s ON s.id = p.source_id"
 )
 
@@ -37,6 +37,7 @@ def _delivery(row: Any) -> Delivery:
         created_at=_parse_iso(row[10]) or datetime.min.replace(tzinfo=UTC),
         attempts=row[11],
         image=images[0] if images else None,
+        paywalled=bool(row[13]),
     )
 
 
@@ -48,14 +49,23 @@ class OutboxStore(StoreBase):
         async with self._transaction() as tx:
             await enqueue(tx, rows)
 
-    async def pending(self, *, now: datetime | None = None, limit: int = 1000) -> list[Delivery]:
-        """Oldest deliveries due now for active chats: pushes, summaries, released digests."""
+    async def pending(
+        self, *, now: datetime | None = None, limit: int = 1000, page_wait: float = 0.0
+    ) -> list[Delivery]:
+        """Oldest deliveries due now for active chats: pushes, summaries, released digests.
+
+        A push whose post waits for its page is held `page_wait` seconds at most.
+        """
+        moment = now or datetime.now(UTC)
         rows = await self._db.fetchall(
             f"{_DELIVERY_SELECT} JOIN chats c ON c.id = o.chat_id"
             " WHERE o.state = 'pending' AND c.active = 1"
             " AND (o.kind != 'digest' OR o.released_at IS NOT NULL)"
-            " AND (o.not_before IS NULL OR o.not_before <= ?) ORDER BY o.id LIMIT ?",
-            (_SNIPPET, _iso(now) or _now(), limit),
+            " AND (o.not_before IS NULL OR o.not_before <= ?)"
+            " AND NOT (coalesce(p.page_state, '') = 'wanted' AND o.kind = 'push'"
+            " AND o.created_at > ?)"
+            " ORDER BY o.id LIMIT ?",
+            (_SNIPPET, _iso(moment), _iso(moment - timedelta(seconds=page_wait)), limit),
         )
         return [_delivery(row) for row in rows]
 

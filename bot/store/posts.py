@@ -32,10 +32,11 @@ _PASSAGE_COLUMNS = ("post_id", "position", "kind", "speaker", "text", "norm")
 
 @dataclass(slots=True)
 class Upserted:
-    """What one upsert did: its counts, and the new posts with their ids (for planning)."""
+    """What one upsert did: its counts, and the new and updated posts with their ids."""
 
     summary: LoadSummary = field(default_factory=LoadSummary)
     new_posts: list[tuple[int, Post]] = field(default_factory=list)
+    updated_posts: list[tuple[int, Post]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -53,7 +54,9 @@ async def _write_batch(db: Connection, batch: _Batch) -> None:
         await db.executemany(
             "UPDATE posts SET identity = ?, content_hash = ?, title = ?, title_norm = ?,"
             " url = ?, author = ?, published = ?, reading_minutes = ?, hashtags = ?,"
-            " images = ?, credits = ?, categories = ?, url_key = ?, updated_at = ?, seq = ?"
+            " images = ?, credits = ?, categories = ?, url_key = ?, updated_at = ?, seq = ?,"
+            # The feed's new text replaces the page's too: the post's page is asked again.
+            " text_origin = 'feed', page_state = NULL, page_failure = NULL, paywalled = 0"
             " WHERE id = ?",
             batch.updates,
         )
@@ -133,6 +136,7 @@ async def upsert_posts(
         _add_passages(batch, post_id, post)
     for post, values, post_id in changed:
         batch.updates.append((post.identity, post.content_hash, *values, now, seq, post_id))
+        result.updated_posts.append((post_id, post))
         _add_passages(batch, post_id, post)
     summary.new = len(new)
     summary.updated = len(changed)

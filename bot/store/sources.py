@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.models import SourceKind, SourceOrigin, SourceState
+from bot.models import FULL_TEXT_MODES, FullText, SourceKind, SourceOrigin, SourceState
 from bot.names import catalogue, clean_name, named_sources, source_key
 from bot.store.base import StoreBase, _iso, _now, _parse_iso
 from bot.store.db import Connection
 
 _COLUMNS = (
     "id, name, url, kind, interval, etag, last_modified, last_success, last_error,"
-    " error_count, next_poll, failing, primed, origin, timezone, guid_collisions"
+    " error_count, next_poll, failing, primed, origin, timezone, guid_collisions,"
+    " full_text"
 )
 # Bumped whenever names.source_key changes: stored keys are then recomputed at startup.
 KEY_VERSION = 2
@@ -36,6 +37,7 @@ def _state(row: Any) -> SourceState:
         origin=row[13],
         timezone=row[14],
         collisions=row[15],
+        full_text=row[16] if row[16] in FULL_TEXT_MODES else "auto",
     )
 
 
@@ -78,13 +80,14 @@ class SourceStore(StoreBase):
         interval: int | None = None,
         origin: SourceOrigin = "cli",
         timezone: str | None = None,
+        full_text: FullText = "auto",
     ) -> int:
         """Create or update a polled source (from SOURCES_FILE, the CLI, /addsource or OPML)."""
         source_id = await self.ensure_source(name, kind=kind)
         await self._db.execute(
-            "UPDATE sources SET url = ?, kind = ?, interval = ?, origin = ?, timezone = ?"
-            " WHERE id = ?",
-            (url, kind, interval, origin, timezone, source_id),
+            "UPDATE sources SET url = ?, kind = ?, interval = ?, origin = ?, timezone = ?,"
+            " full_text = ? WHERE id = ?",
+            (url, kind, interval, origin, timezone, full_text, source_id),
         )
         return source_id
 

@@ -12,6 +12,7 @@ from bot.store.chats import subscribers
 from bot.store.db import Connection
 from bot.store.dedup import delivered_elsewhere
 from bot.store.outbox import enqueue, owe_matching, subscriber_filters
+from bot.store.pages import want_pages
 from bot.store.posts import Upserted, upsert_posts
 
 
@@ -59,6 +60,10 @@ class Transaction:
     async def enqueue(self, rows: Iterable[tuple[int, int, str]]) -> None:
         """Owe posts to chats: (chat_id, post_id, kind); a row already there stays as is."""
         await enqueue(self._db, rows)
+
+    async def want_pages(self, post_ids: Iterable[int]) -> None:
+        """These new posts wait for their page (full text from the article's page)."""
+        await want_pages(self._db, post_ids)
 
 
 class TransactionStore(StoreBase):

@@ -26,9 +26,11 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.delivery.sender import FLOOD_MARGIN, Sender
+from bot.fulltext import PageWorker
 from bot.i18n import COMMANDS
 from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
+from bot.ingest.pages import PageFetcher
 from bot.leader import LeaseRefused
 from bot.loader import seed_if_empty
 from bot.poller import Poller, sync_sources
@@ -186,7 +188,10 @@ async def _post_init(app: AnyApplication) -> None:
         tz=settings.tz,
         gate=app.bot_data["gate"],
         claim=leadership.claim,
+        page_wait=settings.page_wait,
     )
+    fetcher = PageFetcher(client, public_only=public_only, gap=settings.page_gap)
+    pages = PageWorker(store, fetcher, on_done=sender.wake.set)
     alerts = AdminAlerts(app)
     stack.push_async_callback(alerts.close)
     app.bot_data["alerts"] = alerts
@@ -200,6 +205,7 @@ async def _post_init(app: AnyApplication) -> None:
         on_new=sender.wake.set,
         on_failing=on_failing,
         on_recovered=on_recovered,
+        pages=pages,
     )
     attach(app, Services(settings, store, searcher, poller, sender, stack, policy, leadership))
     for lang, commands in COMMANDS.items():

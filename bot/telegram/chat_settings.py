@@ -161,4 +161,13 @@ async def _status_page(turn: Turn, context: Context, number: int) -> None:
         lang=turn.lang,
         tz=services.settings.tz,
     )
+    # Full articles (fulltext-fetch): the sources of this page whose pages were tried.
+    names = {source.name for source in page.items}
+    fulltext = {
+        name: entry
+        for name, entry in (await services.store.fulltext_counts()).items()
+        if name in names
+    }
+    if fulltext:
+        body += "\n\n" + render.fulltext_status(fulltext, lang=turn.lang)
     await show_page(turn, body, nav_markup("st:", page.number, page.pages))

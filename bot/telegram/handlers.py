@@ -133,7 +133,7 @@ async def _send_search(said: Said, context: Context, query: str) -> None:
         await said.reply("\n".join(lines))
         return
     query_id = await services.store.save_query(said.chat.id, query)
-    body, markup = _page(query, response, 0, query_id, lang, services)
+    body, markup = await _page(query, response, 0, query_id, lang, services)
     notes = _warnings(response, lang)
     await said.reply("\n".join([body, "", *notes]) if notes else body, markup)
 
@@ -147,7 +147,7 @@ def _warnings(response: SearchResponse, lang: str) -> list[str]:
     ]
 
 
-def _page(
+async def _page(
     query: str,
     response: SearchResponse,
     page: int,
@@ -165,6 +165,7 @@ def _page(
         page_size=PAGE_SIZE,
         lang=lang,
         tz=services.settings.tz,
+        locked=await services.store.paywalled_posts([hit.post_id for hit in response.hits]),
     )
     return body, nav_markup(f"q:{query_id}:", page, pages)
 
@@ -193,7 +194,7 @@ async def page(pressed: Pressed, context: Context) -> None:
             text(lang, "no_results", query=render.escape(render.shorten(query, 80)))
         )
         return
-    body, markup = _page(query, response, number, query_id, lang, services)
+    body, markup = await _page(query, response, number, query_id, lang, services)
     await show_page(pressed, body, markup)
 
 
@@ -262,8 +263,11 @@ async def inline(update: Update, context: Context) -> None:
     lang = lang_of(update)
     response = await services.searcher.search(query, limit=INLINE_PAGE, offset=offset)
     results = []
+    locked = await services.store.paywalled_posts([hit.post_id for hit in response.hits])
     for hit in response.hits:
-        message = render.search_result(hit, lang=lang, tz=services.settings.tz)
+        message = render.search_result(
+            hit, lang=lang, tz=services.settings.tz, locked=hit.post_id in locked
+        )
         results.append(
             InlineQueryResultArticle(
                 id=str(hit.post_id),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ class FeedServer:
         self.port = port
         self.hits: Counter[str] = Counter()
         self.requests: list[SeenRequest] = []
+        # (path, start, end) of each answered request, by the server's monotonic clock.
+        self.spans: list[tuple[str, float, float]] = []
         self._routes: dict[str, Route] = {}
         self._lock = threading.Lock()
         self._runner: web.AppRunner | None = None
@@ -180,6 +183,14 @@ class FeedServer:
             self._loop = self._thread = None
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        started = time.monotonic()
+        try:
+            return await self._answer(request)
+        finally:
+            with self._lock:
+                self.spans.append((request.path, started, time.monotonic()))
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         path = request.path
         with self._lock:
             self.hits[path] += 1
