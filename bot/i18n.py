@@ -150,6 +150,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_failing": "⚠️ <b>{name}</b> échoue sans cesse ; nouvelles tentatives de plus en plus espacées : {error}",
         "source_recovered": "✅ <b>{name}</b> répond de nouveau.",
         "opml_too_big": "Fichier ignoré : il dépasse {size} Mo.",
+        # Slice « delivery »: admin alerts gathered into one message per period.
+        "alerts_failing_one": "⚠️ Une source échoue sans cesse ; nouvelles tentatives de plus en plus espacées :",
+        "alerts_failing_many": "⚠️ {count} sources échouent sans cesse ; nouvelles tentatives de plus en plus espacées :",
+        "alerts_recovered_one": "✅ Une source répond de nouveau :",
+        "alerts_recovered_many": "✅ {count} sources répondent de nouveau :",
+        "alerts_others_one": "… et une autre",
+        "alerts_others_many": "… et {count} autres",
     },
     "en": {
         "welcome": (
@@ -287,6 +294,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_failing": "⚠️ <b>{name}</b> keeps failing, retrying with backoff: {error}",
         "source_recovered": "✅ <b>{name}</b> answers again.",
         "opml_too_big": "File skipped: it is larger than {size} MB.",
+        # Slice "delivery": admin alerts gathered into one message per period.
+        "alerts_failing_one": "⚠️ One source keeps failing, retrying with backoff:",
+        "alerts_failing_many": "⚠️ {count} sources keep failing, retrying with backoff:",
+        "alerts_recovered_one": "✅ One source answers again:",
+        "alerts_recovered_many": "✅ {count} sources answer again:",
+        "alerts_others_one": "… and one more",
+        "alerts_others_many": "… and {count} more",
     },
 }
 

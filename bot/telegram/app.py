@@ -37,6 +37,7 @@ from bot.search import Searcher
 from bot.sourcelist.sources_file import parse_sources
 from bot.store import Store
 from bot.telegram import admin, channels, chat_settings, handlers, jobs, leading, subscriptions
+from bot.telegram.alerts import AdminAlerts
 from bot.telegram.chat_lanes import ChatLanes
 from bot.telegram.limiter import GateLimiter
 from bot.telegram.send import make_send
@@ -177,7 +178,10 @@ async def _post_init(app: AnyApplication) -> None:
         gate=app.bot_data["gate"],
         claim=leadership.claim,
     )
-    on_failing, on_recovered = jobs.alerts(app)
+    alerts = AdminAlerts(app)
+    stack.push_async_callback(alerts.close)
+    app.bot_data["alerts"] = alerts
+    on_failing, on_recovered = alerts.callbacks()
     poller = Poller(
         store,
         client,

@@ -1,5 +1,5 @@
 """JobQueue work: start polling, release due digests, forget old searches, prune the outbox;
-the poller's alerts to admins."""
+notes to admins."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from telegram.ext import ContextTypes
 
-from bot import i18n, render
+from bot import i18n
 from bot.delivery.digests import release_due_digests
-from bot.models import SourceState
-from bot.poller import Alert
 from bot.telegram.services import AnyApplication, Services, services_of
 
 log = logging.getLogger(__name__)
@@ -79,16 +77,3 @@ async def tell_admins(app: AnyApplication, key: str, **values: object) -> None:
             await app.bot.send_message(admin, i18n.text(lang, key, **values))
         except Exception as exc:
             log.warning("could not tell admin %s: %s", admin, exc)
-
-
-def alerts(app: AnyApplication) -> tuple[Alert, Alert]:
-    """The poller's callbacks: tell the admins once when a source fails, and when it recovers."""
-
-    async def failing(source: SourceState, error: str) -> None:
-        name, error = render.escape(source.name), render.escape(render.shorten(error, 300))
-        await tell_admins(app, "source_failing", name=name, error=error)
-
-    async def recovered(source: SourceState, _: str) -> None:
-        await tell_admins(app, "source_recovered", name=render.escape(source.name))
-
-    return failing, recovered
