@@ -17,7 +17,9 @@ from bot.ingest.fetch import FetchResult, fetch
 from bot.ingest.inputs import NotPosts, parse_input
 from bot.ingest.lanes import FetchLanes, TooSlow
 from bot.models import LoadSummary, Post, Source, SourceState
+from bot.outages import FailureLog
 from bot.store import Store
+from bot.store.errors import database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +122,8 @@ class Poller:
         self._deadline = deadline
         self._refresh = refresh
         self._changed = asyncio.Event()
+        self._listing_log = FailureLog(log, "listing the sources to poll")
+        self._store_log = FailureLog(log, "a poll's database work")
 
     def sources_changed(self) -> None:
         """Look at the list of sources again now (one was added, moved or removed)."""
@@ -133,9 +137,10 @@ class Poller:
                 self._changed.clear()
                 try:
                     wanted = {s.id: s for s in await self._store.polled_sources()}
-                except Exception:  # the store may be busy; the followers keep going meanwhile
-                    log.exception("could not list the sources to poll")
+                except Exception as exc:  # the store may be busy; the followers keep going
+                    self._listing_log.failed(exc)
                 else:
+                    self._listing_log.succeeded()
                     self._reconcile(followers, wanted)
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self._refresh):
@@ -165,7 +170,13 @@ class Poller:
     async def _follow(self, source_id: int) -> None:
         """Poll one source whenever its next poll comes, until it is no longer polled."""
         while True:
-            state = await self._store.source_state(source_id)
+            try:
+                state = await self._store.source_state(source_id)
+            except Exception as exc:  # the database is down: look again in a moment
+                self._store_log.failed(exc)
+                await asyncio.sleep(self._refresh)
+                continue
+            self._store_log.succeeded()
             if state is None or state.url is None:
                 return
             due = state.next_poll or datetime.now(UTC)
@@ -178,10 +189,21 @@ class Poller:
 
     async def _guarded(self, source: SourceState) -> PollOutcome:
         try:
-            return await self.poll(source)
+            outcome = await self.poll(source)
         except Exception as exc:  # a bug here must cost one poll, never the poller
+            if database_unavailable(exc):
+                # Not the source's fault: the poll is tried again once the database answers.
+                self._store_log.failed(exc)
+                await asyncio.sleep(self._refresh)
+                return PollOutcome(source.name, "error", error=str(exc))
             log.exception("polling %s failed unexpectedly", source.name)
-            return await self._failed(source, f"internal error: {exc!r}")
+            try:
+                return await self._failed(source, f"internal error: {exc!r}")
+            except Exception as again:
+                self._store_log.failed(again)
+                return PollOutcome(source.name, "error", error=str(again))
+        self._store_log.succeeded()
+        return outcome
 
     async def poll(self, source: SourceState) -> PollOutcome:
         """Fetch one source with its validators, store what is new, plan its deliveries."""

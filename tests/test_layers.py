@@ -30,7 +30,7 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
     ("storage and search", ("bot.store", "bot.store.*", "bot.search", "bot.search.*")),
     (
         "the core",
-        ("bot.render", "bot.loader", "bot.poller", "bot.leader",
+        ("bot.render", "bot.loader", "bot.poller", "bot.leader", "bot.outages",
          "bot.sourcelist.adding", "bot.delivery.planning", "bot.delivery.compose",
          "bot.delivery.digests", "bot.delivery.sender"),
     ),

@@ -15,6 +15,7 @@ from bot.delivery import compose
 from bot.delivery.compose import Outgoing
 from bot.delivery.planning import in_quiet_hours
 from bot.models import Chat, Delivery
+from bot.outages import FailureLog
 from bot.ratelimit import FloodGate
 from bot.store import Store
 
@@ -102,6 +103,11 @@ class Sender:
         # push comes from the source served least lately, so a busy one never starves a calm one.
         self._served: dict[int, dict[str, int]] = {}
         self._turns = 0
+        # Rows Telegram took whose "sent" mark could not be written (the database failed):
+        # marked before anything else is sent, so they never go out twice.
+        self._unmarked: list[int] = []
+        self._drain_log = FailureLog(log, "the outbox drain")
+        self._deliver_log = FailureLog(log, "a delivery")
         self.wake = asyncio.Event()
         self.sent = 0
         self.given_up = 0
@@ -113,9 +119,11 @@ class Sender:
                 progressed = await self.drain_once()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("outbox drain failed; trying again shortly")
+            except Exception as exc:
+                self._drain_log.failed(exc)
                 progressed = False
+            else:
+                self._drain_log.succeeded()
             if not progressed:
                 self.wake.clear()
                 # Not asyncio.wait_for: on 3.11 it swallows a cancel that arrives as the wake
@@ -126,6 +134,11 @@ class Sender:
 
     async def drain_once(self) -> bool:
         """Send what is owed now (one message per chat at a time); True if anything went."""
+        if self._unmarked:
+            # Raises while the database still fails: nothing is sent meanwhile.
+            await self._store.mark_sent(self._unmarked)
+            log.info("wrote the late 'sent' marks of %d deliveries", len(self._unmarked))
+            self._unmarked = []
         now = self._clock()
         queues: dict[int, list[Delivery]] = {}
         # A chat in flight while the query runs may finish meanwhile: its rows in the answer
@@ -225,6 +238,7 @@ class Sender:
 
     async def _deliver(self, chat: Chat, batch: list[Delivery]) -> None:
         parts: list[Part] = []
+        taken: list[int] = []  # rows Telegram took in this task
         try:
             parts = await self._parts(chat, batch)
             for number, part in enumerate(parts):
@@ -234,14 +248,26 @@ class Sender:
                     log.warning("not the leader any more: chat %s's deliveries left", chat.id)
                     break
                 result = await self._send(chat.id, part.message)
+                if result.status == "sent":
+                    taken = part.ids
                 await self._settle(chat, part, result)
+                taken = []
                 if result.status not in ("sent", "failed"):
                     break
+            self._deliver_log.succeeded()
         except Exception as exc:
-            # Whatever broke, these rows must not spin: retried later, then given up.
-            log.exception("delivery to chat %s failed unexpectedly", chat.id)
-            attempts = max(d.attempts for d in batch)
-            await self._retry_or_give_up(chat, [d.id for d in batch], attempts, repr(exc))
+            # Whatever broke, these rows must not spin: retried later, then given up. A task
+            # never ends on an exception (nobody would read it: « never retrieved »).
+            self._deliver_log.failed(exc)
+            if taken:
+                self._unmarked += taken
+                self.sent += len(taken)
+            else:
+                attempts = max(d.attempts for d in batch)
+                try:
+                    await self._retry_or_give_up(chat, [d.id for d in batch], attempts, repr(exc))
+                except Exception as again:  # the database is down: they stay due as they are
+                    self._deliver_log.failed(again)
         finally:
             self._busy.discard(chat.id)
             self._slots.release()

@@ -142,7 +142,8 @@ class PostgresDatabase:
     @asynccontextmanager
     async def open(cls, url: str, *, pool_size: int = 10) -> AsyncIterator[PostgresDatabase]:
         """Connect, migrate, and close the pool on exit."""
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
+        # No floor: with one, asyncpg warns each time it fails to refill it during an outage.
+        pool = await asyncpg.create_pool(url, min_size=0, max_size=pool_size)
         try:
             database = cls(pool, url)
             await database._migrate()
