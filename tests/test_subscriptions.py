@@ -277,6 +277,8 @@ async def test_admins_hear_once_when_a_source_keeps_failing(core, app) -> None:
     for _ in range(5):
         state = await services.store.source_by_name("Cassé")
         assert (await services.poller.poll(state)).status == "error"
+    # Alerts are gathered for a moment (sources failing together arrive in one message).
+    await core.wait_for(method="sendMessage", chat_id=admin, within=30)
     alerts = [plain_text(c.text) for c in core.sent(chat_id=admin, method="sendMessage")]
     assert len(alerts) == 1
     assert "Cassé" in alerts[0]
@@ -349,7 +351,9 @@ async def test_errors_and_alerts_speak_the_readers_language(core, app) -> None:
     assert plain_text(after(core, mark)[-1].text) == "File skipped: it is larger than 1 MB."
     services = services_of(app)
     await services.store.configure_source("Cassé", "http://127.0.0.1:9/feed.xml", interval=1)
+    mark = core.mark()
     for _ in range(3):
         await services.poller.poll(await services.store.source_by_name("Cassé"))
-    alert = plain_text(core.sent(chat_id=admin, method="sendMessage")[-1].text)
+    sent = await core.wait_for(method="sendMessage", chat_id=admin, since=mark, within=30)
+    alert = plain_text(sent.text)
     assert alert.startswith("⚠️ Cassé keeps failing, retrying with backoff:")
