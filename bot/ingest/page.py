@@ -31,9 +31,10 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.ingest.article import Article, read_article
 from bot.ingest.html_text import Block
-from bot.ingest.page_meta import Meta, node_text, read_meta
+from bot.ingest.page_clean import NEVER, article_root, clean_root
+from bot.ingest.page_meta import Meta, read_meta
 from bot.ingest.passages import split_passages
-from bot.ingest.paywall import cut_wall, is_wall_page
+from bot.ingest.paywall import cut_wall, find_wall
 from bot.models import Passage
 from bot.text import normalize
 
@@ -46,29 +47,6 @@ _HTML_START = re.compile(
 )
 _CHARSET_HEADER = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _CHARSET_META = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
-# Nothing inside these is ever article text.
-_NEVER = (
-    "script, style, noscript, template, iframe, object, embed, svg, form, button, select, "
-    "textarea, nav, aside, footer, dialog, [role=navigation], [role=complementary], "
-    "[role=contentinfo], [role=banner], [aria-hidden=true], [hidden]"
-)
-# Containers that CMS give the article body, most specific first.
-_BODY_SELECTORS = (
-    "[itemprop=articleBody]",
-    "[property=articleBody]",
-    ".article__content",
-    ".article-content",
-    ".article-body",
-    ".article__body",
-    ".entry-content",
-    ".post-content",
-    ".content-article",
-    "article",
-    "[role=main]",
-    "main",
-)
-_MIN_BODY_CHARS = 200
-_MIN_PARAGRAPH_CHARS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +92,18 @@ def _read(data: bytes, url: str, content_type: str | None) -> Page:
         return Page(failure="not_html")
     doc = LexborHTMLParser(_decode(data, content_type))
     meta = read_meta(doc, url, _PARIS)
-    walled = meta.free is False or is_wall_page(doc)
-    root = _article_root(doc)
+    body = doc.body
+    if body is None:
+        return _page(meta, None, None, meta.free is False, "empty")
+    _remove(body.css(NEVER))
+    wall = find_wall(body)
+    walled = meta.free is False or wall is not None
+    root = article_root(body)
     if root is None:
         return _page(meta, None, None, walled, "empty")
-    _remove(root.css(_NEVER))
-    walled = cut_wall(root) or walled
+    if wall is not None:
+        cut_wall(root, wall)
+    clean_root(root)
     html = root.html or ""
     article = read_article(html, "text/html", url)
     if not article.blocks:
@@ -187,41 +171,3 @@ def _charset(name: str) -> str:
     # Browsers read latin-1 labels as windows-1252 (its superset).
     lowered = name.strip().lower()
     return "cp1252" if lowered in ("iso-8859-1", "latin1", "latin-1", "us-ascii") else lowered
-
-
-def _article_root(doc: LexborHTMLParser) -> LexborNode | None:
-    """The element holding the article: a CMS's article container, else the densest one."""
-    body = doc.body
-    if body is None:
-        return None
-    for selector in _BODY_SELECTORS:
-        nodes = [node for node in doc.css(selector) if _paragraph_chars(node) >= _MIN_BODY_CHARS]
-        if nodes:
-            return max(nodes, key=_paragraph_chars)
-    return _densest(body)
-
-
-def _paragraph_chars(node: LexborNode) -> int:
-    return sum(
-        len(text) for p in node.css("p") if len(text := node_text(p)) >= _MIN_PARAGRAPH_CHARS
-    )
-
-
-def _densest(body: LexborNode) -> LexborNode | None:
-    """The parent of the most paragraph text (a grandparent gets half), as readers do."""
-    scores: dict[int, tuple[float, LexborNode]] = {}
-    for p in body.css("p"):
-        length = len(node_text(p))
-        if length < _MIN_PARAGRAPH_CHARS:
-            continue
-        parent = p.parent
-        for weight in (1.0, 0.5):
-            if parent is None:
-                break
-            key = parent.mem_id
-            score, _ = scores.get(key, (0.0, parent))
-            scores[key] = (score + weight * length, parent)
-            parent = parent.parent
-    if not scores:
-        return body if node_text(body) else None
-    return max(scores.values(), key=lambda item: item[0])[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,9 @@ _ARTICLE_TYPES = frozenset(
     | {"socialmediaposting", "webpage", "interviewnewsarticle", "techarticle", "liveblogposting"}
 )
 _JSON_LD_MAX_CHARS = 500_000
+# A site's stand-in when an article has no picture of its own.
+_FREE_FIELD = re.compile(r'"isAccessibleForFree"\s*:\s*"?(true|false)"?', re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"placeholder|/default[-_.]|[-_/]logo[-_.]|/logos?/", re.IGNORECASE)
 _NAME_MAX_CHARS = 120
 
 
@@ -69,7 +73,12 @@ def read_meta(doc: LexborHTMLParser, url: str, tz: ZoneInfo) -> Meta:
         if published is not None:
             break
     canonical = _first_url(url, _canonical_link(doc), props.get("og:url"))
-    return Meta(title, image, author, published, canonical, _accessible(ld))
+    # The article's own statement wins; without one, any part for subscribers only counts
+    # (Sciences et Avenir marks a free article True and a part of it False).
+    free = _accessible(ld)
+    if free is None and any(_accessible(item) is False for item in _parts(doc)):
+        free = False
+    return Meta(title, image, author, published, canonical, free)
 
 
 def _meta_tags(doc: LexborHTMLParser) -> dict[str, str]:
@@ -78,7 +87,8 @@ def _meta_tags(doc: LexborHTMLParser) -> dict[str, str]:
     for node in doc.css("meta"):
         attributes = node.attributes
         name = attributes.get("property") or attributes.get("name") or attributes.get("itemprop")
-        content = attributes.get("content")
+        # Radio-Canada writes `value=` where the standard says `content=`.
+        content = attributes.get("content") or attributes.get("value")
         if name and content and content.strip():
             found.setdefault(name.strip().lower(), content.strip())
     return found
@@ -112,7 +122,7 @@ def _first_text(*values: str | None) -> str | None:
 def _first_url(base: str, *values: str | None) -> str | None:
     for value in values:
         address = absolute(value, base)
-        if address:
+        if address and not _PLACEHOLDER.search(address):
             return address
     return None
 
@@ -126,6 +136,9 @@ def json_ld(doc: LexborHTMLParser) -> Iterator[dict[str, Any]]:
         try:
             data = json.loads(text, strict=False)
         except ValueError:
+            # Broken JSON (AOC's quotes) still states its paywall plainly.
+            if found := _FREE_FIELD.search(text):
+                yield {"isAccessibleForFree": found.group(1)}
             continue
         stack = [data]
         while stack:
@@ -150,6 +163,16 @@ def _article_ld(doc: LexborHTMLParser) -> dict[str, Any]:
                 return item
             best = best or item
     return best
+
+
+def _parts(doc: LexborHTMLParser) -> Iterator[dict[str, Any]]:
+    """Every JSON-LD object with the parts it declares (`hasPart`, where paywalls are marked)."""
+    for item in json_ld(doc):
+        yield item
+        parts = item.get("hasPart")
+        for part in parts if isinstance(parts, list) else [parts]:
+            if isinstance(part, dict):
+                yield part
 
 
 def _ld_str(value: object) -> str | None:
@@ -182,8 +205,11 @@ def _accessible(ld: dict[str, Any]) -> bool | None:
     value = ld.get("isAccessibleForFree")
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in ("false", "true"):
-        return value.strip().lower() == "true"
+    if isinstance(value, str):
+        # "False", "false", and schema.org's "http://schema.org/True".
+        word = value.strip().lower().rsplit("/", 1)[-1]
+        if word in ("false", "true"):
+            return word == "true"
     return None
 
 
