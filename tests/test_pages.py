@@ -328,6 +328,8 @@ def test_prose_written_straight_into_a_div_counts() -> None:
         "<p>Par Marie Martin / Le 17/02/2020</p>",
         "<p>Tags : Santé, alimentation</p>",
         "<div class='toolbar'><span>Partager sur Facebook</span></div>",
+        "<aside><p>Notre offre de rentrée : tous nos articles, nos newsletters et le journal du"
+        " jour en numérique pour un euro par mois pendant six mois.</p></aside>",
         "<div class='bloc-recommande'><p>Notre sélection pour vous ce matin</p></div>",
         "<p>Lire aussi : <a href='/b'>Le budget de l'an dernier déjà contesté par les élus</a></p>",
         "<ul><li><a href='/1'>Premier sujet</a></li><li><a href='/2'>Deuxième sujet</a></li></ul>",
