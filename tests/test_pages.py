@@ -402,3 +402,11 @@ def test_open_graph_written_with_value_instead_of_content() -> None:
     head = '<meta name="og:image" value="https://images.example.fr/a.jpg">'
     page = read_page(html_page(article(PROSE), head), "https://www.example.fr/p")
     assert page.image == "https://images.example.fr/a.jpg"
+
+
+def test_a_page_nested_deeper_than_any_real_one_is_unreadable() -> None:
+    # 20,000 nested <div> around one paragraph: reading it would cost the square of its size.
+    body = "<div>" * 20_000 + f"<p>{PROSE}</p>" + "</div>" * 20_000
+    assert read_page(html_page(body), "https://www.example.fr/p").failure == "unreadable"
+    shallow = "<div>" * 100 + f"<p>{PROSE}</p>" + "</div>" * 100
+    assert PROSE in texts_of(read_page(html_page(shallow), "https://www.example.fr/p"))

@@ -99,12 +99,12 @@ def _read(data: bytes, url: str, content_type: str | None) -> Page:
     _remove(body.css(NEVER))
     wall = find_wall(body)
     walled = meta.free is False or wall is not None
-    root = article_root(body)
+    root, counts = article_root(body)
     if root is None:
         return _page(meta, None, None, walled, "empty")
     if wall is not None:
         cut_wall(root, wall)
-    clean_root(root)
+    clean_root(root, counts)
     html = root.html or ""
     article = read_article(html, "text/html", url)
     if not article.blocks:
