@@ -10,10 +10,10 @@ kept (or a sentence still lost) on a page the rules were not written on is liste
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -178,7 +178,7 @@ def test_open_graph_metadata_with_relative_addresses() -> None:
     assert page.title == "Le budget voté"
     assert page.image == "https://www.example.fr/img/conseil.jpg"
     assert page.author == "Marie Martin"
-    assert page.published == datetime(2024, 3, 5, 17, 30, tzinfo=UTC)
+    assert page.published == dt.datetime(2024, 3, 5, 17, 30, tzinfo=dt.UTC)
     assert page.canonical_url == "https://www.example.fr/politique/budget-vote"
 
 
@@ -200,7 +200,7 @@ def test_json_ld_metadata_in_a_graph() -> None:
     page = read_page(html_page(article(PROSE), head), "https://www.example.fr/p")
     assert page.image == "https://cdn.example.fr/a.jpg"
     assert page.author == "Marie Martin, Paul Roy"
-    assert page.published == datetime(2024, 3, 5, 17, 30, tzinfo=UTC)
+    assert page.published == dt.datetime(2024, 3, 5, 17, 30, tzinfo=dt.UTC)
 
 
 def test_twitter_image_time_tag_and_og_url_are_fallbacks() -> None:
@@ -211,7 +211,7 @@ def test_twitter_image_time_tag_and_og_url_are_fallbacks() -> None:
     body = '<article><time datetime="2024-03-05T10:00:00Z">5 mars</time>' + article(PROSE)
     page = read_page(html_page(body + "</article>", head), "https://www.example.fr/p?x=1")
     assert page.image == "https://cdn.example.fr/t.jpg"
-    assert page.published == datetime(2024, 3, 5, 10, 0, tzinfo=UTC)
+    assert page.published == dt.datetime(2024, 3, 5, 10, 0, tzinfo=dt.UTC)
     assert page.canonical_url == "https://www.example.fr/budget"
 
 
