@@ -10,14 +10,15 @@ The contract other modules rely on:
   (headings, bold, lists, blockquotes), or None.
 - `page_passages(page, title)` cuts the article into passages (interview turns, pull quotes)
   as feed entries are cut; it returns `(passages, credits)` like `split_passages`.
-- `Page.image` is the page's lead image (og:image, twitter:image, JSON-LD image, else the
-  article's first picture), absolute; `author`, `published` (aware, UTC), `canonical_url`
-  (`<link rel=canonical>`, else og:url) come from the page's head and JSON-LD.
+- `Page.title` (og:title, JSON-LD headline, else <title>), `Page.image` (og:image,
+  twitter:image, JSON-LD image, a placeholder skipped, else the article's first picture;
+  absolute), `author`, `published` (aware, UTC; a zone-less date is Paris time) and
+  `canonical_url` (`<link rel=canonical>`, else og:url) come from the page's head and JSON-LD.
 - `Page.paywalled` is True when the page shows a subscriber wall or its JSON-LD says
   `isAccessibleForFree: false`; the wall's own sentences are never in `body_html`/`article`.
 - `Page.failure` is None for a page with an article, else a short code: "not_html" (not an
-  HTML document), "empty" (no article text found). A failed page still carries whatever
-  metadata it had.
+  HTML document), "empty" (no article text found), "unreadable" (the parser gave up). A page
+  that failed as "empty" still carries its metadata and paywall mark.
 """
 
 from __future__ import annotations
@@ -98,12 +99,12 @@ def _read(data: bytes, url: str, content_type: str | None) -> Page:
     _remove(body.css(NEVER))
     wall = find_wall(body)
     walled = meta.free is False or wall is not None
-    root = article_root(body)
+    root, counts = article_root(body)
     if root is None:
         return _page(meta, None, None, walled, "empty")
     if wall is not None:
         cut_wall(root, wall)
-    clean_root(root)
+    clean_root(root, counts)
     html = root.html or ""
     article = read_article(html, "text/html", url)
     if not article.blocks:

@@ -29,6 +29,8 @@ NEVER = (
 _PROSE_CHARS = 60
 # What other text (menus, labels, links) costs an element, per character, against its prose.
 _OTHER_COST = 0.6
+# Far deeper than any real page's markup (a hostile page nests 20,000 <div>).
+_MAX_DEPTH = 512
 _PROSE_TAGS = frozenset({"p", "blockquote", "pre"})
 _LINKY = 0.6
 _MOST_OF_TEXT = 0.5
@@ -40,7 +42,7 @@ _CHROME_WORDS = frozenset(
     | {"commentaires", "reactions", "contributions", "newsletter", "subscribe", "promo"}
     | {"carousel", "widget", "sidebar", "outbrain", "taboola", "catcher", "notification"}
     | {"cookie", "cookies", "consent", "popup", "modal", "overlay", "login", "partager"}
-    | {"advert", "advertisement", "ads", "sponsor", "sponsored", "paywall", "notice"}
+    | {"advert", "advertisement", "ads", "sponsor", "sponsored", "notice"}
     | {"disclaimer", "alert", "navigation", "forum", "sponso"}
 )
 _CHROME_PAIRS = (("lire", "aussi"), ("plus", "lus"), ("same", "topic"), ("read", "more"))
@@ -53,7 +55,8 @@ _LISTS = frozenset({"ul", "ol", "div", "section"})
 _CARDS = frozenset({"li", "div", "article", "section", "p", "figure"})
 _MIN_TEASERS = 3
 _ALIKE_SHARE = 0.7
-_TEASER_MAX_CHARS = 600
+# Characters other than spaces, as counted.
+_TEASER_MAX_CHARS = 500
 _TEASER_LINKS = 0.15
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _LINE_MAX_CHARS = 90
@@ -87,25 +90,34 @@ class _Count:
     prose: int = 0
 
 
-def article_root(body: LexborNode) -> LexborNode | None:
-    """The element whose text is most made of prose paragraphs, or None without any."""
+Counts = dict[int, "_Count"]
+
+
+class TooDeep(ValueError):
+    """A page nested deeper than any real page (a hostile one): not worth reading."""
+
+
+def article_root(body: LexborNode) -> tuple[LexborNode | None, Counts]:
+    """The element whose text is most made of prose paragraphs (None without any), and the
+    counts of every element, which `clean_root` reuses."""
     counts = _count(body)
     best: LexborNode | None = None
     best_score = 0.0
+    # Children come before their parents: on a tie the container wins (it holds the pictures).
     for node, count in counts:
         score = count.prose - _OTHER_COST * (count.chars - count.prose)
-        if count.prose and score > best_score:
+        if count.prose and score >= best_score:
             best, best_score = node, score
-    return best
+    return best, {node.mem_id: count for node, count in counts}
 
 
 def _count(body: LexborNode) -> list[tuple[LexborNode, _Count]]:
     """Every element's counts, walked once without recursion (children before parents)."""
     out: list[tuple[LexborNode, _Count]] = []
-    stack: list[tuple[LexborNode, _Count, _Count | None, bool]] = [(body, _Count(), None, False)]
+    stack: list[tuple[LexborNode, _Count, _Count | None, int]] = [(body, _Count(), None, 0)]
     while stack:
-        node, count, parent, visited = stack.pop()
-        if visited:
+        node, count, parent, depth = stack.pop()
+        if depth < 0:
             _settle(node, count)
             out.append((node, count))
             if parent is not None:
@@ -113,7 +125,10 @@ def _count(body: LexborNode) -> list[tuple[LexborNode, _Count]]:
                 parent.linked += count.linked
                 parent.prose += count.prose
             continue
-        stack.append((node, count, parent, True))
+        if depth > _MAX_DEPTH:
+            raise TooDeep(f"elements nested more than {_MAX_DEPTH} deep")
+        # A negative depth marks the second visit, once the children are counted.
+        stack.append((node, count, parent, -1))
         child = node.last_child
         while child is not None:
             tag = child.tag or ""
@@ -124,7 +139,7 @@ def _count(body: LexborNode) -> list[tuple[LexborNode, _Count]]:
                 if chars >= _PROSE_CHARS:
                     count.prose += chars
             elif not tag.startswith("-"):
-                stack.append((child, _Count(), count, False))
+                stack.append((child, _Count(), count, depth + 1))
             child = child.prev
     return out
 
@@ -138,14 +153,14 @@ def _settle(node: LexborNode, count: _Count) -> None:
         count.prose = count.chars - count.linked if count.linked < _LINKY * count.chars else 0
 
 
-def clean_root(root: LexborNode) -> None:
+def clean_root(root: LexborNode, counts: Counts) -> None:
     """Remove the page's chrome from the article's element (never the element itself)."""
-    total = len("".join(root.text().split()))
+    total = counts[root.mem_id].chars if root.mem_id in counts else 0
     doomed: list[LexborNode] = []
     node = root.child
     ancestors: list[LexborNode] = []
     while node is not None:
-        if _is_chrome(node, total):
+        if _is_chrome(node, counts, total):
             doomed.append(node)
         elif node.child is not None:
             ancestors.append(node)
@@ -158,23 +173,24 @@ def clean_root(root: LexborNode) -> None:
         item.decompose()
 
 
-def _is_chrome(node: LexborNode, total: int) -> bool:
+def _is_chrome(node: LexborNode, counts: Counts, total: int) -> bool:
+    # Counts, not texts: a text per element would cost the square of a deep page's size.
     tag = node.tag or "-"
-    if tag not in _JUDGED:
+    count = counts.get(node.mem_id)
+    if tag not in _JUDGED or count is None or not count.chars:
         return False
-    text = " ".join(node.text(separator=" ").split())
-    if not text:
-        return False
-    if len(text) <= _LINE_MAX_CHARS and _FURNITURE.match(text):
-        return True
-    if _named_chrome(node) and (tag in _NO_TEXT_SHARE or len(text) < _MOST_OF_TEXT * total):
+    if count.chars <= _LINE_MAX_CHARS:
+        text = " ".join(node.text(separator=" ").split())
+        if len(text) <= _LINE_MAX_CHARS and _FURNITURE.match(text):
+            return True
+    if _named_chrome(node) and (tag in _NO_TEXT_SHARE or count.chars < _MOST_OF_TEXT * total):
         return True
     if tag in _NO_TEXT_SHARE:
         return False
-    return _link_share(node, text) >= _LINKY or _is_teaser_list(node)
+    return count.linked >= _LINKY * count.chars or _is_teaser_list(node, counts)
 
 
-def _is_teaser_list(node: LexborNode) -> bool:
+def _is_teaser_list(node: LexborNode, counts: Counts) -> bool:
     """Cards of other articles: three or more alike children, each a link and a short text."""
     if node.tag not in _LISTS:
         return False
@@ -187,10 +203,10 @@ def _is_teaser_list(node: LexborNode) -> bool:
         return False
     cards = 0
     for child in children:
-        if (child.tag, child.attributes.get("class") or "") != shape:
+        count = counts.get(child.mem_id)
+        if count is None or (child.tag, child.attributes.get("class") or "") != shape:
             continue
-        text = " ".join(child.text(separator=" ").split())
-        cards += len(text) <= _TEASER_MAX_CHARS and _link_share(child, text) >= _TEASER_LINKS
+        cards += count.chars <= _TEASER_MAX_CHARS and count.linked >= _TEASER_LINKS * count.chars
     return cards >= _MIN_TEASERS and cards >= _ALIKE_SHARE * alike
 
 
@@ -201,8 +217,3 @@ def _named_chrome(node: LexborNode) -> bool:
     if words & _CHROME_WORDS:
         return True
     return any(a in words and b in words for a, b in _CHROME_PAIRS)
-
-
-def _link_share(node: LexborNode, text: str) -> float:
-    linked = sum(len(" ".join(link.text(separator=" ").split())) for link in node.css("a"))
-    return linked / max(len(text), 1)

@@ -54,18 +54,45 @@ def find_wall(body: LexborNode) -> LexborNode | None:
         if tag == "a" or tag is None or tag.startswith("-"):
             continue
         text = _text(node)
-        if text and len(text) <= _WALL_MAX_CHARS and _WALL.search(text) and _about_article(node):
+        if text and len(text) <= _WALL_MAX_CHARS and _is_wall_text(node, text):
             candidates.append(node)
+    # The innermost blocks hold the wall's words; the box around them is the wall.
+    outer = {parent.mem_id for node in candidates for parent in _ancestors(node)}
     for node in candidates:
+        if node.mem_id in outer:
+            continue
         start = order[node.mem_id]
         after = sum(length for index, length in prose if index > start) - len(_text(node))
         if after <= _PROSE_AFTER_WALL:
-            return node
+            return _box(node, body)
     return None
+
+
+def _box(node: LexborNode, body: LexborNode) -> LexborNode:
+    """The largest block around the wall's words that holds no prose of its own."""
+    box = node
+    parent = box.parent
+    while parent is not None and parent.mem_id != body.mem_id:
+        text = _text(parent)
+        if len(text) > _WALL_MAX_CHARS or any(
+            len(t := _text(p)) >= _PROSE_CHARS and not _WALL.search(t) for p in parent.css("p")
+        ):
+            break
+        box, parent = parent, parent.parent
+    return box
+
+
+def _ancestors(node: LexborNode) -> Iterator[LexborNode]:
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
 
 
 def cut_wall(root: LexborNode, wall: LexborNode) -> bool:
     """Remove the wall and everything after it from the article; False when it is elsewhere."""
+    if any(item.mem_id == wall.mem_id for item in [root, *_ancestors(root)]):
+        return False
     chain: list[LexborNode] = []
     node: LexborNode | None = wall
     while node is not None and node.mem_id != root.mem_id:
@@ -113,6 +140,19 @@ def _about_article(node: LexborNode) -> bool:
             return False
         current = current.parent
     return True
+
+
+def _is_wall_text(node: LexborNode, text: str) -> bool:
+    return _WALL.search(_unlinked(node, text)) is not None and _about_article(node)
+
+
+def _unlinked(node: LexborNode, text: str) -> str:
+    """A block's text without its links' (a teaser's « Article réservé à nos abonnés »)."""
+    for link in node.css("a"):
+        linked = _text(link)
+        if linked:
+            text = text.replace(linked, " ", 1)
+    return text
 
 
 def _is_prose(node: LexborNode, text: str) -> bool:
