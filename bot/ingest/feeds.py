@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from bot.ingest.article import read_article
+from bot.ingest.charset import mend_utf8
 from bot.ingest.dates import entry_date
 from bot.ingest.entries import absolute, collect, describe, is_image, safe_url
 from bot.ingest.html_text import one_line
@@ -125,6 +126,7 @@ def _parse_xml_feed(
     options: _Options,
 ) -> ParseResult:
     headers = _response_headers(content_type, base)
+    data = mend_utf8(data, content_type)
     try:
         # A BytesIO, never the bytes: feedparser treats a bare string as a path or URL to open.
         # Its sanitizer is off because we keep text only, and it would keep iframe contents.

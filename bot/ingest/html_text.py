@@ -13,6 +13,7 @@ from typing import Literal
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from bot.ingest.charset import repair_mojibake
 from bot.text import remove_tag_like
 
 BlockKind = Literal["paragraph", "heading", "quote", "list"]
@@ -196,7 +197,8 @@ def _clean(text: str) -> str:
     """Lines of a block with tag-like text removed and spaces collapsed; blank lines dropped."""
     lines = []
     for line in text.split(_LINE_BREAK):
-        line = _PADDED_NBSP.sub(" ", _SPACE_RUN.sub(" ", remove_tag_like(line)))
+        line = repair_mojibake(remove_tag_like(line))
+        line = _PADDED_NBSP.sub(" ", _SPACE_RUN.sub(" ", line))
         line = _NBSP_RUN.sub(r"\1", line)
         line = line.strip(_EDGE_SPACES)
         if line:
