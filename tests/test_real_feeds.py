@@ -29,7 +29,8 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 # inside a sentence (« pour aller plus loin ensemble ! », L'avertY) it is the article's.
 BOILERPLATE = re.compile(
     r"découvrir l['’]offre|^pour aller plus loin|appeared first on|est apparu en premier sur"
-    r"|lire la suite|^lire \+$|^(?:à|a) lire\s*:|flattr this",
+    r"|lire la suite|^lire \+$|^(?:à|a) lire\s*:|flattr this"
+    r"|articles en rapport|^article original de|^lire l['’]article\W*$|partagez-la",
     re.IGNORECASE | re.MULTILINE,
 )
 
