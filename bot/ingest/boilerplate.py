@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from selectolax.lexbor import LexborNode
 
@@ -268,7 +269,7 @@ def drop_trailers(blocks: Iterable[Block]) -> list[Block]:
         if block.kind != "list":
             text = _TRAILING_MORE.sub("", _GLUED_TRAILER.sub("", text))
         if text and not is_trailer(text):
-            kept.append(block if text == block.text else Block(block.kind, text, block.bold))
+            kept.append(block if text == block.text else replace(block, text=text))
     return kept
 
 
