@@ -150,6 +150,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_failing": "⚠️ <b>{name}</b> échoue sans cesse ; nouvelles tentatives de plus en plus espacées : {error}",
         "source_recovered": "✅ <b>{name}</b> répond de nouveau.",
         "opml_too_big": "Fichier ignoré : il dépasse {size} Mo.",
+        # --- unseen-feeds (issue 17): /sources marks what is not polled.
+        "source_not_polled": "{line} · archives seulement, plus relevée",
     },
     "en": {
         "welcome": (
@@ -287,6 +289,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_failing": "⚠️ <b>{name}</b> keeps failing, retrying with backoff: {error}",
         "source_recovered": "✅ <b>{name}</b> answers again.",
         "opml_too_big": "File skipped: it is larger than {size} MB.",
+        # --- unseen-feeds (issue 17): /sources marks what is not polled.
+        "source_not_polled": "{line} · archive only, not polled",
     },
 }
 

@@ -72,6 +72,46 @@ _GENERIC = re.compile(
 _TRAILING_WORDS = re.compile(r"(?:\s+(?:rss|feed|flux|atom))+$", re.IGNORECASE)
 
 
+# Hugo's « Accueil on X », « Posts on X »: the site is X.
+_HOME_ON = re.compile(
+    r"(?:accueil|home|articles?|posts?|billets?|blog|index)\s+on\s+(?P<site>.+)", re.IGNORECASE
+)
+# A comments feed: « Comments », « Commentaires sur X », « Comments for X ».
+_COMMENTS = re.compile(
+    r"(?:comments?|commentaires?)(?:\s+(?:on|for|sur|pour|de|du|des)\s*:?\s*(?P<site>.*))?",
+    re.IGNORECASE,
+)
+COMMENTS_SUFFIX = " – commentaires"
+# A tagline describes the site (« Le souffle de l’info », « Python, Django, Git et du cul »,
+# « Magazine »); a section names a part of it (« International », « Les Décodeurs »).
+_DETERMINER = re.compile(
+    r"(?:le|la|les|l['’]|un|une|des|du|votre|vos|ton|ta|tes|mon|ma|mes|notre|nos|the|your)\b",
+    re.IGNORECASE,
+)
+_KINDS = frozenset(
+    {"magazine", "le magazine", "webzine", "blog", "le blog", "journal", "media", "le media"}
+    | {"site", "le site", "site web", "portail", "le portail"}
+)
+_TAGLINE_MIN_WORDS = 3
+
+
+def _is_tagline(segment: str) -> bool:
+    if _fold(segment) in _KINDS or "," in segment:
+        return True
+    return _DETERMINER.match(segment) is not None and len(segment.split()) >= _TAGLINE_MIN_WORDS
+
+
+def _names_host(segment: str, url: str | None) -> bool:
+    """Whether a segment is the site an address names (any label of its host)."""
+    host = _host(url)
+    if host is None:
+        return False
+    keys = {source_key(segment), source_key(segment.replace("&", " et ")), source_key(
+        segment.replace("&", " and "))} - {""}  # fmt: skip
+    labels = {source_key(label) for label in host.split(".")} - {"", "www"}
+    return any(k.startswith(label) or label.startswith(k) for k in keys for label in labels)
+
+
 def _fold(segment: str) -> str:
     return normalize(segment).strip(" .,;!-")
 
@@ -105,12 +145,33 @@ def feed_name(title: str | None, url: str | None = None) -> str | None:
     cleaned = clean_name(title or "")
     if not cleaned:
         return None
+    home = _HOME_ON.fullmatch(cleaned)
+    if home is not None:
+        cleaned = home["site"].strip()
+    comments = _COMMENTS.fullmatch(cleaned)
+    if comments is not None:
+        site_name = feed_name(comments["site"], url) if comments["site"] else _host(url)
+        return f"{site_name or cleaned}{COMMENTS_SUFFIX}"[:MAX_NAME_CHARS]
+    # « Le cercle psy, le magazine de toutes les psychologies »: a comma's tagline only goes
+    # when the address says the first part is the site.
+    first, comma, after = cleaned.partition(", ")
+    if (
+        comma
+        and len(_SEPARATOR.split(first)) == 1
+        and _names_host(first, url)
+        and _is_tagline(after)
+    ):
+        cleaned = first
     site: str | None = None
     domain: str | None = None
     content: list[str] = []
-    for raw in _SEPARATOR.split(cleaned):
+    for index, raw in enumerate(_SEPARATOR.split(cleaned)):
         segment = _TRAILING_WORDS.sub("", raw.strip(" .")).strip()
         if not segment:
+            continue
+        # What follows the site's name may be its tagline, not a section (no TLD in it:
+        # « Toute l'actualité sur Le Monde.fr » says where the site is).
+        if index and _is_tagline(segment) and not _SITE_WITH_TLD.search(segment):
             continue
         named, rest = _site_of(segment)
         if named is not None:

@@ -267,7 +267,8 @@ class PostStore(StoreBase):
     async def sources_overview(self) -> list[dict]:
         """Each source with its post count and latest post date."""
         rows = await self._db.fetchall(
-            "SELECT s.id, s.name, s.url, s.kind, count(p.id) AS posts, max(p.published) AS latest"
+            "SELECT s.id, s.name, s.url, s.kind, s.last_success, count(p.id) AS posts,"
+            " max(p.published) AS latest"
             " FROM sources s LEFT JOIN posts p ON p.source_id = s.id GROUP BY s.id ORDER BY s.key"
         )
         return [dict(row) for row in rows]
