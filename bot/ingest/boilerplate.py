@@ -128,6 +128,7 @@ _GLUED_TRAILER = re.compile(
     r"|l[’']article .{1,300}? est apparu en premier sur) [^\n]{1,200}$",
     re.IGNORECASE | re.DOTALL,
 )
+_GLUED_HINT = re.compile(r"appeared first on|apparu en premier sur", re.IGNORECASE)
 _CALL_MAX_CHARS = 260
 # A cue line whose links are gone (« À regarder aussi (et à lire) ») is a leftover label.
 _LABEL_MAX_CHARS = 60
@@ -267,7 +268,9 @@ def drop_trailers(blocks: Iterable[Block]) -> list[Block]:
     for block in blocks:
         text = block.text
         if block.kind != "list":
-            text = _TRAILING_MORE.sub("", _GLUED_TRAILER.sub("", text))
+            if _GLUED_HINT.search(text):  # the full pattern is slow; few blocks hold it
+                text = _GLUED_TRAILER.sub("", text)
+            text = _TRAILING_MORE.sub("", text)
         if text and not is_trailer(text):
             kept.append(block if text == block.text else replace(block, text=text))
     return kept

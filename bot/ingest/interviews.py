@@ -193,9 +193,13 @@ def layout_interview(
     blocks: Sequence[Block], title: str | None, *, interviewer: str | None = None
 ) -> tuple[Passage, ...] | None:
     """Passages of an interview set out by layout, or None when the layout is not sure."""
-    cue = body_cue(blocks)
-    interviewer = interviewer or (cue.interviewer if cue else None)
     questions = [_question(block, interviewer) for block in blocks]
+    if sum(1 for q in questions if q is not None) < _MIN_QUESTIONS:
+        return None  # most articles end here, before any cue is looked for
+    cue = body_cue(blocks)
+    if cue is not None and cue.interviewer and not interviewer:
+        interviewer = cue.interviewer
+        questions = [_question(block, interviewer) for block in blocks]
     if cue is not None and not announces_interview(title):
         _keep_section(blocks, questions, cue)
     asked = {i: q for i, q in enumerate(questions) if q is not None}
