@@ -69,7 +69,13 @@ _GENERIC = re.compile(
     r"|latest|home|accueil|en continu|le fil|fil info|dernieres? (?:minutes|infos|nouvelles)"
     r"|(?:tous )?les (?:derniers )?articles"
 )
-_TRAILING_WORDS = re.compile(r"(?:\s+(?:rss|feed|flux|atom))+$", re.IGNORECASE)
+# A segment that only says which kind of feed this is (folded text).
+_FEED_KIND = re.compile(r"(?:grand |le |mon )?flux(?: (?:personnalise|combine|agrege|rss))?")
+_TRAILING_WORDS = re.compile(
+    r"(?:\s+(?:aggregated|combined|agrégés?|combinés?|grand|personnalisé))?"
+    r"(?:\s+(?:rss|feed|flux|atom))+$",
+    re.IGNORECASE,
+)
 
 
 # Hugo's « Accueil on X », « Posts on X »: the site is X.
@@ -166,6 +172,8 @@ def feed_name(title: str | None, url: str | None = None) -> str | None:
     domain: str | None = None
     content: list[str] = []
     for index, raw in enumerate(_SEPARATOR.split(cleaned)):
+        if _FEED_KIND.fullmatch(_fold(raw.strip(" ."))):
+            continue  # « Grand flux », « Flux personnalisé »: before « flux » is cut off
         segment = _TRAILING_WORDS.sub("", raw.strip(" .")).strip()
         if not segment:
             continue

@@ -102,10 +102,33 @@ def test_a_title_only_announcement_over_a_teaser_is_still_no_interview(
         "Cinéma : « Un film magnifique »",
         "« Camping pour tous » : refoulés du Luxembourg",
         "Stéphane Gumpper : Qu'est-ce que la psychologie des religions ?",
+        "« La nouvelle géopolitique – la France » - Introduction de Jean-Luc Mélenchon",
     ],
 )
 def test_titles_that_name_no_speaker_give_no_quote(title: str) -> None:
     assert title_quote(title) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "found"),
+    [
+        # Titles of tests/data/real/youtube-veille-2026.xml (held out while writing the rule).
+        (
+            "MATTHIEU VALET : « Hamza F., je l'appelle Ducobu le cancre ! » (France Info)",
+            ("Hamza F., je l'appelle Ducobu le cancre !", "Matthieu Valet"),
+        ),
+        (
+            "« La solution ce n'est pas l'impôt. » | Édouard Philippe sur RTL",
+            ("La solution ce n'est pas l'impôt", "Édouard Philippe"),
+        ),
+        (
+            "Jordan Bardella sur Telewizja Republika : « Je crains le pire ! »",
+            ("Je crains le pire !", "Jordan Bardella"),
+        ),
+    ],
+)
+def test_quote_titles_with_where_it_was_said(title: str, found: tuple[str, str]) -> None:
+    assert title_quote(title) == found
 
 
 def test_a_cite_or_a_signature_line_in_a_blockquote_is_the_speaker(

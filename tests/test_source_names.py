@@ -49,6 +49,9 @@ PARIS = ZoneInfo("Europe/Paris")
         ("Genevois : Le Messager", None, "Genevois – Le Messager"),
         ("Le Monde.fr - Les Décodeurs", None, "Le Monde – Les Décodeurs"),
         ("Rue89 : A la Une", "http://www.rue89.com", "Rue89"),
+        ("Radio France — Grand flux", "https://www.radiofrance.fr/x", "Radio France"),
+        ("YouTube Aggregated Feed", "https://www.youtube.com/watch?v=1", "YouTube"),
+        ("Textes à la pelle - Flux Personnalisé", None, "Textes à la pelle"),
     ],
 )
 def test_taglines_go_and_the_site_stays(title: str, url: str | None, name: str) -> None:

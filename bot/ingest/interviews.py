@@ -83,11 +83,22 @@ _INTRO_BLOCKS = 3
 # A title made of a quote and its speaker: « « … » - Marc Joly » (Élucid) or
 # « Franck Courtès, écrivain : « … » » (Le Figaro, Rue89); the name has two words or more.
 _FULL_NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_WORD}){{1,3}}"
+# What may follow the name: a role (« , sociologue »), where it was said (« sur RTL »,
+# « (France Info) »).
+_AFTER_NAME = r"(?:\s*,[^«»:|()]{1,60})?(?:\s+sur\s+[^«»:|()]{1,40})?(?:\s*\([^()«»]{1,40}\))?"
 _QUOTE_THEN_NAME = re.compile(
-    rf"^\s*«\s*(?P<quote>[^«»]{{3,}}?)\s*»\s*[-–—]\s*(?P<name>{_FULL_NAME})(?:\s*,[^«»:]{{1,60}})?\s*$"
+    rf"^\s*«\s*(?P<quote>[^«»]{{3,}}?)\s*»\s*[-–—|]\s*(?P<name>{_FULL_NAME}){_AFTER_NAME}\s*$"
 )
 _NAME_THEN_QUOTE = re.compile(
-    rf"^\s*(?P<name>{_FULL_NAME})(?:\s*,[^«»:]{{1,60}})?\s*:\s*«\s*(?P<quote>[^«»]{{3,}}?)\s*»\s*$"
+    rf"^\s*(?P<name>{_FULL_NAME}){_AFTER_NAME}\s*:\s*«\s*(?P<quote>[^«»]{{3,}}?)\s*»"
+    r"(?:\s*\([^()«»]{1,40}\))?\s*$"
+)
+# A label that opens what looks like a name is the genre of the piece, not who speaks
+# (« « Le colloque » - Introduction de Jean-Luc Mélenchon »).
+_GENRES = frozenset(
+    "introduction conclusion entretien interview discours conférence intervention débat"
+    " rencontre portrait tribune analyse chronique édito extrait vidéo replay live"
+    " allocution audition émission meeting".split()
 )
 _MIN_VOICES = 2
 _MIN_VOICE_TURNS = 2
@@ -133,8 +144,13 @@ def title_quote(title: str | None) -> tuple[str, str] | None:
     match = _QUOTE_THEN_NAME.match(title) or _NAME_THEN_QUOTE.match(title)
     if match is None:
         return None
+    name = match["name"]
+    if name.split()[0].casefold() in _GENRES:
+        return None
+    if name.isupper():  # « JEAN-PHILIPPE TANGUY : « … » »
+        name = name.title()
     quote = match["quote"].strip(_EDGE_SPACES).rstrip(".")
-    return (quote, match["name"]) if quote else None
+    return (quote, name) if quote else None
 
 
 @dataclass(frozen=True, slots=True)
