@@ -56,6 +56,7 @@ _SITE_WITH_TLD = re.compile(rf"(?P<site>.*\S)\.(?:{_TLDS})\.?", re.IGNORECASE)
 # « Toute l'actualité sur Le Monde.fr », « Flux RSS de Cultiz »: what follows is the site.
 _LEAD_IN = re.compile(
     r"(?:toute l['’]actu(?:alit[ée])?|toutes les actualit[ée]s|l['’]actualit[ée]"
+    r"|actualit[ée]s?(?=\s+(?-i:[A-ZÀ-Þ]))"
     r"|les actualit[ée]s|(?:les )?derniers articles|flux rss|flux|fil rss)"
     r"(?:\s+(?:sur|de|du|des)\s+|\s*d['’]\s*|\s+|$)(?P<rest>.*)",
     re.IGNORECASE,
@@ -154,7 +155,7 @@ def feed_name(title: str | None, url: str | None = None) -> str | None:
     home = _HOME_ON.fullmatch(cleaned)
     if home is not None:
         cleaned = home["site"].strip()
-    comments = _COMMENTS.fullmatch(cleaned)
+    comments = _COMMENTS.fullmatch(_TRAILING_WORDS.sub("", cleaned))
     if comments is not None:
         site_name = feed_name(comments["site"], url) if comments["site"] else _host(url)
         return f"{site_name or cleaned}{COMMENTS_SUFFIX}"[:MAX_NAME_CHARS]

@@ -52,6 +52,13 @@ PARIS = ZoneInfo("Europe/Paris")
         ("Radio France — Grand flux", "https://www.radiofrance.fr/x", "Radio France"),
         ("YouTube Aggregated Feed", "https://www.youtube.com/watch?v=1", "YouTube"),
         ("Textes à la pelle - Flux Personnalisé", None, "Textes à la pelle"),
+        (
+            "Comments RSS FEED",
+            "http://www.grelinettecassolettes.com/2018/a.html",
+            "grelinettecassolettes.com – commentaires",
+        ),
+        ("Actualités Amilly", "https://www.amilly.com/actualites/a", "Amilly"),
+        ("Actualité à la une - Le Monde", None, "Le Monde"),
     ],
 )
 def test_taglines_go_and_the_site_stays(title: str, url: str | None, name: str) -> None:
