@@ -61,6 +61,11 @@ _LEAD_IN = re.compile(
     r"(?:\s+(?:sur|de|du|des)\s+|\s*d['’]\s*|\s+|$)(?P<rest>.*)",
     re.IGNORECASE,
 )
+# « Site (officiel) de la ville de Serris »: what follows is the site.
+_SITE_LEAD = re.compile(
+    r"(?:le )?site(?: web)?(?: officiel)? (?:de la |du |de l['’]|des |de )(?P<rest>.+)",
+    re.IGNORECASE,
+)
 # « Developpez.com Développement Web »: a site with its TLD, then a section.
 _SITE_THEN_SECTION = re.compile(rf"(?P<site>\S+)\.(?:{_TLDS})\s+(?P<rest>.+)", re.IGNORECASE)
 # Segments that only say "this is a feed" or "the news" (folded text): no name in them.
@@ -126,11 +131,12 @@ def _fold(segment: str) -> str:
 def _site_of(segment: str) -> tuple[str | None, str | None]:
     """The site a segment names (`Le Monde.fr`, `Toute l'actualité sur X`), and what
     follows it (`Developpez.com Développement Web`); (None, None) for any other."""
-    lead = _LEAD_IN.fullmatch(segment)
+    lead = _LEAD_IN.fullmatch(segment) or _SITE_LEAD.fullmatch(segment)
     if lead is not None:
         segment = lead["rest"].strip()
         if not segment:
             return None, None
+        segment = segment[0].upper() + segment[1:]  # « Site de la ville de Serris »
     tld = _SITE_WITH_TLD.fullmatch(segment)
     if tld is not None and (" " in segment or not segment.islower()):
         return tld["site"], None

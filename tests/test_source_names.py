@@ -58,6 +58,7 @@ PARIS = ZoneInfo("Europe/Paris")
             "grelinettecassolettes.com – commentaires",
         ),
         ("Actualités Amilly", "https://www.amilly.com/actualites/a", "Amilly"),
+        ("Site de la ville de Serris", "http://www.mairie-serris.net/", "Ville de Serris"),
         ("Actualité à la une - Le Monde", None, "Le Monde"),
     ],
 )
