@@ -87,3 +87,17 @@ def test_every_skip_of_a_load_is_explained_once_per_reason(tmp_path: Path) -> No
         "skipped for Exemple: 1 × an entry under an id another entry of this input has"
         " (the first kept)",
     ]
+
+
+def test_the_real_comments_feed_loads_every_comment_dated(tmp_path: Path) -> None:
+    # tests/data/real/grelinette-comments-2018.xml: 28 comments under their articles' links.
+    real = Path(__file__).parent / "data" / "real" / "grelinette-comments-2018.xml"
+    db = str(tmp_path / "cli.sqlite3")
+
+    loaded = _bot("load", str(real), "--db", db)
+
+    assert (
+        "grelinettecassolettes.com – commentaires: 28 new, 0 updated, 0 unchanged, 0 skipped"
+        in (loaded.stdout)
+    )
+    assert "skipped" not in loaded.stderr

@@ -60,6 +60,10 @@ def test_the_corpus_is_described() -> None:
     provenance = (REAL / "PROVENANCE.md").read_text(encoding="utf-8")
     for name in [*feeds, *(p.name for p in REAL.glob("*.opml"))]:
         assert f"`{name}`" in provenance
+    # The table's repository column: feeds drawn from at least 15 public repositories.
+    rows = [line.split("|") for line in provenance.splitlines() if line.startswith("| `")]
+    repositories = {row[6].strip() for row in rows if row[1].strip(" `") in feeds}
+    assert len(repositories) >= 15, repositories
 
 
 @pytest.mark.parametrize("name", [p.name.removesuffix(".expect.json") for p in EXPECTATIONS])
