@@ -224,8 +224,15 @@ def _print_load_report(report: LoadReport) -> None:
             f"{summary.unchanged} unchanged, {summary.skipped} skipped"
         )
     for entry in report.inputs:
-        for skip in entry.skipped:
-            print(f"skipped in {entry.name} ({skip.where}): {skip.reason}", file=sys.stderr)
+        # One line per reason, with a count: a feed of 31 bad dates says it once.
+        reasons = Counter(skip.reason for skip in entry.skipped)
+        wheres = {skip.reason: skip.where for skip in entry.skipped}
+        for reason, count in reasons.items():
+            where = wheres[reason] if count == 1 else f"{count} entries"
+            print(f"skipped in {entry.name} ({where}): {reason}", file=sys.stderr)
+    for name, summary in sorted(report.per_source().items()):
+        for reason, count in summary.skip_reasons.items():
+            print(f"skipped for {name}: {count} × {reason}", file=sys.stderr)
     for entry in report.ignored:
         print(f"not an input, skipped: {entry.name}: {entry.ignored}", file=sys.stderr)
     for entry in report.failed:

@@ -176,6 +176,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "alerts_recovered_many": "✅ {count} sources répondent de nouveau :",
         "alerts_others_one": "… et une autre",
         "alerts_others_many": "… et {count} autres",
+        # --- unseen-feeds (issue 17): /sources marks what is not polled.
+        "source_not_polled": "{line} · archives seulement, plus relevée",
     },
     "en": {
         "welcome": (
@@ -339,6 +341,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "alerts_recovered_many": "✅ {count} sources answer again:",
         "alerts_others_one": "… and one more",
         "alerts_others_many": "… and {count} more",
+        # --- unseen-feeds (issue 17): /sources marks what is not polled.
+        "source_not_polled": "{line} · archive only, not polled",
     },
 }
 

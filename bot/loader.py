@@ -208,6 +208,8 @@ def _add_counts(into: dict[str, LoadSummary], more: dict[str, LoadSummary]) -> N
         total.updated += summary.updated
         total.unchanged += summary.unchanged
         total.skipped += summary.skipped
+        for reason, count in summary.skip_reasons.items():
+            total.skip_reasons[reason] = total.skip_reasons.get(reason, 0) + count
         total.new_post_ids.extend(summary.new_post_ids)
 
 

@@ -145,6 +145,13 @@ class LoadSummary:
     planned: int = 0
     collisions: int = 0  # entries dropped because another one had the same id
     new_post_ids: list[int] = field(default_factory=list)
+    # Why entries were skipped, with how many for each reason (they add up to `skipped`).
+    skip_reasons: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, reason: str) -> None:
+        """Count one skipped entry and why."""
+        self.skipped += 1
+        self.skip_reasons[reason] = self.skip_reasons.get(reason, 0) + 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,8 +56,14 @@ _SITE_WITH_TLD = re.compile(rf"(?P<site>.*\S)\.(?:{_TLDS})\.?", re.IGNORECASE)
 # « Toute l'actualité sur Le Monde.fr », « Flux RSS de Cultiz »: what follows is the site.
 _LEAD_IN = re.compile(
     r"(?:toute l['’]actu(?:alit[ée])?|toutes les actualit[ée]s|l['’]actualit[ée]"
+    r"|actualit[ée]s?(?=\s+(?-i:[A-ZÀ-Þ]))"
     r"|les actualit[ée]s|(?:les )?derniers articles|flux rss|flux|fil rss)"
     r"(?:\s+(?:sur|de|du|des)\s+|\s*d['’]\s*|\s+|$)(?P<rest>.*)",
+    re.IGNORECASE,
+)
+# « Site (officiel) de la ville de Serris »: what follows is the site.
+_SITE_LEAD = re.compile(
+    r"(?:le )?site(?: web)?(?: officiel)? (?:de la |du |de l['’]|des |de )(?P<rest>.+)",
     re.IGNORECASE,
 )
 # « Developpez.com Développement Web »: a site with its TLD, then a section.
@@ -69,7 +75,53 @@ _GENERIC = re.compile(
     r"|latest|home|accueil|en continu|le fil|fil info|dernieres? (?:minutes|infos|nouvelles)"
     r"|(?:tous )?les (?:derniers )?articles"
 )
-_TRAILING_WORDS = re.compile(r"(?:\s+(?:rss|feed|flux|atom))+$", re.IGNORECASE)
+# A segment that only says which kind of feed this is (folded text).
+_FEED_KIND = re.compile(r"(?:grand |le |mon )?flux(?: (?:personnalise|combine|agrege|rss))?")
+_TRAILING_WORDS = re.compile(
+    r"(?:\s+(?:aggregated|combined|agrégés?|combinés?|grand|personnalisé))?"
+    r"(?:\s+(?:rss|feed|flux|atom))+$",
+    re.IGNORECASE,
+)
+
+
+# Hugo's « Accueil on X », « Posts on X »: the site is X.
+_HOME_ON = re.compile(
+    r"(?:accueil|home|articles?|posts?|billets?|blog|index)\s+on\s+(?P<site>.+)", re.IGNORECASE
+)
+# A comments feed: « Comments », « Commentaires sur X », « Comments for X ».
+_COMMENTS = re.compile(
+    r"(?:comments?|commentaires?)(?:\s+(?:on|for|sur|pour|de|du|des)\s*:?\s*(?P<site>.*))?",
+    re.IGNORECASE,
+)
+COMMENTS_SUFFIX = " – commentaires"
+# A tagline describes the site (« Le souffle de l’info », « Python, Django, Git et du cul »,
+# « Magazine »); a section names a part of it (« International », « Les Décodeurs »).
+_DETERMINER = re.compile(
+    r"(?:le|la|les|l['’]|un|une|des|du|votre|vos|ton|ta|tes|mon|ma|mes|notre|nos|the|your)\b",
+    re.IGNORECASE,
+)
+_KINDS = frozenset(
+    {"magazine", "le magazine", "webzine", "blog", "le blog", "journal", "media", "le media"}
+    | {"site", "le site", "site web", "portail", "le portail"}
+)
+_TAGLINE_MIN_WORDS = 3
+
+
+def _is_tagline(segment: str) -> bool:
+    if _fold(segment) in _KINDS or "," in segment:
+        return True
+    return _DETERMINER.match(segment) is not None and len(segment.split()) >= _TAGLINE_MIN_WORDS
+
+
+def _names_host(segment: str, url: str | None) -> bool:
+    """Whether a segment is the site an address names (any label of its host)."""
+    host = _host(url)
+    if host is None:
+        return False
+    keys = {source_key(segment), source_key(segment.replace("&", " et ")), source_key(
+        segment.replace("&", " and "))} - {""}  # fmt: skip
+    labels = {source_key(label) for label in host.split(".")} - {"", "www"}
+    return any(k.startswith(label) or label.startswith(k) for k in keys for label in labels)
 
 
 def _fold(segment: str) -> str:
@@ -79,11 +131,12 @@ def _fold(segment: str) -> str:
 def _site_of(segment: str) -> tuple[str | None, str | None]:
     """The site a segment names (`Le Monde.fr`, `Toute l'actualité sur X`), and what
     follows it (`Developpez.com Développement Web`); (None, None) for any other."""
-    lead = _LEAD_IN.fullmatch(segment)
+    lead = _LEAD_IN.fullmatch(segment) or _SITE_LEAD.fullmatch(segment)
     if lead is not None:
         segment = lead["rest"].strip()
         if not segment:
             return None, None
+        segment = segment[0].upper() + segment[1:]  # « Site de la ville de Serris »
     tld = _SITE_WITH_TLD.fullmatch(segment)
     if tld is not None and (" " in segment or not segment.islower()):
         return tld["site"], None
@@ -105,12 +158,35 @@ def feed_name(title: str | None, url: str | None = None) -> str | None:
     cleaned = clean_name(title or "")
     if not cleaned:
         return None
+    home = _HOME_ON.fullmatch(cleaned)
+    if home is not None:
+        cleaned = home["site"].strip()
+    comments = _COMMENTS.fullmatch(_TRAILING_WORDS.sub("", cleaned))
+    if comments is not None:
+        site_name = feed_name(comments["site"], url) if comments["site"] else _host(url)
+        return f"{site_name or cleaned}{COMMENTS_SUFFIX}"[:MAX_NAME_CHARS]
+    # « Le cercle psy, le magazine de toutes les psychologies »: a comma's tagline only goes
+    # when the address says the first part is the site.
+    first, comma, after = cleaned.partition(", ")
+    if (
+        comma
+        and len(_SEPARATOR.split(first)) == 1
+        and _names_host(first, url)
+        and _is_tagline(after)
+    ):
+        cleaned = first
     site: str | None = None
     domain: str | None = None
     content: list[str] = []
-    for raw in _SEPARATOR.split(cleaned):
+    for index, raw in enumerate(_SEPARATOR.split(cleaned)):
+        if _FEED_KIND.fullmatch(_fold(raw.strip(" ."))):
+            continue  # « Grand flux », « Flux personnalisé »: before « flux » is cut off
         segment = _TRAILING_WORDS.sub("", raw.strip(" .")).strip()
         if not segment:
+            continue
+        # What follows the site's name may be its tagline, not a section (no TLD in it:
+        # « Toute l'actualité sur Le Monde.fr » says where the site is).
+        if index and _is_tagline(segment) and not _SITE_WITH_TLD.search(segment):
             continue
         named, rest = _site_of(segment)
         if named is not None:

@@ -150,6 +150,11 @@ def quote_message(hit: QuoteHit, *, lang: str, tz: ZoneInfo) -> str:
     return "\n".join(parts)
 
 
+def listed_sources(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The sources /sources lists: not those removed (polled once, no longer polled)."""
+    return [row for row in rows if row.get("url") or not row.get("last_success")]
+
+
 def sources_message(
     rows: Iterable[Mapping[str, Any]],
     *,
@@ -166,9 +171,11 @@ def sources_message(
         if row["posts"]:
             when = local_date(stored_moment(row["latest"]), tz, lang)
             key = "source_line_one" if row["posts"] == 1 else "source_line"
-            lines.append(text(lang, key, name=name, count=row["posts"], latest=when))
+            line = text(lang, key, name=name, count=row["posts"], latest=when)
         else:
-            lines.append(text(lang, "source_line_empty", name=name))
+            line = text(lang, "source_line_empty", name=name)
+        # Loaded from a file (a dump, a saved feed): subscribing to it brings nothing new.
+        lines.append(line if row.get("url") else text(lang, "source_not_polled", line=line))
     if len(lines) == 1:
         lines.append(text(lang, "no_posts"))
     if pages > 1:

@@ -27,8 +27,9 @@ STOP_WORDS = frozenset(
 
 _WORD = re.compile(r"[0-9a-z]+")
 # Markup left in text (escaped `&lt;script&gt;` decoded, tags typed into a query). Any letter
-# counts: `<ß href=...>` is text to a browser but still reads as a tag; `<3` is no tag.
-_TAG_LIKE = re.compile(r"<(?:[/!?]|[^\W\d_])[^<>]*(?:>|\Z)")
+# counts: `<ß href=...>` is text to a browser but still reads as a tag; `<3` is no tag. So does
+# a replaced bad byte (`<\ufffd href=...>`): decoding keeps the rest of the text as it was.
+_TAG_LIKE = re.compile(r"<(?:[/!?\ufffd]|[^\W\d_])[^<>]*(?:>|\Z)")
 
 
 @lru_cache(maxsize=4096)

@@ -174,11 +174,13 @@ async def test_sources_lists_counts_and_dates(core, app) -> None:
     [text] = replies(core, bob)
     assert "JournalDuGeek: 3 posts, latest on 2 April 2024" in text
     assert "Exemple: 12 posts" in text
-    assert "LeVentSeLeve: 1 post, on 12 April 2023" in text
+    # sources.toml names it « Le Vent Se Lève »: that name wins over the seed dump's.
+    assert "Le Vent Se Lève: 1 post, on 12 April 2023" in text
+    assert "Exemple: 12 posts, latest on 12 January 2024 · archive only, not polled" in text
     alice = core.user("Alice")
     await feed(app, core.command(alice, "/sources"))
     [texte] = replies(core, alice)
-    assert "LeVentSeLeve : 1 article, le 12 avril 2023" in texte
+    assert "Le Vent Se Lève : 1 article, le 12 avril 2023" in texte
     assert "Numerama : 2 articles, dernier le 8 février 2024" in texte
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from selectolax.lexbor import LexborNode
 
@@ -38,7 +39,7 @@ _CONTAINERS = frozenset(
 _CUE = re.compile(
     r"^\W*(?:pour aller plus loin|(?:à|a) lire(?: aussi| également|\s*:)|lire aussi|lire également"
     r"|voir aussi|(?:à|a) (?:voir|regarder|écouter) aussi|sur le même (?:sujet|thème)"
-    r"|dans la même rubrique"
+    r"|dans la même rubrique|articles? (?:en rapport|liés|associés)|(?:à|a) lire sur le même sujet"
     r"|retrouvez tous nos|retrouvez toutes nos|nos articles sur|articles? similaires?"
     r"|(?:à|a) découvrir aussi|related|see also|read also"
     r"|où acheter\b.*\bmeilleur prix)",
@@ -76,6 +77,15 @@ _TRAILERS = (
         re.IGNORECASE,
     ),
     re.compile(r"^the post .{1,300} appeared first on .{1,200}$", re.IGNORECASE | re.DOTALL),
+    # A bare link stub standing for the whole text (« Lire l'article. », « Voir l'article »).
+    re.compile(
+        r"^(?:lire|voir) (?:l['’]article|le billet)(?: (?:complet|en entier|original))?"
+        r"(?: sur .{1,60})?\s*[.!…:→»]*$",
+        re.IGNORECASE,
+    ),
+    # The half of an embedded tweet its markup left: « — Name (@handle) 3 avril 2013 ».
+    re.compile(r"^[—–-]\s*[^\n]{1,60}\(@\w{1,15}\)\s+[^\n]{3,40}\b\d{4}$"),
+    re.compile(r"^pic\.twitter\.com/\w+$", re.IGNORECASE),
     # A link to the same post in another language (ploum.net: « This text in English »).
     re.compile(
         r"^(?:this (?:text|post|article)|ce (?:texte|billet|post|article))(?: (?:is|est))?"
@@ -100,6 +110,25 @@ _NETWORK = re.compile(
     r"|lettre d['’]information|réseaux sociaux)\b",
     re.IGNORECASE,
 )
+# Share calls that name no network: « partagez-la autour de vous », « à vos amis ».
+_AUDIENCE = re.compile(
+    r"autour de (?:vous|toi)|(?:à|avec) (?:vos|tes) (?:amis|proches|collègues|contacts)"
+    r"|coup de pouce|faire connaître|faites (?:la |le )?connaître",
+    re.IGNORECASE,
+)
+# A planet's (aggregator's) per-item footer: « Article original de X » « Aller sur Planète Y ».
+_ORIGIN = re.compile(
+    r"^(?:article|billet|post) original (?:de|sur|par|publié (?:sur|par)) [^\n,;:!?]{1,60}(?<!\.)"
+    r"(?:\n(?:aller|retourner|revenir) sur [^\n]{1,60})?$",
+    re.IGNORECASE,
+)
+# WordPress's trailer glued to an excerpt's end: « … […] The post X appeared first on Y. »
+_GLUED_TRAILER = re.compile(
+    r"\s*(?:\[(?:…|\.\.\.)\]\s*)?(?:(?<=[\s.!?…»\]])|^)(?:the post .{1,300}? appeared first on"
+    r"|l[’']article .{1,300}? est apparu en premier sur) [^\n]{1,200}$",
+    re.IGNORECASE | re.DOTALL,
+)
+_GLUED_HINT = re.compile(r"appeared first on|apparu en premier sur", re.IGNORECASE)
 _CALL_MAX_CHARS = 260
 # A cue line whose links are gone (« À regarder aussi (et à lire) ») is a leftover label.
 _LABEL_MAX_CHARS = 60
@@ -139,7 +168,8 @@ def strip_boilerplate(body: LexborNode) -> list[str]:
                 remove = True
             else:
                 remove = tag in _CONTAINERS and (
-                    (_named_boilerplate(node) and _text_length(node) < most) or _is_link_box(node)
+                    (_named_boilerplate(node) and (_text_length(node) < most or _is_links(node)))
+                    or _is_link_box(node)
                 )
         if not tag.startswith("-"):
             after_label = remove and tag in _CONTAINERS and _is_cue_label(node)
@@ -236,9 +266,13 @@ def drop_trailers(blocks: Iterable[Block]) -> list[Block]:
     """Blocks without trailer, share and newsletter lines; a « Lire la suite » tail is cut."""
     kept = []
     for block in blocks:
-        text = _TRAILING_MORE.sub("", block.text) if block.kind != "list" else block.text
+        text = block.text
+        if block.kind != "list":
+            if _GLUED_HINT.search(text):  # the full pattern is slow; few blocks hold it
+                text = _GLUED_TRAILER.sub("", text)
+            text = _TRAILING_MORE.sub("", text)
         if text and not is_trailer(text):
-            kept.append(block if text == block.text else Block(block.kind, text, block.bold))
+            kept.append(block if text == block.text else replace(block, text=text))
     return kept
 
 
@@ -247,10 +281,12 @@ def is_trailer(text: str) -> bool:
     line = text.strip()
     if any(pattern.match(line) for pattern in _TRAILERS) or _CLOSED_COMMENTS.match(line):
         return True
+    if _ORIGIN.match(line):
+        return True
     if len(line) <= _LABEL_MAX_CHARS and _CUE.match(line):
         return True
     return (
         len(line) <= _CALL_MAX_CHARS
-        and _NETWORK.search(line) is not None
+        and (_NETWORK.search(line) is not None or _AUDIENCE.search(line) is not None)
         and _CALL.search(line) is not None
     )

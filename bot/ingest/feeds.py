@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from dataclasses import replace
@@ -14,12 +15,13 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from bot.ingest.article import read_article
+from bot.ingest.charset import mend_utf8
 from bot.ingest.dates import entry_date
 from bot.ingest.entries import absolute, collect, describe, is_image, safe_url
 from bot.ingest.html_text import one_line
 from bot.ingest.jsonfeed import parse_json_feed
 from bot.ingest.repeated import drop_repeated
-from bot.models import ParseResult, Skip
+from bot.models import ParseResult, Post, Skip
 
 _FEED_ROOTS = frozenset({"rss", "feed", "rdf", "channel"})
 _SNIFF_BYTES = 4096
@@ -75,7 +77,38 @@ def parse_feed(
             data, source=source, where=where, content_type=content_type, base=base_url,
             options=options,
         )  # fmt: skip
-    return replace(result, posts=drop_repeated(result.posts)) if clean else result
+    posts = keep_apart(result.posts)
+    return replace(result, posts=drop_repeated(posts) if clean else posts)
+
+
+def keep_apart(posts: tuple[Post, ...]) -> tuple[Post, ...]:
+    """Posts with no guid that share a link but say different things (a comments feed giving
+    every comment its article's link) each get an id of their own, instead of collapsing.
+
+    The added part is a hash of what the entry says, so the same entry keeps its id from
+    one poll to the next.
+    """
+    groups: dict[str, set[tuple[str, ...]]] = {}
+    for post in posts:
+        # A guid reused for another entry is the feed's own collision, reported as such.
+        if not post.guid and post.url:
+            groups.setdefault(post.identity, set()).add(_said(post))
+    shared = {identity for identity, hashes in groups.items() if len(hashes) > 1}
+    if not shared:
+        return posts
+    out = []
+    for post in posts:
+        if not post.guid and post.url and post.identity in shared:
+            base = post.url
+            digest = hashlib.sha256("\x00".join(_said(post)).encode()).hexdigest()[:12]
+            post = replace(post, guid=f"{base}#{digest}")
+        out.append(post)
+    return tuple(out)
+
+
+def _said(post: Post) -> tuple[str, ...]:
+    """What an entry says (not its date, images or tags: a copy of one article differs there)."""
+    return (post.title, post.author or "", *(passage.text for passage in post.passages))
 
 
 def _decode_head(head: bytes) -> str:
@@ -125,6 +158,7 @@ def _parse_xml_feed(
     options: _Options,
 ) -> ParseResult:
     headers = _response_headers(content_type, base)
+    data = mend_utf8(data, content_type)
     try:
         # A BytesIO, never the bytes: feedparser treats a bare string as a path or URL to open.
         # Its sanitizer is off because we keep text only, and it would keep iframe contents.

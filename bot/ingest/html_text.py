@@ -13,6 +13,7 @@ from typing import Literal
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from bot.ingest.charset import repair_mojibake
 from bot.text import remove_tag_like
 
 BlockKind = Literal["paragraph", "heading", "quote", "list"]
@@ -47,6 +48,13 @@ _EDGE_SPACES = " \u00a0\u202f"
 # Feeds often label HTML as text; tags or entities in "plain" text mean it is HTML.
 _HTML_HINT = re.compile(r"</?[A-Za-z][A-Za-z0-9]*[\s/>]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+\d*);")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+# « — François Héran » or « – Marc Joly, sociologue » closing a blockquote.
+_SIGNED = re.compile(
+    r"^[—–―-][ \u00a0\u202f]*(?P<name>[A-ZÀ-ÖØ-Þ][\w'’.-]*(?:[ \u00a0\u202f]+"
+    r"(?:(?:de|du|d['’]|van|von|le|la)[ \u00a0\u202f]+)?[A-ZÀ-ÖØ-Þ][\w'’.-]*){0,3})"
+    r"(?:,[^\n]{0,80})?$"
+)
+_SIGNATURE = re.compile(r"^[—–―-][ \u00a0\u202f]*")
 _SENTENCE_END = re.compile(r"[.!?…](?:[»”\"')\]]+)?(?=\s|$)")
 
 
@@ -57,6 +65,8 @@ class Block:
     kind: BlockKind
     text: str
     bold: bool = False
+    # Who a quote is by, when its blockquote says so (a <cite>, a last « — Name » line).
+    speaker: str | None = None
 
 
 @dataclass(slots=True)
@@ -70,6 +80,9 @@ class _Frame:
     bold_letters: int = 0
     heading: bool = False
     after_break: bool = False
+    # Where a blockquote's <cite> began in `parts`, and its text once closed.
+    cite_start: int = -1
+    cite: str | None = None
 
 
 def parse_html(html: str) -> LexborNode | None:
@@ -131,6 +144,8 @@ def _enter(frames: list[_Frame], tag: str) -> bool:
     if tag in _LISTS or tag in ("blockquote", "li"):
         _flush(top)
         frames.append(_Frame(tag))
+    elif tag == "cite" and top.tag == "blockquote":
+        top.cite_start = len(top.parts)
     elif tag in _HEADINGS:
         _flush(top)
         top.heading = True
@@ -144,7 +159,10 @@ def _enter(frames: list[_Frame], tag: str) -> bool:
 def _leave(frames: list[_Frame], tag: str | None) -> int:
     """Close an element; returns 1 when it was a bold one (to lower the bold depth)."""
     top = frames[-1]
-    if tag in _LISTS or tag in ("blockquote", "li"):
+    if tag == "cite" and top.tag == "blockquote" and 0 <= top.cite_start <= len(top.parts):
+        top.cite = _clean("".join(top.parts[top.cite_start :])) or None
+        top.cite_start = -1
+    elif tag in _LISTS or tag in ("blockquote", "li"):
         if top.tag == tag:
             _close(frames)
     elif tag in _HEADINGS or tag in _BLOCKS:
@@ -162,12 +180,35 @@ def _close(frames: list[_Frame]) -> None:
     bold = all(block.bold for block in frame.blocks)
     if frame.tag == "blockquote":
         _flush(parent)
-        parent.blocks.append(Block("quote", "\n\n".join(b.text for b in frame.blocks), bold))
+        texts, speaker = _quote_speaker([b.text for b in frame.blocks], frame.cite)
+        if texts:
+            parent.blocks.append(Block("quote", "\n\n".join(texts), bold, speaker))
     elif frame.tag == "li":
         parent.blocks.append(Block("paragraph", "\n".join(b.text for b in frame.blocks), bold))
     else:
         # A list is one passage: its items are lines of one text, not one-word paragraphs.
         parent.blocks.append(Block("list", "\n".join(b.text for b in frame.blocks), bold))
+
+
+def _quote_speaker(texts: list[str], cite: str | None) -> tuple[list[str], str | None]:
+    """A quote's text and speaker: a <cite> closing it, else a last line « — Name ».
+
+    A <cite> inside the quote's sentence (the title of a work) stays its text.
+    """
+    if cite and texts and texts[-1].endswith(cite):
+        rest = texts[-1][: -len(cite)].rstrip(_EDGE_SPACES + "\n")
+        name = _SIGNATURE.sub("", cite).strip(_EDGE_SPACES)
+        if name and (rest or len(texts) > 1):
+            return [*texts[:-1], *([rest] if rest else [])], name
+        return texts, None
+    if not texts:
+        return texts, None
+    *before, last = texts[-1].split("\n")
+    match = _SIGNED.match(last)
+    if match is None or not (before or len(texts) > 1):
+        return texts, None
+    rest = "\n".join(before)
+    return [*texts[:-1], *([rest] if rest else [])], match["name"]
 
 
 def _text(frame: _Frame, data: str, bold: bool) -> None:
@@ -196,7 +237,8 @@ def _clean(text: str) -> str:
     """Lines of a block with tag-like text removed and spaces collapsed; blank lines dropped."""
     lines = []
     for line in text.split(_LINE_BREAK):
-        line = _PADDED_NBSP.sub(" ", _SPACE_RUN.sub(" ", remove_tag_like(line)))
+        line = repair_mojibake(remove_tag_like(line))
+        line = _PADDED_NBSP.sub(" ", _SPACE_RUN.sub(" ", line))
         line = _NBSP_RUN.sub(r"\1", line)
         line = line.strip(_EDGE_SPACES)
         if line:

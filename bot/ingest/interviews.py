@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.ingest.html_text import Block
 from bot.models import Passage
@@ -48,6 +49,56 @@ _VOICE_WORD = r"[^\s:«»\"“”,;.!?()\[\]]{1,20}"
 _VOICE = re.compile(
     rf"^(?P<name>(?![-–—]){_VOICE_WORD}(?: {_VOICE_WORD}){{0,2}})"
     r"[ \u00a0\u202f]*:[ \u00a0\u202f]+(?=\S)"
+)
+# A section that holds an interview inside a longer text (a newsletter's « L’entretien »).
+_SECTION = re.compile(
+    r"^[\W_]*(?i:l['’][ \u00a0]*)?(?i:entretien|interview|rencontre|questions?)"
+    rf"(?:[ \u00a0]+(?i:avec|de|à)[ \u00a0]+|[ \u00a0]*d['’])?(?P<name>{_NAME})?[\W_]*$"
+)
+_SECTION_MAX_CHARS = 60
+# Intro lines that name the interviewee: « nous avons interviewé **Bela Loto** », « X a
+# répondu à nos questions », « entretien avec X ».
+_INTRO = (
+    re.compile(
+        r"(?i:\bnous avons (?:interviewé|interrogé|rencontré|questionné|posé nos questions à)"
+        r"|\bj['’]ai (?:interviewé|interrogé|rencontré|questionné))"
+        rf"[ \u00a0]+(?:[a-zà-ÿ’'-]+[ \u00a0]+){{0,2}}?(?P<name>{_NAME})"
+    ),
+    re.compile(
+        rf"(?P<name>{_NAME})(?:,[^,.;]{{1,80}},)?[ \u00a0]+a[ \u00a0]+"
+        r"(?:bien voulu[ \u00a0]+|accepté de[ \u00a0]+)?répond(?:u|re)[ \u00a0]+à[ \u00a0]+nos"
+        r"[ \u00a0]+questions"
+    ),
+    # « Entretien avec X » opening a sentence, « notre entretien avec X »; never « lors d’un
+    # entretien avec le ministre », which reports a talk.
+    re.compile(
+        r"(?:^|[.!?…:»][ \u00a0]+|\b(?i:cet|notre|ce|voici notre|voici un)[ \u00a0]+)"
+        r"(?i:entretien|interview|rencontre)[ \u00a0]+(?i:avec|de)[ \u00a0]+"
+        rf"(?P<name>{_NAME})"
+    ),
+)
+# « Propos recueillis par X » names the interviewer, never the interviewee.
+_COLLECTED_BY = re.compile(rf"(?i:propos recueillis par)[ \u00a0]+(?P<name>{_NAME})")
+_INTRO_BLOCKS = 3
+# A title made of a quote and its speaker: « « … » - Marc Joly » (Élucid) or
+# « Franck Courtès, écrivain : « … » » (Le Figaro, Rue89); the name has two words or more.
+_FULL_NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_WORD}){{1,3}}"
+# What may follow the name: a role (« , sociologue »), where it was said (« sur RTL »,
+# « (France Info) »).
+_AFTER_NAME = r"(?:\s*,[^«»:|()]{1,60})?(?:\s+sur\s+[^«»:|()]{1,40})?(?:\s*\([^()«»]{1,40}\))?"
+_QUOTE_THEN_NAME = re.compile(
+    rf"^\s*«\s*(?P<quote>[^«»]{{3,}}?)\s*»\s*[-–—|]\s*(?P<name>{_FULL_NAME}){_AFTER_NAME}\s*$"
+)
+_NAME_THEN_QUOTE = re.compile(
+    rf"^\s*(?P<name>{_FULL_NAME}){_AFTER_NAME}\s*:\s*«\s*(?P<quote>[^«»]{{3,}}?)\s*»"
+    r"(?:\s*\([^()«»]{1,40}\))?\s*$"
+)
+# A label that opens what looks like a name is the genre of the piece, not who speaks
+# (« « Le colloque » - Introduction de Jean-Luc Mélenchon »).
+_GENRES = frozenset(
+    "introduction conclusion entretien interview discours conférence intervention débat"
+    " rencontre portrait tribune analyse chronique édito extrait vidéo replay live"
+    " allocution audition émission meeting".split()
 )
 _MIN_VOICES = 2
 _MIN_VOICE_TURNS = 2
@@ -86,6 +137,67 @@ def title_speaker(title: str | None) -> str | None:
     return None
 
 
+def title_quote(title: str | None) -> tuple[str, str] | None:
+    """(quote, speaker) of a title made of a quote and who said it, else None."""
+    if not title:
+        return None
+    match = _QUOTE_THEN_NAME.match(title) or _NAME_THEN_QUOTE.match(title)
+    if match is None:
+        return None
+    name = match["name"]
+    if name.split()[0].casefold() in _GENRES:
+        return None
+    if name.isupper():  # « JEAN-PHILIPPE TANGUY : « … » »
+        name = name.title()
+    quote = match["quote"].strip(_EDGE_SPACES).rstrip(".")
+    return (quote, name) if quote else None
+
+
+@dataclass(frozen=True, slots=True)
+class BodyCue:
+    """Where a body says an interview starts, and who it names as interviewee and interviewer."""
+
+    start: int
+    section: bool
+    interviewee: str | None
+    interviewer: str | None
+
+
+def body_cue(blocks: Sequence[Block]) -> BodyCue | None:
+    """The interview a body announces itself: a section heading or an intro line, or None."""
+    interviewer = next(
+        (m["name"] for block in blocks if (m := _COLLECTED_BY.search(block.text))), None
+    )
+    for i, block in enumerate(blocks):
+        text = block.text.strip(_EDGE_SPACES)
+        if (
+            (block.kind == "heading" or block.bold)
+            and len(text) <= _SECTION_MAX_CHARS
+            and (section := _SECTION.match(text)) is not None
+        ):
+            named = section["name"] or _intro_name(blocks[i + 1 : i + 1 + _INTRO_BLOCKS])
+            return BodyCue(i, True, _not(named, interviewer), interviewer)
+        named = _intro_name([block]) if block.kind == "paragraph" else None
+        if _not(named, interviewer) is not None:
+            return BodyCue(i, False, named, interviewer)
+    return None
+
+
+def _intro_name(blocks: Sequence[Block]) -> str | None:
+    for block in blocks:
+        if block.kind not in ("paragraph", "heading"):
+            continue
+        for pattern in _INTRO:
+            match = pattern.search(block.text)
+            if match:
+                return match["name"].rstrip(".")
+    return None
+
+
+def _not(name: str | None, interviewer: str | None) -> str | None:
+    return None if name is None or name == interviewer else name
+
+
 def announces_interview(title: str | None) -> bool:
     """Whether a title presents its article as an interview."""
     if not title:
@@ -98,6 +210,14 @@ def layout_interview(
 ) -> tuple[Passage, ...] | None:
     """Passages of an interview set out by layout, or None when the layout is not sure."""
     questions = [_question(block, interviewer) for block in blocks]
+    if sum(1 for q in questions if q is not None) < _MIN_QUESTIONS:
+        return None  # most articles end here, before any cue is looked for
+    cue = body_cue(blocks)
+    if cue is not None and cue.interviewer and not interviewer:
+        interviewer = cue.interviewer
+        questions = [_question(block, interviewer) for block in blocks]
+    if cue is not None and not announces_interview(title):
+        _keep_section(blocks, questions, cue)
     asked = {i: q for i, q in enumerate(questions) if q is not None}
     answered = [
         i
@@ -110,6 +230,7 @@ def layout_interview(
     voices = _voices(blocks, questions)
     if (
         not announces_interview(title)
+        and cue is None
         and not voices
         and not (
             marked >= _MIN_MARKED_WITHOUT_CUE and all(q.endswith("?") for q, _ in asked.values())
@@ -117,7 +238,24 @@ def layout_interview(
     ):
         return None
     _add_bold_questions(blocks, questions, asked)
-    return _passages(blocks, questions, title_speaker(title), interviewer, voices)
+    interviewee = title_speaker(title) or (cue.interviewee if cue else None)
+    return _passages(blocks, questions, interviewee, interviewer, voices)
+
+
+def _keep_section(
+    blocks: Sequence[Block], questions: list[tuple[str, bool] | None], cue: BodyCue
+) -> None:
+    """Only questions after the cue ask; a heading that asks nothing ends a cued section."""
+    asking = False
+    for i in range(len(blocks)):
+        if i <= cue.start:
+            questions[i] = None
+        elif questions[i] is not None:
+            asking = True
+        elif cue.section and asking and blocks[i].kind == "heading":
+            for j in range(i, len(blocks)):
+                questions[j] = None
+            return
 
 
 def _question(block: Block, interviewer: str | None) -> tuple[str, bool] | None:
@@ -200,8 +338,11 @@ def _voices(
 
 def _answer(block: Block) -> bool:
     # Answers may be bold throughout (Cultiz sets whole replies in <strong>); a heading that
-    # is no question closes the interview part (« Pour en voir plus : »).
-    return block.kind != "heading"
+    # is no question closes the interview part (« Pour en voir plus : »), and so does the
+    # line that names the interviewer (« Propos recueillis par … »).
+    if block.kind == "heading":
+        return False
+    return not (len(block.text) <= _SECTION_MAX_CHARS + 20 and _COLLECTED_BY.match(block.text))
 
 
 def _passages(
@@ -234,7 +375,7 @@ def _passages(
             continue
         quote = block.text if block.kind == "quote" else pull_quote(block.text)
         if quote is not None and in_turn:
-            quotes.append(Passage("pullquote", quote, speaker))
+            quotes.append(Passage("pullquote", quote, block.speaker or speaker))
         elif in_turn and voices and block.kind == "paragraph":
             for name, text in _by_voice(block.text, voices):
                 if name is not None:

@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.ingest.html_text import Block
-from bot.ingest.interviews import layout_interview, pull_quote, title_speaker
+from bot.ingest.interviews import layout_interview, pull_quote, title_quote, title_speaker
 from bot.models import Passage, PassageKind
 
 __all__ = ["is_credit", "pull_quote", "split_passages"]
@@ -62,18 +63,38 @@ def split_passages(
         if is_credit(text):
             credits.append(text)
         else:
-            body.append(block if text == block.text else Block(block.kind, text, block.bold))
-    texts = [block.text for block in body]
+            body.append(block if text == block.text else replace(block, text=text))
     # A heading « Distanciel : … » names a section and a list item « Name : « talk » » a
     # reference: only paragraphs open turns.
     turns = [_turn(b.text) if b.kind == "paragraph" else None for b in body]
     speakers = _interview_speakers(turns)
     if speakers:
-        return _interview(body, turns, speakers, title_speaker(title)), tuple(credits)
+        passages = _interview(body, turns, speakers, title_speaker(title))
+        return _with_title_quote(passages, title), tuple(credits)
     laid_out = layout_interview(body, title, interviewer=_lone_interviewer(turns))
     if laid_out is not None:
-        return laid_out, tuple(credits)
-    return tuple(Passage("paragraph", t) for t in texts), tuple(credits)
+        return _with_title_quote(laid_out, title), tuple(credits)
+    plain = tuple(
+        Passage("pullquote", b.text, b.speaker) if b.kind == "quote" and b.speaker
+        else Passage("paragraph", b.text)
+        for b in body
+    )  # fmt: skip
+    return _with_title_quote(plain, title), tuple(credits)
+
+
+def _with_title_quote(passages: tuple[Passage, ...], title: str | None) -> tuple[Passage, ...]:
+    """Passages with the title's quote as its speaker's pull quote (« « … » - Marc Joly »).
+
+    Only when the body gives that speaker no words: a teaser under the title, not the
+    interview itself, whose answers /quote already has.
+    """
+    found = title_quote(title)
+    if found is None:
+        return passages
+    quote, speaker = found
+    if any(p.kind == "answer" or p.speaker == speaker for p in passages):
+        return passages
+    return (*passages, Passage("pullquote", quote, speaker))
 
 
 def _lone_interviewer(turns: Sequence[tuple[str, str] | None]) -> str | None:
@@ -170,7 +191,7 @@ def _interview(
             continue
         quote = text if block.kind == "quote" else pull_quote(text)
         if quote is not None:
-            passage = Passage("pullquote", quote, last_answerer or interviewee)
+            passage = Passage("pullquote", quote, block.speaker or last_answerer or interviewee)
             (quotes if turn_kind is not None else out).append(passage)
         elif turn_kind is None:
             out.append(Passage("paragraph", text))

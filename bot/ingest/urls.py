@@ -37,9 +37,10 @@ def safe_url(url: object) -> str | None:
 
 
 def is_image(url: str | None, mime_type: str | None) -> bool:
-    """Whether a link is an image, by its MIME type if given, else by its file extension."""
-    if mime_type:
-        return mime_type.lower().startswith("image/")
+    """Whether a link is an image: an image MIME type, or an image file extension whatever
+    the declared type (Le Monde types its `.jpg` enclosures `text/html`)."""
+    if mime_type and mime_type.lower().startswith("image/"):
+        return True
     if not url:
         return False
     try:

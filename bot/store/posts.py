@@ -66,6 +66,12 @@ async def _write_batch(db: Connection, batch: _Batch) -> None:
     await db.insert_rows("passages", _PASSAGE_COLUMNS, batch.passages)
 
 
+# Why an entry of one input is not written (the load report says so, with a count).
+SKIP_TWICE = "the same entry twice in this input (the first kept)"
+SKIP_COLLISION = "an entry under an id another entry of this input has (the first kept)"
+SKIP_COPY = "another copy of an article already in this input"
+
+
 async def upsert_posts(
     db: Connection, source_id: int, posts: Sequence[Post], *, compare: bool = False
 ) -> Upserted:
@@ -101,8 +107,9 @@ async def upsert_posts(
         if identity in seen:
             # The same id twice in one input: the first one wins. Another entry under a
             # taken id (a feed reusing its guids) is a collision.
-            summary.skipped += 1
-            summary.collisions += seen[identity] != digest
+            collision = seen[identity] != digest
+            summary.skip(SKIP_COLLISION if collision else SKIP_TWICE)
+            summary.collisions += collision
             continue
         seen[identity] = digest
         values = _post_values(post)
@@ -112,7 +119,7 @@ async def upsert_posts(
             post_id = stored.match(values[-1], values[1])
             republished = post_id is not None
         if post_id is not None and post_id in touched:
-            summary.skipped += 1  # a second copy of one article in this input
+            summary.skip(SKIP_COPY)  # a second copy of one article in this input
             continue
         if post_id is None:
             post_id = -(len(new) + 1)
@@ -271,7 +278,8 @@ class PostStore(StoreBase):
     async def sources_overview(self) -> list[dict]:
         """Each source with its post count and latest post date."""
         rows = await self._db.fetchall(
-            "SELECT s.id, s.name, s.url, s.kind, count(p.id) AS posts, max(p.published) AS latest"
+            "SELECT s.id, s.name, s.url, s.kind, s.last_success, count(p.id) AS posts,"
+            " max(p.published) AS latest"
             " FROM sources s LEFT JOIN posts p ON p.source_id = s.id GROUP BY s.id ORDER BY s.key"
         )
         return [dict(row) for row in rows]

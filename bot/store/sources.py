@@ -82,12 +82,25 @@ class SourceStore(StoreBase):
         timezone: str | None = None,
         full_text: FullText = "auto",
     ) -> int:
-        """Create or update a polled source (from SOURCES_FILE, the CLI, /addsource or OPML)."""
+        """Create or update a polled source (from SOURCES_FILE, the CLI, /addsource or OPML).
+
+        The name given here is the one shown: it replaces a spelling of the same key that a
+        dump or a feed gave first (`LeVentSeLeve` becomes « Le Vent Se Lève »).
+        """
         source_id = await self.ensure_source(name, kind=kind)
         await self._db.execute(
-            "UPDATE sources SET url = ?, kind = ?, interval = ?, origin = ?, timezone = ?,"
-            " full_text = ? WHERE id = ?",
-            (url, kind, interval, origin, timezone, full_text, source_id),
+            "UPDATE sources SET name = ?, url = ?, kind = ?, interval = ?, origin = ?,"
+            " timezone = ?, full_text = ? WHERE id = ?",
+            (
+                clean_name(name) or "unknown",
+                url,
+                kind,
+                interval,
+                origin,
+                timezone,
+                full_text,
+                source_id,
+            ),
         )
         return source_id
 

@@ -235,7 +235,7 @@ async def sources_button(pressed: Pressed, context: Context) -> None:
 
 async def _sources_page(turn: Turn, context: Context, number: int) -> None:
     services = services_of(context)
-    rows = await services.store.sources_overview()
+    rows = render.listed_sources(await services.store.sources_overview())
     page = page_of(rows, number, SOURCES_PAGE_SIZE)
     body = render.sources_message(
         page.items,
