@@ -44,6 +44,9 @@ async def test_a_poller_rides_out_a_locked_database_and_delivers_what_came_meanw
     print("\n".join(lines))
     assert code == 0, log[-3000:]
     assert "took this database's lease" not in log, log[-3000:]
+    # Expected failures are lines of their own: no traceback, no task left failing unseen.
+    assert "Traceback" not in log, log[-3000:]
+    assert "Task exception was never retrieved" not in log, log[-3000:]
     assert received(core, alice, "Publié pendant la panne") == 1
     assert any("answers again" in line for line in lines), lines
     # One line per kind of failure and one at recovery, not one per attempt.
