@@ -105,6 +105,16 @@ class SearchIndex:
         """The number of posts in the index."""
         return len(self._c.post_no)
 
+    def warm(self) -> None:
+        """Compute now what the first query would (slot arrays, the sources' aliases, the
+        sorted vocabulary), so that it pays no more than the next one."""
+        with self._lock:
+            self._c.live_count()
+            self._c.slot_posts()
+            self._c.slot_weights(FIELD_WEIGHT)
+            self._source_catalogue()
+            self._c.endings("a", 0)
+
     # ----------------------------------------------------------------- updating
 
     def update(self, posts: Iterable[IndexedPost], *, stamp: str | None = None) -> None:
