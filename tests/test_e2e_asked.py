@@ -1,0 +1,64 @@
+"""Issue 18, through the door a user uses: `python -m bot run` against the fake Bot API,
+written to as people write (courtesies, sentences, abbreviations), one chat each."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes import FakeBotAPI, FakeBotServer, plain_text
+from tests.fakes.demo import prepare_database
+from tests.test_e2e_bot import start_bot, stop
+
+
+@pytest.fixture
+async def ask(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator:
+    """`await ask(words)`: the bot's answer, as plain text, to words written in a new
+    private chat (no command)."""
+    database = tmp_path / "relais.sqlite3"
+    await prepare_database(database)
+    async with FakeBotServer(core) as server:
+        process = await start_bot(server, core, database, tmp_path)
+        chats = iter(range(1_000))
+
+        async def asked(words: str) -> str:
+            user = core.user(f"U{next(chats)}")
+            core.user_message(user, words)
+            try:
+                reply = await core.wait_for(method="sendMessage", chat_id=user, within=60)
+            except TimeoutError as exc:
+                raise AssertionError(f"{exc}\n--- bot log ---\n{(await stop(process))[2]}") from exc
+            return plain_text(reply.text)
+
+        try:
+            yield asked
+        finally:
+            if process.returncode is None:
+                code, _, log = await stop(process)
+                assert code == 0, log
+                assert "Traceback" not in log, log
+
+
+async def test_courtesies_are_answered_as_such(ask) -> None:
+    # Before: « Bonjour ! » answered with 3 articles, « merci » with 6.
+    for words in ("Bonjour !", "salut", "bonsoir", "bonne soirée"):
+        answer = await ask(words)
+        assert answer.startswith("Bonjour"), (words, answer)
+        assert "Résultats" not in answer
+        assert "/help" in answer
+    for words in ("merci", "Merci beaucoup !"):
+        answer = await ask(words)
+        assert "Avec plaisir" in answer, (words, answer)
+        assert "Résultats" not in answer
+    for words in ("ok", "👍"):
+        answer = await ask(words)
+        assert "Pour chercher" in answer, (words, answer)
+        assert "Résultats" not in answer
+    for words in ("comment ça marche ?", "aide"):
+        answer = await ask(words)
+        assert "Commandes" in answer, (words, answer)
+        assert "/subscribe" in answer
+    # Words with a greeting are still a search.
+    assert "Arcom" in await ask("bonjour, l'Arcom")
