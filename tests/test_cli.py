@@ -71,6 +71,17 @@ def test_run_without_token_says_how_to_get_one(tmp_path: Path) -> None:
     assert "BOT_TOKEN" in result.stderr
 
 
+def test_search_json_names_the_words_a_result_lacks(tmp_path: Path) -> None:
+    # Issue 18: a sentence found nothing; now its post, with the word it lacks as typed.
+    db = str(tmp_path / "fresh.sqlite3")
+    asked = "le jeu vidéo dématérialisé c'est dangereux ?"
+    search = _bot("search", asked, "--json", "--db", db)
+    assert search.returncode == 0, search.stderr
+    [first, *_] = json.loads(search.stdout)["results"]
+    assert first["title"] == "Le format dématérialisé est un danger pour le jeu vidéo"
+    assert first["missing"] == ["dangereux"]
+
+
 def test_search_and_quote_json_on_a_fresh_database_load_the_seeds(tmp_path: Path) -> None:
     db = str(tmp_path / "fresh.sqlite3")
     search = _bot("search", "travail du clic", "--json", "--db", db)
@@ -81,9 +92,10 @@ def test_search_and_quote_json_on_a_fresh_database_load_the_seeds(tmp_path: Path
     [first, *_] = payload["results"]
     assert set(first) == {
         "post_id", "title", "source", "author", "published", "url",
-        "score", "snippet", "match", "kind", "speaker",
+        "score", "snippet", "match", "kind", "speaker", "missing",
     }  # fmt: skip
     assert "Casilli" in first["title"]
+    assert first["missing"] == []
     assert 0 <= first["score"] <= 100
     [(start, end)] = first["match"]
     assert first["snippet"][start:end].lower() == "travail du clic"

@@ -62,3 +62,28 @@ async def test_courtesies_are_answered_as_such(ask) -> None:
         assert "/subscribe" in answer
     # Words with a greeting are still a search.
     assert "Arcom" in await ask("bonjour, l'Arcom")
+
+
+@pytest.mark.parametrize(
+    ("words", "title"),
+    [
+        ("je cherche l'interview de Casilli sur le travail du clic", "grand remplacement"),
+        ("Tu peux me trouver l'article sur l'Arcom ?", "L’Arcom recommande"),
+        ("il y avait un truc sur les mercenaires russes de Wagner", "mercenaires russes"),
+        ("le jeu video dematerialise c'est dangereux ?", "Le format dématérialisé"),
+    ],
+)
+async def test_a_sentence_finds_its_post(ask, words: str, title: str) -> None:
+    # Before: « Aucun résultat » for each (every word had to be in the post).
+    answer = await ask(words)
+    assert answer.startswith("Résultats"), answer
+    first = answer.split("\n2. ")[0]
+    assert title in first, answer
+
+
+async def test_a_result_lacking_words_says_which(ask) -> None:
+    answer = await ask("le jeu vidéo dématérialisé c'est dangereux ?")
+    first = answer.split("\n2. ")[0]
+    assert "sans : dangereux" in first, answer
+    # A result holding every word says nothing of the kind.
+    assert "sans :" not in await ask("jeu vidéo dématérialisé")
