@@ -15,8 +15,8 @@ from tests.test_e2e_bot import start_bot, stop
 
 @pytest.fixture
 async def ask(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator:
-    """`await ask(words)`: the bot's answer, as plain text, to words written in a new
-    private chat (no command)."""
+    """`await ask(words)`: the bot's answer, as plain text, to words (or a command)
+    written in a new private chat."""
     database = tmp_path / "relais.sqlite3"
     await prepare_database(database)
     async with FakeBotServer(core) as server:
@@ -25,7 +25,10 @@ async def ask(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator:
 
         async def asked(words: str) -> str:
             user = core.user(f"U{next(chats)}")
-            core.user_message(user, words)
+            if words.startswith("/"):
+                core.command(user, words)
+            else:
+                core.user_message(user, words)
             try:
                 reply = await core.wait_for(method="sendMessage", chat_id=user, within=60)
             except TimeoutError as exc:
@@ -71,6 +74,9 @@ async def test_courtesies_are_answered_as_such(ask) -> None:
         ("Tu peux me trouver l'article sur l'Arcom ?", "L’Arcom recommande"),
         ("il y avait un truc sur les mercenaires russes de Wagner", "mercenaires russes"),
         ("le jeu video dematerialise c'est dangereux ?", "Le format dématérialisé"),
+        # « IA » for « intelligence artificielle »; « expire » for « expiration ».
+        ("l'IA va-t-elle faire disparaitre le travail", "L’intelligence artificielle ne fera"),
+        ("avant qu'elle expire", "renouveler votre carte d’identité"),
     ],
 )
 async def test_a_sentence_finds_its_post(ask, words: str, title: str) -> None:
@@ -87,3 +93,10 @@ async def test_a_result_lacking_words_says_which(ask) -> None:
     assert "sans : dangereux" in first, answer
     # A result holding every word says nothing of the kind.
     assert "sans :" not in await ask("jeu vidéo dématérialisé")
+
+
+async def test_a_suggestion_that_finds_nothing_is_not_offered(ask) -> None:
+    answer = await ask("/search remaniemnet gouvernemental")
+    assert answer.startswith("Aucun résultat"), answer
+    assert "Vouliez-vous" not in answer  # « remaniement gouvernement » finds nothing either
+    assert "Vouliez-vous dire « arcom netflix »" in await ask("/search arocm netflx")

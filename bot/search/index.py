@@ -13,6 +13,7 @@ import numpy as np
 
 from bot.models import IndexedPost
 from bot.names import Catalogue, catalogue
+from bot.search.abbreviations import widen
 from bot.search.contents import Contents
 from bot.search.highlight import body_slot, hit_snippet
 from bot.search.index_file import IndexFile, PostRecord
@@ -150,6 +151,8 @@ class SearchIndex:
     def _resolve(self, parsed: ParsedQuery) -> ResolvedQuery:
         """Resolve a parsed query's words into weighted terms, phrase words exact only."""
         terms = [self._term(word, fuzzy=True) for word in parsed.terms]
+        # « IA » meets « intelligence artificielle », and back.
+        terms = widen(terms, lambda word: self._term(word, fuzzy=False))
         for word in phrase_words(parsed):
             if all(t.word != word for t in terms):
                 terms.append(self._term(word, fuzzy=False))
@@ -202,11 +205,13 @@ class SearchIndex:
             ev, ranked = self._ranked(resolved, parsed, k)
             found = [(resolved, ev, r) for r in ranked]
             exhaustive = len(ev.candidates) <= k
-            if not ranked:
-                # No post holds enough of the words (a sentence, a word the corpus never
-                # uses): the posts holding the most of the query's weight.
-                found = self._relaxed(resolved, parsed, k)
-                exhaustive = len(found) < k
+            if len(ranked) < offset + limit:
+                # Too few posts hold enough of the words (a sentence, a word the corpus
+                # never uses): then come those holding the most of the query's weight.
+                seen = {r.post_no for r in ranked}
+                more = [f for f in self._relaxed(resolved, parsed, k) if f[2].post_no not in seen]
+                found += more[: k - len(found)]
+                exhaustive = exhaustive and len(found) < k
             hits = self._hits(resolved, found[offset : offset + limit], query)
         return SearchResponse(parsed.text, hits, len(found), warnings, exhaustive=exhaustive)
 
@@ -373,6 +378,10 @@ class SearchIndex:
 
     def suggest(self, query: str) -> str | None:
         """The query with each word unknown to the index replaced by its closest known word
-        (the most used among equally close ones), or None when nothing would change."""
+        (the most used among equally close ones), or None when nothing would change or the
+        respelled query would find nothing either."""
         with self._lock:
-            return respell(query, lambda w: closest_word(w, self._c))
+            respelled = respell(query, lambda w: closest_word(w, self._c))
+            if respelled is None or not self.search(respelled, limit=1).hits:
+                return None
+            return respelled

@@ -115,7 +115,7 @@ FILLER = frozenset(
     article articles papier truc trucs machin chose choses quelque quoi comment pourquoi
     quand combien quel quelle quels quelles lequel laquelle avait ya parle parlait parlant
     parler concernant svp stp plait merci bonjour salut bonsoir coucou hello sais savoir
-    connais existe exister as avez ai
+    connais existe exister as avez ai va vont faire
     """.split()
 )
 
@@ -132,9 +132,7 @@ def content_words(ws: tuple[str, ...] | list[str]) -> list[str]:
 def typed_words(query: str) -> dict[str, str]:
     """Each normalized word of `query` -> the word as typed (« dématérialisé »)."""
     norm, offsets = normalize_with_offsets(query)
-    return {
-        w: query[offsets[a] : offsets[b - 1] + 1] for w, a, b in reversed(word_spans(norm))
-    }
+    return {w: query[offsets[a] : offsets[b - 1] + 1] for w, a, b in reversed(word_spans(norm))}
 
 
 def parse_query(query: str, *, max_chars: int = MAX_QUERY_CHARS) -> ParsedQuery:
