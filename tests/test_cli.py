@@ -82,6 +82,28 @@ def test_search_json_names_the_words_a_result_lacks(tmp_path: Path) -> None:
     assert first["missing"] == ["dangereux"]
 
 
+def test_quote_holds_every_word_before_two_of_them_in_order(tmp_path: Path) -> None:
+    # Issue 18: among generated passages, « Diminution, payés » (two of the words in the
+    # query's order, « travail » missing) outscored Casilli's answer holding all three.
+    feed = tmp_path / "decoys.xml"
+    # « travail » as common as in a large corpus (it weighs little), three near misses.
+    texts = [f"Le travail reprend au numéro {n}." for n in range(300)]
+    texts += [f"Profits des formats en ligne. Diminution, payés les jours {n}." for n in range(3)]
+    items = [
+        {"title": f"Chronique {n}", "link": f"https://example.org/c/{n}", "guid": f"c-{n}",
+         "description": text}
+        for n, text in enumerate(texts)
+    ]  # fmt: skip
+    feed.write_bytes(make_rss("Chroniques", items))
+    db = str(tmp_path / "quotes.sqlite3")
+    loaded = _bot("load", str(SEED), str(feed), "--db", db)
+    assert loaded.returncode == 0, loaded.stderr
+    quote = _bot("quote", "diminution du travail paye", "--json", "--db", db)
+    [hit] = json.loads(quote.stdout)["results"]
+    assert hit["speaker"] == "A. Casilli", hit
+    assert "diminution drastique du travail" in hit["text"]
+
+
 def test_search_and_quote_json_on_a_fresh_database_load_the_seeds(tmp_path: Path) -> None:
     db = str(tmp_path / "fresh.sqlite3")
     search = _bot("search", "travail du clic", "--json", "--db", db)

@@ -88,10 +88,12 @@ def score_passage(query: ResolvedQuery, norm: str, *, title: bool = False) -> fl
 
 
 def in_query_order(query: ResolvedQuery, norm: str) -> bool:
-    """True when the query words found in the tightest window of `norm` read in the
-    query's order."""
+    """True when `norm` holds every query word and those in its tightest window read in
+    the query's order (the query's wording, not two of its words in a row)."""
     occ = occurrences(query, norm)
     present = {ti for _, _, ti, _ in occ}
+    if len(present) < len(query.terms):
+        return False
     if len(present) < 2:
         return True
     left, right = min_window(occ, len(present))
