@@ -74,3 +74,29 @@ def test_a_suggestion_is_offered_only_when_it_finds_something(index: SearchIndex
     # Each word has a close spelling, but no post holds both.
     assert index.search("passepotr cheminotz").hits == []
     assert index.suggest("passepotr cheminotz") is None
+
+
+def test_a_quote_reads_the_query_as_typed_stop_words_included() -> None:
+    # Issue 18 at 1M generated passages: « De diminution un travail payé » (every word,
+    # closer together, but « un » for « du ») outscored Casilli's answer, 93.0 to 84.0.
+    casilli = (
+        "answer",
+        "A. Casilli",
+        "On n’a pas vu une diminution drastique du travail en termes de temps de travail "
+        "mais plutôt une diminution drastique du travail payé et une augmentation du "
+        "travail non payé.",
+    )
+    decoy = para("À communication gens effectuent. De diminution un travail payé pour eux.")
+    fillers = [
+        post(10 + n, "Numerama", f"Le travail {n}", WHEN, para("Du travail.")) for n in range(50)
+    ]
+    index = SearchIndex.build(
+        [
+            post(1, "LeVentSeLeve", "Entretien", WHEN, casilli),
+            post(2, "Divers", "Note", WHEN, decoy),
+            *fillers,
+        ]
+    )
+    [first, second] = index.quote("diminution du travail paye", limit=2).hits
+    assert first.speaker == "A. Casilli"
+    assert second.post_id == 2
