@@ -205,13 +205,11 @@ class SearchIndex:
             ev, ranked = self._ranked(resolved, parsed, k)
             found = [(resolved, ev, r) for r in ranked]
             exhaustive = len(ev.candidates) <= k
-            if len(ranked) < offset + limit:
-                # Too few posts hold enough of the words (a sentence, a word the corpus
-                # never uses): then come those holding the most of the query's weight.
-                seen = {r.post_no for r in ranked}
-                more = [f for f in self._relaxed(resolved, parsed, k) if f[2].post_no not in seen]
-                found += more[: k - len(found)]
-                exhaustive = exhaustive and len(found) < k
+            if not ranked:
+                # No post holds enough of the words (a sentence, a word the corpus never
+                # uses): the posts holding the most of the query's weight.
+                found = self._relaxed(resolved, parsed, k)
+                exhaustive = len(found) < k
             hits = self._hits(resolved, found[offset : offset + limit], query)
         return SearchResponse(parsed.text, hits, len(found), warnings, exhaustive=exhaustive)
 

@@ -11,7 +11,7 @@ from itertools import combinations
 RELAXED_FLOOR = 0.5
 RELAX_FROM = 3  # words in a query, at least: with two, « most of them » is both
 MAX_DROPPED = 2  # known words left out at most, beyond those the corpus never uses
-MAX_SUBSETS = 12  # subsets searched per round at most, the heaviest first
+MAX_SUBSETS = 6  # subsets searched per round at most, the heaviest first
 
 
 def rounds(weights: list[float], known: list[bool]) -> list[list[tuple[int, ...]]]:
