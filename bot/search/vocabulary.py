@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
-import snowballstemmer
+import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -25,6 +25,7 @@ DERIVED_QUALITY = 0.8
 MAX_DERIVED = 8  # derived forms kept per query word
 _DERIVED_SCAN = 200  # vocabulary words read after the stem, at most
 _MIN_DERIVED = 5  # letters a word needs for its derivations (shorter stems mean little)
+_DERIVED_LONGER = 6  # letters a derived form may have beyond the word's
 _EMPTY = np.empty(0, dtype=np.intp)
 _EMPTY_Q = np.empty(0, dtype=np.float32)
 _EMPTY_P = np.empty(0, dtype=np.uint16)
@@ -44,7 +45,7 @@ def _quality(edits: int, length: int) -> float:
     return max(0.5, min(0.95, 1.0 - 1.5 * edits / length))
 
 
-_SNOWBALL = snowballstemmer.stemmer("french")
+_SNOWBALL = Stemmer.Stemmer("french")
 
 
 @lru_cache(maxsize=65536)
@@ -63,10 +64,11 @@ def derived_forms(word: str, lexicon: Lexicon) -> list[str]:
     if len(key) < _MIN_DERIVED - 1:
         return []
     own = set(plural_forms(stem(word)))
+    longest = len(word) + _DERIVED_LONGER
     found = [
         w
         for w in lexicon.starting(key, _DERIVED_SCAN)
-        if w not in own and w not in STOP_WORDS and derivation_key(w) == key
+        if len(w) <= longest and w not in own and w not in STOP_WORDS and derivation_key(w) == key
     ]
     return found[:MAX_DERIVED]
 
