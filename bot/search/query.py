@@ -113,8 +113,8 @@ FILLER = frozenset(
     trouve trouves trouvez retrouver retrouve peux peut pouvez pourrais pourriez pourrait
     voudrais voulais veux aimerais montrer montre montrez donner donne donnez envoyer envoie
     article articles papier truc trucs machin chose choses quelque quoi comment pourquoi
-    quand combien quel quelle quels quelles lequel laquelle avait ya parle parlait parlant
-    parler concernant svp stp plait merci bonjour salut bonsoir coucou hello sais savoir
+    quand combien quel quelle quels quelles lequel laquelle avait ya parle
+    concernant svp stp plait merci bonjour salut bonsoir coucou hello sais savoir
     connais existe exister as avez ai va vont faire
     """.split()
 )
