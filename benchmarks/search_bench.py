@@ -72,6 +72,8 @@ class Query:
     text: str
     target: int  # planted post_id
     how: str
+    kind: str = "terse"  # terse, sentence (as people write to the bot), quote
+    passage: str = ""  # for a quote: the planted passage it must give
 
 
 # --------------------------------------------------------------------------- seed
@@ -312,6 +314,79 @@ def make_decoys(rng: random.Random, vocab: Vocabulary, words_: list[str]) -> lis
     return out
 
 
+# Issue 18: what people write to the bot around the words they look for.
+SENTENCE_TEMPLATES = [
+    "je cherche un article sur {q}",
+    "tu peux me trouver {q} ?",
+    "c'est quoi {q} ?",
+    "il y avait un truc sur {q}",
+    "est-ce que tu as quelque chose sur {q}",
+    "Bonjour, je voudrais lire sur {q} merci",
+    "un article sur {q} svp",
+    "{q}, c'est dangereux ?",
+    "pourquoi {q} fait polémique ?",
+    "Salut ! {q}",
+]
+EVAL_FILE = ROOT / "tests" / "data" / "eval_queries.json"
+
+
+def sentence_queries(
+    rng: random.Random, terse: list[Query], seeds: list[SeedPost], count: int
+) -> list[Query]:
+    """Terse queries wrapped in a request, a question or a greeting, and the seed's own
+    sentences of tests/data/eval_queries.json (abbreviations among them)."""
+    out = []
+    for q in rng.sample(terse, min(count, len(terse))):
+        template = rng.choice(SENTENCE_TEMPLATES)
+        out.append(Query(template.format(q=q.text), q.target, "sentence", "sentence"))
+    cases = json.loads(EVAL_FILE.read_text(encoding="utf-8"))["sentences"]
+    for case in cases:
+        want = normalize(case["title"])
+        target = next(
+            (i for i, sp in enumerate(seeds, start=1) if want in normalize(sp.title)), None
+        )
+        if target is not None:
+            out.append(Query(case["q"], target, "seed sentence", "sentence"))
+    return out
+
+
+def quote_queries(rng: random.Random, seeds: list[SeedPost], count: int) -> list[Query]:
+    """Words remembered from the interview's answers and pull quotes (3 to 5 content words
+    in a row, accents kept or not), and the eval set's quotes: the passage must be given."""
+    out: list[Query] = []
+    quotable = [
+        (post_id, text)
+        for post_id, sp in enumerate(seeds, start=1)
+        for kind, _, text in sp.passages
+        if kind in ("answer", "pullquote") and len(text) > 80
+    ]
+    tries = 0
+    while quotable and len(out) < count and tries < count * 50:
+        tries += 1
+        post_id, text = rng.choice(quotable)
+        spans = word_spans(normalize(text))
+        content = [i for i, (w, _, _) in enumerate(spans) if w not in STOP_WORDS and len(w) > 3]
+        want = rng.randint(3, 5)
+        if len(content) < want + 1:
+            continue
+        first = rng.randrange(0, len(content) - want + 1)
+        chosen = content[first : first + want]
+        words_ = " ".join(spans[i][0] for i in range(chosen[0], chosen[-1] + 1))
+        out.append(Query(words_, post_id, "quote", "quote", text))
+    cases = json.loads(EVAL_FILE.read_text(encoding="utf-8"))["quote"]
+    for case in cases:
+        for post_id, text in quotable:
+            if normalize(case["text"]) in normalize(text):
+                out.append(Query(case["q"], post_id, "eval quote", "quote", text))
+                break
+    # The issue's own: Casilli's answer on « la diminution du travail payé ».
+    for post_id, text in quotable:
+        if "diminution drastique du travail" in text:
+            out.append(Query("diminution du travail paye", post_id, "issue 18", "quote", text))
+            break
+    return out
+
+
 # --------------------------------------------------------------------------- corpus
 
 
@@ -424,7 +499,9 @@ def build_corpus(
         for x in p.passages[:2]:
             assert normalize(x.text) == x.norm, (x.text[:80], x.norm[:80])
     extra = held_out + [Query(q, -1, "broad, latency only") for q in latency_only]
-    return posts, [q for q, _ in queries] + extra, made
+    terse = [q for q, _ in queries]
+    asked = sentence_queries(rng, terse, seeds, 30) + quote_queries(rng, seeds, 20)
+    return posts, terse + asked + extra, made
 
 
 # --------------------------------------------------------------------------- measures
@@ -512,19 +589,27 @@ def worker_query(
     loaded = memory_mb()
     with open(corpus_queries, "rb") as f:
         queries = pickle.load(f)
-    runs, found, misses = [], [], []
+    runs, found, misses, kinds = [], [], [], []
     for run in range(passes):
         latencies = []
         for q in queries:
             forget_terms(index)
+            kind = getattr(q, "kind", "terse")
             t = time.perf_counter()
-            response = index.search(q.text, limit=5)
+            if kind == "quote":
+                quoted = index.quote(q.text, limit=5).hits
+            else:
+                response = index.search(q.text, limit=5)
             latencies.append((time.perf_counter() - t) * 1000)
             if run == 0 and q.target >= 0:
-                ok = any(h.post_id == q.target for h in response.hits)
+                if kind == "quote":
+                    ok = any(h.post_id == q.target and h.text == q.passage for h in quoted)
+                else:
+                    ok = any(h.post_id == q.target for h in response.hits)
                 found.append(ok)
+                kinds.append(kind)
                 if not ok:
-                    misses.append(f"[{q.how}] {q.text!r}")
+                    misses.append(f"[{kind}: {q.how}] {q.text!r}")
         runs.append(latencies)
     after = memory_mb()
     return {
@@ -535,7 +620,13 @@ def worker_query(
         "rss_after_mb": after["VmRSS"],
         "anon_after_mb": after["RssAnon"],
         "runs": runs,
-        "recall": sum(found) / len(found),
+        "kinds": [getattr(q, "kind", "terse") for q in queries],
+        "recall": sum(f for f, k in zip(found, kinds, strict=True) if k == "terse")
+        / max(1, kinds.count("terse")),
+        "recall_by_kind": {
+            k: sum(f for f, kk in zip(found, kinds, strict=True) if kk == k) / kinds.count(k)
+            for k in set(kinds)
+        },
         "misses": misses,
     }
 
@@ -691,6 +782,13 @@ def run_size(
             sum(p.stat().st_size for p in tmp.glob(f"{engine}{size}.index*") if p.is_file()) / 2**20
         )
         runs = row.pop("runs")
+        kinds = row.pop("kinds")
+        # Latency by kind of query too (the median pass of each).
+        for kind in ("sentence", "quote"):
+            picked = [[x for x, k in zip(r, kinds, strict=True) if k == kind] for r in runs]
+            if picked and picked[0]:
+                row[f"p95_{kind}"] = statistics.median(pct(p, 0.95) for p in picked)
+        runs = [[x for x, k in zip(r, kinds, strict=True) if k == "terse"] for r in runs]
         # Each pass's figures; the median pass is reported (the machine is shared).
         row["p50s"] = [pct(r, 0.5) for r in runs]
         row["p95s"] = [pct(r, 0.95) for r in runs]
@@ -719,7 +817,13 @@ def run_size(
             f"{row['file_loaded_mb']:.0f}), after the queries {row['rss_after_mb']:.0f} MB "
             f"(heap {row['anon_after_mb']:.0f}); median of {len(row['p95s'])} passes: p50 "
             f"{row['p50']:.1f} ms, p95 {row['p95']:.1f} ms (passes: {passes}), broad max "
-            f"{row['broad_max']:.1f} ms; recall@5 {row['recall']:.3f}",
+            f"{row['broad_max']:.1f} ms; recall@5 {row['recall']:.3f}; by kind "
+            + ", ".join(f"{k} {v:.3f}" for k, v in sorted(row["recall_by_kind"].items()))
+            + "".join(
+                f"; p95 {kind} {row[f'p95_{kind}']:.1f} ms"
+                for kind in ("sentence", "quote")
+                if f"p95_{kind}" in row
+            ),
             flush=True,
         )
         for miss in row["misses"][:8]:
@@ -778,7 +882,7 @@ def main() -> None:
                 leftover.unlink()
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
     head: tuple[str, ...] = ("passages", "engine", "build s", "live s", "first s", "RSS MB")
-    head += ("heap MB", "p50 ms", "p95 ms", "broad ms", "recall@5")
+    head += ("heap MB", "p50 ms", "p95 ms", "broad ms", "recall@5", "sentence", "quote")
     print("\n" + " | ".join(f"{h:>9}" for h in head))
     for r in results.values():
         for engine in [e for e in ("before", "main", "after") if e in r]:
@@ -790,13 +894,17 @@ def main() -> None:
             cells += (f"{e['first_s']:.2f}", f"{e['rss_loaded_mb']:.0f}")
             cells += (f"{e['anon_loaded_mb']:.0f}", f"{e['p50']:.1f}", f"{e['p95']:.1f}")
             cells += (f"{e['broad_max']:.1f}", f"{e['recall']:.3f}")
+            by_kind = e.get("recall_by_kind", {})
+            cells += tuple(
+                f"{by_kind[k]:.3f}" if k in by_kind else "-" for k in ("sentence", "quote")
+            )
             print(" | ".join(f"{c:>9}" for c in cells))
         b = r["baseline"]
         cells = (f"{r['passages']:,}", "brute", "-", "-", "-", "-", "-", f"{b['mean_ms']:.0f}")
-        print(" | ".join(f"{c:>9}" for c in (*cells, "-", "-", f"{b['recall']:.3f}")))
+        print(" | ".join(f"{c:>9}" for c in (*cells, "-", "-", f"{b['recall']:.3f}", "-", "-")))
     if not all("after" in r for r in results.values()):
         return
-    print("\nGoals (issue 9), engine after:")
+    print("\nGoals (issues 9 and 18), engine after:")
     for size, r in results.items():
         e = r["after"]
         big = size >= 1_000_000
@@ -818,6 +926,11 @@ def main() -> None:
                 checks.append(
                     ("built through the Searcher within 90 s", e["live_s"] <= 90, e["live_s"])
                 )
+        by_kind = e.get("recall_by_kind", {})
+        if "sentence" in by_kind:
+            checks.append(
+                ("sentence-like recall@5 >= 0.95", by_kind["sentence"] >= 0.95, by_kind["sentence"])
+            )
         for name, ok, value in checks:
             print(f"  {r['passages']:>9,}  {'PASS' if ok else 'MISS'}  {name}: {value:.3f}")
 

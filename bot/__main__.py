@@ -406,7 +406,7 @@ async def _searcher(settings: Settings) -> AsyncIterator[Searcher]:
 
 SEARCH_FIELDS = (
     "post_id", "title", "source", "author", "published", "url",
-    "score", "snippet", "match", "kind", "speaker",
+    "score", "snippet", "match", "kind", "speaker", "missing",
 )  # fmt: skip
 QUOTE_FIELDS = (
     "text", "speaker", "kind", "post_id", "title", "source", "published", "url", "score",
@@ -462,6 +462,8 @@ async def _search(settings: Settings, args: argparse.Namespace) -> int:
                 snippet += hit.snippet[at:start] + "**" + hit.snippet[start:end] + "**"
                 at = end
             print(f"   {snippet + hit.snippet[at:]}")
+        if hit.missing:
+            print(f"   (without: {', '.join(hit.missing)})")
     print(f"({response.total} posts, {took:.1f} ms)")
     return 0
 

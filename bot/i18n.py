@@ -346,6 +346,43 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+# search-asked (issue 18): a private chat's small talk answered as such, and the words a
+# result lacks.
+TEXTS["fr"].update(
+    {
+        "talk_greeting": (
+            "Bonjour ! Écrivez-moi simplement ce que vous cherchez, par exemple "
+            "<i>travail du clic</i> ou <i>l’Arcom et le streaming</i> ; /help donne toutes "
+            "les commandes."
+        ),
+        "talk_thanks": (
+            "Avec plaisir ! Écrivez d’autres mots pour une nouvelle recherche, ou essayez "
+            "/quote pour une citation."
+        ),
+        "talk_courtesy": (
+            "Très bien. Pour chercher, écrivez quelques mots, par exemple "
+            "<i>intelligence artificielle</i> ; /help donne toutes les commandes."
+        ),
+        "without_words": "sans : {words}",
+    }
+)
+TEXTS["en"].update(
+    {
+        "talk_greeting": (
+            "Hello! Just write what you are looking for, for example <i>travail du clic</i> "
+            "or <i>l’Arcom et le streaming</i>; /help lists every command."
+        ),
+        "talk_thanks": (
+            "You are welcome! Write other words for a new search, or try /quote for a quote."
+        ),
+        "talk_courtesy": (
+            "All right. To search, write a few words, for example "
+            "<i>intelligence artificielle</i>; /help lists every command."
+        ),
+        "without_words": "without: {words}",
+    }
+)
+
 # Plain-text sentences (not HTML: the caller escapes the whole sentence) for errors that
 # carry a stable code: subscription filters, search query warnings, digest schedules.
 MESSAGES: dict[str, dict[str, str]] = {

@@ -215,4 +215,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE posts ADD COLUMN paywalled INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX posts_page_wanted ON posts (page_state) WHERE page_state = 'wanted';
     """,
+    # 12 (search-asked): each source's newest post with a link, found by the index instead of
+    # a scan of every post (the search's source aliases read it on every change).
+    """
+    CREATE INDEX posts_source_url ON posts (source_id, id) WHERE url IS NOT NULL;
+    """,
 )

@@ -193,4 +193,8 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE posts ADD COLUMN paywalled INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX posts_page_wanted ON posts (page_state) WHERE page_state = 'wanted';
     """,
+    # 12 (search-asked): each source's newest post with a link, by the index.
+    """
+    CREATE INDEX posts_source_url ON posts (source_id, id) WHERE url IS NOT NULL;
+    """,
 )

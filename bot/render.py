@@ -137,6 +137,9 @@ def search_result(hit: SearchHit, *, lang: str, tz: ZoneInfo, locked: bool = Fal
     lines = [title, _byline(hit.source, hit.published, lang, tz)]
     if hit.snippet:
         lines.append(highlight(hit.snippet, hit.match))
+    if hit.missing:
+        # The query's words this post lacks, so a partial match reads as one.
+        lines.append(f"<i>{escape(text(lang, 'without_words', words=', '.join(hit.missing)))}</i>")
     return "\n".join(lines)
 
 

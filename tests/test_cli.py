@@ -71,6 +71,39 @@ def test_run_without_token_says_how_to_get_one(tmp_path: Path) -> None:
     assert "BOT_TOKEN" in result.stderr
 
 
+def test_search_json_names_the_words_a_result_lacks(tmp_path: Path) -> None:
+    # Issue 18: a sentence found nothing; now its post, with the word it lacks as typed.
+    db = str(tmp_path / "fresh.sqlite3")
+    asked = "le jeu vidéo dématérialisé c'est dangereux ?"
+    search = _bot("search", asked, "--json", "--db", db)
+    assert search.returncode == 0, search.stderr
+    [first, *_] = json.loads(search.stdout)["results"]
+    assert first["title"] == "Le format dématérialisé est un danger pour le jeu vidéo"
+    assert first["missing"] == ["dangereux"]
+
+
+def test_quote_holds_every_word_before_two_of_them_in_order(tmp_path: Path) -> None:
+    # Issue 18: among generated passages, « Diminution, payés » (two of the words in the
+    # query's order, « travail » missing) outscored Casilli's answer holding all three.
+    feed = tmp_path / "decoys.xml"
+    # « travail » as common as in a large corpus (it weighs little), three near misses.
+    texts = [f"Le travail reprend au numéro {n}." for n in range(300)]
+    texts += [f"Profits des formats en ligne. Diminution, payés les jours {n}." for n in range(3)]
+    items = [
+        {"title": f"Chronique {n}", "link": f"https://example.org/c/{n}", "guid": f"c-{n}",
+         "description": text}
+        for n, text in enumerate(texts)
+    ]  # fmt: skip
+    feed.write_bytes(make_rss("Chroniques", items))
+    db = str(tmp_path / "quotes.sqlite3")
+    loaded = _bot("load", str(SEED), str(feed), "--db", db)
+    assert loaded.returncode == 0, loaded.stderr
+    quote = _bot("quote", "diminution du travail paye", "--json", "--db", db)
+    [hit] = json.loads(quote.stdout)["results"]
+    assert hit["speaker"] == "A. Casilli", hit
+    assert "diminution drastique du travail" in hit["text"]
+
+
 def test_search_and_quote_json_on_a_fresh_database_load_the_seeds(tmp_path: Path) -> None:
     db = str(tmp_path / "fresh.sqlite3")
     search = _bot("search", "travail du clic", "--json", "--db", db)
@@ -81,9 +114,10 @@ def test_search_and_quote_json_on_a_fresh_database_load_the_seeds(tmp_path: Path
     [first, *_] = payload["results"]
     assert set(first) == {
         "post_id", "title", "source", "author", "published", "url",
-        "score", "snippet", "match", "kind", "speaker",
+        "score", "snippet", "match", "kind", "speaker", "missing",
     }  # fmt: skip
     assert "Casilli" in first["title"]
+    assert first["missing"] == []
     assert 0 <= first["score"] <= 100
     [(start, end)] = first["match"]
     assert first["snippet"][start:end].lower() == "travail du clic"

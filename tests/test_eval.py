@@ -40,6 +40,14 @@ async def test_eval_search(searcher: Searcher, case: dict) -> None:
     assert any(_same(case["title"], title) for title in titles), titles
 
 
+@pytest.mark.parametrize("case", EVAL["sentences"], ids=lambda c: c["q"])
+async def test_eval_sentences(searcher: Searcher, case: dict) -> None:
+    """Issue 18: sentences find their post (3 of these 14 did, every word being required)."""
+    response = await searcher.search(case["q"], limit=case["k"])
+    titles = [hit.title for hit in response.hits[: case["k"]]]
+    assert any(_same(case["title"], title) for title in titles), titles
+
+
 @pytest.mark.parametrize("query", EVAL["search_none"])
 async def test_eval_search_none(searcher: Searcher, query: str) -> None:
     assert (await searcher.search(query)).hits == []

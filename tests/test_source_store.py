@@ -6,6 +6,8 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from bot.migrations import MIGRATIONS
 from bot.models import Passage, Post
 from bot.search import Searcher
@@ -103,6 +105,33 @@ async def test_a_source_loaded_from_a_file_is_named_by_its_sites_domain(store: S
     assert [s.name for s in await store.find_sources("lemonde.fr")] == ["Le Monde"]
     assert (await store.source_urls())["Le Monde"] == url
     assert (await store.source_urls())["Mediapart"] is None
+
+
+@pytest.mark.backends("sqlite")
+async def test_the_sources_addresses_are_read_by_an_index_not_a_scan_of_posts(
+    store: Store,
+) -> None:
+    # Issue 18: read on every query, the newest post of each source was found by a scan of
+    # all posts (about 150 ms at 1M passages).
+    await store.upsert_posts(await store.ensure_source("Le Monde"), [_post("Le Monde", "É", "m")])
+    assert store.path is not None
+    with sqlite3.connect(store.path) as db:
+        sql = (
+            "SELECT s.name, coalesce(s.url, (SELECT q.url FROM posts q WHERE q.source_id = s.id"
+            " AND q.url IS NOT NULL ORDER BY q.id DESC LIMIT 1)) FROM sources s"
+        )
+        plan = " ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+    assert "USING INDEX posts_source_url" in plan, plan
+
+
+async def test_a_new_posts_site_names_its_source_in_a_running_search(store: Store) -> None:
+    searcher = Searcher(store)
+    await searcher.start()
+    monde = await store.ensure_source("Le Monde")
+    url = "https://www.lemonde.fr/politique/article/2024/01/18/elections_1.html"
+    await store.upsert_posts(monde, [replace(_post("Le Monde", "Élections", "m"), url=url)])
+    hits = (await searcher.search("élections source:lemonde.fr")).hits
+    assert [h.source for h in hits] == ["Le Monde"]
 
 
 async def test_search_source_filter_reads_names_words_and_domains(store: Store) -> None:

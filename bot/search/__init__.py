@@ -26,6 +26,8 @@ How a query runs (see `SearchIndex.search` in `index`):
    snippet is the best passage, or two passages joined by " … " when the words stand
    apart, with each match's offsets for bolding (`highlight`, `snippet`).
 
+A private message that is conversation rather than words to search (« Bonjour ! »,
+« merci », « 👍 », « comment ça marche ? ») is told apart by `small_talk`.
 Quotes (`quotes`) rank passages by how closely their wording and order follow the query.
 The index lives in a SQLite file of its own (`index_file`: posts, texts, postings by stem
 appended in parts, numpy columns saved in chunks by `columns`); `contents` holds what is
@@ -38,6 +40,7 @@ The modules inside are private: import from `bot.search`.
 from bot.search.index import SearchIndex
 from bot.search.live import IndexRebuilding, Searcher
 from bot.search.results import QuoteHit, QuoteResponse, SearchHit, SearchResponse
+from bot.search.small_talk import small_talk
 
 __all__ = [
     "IndexRebuilding",
@@ -47,4 +50,5 @@ __all__ = [
     "SearchIndex",
     "SearchResponse",
     "Searcher",
+    "small_talk",
 ]

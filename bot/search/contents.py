@@ -223,6 +223,10 @@ class Contents:
         """Known words that `word` begins or that begin with it, within `edits` letters."""
         return self.spellings.endings(word, edits)
 
+    def starting(self, prefix: str, limit: int) -> list[str]:
+        """Up to `limit` known words beginning with `prefix`, alphabetically."""
+        return self.spellings.starting(prefix, limit)
+
     def fetch(self, stems: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """stem -> (live slots holding one of its words, where one first stands in each),
         for stems with postings."""

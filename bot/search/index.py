@@ -13,12 +13,13 @@ import numpy as np
 
 from bot.models import IndexedPost
 from bot.names import Catalogue, catalogue
+from bot.search.abbreviations import widen
 from bot.search.contents import Contents
 from bot.search.highlight import body_slot, hit_snippet
 from bot.search.index_file import IndexFile, PostRecord
 from bot.search.kinds import KINDS, TITLE_FIELD
-from bot.search.post_ranking import SHORTLIST, Ranked, rank_posts
-from bot.search.query import ParsedQuery, parse_query
+from bot.search.post_ranking import SHORTLIST, Ranked, holds_in, rank_posts
+from bot.search.query import ParsedQuery, parse_query, typed_words
 from bot.search.query_filters import (
     allowed_posts,
     excluded_posts,
@@ -27,6 +28,7 @@ from bot.search.query_filters import (
     source_warnings,
 )
 from bot.search.quotes import QUOTE_CANDIDATES, QuoteView, best_quotes, random_quotes
+from bot.search.relaxed import rounds, share
 from bot.search.resolved import ResolvedQuery, Term, resolve_query
 from bot.search.results import QuoteHit, QuoteResponse, SearchHit, SearchResponse
 from bot.search.shortlist import FIELD_WEIGHT, Evidence, gather, shortlist
@@ -105,6 +107,16 @@ class SearchIndex:
         """The number of posts in the index."""
         return len(self._c.post_no)
 
+    def warm(self) -> None:
+        """Compute now what the first query would (slot arrays, the sources' aliases, the
+        sorted vocabulary), so that it pays no more than the next one."""
+        with self._lock:
+            self._c.live_count()
+            self._c.slot_posts()
+            self._c.slot_weights(FIELD_WEIGHT)
+            self._source_catalogue()
+            self._c.endings("a", 0)
+
     # ----------------------------------------------------------------- updating
 
     def update(self, posts: Iterable[IndexedPost], *, stamp: str | None = None) -> None:
@@ -139,6 +151,8 @@ class SearchIndex:
     def _resolve(self, parsed: ParsedQuery) -> ResolvedQuery:
         """Resolve a parsed query's words into weighted terms, phrase words exact only."""
         terms = [self._term(word, fuzzy=True) for word in parsed.terms]
+        # « IA » meets « intelligence artificielle », and back.
+        terms = widen(terms, lambda word: self._term(word, fuzzy=False))
         for word in phrase_words(parsed):
             if all(t.word != word for t in terms):
                 terms.append(self._term(word, fuzzy=False))
@@ -188,20 +202,55 @@ class SearchIndex:
             if not resolved.terms:
                 return SearchResponse(parsed.text, [], 0, warnings)
             k = max(SHORTLIST, offset + limit)
-            ev = self._evidence(resolved, parsed, k)
-            short = shortlist(ev, k, self._c.post_ts.values)
-            ranked = rank_posts(
-                resolved,
-                short,
-                ev,
-                self._c.post_first.values,
-                self._c.post_len.values,
-                self._c.slot_field.values,
-                self._texts,
-            )
+            ev, ranked = self._ranked(resolved, parsed, k)
+            found = [(resolved, ev, r) for r in ranked]
             exhaustive = len(ev.candidates) <= k
-            hits = self._hits(resolved, ev, ranked[offset : offset + limit])
-        return SearchResponse(parsed.text, hits, len(ranked), warnings, exhaustive=exhaustive)
+            if not ranked:
+                # No post holds enough of the words (a sentence, a word the corpus never
+                # uses): the posts holding the most of the query's weight.
+                found = self._relaxed(resolved, parsed, k)
+                exhaustive = len(found) < k
+            hits = self._hits(resolved, found[offset : offset + limit], query)
+        return SearchResponse(parsed.text, hits, len(found), warnings, exhaustive=exhaustive)
+
+    def _relaxed(
+        self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int
+    ) -> list[tuple[ResolvedQuery, Evidence, Ranked]]:
+        """The best posts of the first round of subsets of the query's words that finds
+        any, each scored as its subset's search scores it times the share of the query's
+        weight the subset keeps."""
+        weights = resolved.weights
+        known = [len(t.slots) > 0 for t in resolved.terms]
+        live = max(1, self._c.live_count())
+        for subsets in rounds(weights, known):
+            best: dict[int, tuple[ResolvedQuery, Evidence, Ranked]] = {}
+            for subset in subsets:
+                sub = resolve_query([resolved.terms[i] for i in subset], parsed, live)
+                ev, ranked = self._ranked(sub, parsed, k)
+                kept = share(subset, weights)
+                for r in ranked:
+                    scaled = Ranked(round(r.score * kept, 1), r.post_no, r.slot)
+                    if r.post_no not in best or best[r.post_no][2].score < scaled.score:
+                        best[r.post_no] = (sub, ev, scaled)
+            if best:
+                return sorted(best.values(), key=lambda found: -found[2].score)[:k]
+        return []
+
+    def _ranked(
+        self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int
+    ) -> tuple[Evidence, list[Ranked]]:
+        ev = self._evidence(resolved, parsed, k)
+        short = shortlist(ev, k, self._c.post_ts.values)
+        ranked = rank_posts(
+            resolved,
+            short,
+            ev,
+            self._c.post_first.values,
+            self._c.post_len.values,
+            self._c.slot_field.values,
+            self._texts,
+        )
+        return ev, ranked
 
     def _evidence(self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int) -> Evidence:
         # Dead slots are out of the postings already: only filters need a mask.
@@ -217,12 +266,23 @@ class SearchIndex:
             k,
         )
 
-    def _hits(self, resolved: ResolvedQuery, ev: Evidence, ranked: list[Ranked]) -> list[SearchHit]:
-        records = self._records([r.post_no for r in ranked])
+    def _hits(
+        self,
+        whole: ResolvedQuery,
+        found: list[tuple[ResolvedQuery, Evidence, Ranked]],
+        query: str,
+    ) -> list[SearchHit]:
+        """The hits to show, each post's snippet from the (sub)query that found it."""
+        records = self._records([r.post_no for _, _, r in found])
+        typed = typed_words(query)
         hits = []
-        for r in ranked:
+        for resolved, ev, r in found:
             first = int(self._c.post_first.values[r.post_no])
             end = first + int(self._c.post_len.values[r.post_no])
+            # The query's words this post holds nowhere, as the user typed them.
+            missing = tuple(
+                typed.get(t.word, t.word) for t in whole.terms if not holds_in(t, first, end)
+            )
             slot = r.slot
             if int(self._c.slot_field.values[first]) == TITLE_FIELD:
                 # The title is shown above the snippet: the snippet comes from the passages.
@@ -247,6 +307,7 @@ class SearchIndex:
                     match=spans,
                     kind=KINDS[int(self._c.slot_kind.values[slot])],
                     speaker=self._texts([slot]).get(slot, (None, ""))[0],
+                    missing=missing,
                 )
             )
         return hits
@@ -315,6 +376,10 @@ class SearchIndex:
 
     def suggest(self, query: str) -> str | None:
         """The query with each word unknown to the index replaced by its closest known word
-        (the most used among equally close ones), or None when nothing would change."""
+        (the most used among equally close ones), or None when nothing would change or the
+        respelled query would find nothing either."""
         with self._lock:
-            return respell(query, lambda w: closest_word(w, self._c))
+            respelled = respell(query, lambda w: closest_word(w, self._c))
+            if respelled is None or not self.search(respelled, limit=1).hits:
+                return None
+            return respelled

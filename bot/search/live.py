@@ -63,6 +63,7 @@ class Searcher:
         self._store_id = 0
         self._rebuilding: asyncio.Task[None] | None = None
         self._file_size = 0  # the index file's size when last seen sound
+        self._urls_read = False
 
     @classmethod
     def beside(cls, store: ChangeFeed, *, tz: tzinfo | None = None) -> Searcher:
@@ -84,6 +85,7 @@ class Searcher:
                 self._path.with_name(self._path.name + ".seq").unlink(missing_ok=True)
             self._index, self._seq = await self._build()
         await self.refresh()
+        await asyncio.to_thread(self.index.warm)
 
     async def _build(self) -> tuple[SearchIndex, int]:
         """A new index of everything the store holds and the position it reaches: the
@@ -133,16 +135,22 @@ class Searcher:
 
     async def _catch_up(self) -> None:
         async with self._lock:
+            changed = not self._urls_read
             while True:
                 # In pieces, so a long backlog is never held whole.
                 seq, changes = await self._store.index_changes(self._seq, limit=CHANGES_AT_ONCE)
                 if changes:
+                    changed = True
                     stamp = f"{self._store_id}:{seq}"
                     await asyncio.to_thread(self.index.update, changes, stamp=stamp)
                 if seq == self._seq:
                     break
                 self._seq = seq
-            self.index.set_source_urls(await self._store.source_urls())
+            if changed:
+                # Aliases by domain name sources that have posts: they change with the posts,
+                # not on every query.
+                self.index.set_source_urls(await self._store.source_urls())
+                self._urls_read = True
 
     def _check_rebuilding(self) -> None:
         if self._rebuilding is None:
@@ -171,6 +179,7 @@ class Searcher:
                 self._store_id = await self._store.store_id()
                 self._file_size = 0  # a new file, maybe smaller than the damaged one
                 self._index, self._seq = await self._build()
+                self._urls_read = False  # the new index knows no source aliases yet
             log.warning("search index rebuilt: %d passages", len(self._index))
         except Exception as exc:  # the store unreachable meanwhile: tried again on next use
             log.error("could not rebuild the search index: %s", exc)

@@ -32,6 +32,8 @@ W_COVERAGE, W_PROXIMITY, W_PHRASE, W_TITLE = 55.0, 30.0, 10.0, 8.0
 PROXIMITY_HALF = 15.0
 # A snippet's bold span wider than this is narrowed to the rarest word.
 MAX_SPAN_CHARS = 160
+# Characters around the query's words where its leading or trailing stop words may stand.
+WORDING_MARGIN = 24
 
 _ALNUM = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
 
@@ -88,10 +90,12 @@ def score_passage(query: ResolvedQuery, norm: str, *, title: bool = False) -> fl
 
 
 def in_query_order(query: ResolvedQuery, norm: str) -> bool:
-    """True when the query words found in the tightest window of `norm` read in the
-    query's order."""
+    """True when `norm` holds every query word and those in its tightest window read in
+    the query's order (the query's wording, not two of its words in a row)."""
     occ = occurrences(query, norm)
     present = {ti for _, _, ti, _ in occ}
+    if len(present) < len(query.terms):
+        return False
     if len(present) < 2:
         return True
     left, right = min_window(occ, len(present))
@@ -100,6 +104,31 @@ def in_query_order(query: ResolvedQuery, norm: str) -> bool:
         first.setdefault(ti, start)
     order = sorted(first, key=first.__getitem__)
     return all(query.starts[a] < query.starts[b] for a, b in pairwise(order))
+
+
+def holds_wording(query: ResolvedQuery, norm: str) -> bool:
+    """True when `norm` holds the query as typed, stop words included, word after word in
+    its order with at most a few others between (« une diminution drastique du travail
+    payé » for `diminution du travail paye`); « diminution un travail payé » does not."""
+    if not in_query_order(query, norm):
+        return False
+    seq = query.sequence
+    if len(seq) < 2:
+        return True
+    occ = occurrences(query, norm)
+    left, right = min_window(occ, len({ti for _, _, ti, _ in occ}))
+    start, end = occ[left][0], max(e for _, e, _, _ in occ[left : right + 1])
+    # Stop words of the query may stand just before its first word or after its last.
+    toks = words(norm[max(0, start - WORDING_MARGIN) : end + WORDING_MARGIN])
+    expansions = {t.word: t.expansions for t in query.terms}
+    at = 0
+    for tok in toks:
+        qw = seq[at]
+        if tok == qw or stem(tok) == stem(qw) or tok in expansions.get(qw, ()):
+            at += 1
+            if at == len(seq):
+                return True
+    return False
 
 
 def one_word_score(quality: float, *, title: bool = False) -> float:

@@ -61,6 +61,12 @@ def holds(term: Term, slot: int) -> bool:
     return i < len(term.slots) and int(term.slots[i]) == slot
 
 
+def holds_in(term: Term, first: int, end: int) -> bool:
+    """True when one of slots first..end-1 holds (a spelling of) the term."""
+    lo, hi = _find(term.slots, first, end)
+    return hi > lo
+
+
 def rank_posts(
     query: ResolvedQuery,
     shortlist: list[int],

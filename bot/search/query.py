@@ -13,7 +13,14 @@ from datetime import date
 
 from bot import i18n
 from bot.names import source_key
-from bot.text import STOP_WORDS, normalize, remove_tag_like, words
+from bot.text import (
+    STOP_WORDS,
+    normalize,
+    normalize_with_offsets,
+    remove_tag_like,
+    word_spans,
+    words,
+)
 
 MAX_QUERY_CHARS = 256
 
@@ -61,7 +68,9 @@ def _message(code: str, value: str, lang: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ParsedQuery:
-    """A query taken apart. Words are normalized; `terms` are the non-stop words, unique."""
+    """A query taken apart. Words are normalized; `terms` are the non-stop words, unique;
+    words of the request itself (`FILLER`) are left out of both unless there is nothing
+    else."""
 
     text: str
     words: tuple[str, ...] = ()
@@ -94,6 +103,23 @@ class ParsedQuery:
         )
 
 
+# Words of a request or a question (« tu peux me trouver », « je cherche », « un article
+# sur », « c'est quoi », « il y avait un truc sur »), courtesies and vague nouns: they say
+# how people ask, not what they look for, and are left out of the query's words unless
+# nothing else is left.
+FILLER = frozenset(
+    """
+    cherche cherches cherchais cherchait chercher recherche recherchais rechercher trouver
+    trouve trouves trouvez retrouver retrouve peux peut pouvez pourrais pourriez pourrait
+    voudrais voulais veux aimerais montrer montre montrez donner donne donnez envoyer envoie
+    article articles papier truc trucs machin chose choses quelque quoi comment pourquoi
+    quand combien quel quelle quels quelles lequel laquelle avait ya parle
+    concernant svp stp plait merci bonjour salut bonsoir coucou hello sais savoir
+    connais existe exister as avez ai va vont faire
+    """.split()
+)
+
+
 def content_words(ws: tuple[str, ...] | list[str]) -> list[str]:
     """The words that can carry a match (not stop words), unique, in order."""
     seen: dict[str, None] = {}
@@ -101,6 +127,12 @@ def content_words(ws: tuple[str, ...] | list[str]) -> list[str]:
         if w not in STOP_WORDS:
             seen.setdefault(w)
     return list(seen)
+
+
+def typed_words(query: str) -> dict[str, str]:
+    """Each normalized word of `query` -> the word as typed (« dématérialisé »)."""
+    norm, offsets = normalize_with_offsets(query)
+    return {w: query[offsets[a] : offsets[b - 1] + 1] for w, a, b in reversed(word_spans(norm))}
 
 
 def parse_query(query: str, *, max_chars: int = MAX_QUERY_CHARS) -> ParsedQuery:
@@ -175,6 +207,9 @@ def parse_query(query: str, *, max_chars: int = MAX_QUERY_CHARS) -> ParsedQuery:
             until = day
 
     terms = content_words(free)
+    if any(w not in FILLER for w in terms):
+        free = [w for w in free if w not in FILLER]
+        terms = [w for w in terms if w not in FILLER]
     if free and not terms and not phrases:
         warnings.append(QueryWarning("stop_words_only", " ".join(dict.fromkeys(free))))
     if since and until and since > until:

@@ -11,7 +11,7 @@ import numpy as np
 from bot.search.highlight import locate
 from bot.search.index_file import PostRecord
 from bot.search.kinds import KIND_CODE, KINDS, TITLE
-from bot.search.passage_score import MIN_SCORE, in_query_order, score_passage
+from bot.search.passage_score import MIN_SCORE, holds_wording, score_passage
 from bot.search.resolved import ResolvedQuery
 from bot.search.results import QuoteHit
 from bot.search.shortlist import Evidence
@@ -20,9 +20,10 @@ from bot.text import normalize
 
 QUOTE_CANDIDATES = 80  # passages read and scored in full per quote query
 # Quotes prefer the interviewee, but how closely the wording matches comes first: a kind
-# is worth less than the words read in the query's order.
+# is worth less than the query read word after word, stop words included, in its order
+# (what a reader remembers of a quote), which outweighs a tighter window of the words.
 QUOTE_KIND_BONUS = {"pullquote": 2.0, "answer": 1.5, "paragraph": 0.0, "question": -6.0}
-W_ORDER = 8.0
+W_ORDER = 12.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,7 @@ def best_quotes(query: ResolvedQuery, ev: Evidence, limit: int, view: QuoteView)
         kind = KINDS[int(view.slot_kind[slot])]
         # Shorter passages quote better: a small nudge, never enough to beat a match.
         brevity = 1.0 if len(text) < 400 else 0.0
-        wording = W_ORDER if in_query_order(query, norm) else 0.0
+        wording = W_ORDER if holds_wording(query, norm) else 0.0
         bonus = wording + QUOTE_KIND_BONUS.get(kind, 0.0) + brevity
         # Ranked on the sum, shown capped: a perfect answer and a perfect pull quote differ.
         scored.append((score + bonus, slot))

@@ -24,6 +24,7 @@ class SearchHit:
     match: list[tuple[int, int]]  # [start, end) of each match in `snippet`, to bold
     kind: str  # the first passage shown's kind; "title" only for a post that is only a title
     speaker: str | None
+    missing: tuple[str, ...] = ()  # the query's words the post holds nowhere, as typed
 
 
 @dataclass(frozen=True, slots=True)

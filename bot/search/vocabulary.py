@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
+import Stemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -17,6 +19,13 @@ from bot.search.resolved import Term, join_spellings
 from bot.text import STOP_WORDS, normalize_with_offsets, stem, word_spans
 
 MAX_EXPANSIONS = 12  # near spellings kept per query word
+# Derived forms (« expire », « expiration ») meet through Snowball's French stemmer, below
+# the word's own forms and its plurals.
+DERIVED_QUALITY = 0.8
+MAX_DERIVED = 8  # derived forms kept per query word
+_DERIVED_SCAN = 200  # vocabulary words read after the stem, at most
+_MIN_DERIVED = 5  # letters a word needs for its derivations (shorter stems mean little)
+_DERIVED_LONGER = 6  # letters a derived form may have beyond the word's
 _EMPTY = np.empty(0, dtype=np.intp)
 _EMPTY_Q = np.empty(0, dtype=np.float32)
 _EMPTY_P = np.empty(0, dtype=np.uint16)
@@ -34,6 +43,34 @@ def max_edits(word: str) -> int:
 def _quality(edits: int, length: int) -> float:
     """Weight of a near spelling: 0.62 for one edit in 4 letters, 0.79 in 7, below exact."""
     return max(0.5, min(0.95, 1.0 - 1.5 * edits / length))
+
+
+_SNOWBALL = Stemmer.Stemmer("french")
+
+
+@lru_cache(maxsize=65536)
+def derivation_key(word: str) -> str:
+    """What derived forms of a word share: its Snowball French stem (`expir` for
+    « expire », « expiration », « expirer »)."""
+    return str(_SNOWBALL.stemWord(word))
+
+
+def derived_forms(word: str, lexicon: Lexicon) -> list[str]:
+    """Known words derived from `word` (its derivation key and its first letters shared),
+    its own plural forms left out."""
+    if len(word) < _MIN_DERIVED or not word.isalpha():
+        return []
+    key = derivation_key(word)
+    if len(key) < _MIN_DERIVED - 1:
+        return []
+    own = set(plural_forms(stem(word)))
+    longest = len(word) + _DERIVED_LONGER
+    found = [
+        w
+        for w in lexicon.starting(key, _DERIVED_SCAN)
+        if len(w) <= longest and w not in own and w not in STOP_WORDS and derivation_key(w) == key
+    ]
+    return found[:MAX_DERIVED]
 
 
 def plural_forms(root: str) -> list[str]:
@@ -66,6 +103,10 @@ class Lexicon(Protocol):
 
     def fetch(self, stems: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """stem -> (live slots holding one of its words, where one first stands)."""
+        ...
+
+    def starting(self, prefix: str, limit: int) -> list[str]:
+        """Up to `limit` known words beginning with `prefix`, alphabetically."""
         ...
 
 
@@ -109,16 +150,31 @@ class NearSpellings:
                 best.setdefault(candidate, int(distance))
         return sorted(best.items(), key=lambda item: item[1])[:MAX_EXPANSIONS]
 
-    def endings(self, word: str, edits: int) -> list[tuple[str, int]]:
-        """Vocabulary words that `word` begins, or that begin with it, at most `edits`
-        letters longer or shorter (its feminine, participle or plural endings), closest
-        first."""
+    def _words(self) -> list[str]:
+        """Every word in alphabetical order."""
         if self._unsorted:
             # Two sorted runs: merged in one pass.
             self._sorted += sorted(self._unsorted)
             self._sorted.sort()
             self._unsorted.clear()
-        words = self._sorted
+        return self._sorted
+
+    def starting(self, prefix: str, limit: int) -> list[str]:
+        """Up to `limit` vocabulary words beginning with `prefix`, alphabetically."""
+        words = self._words()
+        at = bisect.bisect_left(words, prefix)
+        found = []
+        for other in words[at : at + limit]:
+            if not other.startswith(prefix):
+                break
+            found.append(other)
+        return found
+
+    def endings(self, word: str, edits: int) -> list[tuple[str, int]]:
+        """Vocabulary words that `word` begins, or that begin with it, at most `edits`
+        letters longer or shorter (its feminine, participle or plural endings), closest
+        first."""
+        words = self._words()
         found = []
         for at in range(bisect.bisect_right(words, word), len(words)):
             other = words[at]
@@ -163,6 +219,16 @@ def resolve_term(word: str, lexicon: Lexicon, *, fuzzy: bool) -> Term:
             for form in lexicon.words_of(other):
                 if expansions.get(form, 0.0) < quality:
                     expansions[form] = quality
+    if fuzzy:
+        derived = [w for w in derived_forms(word, lexicon) if w not in expansions]
+        derived_roots = list(dict.fromkeys(stem(w) for w in derived))
+        found |= lexicon.fetch([r for r in derived_roots if r not in found])
+        for other in derived_roots:
+            if roots.get(other, 0.0) < DERIVED_QUALITY:
+                roots[other] = DERIVED_QUALITY
+            for form in lexicon.words_of(other):
+                if expansions.get(form, 0.0) < DERIVED_QUALITY:
+                    expansions[form] = DERIVED_QUALITY
     parts = [(*found[r], q) for r, q in roots.items() if r in found and len(found[r][0])]
     if not parts:
         return Term(word, expansions, _EMPTY, _EMPTY_Q, _EMPTY_P)

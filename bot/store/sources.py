@@ -156,9 +156,9 @@ class SourceStore(StoreBase):
         URL, else its newest post's (a feed loaded from a file has no polled URL, but its posts
         link to the site: `source:lemonde.fr` must still name it)."""
         rows = await self._db.fetchall(
-            "SELECT s.name, coalesce(s.url, (SELECT p.url FROM posts p WHERE p.id ="
-            " (SELECT max(q.id) FROM posts q WHERE q.source_id = s.id AND q.url IS NOT NULL)))"
-            " FROM sources s"
+            # One step down the index posts_source_url per source, whatever the posts' number.
+            "SELECT s.name, coalesce(s.url, (SELECT q.url FROM posts q WHERE q.source_id = s.id"
+            " AND q.url IS NOT NULL ORDER BY q.id DESC LIMIT 1)) FROM sources s"
         )
         return {row[0]: row[1] for row in rows}
 

@@ -19,7 +19,7 @@ from telegram import (
 
 from bot import render
 from bot.i18n import text
-from bot.search import IndexRebuilding
+from bot.search import IndexRebuilding, small_talk
 from bot.telegram.context import (
     Context,
     Pressed,
@@ -92,6 +92,10 @@ async def membership(update: Update, context: Context) -> None:
 @on_message
 async def help_command(said: Said, context: Context) -> None:
     """Every command with its usage."""
+    await _help(said, context)
+
+
+async def _help(said: Said, context: Context) -> None:
     await said.reply(text(said.lang, "help", bot=html.escape(context.bot.username or "relais_bot")))
 
 
@@ -106,8 +110,16 @@ async def search(said: Said, context: Context) -> None:
 
 @on_message
 async def search_words(said: Said, context: Context) -> None:
-    """Words written to the bot in a private chat, with no command: searched as /search."""
-    await _search_words(said, context, (said.message.text or "").split())
+    """Words written to the bot in a private chat, with no command: searched as /search,
+    unless they are small talk (a greeting, thanks, « ok », a question about the bot)."""
+    written = said.message.text or ""
+    talk = small_talk(written)
+    if talk == "help":
+        await _help(said, context)
+    elif talk is not None:
+        await said.reply(text(said.lang, f"talk_{talk}"))
+    else:
+        await _search_words(said, context, written.split())
 
 
 async def _search_words(said: Said, context: Context, words: list[str]) -> None:

@@ -1,0 +1,286 @@
+"""Bot-level search benchmark: `/search` through the bot as a process, beside the engine.
+
+The corpus is search_bench's (French-like passages from the seed's words, the seed's posts
+planted, near-miss decoys), loaded into a database through the loader's path. For each
+code tree ("after": this one; "main": main where this branch left it), `python -m bot run`
+runs against the fake Bot API over HTTP; each query is sent as `/search …` from a chat of
+its own, one at a time (60 ms apart: the flood gate spaces replies 1/30 s), and timed from
+the update handed to the fake API to the bot's answer arriving in the chat. In the same
+run, a fresh process of the same tree opens the index file the bot built and times
+`SearchIndex.search` for the same queries (the engine's own figure). p50/p95 of both (terse
+queries; sentence-like ones through the bot apart), /help's as the floor of the path,
+recall@5 through the bot.
+
+    .venv/bin/python benchmarks/bot_search_bench.py [--sizes 100000,1000000]
+        [--queries 40] [--trees after,main]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from search_bench import (  # noqa: E402
+    RANDOM_SEED,
+    Query,
+    build_corpus,
+    extract,
+    fill_store,
+    pct,
+)
+
+from tests.fakes import FakeBotAPI, FakeBotServer, plain_text  # noqa: E402
+
+TREES = ("after", "main")
+GATE_PAUSE = 0.06  # seconds between queries, past the flood gate's 1/30 s spacing
+# People's sentences and courtesies (issue 18), each meant to find one seed post.
+SENTENCES = [
+    ("je cherche l'interview de Casilli sur le travail du clic", "Casilli"),
+    ("Tu peux me trouver l'article sur l'Arcom ?", "Arcom"),
+    ("il y avait un truc sur les mercenaires russes de Wagner", "Wagner"),
+    ("le jeu video dematerialise c'est dangereux ?", "dématérialisé"),
+]
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def trees(tmp: Path, wanted: list[str]) -> dict[str, Path]:
+    """Where each tree's `bot/` is: this one, or main's where this branch left it."""
+    out = {}
+    for name in wanted:
+        if name == "after":
+            out[name] = ROOT
+        else:
+            out[name] = extract(_git("merge-base", "HEAD", "main"), tmp / "main")
+    return out
+
+
+def migrations_of(tree: Path) -> int:
+    """How many schema steps the tree's code knows."""
+    code = "from bot.migrations import MIGRATIONS; print(len(MIGRATIONS))"
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tree, env=env, capture_output=True, text=True, check=True
+    )
+    return int(out.stdout.strip())
+
+
+def database_for(tree: Path, filled: Path, into: Path) -> Path:
+    """A copy of the filled database at the schema the tree's code knows (newer steps of
+    this branch, indexes only, are undone for an older tree)."""
+    shutil.copy(filled, into)
+    known = migrations_of(tree)
+    with sqlite3.connect(into) as db:
+        if db.execute("PRAGMA user_version").fetchone()[0] > known:
+            db.execute("DROP INDEX IF EXISTS posts_source_url")
+            db.execute(f"PRAGMA user_version = {known}")
+    return into
+
+
+async def through_bot(tree: Path, database: Path, queries: list[Query], titles: dict) -> dict:
+    """Each query as `/search` from its own chat; latency from update to answer."""
+    core = FakeBotAPI()
+    async with FakeBotServer(core) as server:
+        env = {
+            **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")},
+            "PYTHONPATH": str(tree),
+            "BOT_TOKEN": core.token,
+            "TELEGRAM_API_URL": server.url,
+            "DATABASE_PATH": str(database),
+            "LOG_LEVEL": "WARNING",
+        }
+        started = time.monotonic()
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=env,
+            cwd=tree,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            first = core.user("First")
+            sent = time.monotonic()
+            core.command(first, "/search travail du clic")
+            reply = await core.wait_for(method="sendMessage", chat_id=first, within=900)
+            ready_s = reply.time - started
+            first_ms = (reply.time - sent) * 1000
+            # The floor: a command that reads nothing (/help), same path otherwise.
+            floor = []
+            for n in range(15):
+                await asyncio.sleep(GATE_PAUSE)
+                user = core.user(f"H{n}")
+                sent = time.monotonic()
+                core.command(user, "/help")
+                reply = await core.wait_for(method="sendMessage", chat_id=user, within=60)
+                floor.append((reply.time - sent) * 1000)
+            latencies, found = [], []
+            for n, query in enumerate(queries):
+                # Replies are spread 1/30 s apart by the flood gate (Telegram's overall
+                # limit): a pause past it measures the reply path, not the gate.
+                await asyncio.sleep(GATE_PAUSE)
+                user = core.user(f"U{n}")
+                sent = time.monotonic()
+                core.command(user, f"/search {query.text}")
+                reply = await core.wait_for(method="sendMessage", chat_id=user, within=60)
+                latencies.append((reply.time - sent) * 1000)
+                if query.target >= 0:
+                    text = plain_text(reply.text)
+                    found.append(titles[query.target][:40] in text)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+            if b"Traceback" in err:
+                print(err.decode(errors="replace")[-2000:])
+    return {
+        "ready_s": ready_s,
+        "first_ms": first_ms,
+        "latencies": latencies,
+        "floor": floor,
+        "recall": sum(found) / max(1, len(found)),
+    }
+
+
+def engine_worker(index_path: Path, queries_file: Path) -> dict:
+    """The same queries to `SearchIndex.search` in this (fresh) process, index warm."""
+    from bot.search import SearchIndex
+
+    index = SearchIndex.open(index_path)
+    assert index is not None, "the bot's index did not open"
+    index.search("travail du clic", limit=5)
+    latencies = []
+    for text in json.loads(queries_file.read_text()):
+        t = time.perf_counter()
+        index.search(text, limit=5)
+        latencies.append((time.perf_counter() - t) * 1000)
+    return {"latencies": latencies}
+
+
+def engine(tree: Path, index_path: Path, queries: list[Query], tmp: Path) -> dict:
+    asked = tmp / "asked.json"
+    asked.write_text(json.dumps([q.text for q in queries]))
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", str(index_path), str(asked)],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode:
+        raise RuntimeError(out.stderr[-3000:])
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def _kind(latencies: list[float], asked: list[Query], kind: str) -> list[float]:
+    return [x for x, q in zip(latencies, asked, strict=True) if q.kind == kind]
+
+
+def run_size(size: int, args: argparse.Namespace, tmp: Path, code: dict[str, Path]) -> dict:
+    posts, queries, passages = build_corpus(size, args.queries, RANDOM_SEED + size)
+    titles = {p.post_id: p.title for p in posts}
+    # The bot shows titles as written (HTML-escaped, then read back as plain text).
+    titles = {k: re.sub(r"\s+", " ", v) for k, v in titles.items()}
+    # Searches only (quotes are search_bench's), terse and as people write them.
+    asked = [
+        q for q in queries if q.kind != "quote" and (q.target >= 0 or q.how.startswith("broad"))
+    ]
+    filled = tmp / f"filled{size}.sqlite3"
+    stored = fill_store(posts, filled)
+    print(f"\n=== {passages:,} passages, {len(asked)} queries; store filled in {stored:.0f} s")
+    rows = {}
+    for name, tree in code.items():
+        database = database_for(tree, filled, tmp / f"{name}{size}.sqlite3")
+        bot = asyncio.run(through_bot(tree, database, asked, titles))
+        eng = engine(tree, database.with_name(database.name + ".index"), asked, tmp)
+        terse = [x for x, q in zip(bot["latencies"], asked, strict=True) if q.kind == "terse"]
+        said = [x for x, q in zip(bot["latencies"], asked, strict=True) if q.kind == "sentence"]
+        row = {
+            "bot_p50": pct(terse, 0.5),
+            "bot_p95": pct(terse, 0.95),
+            "sentence_p50": pct(said, 0.5),
+            "sentence_p95": pct(said, 0.95),
+            "engine_p50": pct(_kind(eng["latencies"], asked, "terse"), 0.5),
+            "engine_p95": pct(_kind(eng["latencies"], asked, "terse"), 0.95),
+            "help_p50": pct(bot["floor"], 0.5),
+            "ready_s": bot["ready_s"],
+            "first_ms": bot["first_ms"],
+            "recall": bot["recall"],
+        }
+        rows[name] = row
+        print(
+            f"{name:>6}: bot p50 {row['bot_p50']:.1f} ms, p95 {row['bot_p95']:.1f} ms; engine"
+            f" p50 {row['engine_p50']:.1f} ms, p95 {row['engine_p95']:.1f} ms; /help p50"
+            f" {row['help_p50']:.1f} ms; sentences through the bot p50 {row['sentence_p50']:.1f}"
+            f" ms, p95 {row['sentence_p95']:.1f} ms; start to first"
+            f" answer {row['ready_s']:.1f} s (that answer {row['first_ms']:.0f} ms); recall@5"
+            f" through the bot {row['recall']:.3f}",
+            flush=True,
+        )
+        for leftover in tmp.glob(f"{name}{size}.sqlite3*"):
+            leftover.unlink()
+    for leftover in tmp.glob(f"filled{size}.sqlite3*"):
+        leftover.unlink()
+    return {"passages": passages, **rows}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--queries", type=int, default=40, help="generated queries per size")
+    parser.add_argument("--trees", default=",".join(TREES))
+    parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(engine_worker(Path(args.worker[0]), Path(args.worker[1]))))
+        return
+    wanted = [t for t in args.trees.split(",") if t]
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
+    results = []
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        code = trees(tmp, wanted)
+        for size in [int(s) for s in args.sizes.split(",") if s]:
+            results.append(run_size(size, args, tmp, code))
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+    head = ("passages", "tree", "bot p50", "bot p95", "engine p50", "engine p95", "first", "recall")
+    print("\n" + " | ".join(f"{h:>10}" for h in head))
+    for r in results:
+        for tree in wanted:
+            e = r[tree]
+            cells: tuple[str, ...] = (f"{r['passages']:,}", tree, f"{e['bot_p50']:.1f}")
+            cells += (f"{e['bot_p95']:.1f}",)
+            cells += (f"{e['engine_p50']:.1f}", f"{e['engine_p95']:.1f}")
+            cells += (f"{e['first_ms']:.0f}", f"{e['recall']:.3f}")
+            print(" | ".join(f"{c:>10}" for c in cells))
+    for r in results:
+        if "after" in r:
+            goal = 60 if r["passages"] >= 1_000_000 else 25
+            ok = "PASS" if r["after"]["bot_p95"] <= goal else "MISS"
+            print(f"{r['passages']:>10,}: {ok} bot p95 <= {goal} ms: {r['after']['bot_p95']:.1f}")
+
+
+if __name__ == "__main__":
+    main()
