@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import string
 from datetime import datetime
+from typing import Any
+
+from bot.typography import french_spaces
 
 LANGUAGES = ("fr", "en")
 
@@ -69,11 +73,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "by": "— {speaker}",
         "source_date": "{source} · {date}",
         "share_more": "Plus de résultats",
-        "held_header": "Pendant vos heures calmes ({count} articles) :",
-        "and_more": "… et {count} autres.",
-        "more_from": "… et {count} autre(s) article(s) de {source}",
+        "held_header": "Pendant vos heures calmes ({count:p:article|articles}) :",
+        "and_more": "… et {count:p:autre|autres}.",
+        "more_from": "… et {count:p:autre article|autres articles} de {source}",
         "more_hint": "Retrouvez-les avec /search, ou recevez tout en un résumé avec /digest daily 08:00.",
-        "digest_header": "<b>Votre résumé</b> ({count} articles)",
+        "digest_header": "<b>Votre résumé</b> ({count:p:article|articles})",
         "usage_subscribe": (
             "Usage : /subscribe <i>source</i>|all [<i>filtres</i>]\n"
             "Filtres : <code>+mot</code> requis, <code>-mot</code> exclu, "
@@ -95,33 +99,34 @@ TEXTS: dict[str, dict[str, str]] = {
         "unknown_source": "Source inconnue : « {name} ». La liste des sources : /sources",
         "unknown_source_close": "Source inconnue : « {name} ». Vouliez-vous dire : {close} ? Toutes les sources : /sources",
         "ambiguous_source": "« {name} » désigne plusieurs sources : {names}. Précisez laquelle.",
-        "subscribed": "Abonné à {source}{filters}. Les nouveaux articles arriveront ici.",
+        "subscribed": "Abonnement à {source} enregistré{filters}. Les nouveaux articles arriveront ici.",
         "subscription_updated": "Abonnement à {source} mis à jour{filters}.",
-        "with_filters": " (filtres : <code>{filters}</code>)",
+        "with_filters": " (filtres : {filters})",
         "all_sources": "toutes les sources",
-        "unsubscribed": "Désabonné de {source}.",
+        "unsubscribed": "Abonnement à {source} retiré.",
         "not_subscribed": "Aucun abonnement à {source} ici.",
         "no_subscriptions": "Aucun abonnement. Essayez /subscribe Numerama",
         "subscriptions_header": "<b>Abonnements de {chat}</b>",
         "removed": "Abonnement retiré.",
         "bad_filter": "Filtre refusé : {error}",
-        "filter_header": "Sur les {count} derniers articles de {source}, {passed} passent :",
+        "filter_header": "Sur les {count} derniers articles de {source}, {passed:p:passe|passent} :",
+        "filter_header_none": "Sur les {count} derniers articles de {source}, aucun ne passe.",
         "admins_only": "Seuls les administrateurs de ce groupe peuvent changer ses abonnements.",
         "quiet_on": "Heures calmes : {start}–{end}. Les articles arrivés entre-temps viendront en un message.",
         "quiet_off": "Heures calmes désactivées.",
         "digest_on": "Résumé programmé : {schedule} ({tz}). Plus d’envois instantanés ici.",
         "digest_off": "Résumés désactivés : les articles arriveront de nouveau un par un.",
         "digest_empty": "Rien de nouveau pour un résumé.",
-        "digest_sent": "Résumé envoyé ({count} articles).",
+        "digest_sent": "Résumé envoyé ({count:p:article|articles}).",
         "bad_schedule": "Programme illisible : {error}",
         "timezone_set": "Fuseau horaire : {tz}.",
         "bad_timezone": "Fuseau inconnu : « {tz} ». Exemple : Europe/Paris, America/Montreal.",
-        "status_sources": "<b>Sources</b> : {count} suivie(s), {failing} en échec",
-        "status_source": "{name} : dernier succès {success}, {errors} erreur(s), prochain passage {next}",
+        "status_sources": "<b>Sources</b> : {count:p:suivie|suivies}, {failing} en échec",
+        "status_source": "{name} : dernier succès {success}, {errors:p:erreur|erreurs}, prochain passage {next}",
         "status_failing": " ⚠️ en échec : {error}",
-        "status_collisions": "↳ ⚠️ {name} : {count} entrée(s) du flux reprennent l’identifiant d’une autre ; seule la première est gardée",
-        "status_chat": "<b>Cette conversation</b> : {subs} abonnement(s), {pending} envoi(s) en attente",
-        "status_given_up": "⚠️ {count} envoi(s) abandonné(s) après des échecs répétés",
+        "status_collisions": "↳ ⚠️ {name} : {count:p:entrée du flux reprend|entrées du flux reprennent} l’identifiant d’une autre ; seule la première est gardée",
+        "status_chat": "<b>Cette conversation</b> : {subs:p:abonnement|abonnements}, {pending:p:envoi|envois} en attente",
+        "status_given_up": "⚠️ {count:p:envoi abandonné|envois abandonnés} après des échecs répétés",
         "never": "jamais",
         "admin_only": "Cette commande est réservée aux administrateurs de Relais.",
         "source_added": "Source ajoutée : {name} ({url}). Son premier passage ne fait qu’enregistrer l’existant.",
@@ -132,8 +137,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_twice": "{name} figure deux fois : seule la première est prise.",
         "source_removed": "Source retirée : {name}. Ses articles restent consultables.",
         "still_in_file": " Elle figure encore dans SOURCES_FILE : retirez-la aussi de ce fichier.",
-        "opml_imported": "{count} source(s) importée(s).",
-        "opml_unchanged": "{count} déjà suivie(s) à la même adresse.",
+        "opml_imported": "{count:p:source importée|sources importées}.",
+        "opml_unchanged": "{count:p:déjà suivie|déjà suivies} à la même adresse.",
         "opml_errors": "Ignoré : {errors}",
         "source_not_public": "Refusé : {url} mène à {address}, qui n’est pas une adresse publique (cette machine, un réseau privé, une plage réservée…). Les sources ajoutées depuis Telegram doivent être sur Internet ; pour des flux de son propre réseau, l’opérateur peut régler ALLOW_PRIVATE_SOURCES=1.",
         "source_odd_host": "Refusé : {host} est une adresse numérique écrite de façon inhabituelle. Donnez le nom du site.",
@@ -146,7 +151,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_not_admin": "Vous devez être administrateur de {title} pour le configurer.",
         "channel_bot_cannot_post": "Ajoutez-moi comme administrateur de {title} avec le droit de publier, puis réessayez.",
         "channel_unknown": "Je ne trouve pas ce canal. Ajoutez-moi d’abord comme administrateur.",
-        "welcome_back": "Content de vous revoir : vos abonnements reprennent.",
+        "welcome_back": "Vous revoilà : vos abonnements reprennent.",
         "source_failing": "⚠️ <b>{name}</b> échoue sans cesse ; nouvelles tentatives de plus en plus espacées : {error}",
         "source_recovered": "✅ <b>{name}</b> répond de nouveau.",
         "opml_too_big": "Fichier ignoré : il dépasse {size} Mo.",
@@ -206,11 +211,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "by": "— {speaker}",
         "source_date": "{source} · {date}",
         "share_more": "More results",
-        "held_header": "During your quiet hours ({count} posts):",
+        "held_header": "During your quiet hours ({count:p:post|posts}):",
         "and_more": "… and {count} more.",
-        "more_from": "… and {count} more post(s) from {source}",
+        "more_from": "… and {count:p:more post|more posts} from {source}",
         "more_hint": "Find them with /search, or get everything as one digest with /digest daily 08:00.",
-        "digest_header": "<b>Your digest</b> ({count} posts)",
+        "digest_header": "<b>Your digest</b> ({count:p:post|posts})",
         "usage_subscribe": (
             "Usage: /subscribe <i>source</i>|all [<i>filters</i>]\n"
             "Filters: <code>+word</code> required, <code>-word</code> excluded, "
@@ -234,7 +239,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "ambiguous_source": "“{name}” names several sources: {names}. Say which one.",
         "subscribed": "Subscribed to {source}{filters}. New posts will arrive here.",
         "subscription_updated": "Subscription to {source} updated{filters}.",
-        "with_filters": " (filters: <code>{filters}</code>)",
+        "with_filters": " (filters: {filters})",
         "all_sources": "every source",
         "unsubscribed": "Unsubscribed from {source}.",
         "not_subscribed": "No subscription to {source} here.",
@@ -243,22 +248,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "removed": "Subscription removed.",
         "bad_filter": "Filter refused: {error}",
         "filter_header": "Of the last {count} posts of {source}, {passed} pass:",
+        "filter_header_none": "Of the last {count} posts of {source}, none passes.",
         "admins_only": "Only this group's admins can change its subscriptions.",
         "quiet_on": "Quiet hours: {start}–{end}. Posts arriving meanwhile come as one message.",
         "quiet_off": "Quiet hours off.",
         "digest_on": "Digest scheduled: {schedule} ({tz}). No more instant pushes here.",
         "digest_off": "Digests off: posts will arrive one by one again.",
         "digest_empty": "Nothing new for a digest.",
-        "digest_sent": "Digest sent ({count} posts).",
+        "digest_sent": "Digest sent ({count:p:post|posts}).",
         "bad_schedule": "Unreadable schedule: {error}",
         "timezone_set": "Time zone: {tz}.",
         "bad_timezone": "Unknown time zone: “{tz}”. Example: Europe/Paris, America/Montreal.",
         "status_sources": "<b>Sources</b>: {count} polled, {failing} failing",
-        "status_source": "{name}: last success {success}, {errors} error(s), next poll {next}",
+        "status_source": "{name}: last success {success}, {errors:p:error|errors}, next poll {next}",
         "status_failing": " ⚠️ failing: {error}",
-        "status_collisions": "↳ ⚠️ {name}: {count} feed entry(ies) reuse another entry’s id; only the first is kept",
-        "status_chat": "<b>This chat</b>: {subs} subscription(s), {pending} delivery(ies) waiting",
-        "status_given_up": "⚠️ {count} delivery(ies) given up after repeated failures",
+        "status_collisions": "↳ ⚠️ {name}: {count:p:feed entry reuses|feed entries reuse} another entry’s id; only the first is kept",
+        "status_chat": "<b>This chat</b>: {subs:p:subscription|subscriptions}, {pending:p:delivery|deliveries} waiting",
+        "status_given_up": "⚠️ {count:p:delivery|deliveries} given up after repeated failures",
         "never": "never",
         "admin_only": "This command is for Relais admins only.",
         "source_added": "Source added: {name} ({url}). Its first poll only records what is there.",
@@ -269,7 +275,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_twice": "{name} is listed twice: only the first one counts.",
         "source_removed": "Source removed: {name}. Its posts stay searchable.",
         "still_in_file": " It is still listed in SOURCES_FILE: remove it there too.",
-        "opml_imported": "{count} source(s) imported.",
+        "opml_imported": "{count:p:source|sources} imported.",
         "opml_unchanged": "{count} already polled at the same address.",
         "opml_errors": "Skipped: {errors}",
         "source_not_public": "Refused: {url} leads to {address}, which is not a public address (this machine, a private network, a reserved range…). Sources added from Telegram must be on the internet; for feeds on their own network the operator can set ALLOW_PRIVATE_SOURCES=1.",
@@ -386,10 +392,41 @@ def language(code: str | None) -> str:
     return "en" if code and code.lower().startswith("en") else "fr"
 
 
+def commands(lang: str) -> list[tuple[str, str]]:
+    """The command menu of `lang` (name, description), with its typography."""
+    return [(name, _render(lang, desc, {})) for name, desc in COMMANDS[lang]]
+
+
+class _Formatter(string.Formatter):
+    """str.format with one more spec: `{n:p:article|articles}` gives `2 articles`."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("p:"):
+            one, _, many = format_spec[2:].partition("|")
+            return f"{value} {one if singular(self.lang, value) else many}"
+        return str(super().format_field(value, format_spec))
+
+
+def singular(lang: str, count: object) -> bool:
+    """Whether `count` takes the singular: 0 and 1 in French, only 1 in English."""
+    number = count if isinstance(count, int) else 2
+    return number == 1 if lang == "en" else abs(number) < 2
+
+
+def _render(lang: str, template: str, values: dict[str, object]) -> str:
+    # Typography goes on the template, never on the values (titles, queries, URLs).
+    if lang != "en":
+        template = french_spaces(template)
+    return _Formatter(lang).format(template, **values)
+
+
 def text(lang: str, key: str, **values: object) -> str:
-    """A catalogue text in `lang`, with placeholders filled."""
+    """A catalogue text in `lang`, with placeholders filled (French typography applied)."""
     template = TEXTS.get(lang, TEXTS["fr"]).get(key) or TEXTS["fr"][key]
-    return template.format(**values) if values else template
+    return _render(lang if lang in TEXTS else "fr", template, values)
 
 
 def message(lang: str, key: str, **values: object) -> str:
@@ -397,7 +434,7 @@ def message(lang: str, key: str, **values: object) -> str:
     template = MESSAGES.get(lang, MESSAGES["fr"]).get(key) or MESSAGES["fr"].get(key)
     if template is None:
         return " ".join([key.rpartition(".")[2], *map(str, values.values())])
-    return template.format(**values)
+    return _render(lang if lang in MESSAGES else "fr", template, values)
 
 
 def format_date(moment: datetime | None, lang: str) -> str:

@@ -66,6 +66,19 @@ def highlight(snippet: str, spans: Sequence[tuple[int, int]]) -> str:
     return "".join(out) + escape(snippet[at:])
 
 
+_PHRASE = re.compile(r'"([^"]*)"')
+
+
+def filters_text(filters: str, lang: str) -> str:
+    """Subscription filters for a reply, escaped, their phrases in « » (“ ” in English)."""
+    opening, closing = ("“", "”") if lang == "en" else ("«\u00a0", "\u00a0»")
+    parts = _PHRASE.split(filters)  # plain text and phrases, alternating
+    return "".join(
+        f"{opening}{escape(part)}{closing}" if odd else escape(part)
+        for odd, part in ((i % 2 == 1, part) for i, part in enumerate(parts))
+    )
+
+
 def in_zone(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
     """A stored moment in the reader's time zone, for any value the store may hold.
 

@@ -18,8 +18,8 @@ BOT = ROOT / "bot"
 LAYERS: Sequence[tuple[str, Sequence[str]]] = (
     (
         "foundation",
-        ("bot", "bot.config", "bot.models", "bot.text", "bot.i18n", "bot.migrations",
-         "bot.migrations_pg", "bot.redaction", "bot.ratelimit"),
+        ("bot", "bot.config", "bot.models", "bot.text", "bot.typography", "bot.i18n",
+         "bot.migrations", "bot.migrations_pg", "bot.redaction", "bot.ratelimit"),
     ),
     (
         "pure rules and ingestion",

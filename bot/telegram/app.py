@@ -26,7 +26,7 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.delivery.sender import FLOOD_MARGIN, Sender
-from bot.i18n import COMMANDS
+from bot.i18n import COMMANDS, commands
 from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
 from bot.leader import LeaseRefused
@@ -187,9 +187,9 @@ async def _post_init(app: AnyApplication) -> None:
         on_recovered=on_recovered,
     )
     attach(app, Services(settings, store, searcher, poller, sender, stack, policy, leadership))
-    for lang, commands in COMMANDS.items():
+    for lang in COMMANDS:
         await app.bot.set_my_commands(
-            [BotCommand(name, description) for name, description in commands],
+            [BotCommand(name, description) for name, description in commands(lang)],
             language_code=None if lang == "en" else lang,
         )
     await leading.start_leading(app)

@@ -48,7 +48,8 @@ async def reply_ambiguous(turn: Turn, wanted: str, names: list[str]) -> None:
 
 
 def _filters_note(lang: str, filters: str) -> str:
-    return text(lang, "with_filters", filters=render.escape(filters)) if filters else ""
+    shown = render.filters_text(filters, lang)
+    return text(lang, "with_filters", filters=shown) if filters else ""
 
 
 ALL = ("all", "tout", "tous", "toutes")
@@ -229,7 +230,6 @@ async def filter_command(said: Said, context: Context) -> None:
         ok = flt.matches(document(post["title"], post["text"]))
         passed += ok
         lines.append(f"{'✅' if ok else '❌'} {render.link(post['title'], post['url'])}")
-    header = text(
-        lang, "filter_header", count=len(recent), source=render.escape(source.name), passed=passed
-    )
+    key = "filter_header" if passed else "filter_header_none"
+    header = text(lang, key, count=len(recent), source=render.escape(source.name), passed=passed)
     await reply_lines(said, [header, *lines])

@@ -1,0 +1,53 @@
+"""End to end in French: the bot as a process, spoken to through the fake Bot API, as a French
+reader meets it (typography, language, time zone, argument words)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from tests.fakes import FakeBotAPI, FakeBotServer
+from tests.fakes.demo import prepare_database
+from tests.test_e2e_bot import start_bot, stop
+
+
+@asynccontextmanager
+async def running_bot(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[None]:
+    """The bot as its own process on a database with the demo posts; its log on a timeout."""
+    database = tmp_path / "relais.sqlite3"
+    await prepare_database(database)
+    async with FakeBotServer(core) as server:
+        process = await start_bot(server, core, database, tmp_path)
+        try:
+            yield
+        except TimeoutError as exc:
+            raise AssertionError(f"{exc}\n--- bot log ---\n{(await stop(process))[2]}") from exc
+        finally:
+            if process.returncode is None:
+                code, _, log = await stop(process)
+                assert code == 0, log
+
+
+async def ask(core: FakeBotAPI, user: object, command: str) -> str:
+    """Send `command` as `user` and return the text of the bot's answer (Telegram HTML)."""
+    mark = core.mark()
+    core.command(user, command)
+    reply = await core.wait_for(method="sendMessage", chat_id=user, since=mark, within=60)
+    return str(reply.text)
+
+
+async def test_french_replies_have_non_breaking_spaces_and_real_plurals(
+    core: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running_bot(core, tmp_path):
+        alice = core.user("Alice")
+        welcome = await ask(core, alice, "/start")
+        assert "Bonjour\u202f!" in welcome
+        assert "Relais</b>\u00a0:" in welcome
+        status = await ask(core, alice, "/status")
+        assert "(s)" not in status
+        assert "0\u00a0abonnement" not in status  # a plain space stays between count and noun
+        assert "0 abonnement," in status
+        for mark in (" :", " ;", " !", " ?", "« ", " »"):
+            assert mark not in welcome + status, mark
