@@ -25,36 +25,47 @@ TEXTS: dict[str, dict[str, str]] = {
             "/help donne toutes les commandes."
         ),
         "help": (
-            "<b>Commandes</b>\n"
-            "/search <i>mots</i> : chercher des articles (fautes, accents et pluriels "
-            "pardonnés) ; ici, en privé, vos mots seuls suffisent\n"
-            "/quote [<i>mots</i>] : une citation ; sans mots, une citation au hasard\n"
-            "/sources : les sources, leur nombre d’articles et leur dernier article\n"
-            "/start : l’accueil\n/help : cette aide\n\n"
-            "<b>Abonnements</b>\n"
-            "/subscribe <i>source</i>|all [<i>filtres</i>] : recevoir les nouveaux articles "
-            '(<code>+mot</code>, <code>-mot</code>, <code>"expression"</code>)\n'
-            "/unsubscribe <i>source</i>|all : se désabonner\n"
-            "/subscriptions : vos abonnements, avec un bouton pour retirer chacun\n"
-            "/filter test <i>source</i> <i>filtres</i> : ce que des filtres laisseraient passer\n"
-            "/quiet 22:00-07:00 | off : heures calmes\n"
-            "/digest daily 08:00 | weekly mon 08:00 | off | now : résumés au lieu d’envois\n"
-            "/timezone <i>Zone/Ville</i> : votre fuseau horaire\n"
-            "/previews on|off : aperçu des liens sous les articles envoyés\n"
-            "/status : l’état des sources et de vos envois\n"
-            "/channel : configurer un canal depuis cette conversation\n\n"
-            "<b>Administration</b> (ADMIN_IDS)\n"
-            "/addsource <i>nom</i> <i>url</i>, /removesource <i>nom</i>, /export (OPML) ; "
-            "envoyez un fichier .opml pour importer des sources.\n\n"
-            "<b>Syntaxe de recherche</b>\n"
-            '<code>"expression exacte"</code>, <code>-mot</code> pour exclure, '
+            "<b>Chercher</b>\n"
+            "{search}\n"
+            "/quote je coche des cases : une citation ; /quote seul, une au hasard\n"
+            "/sources : les sources suivies ; /start : l’accueil ; /help : cette aide\n\n"
+            "<b>Recevoir les articles</b>\n"
+            "/subscribe Numerama : ses nouveaux articles arrivent {where} ; "
+            "/subscribe tout : toutes les sources\n"
+            "/subscribe Numerama +ia -bitcoin « intelligence artificielle » : "
+            "seulement ceux qui passent ces filtres\n"
+            "/subscriptions : les abonnements, un bouton pour retirer chacun ; "
+            "/unsubscribe <i>source</i> ou tout\n"
+            "/digest quotidien 8h, hebdo lundi 8h, non ou maintenant : un résumé au lieu "
+            "d’envois un par un\n"
+            "/quiet 22h-7h ou non : des heures calmes\n"
+            "/timezone Europe/Paris{language} · /previews oui ou non · "
+            "/filter test <i>source</i> <i>filtres</i>\n"
+            "/status : où en sont les envois{channel}\n\n"
+            "<b>Recherche fine</b> : « expression exacte », <code>-mot</code>, "
             "<code>source:Numerama</code>, <code>since:2023-05-01</code>, "
-            "<code>until:2023-12-31</code>\n\n"
-            "Dans n’importe quelle conversation, tapez <code>@{bot} mots</code> pour partager "
-            "un article."
+            "<code>until:2023-12-31</code>\n"
+            "Dans n’importe quelle conversation, <code>@{bot} mots</code> partage un article."
+            "{admin}"
         ),
-        "usage_search": "Usage : /search <i>mots</i> (par exemple /search travail du clic)",
-        "usage_quote": "Usage : /quote [<i>mots</i>] (par exemple /quote je coche des cases)",
+        "help_search_private": (
+            "Écrivez-moi simplement des mots, ou /search travail du clic (fautes, accents et "
+            "pluriels pardonnés)"
+        ),
+        "help_search_group": (
+            "/search travail du clic : chercher des articles (fautes, accents et pluriels "
+            "pardonnés)"
+        ),
+        "help_where_private": "ici",
+        "help_where_group": "dans ce groupe",
+        "help_channel_private": " ; /channel : configurer un canal depuis ici",
+        "help_admin": (
+            "\n\n<b>Administration</b>\n"
+            "/addsource <i>nom</i> <i>url</i>, /removesource <i>nom</i>, /export (OPML) ; "
+            "envoyez-moi un fichier .opml pour importer des sources."
+        ),
+        "usage_search": "Syntaxe : /search <i>mots</i>. Exemple : /search travail du clic",
+        "usage_quote": "Syntaxe : /quote [<i>mots</i>]. Exemple : /quote je coche des cases",
         "no_results": "Aucun résultat pour « {query} ».",
         "did_you_mean": "Vouliez-vous dire « {suggestion} » ? /search {suggestion}",
         "results_header": "Résultats pour « {query} » ({total}) :",
@@ -76,26 +87,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "held_header": "Pendant vos heures calmes ({count:p:article|articles}) :",
         "and_more": "… et {count:p:autre|autres}.",
         "more_from": "… et {count:p:autre article|autres articles} de {source}",
-        "more_hint": "Retrouvez-les avec /search, ou recevez tout en un résumé avec /digest daily 08:00.",
+        "more_hint": "Retrouvez-les avec /search, ou recevez tout en un résumé avec /digest quotidien 8h.",
         "digest_header": "<b>Votre résumé</b> ({count:p:article|articles})",
         "usage_subscribe": (
-            "Usage : /subscribe <i>source</i>|all [<i>filtres</i>]\n"
+            "Syntaxe : /subscribe <i>source</i> [<i>filtres</i>], ou /subscribe tout\n"
             "Filtres : <code>+mot</code> requis, <code>-mot</code> exclu, "
-            '<code>"une expression"</code> requise. Exemple : '
+            "« une expression » requise. Exemple : "
             "<code>/subscribe Numerama +ia -bitcoin</code>"
         ),
-        "usage_unsubscribe": "Usage : /unsubscribe <i>source</i>|all",
-        "usage_filter": "Usage : /filter test <i>source</i> <i>filtres</i>",
-        "usage_quiet": "Usage : /quiet 22:00-07:00 ou /quiet off",
+        "usage_unsubscribe": "Syntaxe : /unsubscribe <i>source</i>, ou /unsubscribe tout",
+        "usage_filter": "Syntaxe : /filter test <i>source</i> <i>filtres</i>. Exemple : /filter test Numerama +ia",
+        "usage_quiet": "Syntaxe : /quiet 22h-7h (ou 22:00-07:00), ou /quiet non pour les retirer",
         "usage_digest": (
-            "Usage : /digest daily 08:00 | /digest weekly mon 08:00 | /digest off | /digest now"
+            "Syntaxe : /digest quotidien 8h, /digest hebdo lundi 8h, /digest non "
+            "(envois un par un) ou /digest maintenant"
         ),
-        "usage_timezone": "Usage : /timezone Europe/Paris",
-        "usage_previews": "Usage : /previews on ou /previews off",
+        "usage_timezone": "Syntaxe : /timezone <i>Zone/Ville</i>. Exemple : /timezone Europe/Paris",
+        "usage_previews": "Syntaxe : /previews oui ou /previews non",
         "previews_on": "Les articles envoyés ici montreront l’aperçu de leur lien.",
         "previews_off": "Les articles envoyés ici n’auront plus d’aperçu de lien.",
-        "usage_addsource": "Usage : /addsource <i>nom</i> <i>url</i>",
-        "usage_removesource": "Usage : /removesource <i>nom</i>",
+        "usage_addsource": "Syntaxe : /addsource <i>nom</i> <i>url</i>",
+        "usage_removesource": "Syntaxe : /removesource <i>nom</i>",
         "unknown_source": "Source inconnue : « {name} ». La liste des sources : /sources",
         "unknown_source_close": "Source inconnue : « {name} ». Vouliez-vous dire : {close} ? Toutes les sources : /sources",
         "ambiguous_source": "« {name} » désigne plusieurs sources : {names}. Précisez laquelle.",
@@ -146,7 +158,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "opml_refused": "Refusé (adresse non publique ou introuvable) : {sources}",
         "channel_pick": "Choisissez le canal à configurer avec le bouton, transférez-moi un de ses messages, ou écrivez /channel @nom_du_canal.",
         "channel_button": "Choisir un canal",
-        "channel_set": "Vous configurez maintenant le canal {title}. /subscribe, /digest… s’appliquent à lui. /channel off pour revenir ici.",
+        "channel_set": "Vous configurez maintenant le canal {title}. /subscribe, /digest… s’appliquent à lui. /channel fin pour revenir ici.",
         "channel_off": "Vous configurez de nouveau cette conversation.",
         "channel_not_admin": "Vous devez être administrateur de {title} pour le configurer.",
         "channel_bot_cannot_post": "Ajoutez-moi comme administrateur de {title} avec le droit de publier, puis réessayez.",
@@ -164,32 +176,41 @@ TEXTS: dict[str, dict[str, str]] = {
             "/help lists every command."
         ),
         "help": (
-            "<b>Commands</b>\n"
-            "/search <i>words</i>: find posts (typos, accents and plurals forgiven); here, "
-            "in private, your words alone will do\n"
-            "/quote [<i>words</i>]: a quote; with no words, a random one\n"
-            "/sources: the sources, their post counts and latest post\n"
-            "/start: the welcome\n/help: this help\n\n"
-            "<b>Subscriptions</b>\n"
-            "/subscribe <i>source</i>|all [<i>filters</i>]: get new posts "
-            '(<code>+word</code>, <code>-word</code>, <code>"phrase"</code>)\n'
-            "/unsubscribe <i>source</i>|all: stop\n"
-            "/subscriptions: your subscriptions, with a button to remove each\n"
-            "/filter test <i>source</i> <i>filters</i>: what filters would let through\n"
-            "/quiet 22:00-07:00 | off: quiet hours\n"
-            "/digest daily 08:00 | weekly mon 08:00 | off | now: digests instead of pushes\n"
-            "/timezone <i>Area/City</i>: your time zone\n"
-            "/previews on|off: link previews under pushed posts\n"
-            "/status: how the sources and your deliveries stand\n"
-            "/channel: set up a channel from this chat\n\n"
-            "<b>Administration</b> (ADMIN_IDS)\n"
-            "/addsource <i>name</i> <i>url</i>, /removesource <i>name</i>, /export (OPML); "
-            "send an .opml file to import sources.\n\n"
-            "<b>Search syntax</b>\n"
-            '<code>"exact phrase"</code>, <code>-word</code> to exclude, '
+            "<b>Search</b>\n"
+            "{search}\n"
+            "/quote je coche des cases: a quote; /quote alone, a random one\n"
+            "/sources: the sources followed; /start: the welcome; /help: this help\n\n"
+            "<b>Get new posts</b>\n"
+            "/subscribe Numerama: its new posts come {where}; /subscribe all: every source\n"
+            '/subscribe Numerama +ia -bitcoin "intelligence artificielle": only those '
+            "passing these filters\n"
+            "/subscriptions: the subscriptions, a button to remove each; "
+            "/unsubscribe <i>source</i> or all\n"
+            "/digest daily 8:00, weekly mon 8:00, off or now: a digest instead of "
+            "one by one\n"
+            "/quiet 22:00-07:00 or off: quiet hours\n"
+            "/timezone Europe/Paris{language} · /previews on or off · "
+            "/filter test <i>source</i> <i>filters</i>\n"
+            "/status: how deliveries stand{channel}\n\n"
+            '<b>Search syntax</b>: <code>"exact phrase"</code>, <code>-word</code>, '
             "<code>source:Numerama</code>, <code>since:2023-05-01</code>, "
-            "<code>until:2023-12-31</code>\n\n"
-            "In any chat, type <code>@{bot} words</code> to share a post."
+            "<code>until:2023-12-31</code>\n"
+            "In any chat, <code>@{bot} words</code> shares a post."
+            "{admin}"
+        ),
+        "help_search_private": (
+            "Just write me words, or /search travail du clic (typos, accents and plurals forgiven)"
+        ),
+        "help_search_group": (
+            "/search travail du clic: find posts (typos, accents and plurals forgiven)"
+        ),
+        "help_where_private": "here",
+        "help_where_group": "to this group",
+        "help_channel_private": "; /channel: set up a channel from here",
+        "help_admin": (
+            "\n\n<b>Administration</b>\n"
+            "/addsource <i>name</i> <i>url</i>, /removesource <i>name</i>, /export (OPML); "
+            "send me an .opml file to import sources."
         ),
         "usage_search": "Usage: /search <i>words</i> (for example /search travail du clic)",
         "usage_quote": "Usage: /quote [<i>words</i>] (for example /quote je coche des cases)",
@@ -214,19 +235,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "held_header": "During your quiet hours ({count:p:post|posts}):",
         "and_more": "… and {count} more.",
         "more_from": "… and {count:p:more post|more posts} from {source}",
-        "more_hint": "Find them with /search, or get everything as one digest with /digest daily 08:00.",
+        "more_hint": "Find them with /search, or get everything as one digest with /digest daily 8:00.",
         "digest_header": "<b>Your digest</b> ({count:p:post|posts})",
         "usage_subscribe": (
-            "Usage: /subscribe <i>source</i>|all [<i>filters</i>]\n"
+            "Usage: /subscribe <i>source</i> [<i>filters</i>], or /subscribe all\n"
             "Filters: <code>+word</code> required, <code>-word</code> excluded, "
             '<code>"a phrase"</code> required. Example: '
             "<code>/subscribe Numerama +ia -bitcoin</code>"
         ),
-        "usage_unsubscribe": "Usage: /unsubscribe <i>source</i>|all",
+        "usage_unsubscribe": "Usage: /unsubscribe <i>source</i>, or /unsubscribe all",
         "usage_filter": "Usage: /filter test <i>source</i> <i>filters</i>",
-        "usage_quiet": "Usage: /quiet 22:00-07:00 or /quiet off",
+        "usage_quiet": "Usage: /quiet 22:00-07:00 (or 10pm-7am as 22h-7h), or /quiet off",
         "usage_digest": (
-            "Usage: /digest daily 08:00 | /digest weekly mon 08:00 | /digest off | /digest now"
+            "Usage: /digest daily 8:00, /digest weekly mon 8:00, /digest off "
+            "(one by one) or /digest now"
         ),
         "usage_timezone": "Usage: /timezone Europe/Paris",
         "usage_previews": "Usage: /previews on or /previews off",
@@ -319,10 +341,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "query.unknown_source": "aucune source « {value} »",
         "query.ambiguous_source": "plusieurs sources pour {value}, toutes gardées",
         "schedule.form": (
-            "écrivez daily HH:MM ou weekly JOUR HH:MM (par exemple daily 08:00 ou weekly lun 08:00)"
+            "écrivez quotidien HEURE ou hebdo JOUR HEURE (par exemple quotidien 8h ou "
+            "hebdo lundi 8h30)"
         ),
-        "schedule.day": "jour inconnu « {value} » : lun, mar, mer, jeu, ven, sam ou dim",
-        "schedule.time": "« {value} » n’est pas une heure comme 08:30",
+        "schedule.day": "jour inconnu « {value} » : lundi, mardi, mercredi, jeudi, vendredi, samedi ou dimanche",
+        "schedule.time": "« {value} » n’est pas une heure comme 8h ou 8h30",
     },
     "en": {
         "filter.too_long": "filter too long (over {value} characters)",
@@ -343,7 +366,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "query.ambiguous_source": "several sources for {value}, all kept",
         "schedule.form": "use daily HH:MM or weekly DAY HH:MM (e.g. daily 08:00 or weekly mon 08:00)",
         "schedule.day": "unknown day “{value}”: use mon, tue, wed, thu, fri, sat or sun",
-        "schedule.time": "“{value}” is not a time such as 08:30",
+        "schedule.time": "“{value}” is not a time such as 8:00 or 08:30",
     },
 }
 
@@ -352,7 +375,7 @@ ADMIN_COMMANDS = ("addsource", "removesource", "export")
 COMMANDS: dict[str, list[tuple[str, str]]] = {
     "fr": [
         ("start", "Accueil et exemples"),
-        ("help", "Toutes les commandes et la syntaxe de recherche"),
+        ("help", "Les commandes, avec des exemples"),
         ("search", "Chercher des articles : /search mots"),
         ("quote", "Une citation : /quote [mots]"),
         ("sources", "Les sources suivies"),
@@ -360,10 +383,10 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("unsubscribe", "Se désabonner : /unsubscribe source"),
         ("subscriptions", "Vos abonnements"),
         ("filter", "Tester des filtres : /filter test source filtres"),
-        ("quiet", "Heures calmes : /quiet 22:00-07:00"),
-        ("digest", "Résumés : /digest daily 08:00"),
+        ("quiet", "Heures calmes : /quiet 22h-7h"),
+        ("digest", "Résumés : /digest quotidien 8h"),
         ("timezone", "Fuseau horaire : /timezone Europe/Paris"),
-        ("previews", "Aperçus de liens : /previews on|off"),
+        ("previews", "Aperçus de liens : /previews oui ou non"),
         ("status", "État des sources et des envois"),
         ("channel", "Configurer un canal"),
     ],
@@ -380,7 +403,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
         ("quiet", "Quiet hours: /quiet 22:00-07:00"),
         ("digest", "Digests: /digest daily 08:00"),
         ("timezone", "Time zone: /timezone Europe/Paris"),
-        ("previews", "Link previews: /previews on|off"),
+        ("previews", "Link previews: /previews on or off"),
         ("status", "Sources and deliveries"),
         ("channel", "Set up a channel"),
     ],

@@ -51,3 +51,36 @@ async def test_french_replies_have_non_breaking_spaces_and_real_plurals(
         assert "0 abonnement," in status
         for mark in (" :", " ;", " !", " ?", "« ", " »"):
             assert mark not in welcome + status, mark
+
+
+async def test_argument_words_are_french_and_times_read_alike_everywhere(
+    core: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running_bot(core, tmp_path):
+        alice = core.user("Alice")
+        digest = await ask(core, alice, "/digest quotidien 8h")
+        assert "Résumé programmé\u00a0: quotidien 8h (Europe/Paris)" in digest
+        weekly = await ask(core, alice, "/digest hebdo lundi 8h30")
+        assert "hebdo lundi 8h30" in weekly
+        assert "weekly" not in weekly
+        assert "mon " not in weekly
+        for written in ("/quiet 22h-7h", "/quiet 22:00 - 07:00", "/quiet 22H-07h00"):
+            assert "Heures calmes\u00a0: 22h–7h." in await ask(core, alice, written), written
+        assert "désactivées" in await ask(core, alice, "/quiet OFF")
+        assert "désactivées" in await ask(core, alice, "/quiet non")
+        assert "montreront" in await ask(core, alice, "/previews oui")
+        assert "Abonnement à toutes les sources" in await ask(core, alice, "/subscribe tout")
+        usage = await ask(core, alice, "/quiet bientôt")
+        assert usage.startswith("Syntaxe\u00a0: /quiet 22h-7h")
+        usage = await ask(core, alice, "/digest")
+        assert "/digest quotidien 8h" in usage
+        assert "daily" not in usage
+        help_text = await ask(core, alice, "/help")
+        for french in ("/subscribe tout", "/digest quotidien 8h", "/previews oui ou non"):
+            assert french in help_text
+        assert "Administration" not in help_text
+        assert "ADMIN_IDS" not in help_text
+        # English input is still read, and an English reader gets English back.
+        assert "quotidien 7h" in await ask(core, alice, "/digest daily 07:00")
+        bob = core.user("Bob", language_code="en")
+        assert "daily 07:00" in await ask(core, bob, "/digest daily 7h")

@@ -16,6 +16,10 @@ STRAY = (
     (re.compile(r"\u00a0[;!?]"), "wide space before ; ! ? (U+202F wanted)"),
     (re.compile(r"\u202f[:»]|«\u202f"), "narrow space before : or in « » (U+00A0 wanted)"),
     (re.compile(r"\((s|es|x)\)"), "a « (s) » plural"),
+    (
+        re.compile(r"\b(on\|off|off|all|daily|weekly|now|mon|Usage)\b|\|all\b"),
+        "an English argument word (the French one is shown: oui/non, tout, quotidien…)",
+    ),
 )
 
 
@@ -49,7 +53,16 @@ def test_every_french_text_keeps_french_typography() -> None:
 
 @pytest.mark.parametrize(
     "stray",
-    ["Bonjour ! Relais", "Source : X", "« X »", "10 suivie(s)", "Attention\u00a0!"],
+    [
+        "Bonjour ! Relais",
+        "Source : X",
+        "« X »",
+        "10 suivie(s)",
+        "Attention\u00a0!",
+        "Usage\u00a0: /quiet off",
+        "/digest daily 08:00",
+        "/subscribe <i>source</i>|all",
+    ],
 )
 def test_the_check_catches_a_stray_text(stray: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # Straight into the rendered output: the typography function would otherwise fix it.

@@ -82,8 +82,8 @@ async def test_bad_filters_and_usage_lines(core, app) -> None:
     # Punctuation after a name is a filter to refuse, not part of the name to ignore.
     assert "aucun mot dans « (( »" in await say(app, core, alice, "/subscribe Numerama ((")
     assert "Aucun abonnement" in await say(app, core, alice, "/subscriptions")
-    assert (await say(app, core, alice, "/subscribe")).startswith("Usage")
-    assert (await say(app, core, alice, "/quiet demain")).startswith("Usage")
+    assert (await say(app, core, alice, "/subscribe")).startswith("Syntaxe :")
+    assert (await say(app, core, alice, "/quiet demain")).startswith("Syntaxe :")
     assert (await say(app, core, alice, "/digest hourly")).startswith("Programme illisible")
     assert "Fuseau inconnu" in await say(app, core, alice, "/timezone Mars/Olympus")
     assert "Europe/Berlin" in await say(app, core, alice, "/timezone Europe/Berlin")
@@ -137,10 +137,10 @@ async def test_channel_where_the_bot_cannot_post_is_refused(core, app) -> None:
 
 async def test_quiet_digest_and_status(core, app) -> None:
     alice = core.user("Alice")
-    assert "22:00–07:00" in await say(app, core, alice, "/quiet 22:00-07:00")
+    assert "22h–7h" in await say(app, core, alice, "/quiet 22:00-07:00")
     assert "désactivées" in await say(app, core, alice, "/quiet off")
     await say(app, core, alice, "/subscribe Numerama")
-    assert "daily 08:00" in await say(app, core, alice, "/digest daily 08:00")
+    assert "quotidien 8h" in await say(app, core, alice, "/digest daily 08:00")
     assert "Rien de nouveau" in await say(app, core, alice, "/digest now")
     status = await say(app, core, alice, "/status")
     assert "1 abonnement," in status
@@ -234,7 +234,7 @@ async def test_channel_picked_with_the_button_or_a_forward(core, app) -> None:
 
 async def test_previews_follow_the_chat_setting(core, app) -> None:
     alice = core.user("Alice")
-    assert (await say(app, core, alice, "/previews")).startswith("Usage")
+    assert (await say(app, core, alice, "/previews")).startswith("Syntaxe :")
     assert "montreront" in await say(app, core, alice, "/previews on")
     store = services_of(app).store
     assert (await store.chat(alice.id)).link_previews
@@ -331,10 +331,10 @@ async def test_errors_and_alerts_speak_the_readers_language(core, app) -> None:
     alice, bob = core.user("Alice"), core.user("Bob", language_code="en")
     french = await say(app, core, alice, "/digest weekly someday 08:00")
     assert (
-        french
-        == "Programme illisible : jour inconnu « someday » : lun, mar, mer, jeu, ven, sam ou dim"
+        french == "Programme illisible : jour inconnu « someday » : lundi, mardi, mercredi, jeudi, "
+        "vendredi, samedi ou dimanche"
     )
-    assert "écrivez daily HH:MM" in await say(app, core, alice, "/digest hourly")
+    assert "écrivez quotidien HEURE" in await say(app, core, alice, "/digest hourly")
     assert "« 25h » n’est pas une heure" in await say(app, core, alice, "/digest daily 25h")
     english = await say(app, core, bob, "/digest weekly someday 08:00")
     assert (

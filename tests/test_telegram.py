@@ -135,7 +135,7 @@ async def test_bad_queries_get_clear_answers(core, app) -> None:
     await feed(app, core.command(alice, "/search " + "travail " * 60))
     await feed(app, core.command(alice, "/search <b>tartiflette</b> & *savoyarde*"))
     usage, cut, _results, nothing = replies(core, alice)
-    assert usage.startswith("Usage")
+    assert usage.startswith("Syntaxe :")
     assert "256" in cut
     assert "Aucun résultat" in nothing
     assert "<b>tartiflette</b> & *savoyarde*" in nothing

@@ -73,14 +73,15 @@ async def target_chat(turn: Turn, context: Context) -> Chat | None:
 
 @on_message
 async def channel_command(said: Said, context: Context) -> None:
-    """`/channel`: pick a channel to configure from here; `/channel @name`; `/channel off`."""
+    """`/channel`: pick a channel to configure from here; `/channel @name`; `/channel fin`
+    (or `off`)."""
     lang = said.lang
     here = await remember_chat(said, context)
     if here.type != "private":
         await said.reply(text(lang, "channel_pick"))
         return
     args = said.args
-    if args and args[0].lower() in ("off", "stop"):
+    if args and args[0].lower() in ("off", "stop", "fin", "non", "aucun"):
         await services_of(context).store.update_chat(here.id, manages=None)
         await said.reply(text(lang, "channel_off"), ReplyKeyboardRemove())
         return

@@ -90,8 +90,19 @@ async def membership(update: Update, context: Context) -> None:
 
 @on_message
 async def help_command(said: Said, context: Context) -> None:
-    """Every command with its usage."""
-    await said.reply(text(said.lang, "help", bot=html.escape(context.bot.username or "relais_bot")))
+    """The commands with examples, worded for the kind of chat; the admin part for admins."""
+    lang = said.lang
+    kind = "private" if said.chat.type == "private" else "group"
+    admins = services_of(context).settings.admin_ids
+    parts = {
+        "search": text(lang, f"help_search_{kind}"),
+        "where": text(lang, f"help_where_{kind}"),
+        "channel": text(lang, "help_channel_private") if kind == "private" else "",
+        "language": "",
+        "admin": text(lang, "help_admin") if said.user and said.user.id in admins else "",
+    }
+    bot = html.escape(context.bot.username or "relais_bot")
+    await said.reply(text(lang, "help", bot=bot, **parts))
 
 
 @on_message
