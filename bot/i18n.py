@@ -46,7 +46,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "<code>source:Numerama</code>, <code>since:2023-05-01</code>, "
             "<code>until:2023-12-31</code>\n"
             "Dans n’importe quelle conversation, <code>@{bot} mots</code> partage un article."
-            "{admin}"
+            "{aliases}{admin}"
         ),
         "help_search_private": (
             "Écrivez-moi simplement des mots, ou /search travail du clic (fautes, accents et "
@@ -167,6 +167,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_failing": "⚠️ <b>{name}</b> échoue sans cesse ; nouvelles tentatives de plus en plus espacées : {error}",
         "source_recovered": "✅ <b>{name}</b> répond de nouveau.",
         "opml_too_big": "Fichier ignoré : il dépasse {size} Mo.",
+        # french slice: the chat's language (/langue), French command names.
+        "usage_language": "Syntaxe : /langue fr ou /langue en. Ou choisissez :",
+        "language_set": "C’est noté : je parlerai français ici.",
+        "welcome_language": "Langue : choisissez ci-dessous, ou /langue en.",
+        "help_language": " · /langue fr ou en",
+        "help_aliases": (
+            "\nLes commandes ont aussi un nom français : /aide, /chercher, /citation, "
+            "/abonner, /desabonner, /abonnements, /filtre, /calme, /resume, /fuseau, "
+            "/apercus, /etat, /canal, /langue."
+        ),
     },
     "en": {
         "welcome": (
@@ -196,7 +206,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "<code>source:Numerama</code>, <code>since:2023-05-01</code>, "
             "<code>until:2023-12-31</code>\n"
             "In any chat, <code>@{bot} words</code> shares a post."
-            "{admin}"
+            "{aliases}{admin}"
         ),
         "help_search_private": (
             "Just write me words, or /search travail du clic (typos, accents and plurals forgiven)"
@@ -315,6 +325,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_failing": "⚠️ <b>{name}</b> keeps failing, retrying with backoff: {error}",
         "source_recovered": "✅ <b>{name}</b> answers again.",
         "opml_too_big": "File skipped: it is larger than {size} MB.",
+        # french slice: the chat's language (/language), French command names.
+        "usage_language": "Usage: /language fr or /language en. Or pick one:",
+        "language_set": "Noted: I will speak English here.",
+        "welcome_language": "Language: pick one below, or /language fr.",
+        "help_language": " · /language fr or en",
+        "help_aliases": "",
     },
 }
 
@@ -375,39 +391,48 @@ ADMIN_COMMANDS = ("addsource", "removesource", "export")
 COMMANDS: dict[str, list[tuple[str, str]]] = {
     "fr": [
         ("start", "Accueil et exemples"),
-        ("help", "Les commandes, avec des exemples"),
-        ("search", "Chercher des articles : /search mots"),
-        ("quote", "Une citation : /quote [mots]"),
+        ("aide", "Les commandes, avec des exemples"),
+        ("chercher", "Chercher des articles : /chercher mots"),
+        ("citation", "Une citation : /citation [mots]"),
         ("sources", "Les sources suivies"),
-        ("subscribe", "S’abonner : /subscribe source [filtres]"),
-        ("unsubscribe", "Se désabonner : /unsubscribe source"),
-        ("subscriptions", "Vos abonnements"),
-        ("filter", "Tester des filtres : /filter test source filtres"),
-        ("quiet", "Heures calmes : /quiet 22h-7h"),
-        ("digest", "Résumés : /digest quotidien 8h"),
-        ("timezone", "Fuseau horaire : /timezone Europe/Paris"),
-        ("previews", "Aperçus de liens : /previews oui ou non"),
-        ("status", "État des sources et des envois"),
-        ("channel", "Configurer un canal"),
+        ("abonner", "S’abonner : /abonner source [filtres]"),
+        ("desabonner", "Se désabonner : /desabonner source"),
+        ("abonnements", "Les abonnements de cette conversation"),
+        ("filtre", "Tester des filtres : /filtre test source filtres"),
+        ("calme", "Heures calmes : /calme 22h-7h"),
+        ("resume", "Résumés : /resume quotidien 8h"),
+        ("fuseau", "Fuseau horaire : /fuseau Europe/Paris"),
+        ("apercus", "Aperçus de liens : /apercus oui ou non"),
+        ("etat", "Où en sont les envois"),
+        ("canal", "Configurer un canal"),
+        ("langue", "Langue : /langue fr ou en"),
     ],
     "en": [
         ("start", "Welcome and examples"),
-        ("help", "Every command and the search syntax"),
+        ("help", "The commands, with examples"),
         ("search", "Find posts: /search words"),
         ("quote", "A quote: /quote [words]"),
         ("sources", "The sources followed"),
         ("subscribe", "Subscribe: /subscribe source [filters]"),
         ("unsubscribe", "Unsubscribe: /unsubscribe source"),
-        ("subscriptions", "Your subscriptions"),
+        ("subscriptions", "This chat's subscriptions"),
         ("filter", "Test filters: /filter test source filters"),
         ("quiet", "Quiet hours: /quiet 22:00-07:00"),
         ("digest", "Digests: /digest daily 08:00"),
         ("timezone", "Time zone: /timezone Europe/Paris"),
         ("previews", "Link previews: /previews on or off"),
-        ("status", "Sources and deliveries"),
+        ("status", "How deliveries stand"),
         ("channel", "Set up a channel"),
+        ("language", "Language: /language fr or en"),
     ],
 }
+# French names Telegram accepts (a-z, 0-9, _) for the commands, registered beside them.
+COMMAND_ALIASES = {
+    "aide": "help", "chercher": "search", "citation": "quote", "abonner": "subscribe",
+    "desabonner": "unsubscribe", "abonnements": "subscriptions", "filtre": "filter",
+    "calme": "quiet", "resume": "digest", "fuseau": "timezone", "apercus": "previews",
+    "etat": "status", "canal": "channel", "langue": "language",
+}  # fmt: skip
 
 
 def language(code: str | None) -> str:

@@ -182,6 +182,7 @@ class Chat:
     digest: str | None = None
     last_digest_at: datetime | None = None
     manages: int | None = None
+    language_chosen: bool = False  # /langue: kept over the Telegram app's language
 
     def zone(self, default: ZoneInfo) -> ZoneInfo:
         """The chat's own time zone (/timezone), else the configured one."""

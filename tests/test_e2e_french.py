@@ -84,3 +84,33 @@ async def test_argument_words_are_french_and_times_read_alike_everywhere(
         assert "quotidien 7h" in await ask(core, alice, "/digest daily 07:00")
         bob = core.user("Bob", language_code="en")
         assert "daily 07:00" in await ask(core, bob, "/digest daily 7h")
+
+
+async def test_a_chat_chooses_its_language_over_the_telegram_apps(
+    core: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running_bot(core, tmp_path):
+        # A French reader whose Telegram is in English gets English, until they choose.
+        claire = core.user("Claire", language_code="en")
+        mark = core.mark()
+        core.command(claire, "/start")
+        welcome = await core.wait_for(method="sendMessage", chat_id=claire, since=mark, within=60)
+        assert "Hello!" in str(welcome.text)
+        [buttons] = welcome.params["reply_markup"]["inline_keyboard"]
+        french = next(b for b in buttons if "Français" in b["text"])
+        mark = core.mark()
+        core.press(welcome, french["callback_data"], claire)
+        chosen = await core.wait_for(method="sendMessage", chat_id=claire, since=mark, within=20)
+        assert "je parlerai français" in str(chosen.text)
+        assert "Cette conversation" in await ask(core, claire, "/status")
+        assert "Syntaxe" in await ask(core, claire, "/chercher")
+        # Then /language en, and /langue fr again, by their French or English names.
+        assert "I will speak English" in await ask(core, claire, "/language en")
+        assert "This chat" in await ask(core, claire, "/etat")
+        assert "je parlerai français" in await ask(core, claire, "/langue fr")
+        assert "<b>Chercher</b>" in await ask(core, claire, "/aide")
+        french_menu = {c["command"] for c in core.commands({"type": "default"}, "fr")}
+        assert {"aide", "chercher", "citation", "abonner", "desabonner", "langue"} <= french_menu
+        english_menu = {c["command"] for c in core.commands({"type": "default"}, "")}
+        assert {"help", "search", "language"} <= english_menu
+        assert "aide" not in english_menu

@@ -10,7 +10,7 @@ from bot.store.db import Connection
 
 _CHAT_COLUMNS = (
     "id, type, title, language, timezone, active, link_previews, quiet_start, quiet_end,"
-    " digest, last_digest_at, manages"
+    " digest, last_digest_at, manages, language_chosen"
 )
 
 
@@ -28,6 +28,7 @@ def _chat(row: Any) -> Chat:
         digest=row[9],
         last_digest_at=_parse_iso(row[10]),
         manages=row[11],
+        language_chosen=bool(row[12]),
     )
 
 
@@ -37,12 +38,14 @@ class ChatStore(StoreBase):
     async def upsert_chat(
         self, chat_id: int, *, type: str, title: str | None = None, language: str | None = None
     ) -> Chat:
-        """Record a chat (or refresh its title and language) and mark it active."""
+        """Record a chat (or refresh its title, and its language unless one was chosen with
+        /langue) and mark it active."""
         await self._db.execute(
             "INSERT INTO chats (id, type, title, language, created_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET type = excluded.type,"
             " title = coalesce(excluded.title, chats.title), active = 1,"
-            " language = coalesce(?, chats.language)",
+            " language = CASE WHEN chats.language_chosen = 1 THEN chats.language"
+            " ELSE coalesce(?, chats.language) END",
             (chat_id, type, title, language or "fr", _now(), language),
         )
         chat = await self.chat(chat_id)
@@ -73,6 +76,7 @@ class ChatStore(StoreBase):
             "timezone",
             "manages",
             "language",
+            "language_chosen",
         }
         if not values or not set(values) <= allowed:
             raise ValueError(f"unknown chat settings: {sorted(set(values) - allowed)}")

@@ -26,7 +26,7 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.delivery.sender import FLOOD_MARGIN, Sender
-from bot.i18n import COMMANDS, commands
+from bot.i18n import COMMAND_ALIASES, COMMANDS, commands
 from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
 from bot.leader import LeaseRefused
@@ -36,7 +36,16 @@ from bot.ratelimit import FloodGate
 from bot.search import Searcher
 from bot.sourcelist.sources_file import parse_sources
 from bot.store import Store
-from bot.telegram import admin, channels, chat_settings, handlers, jobs, leading, subscriptions
+from bot.telegram import (
+    admin,
+    channels,
+    chat_settings,
+    handlers,
+    jobs,
+    languages,
+    leading,
+    subscriptions,
+)
 from bot.telegram.limiter import GateLimiter
 from bot.telegram.send import make_send
 from bot.telegram.services import AnyApplication, Services, attach, opened
@@ -113,12 +122,15 @@ def _register(app: AnyApplication) -> None:
         "previews": chat_settings.previews,
         "status": chat_settings.status,
         "channel": channels.channel_command,
+        "language": languages.language_command,
         "addsource": admin.add_source,
         "removesource": admin.remove_source,
         "export": admin.export,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback))
+    for alias, name in COMMAND_ALIASES.items():
+        app.add_handler(CommandHandler(alias, commands[name]))
     private = filters.ChatType.PRIVATE
     app.add_handler(
         MessageHandler(private & filters.StatusUpdate.CHAT_SHARED, channels.chat_shared)
@@ -140,6 +152,9 @@ def _register(app: AnyApplication) -> None:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     app.add_handler(
         CallbackQueryHandler(subscriptions.remove_button, pattern=subscriptions.UNSUBSCRIBE_PATTERN)
+    )
+    app.add_handler(
+        CallbackQueryHandler(languages.language_button, pattern=languages.LANGUAGE_PATTERN)
     )
     app.add_handler(CallbackQueryHandler(handlers.stale_button))
     app.add_handler(InlineQueryHandler(handlers.inline))

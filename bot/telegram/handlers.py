@@ -31,6 +31,7 @@ from bot.telegram.context import (
     remember_chat,
     show_page,
 )
+from bot.telegram.languages import language_buttons
 from bot.telegram.paging import page_of
 from bot.telegram.services import Services, services_of
 
@@ -70,7 +71,8 @@ async def start(said: Said, context: Context) -> None:
         await _send_search(said, context, query)
         return
     key = "welcome_back" if before is not None and not before.active else "welcome"
-    await said.reply(text(said.lang, key))
+    welcome = f"{text(said.lang, key)}\n\n{text(said.lang, 'welcome_language')}"
+    await said.reply(welcome, language_buttons())
 
 
 async def membership(update: Update, context: Context) -> None:
@@ -98,7 +100,8 @@ async def help_command(said: Said, context: Context) -> None:
         "search": text(lang, f"help_search_{kind}"),
         "where": text(lang, f"help_where_{kind}"),
         "channel": text(lang, "help_channel_private") if kind == "private" else "",
-        "language": "",
+        "language": text(lang, "help_language"),
+        "aliases": text(lang, "help_aliases"),
         "admin": text(lang, "help_admin") if said.user and said.user.id in admins else "",
     }
     bot = html.escape(context.bot.username or "relais_bot")
