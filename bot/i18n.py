@@ -485,6 +485,14 @@ def message(lang: str, key: str, **values: object) -> str:
     return _render(lang if lang in MESSAGES else "fr", template, values)
 
 
+def format_datetime(moment: datetime | None, lang: str) -> str:
+    """A moment as people write it: `12 avril 2023 à 08:40` or `12 April 2023 at 08:40`."""
+    if moment is None:
+        return "?"
+    link = "at" if lang == "en" else "à"
+    return f"{format_date(moment, lang)} {link} {moment:%H:%M}"
+
+
 def format_date(moment: datetime | None, lang: str) -> str:
     """A date as people write it: `8 février 2024` or `8 February 2024`."""
     if moment is None:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import format_date, text
+from bot.i18n import format_date, format_datetime, text
 
 if TYPE_CHECKING:
     from bot.models import Delivery, SourceState
@@ -108,14 +108,15 @@ def local_date(moment: datetime | None, tz: ZoneInfo, lang: str) -> str:
     return format_date(in_zone(moment, tz), lang)
 
 
-def local_time(moment: datetime | None, tz: ZoneInfo) -> str | None:
-    """A stored moment as `YYYY-MM-DD HH:MM` in the reader's time zone; None when absent."""
+def local_time(moment: datetime | None, tz: ZoneInfo, lang: str) -> str | None:
+    """A stored moment in the reader's zone and language, `12 avril 2023 à 08:40`; None
+    when absent."""
     local = in_zone(moment, tz)
-    return None if local is None else local.strftime("%Y-%m-%d %H:%M")
+    return None if local is None else format_datetime(local, lang)
 
 
 def _byline(source: str, published: datetime | None, lang: str, tz: ZoneInfo) -> str:
-    when = local_date(published, tz, lang)
+    when = local_time(published, tz, lang) or "?"
     return "<i>" + escape(text(lang, "source_date", source=source, date=when)) + "</i>"
 
 
@@ -171,7 +172,7 @@ def sources_message(
     for row in rows:
         name = escape(shorten(row["name"], MAX_NAME))
         if row["posts"]:
-            when = local_date(stored_moment(row["latest"]), tz, lang)
+            when = local_time(stored_moment(row["latest"]), tz, lang) or "?"
             key = "source_line_one" if row["posts"] == 1 else "source_line"
             lines.append(text(lang, key, name=name, count=row["posts"], latest=when))
         else:
@@ -203,9 +204,9 @@ def status_message(
             lang,
             "status_source",
             name=escape(shorten(source.name, MAX_NAME)),
-            success=local_time(source.last_success, tz) or text(lang, "never"),
+            success=local_time(source.last_success, tz, lang) or text(lang, "never"),
             errors=source.error_count,
-            next=local_time(source.next_poll, tz) or text(lang, "never"),
+            next=local_time(source.next_poll, tz, lang) or text(lang, "never"),
         )
         if source.failing:
             error = escape(shorten(source.last_error or "", MAX_ERROR))

@@ -3,6 +3,7 @@ reader meets it (typography, language, time zone, argument words)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -114,3 +115,22 @@ async def test_a_chat_chooses_its_language_over_the_telegram_apps(
         english_menu = {c["command"] for c in core.commands({"type": "default"}, "")}
         assert {"help", "search", "language"} <= english_menu
         assert "aide" not in english_menu
+
+
+async def test_every_date_a_chat_sees_is_in_its_time_zone(core: FakeBotAPI, tmp_path: Path) -> None:
+    # Casilli's interview was published at 09:33 UTC: 11:33 in Paris, 05:33 in Montreal.
+    async with running_bot(core, tmp_path):
+        alice = core.user("Alice")
+        assert "12 avril 2023 à 11:33" in await ask(core, alice, "/search casilli robots")
+        assert "Fuseau horaire" in await ask(core, alice, "/timezone America/Montreal")
+        assert "12 avril 2023 à 05:33" in await ask(core, alice, "/search casilli robots")
+        assert "12 avril 2023 à 05:33" in await ask(core, alice, "/quote grand remplacement")
+        sources = await ask(core, alice, "/sources")
+        assert "12 janvier 2024 à 04:00" in sources  # the example feed's latest, 09:00 UTC
+        mark = core.mark()
+        core.inline_query(alice, "casilli robots")
+        answer = await core.wait_for(method="answerInlineQuery", since=mark, within=20)
+        [first, *_] = answer.params["results"]
+        assert "12 avril 2023 à 05:33" in first["input_message_content"]["message_text"]
+        status = await ask(core, alice, "/status")
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", status), status

@@ -162,6 +162,6 @@ async def _status_page(turn: Turn, context: Context, number: int) -> None:
         pending=sum(count for key, count in counts.items() if key.startswith("pending_")),
         given_up=counts.get("given_up", 0),
         lang=turn.lang,
-        tz=services.settings.tz,
+        tz=here.zone(services.settings.tz),
     )
     await show_page(turn, body, nav_markup("st:", page.number, page.pages))

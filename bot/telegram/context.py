@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import (
     CallbackQuery,
@@ -56,6 +57,13 @@ async def chat_lang(update: Update, context: Context, chat_id: int | None) -> st
         if chat is not None and chat.language_chosen:
             return chat.language
     return lang_of(update)
+
+
+async def zone_of(context: Context, chat_id: int | None) -> ZoneInfo:
+    """The time zone of what a chat sees: its /timezone, else the configured one."""
+    services = services_of(context)
+    chat = await services.store.chat(chat_id) if chat_id is not None else None
+    return chat.zone(services.settings.tz) if chat is not None else services.settings.tz
 
 
 @dataclass(frozen=True, slots=True)

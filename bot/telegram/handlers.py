@@ -8,6 +8,7 @@ import logging
 import math
 import re
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from telegram import (
     ChatMember,
@@ -24,16 +25,18 @@ from bot.telegram.context import (
     Pressed,
     Said,
     Turn,
+    chat_lang,
     lang_of,
     nav_markup,
     on_button,
     on_message,
     remember_chat,
     show_page,
+    zone_of,
 )
 from bot.telegram.languages import language_buttons
 from bot.telegram.paging import page_of
-from bot.telegram.services import Services, services_of
+from bot.telegram.services import services_of
 
 if TYPE_CHECKING:
     from bot.search import SearchResponse
@@ -146,7 +149,8 @@ async def _send_search(said: Said, context: Context, query: str) -> None:
         await said.reply("\n".join(lines))
         return
     query_id = await services.store.save_query(said.chat.id, query)
-    body, markup = _page(query, response, 0, query_id, lang, services)
+    tz = await zone_of(context, said.chat.id)
+    body, markup = _page(query, response, 0, query_id, lang, tz)
     notes = _warnings(response, lang)
     await said.reply("\n".join([body, "", *notes]) if notes else body, markup)
 
@@ -166,7 +170,7 @@ def _page(
     page: int,
     query_id: str,
     lang: str,
-    services: Services,
+    tz: ZoneInfo,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     pages = max(1, math.ceil(response.total / PAGE_SIZE))
     body = render.search_page(
@@ -177,7 +181,7 @@ def _page(
         pages=pages,
         page_size=PAGE_SIZE,
         lang=lang,
-        tz=services.settings.tz,
+        tz=tz,
     )
     return body, nav_markup(f"q:{query_id}:", page, pages)
 
@@ -206,7 +210,8 @@ async def page(pressed: Pressed, context: Context) -> None:
             text(lang, "no_results", query=render.escape(render.shorten(query, 80)))
         )
         return
-    body, markup = _page(query, response, number, query_id, lang, services)
+    tz = await zone_of(context, pressed.chat.id)
+    body, markup = _page(query, response, number, query_id, lang, tz)
     await show_page(pressed, body, markup)
 
 
@@ -229,7 +234,8 @@ async def quote(said: Said, context: Context) -> None:
         key = "no_quote" if query else "no_posts"
         await said.reply(text(lang, key, query=render.escape(render.shorten(query, 80))))
         return
-    await said.reply(render.quote_message(response.hits[0], lang=lang, tz=services.settings.tz))
+    tz = await zone_of(context, said.chat.id)
+    await said.reply(render.quote_message(response.hits[0], lang=lang, tz=tz))
 
 
 @on_message
@@ -252,7 +258,7 @@ async def _sources_page(turn: Turn, context: Context, number: int) -> None:
     body = render.sources_message(
         page.items,
         lang=turn.lang,
-        tz=services.settings.tz,
+        tz=await zone_of(context, turn.chat.id),
         total=len(rows),
         page=page.number,
         pages=page.pages,
@@ -272,11 +278,14 @@ async def inline(update: Update, context: Context) -> None:
         await inline_query.answer([], cache_time=5)
         return
     services = services_of(context)
-    lang = lang_of(update)
+    # Inline mode has no chat: the user's private chat with the bot holds their choices.
+    user_id = inline_query.from_user.id
+    lang = await chat_lang(update, context, user_id)
+    tz = await zone_of(context, user_id)
     response = await services.searcher.search(query, limit=INLINE_PAGE, offset=offset)
     results = []
     for hit in response.hits:
-        message = render.search_result(hit, lang=lang, tz=services.settings.tz)
+        message = render.search_result(hit, lang=lang, tz=tz)
         results.append(
             InlineQueryResultArticle(
                 id=str(hit.post_id),
@@ -289,8 +298,12 @@ async def inline(update: Update, context: Context) -> None:
             )
         )
     more = offset + len(results) < response.total and results
+    # Personal: the dates are in the user's zone and language.
     await inline_query.answer(
-        results, next_offset=str(offset + len(results)) if more else "", cache_time=30
+        results,
+        next_offset=str(offset + len(results)) if more else "",
+        cache_time=30,
+        is_personal=True,
     )
 
 
