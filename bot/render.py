@@ -195,6 +195,7 @@ def status_message(
     pending: int,
     lang: str,
     tz: ZoneInfo,
+    chat: str,
     given_up: int = 0,
 ) -> str:
     """/status: a summary of polling, a page of sources (failing first), then the chat's own."""
@@ -217,7 +218,7 @@ def status_message(
             lines.append(text(lang, "status_collisions", name=name, count=source.collisions))
     if pages > 1:
         lines.append(text(lang, "page", page=page + 1, pages=pages))
-    lines += ["", text(lang, "status_chat", subs=subscriptions, pending=pending)]
+    lines += ["", text(lang, "status_chat", chat=chat, subs=subscriptions, pending=pending)]
     if given_up:
         lines.append(text(lang, "status_given_up", count=given_up))
     return "\n".join(lines)

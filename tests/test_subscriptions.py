@@ -128,6 +128,26 @@ async def test_channel_set_up_from_a_private_chat(core, app) -> None:
     assert [s.source for s in await store.subscriptions(alice.id)] == ["Exemple"]
 
 
+async def test_replies_in_channel_mode_name_the_channel(core, app) -> None:
+    alice = core.user("Alice")
+    channel = core.channel("Veille", username="veille_canal")
+    core.set_member(channel, alice, "administrator")
+    await say(app, core, alice, "/channel @veille_canal")
+    subscribed = await say(app, core, alice, "/subscribe tout")
+    assert "arriveront dans le canal Veille." in subscribed
+    digest = await say(app, core, alice, "/digest quotidien 8h")
+    assert "Plus d’envois instantanés dans le canal Veille." in digest
+    assert "dans le canal Veille" in await say(app, core, alice, "/previews oui")
+    status = await say(app, core, alice, "/status")
+    assert "Le canal Veille : 1 abonnement" in status
+    assert "Cette conversation" not in status
+    for reply in (subscribed, digest):
+        assert " ici" not in reply
+    await say(app, core, alice, "/channel fin")
+    assert "arriveront ici." in await say(app, core, alice, "/subscribe Numerama")
+    assert "Cette conversation : 1 abonnement" in await say(app, core, alice, "/status")
+
+
 async def test_channel_where_the_bot_cannot_post_is_refused(core, app) -> None:
     alice = core.user("Alice")
     channel = core.channel("Muet", username="muet", bot_status="member")

@@ -71,6 +71,22 @@ async def target_chat(turn: Turn, context: Context) -> Chat | None:
     return here
 
 
+def where(lang: str, target: Chat, here_id: int) -> str:
+    """Where a setting applies, for a reply: « ici », or the channel configured from here."""
+    if target.id == here_id:
+        return text(lang, "where_here")
+    title = render.escape(render.shorten(target.title or str(target.id), render.MAX_NAME))
+    return text(lang, "where_channel", title=title)
+
+
+def chat_label(lang: str, target: Chat, here_id: int) -> str:
+    """What /status calls the chat: « Cette conversation », or the channel by its name."""
+    if target.id == here_id:
+        return text(lang, "this_chat")
+    title = render.escape(render.shorten(target.title or str(target.id), render.MAX_NAME))
+    return text(lang, "this_channel", title=title)
+
+
 @on_message
 async def channel_command(said: Said, context: Context) -> None:
     """`/channel`: pick a channel to configure from here; `/channel @name`; `/channel fin`

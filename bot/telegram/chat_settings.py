@@ -9,7 +9,7 @@ from bot import render
 from bot.delivery.digests import ScheduleError, parse_schedule, release_digest, show_schedule
 from bot.i18n import text
 from bot.models import Chat
-from bot.telegram.channels import target_chat
+from bot.telegram.channels import chat_label, target_chat, where
 from bot.telegram.context import (
     Context,
     Pressed,
@@ -91,7 +91,8 @@ async def digest(said: Said, context: Context) -> None:
         await store.update_chat(target.id, digest=schedule, last_digest_at=now.isoformat())
         tz = target.timezone or services_of(context).settings.timezone
         shown = show_schedule(schedule, lang)
-        await said.reply(text(lang, "digest_on", schedule=shown, tz=render.escape(tz)))
+        here = where(lang, target, said.chat.id)
+        await said.reply(text(lang, "digest_on", schedule=shown, tz=render.escape(tz), where=here))
 
 
 @on_message
@@ -107,7 +108,8 @@ async def previews(said: Said, context: Context) -> None:
         return
     on = args[0] in ON
     await services_of(context).store.update_chat(target.id, link_previews=int(on))
-    await said.reply(text(lang, "previews_on" if on else "previews_off"))
+    here = where(lang, target, said.chat.id)
+    await said.reply(text(lang, "previews_on" if on else "previews_off", where=here))
 
 
 @on_message
@@ -163,5 +165,6 @@ async def _status_page(turn: Turn, context: Context, number: int) -> None:
         given_up=counts.get("given_up", 0),
         lang=turn.lang,
         tz=here.zone(services.settings.tz),
+        chat=chat_label(turn.lang, chat, here.id),
     )
     await show_page(turn, body, nav_markup("st:", page.number, page.pages))

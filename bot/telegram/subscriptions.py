@@ -11,7 +11,7 @@ from bot.filters import FilterError, document, parse_filter
 from bot.i18n import text
 from bot.models import Chat, SourceState
 from bot.names import close_names
-from bot.telegram.channels import target_chat
+from bot.telegram.channels import target_chat, where
 from bot.telegram.context import (
     Context,
     Pressed,
@@ -99,7 +99,9 @@ async def subscribe(said: Said, context: Context) -> None:
     store = services_of(context).store
     created = await store.subscribe(subject.chat.id, subject.source_id, filters)
     key = "subscribed" if created else "subscription_updated"
-    await said.reply(text(lang, key, source=subject.label, filters=_filters_note(lang, filters)))
+    note = _filters_note(lang, filters)
+    here = where(lang, subject.chat, said.chat.id)
+    await said.reply(text(lang, key, source=subject.label, filters=note, where=here))
 
 
 async def _named_source(
@@ -148,7 +150,8 @@ async def unsubscribe(said: Said, context: Context) -> None:
     every = subject.source_id is None
     removed = await store.unsubscribe(subject.chat.id, subject.source_id, every=every)
     key = "unsubscribed" if removed else "not_subscribed"
-    await said.reply(text(said.lang, key, source=subject.label))
+    here = where(said.lang, subject.chat, said.chat.id)
+    await said.reply(text(said.lang, key, source=subject.label, where=here))
 
 
 @on_message
