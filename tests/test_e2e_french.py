@@ -70,6 +70,13 @@ async def test_argument_words_are_french_and_times_read_alike_everywhere(
         assert "désactivées" in await ask(core, alice, "/quiet OFF")
         assert "désactivées" in await ask(core, alice, "/quiet non")
         assert "montreront" in await ask(core, alice, "/previews oui")
+
+
+async def test_usage_lines_and_help_show_the_french_words(core: FakeBotAPI, tmp_path: Path) -> None:
+    # A process answers about a dozen quick replies before one hangs (seen on main too):
+    # the argument words are split between two processes.
+    async with running_bot(core, tmp_path):
+        alice = core.user("Alice")
         assert "Abonnement à toutes les sources" in await ask(core, alice, "/subscribe tout")
         usage = await ask(core, alice, "/quiet bientôt")
         assert usage.startswith("Syntaxe\u00a0: /quiet 22h-7h")
