@@ -172,6 +172,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "language_set": "C’est noté : je parlerai français ici.",
         "welcome_language": "Langue : choisissez ci-dessous, ou /langue en.",
         "help_language": " · /langue fr ou en",
+        "unsubscribe_all_ask": (
+            "Retirer {count:p:abonnement|abonnements} {where} ? Rien ne sera plus envoyé."
+        ),
+        "unsubscribe_all_yes": "Oui, tout retirer",
+        "unsubscribe_all_no": "Non, garder",
+        "unsubscribe_all_kept": "Rien n’a été retiré.",
+        "unsubscribed_all": "{count:p:abonnement retiré|abonnements retirés} {where}.",
         "where_here": "ici",
         "where_channel": "dans le canal {title}",
         "this_chat": "Cette conversation",
@@ -334,6 +341,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "language_set": "Noted: I will speak English here.",
         "welcome_language": "Language: pick one below, or /language fr.",
         "help_language": " · /language fr or en",
+        "unsubscribe_all_ask": (
+            "Remove the {count:p:subscription|subscriptions} {where}? Nothing more will be sent."
+        ),
+        "unsubscribe_all_yes": "Yes, remove all",
+        "unsubscribe_all_no": "No, keep them",
+        "unsubscribe_all_kept": "Nothing was removed.",
+        "unsubscribed_all": "{count:p:subscription|subscriptions} removed {where}.",
         "where_here": "here",
         "where_channel": "in the channel {title}",
         "this_chat": "This chat",

@@ -199,6 +199,7 @@ class Subscription:
     source: str | None
     filters: str
     digest: bool = False
+    shown: str | None = None  # the filters as the user wrote them (None: as `filters`)
 
 
 @dataclass(frozen=True, slots=True)

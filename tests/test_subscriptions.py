@@ -71,8 +71,47 @@ async def test_subscribe_list_and_remove_with_a_button(core, app) -> None:
     )
     store = services_of(app).store
     assert [s.source for s in await store.subscriptions(alice.id)] == [None]
-    assert "retiré" in await say(app, core, alice, "/unsubscribe all")
+    assert "Retirer 1 abonnement ici ?" in await say(app, core, alice, "/unsubscribe all")
+    await press(app, core, alice, "Oui")
     assert await store.subscriptions(alice.id) == []
+
+
+async def press(app: Application, core: FakeBotAPI, user, label: str) -> str:
+    """Press the button whose text starts with `label` under the last message to `user`."""
+    message = core.sent(chat_id=user, method="sendMessage")[-1]
+    button = next(b for b in message.buttons() if b["text"].startswith(label))
+    mark = core.mark()
+    await app.process_update(
+        Update.de_json(core.press(message, button["callback_data"], user), app.bot)
+    )
+    edits = after(core, mark, "editMessageText")
+    return plain_words(edits[-1].text) if edits else ""
+
+
+async def test_unsubscribe_all_asks_first(core, app) -> None:
+    alice = core.user("Alice")
+    store = services_of(app).store
+    await say(app, core, alice, "/subscribe Numerama")
+    await say(app, core, alice, "/subscribe Exemple")
+    asked = await say(app, core, alice, "/unsubscribe tout")
+    assert "Retirer 2 abonnements ici ? Rien ne sera plus envoyé." in asked
+    assert len(await store.subscriptions(alice.id)) == 2
+    assert "Rien n’a été retiré." in await press(app, core, alice, "Non")
+    assert len(await store.subscriptions(alice.id)) == 2
+    await say(app, core, alice, "/unsubscribe tout")
+    assert "2 abonnements retirés ici." in await press(app, core, alice, "Oui")
+    assert await store.subscriptions(alice.id) == []
+
+
+async def test_filters_are_echoed_as_written_and_matched_normalised(core, app) -> None:
+    alice = core.user("Alice")
+    answer = await say(app, core, alice, '/subscribe Numerama "réforme des retraites" -Bitcoin')
+    assert "(filtres : « réforme des retraites » -Bitcoin)" in answer
+    listing = await say(app, core, alice, "/subscriptions")
+    assert "Numerama (filtres : « réforme des retraites » -Bitcoin)" in listing
+    [subscription] = await services_of(app).store.subscriptions(alice.id)
+    assert subscription.filters != subscription.shown  # matching reads the normalised form
+    assert "retraite" in subscription.filters
 
 
 async def test_bad_filters_and_usage_lines(core, app) -> None:

@@ -115,18 +115,22 @@ class ChatStore(StoreBase):
 
     # -- subscriptions -------------------------------------------------------------------
 
-    async def subscribe(self, chat_id: int, source_id: int | None, filters: str = "") -> bool:
-        """Follow a source (None: all) with a filter; True when new, False when updated.
+    async def subscribe(
+        self, chat_id: int, source_id: int | None, filters: str = "", shown: str | None = None
+    ) -> bool:
+        """Follow a source (None: all) with a filter (`shown`: as the user wrote it); True
+        when new, False when updated.
 
         One upsert, so two racing /subscribe of a chat never both insert. The conflict
         target repeats the unique index's expressions exactly, as SQLite requires.
         """
         created_at = _now()
         row = await self._db.returning(
-            "INSERT INTO subscriptions (chat_id, source_id, filters, created_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, (coalesce(source_id, 0)))"
-            " DO UPDATE SET filters = excluded.filters RETURNING created_at",
-            (chat_id, source_id, filters, created_at),
+            "INSERT INTO subscriptions (chat_id, source_id, filters, filters_shown, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, (coalesce(source_id, 0)))"
+            " DO UPDATE SET filters = excluded.filters, filters_shown = excluded.filters_shown"
+            " RETURNING created_at",
+            (chat_id, source_id, filters, shown, created_at),
         )
         # An update keeps the row's own created_at: ours (to the microsecond, and writes are
         # serialised) comes back only from the insert.
@@ -153,13 +157,14 @@ class ChatStore(StoreBase):
     async def subscriptions(self, chat_id: int) -> list[Subscription]:
         """A chat's subscriptions, `all` first, then by source name."""
         rows = await self._db.fetchall(
-            "SELECT s.id, s.chat_id, s.source_id, src.name, s.filters, c.digest IS NOT NULL"
+            "SELECT s.id, s.chat_id, s.source_id, src.name, s.filters, c.digest IS NOT NULL,"
+            " s.filters_shown"
             " FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
             " LEFT JOIN sources src ON src.id = s.source_id"
             " WHERE s.chat_id = ? ORDER BY s.source_id IS NOT NULL, src.key",
             (chat_id,),
         )
-        return [Subscription(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
+        return [Subscription(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]
 
     async def subscribers(self, source_id: int) -> list[Subscription]:
         """Active subscriptions that a new post of this source must be planned against."""

@@ -156,6 +156,11 @@ def _register(app: AnyApplication) -> None:
     app.add_handler(
         CallbackQueryHandler(languages.language_button, pattern=languages.LANGUAGE_PATTERN)
     )
+    app.add_handler(
+        CallbackQueryHandler(
+            subscriptions.unsubscribe_all_button, pattern=subscriptions.UNSUBSCRIBE_ALL_PATTERN
+        )
+    )
     app.add_handler(CallbackQueryHandler(handlers.stale_button))
     app.add_handler(InlineQueryHandler(handlers.inline))
     app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
