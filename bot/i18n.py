@@ -179,6 +179,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "unsubscribe_all_no": "Non, garder",
         "unsubscribe_all_kept": "Rien n’a été retiré.",
         "unsubscribed_all": "{count:p:abonnement retiré|abonnements retirés} {where}.",
+        "group_welcome": (
+            "Bonjour ! Je suis <b>Relais</b> : je relaie des articles de presse et je retrouve "
+            "ce qu’ils disent.\n\n"
+            "Tout le monde ici peut chercher : /search travail du clic, ou /quote.\n"
+            "Les administrateurs du groupe peuvent y faire arriver des articles : "
+            "/subscribe Numerama, ou /subscribe tout ; /digest quotidien 8h pour un résumé "
+            "par jour.\n/help : les commandes."
+        ),
+        "channel_from_private": (
+            "Un canal se configure depuis une conversation privée avec moi : écrivez-moi "
+            "/channel en privé."
+        ),
         "where_here": "ici",
         "where_channel": "dans le canal {title}",
         "this_chat": "Cette conversation",
@@ -348,6 +360,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "unsubscribe_all_no": "No, keep them",
         "unsubscribe_all_kept": "Nothing was removed.",
         "unsubscribed_all": "{count:p:subscription|subscriptions} removed {where}.",
+        "group_welcome": (
+            "Hello! I am <b>Relais</b>: I relay news posts and find what they say.\n\n"
+            "Everyone here can search: /search travail du clic, or /quote.\n"
+            "The group's admins can have posts come here: /subscribe Numerama, or "
+            "/subscribe all; /digest daily 8:00 for one digest a day.\n/help: the commands."
+        ),
+        "channel_from_private": (
+            "A channel is set up from a private chat with me: send me /channel in private."
+        ),
         "where_here": "here",
         "where_channel": "in the channel {title}",
         "this_chat": "This chat",

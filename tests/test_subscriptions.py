@@ -151,6 +151,38 @@ async def test_group_changes_are_for_admins(core, app) -> None:
     assert "retiré" in plain_words(after(core, mark)[-1].text)
 
 
+async def test_groups_get_a_welcome_and_members_may_read(core, app) -> None:
+    group = core.supergroup("Lecteurs")
+    member, boss = core.user("Membre"), core.user("Cheffe")
+    core.set_member(group, member, "member")
+    core.set_member(group, boss, "administrator")
+    mark = core.mark()
+    await app.process_update(
+        Update.de_json(core.my_chat_member(group, "left", "member", boss), app.bot)
+    )
+    [welcome] = [plain_words(c.text) for c in after(core, mark) if c.chat_id == group.id]
+    assert "Les administrateurs du groupe peuvent" in welcome
+    assert "/subscribe Numerama" in welcome
+    await say(app, core, group, "/subscribe Numerama", boss)
+    listing = await say(app, core, group, "/subscriptions", member)
+    assert "Numerama" in listing
+    assert "administrateurs" not in listing
+    assert "1 abonnement" in await say(app, core, group, "/status", member)
+    help_text = await say(app, core, group, "/help", member)
+    assert "Écrivez-moi simplement" not in help_text
+    assert "/channel" not in help_text
+    assert "arrivent dans ce groupe" in help_text
+    channel = await say(app, core, group, "/channel", boss)
+    assert "en privé" in channel
+    assert "bouton" not in channel
+    # A promotion is no new arrival: no second welcome.
+    mark = core.mark()
+    await app.process_update(
+        Update.de_json(core.my_chat_member(group, "member", "administrator", boss), app.bot)
+    )
+    assert after(core, mark) == []
+
+
 async def test_channel_set_up_from_a_private_chat(core, app) -> None:
     alice, mallory = core.user("Alice"), core.user("Mallory")
     channel = core.channel("Veille", username="veille_canal")

@@ -87,6 +87,15 @@ def chat_label(lang: str, target: Chat, here_id: int) -> str:
     return text(lang, "this_channel", title=title)
 
 
+async def shown_chat(turn: Turn, context: Context) -> Chat | None:
+    """The chat whose settings a read-only command shows: in a group, the group, for every
+    member; elsewhere as target_chat (a channel only to its admins)."""
+    here = await remember_chat(turn, context)
+    if here.type in ("group", "supergroup"):
+        return here
+    return await target_chat(turn, context)
+
+
 @on_message
 async def channel_command(said: Said, context: Context) -> None:
     """`/channel`: pick a channel to configure from here; `/channel @name`; `/channel fin`
@@ -94,7 +103,8 @@ async def channel_command(said: Said, context: Context) -> None:
     lang = said.lang
     here = await remember_chat(said, context)
     if here.type != "private":
-        await said.reply(text(lang, "channel_pick"))
+        # The button to pick a channel exists only in a private chat.
+        await said.reply(text(lang, "channel_from_private"))
         return
     args = said.args
     if args and args[0].lower() in ("off", "stop", "fin", "non", "aucun"):

@@ -91,6 +91,11 @@ async def membership(update: Update, context: Context) -> None:
         return
     title = change.chat.title or change.chat.full_name or change.chat.username
     await store.upsert_chat(change.chat.id, type=change.chat.type, title=title)
+    added = change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
+    if added and change.chat.type in ("group", "supergroup"):
+        # Said once, when added: what the admins can do and how everyone starts.
+        lang = await chat_lang(update, context, change.chat.id)
+        await context.bot.send_message(change.chat.id, text(lang, "group_welcome"))
 
 
 @on_message

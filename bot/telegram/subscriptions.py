@@ -11,7 +11,7 @@ from bot.filters import FilterError, document, parse_filter
 from bot.i18n import text
 from bot.models import Chat, SourceState
 from bot.names import close_names
-from bot.telegram.channels import target_chat, where
+from bot.telegram.channels import shown_chat, target_chat, where
 from bot.telegram.context import (
     Context,
     Pressed,
@@ -190,8 +190,9 @@ async def unsubscribe_all_button(pressed: Pressed, context: Context) -> None:
 
 @on_message
 async def subscriptions(said: Said, context: Context) -> None:
-    """`/subscriptions`: the list, a page at a time, with a button to remove each."""
-    target = await target_chat(said, context)
+    """`/subscriptions`: the list, a page at a time, with a button to remove each (the
+    list is for every member of a group; removing, for its admins)."""
+    target = await shown_chat(said, context)
     if target is not None:
         await _subscriptions_page(said, context, target, 0)
 
@@ -200,7 +201,7 @@ async def subscriptions(said: Said, context: Context) -> None:
 async def subscriptions_button(pressed: Pressed, context: Context) -> None:
     """A ◀ or ▶ press under /subscriptions: that page in place."""
     await pressed.query.answer()
-    target = await target_chat(pressed, context)
+    target = await shown_chat(pressed, context)
     if target is not None:
         await _subscriptions_page(pressed, context, target, int(pressed.match.group(1)))
 
