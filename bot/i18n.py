@@ -191,6 +191,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "Un canal se configure depuis une conversation privée avec moi : écrivez-moi "
             "/channel en privé."
         ),
+        "status_digest": "Résumé : {schedule}",
+        "status_quiet": "Heures calmes : {start}–{end}",
         "where_here": "ici",
         "where_channel": "dans le canal {title}",
         "this_chat": "Cette conversation",
@@ -369,6 +371,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "channel_from_private": (
             "A channel is set up from a private chat with me: send me /channel in private."
         ),
+        "status_digest": "Digest: {schedule}",
+        "status_quiet": "Quiet hours: {start}–{end}",
         "where_here": "here",
         "where_channel": "in the channel {title}",
         "this_chat": "This chat",

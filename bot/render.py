@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import format_date, format_datetime, text
+from bot.times import parse_time, show_schedule, show_time
 
 if TYPE_CHECKING:
-    from bot.models import Delivery, SourceState
+    from bot.models import Chat, Delivery, SourceState, Subscription
     from bot.search import QuoteHit, SearchHit
 
 MAX_MESSAGE = 4096
@@ -24,6 +25,8 @@ MAX_SNIPPET = 320
 # Names and errors in lists are cut, so a page of a fixed number of lines always fits.
 MAX_NAME = 60
 MAX_ERROR = 150
+# /status lists this many of the chat's subscriptions (the rest are in /subscriptions).
+STATUS_SUBSCRIPTIONS = 10
 
 
 def escape(value: str) -> str:
@@ -191,15 +194,15 @@ def status_message(
     failing: int,
     page: int,
     pages: int,
-    subscriptions: int,
-    pending: int,
     lang: str,
     tz: ZoneInfo,
-    chat: str,
-    given_up: int = 0,
+    table: bool = True,
 ) -> str:
-    """/status: a summary of polling, a page of sources (failing first), then the chat's own."""
+    """/status's polling block: a summary, then (`table`, for admins) a page of sources,
+    failing first."""
     lines = [text(lang, "status_sources", count=polled, failing=failing)]
+    if not table:
+        return lines[0]
     for source in sources:
         line = text(
             lang,
@@ -218,7 +221,34 @@ def status_message(
             lines.append(text(lang, "status_collisions", name=name, count=source.collisions))
     if pages > 1:
         lines.append(text(lang, "page", page=page + 1, pages=pages))
-    lines += ["", text(lang, "status_chat", chat=chat, subs=subscriptions, pending=pending)]
+    return "\n".join(lines)
+
+
+def status_chat(
+    subscriptions: Sequence[Subscription],
+    *,
+    chat: Chat,
+    label: str,
+    pending: int,
+    given_up: int,
+    lang: str,
+) -> str:
+    """/status's first block: the chat's subscriptions, what is waiting, how it is sent."""
+    lines = [text(lang, "status_chat", chat=label, subs=len(subscriptions), pending=pending)]
+    for sub in subscriptions[:STATUS_SUBSCRIPTIONS]:
+        name = escape(shorten(sub.source or text(lang, "all_sources"), MAX_NAME))
+        shown = sub.shown or sub.filters
+        filters = text(lang, "with_filters", filters=filters_text(shown, lang)) if shown else ""
+        lines.append(f"• {name}{filters}")
+    if len(subscriptions) > STATUS_SUBSCRIPTIONS:
+        lines.append(text(lang, "and_more", count=len(subscriptions) - STATUS_SUBSCRIPTIONS))
+    if chat.digest:
+        lines.append(text(lang, "status_digest", schedule=show_schedule(chat.digest, lang)))
+    if chat.quiet_start and chat.quiet_end:
+        start, end = parse_time(chat.quiet_start), parse_time(chat.quiet_end)
+        if start is not None and end is not None:
+            shown_window = {"start": show_time(start, lang), "end": show_time(end, lang)}
+            lines.append(text(lang, "status_quiet", **shown_window))
     if given_up:
         lines.append(text(lang, "status_given_up", count=given_up))
     return "\n".join(lines)

@@ -39,3 +39,26 @@ def show_time(moment: time, lang: str) -> str:
     if lang == "en":
         return moment.strftime("%H:%M")
     return f"{moment.hour}h{moment.minute:02d}" if moment.minute else f"{moment.hour}h"
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FRENCH_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def show_schedule(schedule: str, lang: str) -> str:
+    """A stored digest schedule (`daily 08:00`, `weekly mon 08:30`) as the reader would write
+    it: `quotidien 8h`, `hebdo lundi 8h30` in French, `daily 08:00`, `weekly mon 08:30` in
+    English."""
+    parts = schedule.split()
+    moment = parse_time(parts[-1]) if parts else None
+    if moment is None or parts[0] not in ("daily", "weekly"):
+        return schedule
+    at = show_time(moment, lang)
+    french = lang != "en"
+    if parts[0] == "daily":
+        return f"quotidien {at}" if french else f"daily {at}"
+    day = parts[1] if len(parts) == 3 and parts[1] in _DAYS else None
+    if day is None:
+        return schedule
+    shown = _FRENCH_DAYS[_DAYS.index(day)] if french else day
+    return f"hebdo {shown} {at}" if french else f"weekly {shown} {at}"

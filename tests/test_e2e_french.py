@@ -3,7 +3,9 @@ reader meets it (typography, language, time zone, argument words)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,12 +16,18 @@ from tests.test_e2e_bot import start_bot, stop
 
 
 @asynccontextmanager
-async def running_bot(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[None]:
-    """The bot as its own process on a database with the demo posts; its log on a timeout."""
+async def running_bot(
+    core: FakeBotAPI, tmp_path: Path, admins: tuple[int, ...] = ()
+) -> AsyncIterator[None]:
+    """The bot as its own process on a database with the demo posts (`admins` its
+    ADMIN_IDS); its log on a timeout."""
     database = tmp_path / "relais.sqlite3"
     await prepare_database(database)
     async with FakeBotServer(core) as server:
-        process = await start_bot(server, core, database, tmp_path)
+        if admins:
+            process = await start_admin_bot(server, core, database, tmp_path, admins)
+        else:
+            process = await start_bot(server, core, database, tmp_path)
         try:
             yield
         except TimeoutError as exc:
@@ -28,6 +36,23 @@ async def running_bot(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[None]:
             if process.returncode is None:
                 code, _, log = await stop(process)
                 assert code == 0, log
+
+
+async def start_admin_bot(
+    server: FakeBotServer, core: FakeBotAPI, database: Path, cwd: Path, admins: tuple[int, ...]
+) -> asyncio.subprocess.Process:
+    """As tests.test_e2e_bot.start_bot, with ADMIN_IDS set."""
+    env = {
+        "BOT_TOKEN": core.token,
+        "TELEGRAM_API_URL": server.url,
+        "DATABASE_PATH": str(database),
+        "ADMIN_IDS": ",".join(map(str, admins)),
+        "LOG_LEVEL": "DEBUG",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=cwd,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
 
 
 async def ask(core: FakeBotAPI, user: object, command: str) -> str:
@@ -141,3 +166,26 @@ async def test_every_date_a_chat_sees_is_in_its_time_zone(core: FakeBotAPI, tmp_
         assert "12 avril 2023 à 05:33" in first["input_message_content"]["message_text"]
         status = await ask(core, alice, "/status")
         assert not re.search(r"\d{4}-\d{2}-\d{2}", status), status
+
+
+async def test_help_and_status_for_readers_detail_for_operators(
+    core: FakeBotAPI, tmp_path: Path
+) -> None:
+    admin_id = 7_100_000_001
+    async with running_bot(core, tmp_path, admins=(admin_id,)):
+        alice, admin = core.user("Alice"), core.user("Opératrice", user_id=admin_id)
+        await ask(core, alice, "/subscribe Numerama +ia")
+        await ask(core, alice, "/digest quotidien 8h")
+        status = await ask(core, alice, "/status")
+        first, *rest = status.split("\n\n")
+        assert first.startswith("<b>Cette conversation</b>\u00a0: 1 abonnement, 0 envoi en attente")
+        assert "• Numerama (filtres\u00a0: +ia)" in first
+        assert "Résumé\u00a0: quotidien 8h" in first
+        assert rest[0].startswith("<b>Sources</b>\u00a0:")
+        assert "dernier succès" not in status  # the polling table is the operator's
+        assert "prochain passage" not in status
+        help_text = await ask(core, alice, "/help")
+        assert len(help_text) < 1500
+        assert "/addsource" not in help_text
+        assert help_text.index("/search travail du clic") < help_text.index("/sources")
+        assert "/addsource" in await ask(core, admin, "/help")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -66,7 +67,8 @@ async def test_entries_sharing_a_guid_are_counted_logged_once_a_poll_and_shown(
         == ["Local: 49 entries reuse the id of another entry; only the first of each is kept"] * 2
     )
 
-    settings = fake_api_settings(core, tmp_path, database)
+    # The table of sources in /status is for admins.
+    settings = replace(fake_api_settings(core, tmp_path, database), admin_ids=frozenset({alice.id}))
     async with running(settings, core) as app:
         await app.process_update(Update.de_json(core.command(alice, "/status"), app.bot))
     status = plain_words(core.sent(chat_id=alice, method="sendMessage")[-1].text)

@@ -98,7 +98,8 @@ async def test_sources_are_one_page_at_a_time(core, app) -> None:
 
 
 async def test_status_summarises_and_puts_failing_sources_first(core, app) -> None:
-    alice = core.user("Alice")
+    # The table of sources is the operator's: an admin asks.
+    alice = core.user("Admin", user_id=ADMIN)
     store = services_of(app).store
     polled = await store.polled_sources()
     broken = [polled[-1], polled[len(polled) // 2], polled[3]]
@@ -108,12 +109,19 @@ async def test_status_summarises_and_puts_failing_sources_first(core, app) -> No
         )
     [reply] = await _say(app, core, alice, "/status")
     text = plain_words(reply.text)
-    assert text.startswith(f"Sources : {len(polled)} suivies, 3 en échec")
-    lines = text.splitlines()
+    assert text.startswith("Cette conversation : 0 abonnement, 0 envoi en attente\n\n")
+    sources = text.split("\n\n", 1)[1]
+    assert sources.startswith(f"Sources : {len(polled)} suivies, 3 en échec")
+    lines = sources.splitlines()
     assert all("en échec" in line for line in lines[1:4])
     for source in broken:
         assert any(line.startswith(shorten(source.name, 60) + " :") for line in lines[1:4])
     assert "Cette conversation : 0 abonnement," in text
+    reader = core.user("Lectrice")
+    [seen] = await _say(app, core, reader, "/status")
+    assert f"Sources : {len(polled)} suivies, 3 en échec" in plain_words(seen.text)
+    assert "prochain passage" not in plain_words(seen.text)
+    assert not seen.buttons()
     [page2] = await _say(app, core, alice, core.press(reply, _arrow(reply, "▶"), alice))
     assert "Page 2/" in plain_words(page2.text)
     assert "en échec :" not in plain_words(page2.text)

@@ -12,16 +12,12 @@ from zoneinfo import ZoneInfo
 from bot import i18n
 from bot.models import Chat
 from bot.store import Store
-from bot.times import parse_time, show_time
+from bot.times import parse_time
 
 DAYS = {
     "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
     "lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6,
 }  # fmt: skip
-_DAY_NAMES = {
-    "fr": "lundi mardi mercredi jeudi vendredi samedi dimanche".split(),
-    "en": "mon tue wed thu fri sat sun".split(),
-}
 DAILY = ("daily", "quotidien", "quotidienne", "jour", "chaque")
 WEEKLY = ("weekly", "hebdo", "hebdomadaire", "semaine")
 
@@ -57,18 +53,6 @@ def _clock(text: str) -> time:
     if moment is None:
         raise ScheduleError("time", text[:40])
     return moment
-
-
-def show_schedule(schedule: str, lang: str) -> str:
-    """A stored schedule as the reader would write it: `quotidien 8h`, `hebdo lundi 8h30`
-    in French, `daily 08:00`, `weekly mon 08:00` in English."""
-    parts = schedule.split()
-    at = show_time(_clock(parts[-1]), lang)
-    french = lang != "en"
-    if parts[0] == "daily":
-        return f"quotidien {at}" if french else f"daily {at}"
-    day = _DAY_NAMES["fr" if french else "en"][DAYS[parts[1]]]
-    return f"hebdo {day} {at}" if french else f"weekly {day} {at}"
 
 
 def last_slot(schedule: str, now: datetime, tz: ZoneInfo) -> datetime:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import render
-from bot.delivery.digests import ScheduleError, parse_schedule, release_digest, show_schedule
+from bot.delivery.digests import ScheduleError, parse_schedule, release_digest
 from bot.i18n import text
 from bot.models import Chat
 from bot.telegram.channels import chat_label, target_chat, where
@@ -23,7 +23,7 @@ from bot.telegram.context import (
 )
 from bot.telegram.paging import page_of
 from bot.telegram.services import services_of
-from bot.times import parse_range, show_time
+from bot.times import parse_range, show_schedule, show_time
 
 STATUS_PAGE_SIZE = 10
 STATUS_PAGE_PATTERN = r"^st:(\d{1,5})$"
@@ -149,22 +149,36 @@ async def _status_page(turn: Turn, context: Context, number: int) -> None:
     services = services_of(context)
     here: Chat = await remember_chat(turn, context)
     chat = (await services.store.chat(here.manages) if here.manages else None) or here
+    lang, tz = turn.lang, here.zone(services.settings.tz)
+    # Readers first see their own: subscriptions, what waits, how it is sent; the table of
+    # sources, which only the operator can act on, is for ADMIN_IDS.
+    admin = turn.user is not None and turn.user.id in services.settings.admin_ids
+    counts = await services.store.outbox_counts(chat.id)
+    blocks = [
+        render.status_chat(
+            await services.store.subscriptions(chat.id),
+            chat=chat,
+            label=chat_label(lang, chat, here.id),
+            pending=sum(count for key, count in counts.items() if key.startswith("pending_")),
+            given_up=counts.get("given_up", 0),
+            lang=lang,
+        )
+    ]
     polled = await services.store.polled_sources()
     # Failing sources first: they are what someone running /status is looking for.
     ordered = sorted(polled, key=lambda source: not source.failing)
     page = page_of(ordered, number, STATUS_PAGE_SIZE)
-    counts = await services.store.outbox_counts(chat.id)
-    body = render.status_message(
-        page.items,
-        polled=len(polled),
-        failing=sum(source.failing for source in polled),
-        page=page.number,
-        pages=page.pages,
-        subscriptions=len(await services.store.subscriptions(chat.id)),
-        pending=sum(count for key, count in counts.items() if key.startswith("pending_")),
-        given_up=counts.get("given_up", 0),
-        lang=turn.lang,
-        tz=here.zone(services.settings.tz),
-        chat=chat_label(turn.lang, chat, here.id),
+    blocks.append(
+        render.status_message(
+            page.items,
+            polled=len(polled),
+            failing=sum(source.failing for source in polled),
+            page=page.number,
+            pages=page.pages,
+            lang=lang,
+            tz=tz,
+            table=admin,
+        )
     )
-    await show_page(turn, body, nav_markup("st:", page.number, page.pages))
+    markup = nav_markup("st:", page.number, page.pages) if admin else None
+    await show_page(turn, "\n\n".join(blocks), markup)
