@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from telegram import InlineQueryResultsButton
+
 from tests.fakes import FakeBotAPI, FakeBotServer
 from tests.fakes.demo import prepare_database
 from tests.test_e2e_bot import start_bot, stop
@@ -189,3 +191,18 @@ async def test_help_and_status_for_readers_detail_for_operators(
         assert "/addsource" not in help_text
         assert help_text.index("/search travail du clic") < help_text.index("/sources")
         assert "/addsource" in await ask(core, admin, "/help")
+
+
+async def test_inline_mode_with_no_words_gives_a_hint(core: FakeBotAPI, tmp_path: Path) -> None:
+    async with running_bot(core, tmp_path):
+        alice = core.user("Alice")
+        mark = core.mark()
+        query = core.inline_query(alice, "")
+        await core.wait_for(method="answerInlineQuery", since=mark, within=60)
+        answer = core.inline_answer(query["inline_query"]["id"])
+        button = InlineQueryResultsButton.de_json(answer["button"], None)
+        assert button is not None
+        assert button.text == "Tapez des mots pour chercher un article à partager"
+        assert answer["results"] == []
+        # The button opens the private chat with /start <parameter>: the help.
+        assert "<b>Chercher</b>" in await ask(core, alice, f"/start {button.start_parameter}")

@@ -14,6 +14,7 @@ from telegram import (
     ChatMember,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     Update,
 )
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
+HELP_PAYLOAD = "aide"  # /start aide: the help, from the button of an empty inline query
 MAX_QUERY = 256
 MAX_SUGGESTION = 100
 INLINE_PAGE = 10
@@ -73,6 +75,9 @@ async def start(said: Said, context: Context) -> None:
             await said.reply(text(said.lang, "truncated", limit=MAX_QUERY))
         await _send_search(said, context, query)
         return
+    if payload == HELP_PAYLOAD:
+        await _help(said, context)
+        return
     key = "welcome_back" if before is not None and not before.active else "welcome"
     welcome = f"{text(said.lang, key)}\n\n{text(said.lang, 'welcome_language')}"
     await said.reply(welcome, language_buttons())
@@ -101,6 +106,10 @@ async def membership(update: Update, context: Context) -> None:
 @on_message
 async def help_command(said: Said, context: Context) -> None:
     """The commands with examples, worded for the kind of chat; the admin part for admins."""
+    await _help(said, context)
+
+
+async def _help(said: Said, context: Context) -> None:
     lang = said.lang
     kind = "private" if said.chat.type == "private" else "group"
     admins = services_of(context).settings.admin_ids
@@ -279,13 +288,15 @@ async def inline(update: Update, context: Context) -> None:
     query = inline_query.query.strip()[:MAX_QUERY]
     # The offset is ours (next_offset) but comes back from the client: read it defensively.
     offset = int(inline_query.offset) if re.fullmatch(r"\d{1,4}", inline_query.offset) else 0
-    if not query:
-        await inline_query.answer([], cache_time=5)
-        return
-    services = services_of(context)
     # Inline mode has no chat: the user's private chat with the bot holds their choices.
     user_id = inline_query.from_user.id
     lang = await chat_lang(update, context, user_id)
+    if not query:
+        # No words yet: a hint above the (empty) results, opening the bot's help.
+        hint = InlineQueryResultsButton(text(lang, "inline_hint"), start_parameter=HELP_PAYLOAD)
+        await inline_query.answer([], cache_time=5, is_personal=True, button=hint)
+        return
+    services = services_of(context)
     tz = await zone_of(context, user_id)
     response = await services.searcher.search(query, limit=INLINE_PAGE, offset=offset)
     results = []
