@@ -168,6 +168,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_recovered": "✅ <b>{name}</b> répond de nouveau.",
         "opml_too_big": "Fichier ignoré : il dépasse {size} Mo.",
         # french slice: the chat's language (/langue), French command names.
+        "language_name": "🇫🇷 Français",
         "usage_language": "Syntaxe : /langue fr ou /langue en. Ou choisissez :",
         "language_set": "C’est noté : je parlerai français ici.",
         "welcome_language": "Langue : choisissez ci-dessous, ou /langue en.",
@@ -352,6 +353,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_recovered": "✅ <b>{name}</b> answers again.",
         "opml_too_big": "File skipped: it is larger than {size} MB.",
         # french slice: the chat's language (/language), French command names.
+        "language_name": "🇬🇧 English",
         "usage_language": "Usage: /language fr or /language en. Or pick one:",
         "language_set": "Noted: I will speak English here.",
         "welcome_language": "Language: pick one below, or /language fr.",

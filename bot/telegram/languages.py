@@ -22,8 +22,8 @@ def language_buttons() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("🇫🇷 Français", callback_data="lang:fr"),
-                InlineKeyboardButton("🇬🇧 English", callback_data="lang:en"),
+                InlineKeyboardButton(text("fr", "language_name"), callback_data="lang:fr"),
+                InlineKeyboardButton(text("en", "language_name"), callback_data="lang:en"),
             ]
         ]
     )
