@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import string
 from datetime import datetime
+from typing import Any
+
+from bot.typography import french_spaces
 
 LANGUAGES = ("fr", "en")
 
@@ -21,36 +25,47 @@ TEXTS: dict[str, dict[str, str]] = {
             "/help donne toutes les commandes."
         ),
         "help": (
-            "<b>Commandes</b>\n"
-            "/search <i>mots</i> : chercher des articles (fautes, accents et pluriels "
-            "pardonnés) ; ici, en privé, vos mots seuls suffisent\n"
-            "/quote [<i>mots</i>] : une citation ; sans mots, une citation au hasard\n"
-            "/sources : les sources, leur nombre d’articles et leur dernier article\n"
-            "/start : l’accueil\n/help : cette aide\n\n"
-            "<b>Abonnements</b>\n"
-            "/subscribe <i>source</i>|all [<i>filtres</i>] : recevoir les nouveaux articles "
-            '(<code>+mot</code>, <code>-mot</code>, <code>"expression"</code>)\n'
-            "/unsubscribe <i>source</i>|all : se désabonner\n"
-            "/subscriptions : vos abonnements, avec un bouton pour retirer chacun\n"
-            "/filter test <i>source</i> <i>filtres</i> : ce que des filtres laisseraient passer\n"
-            "/quiet 22:00-07:00 | off : heures calmes\n"
-            "/digest daily 08:00 | weekly mon 08:00 | off | now : résumés au lieu d’envois\n"
-            "/timezone <i>Zone/Ville</i> : votre fuseau horaire\n"
-            "/previews on|off : aperçu des liens sous les articles envoyés\n"
-            "/status : l’état des sources et de vos envois\n"
-            "/channel : configurer un canal depuis cette conversation\n\n"
-            "<b>Administration</b> (ADMIN_IDS)\n"
-            "/addsource <i>nom</i> <i>url</i>, /removesource <i>nom</i>, /export (OPML) ; "
-            "envoyez un fichier .opml pour importer des sources.\n\n"
-            "<b>Syntaxe de recherche</b>\n"
-            '<code>"expression exacte"</code>, <code>-mot</code> pour exclure, '
+            "<b>Chercher</b>\n"
+            "{search}\n"
+            "/quote je coche des cases : une citation ; /quote seul, une au hasard\n"
+            "/sources : les sources suivies ; /start : l’accueil ; /help : cette aide\n\n"
+            "<b>Recevoir les articles</b>\n"
+            "/subscribe Numerama : ses nouveaux articles arrivent {where} ; "
+            "/subscribe tout : toutes les sources\n"
+            "/subscribe Numerama +ia -bitcoin « intelligence artificielle » : "
+            "seulement ceux qui passent ces filtres\n"
+            "/subscriptions : les abonnements, un bouton pour retirer chacun ; "
+            "/unsubscribe <i>source</i> ou tout\n"
+            "/digest quotidien 8h, hebdo lundi 8h, non ou maintenant : un résumé au lieu "
+            "d’envois un par un\n"
+            "/quiet 22h-7h ou non : des heures calmes\n"
+            "/timezone Europe/Paris{language} · /previews oui ou non · "
+            "/filter test <i>source</i> <i>filtres</i>\n"
+            "/status : où en sont les envois{channel}\n\n"
+            "<b>Recherche fine</b> : « expression exacte », <code>-mot</code>, "
             "<code>source:Numerama</code>, <code>since:2023-05-01</code>, "
-            "<code>until:2023-12-31</code>\n\n"
-            "Dans n’importe quelle conversation, tapez <code>@{bot} mots</code> pour partager "
-            "un article."
+            "<code>until:2023-12-31</code>\n"
+            "Dans n’importe quelle conversation, <code>@{bot} mots</code> partage un article."
+            "{aliases}{admin}"
         ),
-        "usage_search": "Usage : /search <i>mots</i> (par exemple /search travail du clic)",
-        "usage_quote": "Usage : /quote [<i>mots</i>] (par exemple /quote je coche des cases)",
+        "help_search_private": (
+            "Écrivez-moi simplement des mots, ou /search travail du clic (fautes, accents et "
+            "pluriels pardonnés)"
+        ),
+        "help_search_group": (
+            "/search travail du clic : chercher des articles (fautes, accents et pluriels "
+            "pardonnés)"
+        ),
+        "help_where_private": "ici",
+        "help_where_group": "dans ce groupe",
+        "help_channel_private": " ; /channel : configurer un canal depuis ici",
+        "help_admin": (
+            "\n\n<b>Administration</b>\n"
+            "/addsource <i>nom</i> <i>url</i>, /removesource <i>nom</i>, /export (OPML) ; "
+            "envoyez-moi un fichier .opml pour importer des sources."
+        ),
+        "usage_search": "Syntaxe : /search <i>mots</i>. Exemple : /search travail du clic",
+        "usage_quote": "Syntaxe : /quote [<i>mots</i>]. Exemple : /quote je coche des cases",
         "no_results": "Aucun résultat pour « {query} ».",
         "did_you_mean": "Vouliez-vous dire « {suggestion} » ? /search {suggestion}",
         "results_header": "Résultats pour « {query} » ({total}) :",
@@ -69,59 +84,61 @@ TEXTS: dict[str, dict[str, str]] = {
         "by": "— {speaker}",
         "source_date": "{source} · {date}",
         "share_more": "Plus de résultats",
-        "held_header": "Pendant vos heures calmes ({count} articles) :",
-        "and_more": "… et {count} autres.",
-        "more_from": "… et {count} autre(s) article(s) de {source}",
-        "more_hint": "Retrouvez-les avec /search, ou recevez tout en un résumé avec /digest daily 08:00.",
-        "digest_header": "<b>Votre résumé</b> ({count} articles)",
+        "held_header": "Pendant vos heures calmes ({count:p:article|articles}) :",
+        "and_more": "… et {count:p:autre|autres}.",
+        "more_from": "… et {count:p:autre article|autres articles} de {source}",
+        "more_hint": "Retrouvez-les avec /search, ou recevez tout en un résumé avec /digest quotidien 8h.",
+        "digest_header": "<b>Votre résumé</b> ({count:p:article|articles})",
         "usage_subscribe": (
-            "Usage : /subscribe <i>source</i>|all [<i>filtres</i>]\n"
+            "Syntaxe : /subscribe <i>source</i> [<i>filtres</i>], ou /subscribe tout\n"
             "Filtres : <code>+mot</code> requis, <code>-mot</code> exclu, "
-            '<code>"une expression"</code> requise. Exemple : '
+            "« une expression » requise. Exemple : "
             "<code>/subscribe Numerama +ia -bitcoin</code>"
         ),
-        "usage_unsubscribe": "Usage : /unsubscribe <i>source</i>|all",
-        "usage_filter": "Usage : /filter test <i>source</i> <i>filtres</i>",
-        "usage_quiet": "Usage : /quiet 22:00-07:00 ou /quiet off",
+        "usage_unsubscribe": "Syntaxe : /unsubscribe <i>source</i>, ou /unsubscribe tout",
+        "usage_filter": "Syntaxe : /filter test <i>source</i> <i>filtres</i>. Exemple : /filter test Numerama +ia",
+        "usage_quiet": "Syntaxe : /quiet 22h-7h (ou 22:00-07:00), ou /quiet non pour les retirer",
         "usage_digest": (
-            "Usage : /digest daily 08:00 | /digest weekly mon 08:00 | /digest off | /digest now"
+            "Syntaxe : /digest quotidien 8h, /digest hebdo lundi 8h, /digest non "
+            "(envois un par un) ou /digest maintenant"
         ),
-        "usage_timezone": "Usage : /timezone Europe/Paris",
-        "usage_previews": "Usage : /previews on ou /previews off",
-        "previews_on": "Les articles envoyés ici montreront l’aperçu de leur lien.",
-        "previews_off": "Les articles envoyés ici n’auront plus d’aperçu de lien.",
-        "usage_addsource": "Usage : /addsource <i>nom</i> <i>url</i>",
-        "usage_removesource": "Usage : /removesource <i>nom</i>",
+        "usage_timezone": "Syntaxe : /timezone <i>Zone/Ville</i>. Exemple : /timezone Europe/Paris",
+        "usage_previews": "Syntaxe : /previews oui ou /previews non",
+        "previews_on": "Les articles envoyés {where} montreront l’aperçu de leur lien.",
+        "previews_off": "Les articles envoyés {where} n’auront plus d’aperçu de lien.",
+        "usage_addsource": "Syntaxe : /addsource <i>nom</i> <i>url</i>",
+        "usage_removesource": "Syntaxe : /removesource <i>nom</i>",
         "unknown_source": "Source inconnue : « {name} ». La liste des sources : /sources",
         "unknown_source_close": "Source inconnue : « {name} ». Vouliez-vous dire : {close} ? Toutes les sources : /sources",
         "ambiguous_source": "« {name} » désigne plusieurs sources : {names}. Précisez laquelle.",
-        "subscribed": "Abonné à {source}{filters}. Les nouveaux articles arriveront ici.",
+        "subscribed": "Abonnement à {source} enregistré{filters}. Les nouveaux articles arriveront {where}.",
         "subscription_updated": "Abonnement à {source} mis à jour{filters}.",
-        "with_filters": " (filtres : <code>{filters}</code>)",
+        "with_filters": " (filtres : {filters})",
         "all_sources": "toutes les sources",
-        "unsubscribed": "Désabonné de {source}.",
-        "not_subscribed": "Aucun abonnement à {source} ici.",
+        "unsubscribed": "Abonnement à {source} retiré.",
+        "not_subscribed": "Aucun abonnement à {source} {where}.",
         "no_subscriptions": "Aucun abonnement. Essayez /subscribe Numerama",
         "subscriptions_header": "<b>Abonnements de {chat}</b>",
         "removed": "Abonnement retiré.",
         "bad_filter": "Filtre refusé : {error}",
-        "filter_header": "Sur les {count} derniers articles de {source}, {passed} passent :",
+        "filter_header": "Sur les {count} derniers articles de {source}, {passed:p:passe|passent} :",
+        "filter_header_none": "Sur les {count} derniers articles de {source}, aucun ne passe.",
         "admins_only": "Seuls les administrateurs de ce groupe peuvent changer ses abonnements.",
         "quiet_on": "Heures calmes : {start}–{end}. Les articles arrivés entre-temps viendront en un message.",
         "quiet_off": "Heures calmes désactivées.",
-        "digest_on": "Résumé programmé : {schedule} ({tz}). Plus d’envois instantanés ici.",
+        "digest_on": "Résumé programmé : {schedule} ({tz}). Plus d’envois instantanés {where}.",
         "digest_off": "Résumés désactivés : les articles arriveront de nouveau un par un.",
         "digest_empty": "Rien de nouveau pour un résumé.",
-        "digest_sent": "Résumé envoyé ({count} articles).",
+        "digest_sent": "Résumé envoyé ({count:p:article|articles}).",
         "bad_schedule": "Programme illisible : {error}",
         "timezone_set": "Fuseau horaire : {tz}.",
         "bad_timezone": "Fuseau inconnu : « {tz} ». Exemple : Europe/Paris, America/Montreal.",
-        "status_sources": "<b>Sources</b> : {count} suivie(s), {failing} en échec",
-        "status_source": "{name} : dernier succès {success}, {errors} erreur(s), prochain passage {next}",
+        "status_sources": "<b>Sources</b> : {count:p:suivie|suivies}, {failing} en échec",
+        "status_source": "{name} : dernier succès {success}, {errors:p:erreur|erreurs}, prochain passage {next}",
         "status_failing": " ⚠️ en échec : {error}",
-        "status_collisions": "↳ ⚠️ {name} : {count} entrée(s) du flux reprennent l’identifiant d’une autre ; seule la première est gardée",
-        "status_chat": "<b>Cette conversation</b> : {subs} abonnement(s), {pending} envoi(s) en attente",
-        "status_given_up": "⚠️ {count} envoi(s) abandonné(s) après des échecs répétés",
+        "status_collisions": "↳ ⚠️ {name} : {count:p:entrée du flux reprend|entrées du flux reprennent} l’identifiant d’une autre ; seule la première est gardée",
+        "status_chat": "<b>{chat}</b> : {subs:p:abonnement|abonnements}, {pending:p:envoi|envois} en attente",
+        "status_given_up": "⚠️ {count:p:envoi abandonné|envois abandonnés} après des échecs répétés",
         # fulltext-fetch: full articles fetched from the pages of teasers (/status block).
         "fulltext_header": "<b>Articles complets</b> (pages des accroches)",
         "fulltext_source": "{name} — texte complet : {full} · accroche seule : {teasers} · réservés aux abonnés : {subscribers}",
@@ -148,8 +165,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_twice": "{name} figure deux fois : seule la première est prise.",
         "source_removed": "Source retirée : {name}. Ses articles restent consultables.",
         "still_in_file": " Elle figure encore dans SOURCES_FILE : retirez-la aussi de ce fichier.",
-        "opml_imported": "{count} source(s) importée(s).",
-        "opml_unchanged": "{count} déjà suivie(s) à la même adresse.",
+        "opml_imported": "{count:p:source importée|sources importées}.",
+        "opml_unchanged": "{count:p:déjà suivie|déjà suivies} à la même adresse.",
         "opml_errors": "Ignoré : {errors}",
         "source_not_public": "Refusé : {url} mène à {address}, qui n’est pas une adresse publique (cette machine, un réseau privé, une plage réservée…). Les sources ajoutées depuis Telegram doivent être sur Internet ; pour des flux de son propre réseau, l’opérateur peut régler ALLOW_PRIVATE_SOURCES=1.",
         "source_odd_host": "Refusé : {host} est une adresse numérique écrite de façon inhabituelle. Donnez le nom du site.",
@@ -157,12 +174,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "opml_refused": "Refusé (adresse non publique ou introuvable) : {sources}",
         "channel_pick": "Choisissez le canal à configurer avec le bouton, transférez-moi un de ses messages, ou écrivez /channel @nom_du_canal.",
         "channel_button": "Choisir un canal",
-        "channel_set": "Vous configurez maintenant le canal {title}. /subscribe, /digest… s’appliquent à lui. /channel off pour revenir ici.",
+        "channel_set": "Vous configurez maintenant le canal {title}. /subscribe, /digest… s’appliquent à lui. /channel fin pour revenir ici.",
         "channel_off": "Vous configurez de nouveau cette conversation.",
         "channel_not_admin": "Vous devez être administrateur de {title} pour le configurer.",
         "channel_bot_cannot_post": "Ajoutez-moi comme administrateur de {title} avec le droit de publier, puis réessayez.",
         "channel_unknown": "Je ne trouve pas ce canal. Ajoutez-moi d’abord comme administrateur.",
-        "welcome_back": "Content de vous revoir : vos abonnements reprennent.",
+        "welcome_back": "Vous revoilà : vos abonnements reprennent.",
         "source_failing": "⚠️ <b>{name}</b> échoue sans cesse ; nouvelles tentatives de plus en plus espacées : {error}",
         "source_recovered": "✅ <b>{name}</b> répond de nouveau.",
         "opml_too_big": "Fichier ignoré : il dépasse {size} Mo.",
@@ -178,6 +195,43 @@ TEXTS: dict[str, dict[str, str]] = {
         "alerts_others_many": "… et {count} autres",
         # --- unseen-feeds (issue 17): /sources marks what is not polled.
         "source_not_polled": "{line} · archives seulement, plus relevée",
+        # french slice: the chat's language (/langue), French command names.
+        "language_name": "🇫🇷 Français",
+        "usage_language": "Syntaxe : /langue fr ou /langue en. Ou choisissez :",
+        "language_set": "C’est noté : je parlerai français ici.",
+        "welcome_language": "Langue : choisissez ci-dessous, ou /langue en.",
+        "help_language": " · /langue fr ou en",
+        "unsubscribe_all_ask": (
+            "Retirer {count:p:abonnement|abonnements} {where} ? Rien ne sera plus envoyé."
+        ),
+        "unsubscribe_all_yes": "Oui, tout retirer",
+        "unsubscribe_all_no": "Non, garder",
+        "unsubscribe_all_kept": "Rien n’a été retiré.",
+        "unsubscribed_all": "{count:p:abonnement retiré|abonnements retirés} {where}.",
+        "group_welcome": (
+            "Bonjour ! Je suis <b>Relais</b> : je relaie des articles de presse et je retrouve "
+            "ce qu’ils disent.\n\n"
+            "Tout le monde ici peut chercher : /search travail du clic, ou /quote.\n"
+            "Les administrateurs du groupe peuvent y faire arriver des articles : "
+            "/subscribe Numerama, ou /subscribe tout ; /digest quotidien 8h pour un résumé "
+            "par jour.\n/help : les commandes."
+        ),
+        "channel_from_private": (
+            "Un canal se configure depuis une conversation privée avec moi : écrivez-moi "
+            "/channel en privé."
+        ),
+        "status_digest": "Résumé : {schedule}",
+        "status_quiet": "Heures calmes : {start}–{end}",
+        "inline_hint": "Tapez des mots pour chercher un article à partager",
+        "where_here": "ici",
+        "where_channel": "dans le canal {title}",
+        "this_chat": "Cette conversation",
+        "this_channel": "Le canal {title}",
+        "help_aliases": (
+            "\nLes commandes ont aussi un nom français : /aide, /chercher, /citation, "
+            "/abonner, /desabonner, /abonnements, /filtre, /calme, /resume, /fuseau, "
+            "/apercus, /etat, /canal, /langue."
+        ),
     },
     "en": {
         "welcome": (
@@ -187,32 +241,41 @@ TEXTS: dict[str, dict[str, str]] = {
             "/help lists every command."
         ),
         "help": (
-            "<b>Commands</b>\n"
-            "/search <i>words</i>: find posts (typos, accents and plurals forgiven); here, "
-            "in private, your words alone will do\n"
-            "/quote [<i>words</i>]: a quote; with no words, a random one\n"
-            "/sources: the sources, their post counts and latest post\n"
-            "/start: the welcome\n/help: this help\n\n"
-            "<b>Subscriptions</b>\n"
-            "/subscribe <i>source</i>|all [<i>filters</i>]: get new posts "
-            '(<code>+word</code>, <code>-word</code>, <code>"phrase"</code>)\n'
-            "/unsubscribe <i>source</i>|all: stop\n"
-            "/subscriptions: your subscriptions, with a button to remove each\n"
-            "/filter test <i>source</i> <i>filters</i>: what filters would let through\n"
-            "/quiet 22:00-07:00 | off: quiet hours\n"
-            "/digest daily 08:00 | weekly mon 08:00 | off | now: digests instead of pushes\n"
-            "/timezone <i>Area/City</i>: your time zone\n"
-            "/previews on|off: link previews under pushed posts\n"
-            "/status: how the sources and your deliveries stand\n"
-            "/channel: set up a channel from this chat\n\n"
-            "<b>Administration</b> (ADMIN_IDS)\n"
-            "/addsource <i>name</i> <i>url</i>, /removesource <i>name</i>, /export (OPML); "
-            "send an .opml file to import sources.\n\n"
-            "<b>Search syntax</b>\n"
-            '<code>"exact phrase"</code>, <code>-word</code> to exclude, '
+            "<b>Search</b>\n"
+            "{search}\n"
+            "/quote je coche des cases: a quote; /quote alone, a random one\n"
+            "/sources: the sources followed; /start: the welcome; /help: this help\n\n"
+            "<b>Get new posts</b>\n"
+            "/subscribe Numerama: its new posts come {where}; /subscribe all: every source\n"
+            '/subscribe Numerama +ia -bitcoin "intelligence artificielle": only those '
+            "passing these filters\n"
+            "/subscriptions: the subscriptions, a button to remove each; "
+            "/unsubscribe <i>source</i> or all\n"
+            "/digest daily 8:00, weekly mon 8:00, off or now: a digest instead of "
+            "one by one\n"
+            "/quiet 22:00-07:00 or off: quiet hours\n"
+            "/timezone Europe/Paris{language} · /previews on or off · "
+            "/filter test <i>source</i> <i>filters</i>\n"
+            "/status: how deliveries stand{channel}\n\n"
+            '<b>Search syntax</b>: <code>"exact phrase"</code>, <code>-word</code>, '
             "<code>source:Numerama</code>, <code>since:2023-05-01</code>, "
-            "<code>until:2023-12-31</code>\n\n"
-            "In any chat, type <code>@{bot} words</code> to share a post."
+            "<code>until:2023-12-31</code>\n"
+            "In any chat, <code>@{bot} words</code> shares a post."
+            "{aliases}{admin}"
+        ),
+        "help_search_private": (
+            "Just write me words, or /search travail du clic (typos, accents and plurals forgiven)"
+        ),
+        "help_search_group": (
+            "/search travail du clic: find posts (typos, accents and plurals forgiven)"
+        ),
+        "help_where_private": "here",
+        "help_where_group": "to this group",
+        "help_channel_private": "; /channel: set up a channel from here",
+        "help_admin": (
+            "\n\n<b>Administration</b>\n"
+            "/addsource <i>name</i> <i>url</i>, /removesource <i>name</i>, /export (OPML); "
+            "send me an .opml file to import sources."
         ),
         "usage_search": "Usage: /search <i>words</i> (for example /search travail du clic)",
         "usage_quote": "Usage: /quote [<i>words</i>] (for example /quote je coche des cases)",
@@ -234,59 +297,61 @@ TEXTS: dict[str, dict[str, str]] = {
         "by": "— {speaker}",
         "source_date": "{source} · {date}",
         "share_more": "More results",
-        "held_header": "During your quiet hours ({count} posts):",
+        "held_header": "During your quiet hours ({count:p:post|posts}):",
         "and_more": "… and {count} more.",
-        "more_from": "… and {count} more post(s) from {source}",
-        "more_hint": "Find them with /search, or get everything as one digest with /digest daily 08:00.",
-        "digest_header": "<b>Your digest</b> ({count} posts)",
+        "more_from": "… and {count:p:more post|more posts} from {source}",
+        "more_hint": "Find them with /search, or get everything as one digest with /digest daily 8:00.",
+        "digest_header": "<b>Your digest</b> ({count:p:post|posts})",
         "usage_subscribe": (
-            "Usage: /subscribe <i>source</i>|all [<i>filters</i>]\n"
+            "Usage: /subscribe <i>source</i> [<i>filters</i>], or /subscribe all\n"
             "Filters: <code>+word</code> required, <code>-word</code> excluded, "
             '<code>"a phrase"</code> required. Example: '
             "<code>/subscribe Numerama +ia -bitcoin</code>"
         ),
-        "usage_unsubscribe": "Usage: /unsubscribe <i>source</i>|all",
+        "usage_unsubscribe": "Usage: /unsubscribe <i>source</i>, or /unsubscribe all",
         "usage_filter": "Usage: /filter test <i>source</i> <i>filters</i>",
-        "usage_quiet": "Usage: /quiet 22:00-07:00 or /quiet off",
+        "usage_quiet": "Usage: /quiet 22:00-07:00 (or 10pm-7am as 22h-7h), or /quiet off",
         "usage_digest": (
-            "Usage: /digest daily 08:00 | /digest weekly mon 08:00 | /digest off | /digest now"
+            "Usage: /digest daily 8:00, /digest weekly mon 8:00, /digest off "
+            "(one by one) or /digest now"
         ),
         "usage_timezone": "Usage: /timezone Europe/Paris",
         "usage_previews": "Usage: /previews on or /previews off",
-        "previews_on": "Posts sent here will show their link preview.",
-        "previews_off": "Posts sent here will no longer show a link preview.",
+        "previews_on": "Posts sent {where} will show their link preview.",
+        "previews_off": "Posts sent {where} will no longer show a link preview.",
         "usage_addsource": "Usage: /addsource <i>name</i> <i>url</i>",
         "usage_removesource": "Usage: /removesource <i>name</i>",
         "unknown_source": "Unknown source: “{name}”. The list of sources: /sources",
         "unknown_source_close": "Unknown source: “{name}”. Did you mean: {close}? Every source: /sources",
         "ambiguous_source": "“{name}” names several sources: {names}. Say which one.",
-        "subscribed": "Subscribed to {source}{filters}. New posts will arrive here.",
+        "subscribed": "Subscribed to {source}{filters}. New posts will arrive {where}.",
         "subscription_updated": "Subscription to {source} updated{filters}.",
-        "with_filters": " (filters: <code>{filters}</code>)",
+        "with_filters": " (filters: {filters})",
         "all_sources": "every source",
         "unsubscribed": "Unsubscribed from {source}.",
-        "not_subscribed": "No subscription to {source} here.",
+        "not_subscribed": "No subscription to {source} {where}.",
         "no_subscriptions": "No subscriptions. Try /subscribe Numerama",
         "subscriptions_header": "<b>Subscriptions of {chat}</b>",
         "removed": "Subscription removed.",
         "bad_filter": "Filter refused: {error}",
         "filter_header": "Of the last {count} posts of {source}, {passed} pass:",
+        "filter_header_none": "Of the last {count} posts of {source}, none passes.",
         "admins_only": "Only this group's admins can change its subscriptions.",
         "quiet_on": "Quiet hours: {start}–{end}. Posts arriving meanwhile come as one message.",
         "quiet_off": "Quiet hours off.",
-        "digest_on": "Digest scheduled: {schedule} ({tz}). No more instant pushes here.",
+        "digest_on": "Digest scheduled: {schedule} ({tz}). No more instant pushes {where}.",
         "digest_off": "Digests off: posts will arrive one by one again.",
         "digest_empty": "Nothing new for a digest.",
-        "digest_sent": "Digest sent ({count} posts).",
+        "digest_sent": "Digest sent ({count:p:post|posts}).",
         "bad_schedule": "Unreadable schedule: {error}",
         "timezone_set": "Time zone: {tz}.",
         "bad_timezone": "Unknown time zone: “{tz}”. Example: Europe/Paris, America/Montreal.",
         "status_sources": "<b>Sources</b>: {count} polled, {failing} failing",
-        "status_source": "{name}: last success {success}, {errors} error(s), next poll {next}",
+        "status_source": "{name}: last success {success}, {errors:p:error|errors}, next poll {next}",
         "status_failing": " ⚠️ failing: {error}",
-        "status_collisions": "↳ ⚠️ {name}: {count} feed entry(ies) reuse another entry’s id; only the first is kept",
-        "status_chat": "<b>This chat</b>: {subs} subscription(s), {pending} delivery(ies) waiting",
-        "status_given_up": "⚠️ {count} delivery(ies) given up after repeated failures",
+        "status_collisions": "↳ ⚠️ {name}: {count:p:feed entry reuses|feed entries reuse} another entry’s id; only the first is kept",
+        "status_chat": "<b>{chat}</b>: {subs:p:subscription|subscriptions}, {pending:p:delivery|deliveries} waiting",
+        "status_given_up": "⚠️ {count:p:delivery|deliveries} given up after repeated failures",
         # fulltext-fetch: full articles fetched from the pages of teasers (/status block).
         "fulltext_header": "<b>Full articles</b> (pages of teasers)",
         "fulltext_source": "{name} — full text: {full} · teaser only: {teasers} · for subscribers: {subscribers}",
@@ -313,7 +378,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "source_twice": "{name} is listed twice: only the first one counts.",
         "source_removed": "Source removed: {name}. Its posts stay searchable.",
         "still_in_file": " It is still listed in SOURCES_FILE: remove it there too.",
-        "opml_imported": "{count} source(s) imported.",
+        "opml_imported": "{count:p:source|sources} imported.",
         "opml_unchanged": "{count} already polled at the same address.",
         "opml_errors": "Skipped: {errors}",
         "source_not_public": "Refused: {url} leads to {address}, which is not a public address (this machine, a private network, a reserved range…). Sources added from Telegram must be on the internet; for feeds on their own network the operator can set ALLOW_PRIVATE_SOURCES=1.",
@@ -343,6 +408,36 @@ TEXTS: dict[str, dict[str, str]] = {
         "alerts_others_many": "… and {count} more",
         # --- unseen-feeds (issue 17): /sources marks what is not polled.
         "source_not_polled": "{line} · archive only, not polled",
+        # french slice: the chat's language (/language), French command names.
+        "language_name": "🇬🇧 English",
+        "usage_language": "Usage: /language fr or /language en. Or pick one:",
+        "language_set": "Noted: I will speak English here.",
+        "welcome_language": "Language: pick one below, or /language fr.",
+        "help_language": " · /language fr or en",
+        "unsubscribe_all_ask": (
+            "Remove the {count:p:subscription|subscriptions} {where}? Nothing more will be sent."
+        ),
+        "unsubscribe_all_yes": "Yes, remove all",
+        "unsubscribe_all_no": "No, keep them",
+        "unsubscribe_all_kept": "Nothing was removed.",
+        "unsubscribed_all": "{count:p:subscription|subscriptions} removed {where}.",
+        "group_welcome": (
+            "Hello! I am <b>Relais</b>: I relay news posts and find what they say.\n\n"
+            "Everyone here can search: /search travail du clic, or /quote.\n"
+            "The group's admins can have posts come here: /subscribe Numerama, or "
+            "/subscribe all; /digest daily 8:00 for one digest a day.\n/help: the commands."
+        ),
+        "channel_from_private": (
+            "A channel is set up from a private chat with me: send me /channel in private."
+        ),
+        "status_digest": "Digest: {schedule}",
+        "status_quiet": "Quiet hours: {start}–{end}",
+        "inline_hint": "Type words to find a post to share",
+        "where_here": "here",
+        "where_channel": "in the channel {title}",
+        "this_chat": "This chat",
+        "this_channel": "The channel {title}",
+        "help_aliases": "",
     },
 }
 
@@ -406,10 +501,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "query.unknown_source": "aucune source « {value} »",
         "query.ambiguous_source": "plusieurs sources pour {value}, toutes gardées",
         "schedule.form": (
-            "écrivez daily HH:MM ou weekly JOUR HH:MM (par exemple daily 08:00 ou weekly lun 08:00)"
+            "écrivez quotidien HEURE ou hebdo JOUR HEURE (par exemple quotidien 8h ou "
+            "hebdo lundi 8h30)"
         ),
-        "schedule.day": "jour inconnu « {value} » : lun, mar, mer, jeu, ven, sam ou dim",
-        "schedule.time": "« {value} » n’est pas une heure comme 08:30",
+        "schedule.day": "jour inconnu « {value} » : lundi, mardi, mercredi, jeudi, vendredi, samedi ou dimanche",
+        "schedule.time": "« {value} » n’est pas une heure comme 8h ou 8h30",
     },
     "en": {
         "filter.too_long": "filter too long (over {value} characters)",
@@ -430,7 +526,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "query.ambiguous_source": "several sources for {value}, all kept",
         "schedule.form": "use daily HH:MM or weekly DAY HH:MM (e.g. daily 08:00 or weekly mon 08:00)",
         "schedule.day": "unknown day “{value}”: use mon, tue, wed, thu, fri, sat or sun",
-        "schedule.time": "“{value}” is not a time such as 08:30",
+        "schedule.time": "“{value}” is not a time such as 8:00 or 08:30",
     },
 }
 
@@ -523,39 +619,48 @@ ADMIN_COMMANDS = ("addsource", "removesource", "export")
 COMMANDS: dict[str, list[tuple[str, str]]] = {
     "fr": [
         ("start", "Accueil et exemples"),
-        ("help", "Toutes les commandes et la syntaxe de recherche"),
-        ("search", "Chercher des articles : /search mots"),
-        ("quote", "Une citation : /quote [mots]"),
+        ("aide", "Les commandes, avec des exemples"),
+        ("chercher", "Chercher des articles : /chercher mots"),
+        ("citation", "Une citation : /citation [mots]"),
         ("sources", "Les sources suivies"),
-        ("subscribe", "S’abonner : /subscribe source [filtres]"),
-        ("unsubscribe", "Se désabonner : /unsubscribe source"),
-        ("subscriptions", "Vos abonnements"),
-        ("filter", "Tester des filtres : /filter test source filtres"),
-        ("quiet", "Heures calmes : /quiet 22:00-07:00"),
-        ("digest", "Résumés : /digest daily 08:00"),
-        ("timezone", "Fuseau horaire : /timezone Europe/Paris"),
-        ("previews", "Aperçus de liens : /previews on|off"),
-        ("status", "État des sources et des envois"),
-        ("channel", "Configurer un canal"),
+        ("abonner", "S’abonner : /abonner source [filtres]"),
+        ("desabonner", "Se désabonner : /desabonner source"),
+        ("abonnements", "Les abonnements de cette conversation"),
+        ("filtre", "Tester des filtres : /filtre test source filtres"),
+        ("calme", "Heures calmes : /calme 22h-7h"),
+        ("resume", "Résumés : /resume quotidien 8h"),
+        ("fuseau", "Fuseau horaire : /fuseau Europe/Paris"),
+        ("apercus", "Aperçus de liens : /apercus oui ou non"),
+        ("etat", "Où en sont les envois"),
+        ("canal", "Configurer un canal"),
+        ("langue", "Langue : /langue fr ou en"),
     ],
     "en": [
         ("start", "Welcome and examples"),
-        ("help", "Every command and the search syntax"),
+        ("help", "The commands, with examples"),
         ("search", "Find posts: /search words"),
         ("quote", "A quote: /quote [words]"),
         ("sources", "The sources followed"),
         ("subscribe", "Subscribe: /subscribe source [filters]"),
         ("unsubscribe", "Unsubscribe: /unsubscribe source"),
-        ("subscriptions", "Your subscriptions"),
+        ("subscriptions", "This chat's subscriptions"),
         ("filter", "Test filters: /filter test source filters"),
         ("quiet", "Quiet hours: /quiet 22:00-07:00"),
         ("digest", "Digests: /digest daily 08:00"),
         ("timezone", "Time zone: /timezone Europe/Paris"),
-        ("previews", "Link previews: /previews on|off"),
-        ("status", "Sources and deliveries"),
+        ("previews", "Link previews: /previews on or off"),
+        ("status", "How deliveries stand"),
         ("channel", "Set up a channel"),
+        ("language", "Language: /language fr or en"),
     ],
 }
+# French names Telegram accepts (a-z, 0-9, _) for the commands, registered beside them.
+COMMAND_ALIASES = {
+    "aide": "help", "chercher": "search", "citation": "quote", "abonner": "subscribe",
+    "desabonner": "unsubscribe", "abonnements": "subscriptions", "filtre": "filter",
+    "calme": "quiet", "resume": "digest", "fuseau": "timezone", "apercus": "previews",
+    "etat": "status", "canal": "channel", "langue": "language",
+}  # fmt: skip
 
 
 def language(code: str | None) -> str:
@@ -563,10 +668,41 @@ def language(code: str | None) -> str:
     return "en" if code and code.lower().startswith("en") else "fr"
 
 
+def commands(lang: str) -> list[tuple[str, str]]:
+    """The command menu of `lang` (name, description), with its typography."""
+    return [(name, _render(lang, desc, {})) for name, desc in COMMANDS[lang]]
+
+
+class _Formatter(string.Formatter):
+    """str.format with one more spec: `{n:p:article|articles}` gives `2 articles`."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("p:"):
+            one, _, many = format_spec[2:].partition("|")
+            return f"{value} {one if singular(self.lang, value) else many}"
+        return str(super().format_field(value, format_spec))
+
+
+def singular(lang: str, count: object) -> bool:
+    """Whether `count` takes the singular: 0 and 1 in French, only 1 in English."""
+    number = count if isinstance(count, int) else 2
+    return number == 1 if lang == "en" else abs(number) < 2
+
+
+def _render(lang: str, template: str, values: dict[str, object]) -> str:
+    # Typography goes on the template, never on the values (titles, queries, URLs).
+    if lang != "en":
+        template = french_spaces(template)
+    return _Formatter(lang).format(template, **values)
+
+
 def text(lang: str, key: str, **values: object) -> str:
-    """A catalogue text in `lang`, with placeholders filled."""
+    """A catalogue text in `lang`, with placeholders filled (French typography applied)."""
     template = TEXTS.get(lang, TEXTS["fr"]).get(key) or TEXTS["fr"][key]
-    return template.format(**values) if values else template
+    return _render(lang if lang in TEXTS else "fr", template, values)
 
 
 def message(lang: str, key: str, **values: object) -> str:
@@ -574,7 +710,15 @@ def message(lang: str, key: str, **values: object) -> str:
     template = MESSAGES.get(lang, MESSAGES["fr"]).get(key) or MESSAGES["fr"].get(key)
     if template is None:
         return " ".join([key.rpartition(".")[2], *map(str, values.values())])
-    return template.format(**values)
+    return _render(lang if lang in MESSAGES else "fr", template, values)
+
+
+def format_datetime(moment: datetime | None, lang: str) -> str:
+    """A moment as people write it: `12 avril 2023 à 08:40` or `12 April 2023 at 08:40`."""
+    if moment is None:
+        return "?"
+    link = "at" if lang == "en" else "à"
+    return f"{format_date(moment, lang)} {link} {moment:%H:%M}"
 
 
 def format_date(moment: datetime | None, lang: str) -> str:

@@ -220,4 +220,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX posts_source_url ON posts (source_id, id) WHERE url IS NOT NULL;
     """,
+    # 13 (french slice): the language a chat chose with /langue (1: kept over the Telegram app's
+    # language), and a subscription's filters as the user wrote them (shown back; the
+    # normalised `filters` stays what matching reads).
+    """
+    ALTER TABLE chats ADD COLUMN language_chosen INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE subscriptions ADD COLUMN filters_shown TEXT;
+    """,
 )

@@ -196,6 +196,7 @@ class Chat:
     digest: str | None = None
     last_digest_at: datetime | None = None
     manages: int | None = None
+    language_chosen: bool = False  # /langue: kept over the Telegram app's language
 
     def zone(self, default: ZoneInfo) -> ZoneInfo:
         """The chat's own time zone (/timezone), else the configured one."""
@@ -212,6 +213,7 @@ class Subscription:
     source: str | None
     filters: str
     digest: bool = False
+    shown: str | None = None  # the filters as the user wrote them (None: as `filters`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot import errors
-from bot.i18n import TEXTS, format_date, text
+from bot.i18n import TEXTS, format_date, format_datetime, text
+from bot.times import parse_time, show_schedule, show_time
 
 if TYPE_CHECKING:
-    from bot.models import Delivery, SourceState
+    from bot.models import Chat, Delivery, SourceState, Subscription
     from bot.search import QuoteHit, SearchHit
 
 MAX_MESSAGE = 4096
@@ -25,6 +26,8 @@ MAX_SNIPPET = 320
 # Names and errors in lists are cut, so a page of a fixed number of lines always fits.
 MAX_NAME = 60
 MAX_ERROR = 150
+# /status lists this many of the chat's subscriptions (the rest are in /subscriptions).
+STATUS_SUBSCRIPTIONS = 10
 
 
 def escape(value: str) -> str:
@@ -67,6 +70,19 @@ def highlight(snippet: str, spans: Sequence[tuple[int, int]]) -> str:
     return "".join(out) + escape(snippet[at:])
 
 
+_PHRASE = re.compile(r'"([^"]*)"')
+
+
+def filters_text(filters: str, lang: str) -> str:
+    """Subscription filters for a reply, escaped, their phrases in « » (“ ” in English)."""
+    opening, closing = ("“", "”") if lang == "en" else ("«\u00a0", "\u00a0»")
+    parts = _PHRASE.split(filters)  # plain text and phrases, alternating
+    return "".join(
+        f"{opening}{escape(part)}{closing}" if odd else escape(part)
+        for odd, part in ((i % 2 == 1, part) for i, part in enumerate(parts))
+    )
+
+
 def in_zone(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
     """A stored moment in the reader's time zone, for any value the store may hold.
 
@@ -96,14 +112,15 @@ def local_date(moment: datetime | None, tz: ZoneInfo, lang: str) -> str:
     return format_date(in_zone(moment, tz), lang)
 
 
-def local_time(moment: datetime | None, tz: ZoneInfo) -> str | None:
-    """A stored moment as `YYYY-MM-DD HH:MM` in the reader's time zone; None when absent."""
+def local_time(moment: datetime | None, tz: ZoneInfo, lang: str) -> str | None:
+    """A stored moment in the reader's zone and language, `12 avril 2023 à 08:40`; None
+    when absent."""
     local = in_zone(moment, tz)
-    return None if local is None else local.strftime("%Y-%m-%d %H:%M")
+    return None if local is None else format_datetime(local, lang)
 
 
 def _byline(source: str, published: datetime | None, lang: str, tz: ZoneInfo) -> str:
-    when = local_date(published, tz, lang)
+    when = local_time(published, tz, lang) or "?"
     return "<i>" + escape(text(lang, "source_date", source=source, date=when)) + "</i>"
 
 
@@ -172,7 +189,7 @@ def sources_message(
     for row in rows:
         name = escape(shorten(row["name"], MAX_NAME))
         if row["posts"]:
-            when = local_date(stored_moment(row["latest"]), tz, lang)
+            when = local_time(stored_moment(row["latest"]), tz, lang) or "?"
             key = "source_line_one" if row["posts"] == 1 else "source_line"
             line = text(lang, key, name=name, count=row["posts"], latest=when)
         else:
@@ -193,22 +210,23 @@ def status_message(
     failing: int,
     page: int,
     pages: int,
-    subscriptions: int,
-    pending: int,
     lang: str,
     tz: ZoneInfo,
-    given_up: int = 0,
+    table: bool = True,
 ) -> str:
-    """/status: a summary of polling, a page of sources (failing first), then the chat's own."""
+    """/status's polling block: a summary, then (`table`, for admins) a page of sources,
+    failing first."""
     lines = [text(lang, "status_sources", count=polled, failing=failing)]
+    if not table:
+        return lines[0]
     for source in sources:
         line = text(
             lang,
             "status_source",
             name=escape(shorten(source.name, MAX_NAME)),
-            success=local_time(source.last_success, tz) or text(lang, "never"),
+            success=local_time(source.last_success, tz, lang) or text(lang, "never"),
             errors=source.error_count,
-            next=local_time(source.next_poll, tz) or text(lang, "never"),
+            next=local_time(source.next_poll, tz, lang) or text(lang, "never"),
         )
         if source.failing:
             error = escape(shorten(errors.describe(source.last_error, lang), MAX_ERROR))
@@ -219,7 +237,34 @@ def status_message(
             lines.append(text(lang, "status_collisions", name=name, count=source.collisions))
     if pages > 1:
         lines.append(text(lang, "page", page=page + 1, pages=pages))
-    lines += ["", text(lang, "status_chat", subs=subscriptions, pending=pending)]
+    return "\n".join(lines)
+
+
+def status_chat(
+    subscriptions: Sequence[Subscription],
+    *,
+    chat: Chat,
+    label: str,
+    pending: int,
+    given_up: int,
+    lang: str,
+) -> str:
+    """/status's first block: the chat's subscriptions, what is waiting, how it is sent."""
+    lines = [text(lang, "status_chat", chat=label, subs=len(subscriptions), pending=pending)]
+    for sub in subscriptions[:STATUS_SUBSCRIPTIONS]:
+        name = escape(shorten(sub.source or text(lang, "all_sources"), MAX_NAME))
+        shown = sub.shown or sub.filters
+        filters = text(lang, "with_filters", filters=filters_text(shown, lang)) if shown else ""
+        lines.append(f"• {name}{filters}")
+    if len(subscriptions) > STATUS_SUBSCRIPTIONS:
+        lines.append(text(lang, "and_more", count=len(subscriptions) - STATUS_SUBSCRIPTIONS))
+    if chat.digest:
+        lines.append(text(lang, "status_digest", schedule=show_schedule(chat.digest, lang)))
+    if chat.quiet_start and chat.quiet_end:
+        start, end = parse_time(chat.quiet_start), parse_time(chat.quiet_end)
+        if start is not None and end is not None:
+            shown_window = {"start": show_time(start, lang), "end": show_time(end, lang)}
+            lines.append(text(lang, "status_quiet", **shown_window))
     if given_up:
         lines.append(text(lang, "status_given_up", count=given_up))
     return "\n".join(lines)

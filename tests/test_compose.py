@@ -9,7 +9,7 @@ from bot import render
 from bot.delivery import compose
 from bot.models import Chat
 from tests.conftest import digest_row
-from tests.fakes import check_html, plain_text
+from tests.fakes import check_html, plain_words
 
 PARIS = ZoneInfo("Europe/Paris")
 ENGLISH = Chat(1, "private", language="en")
@@ -21,37 +21,37 @@ def test_a_digest_is_split_below_the_limit_newest_first_each_part_with_its_rows(
     assert len(parts) > 1
     for message, ids in parts:
         assert check_html(message.html) == [], message.html[:200]
-        assert len(plain_text(message.html)) < 4096
+        assert len(plain_words(message.html)) < 4096
         # Each message carries exactly the posts it lists.
         listed = {
             int(n)
-            for n in plain_text(message.html).split("Article numéro ")[1:]
+            for n in plain_words(message.html).split("Article numéro ")[1:]
             for n in [n.split()[0]]
         }
         assert listed == set(ids)
     carried = [i for _, ids in parts for i in ids]
     assert sorted(carried) == list(range(60))
-    joined = "\n".join(plain_text(m.html) for m, _ in parts)
+    joined = "\n".join(plain_words(m.html) for m, _ in parts)
     assert "Your digest (60 posts)" in joined
     first_line = next(line for line in joined.splitlines() if line.startswith("•"))
     assert "(28 January 2024)" in first_line  # newest first
     # A message after the first opens with the heading of the source it goes on listing.
     source_of = {d.id: d.source for d in deliveries}
     for message, ids in parts[1:]:
-        assert plain_text(message.html).splitlines()[0] == source_of[ids[0]]
+        assert plain_words(message.html).splitlines()[0] == source_of[ids[0]]
 
 
 def test_a_huge_digest_lists_the_newest_and_counts_the_rest_in_its_last_message() -> None:
     deliveries = [digest_row(n, title=f"Titre {n}") for n in range(compose.MAX_DIGEST_POSTS + 250)]
     parts = compose.digest(deliveries, ENGLISH, PARIS)
-    joined = "\n".join(plain_text(m.html) for m, _ in parts)
+    joined = "\n".join(plain_words(m.html) for m, _ in parts)
     assert joined.count("• Titre") == compose.MAX_DIGEST_POSTS
-    assert plain_text(parts[-1][0].html).endswith("… and 250 more.")
+    assert plain_words(parts[-1][0].html).endswith("… and 250 more.")
     assert sorted(i for _, ids in parts for i in ids) == [d.id for d in deliveries]
 
 
 def _units(html: str) -> int:
-    return len(plain_text(html).encode("utf-16-le")) // 2
+    return len(plain_words(html).encode("utf-16-le")) // 2
 
 
 def test_a_caption_is_the_push_cut_to_1024_utf16_units() -> None:
@@ -68,7 +68,7 @@ def test_a_caption_is_the_push_cut_to_1024_utf16_units() -> None:
     assert message.photo == "https://e.org/i.jpg"
     assert 1000 < _units(message.caption) <= 1024  # as much of the push as fits
     assert check_html(message.caption) == []
-    text = plain_text(message.caption)
+    text = plain_words(message.caption)
     assert text.startswith("🦊" * 200)
     assert text.endswith("🐺…")
     assert message.html == render.push_message(fox, lang="fr", tz=PARIS)  # the text fallback
@@ -77,7 +77,7 @@ def test_a_caption_is_the_push_cut_to_1024_utf16_units() -> None:
 def test_a_caption_drops_hashtags_before_the_text_and_is_the_push_when_it_fits() -> None:
     chat = Chat(1, "private")
     tagged = replace(digest_row(1), hashtags=("long" * 60,) * 8, image="https://e.org/i.jpg")
-    caption = plain_text(compose.push(tagged, chat, PARIS).caption)
+    caption = plain_words(compose.push(tagged, chat, PARIS).caption)
     assert _units(caption) <= 1024
     assert "#long" not in caption
     assert "Un extrait" in caption

@@ -18,7 +18,7 @@ from bot.telegram import jobs
 from bot.telegram.send import make_send
 from bot.telegram.services import services_of
 from tests.conftest import fake_api_settings, gated_bot, running
-from tests.fakes import ApiError, FakeBotAPI, plain_text, retry_after, server_error
+from tests.fakes import ApiError, FakeBotAPI, plain_words, retry_after, server_error
 
 # The store under these tests runs on both engines.
 BACKENDS = ("sqlite", "postgres")
@@ -58,7 +58,7 @@ async def _drain(store: Store, core: FakeBotAPI, clock: Clock) -> None:
 
 def _digests(core: FakeBotAPI, chat: object) -> list[str]:
     return [
-        plain_text(call.text)
+        plain_words(call.text)
         for call in core.sent(chat_id=chat, method="sendMessage")
         if "résumé" in call.text
     ]
@@ -132,8 +132,8 @@ async def test_the_job_releases_due_digests_and_the_running_sender_sends_them(
         mark = core.mark()
         await jobs.send_digests(CallbackContext(app))
         call = await core.wait_for(lambda c: "résumé" in c.text, chat_id=alice, since=mark)
-        assert "Un" in plain_text(call.text)
-        assert "Deux" in plain_text(call.text)
+        assert "Un" in plain_words(call.text)
+        assert "Deux" in plain_words(call.text)
         await jobs.send_digests(CallbackContext(app))  # not due again until tomorrow
         store = services_of(app).store
         assert (await store.chat(alice.id)).last_digest_at > datetime.now(UTC) - timedelta(hours=1)

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.store import Store
-from tests.fakes import FakeBotAPI, FakeBotServer, FakeUser, plain_text, retry_after
+from tests.fakes import FakeBotAPI, FakeBotServer, FakeUser, plain_words, retry_after
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
 
@@ -56,7 +56,7 @@ async def subscribe(core: FakeBotAPI, user: FakeUser, command: str) -> None:
     mark = core.mark()
     core.command(user, command)
     reply = await core.wait_for(method="sendMessage", chat_id=user, since=mark, within=30)
-    assert "Abonné" in plain_text(reply.text), plain_text(reply.text)
+    assert "Abonnement à" in plain_words(reply.text), plain_words(reply.text)
 
 
 async def wait_polled(server: FeedServer, times: int) -> None:
@@ -68,7 +68,7 @@ async def wait_polled(server: FeedServer, times: int) -> None:
 
 def received(core: FakeBotAPI, user: FakeUser, title: str) -> int:
     return sum(
-        title in plain_text(call.text) for call in core.sent(chat_id=user, method="sendMessage")
+        title in plain_words(call.text) for call in core.sent(chat_id=user, method="sendMessage")
     )
 
 
@@ -196,7 +196,7 @@ async def test_a_lead_image_goes_as_a_photo_and_a_refused_one_as_text(
             feed.publish("Une photo", image="https://example.org/img/une.jpg")
             photo = await core.wait_for(method="sendPhoto", chat_id=alice, within=15)
             assert photo.params["photo"] == "https://example.org/img/une.jpg"
-            assert plain_text(photo.params["caption"]).startswith("Une photo\nLocal")
+            assert plain_words(photo.params["caption"]).startswith("Une photo\nLocal")
             feed.publish("Une image refusée", image=refused)
             text = await core.wait_for(lambda c: "refusée" in c.text, chat_id=alice, within=15)
             assert text.method == "sendMessage"

@@ -10,7 +10,7 @@ from telegram import Update
 
 from bot.config import Settings
 from tests.conftest import running
-from tests.fakes import FakeBotAPI, plain_text
+from tests.fakes import FakeBotAPI, plain_words
 from tests.fakes.demo import prepare_database
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
@@ -66,8 +66,8 @@ async def test_an_item_dated_9999_is_pushed_searched_listed_and_shared(
                     within=30,
                 )
                 # The parser drops a date more than a day ahead: the post comes undated.
-                assert "Lointain · ?" in plain_text(push.text)
-                assert "9999" not in plain_text(push.text)
+                assert "Lointain · ?" in plain_words(push.text)
+                assert "9999" not in plain_words(push.text)
 
                 expected = {
                     "/search bout du calendrier": "bout du calendrier",
@@ -77,8 +77,8 @@ async def test_an_item_dated_9999_is_pushed_searched_listed_and_shared(
                     mark = core.mark()
                     await app.process_update(Update.de_json(core.command(alice, command), app.bot))
                     [reply] = [c for c in core.sent(alice, "sendMessage") if c.seq > mark]
-                    assert "Désolé" not in plain_text(reply.text), command
-                    assert wanted in plain_text(reply.text), command
+                    assert "Désolé" not in plain_words(reply.text), command
+                    assert wanted in plain_words(reply.text), command
                 query = core.inline_query(alice, "bout du calendrier")
                 await app.process_update(Update.de_json(query, app.bot))
                 [shared] = core.inline_answer(query["inline_query"]["id"])["results"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram.send import make_send
 from tests.conftest import fake_api_settings, gated_bot, running
-from tests.fakes import FakeBotAPI, plain_text
+from tests.fakes import FakeBotAPI, plain_words
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
 
@@ -66,11 +67,12 @@ async def test_entries_sharing_a_guid_are_counted_logged_once_a_poll_and_shown(
         == ["Local: 49 entries reuse the id of another entry; only the first of each is kept"] * 2
     )
 
-    settings = fake_api_settings(core, tmp_path, database)
+    # The table of sources in /status is for admins.
+    settings = replace(fake_api_settings(core, tmp_path, database), admin_ids=frozenset({alice.id}))
     async with running(settings, core) as app:
         await app.process_update(Update.de_json(core.command(alice, "/status"), app.bot))
-    status = plain_text(core.sent(chat_id=alice, method="sendMessage")[-1].text)
-    assert "Local : 49 entrée(s) du flux reprennent l’identifiant d’une autre" in status
+    status = plain_words(core.sent(chat_id=alice, method="sendMessage")[-1].text)
+    assert "Local : 49 entrées du flux reprennent l’identifiant d’une autre" in status
 
 
 async def _follow(store: Store, chats: list[int], *, digest: bool = False) -> None:
@@ -112,11 +114,11 @@ async def test_a_flood_of_new_entries_pushes_the_newest_ten_and_counts_the_rest(
         await _poll(store, server)
         await _send_all(store, core)
         for user in (alice, bob):
-            texts = [plain_text(c.text) for c in core.sent(chat_id=user, method="sendMessage")]
+            texts = [plain_words(c.text) for c in core.sent(chat_id=user, method="sendMessage")]
             assert len(texts) == PUSH_CAP + 1
             pushed = [text.split("\n")[0] for text in texts[:PUSH_CAP]]
             assert pushed == [f"Article {n}" for n in range(491, 501)]  # the newest, in order
-            assert texts[-1].startswith("… et 490 autre(s) article(s) de Local")
+            assert texts[-1].startswith("… et 490 autres articles de Local")
             assert "/search" in texts[-1]
         assert await store.outbox_counts(alice.id) == {"sent": 500}
         # A digest chat gets none of it one by one: the digest carries it.
@@ -144,7 +146,7 @@ def test_posts_past_the_cap_are_planned_as_one_summary_each_chat() -> None:
 async def _pushed(store: Store, core: FakeBotAPI, user) -> list[str]:
     await _send_all(store, core)
     return [
-        plain_text(c.text).split("\n")[0] for c in core.sent(chat_id=user, method="sendMessage")
+        plain_words(c.text).split("\n")[0] for c in core.sent(chat_id=user, method="sendMessage")
     ]
 
 
@@ -268,15 +270,15 @@ async def test_a_post_with_a_lead_image_goes_as_a_photo_else_as_text(
     for user in (alice, bob):
         [photo] = core.sent(chat_id=user, method="sendPhoto")
         assert photo.params["photo"] == fine
-        assert plain_text(photo.params["caption"]).startswith("Article 1\nLocal")
-        assert "Le texte de l’article 1." in plain_text(photo.params["caption"])
+        assert plain_words(photo.params["caption"]).startswith("Article 1\nLocal")
+        assert "Le texte de l’article 1." in plain_words(photo.params["caption"])
         [message] = [m for m in core.messages(user) if "photo" in m]
         assert message["caption"].startswith("Article 1")
         [refused] = [c for c in core.sent(chat_id=user, include_failed=True) if not c.ok]
         assert refused.method == "sendPhoto"
         assert refused.params["photo"] == broken
         texts = core.sent(chat_id=user, method="sendMessage")
-        assert sorted(plain_text(c.text).split("\n")[0] for c in texts) == [
+        assert sorted(plain_words(c.text).split("\n")[0] for c in texts) == [
             "Article 2",
             "Article 3",
         ]

@@ -145,7 +145,7 @@ def test_errors(text: str, code: str) -> None:
 def test_error_messages_are_clear() -> None:
     with pytest.raises(FilterError, match="guillemet non fermé"):
         parse_filter('"intelligence')
-    with pytest.raises(FilterError, match=r"« - » doit être collé à un mot"):
+    with pytest.raises(FilterError, match="«\u00a0-\u00a0» doit être collé à un mot"):
         parse_filter("covid - vaccin")
     with pytest.raises(FilterError, match="au plus 20") as caught:
         parse_filter(" ".join(f"w{i}" for i in range(21)))

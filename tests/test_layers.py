@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bot.i18n import ADMIN_COMMANDS, COMMANDS, TEXTS
+from bot.i18n import ADMIN_COMMANDS, COMMAND_ALIASES, COMMANDS, TEXTS
 from tests.conftest import ROOT
 
 BOT = ROOT / "bot"
@@ -18,12 +18,12 @@ BOT = ROOT / "bot"
 LAYERS: Sequence[tuple[str, Sequence[str]]] = (
     (
         "foundation",
-        ("bot", "bot.config", "bot.models", "bot.text", "bot.i18n", "bot.migrations",
-         "bot.migrations_pg", "bot.redaction", "bot.ratelimit", "bot.errors"),
+        ("bot", "bot.config", "bot.models", "bot.text", "bot.typography", "bot.i18n",
+         "bot.migrations", "bot.migrations_pg", "bot.redaction", "bot.ratelimit", "bot.errors"),
     ),
     (
         "pure rules and ingestion",
-        ("bot.names", "bot.filters", "bot.ingest", "bot.ingest.*", "bot.sourcelist",
+        ("bot.times", "bot.names", "bot.filters", "bot.ingest", "bot.ingest.*", "bot.sourcelist",
          "bot.sourcelist.opml", "bot.sourcelist.rules", "bot.sourcelist.sources_file",
          "bot.delivery"),
     ),
@@ -261,14 +261,20 @@ def test_every_bot_command_is_in_help_readme_and_both_menus() -> None:
     app = (BOT / "telegram" / "app.py").read_text(encoding="utf-8")
     registered = set(
         re.findall(
-            r'^\s*"(\w+)": (?:handlers|subscriptions|chat_settings|channels|admin)\.', app, re.M
+            r'^\s*"(\w+)": (?:handlers|subscriptions|chat_settings|channels|admin|languages)\.',
+            app,
+            re.M,
         )
     )
     assert {"start", "help", "search", "quote", "sources", "subscribe", "addsource"} <= registered
     for lang in ("fr", "en"):
-        assert {name for name, _ in COMMANDS[lang]} == registered - set(ADMIN_COMMANDS)
+        menu = {COMMAND_ALIASES.get(name, name) for name, _ in COMMANDS[lang]}
+        assert menu == registered - set(ADMIN_COMMANDS)
+        # /help is put together from its parts (the admin one for admins, /channel in private).
+        help_parts = "".join(t for key, t in TEXTS[lang].items() if key.startswith("help"))
         for name in registered:
-            assert f"/{name}" in TEXTS[lang]["help"], (lang, name)
+            names = [name, *(alias for alias, of in COMMAND_ALIASES.items() if of == name)]
+            assert any(f"/{n}" in help_parts for n in names), (lang, name)
     for name in registered:
         assert f"`/{name}" in readme, name
 

@@ -17,7 +17,7 @@ from bot.render import shorten
 from bot.store import Store
 from bot.telegram.services import services_of
 from tests.conftest import running
-from tests.fakes import FakeBotAPI, SentCall, plain_text
+from tests.fakes import FakeBotAPI, SentCall, plain_words
 from tests.fakes.demo import prepare_database
 
 ADMIN = 4242
@@ -67,8 +67,8 @@ async def _say(app: Application, core: FakeBotAPI, user, command: str | dict) ->
     sent = [c for c in calls if c.method in ("sendMessage", "editMessageText")]
     for call in sent:
         assert call.ok, call.response
-        assert len(plain_text(call.text)) <= 4096
-        assert "Désolé" not in plain_text(call.text)
+        assert len(plain_words(call.text)) <= 4096
+        assert "Désolé" not in plain_words(call.text)
     return sent
 
 
@@ -83,24 +83,25 @@ async def test_sources_are_one_page_at_a_time(core, app) -> None:
     count = len(await store.source_names())
     pages = -(-count // 20)
     [first] = await _say(app, core, alice, "/sources")
-    text = plain_text(first.text)
+    text = plain_words(first.text)
     assert text.startswith(f"Sources ({count})")
     assert f"Page 1/{pages}" in text
     assert text.count("\n") < 25
     [second] = await _say(app, core, alice, core.press(first, _arrow(first, "▶"), alice))
     assert second.method == "editMessageText"
-    assert f"Page 2/{pages}" in plain_text(second.text)
+    assert f"Page 2/{pages}" in plain_words(second.text)
     assert {b["text"] for b in second.buttons()} == {"◀", "▶"}
     # A button beyond the end (sent when the list was longer) shows the last page.
     stored = core._stored(core._state(None), alice.id, first.result["message_id"])
     stored["reply_markup"] = {"inline_keyboard": [[{"text": "▶", "callback_data": "src:99999"}]]}
     [last] = await _say(app, core, alice, core.press(first, "src:99999", alice))
-    assert f"Page {pages}/{pages}" in plain_text(last.text)
+    assert f"Page {pages}/{pages}" in plain_words(last.text)
     assert [b["text"] for b in last.buttons()] == ["◀"]
 
 
 async def test_status_summarises_and_puts_failing_sources_first(core, app) -> None:
-    alice = core.user("Alice")
+    # The table of sources is the operator's: an admin asks.
+    alice = core.user("Admin", user_id=ADMIN)
     store = services_of(app).store
     polled = await store.polled_sources()
     broken = [polled[-1], polled[len(polled) // 2], polled[3]]
@@ -109,16 +110,23 @@ async def test_status_summarises_and_puts_failing_sources_first(core, app) -> No
             source.id, next_poll=datetime.now(UTC), error="HTTP 500 " * 80, failing=True
         )
     [reply] = await _say(app, core, alice, "/status")
-    text = plain_text(reply.text)
-    assert text.startswith(f"Sources : {len(polled)} suivie(s), 3 en échec")
-    lines = text.splitlines()
+    text = plain_words(reply.text)
+    assert text.startswith("Cette conversation : 0 abonnement, 0 envoi en attente\n\n")
+    sources = text.split("\n\n", 1)[1]
+    assert sources.startswith(f"Sources : {len(polled)} suivies, 3 en échec")
+    lines = sources.splitlines()
     assert all("en échec" in line for line in lines[1:4])
     for source in broken:
         assert any(line.startswith(shorten(source.name, 60) + " :") for line in lines[1:4])
-    assert "Cette conversation : 0 abonnement(s)" in text
+    assert "Cette conversation : 0 abonnement," in text
+    reader = core.user("Lectrice")
+    [seen] = await _say(app, core, reader, "/status")
+    assert f"Sources : {len(polled)} suivies, 3 en échec" in plain_words(seen.text)
+    assert "prochain passage" not in plain_words(seen.text)
+    assert not seen.buttons()
     [page2] = await _say(app, core, alice, core.press(reply, _arrow(reply, "▶"), alice))
-    assert "Page 2/" in plain_text(page2.text)
-    assert "en échec :" not in plain_text(page2.text)
+    assert "Page 2/" in plain_words(page2.text)
+    assert "en échec :" not in plain_words(page2.text)
 
 
 async def test_an_unknown_source_gets_a_few_close_names_not_the_list(core, app) -> None:
@@ -128,12 +136,12 @@ async def test_an_unknown_source_gets_a_few_close_names_not_the_list(core, app) 
         (admin, "/removesource Source numro 43"),
     ):
         [reply] = await _say(app, core, user, command)
-        text = plain_text(reply.text)
+        text = plain_words(reply.text)
         assert "Vouliez-vous dire : Source numéro 43 <&>," in text
         assert "/sources" in text
         assert text.count("Source numéro") <= 5
     [reply] = await _say(app, core, alice, "/subscribe Tartiflette")
-    assert plain_text(reply.text) == (
+    assert plain_words(reply.text) == (
         "Source inconnue : « Tartiflette ». La liste des sources : /sources"
     )
 
@@ -143,12 +151,12 @@ async def test_subscriptions_are_paged_and_removing_one_keeps_the_page(core, app
     for n in [n for n in range(1, 28) if n % 7][:23]:
         await _say(app, core, alice, f"/subscribe Source numéro {n} <&>")
     [first] = await _say(app, core, alice, "/subscriptions")
-    assert "Page 1/3" in plain_text(first.text)
+    assert "Page 1/3" in plain_words(first.text)
     assert sum(b["text"].startswith("✖") for b in first.buttons()) == 10
     [second] = await _say(app, core, alice, core.press(first, _arrow(first, "▶"), alice))
     [remove] = [b["callback_data"] for b in second.buttons() if b["text"].startswith("✖")][:1]
     [after] = await _say(app, core, alice, core.press(first, remove, alice))
     assert after.method == "editMessageText"
-    assert "Page 2/3" in plain_text(after.text)
+    assert "Page 2/3" in plain_words(after.text)
     subscriptions = await services_of(app).store.subscriptions(alice.id)
     assert len(subscriptions) == 22

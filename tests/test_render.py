@@ -67,6 +67,6 @@ def test_every_renderer_takes_any_stored_date() -> None:
         text = "\n".join(plain_text(p) for p in pieces)
         assert "9999" in text
         assert "?" in text
-        assert render.local_time(EXTREMES[0], zone) is not None
+        assert render.local_time(EXTREMES[0], zone, "fr") is not None
     assert render.local_date(EXTREMES[2], PARIS, "fr") == "8 février 2024"
     assert render.local_date(EXTREMES[0], PARIS, "en") == "31 December 9999"

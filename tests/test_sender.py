@@ -18,7 +18,7 @@ from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram.services import services_of
 from tests.conftest import fake_api_settings, running
-from tests.fakes import FakeBotAPI, plain_text
+from tests.fakes import FakeBotAPI, plain_words
 
 # The store under these tests runs on both engines.
 BACKENDS = ("sqlite", "postgres")
@@ -125,7 +125,7 @@ async def test_status_counts_what_was_given_up(core: FakeBotAPI, tmp_path: Path,
 
         await app.process_update(Update.de_json(core.command(alice, "/status"), app.bot))
     [reply] = core.sent(chat_id=alice, method="sendMessage")
-    assert "2 envoi(s) abandonné(s)" in plain_text(reply.text)
+    assert "2 envois abandonnés" in plain_words(reply.text)
 
 
 async def test_the_sender_stops_when_cancelled_even_as_it_is_woken(store: Store) -> None:
@@ -189,7 +189,7 @@ def _entries(source: str, start: int, count: int) -> list[Post]:
 
 async def _drain_all(store: Store, sent: list[str]) -> None:
     async def send(chat_id: int, message: Outgoing) -> SendResult:
-        sent.append(plain_text(message.html))
+        sent.append(plain_words(message.html))
         return SendResult("sent")
 
     sender = Sender(store, send, tz=PARIS, gate=_quick_gate())

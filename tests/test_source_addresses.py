@@ -24,7 +24,7 @@ from bot.sourcelist.opml import to_opml
 from bot.store import Store
 from bot.telegram.services import services_of
 from tests.conftest import running
-from tests.fakes import FakeBotAPI, plain_text
+from tests.fakes import FakeBotAPI, plain_words
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
 
@@ -64,7 +64,7 @@ async def say(app: Application, core: FakeBotAPI, user, command: str) -> str:
     mark = core.mark()
     await app.process_update(Update.de_json(core.command(user, command), app.bot))
     return "\n".join(
-        plain_text(c.text) for c in core.sent(chat_id=user, method="sendMessage") if c.seq > mark
+        plain_words(c.text) for c in core.sent(chat_id=user, method="sendMessage") if c.seq > mark
     )
 
 
@@ -128,7 +128,7 @@ async def test_a_redirect_to_a_private_address_is_refused_at_every_poll(core, ap
     assert private.hits["/feed.xml"] == 0
     status = await say(app, core, admin, "/status")
     assert "Blog" in status
-    assert "2 erreur(s)" in status
+    assert "2 erreurs" in status
 
 
 async def test_opml_import_lists_refused_outlines(core, app, servers) -> None:
@@ -144,9 +144,9 @@ async def test_opml_import_lists_refused_outlines(core, app, servers) -> None:
     mark = core.mark()
     await app.process_update(Update.de_json(core.document(admin, "s.opml", opml), app.bot))
     answer = "\n".join(
-        plain_text(c.text) for c in core.sent(chat_id=admin, method="sendMessage") if c.seq > mark
+        plain_words(c.text) for c in core.sent(chat_id=admin, method="sendMessage") if c.seq > mark
     )
-    assert "1 source(s) importée(s)." in answer
+    assert "1 source importée." in answer
     assert (
         "Refusé (adresse non publique ou introuvable) : "
         f"Interne ({private.url('/feed.xml')}); Métadonnées (http://169.254.169.254/latest/)"

@@ -12,7 +12,7 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.telegram.services import services_of
 from tests.conftest import DATA, running
-from tests.fakes import FakeBotAPI, plain_text
+from tests.fakes import FakeBotAPI, plain_words
 from tests.fakes.demo import prepare_database
 
 ADMIN = 4242
@@ -39,7 +39,7 @@ async def say(app: Application, core: FakeBotAPI, chat, text: str) -> str:
     mark = core.mark()
     await app.process_update(Update.de_json(core.command(chat, text), app.bot))
     sent = [c for c in core.sent(method="sendMessage") if c.seq > mark and c.chat_id == chat.id]
-    return "\n".join(plain_text(c.text) for c in sent)
+    return "\n".join(plain_words(c.text) for c in sent)
 
 
 def store_of(app: Application):
@@ -52,16 +52,20 @@ async def test_subscribe_by_key_word_or_domain(core, app) -> None:
     await store.configure_source("Le Monde – International", "https://www.lemonde.fr/x.xml")
     alice = core.user("Alice")
     # « L'Humanité » had the key `l'humanite` here and `lhumanite` in search.
-    assert "Abonné à L'Humanité" in await say(app, core, alice, "/subscribe lhumanite")
-    assert "Abonné à Le Monde – International" in await say(
+    assert "Abonnement à L'Humanité enregistré" in await say(
+        app, core, alice, "/subscribe lhumanite"
+    )
+    assert "Abonnement à Le Monde – International enregistré" in await say(
         app, core, alice, "/subscribe lemonde +élections"
     )
     assert "mis à jour" in await say(app, core, alice, "/subscribe lemonde.fr")
     assert "mis à jour" in await say(app, core, alice, "/subscribe le monde -sport")
-    assert "Abonné à LeVentSeLeve" in await say(app, core, alice, "/subscribe vent")
+    assert "Abonnement à LeVentSeLeve enregistré" in await say(app, core, alice, "/subscribe vent")
     subs = {s.source: s.filters for s in await store.subscriptions(alice.id)}
     assert subs == {"L'Humanité": "", "Le Monde – International": "-sport", "LeVentSeLeve": ""}
-    assert "Désabonné de L'Humanité" in await say(app, core, alice, "/unsubscribe l’humanité")
+    assert "Abonnement à L'Humanité retiré" in await say(
+        app, core, alice, "/unsubscribe l’humanité"
+    )
     answer = await say(app, core, alice, "/filter test lemonde +x")
     assert "Sur les 0 derniers articles de Le Monde – International" in answer
 
@@ -115,14 +119,14 @@ async def send_document(app: Application, core: FakeBotAPI, user, name: str, dat
     mark = core.mark()
     await app.process_update(Update.de_json(core.document(user, name, data), app.bot))
     sent = [c for c in core.sent(method="sendMessage") if c.seq > mark and c.chat_id == user.id]
-    return "\n".join(plain_text(c.text) for c in sent)
+    return "\n".join(plain_words(c.text) for c in sent)
 
 
 async def test_opml_import_reads_a_real_list_and_reports_what_it_did_not_apply(core, app) -> None:
     admin = core.user("Admin", user_id=ADMIN)
     france = (DATA / "real" / "awesome-rss-feeds-France.opml").read_bytes()
     answer = await send_document(app, core, admin, "France.opml", france)
-    assert answer == "11 source(s) importée(s)."
+    assert answer == "11 sources importées."
     store = store_of(app)
     polled = {s.name: s.url for s in await store.polled_sources()}
     assert polled["Le Monde"] == "https://www.lemonde.fr/rss/une.xml"
@@ -135,7 +139,7 @@ async def test_opml_import_reads_a_real_list_and_reports_what_it_did_not_apply(c
     )
     answer = await send_document(app, core, admin, "France.opml", changed)
     lines = answer.splitlines()
-    assert lines[:2] == ["0 source(s) importée(s).", "8 déjà suivie(s) à la même adresse."]
+    assert lines[:2] == ["0 source importée.", "8 déjà suivies à la même adresse."]
     assert (
         "• Le Monde est déjà suivie depuis https://www.lemonde.fr/rss/une.xml : adresse "
         "https://www.lemonde.fr/rss/en_continu.xml non appliquée." in answer

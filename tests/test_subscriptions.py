@@ -13,7 +13,7 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.telegram.services import services_of
 from tests.conftest import running
-from tests.fakes import FakeBotAPI, plain_text
+from tests.fakes import FakeBotAPI, plain_words
 from tests.fakes.demo import prepare_database
 
 ADMIN = 4242
@@ -46,7 +46,7 @@ async def say(app: Application, core: FakeBotAPI, chat, text: str, user=None) ->
     mark = core.mark()
     await app.process_update(Update.de_json(core.command(chat, text, user), app.bot))
     sent = [c for c in after(core, mark) if c.chat_id == getattr(chat, "id", chat)]
-    return "\n".join(plain_text(c.text) for c in sent)
+    return "\n".join(plain_words(c.text) for c in sent)
 
 
 async def test_subscribe_list_and_remove_with_a_button(core, app) -> None:
@@ -57,7 +57,7 @@ async def test_subscribe_list_and_remove_with_a_button(core, app) -> None:
     assert "Numerama" not in unknown
     assert "Vouliez-vous dire : Numerama ?" in await say(app, core, alice, "/subscribe numerma")
     answer = await say(app, core, alice, "/subscribe numerama +ia -bitcoin")
-    assert "Abonné à Numerama" in answer
+    assert "Abonnement à Numerama enregistré" in answer
     assert "+ia -bitcoin" in answer
     assert "mis à jour" in await say(app, core, alice, "/subscribe NUMERAMA +twitter")
     await say(app, core, alice, "/subscribe all")
@@ -71,8 +71,47 @@ async def test_subscribe_list_and_remove_with_a_button(core, app) -> None:
     )
     store = services_of(app).store
     assert [s.source for s in await store.subscriptions(alice.id)] == [None]
-    assert "Désabonné" in await say(app, core, alice, "/unsubscribe all")
+    assert "Retirer 1 abonnement ici ?" in await say(app, core, alice, "/unsubscribe all")
+    await press(app, core, alice, "Oui")
     assert await store.subscriptions(alice.id) == []
+
+
+async def press(app: Application, core: FakeBotAPI, user, label: str) -> str:
+    """Press the button whose text starts with `label` under the last message to `user`."""
+    message = core.sent(chat_id=user, method="sendMessage")[-1]
+    button = next(b for b in message.buttons() if b["text"].startswith(label))
+    mark = core.mark()
+    await app.process_update(
+        Update.de_json(core.press(message, button["callback_data"], user), app.bot)
+    )
+    edits = after(core, mark, "editMessageText")
+    return plain_words(edits[-1].text) if edits else ""
+
+
+async def test_unsubscribe_all_asks_first(core, app) -> None:
+    alice = core.user("Alice")
+    store = services_of(app).store
+    await say(app, core, alice, "/subscribe Numerama")
+    await say(app, core, alice, "/subscribe Exemple")
+    asked = await say(app, core, alice, "/unsubscribe tout")
+    assert "Retirer 2 abonnements ici ? Rien ne sera plus envoyé." in asked
+    assert len(await store.subscriptions(alice.id)) == 2
+    assert "Rien n’a été retiré." in await press(app, core, alice, "Non")
+    assert len(await store.subscriptions(alice.id)) == 2
+    await say(app, core, alice, "/unsubscribe tout")
+    assert "2 abonnements retirés ici." in await press(app, core, alice, "Oui")
+    assert await store.subscriptions(alice.id) == []
+
+
+async def test_filters_are_echoed_as_written_and_matched_normalised(core, app) -> None:
+    alice = core.user("Alice")
+    answer = await say(app, core, alice, '/subscribe Numerama "réforme des retraites" -Bitcoin')
+    assert "(filtres : « réforme des retraites » -Bitcoin)" in answer
+    listing = await say(app, core, alice, "/subscriptions")
+    assert "Numerama (filtres : « réforme des retraites » -Bitcoin)" in listing
+    [subscription] = await services_of(app).store.subscriptions(alice.id)
+    assert subscription.filters != subscription.shown  # matching reads the normalised form
+    assert "retraite" in subscription.filters
 
 
 async def test_bad_filters_and_usage_lines(core, app) -> None:
@@ -82,8 +121,8 @@ async def test_bad_filters_and_usage_lines(core, app) -> None:
     # Punctuation after a name is a filter to refuse, not part of the name to ignore.
     assert "aucun mot dans « (( »" in await say(app, core, alice, "/subscribe Numerama ((")
     assert "Aucun abonnement" in await say(app, core, alice, "/subscriptions")
-    assert (await say(app, core, alice, "/subscribe")).startswith("Usage")
-    assert (await say(app, core, alice, "/quiet demain")).startswith("Usage")
+    assert (await say(app, core, alice, "/subscribe")).startswith("Syntaxe :")
+    assert (await say(app, core, alice, "/quiet demain")).startswith("Syntaxe :")
     assert (await say(app, core, alice, "/digest hourly")).startswith("Programme illisible")
     assert "Fuseau inconnu" in await say(app, core, alice, "/timezone Mars/Olympus")
     assert "Europe/Berlin" in await say(app, core, alice, "/timezone Europe/Berlin")
@@ -92,7 +131,7 @@ async def test_bad_filters_and_usage_lines(core, app) -> None:
 async def test_filter_test_shows_what_would_pass(core, app) -> None:
     alice = core.user("Alice")
     answer = await say(app, core, alice, "/filter test Numerama +twitter")
-    assert "Sur les 2 derniers articles de Numerama, 1 passent" in answer
+    assert "Sur les 2 derniers articles de Numerama, 1 passe" in answer
     assert "✅ La France menace" in answer
     assert "❌ Remaniement" in answer
 
@@ -103,13 +142,45 @@ async def test_group_changes_are_for_admins(core, app) -> None:
     core.set_member(group, member, "member")
     core.set_member(group, boss, "administrator")
     assert "administrateurs" in await say(app, core, group, "/subscribe Numerama", member)
-    assert "Abonné" in await say(app, core, group, "/subscribe Numerama", boss)
+    assert "Abonnement à Numerama" in await say(app, core, group, "/subscribe Numerama", boss)
     anonymous = core.user("Groupe", user_id=ChatID.ANONYMOUS_ADMIN)
     update = core.command(group, "/unsubscribe Numerama", anonymous)
     update["message"]["sender_chat"] = {"id": group.id, "type": "supergroup", "title": "Lecteurs"}
     mark = core.mark()
     await app.process_update(Update.de_json(update, app.bot))
-    assert "Désabonné" in plain_text(after(core, mark)[-1].text)
+    assert "retiré" in plain_words(after(core, mark)[-1].text)
+
+
+async def test_groups_get_a_welcome_and_members_may_read(core, app) -> None:
+    group = core.supergroup("Lecteurs")
+    member, boss = core.user("Membre"), core.user("Cheffe")
+    core.set_member(group, member, "member")
+    core.set_member(group, boss, "administrator")
+    mark = core.mark()
+    await app.process_update(
+        Update.de_json(core.my_chat_member(group, "left", "member", boss), app.bot)
+    )
+    [welcome] = [plain_words(c.text) for c in after(core, mark) if c.chat_id == group.id]
+    assert "Les administrateurs du groupe peuvent" in welcome
+    assert "/subscribe Numerama" in welcome
+    await say(app, core, group, "/subscribe Numerama", boss)
+    listing = await say(app, core, group, "/subscriptions", member)
+    assert "Numerama" in listing
+    assert "administrateurs" not in listing
+    assert "1 abonnement" in await say(app, core, group, "/status", member)
+    help_text = await say(app, core, group, "/help", member)
+    assert "Écrivez-moi simplement" not in help_text
+    assert "/channel" not in help_text
+    assert "arrivent dans ce groupe" in help_text
+    channel = await say(app, core, group, "/channel", boss)
+    assert "en privé" in channel
+    assert "bouton" not in channel
+    # A promotion is no new arrival: no second welcome.
+    mark = core.mark()
+    await app.process_update(
+        Update.de_json(core.my_chat_member(group, "member", "administrator", boss), app.bot)
+    )
+    assert after(core, mark) == []
 
 
 async def test_channel_set_up_from_a_private_chat(core, app) -> None:
@@ -128,6 +199,26 @@ async def test_channel_set_up_from_a_private_chat(core, app) -> None:
     assert [s.source for s in await store.subscriptions(alice.id)] == ["Exemple"]
 
 
+async def test_replies_in_channel_mode_name_the_channel(core, app) -> None:
+    alice = core.user("Alice")
+    channel = core.channel("Veille", username="veille_canal")
+    core.set_member(channel, alice, "administrator")
+    await say(app, core, alice, "/channel @veille_canal")
+    subscribed = await say(app, core, alice, "/subscribe tout")
+    assert "arriveront dans le canal Veille." in subscribed
+    digest = await say(app, core, alice, "/digest quotidien 8h")
+    assert "Plus d’envois instantanés dans le canal Veille." in digest
+    assert "dans le canal Veille" in await say(app, core, alice, "/previews oui")
+    status = await say(app, core, alice, "/status")
+    assert "Le canal Veille : 1 abonnement" in status
+    assert "Cette conversation" not in status
+    for reply in (subscribed, digest):
+        assert " ici" not in reply
+    await say(app, core, alice, "/channel fin")
+    assert "arriveront ici." in await say(app, core, alice, "/subscribe Numerama")
+    assert "Cette conversation : 1 abonnement" in await say(app, core, alice, "/status")
+
+
 async def test_channel_where_the_bot_cannot_post_is_refused(core, app) -> None:
     alice = core.user("Alice")
     channel = core.channel("Muet", username="muet", bot_status="member")
@@ -137,13 +228,13 @@ async def test_channel_where_the_bot_cannot_post_is_refused(core, app) -> None:
 
 async def test_quiet_digest_and_status(core, app) -> None:
     alice = core.user("Alice")
-    assert "22:00–07:00" in await say(app, core, alice, "/quiet 22:00-07:00")
+    assert "22h–7h" in await say(app, core, alice, "/quiet 22:00-07:00")
     assert "désactivées" in await say(app, core, alice, "/quiet off")
     await say(app, core, alice, "/subscribe Numerama")
-    assert "daily 08:00" in await say(app, core, alice, "/digest daily 08:00")
+    assert "quotidien 8h" in await say(app, core, alice, "/digest daily 08:00")
     assert "Rien de nouveau" in await say(app, core, alice, "/digest now")
     status = await say(app, core, alice, "/status")
-    assert "1 abonnement(s)" in status
+    assert "1 abonnement," in status
     assert "un par un" in await say(app, core, alice, "/digest off")
 
 
@@ -165,7 +256,7 @@ async def test_admin_commands_are_for_admins(core, app, tmp_path) -> None:
     )
     mark = core.mark()
     await app.process_update(Update.de_json(core.document(admin, "s.opml", opml), app.bot))
-    assert "importée" in plain_text(after(core, mark)[-1].text)
+    assert "importée" in plain_words(after(core, mark)[-1].text)
     assert "retirée" in await say(app, core, admin, "/removesource mon blog")
     names = [s.name for s in await services_of(app).store.polled_sources()]
     assert names == ["Autre"]
@@ -176,7 +267,7 @@ async def test_blocked_chat_resumes_on_start(core, app) -> None:
     await say(app, core, alice, "/subscribe Numerama")
     store = services_of(app).store
     await store.update_chat(alice.id, active=0)
-    assert "Content de vous revoir" in await say(app, core, alice, "/start")
+    assert "Vous revoilà" in await say(app, core, alice, "/start")
     assert (await store.chat(alice.id)).active
 
 
@@ -200,7 +291,7 @@ async def test_digest_mode_collects_posts_and_sends_them_together(core, app) -> 
     mark = core.mark()
     await say(app, core, alice, "/digest now")
     call = await core.wait_for(lambda c: "résumé" in c.text, chat_id=alice, since=mark)
-    digest = plain_text(call.text)
+    digest = plain_words(call.text)
     assert "Votre résumé (3 articles)" in digest
     assert "Numerama" in digest
     assert "Nouvel article 2" in digest
@@ -215,7 +306,7 @@ async def test_channel_picked_with_the_button_or_a_forward(core, app) -> None:
         core.set_member(channel, alice, "administrator")
     mark = core.mark()
     await app.process_update(Update.de_json(core.chat_shared(alice, picked), app.bot))
-    assert "Choisi" in plain_text(after(core, mark)[-1].text)
+    assert "Choisi" in plain_words(after(core, mark)[-1].text)
     store = services_of(app).store
     assert (await store.chat(alice.id)).manages == picked.id
 
@@ -228,13 +319,13 @@ async def test_channel_picked_with_the_button_or_a_forward(core, app) -> None:
     }
     mark = core.mark()
     await app.process_update(Update.de_json(update, app.bot))
-    assert "Transféré" in plain_text(after(core, mark)[-1].text)
+    assert "Transféré" in plain_words(after(core, mark)[-1].text)
     assert (await store.chat(alice.id)).manages == forwarded.id
 
 
 async def test_previews_follow_the_chat_setting(core, app) -> None:
     alice = core.user("Alice")
-    assert (await say(app, core, alice, "/previews")).startswith("Usage")
+    assert (await say(app, core, alice, "/previews")).startswith("Syntaxe :")
     assert "montreront" in await say(app, core, alice, "/previews on")
     store = services_of(app).store
     assert (await store.chat(alice.id)).link_previews
@@ -267,7 +358,7 @@ async def test_long_answers_are_split_between_lines(core, app) -> None:
     sent = after(core, mark)
     assert len(sent) >= 2  # one message would pass Telegram's limit
     assert all(call.ok for call in sent)
-    assert sum(plain_text(call.text).count("✅") for call in sent) == 20
+    assert sum(plain_words(call.text).count("✅") for call in sent) == 20
 
 
 async def test_admins_hear_once_when_a_source_keeps_failing(core, app) -> None:
@@ -279,13 +370,13 @@ async def test_admins_hear_once_when_a_source_keeps_failing(core, app) -> None:
         assert (await services.poller.poll(state)).status == "error"
     # Alerts are gathered for a moment (sources failing together arrive in one message).
     await core.wait_for(method="sendMessage", chat_id=admin, within=30)
-    alerts = [plain_text(c.text) for c in core.sent(chat_id=admin, method="sendMessage")]
+    alerts = [plain_words(c.text) for c in core.sent(chat_id=admin, method="sendMessage")]
     assert len(alerts) == 1
     assert "Cassé" in alerts[0]
     assert "échoue sans cesse" in alerts[0]
     status = await say(app, core, admin, "/status")
     assert "Cassé" in status
-    assert "5 erreur(s)" in status
+    assert "5 erreurs" in status
     assert "en échec" in status
 
 
@@ -318,11 +409,11 @@ async def test_racing_subscribes_in_one_chat_leave_one_row(core, app, caplog) ->
     commands = [f"/subscribe Numerama +mot{n}" for n in range(20)] + ["/subscribe all"] * 5
     updates = [Update.de_json(core.command(alice, command), app.bot) for command in commands]
     await asyncio.gather(*(app.process_update(update) for update in updates))
-    answers = [plain_text(c.text) for c in core.sent(alice, "sendMessage")]
+    answers = [plain_words(c.text) for c in core.sent(alice, "sendMessage")]
     assert len(answers) == len(commands)
     assert not any("Désolé" in answer for answer in answers)
-    assert sum(a.startswith("Abonné à Numerama") for a in answers) == 1
-    assert sum(a.startswith("Abonné à toutes") for a in answers) == 1
+    assert sum(a.startswith("Abonnement à Numerama enregistré") for a in answers) == 1
+    assert sum(a.startswith("Abonnement à toutes les sources enregistré") for a in answers) == 1
     store = services_of(app).store
     subscriptions = await store.subscriptions(alice.id)
     assert sorted(str(s.source) for s in subscriptions) == ["None", "Numerama"]
@@ -333,10 +424,10 @@ async def test_errors_and_alerts_speak_the_readers_language(core, app) -> None:
     alice, bob = core.user("Alice"), core.user("Bob", language_code="en")
     french = await say(app, core, alice, "/digest weekly someday 08:00")
     assert (
-        french
-        == "Programme illisible : jour inconnu « someday » : lun, mar, mer, jeu, ven, sam ou dim"
+        french == "Programme illisible : jour inconnu « someday » : lundi, mardi, mercredi, jeudi, "
+        "vendredi, samedi ou dimanche"
     )
-    assert "écrivez daily HH:MM" in await say(app, core, alice, "/digest hourly")
+    assert "écrivez quotidien HEURE" in await say(app, core, alice, "/digest hourly")
     assert "« 25h » n’est pas une heure" in await say(app, core, alice, "/digest daily 25h")
     english = await say(app, core, bob, "/digest weekly someday 08:00")
     assert (
@@ -348,12 +439,12 @@ async def test_errors_and_alerts_speak_the_readers_language(core, app) -> None:
     big = b"<opml>" + b" " * 1_100_000 + b"</opml>"
     mark = core.mark()
     await app.process_update(Update.de_json(core.document(admin, "big.opml", big), app.bot))
-    assert plain_text(after(core, mark)[-1].text) == "File skipped: it is larger than 1 MB."
+    assert plain_words(after(core, mark)[-1].text) == "File skipped: it is larger than 1 MB."
     services = services_of(app)
     await services.store.configure_source("Cassé", "http://127.0.0.1:9/feed.xml", interval=1)
     mark = core.mark()
     for _ in range(3):
         await services.poller.poll(await services.store.source_by_name("Cassé"))
     sent = await core.wait_for(method="sendMessage", chat_id=admin, since=mark, within=30)
-    alert = plain_text(sent.text)
+    alert = plain_words(sent.text)
     assert alert.startswith("⚠️ Cassé keeps failing, retrying with backoff:")

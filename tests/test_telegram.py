@@ -10,9 +10,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.i18n import COMMAND_ALIASES
 from bot.telegram.services import services_of
 from tests.conftest import running
-from tests.fakes import FakeBotAPI, bad_request, plain_text
+from tests.fakes import FakeBotAPI, bad_request, plain_words
 from tests.fakes.demo import prepare_database
 
 
@@ -33,7 +34,7 @@ async def feed(app: Application, update: dict) -> None:
 
 
 def replies(core: FakeBotAPI, chat: object) -> list[str]:
-    return [plain_text(call.text) for call in core.sent(chat_id=chat, method="sendMessage")]
+    return [plain_words(call.text) for call in core.sent(chat_id=chat, method="sendMessage")]
 
 
 async def test_start_welcomes_and_commands_are_registered_in_two_languages(core, app) -> None:
@@ -43,11 +44,13 @@ async def test_start_welcomes_and_commands_are_registered_in_two_languages(core,
     assert "/search travail du clic" in welcome
     french = core.commands({"type": "default"}, "fr")
     english = core.commands({"type": "default"}, "")
-    assert {"start", "help", "search", "quote", "sources", "subscribe"} <= {
+    assert {"start", "aide", "chercher", "citation", "sources", "abonner"} <= {
         c["command"] for c in french
     }
     assert "addsource" not in {c["command"] for c in french}
-    assert {c["command"] for c in english} == {c["command"] for c in french}
+    # The French menu names the French aliases of the same commands.
+    french_as_english = {COMMAND_ALIASES.get(c["command"], c["command"]) for c in french}
+    assert {c["command"] for c in english} == french_as_english
     assert french != english
 
 
@@ -83,16 +86,16 @@ async def test_search_pages_with_buttons_and_edits(core, app) -> None:
     assert "Casilli" in call.text
     assert "<b>" in call.text
     assert '<a href="https://example.org/clic/' in call.text
-    assert "Page 1/" in plain_text(call.text)
+    assert "Page 1/" in plain_words(call.text)
     [forward] = call.buttons()
     assert forward["text"] == "▶"
 
     await feed(app, core.press(call, forward["callback_data"], alice))
     [edit] = core.sent(chat_id=alice, method="editMessageText")
-    assert "Page 2/" in plain_text(edit.text)
-    assert "6." in plain_text(edit.text)
+    assert "Page 2/" in plain_words(edit.text)
+    assert "6." in plain_words(edit.text)
     assert edit.buttons()[0]["text"] == "◀"
-    assert plain_text(core.messages(alice)[-1]["text"]) == plain_text(edit.text)
+    assert plain_words(core.messages(alice)[-1]["text"]) == plain_words(edit.text)
 
     # The same press again asks for the same content: Telegram says "not modified",
     # which the bot takes calmly (no apology sent).
@@ -126,7 +129,7 @@ async def test_buttons_survive_a_restart(core, tmp_path) -> None:
     [call] = core.sent(chat_id=alice, method="sendMessage")
     async with running(settings, core) as fresh:
         await feed(fresh, core.press(call, call.buttons()[0]["callback_data"], alice))
-    assert "Page 2/" in plain_text(core.sent(chat_id=alice, method="editMessageText")[0].text)
+    assert "Page 2/" in plain_words(core.sent(chat_id=alice, method="editMessageText")[0].text)
 
 
 async def test_bad_queries_get_clear_answers(core, app) -> None:
@@ -135,7 +138,7 @@ async def test_bad_queries_get_clear_answers(core, app) -> None:
     await feed(app, core.command(alice, "/search " + "travail " * 60))
     await feed(app, core.command(alice, "/search <b>tartiflette</b> & *savoyarde*"))
     usage, cut, _results, nothing = replies(core, alice)
-    assert usage.startswith("Usage")
+    assert usage.startswith("Syntaxe :")
     assert "256" in cut
     assert "Aucun résultat" in nothing
     assert "<b>tartiflette</b> & *savoyarde*" in nothing
@@ -276,10 +279,10 @@ async def test_a_forged_button_never_shows_another_chats_search(core, app) -> No
         # Refused: on no button of Bob's message, or read by no button's pattern.
         assert "n’appartient pas à ce message" in answer or "expiré" in answer, answer
     assert core.sent(chat_id=bob, method="editMessageText") == []
-    assert all("clic" not in plain_text(m["text"]) for m in core.messages(bob))
+    assert all("clic" not in plain_words(m["text"]) for m in core.messages(bob))
     # Alice's own button still works, and the id carries no count of other searches.
     await feed(app, core.press(theirs, stolen, alice))
-    assert "Page 2/" in plain_text(core.sent(chat_id=alice, method="editMessageText")[0].text)
+    assert "Page 2/" in plain_words(core.sent(chat_id=alice, method="editMessageText")[0].text)
     assert len(stolen.split(":")[1]) == 16
 
 
@@ -290,7 +293,7 @@ async def test_a_huge_deep_link_payload_is_cut_like_a_search(core, app) -> None:
     for payload in payloads:
         mark = core.mark()
         await feed(app, core.command(alice, f"/start {payload}"))
-        answers = [plain_text(c.text) for c in core.sent(alice, "sendMessage") if c.seq > mark]
+        answers = [plain_words(c.text) for c in core.sent(alice, "sendMessage") if c.seq > mark]
         assert answers, payload[:20]
         assert not any("Désolé" in a for a in answers), payload[:20]
         assert any("256" in a for a in answers)  # said it was cut, as /search does
@@ -346,7 +349,7 @@ async def test_forged_page_buttons_never_rewrite_a_message_that_has_none(core, a
     forward = _button(listing, "▶")
     await feed(app, core.press(listing, forward, mallory))
     [edit] = core.sent(chat_id=group, method="editMessageText")
-    assert "Page 2/" in plain_text(edit.text)
+    assert "Page 2/" in plain_words(edit.text)
 
 
 def _button(call, label: str) -> str:

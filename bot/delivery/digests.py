@@ -12,11 +12,14 @@ from zoneinfo import ZoneInfo
 from bot import i18n
 from bot.models import Chat
 from bot.store import Store
+from bot.times import parse_time
 
 DAYS = {
     "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
     "lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6,
 }  # fmt: skip
+DAILY = ("daily", "quotidien", "quotidienne", "jour", "chaque")
+WEEKLY = ("weekly", "hebdo", "hebdomadaire", "semaine")
 
 
 class ScheduleError(ValueError):
@@ -34,9 +37,9 @@ class ScheduleError(ValueError):
 
 def parse_schedule(words: list[str]) -> str:
     """The canonical schedule for `daily HH:MM` or `weekly DAY HH:MM` (raises ScheduleError)."""
-    if len(words) == 2 and words[0].lower() in ("daily", "quotidien"):
+    if len(words) == 2 and words[0].lower() in DAILY:
         return f"daily {_clock(words[1]).strftime('%H:%M')}"
-    if len(words) == 3 and words[0].lower() in ("weekly", "hebdo"):
+    if len(words) == 3 and words[0].lower() in WEEKLY:
         day = words[1].lower()[:3]
         if day not in DAYS:
             raise ScheduleError("day", words[1][:40])
@@ -46,11 +49,10 @@ def parse_schedule(words: list[str]) -> str:
 
 
 def _clock(text: str) -> time:
-    try:
-        hours, minutes = text.replace("h", ":").split(":")
-        return time(int(hours), int(minutes or 0))
-    except ValueError:
-        raise ScheduleError("time", text[:40]) from None
+    moment = parse_time(text)
+    if moment is None:
+        raise ScheduleError("time", text[:40])
+    return moment
 
 
 def last_slot(schedule: str, now: datetime, tz: ZoneInfo) -> datetime:

@@ -10,7 +10,7 @@ from bot.store.db import Connection
 
 _CHAT_COLUMNS = (
     "id, type, title, language, timezone, active, link_previews, quiet_start, quiet_end,"
-    " digest, last_digest_at, manages"
+    " digest, last_digest_at, manages, language_chosen"
 )
 
 
@@ -28,6 +28,7 @@ def _chat(row: Any) -> Chat:
         digest=row[9],
         last_digest_at=_parse_iso(row[10]),
         manages=row[11],
+        language_chosen=bool(row[12]),
     )
 
 
@@ -37,12 +38,14 @@ class ChatStore(StoreBase):
     async def upsert_chat(
         self, chat_id: int, *, type: str, title: str | None = None, language: str | None = None
     ) -> Chat:
-        """Record a chat (or refresh its title and language) and mark it active."""
+        """Record a chat (or refresh its title, and its language unless one was chosen with
+        /langue) and mark it active."""
         await self._db.execute(
             "INSERT INTO chats (id, type, title, language, created_at) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET type = excluded.type,"
             " title = coalesce(excluded.title, chats.title), active = 1,"
-            " language = coalesce(?, chats.language)",
+            " language = CASE WHEN chats.language_chosen = 1 THEN chats.language"
+            " ELSE coalesce(?, chats.language) END",
             (chat_id, type, title, language or "fr", _now(), language),
         )
         chat = await self.chat(chat_id)
@@ -73,6 +76,7 @@ class ChatStore(StoreBase):
             "timezone",
             "manages",
             "language",
+            "language_chosen",
         }
         if not values or not set(values) <= allowed:
             raise ValueError(f"unknown chat settings: {sorted(set(values) - allowed)}")
@@ -111,18 +115,22 @@ class ChatStore(StoreBase):
 
     # -- subscriptions -------------------------------------------------------------------
 
-    async def subscribe(self, chat_id: int, source_id: int | None, filters: str = "") -> bool:
-        """Follow a source (None: all) with a filter; True when new, False when updated.
+    async def subscribe(
+        self, chat_id: int, source_id: int | None, filters: str = "", shown: str | None = None
+    ) -> bool:
+        """Follow a source (None: all) with a filter (`shown`: as the user wrote it); True
+        when new, False when updated.
 
         One upsert, so two racing /subscribe of a chat never both insert. The conflict
         target repeats the unique index's expressions exactly, as SQLite requires.
         """
         created_at = _now()
         row = await self._db.returning(
-            "INSERT INTO subscriptions (chat_id, source_id, filters, created_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, (coalesce(source_id, 0)))"
-            " DO UPDATE SET filters = excluded.filters RETURNING created_at",
-            (chat_id, source_id, filters, created_at),
+            "INSERT INTO subscriptions (chat_id, source_id, filters, filters_shown, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, (coalesce(source_id, 0)))"
+            " DO UPDATE SET filters = excluded.filters, filters_shown = excluded.filters_shown"
+            " RETURNING created_at",
+            (chat_id, source_id, filters, shown, created_at),
         )
         # An update keeps the row's own created_at: ours (to the microsecond, and writes are
         # serialised) comes back only from the insert.
@@ -149,13 +157,14 @@ class ChatStore(StoreBase):
     async def subscriptions(self, chat_id: int) -> list[Subscription]:
         """A chat's subscriptions, `all` first, then by source name."""
         rows = await self._db.fetchall(
-            "SELECT s.id, s.chat_id, s.source_id, src.name, s.filters, c.digest IS NOT NULL"
+            "SELECT s.id, s.chat_id, s.source_id, src.name, s.filters, c.digest IS NOT NULL,"
+            " s.filters_shown"
             " FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
             " LEFT JOIN sources src ON src.id = s.source_id"
             " WHERE s.chat_id = ? ORDER BY s.source_id IS NOT NULL, src.key",
             (chat_id,),
         )
-        return [Subscription(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
+        return [Subscription(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]
 
     async def subscribers(self, source_id: int) -> list[Subscription]:
         """Active subscriptions that a new post of this source must be planned against."""

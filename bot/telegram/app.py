@@ -27,7 +27,7 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.delivery.sender import FLOOD_MARGIN, Sender
 from bot.fulltext import PageWorker
-from bot.i18n import COMMANDS
+from bot.i18n import COMMAND_ALIASES, COMMANDS, commands
 from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
 from bot.ingest.pages import PageFetcher
@@ -44,6 +44,7 @@ from bot.telegram import (
     chat_settings,
     handlers,
     jobs,
+    languages,
     leading,
     subscriptions,
     webhook_server,
@@ -127,12 +128,15 @@ def _register(app: AnyApplication) -> None:
         "previews": chat_settings.previews,
         "status": chat_settings.status,
         "channel": channels.channel_command,
+        "language": languages.language_command,
         "addsource": admin.add_source,
         "removesource": admin.remove_source,
         "export": admin.export,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback))
+    for alias, name in COMMAND_ALIASES.items():
+        app.add_handler(CommandHandler(alias, commands[name]))
     private = filters.ChatType.PRIVATE
     app.add_handler(
         MessageHandler(private & filters.StatusUpdate.CHAT_SHARED, channels.chat_shared)
@@ -154,6 +158,14 @@ def _register(app: AnyApplication) -> None:
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     app.add_handler(
         CallbackQueryHandler(subscriptions.remove_button, pattern=subscriptions.UNSUBSCRIBE_PATTERN)
+    )
+    app.add_handler(
+        CallbackQueryHandler(languages.language_button, pattern=languages.LANGUAGE_PATTERN)
+    )
+    app.add_handler(
+        CallbackQueryHandler(
+            subscriptions.unsubscribe_all_button, pattern=subscriptions.UNSUBSCRIBE_ALL_PATTERN
+        )
     )
     app.add_handler(CallbackQueryHandler(handlers.stale_button))
     app.add_handler(InlineQueryHandler(handlers.inline))
@@ -208,9 +220,9 @@ async def _post_init(app: AnyApplication) -> None:
         pages=pages,
     )
     attach(app, Services(settings, store, searcher, poller, sender, stack, policy, leadership))
-    for lang, commands in COMMANDS.items():
+    for lang in COMMANDS:
         await app.bot.set_my_commands(
-            [BotCommand(name, description) for name, description in commands],
+            [BotCommand(name, description) for name, description in commands(lang)],
             language_code=None if lang == "en" else lang,
         )
     await leading.start_leading(app)

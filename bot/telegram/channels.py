@@ -71,16 +71,43 @@ async def target_chat(turn: Turn, context: Context) -> Chat | None:
     return here
 
 
+def where(lang: str, target: Chat, here_id: int) -> str:
+    """Where a setting applies, for a reply: « ici », or the channel configured from here."""
+    if target.id == here_id:
+        return text(lang, "where_here")
+    title = render.escape(render.shorten(target.title or str(target.id), render.MAX_NAME))
+    return text(lang, "where_channel", title=title)
+
+
+def chat_label(lang: str, target: Chat, here_id: int) -> str:
+    """What /status calls the chat: « Cette conversation », or the channel by its name."""
+    if target.id == here_id:
+        return text(lang, "this_chat")
+    title = render.escape(render.shorten(target.title or str(target.id), render.MAX_NAME))
+    return text(lang, "this_channel", title=title)
+
+
+async def shown_chat(turn: Turn, context: Context) -> Chat | None:
+    """The chat whose settings a read-only command shows: in a group, the group, for every
+    member; elsewhere as target_chat (a channel only to its admins)."""
+    here = await remember_chat(turn, context)
+    if here.type in ("group", "supergroup"):
+        return here
+    return await target_chat(turn, context)
+
+
 @on_message
 async def channel_command(said: Said, context: Context) -> None:
-    """`/channel`: pick a channel to configure from here; `/channel @name`; `/channel off`."""
+    """`/channel`: pick a channel to configure from here; `/channel @name`; `/channel fin`
+    (or `off`)."""
     lang = said.lang
     here = await remember_chat(said, context)
     if here.type != "private":
-        await said.reply(text(lang, "channel_pick"))
+        # The button to pick a channel exists only in a private chat.
+        await said.reply(text(lang, "channel_from_private"))
         return
     args = said.args
-    if args and args[0].lower() in ("off", "stop"):
+    if args and args[0].lower() in ("off", "stop", "fin", "non", "aucun"):
         await services_of(context).store.update_chat(here.id, manages=None)
         await said.reply(text(lang, "channel_off"), ReplyKeyboardRemove())
         return

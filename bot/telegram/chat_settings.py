@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import render
 from bot.delivery.digests import ScheduleError, parse_schedule, release_digest
 from bot.i18n import text
 from bot.models import Chat
-from bot.telegram.channels import target_chat
+from bot.telegram.channels import chat_label, target_chat, where
 from bot.telegram.context import (
     Context,
     Pressed,
@@ -23,18 +23,24 @@ from bot.telegram.context import (
 )
 from bot.telegram.paging import page_of
 from bot.telegram.services import services_of
+from bot.times import parse_range, show_schedule, show_time
 
 STATUS_PAGE_SIZE = 10
 STATUS_PAGE_PATTERN = r"^st:(\d{1,5})$"
+# Argument words, in either language and any case: French ones are shown, English kept.
+OFF = ("off", "non", "aucun", "aucune", "arret", "arrêt", "stop", "fin")
+ON = ("on", "oui")
+NOW = ("now", "maintenant")
 
 
 @on_message
 async def quiet(said: Said, context: Context) -> None:
-    """`/quiet 22:00-07:00` or `/quiet off`."""
+    """`/quiet 22h-7h` (any form bot.times reads) or `/quiet non` / `off`."""
     lang = said.lang
     args = said.args
-    window = _parse_window(args[0]) if len(args) == 1 and args[0] != "off" else None
-    if not args or (args[0] != "off" and window is None):
+    off = len(args) == 1 and args[0].lower() in OFF
+    window = None if off else parse_range(args)
+    if window is None and not off:
         await said.reply(text(lang, "usage_quiet"))
         return
     target = await target_chat(said, context)
@@ -46,21 +52,16 @@ async def quiet(said: Said, context: Context) -> None:
         await said.reply(text(lang, "quiet_off"))
         return
     start, end = window
-    await store.update_chat(target.id, quiet_start=start, quiet_end=end)
-    await said.reply(text(lang, "quiet_on", start=start, end=end))
-
-
-def _parse_window(value: str) -> tuple[str, str] | None:
-    try:
-        start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
-    except ValueError:
-        return None
-    return (start.strftime("%H:%M"), end.strftime("%H:%M")) if start != end else None
+    stored = {"quiet_start": start.strftime("%H:%M"), "quiet_end": end.strftime("%H:%M")}
+    await store.update_chat(target.id, **stored)
+    shown = {"start": show_time(start, lang), "end": show_time(end, lang)}
+    await said.reply(text(lang, "quiet_on", **shown))
 
 
 @on_message
 async def digest(said: Said, context: Context) -> None:
-    """`/digest daily HH:MM`, `/digest weekly mon HH:MM`, `/digest off`, `/digest now`."""
+    """`/digest quotidien 8h`, `/digest hebdo lundi 8h`, `/digest non`, `/digest maintenant`
+    (or `daily 08:00`, `weekly mon 08:00`, `off`, `now`)."""
     lang = said.lang
     args = said.args
     if not args:
@@ -72,10 +73,10 @@ async def digest(said: Said, context: Context) -> None:
     store = services_of(context).store
     action = args[0].lower()
     now = datetime.now(UTC)
-    if action == "off":
+    if action in OFF and len(args) == 1:
         await store.update_chat(target.id, digest=None)
         await said.reply(text(lang, "digest_off"))
-    elif action == "now":
+    elif action in NOW and len(args) == 1:
         services = services_of(context)
         count = await release_digest(services.store, target, now, services.sender.wake.set)
         key = "digest_sent" if count else "digest_empty"
@@ -89,22 +90,26 @@ async def digest(said: Said, context: Context) -> None:
             return
         await store.update_chat(target.id, digest=schedule, last_digest_at=now.isoformat())
         tz = target.timezone or services_of(context).settings.timezone
-        await said.reply(text(lang, "digest_on", schedule=schedule, tz=render.escape(tz)))
+        shown = show_schedule(schedule, lang)
+        here = where(lang, target, said.chat.id)
+        await said.reply(text(lang, "digest_on", schedule=shown, tz=render.escape(tz), where=here))
 
 
 @on_message
 async def previews(said: Said, context: Context) -> None:
-    """`/previews on|off`: link previews under pushed posts (off by default)."""
+    """`/previews oui|non` (or `on|off`): link previews under pushed posts (off by default)."""
     lang = said.lang
     args = [a.lower() for a in said.args]
-    if args not in (["on"], ["off"]):
+    if len(args) != 1 or args[0] not in ON + OFF:
         await said.reply(text(lang, "usage_previews"))
         return
     target = await target_chat(said, context)
     if target is None:
         return
-    await services_of(context).store.update_chat(target.id, link_previews=int(args == ["on"]))
-    await said.reply(text(lang, f"previews_{args[0]}"))
+    on = args[0] in ON
+    await services_of(context).store.update_chat(target.id, link_previews=int(on))
+    here = where(lang, target, said.chat.id)
+    await said.reply(text(lang, "previews_on" if on else "previews_off", where=here))
 
 
 @on_message
@@ -144,22 +149,36 @@ async def _status_page(turn: Turn, context: Context, number: int) -> None:
     services = services_of(context)
     here: Chat = await remember_chat(turn, context)
     chat = (await services.store.chat(here.manages) if here.manages else None) or here
+    lang, tz = turn.lang, here.zone(services.settings.tz)
+    # Readers first see their own: subscriptions, what waits, how it is sent; the table of
+    # sources, which only the operator can act on, is for ADMIN_IDS.
+    admin = turn.user is not None and turn.user.id in services.settings.admin_ids
+    counts = await services.store.outbox_counts(chat.id)
+    blocks = [
+        render.status_chat(
+            await services.store.subscriptions(chat.id),
+            chat=chat,
+            label=chat_label(lang, chat, here.id),
+            pending=sum(count for key, count in counts.items() if key.startswith("pending_")),
+            given_up=counts.get("given_up", 0),
+            lang=lang,
+        )
+    ]
     polled = await services.store.polled_sources()
     # Failing sources first: they are what someone running /status is looking for.
     ordered = sorted(polled, key=lambda source: not source.failing)
     page = page_of(ordered, number, STATUS_PAGE_SIZE)
-    counts = await services.store.outbox_counts(chat.id)
-    body = render.status_message(
-        page.items,
-        polled=len(polled),
-        failing=sum(source.failing for source in polled),
-        page=page.number,
-        pages=page.pages,
-        subscriptions=len(await services.store.subscriptions(chat.id)),
-        pending=sum(count for key, count in counts.items() if key.startswith("pending_")),
-        given_up=counts.get("given_up", 0),
-        lang=turn.lang,
-        tz=services.settings.tz,
+    blocks.append(
+        render.status_message(
+            page.items,
+            polled=len(polled),
+            failing=sum(source.failing for source in polled),
+            page=page.number,
+            pages=page.pages,
+            lang=lang,
+            tz=tz,
+            table=admin,
+        )
     )
     # Full articles (fulltext-fetch): the sources of this page whose pages were tried.
     names = {source.name for source in page.items}
@@ -169,5 +188,6 @@ async def _status_page(turn: Turn, context: Context, number: int) -> None:
         if name in names
     }
     if fulltext:
-        body += "\n\n" + render.fulltext_status(fulltext, lang=turn.lang)
-    await show_page(turn, body, nav_markup("st:", page.number, page.pages))
+        blocks.append(render.fulltext_status(fulltext, lang=turn.lang))
+    markup = nav_markup("st:", page.number, page.pages) if admin else None
+    await show_page(turn, "\n\n".join(blocks), markup)

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import (
     CallbackQuery,
@@ -33,7 +34,7 @@ from bot import render
 from bot.i18n import language, text
 from bot.models import Chat
 from bot.names import close_names
-from bot.telegram.services import services_of
+from bot.telegram.services import opened, services_of
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +44,26 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
 def lang_of(update: Update) -> str:
-    """The catalogue language of the user behind an update."""
+    """The catalogue language of the user behind an update (their Telegram app's)."""
     user = update.effective_user
     return language(user.language_code if user else None)
+
+
+async def chat_lang(update: Update, context: Context, chat_id: int | None) -> str:
+    """The language to answer in: the one the chat chose with /langue, else the user's."""
+    services = opened(context.application)
+    if chat_id is not None and services is not None:
+        chat = await services.store.chat(chat_id)
+        if chat is not None and chat.language_chosen:
+            return chat.language
+    return lang_of(update)
+
+
+async def zone_of(context: Context, chat_id: int | None) -> ZoneInfo:
+    """The time zone of what a chat sees: its /timezone, else the configured one."""
+    services = services_of(context)
+    chat = await services.store.chat(chat_id) if chat_id is not None else None
+    return chat.zone(services.settings.tz) if chat is not None else services.settings.tz
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +114,8 @@ def on_message(handler: Callable[[Said, Context], Awaitable[None]]) -> Handler:
         if message is None or chat is None:
             log.info("%s: update %s has no message to answer", handler.__name__, update.update_id)
             return
-        said = Said(
-            update, message, chat, update.effective_user, lang_of(update), context.args or []
-        )
+        lang = await chat_lang(update, context, chat.id)
+        said = Said(update, message, chat, update.effective_user, lang, context.args or [])
         await handler(said, context)
 
     return narrowed
@@ -124,11 +141,11 @@ def on_button(handler: Callable[[Pressed, Context], Awaitable[None]]) -> Handler
             # A client may send any data "from" any message (a forged st:0 on /help would
             # edit it into /status): only the buttons the bot put there are pressed.
             log.info("%s: data %r is on no button of its message", handler.__name__, query.data)
-            await query.answer(text(lang_of(update), "button_not_here"), show_alert=True)
+            lang = await chat_lang(update, context, chat.id)
+            await query.answer(text(lang, "button_not_here"), show_alert=True)
             return
-        await handler(
-            Pressed(update, query, chat, query.from_user, lang_of(update), match), context
-        )
+        lang = await chat_lang(update, context, chat.id)
+        await handler(Pressed(update, query, chat, query.from_user, lang, match), context)
 
     return narrowed
 
@@ -150,7 +167,7 @@ async def remember_chat(turn: Turn, context: Context) -> Chat:
     chat = turn.chat
     title = chat.title or chat.full_name or chat.username
     return await services_of(context).store.upsert_chat(
-        chat.id, type=chat.type, title=title, language=turn.lang
+        chat.id, type=chat.type, title=title, language=lang_of(turn.update)
     )
 
 

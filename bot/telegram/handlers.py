@@ -8,11 +8,13 @@ import logging
 import math
 import re
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from telegram import (
     ChatMember,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     Update,
 )
@@ -25,13 +27,16 @@ from bot.telegram.context import (
     Pressed,
     Said,
     Turn,
+    chat_lang,
     lang_of,
     nav_markup,
     on_button,
     on_message,
     remember_chat,
     show_page,
+    zone_of,
 )
+from bot.telegram.languages import language_buttons
 from bot.telegram.paging import page_of
 from bot.telegram.services import Services, services_of
 
@@ -41,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
+HELP_PAYLOAD = "aide"  # /start aide: the help, from the button of an empty inline query
 MAX_QUERY = 256
 MAX_SUGGESTION = 100
 INLINE_PAGE = 10
@@ -70,8 +76,12 @@ async def start(said: Said, context: Context) -> None:
             await said.reply(text(said.lang, "truncated", limit=MAX_QUERY))
         await _send_search(said, context, query)
         return
+    if payload == HELP_PAYLOAD:
+        await _help(said, context)
+        return
     key = "welcome_back" if before is not None and not before.active else "welcome"
-    await said.reply(text(said.lang, key))
+    welcome = f"{text(said.lang, key)}\n\n{text(said.lang, 'welcome_language')}"
+    await said.reply(welcome, language_buttons())
 
 
 async def membership(update: Update, context: Context) -> None:
@@ -87,16 +97,33 @@ async def membership(update: Update, context: Context) -> None:
         return
     title = change.chat.title or change.chat.full_name or change.chat.username
     await store.upsert_chat(change.chat.id, type=change.chat.type, title=title)
+    added = change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
+    if added and change.chat.type in ("group", "supergroup"):
+        # Said once, when added: what the admins can do and how everyone starts.
+        lang = await chat_lang(update, context, change.chat.id)
+        await context.bot.send_message(change.chat.id, text(lang, "group_welcome"))
 
 
 @on_message
 async def help_command(said: Said, context: Context) -> None:
-    """Every command with its usage."""
+    """The commands with examples, worded for the kind of chat; the admin part for admins."""
     await _help(said, context)
 
 
 async def _help(said: Said, context: Context) -> None:
-    await said.reply(text(said.lang, "help", bot=html.escape(context.bot.username or "relais_bot")))
+    lang = said.lang
+    kind = "private" if said.chat.type == "private" else "group"
+    admins = services_of(context).settings.admin_ids
+    parts = {
+        "search": text(lang, f"help_search_{kind}"),
+        "where": text(lang, f"help_where_{kind}"),
+        "channel": text(lang, "help_channel_private") if kind == "private" else "",
+        "language": text(lang, "help_language"),
+        "aliases": text(lang, "help_aliases"),
+        "admin": text(lang, "help_admin") if said.user and said.user.id in admins else "",
+    }
+    bot = html.escape(context.bot.username or "relais_bot")
+    await said.reply(text(lang, "help", bot=bot, **parts))
 
 
 @on_message
@@ -145,7 +172,8 @@ async def _send_search(said: Said, context: Context, query: str) -> None:
         await said.reply("\n".join(lines))
         return
     query_id = await services.store.save_query(said.chat.id, query)
-    body, markup = await _page(query, response, 0, query_id, lang, services)
+    tz = await zone_of(context, said.chat.id)
+    body, markup = await _page(query, response, 0, query_id, lang, tz, services)
     notes = _warnings(response, lang)
     await said.reply("\n".join([body, "", *notes]) if notes else body, markup)
 
@@ -165,6 +193,7 @@ async def _page(
     page: int,
     query_id: str,
     lang: str,
+    tz: ZoneInfo,
     services: Services,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     pages = max(1, math.ceil(response.total / PAGE_SIZE))
@@ -176,7 +205,7 @@ async def _page(
         pages=pages,
         page_size=PAGE_SIZE,
         lang=lang,
-        tz=services.settings.tz,
+        tz=tz,
         locked=await services.store.paywalled_posts([hit.post_id for hit in response.hits]),
     )
     return body, nav_markup(f"q:{query_id}:", page, pages)
@@ -206,7 +235,8 @@ async def page(pressed: Pressed, context: Context) -> None:
             text(lang, "no_results", query=render.escape(render.shorten(query, 80)))
         )
         return
-    body, markup = await _page(query, response, number, query_id, lang, services)
+    tz = await zone_of(context, pressed.chat.id)
+    body, markup = await _page(query, response, number, query_id, lang, tz, services)
     await show_page(pressed, body, markup)
 
 
@@ -229,7 +259,8 @@ async def quote(said: Said, context: Context) -> None:
         key = "no_quote" if query else "no_posts"
         await said.reply(text(lang, key, query=render.escape(render.shorten(query, 80))))
         return
-    await said.reply(render.quote_message(response.hits[0], lang=lang, tz=services.settings.tz))
+    tz = await zone_of(context, said.chat.id)
+    await said.reply(render.quote_message(response.hits[0], lang=lang, tz=tz))
 
 
 @on_message
@@ -252,7 +283,7 @@ async def _sources_page(turn: Turn, context: Context, number: int) -> None:
     body = render.sources_message(
         page.items,
         lang=turn.lang,
-        tz=services.settings.tz,
+        tz=await zone_of(context, turn.chat.id),
         total=len(rows),
         page=page.number,
         pages=page.pages,
@@ -268,18 +299,21 @@ async def inline(update: Update, context: Context) -> None:
     query = inline_query.query.strip()[:MAX_QUERY]
     # The offset is ours (next_offset) but comes back from the client: read it defensively.
     offset = int(inline_query.offset) if re.fullmatch(r"\d{1,4}", inline_query.offset) else 0
+    # Inline mode has no chat: the user's private chat with the bot holds their choices.
+    user_id = inline_query.from_user.id
+    lang = await chat_lang(update, context, user_id)
     if not query:
-        await inline_query.answer([], cache_time=5)
+        # No words yet: a hint above the (empty) results, opening the bot's help.
+        hint = InlineQueryResultsButton(text(lang, "inline_hint"), start_parameter=HELP_PAYLOAD)
+        await inline_query.answer([], cache_time=5, is_personal=True, button=hint)
         return
     services = services_of(context)
-    lang = lang_of(update)
+    tz = await zone_of(context, user_id)
     response = await services.searcher.search(query, limit=INLINE_PAGE, offset=offset)
     results = []
     locked = await services.store.paywalled_posts([hit.post_id for hit in response.hits])
     for hit in response.hits:
-        message = render.search_result(
-            hit, lang=lang, tz=services.settings.tz, locked=hit.post_id in locked
-        )
+        message = render.search_result(hit, lang=lang, tz=tz, locked=hit.post_id in locked)
         results.append(
             InlineQueryResultArticle(
                 id=str(hit.post_id),
@@ -292,8 +326,12 @@ async def inline(update: Update, context: Context) -> None:
             )
         )
     more = offset + len(results) < response.total and results
+    # Personal: the dates are in the user's zone and language.
     await inline_query.answer(
-        results, next_offset=str(offset + len(results)) if more else "", cache_time=30
+        results,
+        next_offset=str(offset + len(results)) if more else "",
+        cache_time=30,
+        is_personal=True,
     )
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import render
 from bot.filters import FilterError, document, parse_filter
 from bot.i18n import text
 from bot.models import Chat, SourceState
 from bot.names import close_names
-from bot.telegram.channels import target_chat
+from bot.telegram.channels import shown_chat, target_chat, where
 from bot.telegram.context import (
     Context,
     Pressed,
@@ -32,6 +32,7 @@ from bot.telegram.services import services_of
 UNSUBSCRIBE_PATTERN = r"^u:(\d{1,18})(?::(\d{1,5}))?$"
 SUBSCRIPTIONS_PAGE_PATTERN = r"^ul:(\d{1,5})$"
 SUBSCRIPTIONS_PAGE_SIZE = 10
+UNSUBSCRIBE_ALL_PATTERN = r"^ua:([yn])$"
 
 
 async def reply_ambiguous(turn: Turn, wanted: str, names: list[str]) -> None:
@@ -48,7 +49,8 @@ async def reply_ambiguous(turn: Turn, wanted: str, names: list[str]) -> None:
 
 
 def _filters_note(lang: str, filters: str) -> str:
-    return text(lang, "with_filters", filters=render.escape(filters)) if filters else ""
+    shown = render.filters_text(filters, lang)
+    return text(lang, "with_filters", filters=shown) if filters else ""
 
 
 ALL = ("all", "tout", "tous", "toutes")
@@ -90,15 +92,20 @@ async def subscribe(said: Said, context: Context) -> None:
     subject = await _subject(said, context, "usage_subscribe")
     if subject is None:
         return
+    typed = " ".join(subject.rest)
     try:
-        filters = parse_filter(" ".join(subject.rest)).describe()
+        filters = parse_filter(typed).describe()
     except FilterError as exc:
         await said.reply(text(lang, "bad_filter", error=render.escape(exc.message(lang))))
         return
+    # Matching reads the normalised filters; the reader gets back what they wrote.
+    shown = typed if filters else ""
     store = services_of(context).store
-    created = await store.subscribe(subject.chat.id, subject.source_id, filters)
+    created = await store.subscribe(subject.chat.id, subject.source_id, filters, shown or None)
     key = "subscribed" if created else "subscription_updated"
-    await said.reply(text(lang, key, source=subject.label, filters=_filters_note(lang, filters)))
+    note = _filters_note(lang, shown)
+    here = where(lang, subject.chat, said.chat.id)
+    await said.reply(text(lang, key, source=subject.label, filters=note, where=here))
 
 
 async def _named_source(
@@ -139,21 +146,53 @@ _FILTER_MARKS = ("+", "-", '"', "«", "“")
 
 @on_message
 async def unsubscribe(said: Said, context: Context) -> None:
-    """`/unsubscribe SOURCE|all`."""
+    """`/unsubscribe SOURCE`; `/unsubscribe tout` (or `all`) asks first, with two buttons."""
+    lang = said.lang
     subject = await _subject(said, context, "usage_unsubscribe")
     if subject is None:
         return
     store = services_of(context).store
-    every = subject.source_id is None
-    removed = await store.unsubscribe(subject.chat.id, subject.source_id, every=every)
+    here = where(lang, subject.chat, said.chat.id)
+    if subject.source_id is None:
+        count = len(await store.subscriptions(subject.chat.id))
+        if not count:
+            await said.reply(text(lang, "not_subscribed", source=subject.label, where=here))
+            return
+        buttons = [
+            InlineKeyboardButton(text(lang, "unsubscribe_all_yes"), callback_data="ua:y"),
+            InlineKeyboardButton(text(lang, "unsubscribe_all_no"), callback_data="ua:n"),
+        ]
+        question = text(lang, "unsubscribe_all_ask", count=count, where=here)
+        await said.reply(question, InlineKeyboardMarkup([buttons]))
+        return
+    removed = await store.unsubscribe(subject.chat.id, subject.source_id)
     key = "unsubscribed" if removed else "not_subscribed"
-    await said.reply(text(said.lang, key, source=subject.label))
+    await said.reply(text(lang, key, source=subject.label, where=here))
+
+
+@on_button
+async def unsubscribe_all_button(pressed: Pressed, context: Context) -> None:
+    """The answer to « Retirer tous les abonnements ? »: remove them all, or nothing."""
+    lang = pressed.lang
+    target = await target_chat(pressed, context)
+    if target is None:
+        await pressed.query.answer()
+        return
+    await pressed.query.answer()
+    if pressed.match.group(1) == "n":
+        await show_page(pressed, text(lang, "unsubscribe_all_kept"))
+        return
+    store = services_of(context).store
+    count = await store.unsubscribe(target.id, None, every=True)
+    here = where(lang, target, pressed.chat.id)
+    await show_page(pressed, text(lang, "unsubscribed_all", count=count, where=here))
 
 
 @on_message
 async def subscriptions(said: Said, context: Context) -> None:
-    """`/subscriptions`: the list, a page at a time, with a button to remove each."""
-    target = await target_chat(said, context)
+    """`/subscriptions`: the list, a page at a time, with a button to remove each (the
+    list is for every member of a group; removing, for its admins)."""
+    target = await shown_chat(said, context)
     if target is not None:
         await _subscriptions_page(said, context, target, 0)
 
@@ -162,7 +201,7 @@ async def subscriptions(said: Said, context: Context) -> None:
 async def subscriptions_button(pressed: Pressed, context: Context) -> None:
     """A ◀ or ▶ press under /subscriptions: that page in place."""
     await pressed.query.answer()
-    target = await target_chat(pressed, context)
+    target = await shown_chat(pressed, context)
     if target is not None:
         await _subscriptions_page(pressed, context, target, int(pressed.match.group(1)))
 
@@ -179,7 +218,8 @@ async def _subscriptions_page(turn: Turn, context: Context, target: Chat, number
     buttons = []
     for sub in page.items:
         label = render.shorten(sub.source or text(lang, "all_sources"), render.MAX_NAME)
-        lines.append(f"• {render.escape(label)}{_filters_note(lang, sub.filters)}")
+        shown = sub.shown or sub.filters
+        lines.append(f"• {render.escape(label)}{_filters_note(lang, shown)}")
         data = f"u:{sub.id}:{page.number}"
         buttons.append([InlineKeyboardButton(f"✖ {render.shorten(label, 40)}", callback_data=data)])
     if page.pages > 1:
@@ -229,7 +269,6 @@ async def filter_command(said: Said, context: Context) -> None:
         ok = flt.matches(document(post["title"], post["text"]))
         passed += ok
         lines.append(f"{'✅' if ok else '❌'} {render.link(post['title'], post['url'])}")
-    header = text(
-        lang, "filter_header", count=len(recent), source=render.escape(source.name), passed=passed
-    )
+    key = "filter_header" if passed else "filter_header_none"
+    header = text(lang, key, count=len(recent), source=render.escape(source.name), passed=passed)
     await reply_lines(said, [header, *lines])

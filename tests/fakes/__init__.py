@@ -16,7 +16,7 @@ from .errors import (
 from .objects import FakeChat, FakeUser, SentCall, UploadedFile
 from .request import FakeRequest
 from .server import FakeBotServer
-from .telegram_html import check_html, parse_html, plain_text
+from .telegram_html import check_html, parse_html, plain_text, plain_words
 
 __all__ = [
     "DEFAULT_TOKEN",
@@ -38,6 +38,7 @@ __all__ = [
     "not_modified",
     "parse_html",
     "plain_text",
+    "plain_words",
     "retry_after",
     "server_error",
 ]

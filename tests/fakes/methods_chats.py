@@ -25,6 +25,20 @@ def _flag(value: Any) -> bool:
     return str(value).lower() in ("true", "1")
 
 
+_START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _check_results_button(button: Any) -> None:
+    """The button above inline results: a text, and a web app or a /start parameter."""
+    if not isinstance(button, dict) or not str(button.get("text", "")):
+        raise bad_request("BUTTON_TEXT_INVALID")  # wording unverified
+    start = button.get("start_parameter")
+    if ("web_app" in button) == (start is not None):
+        raise bad_request("BUTTON_TYPE_INVALID")  # wording unverified
+    if start is not None and not _START_PARAMETER.fullmatch(str(start)):
+        raise bad_request("START_PARAM_INVALID")
+
+
 def scope_key(params: Params) -> tuple[str, str]:
     """Key for a command list: the scope as canonical JSON plus the language code."""
     scope = json_param(params.get("scope"), "scope") or {"type": "default"}
@@ -208,6 +222,9 @@ class ChatMethods(CoreBase):
                     MAX_TEXT_LENGTH,
                 )
             inline_markup(result)
+        button = json_param(params.get("button"), "inline query results button")
+        if button is not None:
+            _check_results_button(button)
         next_offset = str(params.get("next_offset", ""))
         if len(next_offset.encode("utf-8")) > MAX_INLINE_ID_BYTES:
             raise bad_request("NEXT_OFFSET_INVALID")  # wording unverified
@@ -216,6 +233,6 @@ class ChatMethods(CoreBase):
             "next_offset": next_offset,
             "cache_time": params.get("cache_time"),
             "is_personal": params.get("is_personal"),
-            "button": params.get("button"),
+            "button": button,
         }
         return True

@@ -239,6 +239,12 @@ def plain_text(html_text: str) -> str:
     return parse_html(html_text).text
 
 
+def plain_words(html_text: str) -> str:
+    """`plain_text` with French non-breaking spaces read as spaces: for tests of wording
+    (tests/test_french_texts.py and tests/test_e2e_french.py hold the typography)."""
+    return plain_text(html_text).replace("\u00a0", " ").replace("\u202f", " ")
+
+
 def check_html(text: str, max_length: int = MAX_TEXT_LENGTH) -> list[str]:
     """Problems Telegram would reject this HTML message for; an empty list means it is fine."""
     parsed = parse_html(text)
