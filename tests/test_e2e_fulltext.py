@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.store import Store
 from tests.conftest import ROOT
-from tests.fakes import FakeBotAPI, FakeBotServer, FakeUser, plain_text
+from tests.fakes import FakeBotAPI, FakeBotServer, FakeUser, plain_words
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
 
@@ -87,7 +87,7 @@ async def ask(core: FakeBotAPI, user: FakeUser, command: str) -> str:
     mark = core.mark()
     core.command(user, command)
     reply = await core.wait_for(method="sendMessage", chat_id=user, since=mark, within=30)
-    return plain_text(reply.text)
+    return plain_words(reply.text)
 
 
 async def wait_hits(server: FeedServer, path: str, times: int) -> None:
@@ -104,9 +104,11 @@ async def test_teasers_are_completed_from_their_pages(core: FakeBotAPI, tmp_path
         try:
             await wait_hits(server, "/feed.xml", 2)
             alice = core.user("Alice")
-            assert "Abonné" in await ask(core, alice, "/subscribe Local")
+            assert "Abonnement à Local enregistré" in await ask(core, alice, "/subscribe Local")
             bob = core.user("Bob")  # no post for subscribers
-            assert "Abonné" in await ask(core, bob, "/subscribe Local -abonnés")
+            assert "Abonnement à Local enregistré" in await ask(
+                core, bob, "/subscribe Local -abonnés"
+            )
             for path, (title, teaser) in TEASERS.items():
                 site.publish(path, title, teaser)
 
@@ -121,8 +123,8 @@ async def test_teasers_are_completed_from_their_pages(core: FakeBotAPI, tmp_path
                 pushes.append(await core.wait_for(lambda c, t=title: t in c.text, chat_id=alice,
                                                   within=30))  # fmt: skip
             walled = next(p for p in pushes if "Enquête" in p.text)
-            assert plain_text(walled.text).startswith("🔒 Enquête sur les fonds secrets")
-            assert not plain_text(photo.text).startswith("🔒")
+            assert plain_words(walled.text).startswith("🔒 Enquête sur les fonds secrets")
+            assert not plain_words(photo.text).startswith("🔒")
             # Bob's filter leaves the paywalled post out; the others reach him.
             await core.wait_for(lambda c: "interdite" in c.text, chat_id=bob, within=30)
             assert not [c for c in core.sent(chat_id=bob) if "Enquête" in c.text]
@@ -184,7 +186,7 @@ async def test_real_pages_of_the_corpus(core: FakeBotAPI, tmp_path: Path) -> Non
         try:
             await wait_hits(server, "/feed.xml", 2)
             alice = core.user("Alice")
-            assert "Abonné" in await ask(core, alice, "/subscribe Local")
+            assert "Abonnement à Local enregistré" in await ask(core, alice, "/subscribe Local")
             site.publish(
                 "/lemonde", "Bruxelles confirme la montée des périls", "Les prévisions […]"
             )
@@ -195,7 +197,7 @@ async def test_real_pages_of_the_corpus(core: FakeBotAPI, tmp_path: Path) -> Non
             )
             assert photo.params["photo"].startswith("https://img.lemde.fr/2019/05/07/")
             walled = await core.wait_for(lambda c: "archaïsme" in c.text, chat_id=alice, within=30)
-            assert plain_text(walled.text).startswith("🔒 ")
+            assert plain_words(walled.text).startswith("🔒 ")
             await core.wait_for(lambda c: "Héran" in c.text, chat_id=alice, within=30)
 
             found = await ask(core, alice, "/search maillon faible zone euro")

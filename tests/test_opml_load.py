@@ -18,7 +18,7 @@ from bot.sourcelist import adding
 from bot.sourcelist.opml import MAX_OPML_BYTES, to_opml
 from bot.sourcelist.rules import Addition
 from tests.conftest import running
-from tests.fakes import FakeBotAPI, plain_text
+from tests.fakes import FakeBotAPI, plain_words
 from tests.test_source_addresses import ADMIN, TEST_POLICY, _settings
 
 OUTLINES = 6000
@@ -96,10 +96,10 @@ async def test_another_chat_is_answered_while_a_large_opml_is_ruled(
         order.append("help answered")
         answered.set()
         await importing
-        help_text = [plain_text(c.text) for c in core.sent(chat_id=reader, method="sendMessage")]
+        help_text = [plain_words(c.text) for c in core.sent(chat_id=reader, method="sendMessage")]
         assert any("/search" in t for t in help_text)
         reply = "\n".join(
-            plain_text(c.text) for c in core.sent(chat_id=admin, method="sendMessage")
+            plain_words(c.text) for c in core.sent(chat_id=admin, method="sendMessage")
         )
-        assert f"{OUTLINES} source(s) importée(s)" in reply
+        assert f"{OUTLINES} sources importées" in reply
     assert order == ["ruling", "help answered", "ruled"]

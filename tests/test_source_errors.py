@@ -20,7 +20,7 @@ from bot.ingest.inputs import NotPosts
 from bot.poller import FAILURES_BEFORE_ALERT
 from bot.telegram.services import services_of
 from tests.conftest import running
-from tests.fakes import FakeBotAPI, plain_text
+from tests.fakes import FakeBotAPI, plain_words
 from tests.fakes.feed_server import FeedServer
 from tests.test_source_addresses import TEST_POLICY
 
@@ -47,10 +47,10 @@ LINES = {
 def test_each_english_line_is_kept_as_a_code_and_read_back_in_both_languages(line: str) -> None:
     code = errors.encode(line)
     assert code.startswith("!")
-    assert errors.describe(code, "fr") == LINES[line]
+    assert plain_words(errors.describe(code, "fr")) == LINES[line]
     assert errors.describe(code, "en") == line
     # A row stored before codes holds the English line: it reads the same.
-    assert errors.describe(line, "fr") == LINES[line]
+    assert plain_words(errors.describe(line, "fr")) == LINES[line]
 
 
 def test_a_line_no_pattern_knows_is_shown_as_it_is() -> None:
@@ -69,7 +69,7 @@ async def _say(app: Application, core: FakeBotAPI, user, command: str) -> str:
     mark = core.mark()
     await app.process_update(Update.de_json(core.command(user, command), app.bot))
     return "\n".join(
-        plain_text(c.text) for c in core.sent(chat_id=user, method="sendMessage") if c.seq > mark
+        plain_words(c.text) for c in core.sent(chat_id=user, method="sendMessage") if c.seq > mark
     )
 
 
@@ -107,7 +107,7 @@ async def test_status_and_alerts_show_a_failing_source_in_the_readers_language(
         await app.bot_data["alerts"].send_now()
         alerts = {
             admin.id: [
-                plain_text(c.text)
+                plain_words(c.text)
                 for c in core.sent(chat_id=admin, method="sendMessage")
                 if c.seq > mark
             ]

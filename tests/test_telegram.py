@@ -184,7 +184,9 @@ async def test_sources_lists_counts_and_dates(core, app) -> None:
     assert "Exemple: 12 posts" in text
     # sources.toml names it « Le Vent Se Lève »: that name wins over the seed dump's.
     assert "Le Vent Se Lève: 1 post, on 12 April 2023" in text
-    assert "Exemple: 12 posts, latest on 12 January 2024 · archive only, not polled" in text
+    assert (
+        "Exemple: 12 posts, latest on 12 January 2024 at 10:00 · archive only, not polled" in text
+    )
     alice = core.user("Alice")
     await feed(app, core.command(alice, "/sources"))
     [texte] = replies(core, alice)
