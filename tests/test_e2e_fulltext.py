@@ -209,6 +209,7 @@ async def test_real_pages_of_the_corpus(core: FakeBotAPI, tmp_path: Path) -> Non
             assert "archaïsme" not in await ask(core, alice, "/search grèves de 1995")
             quoted = await ask(core, alice, "/quote Dublin II creuse les écarts")
             assert "Dublin II est un règlement européen" in quoted, quoted
+            assert "François Héran" in quoted, quoted
             # Ouest-France's testimony: the witness's words come with his name.
             quoted = await ask(core, alice, "/quote nous ne sommes pas que des chiffres")
             assert "pas que des chiffres" in quoted, quoted
