@@ -176,12 +176,14 @@ REAL = ROOT / "tests" / "data" / "pages"
 
 
 async def test_real_pages_of_the_corpus(core: FakeBotAPI, tmp_path: Path) -> None:
-    """Le Monde's article gives its og:image and its text; AOC's wall page stays a teaser."""
+    """Le Monde's article gives its og:image and its text; AOC's wall page stays a teaser;
+    Ouest-France's testimony is quoted with its witness's name."""
     async with FeedServer() as server, FakeBotServer(core) as api:
         site = Site(server)
         server.set("/lemonde", (REAL / "lemonde-commission.html").read_bytes(), content_type=HTML)
         server.set("/aoc", (REAL / "aoc-retraite.html").read_bytes(), content_type=HTML)
         server.set("/heran", (REAL / "legrandcontinent-heran.html").read_bytes(), content_type=HTML)
+        server.set("/gaza", (REAL / "ouestfrance-gaza.html").read_bytes(), content_type=HTML)
         bot = await start_bot(core, api, tmp_path, server.url("/feed.xml"))
         try:
             await wait_hits(server, "/feed.xml", 2)
@@ -192,6 +194,7 @@ async def test_real_pages_of_the_corpus(core: FakeBotAPI, tmp_path: Path) -> Non
             )
             site.publish("/aoc", "La retraite est un archaïsme", "Une tribune sur 1995 […]")
             site.publish("/heran", "Sur les migrations avec François Héran", "Un entretien […]")
+            site.publish("/gaza", "À Gaza, les nuits terrifiantes", "Zakaria Shehab, 37 ans […]")
             photo = await core.wait_for(
                 lambda c: "périls" in c.text, method="sendPhoto", chat_id=alice, within=30
             )
@@ -199,6 +202,7 @@ async def test_real_pages_of_the_corpus(core: FakeBotAPI, tmp_path: Path) -> Non
             walled = await core.wait_for(lambda c: "archaïsme" in c.text, chat_id=alice, within=30)
             assert plain_words(walled.text).startswith("🔒 ")
             await core.wait_for(lambda c: "Héran" in c.text, chat_id=alice, within=30)
+            await core.wait_for(lambda c: "nuits terrifiantes" in c.text, chat_id=alice, within=30)
 
             found = await ask(core, alice, "/search maillon faible zone euro")
             assert "Bruxelles confirme la montée des périls" in found, found
@@ -207,6 +211,11 @@ async def test_real_pages_of_the_corpus(core: FakeBotAPI, tmp_path: Path) -> Non
             assert "archaïsme" not in await ask(core, alice, "/search grèves de 1995")
             quoted = await ask(core, alice, "/quote Dublin II creuse les écarts")
             assert "Dublin II est un règlement européen" in quoted, quoted
+            assert "François Héran" in quoted, quoted
+            # Ouest-France's testimony: the witness's words come with his name.
+            quoted = await ask(core, alice, "/quote nous ne sommes pas que des chiffres")
+            assert "pas que des chiffres" in quoted, quoted
+            assert "Zakaria Shehab" in quoted, quoted
         finally:
             bot.send_signal(signal.SIGTERM)
             output, _ = await asyncio.wait_for(bot.communicate(), timeout=20)

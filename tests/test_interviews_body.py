@@ -160,3 +160,28 @@ def test_body_cue_keeps_its_signature() -> None:
         "Bela Loto",
         None,
     )
+
+
+def test_an_intro_publishing_a_conversation_names_the_interviewee() -> None:
+    """Le Grand Continent: « nous publions une conversation avec François Héran »."""
+    from bot.ingest.html_text import Block
+    from bot.ingest.passages import split_passages
+
+    def body(intro: str) -> list[Block]:
+        return [
+            Block("paragraph", intro),
+            Block("heading", "Pourquoi est-il difficile d’unifier les politiques migratoires ?"),
+            Block("paragraph", "Il y a d’abord le poids de la géographie."),
+            Block("heading", "Le règlement de Dublin fonctionne-t-il ?"),
+            Block("paragraph", "Il creuse les écarts au sein de l’Europe."),
+        ]
+
+    title = "Sur les migrations"
+    passages, _ = split_passages(
+        body("Nous publions une conversation avec François Héran, démographe."), title=title
+    )
+    assert {p.speaker for p in passages if p.kind == "answer"} == {"François Héran"}
+    passages, _ = split_passages(
+        body("Lors d’une conversation avec François Héran, le ministre a cédé."), title=title
+    )
+    assert not [p for p in passages if p.kind == "answer"]

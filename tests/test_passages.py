@@ -182,3 +182,45 @@ def test_pull_quote_needs_one_quote_spanning_the_paragraph() -> None:
     assert pull_quote(f"«{NB}Oui{NB}» et «{NB}non{NB}»") is None
     assert pull_quote(f"Il a dit «{NB}oui{NB}»") is None
     assert pull_quote("«»") is None
+
+
+# --- testimonies (testimony.py) ----------------------------------------------------------
+
+WITNESS_LEDE = (
+    f"Lucie Marchal, 52{NB}ans, est infirmière à Mayotte. Elle raconte les jours sans eau."
+)
+WITNESS_WORDS = [
+    f"«{NB}Le matin, on remplit des bidons au camion-citerne avant six heures.",
+    f"«{NB}À l’hôpital, on lave les plaies avec de l’eau en bouteille.",
+    f"«{NB}Mes enfants ne vont plus à l’école depuis trois semaines.{NB}»",
+]
+PLAIN = "La préfecture promet de nouvelles rampes de distribution avant la fin du mois."
+
+
+def test_a_testimony_gives_the_quoted_paragraphs_to_the_witness_of_the_lede() -> None:
+    body = [WITNESS_LEDE, "Recueilli par Paul Durand.", *WITNESS_WORDS]
+    for title, paragraphs in [
+        ("À Mayotte, la soif", body),
+        ("TÉMOIGNAGE. À Mayotte, la soif", [WITNESS_LEDE, *WITNESS_WORDS]),
+    ]:
+        passages, _ = split_passages(paragraphs, title=title)
+        answers = [p for p in passages if p.kind == "answer"]
+        assert [p.text for p in answers] == WITNESS_WORDS
+        assert {p.speaker for p in answers} == {"Lucie Marchal"}
+        assert passages[0] == Passage("paragraph", WITNESS_LEDE)
+
+
+def test_quoted_paragraphs_without_the_genre_said_or_a_named_lede_stay_paragraphs() -> None:
+    cases = [
+        # No « Témoignage » title, no « Recueilli par » line: a report that quotes.
+        ("À Mayotte, la soif", [WITNESS_LEDE, *WITNESS_WORDS]),
+        # Many voices: the plural is a report's label, not one witness.
+        ("TÉMOIGNAGES. À Mayotte, la soif", [WITNESS_LEDE, *WITNESS_WORDS]),
+        # The lede names nobody first.
+        ("TÉMOIGNAGE. À Mayotte", ["À Mayotte, l’eau manque depuis un mois.", *WITNESS_WORDS]),
+        # Quotes are a minority of the paragraphs.
+        ("TÉMOIGNAGE. À Mayotte", [WITNESS_LEDE, *WITNESS_WORDS, *[PLAIN] * 4]),
+    ]
+    for title, paragraphs in cases:
+        passages, _ = split_passages(paragraphs, title=title)
+        assert set(kinds(passages)) == {"paragraph"}, title

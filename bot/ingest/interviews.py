@@ -69,11 +69,12 @@ _INTRO = (
         r"(?:bien voulu[ \u00a0]+|accepté de[ \u00a0]+)?répond(?:u|re)[ \u00a0]+à[ \u00a0]+nos"
         r"[ \u00a0]+questions"
     ),
-    # « Entretien avec X » opening a sentence, « notre entretien avec X »; never « lors d’un
-    # entretien avec le ministre », which reports a talk.
+    # « Entretien avec X » opening a sentence, « notre entretien avec X », « nous publions une
+    # conversation avec X »; never « lors d’un entretien avec le ministre », which reports a talk.
     re.compile(
-        r"(?:^|[.!?…:»][ \u00a0]+|\b(?i:cet|notre|ce|voici notre|voici un)[ \u00a0]+)"
-        r"(?i:entretien|interview|rencontre)[ \u00a0]+(?i:avec|de)[ \u00a0]+"
+        r"(?:^|[.!?…:»][ \u00a0]+|\b(?i:cet|cette|notre|ce|voici|nous publions)"
+        r"(?:[ \u00a0]+(?i:une?|notre))?[ \u00a0]+)"
+        r"(?i:entretien|interview|rencontre|conversation)[ \u00a0]+(?i:avec|de)[ \u00a0]+"
         rf"(?P<name>{_NAME})"
     ),
 )

@@ -12,7 +12,8 @@ Pull quotes (a paragraph wholly inside « … ») are repeated highlights of the
 their own passage, attributed to the interviewee, and do not end the current turn.
 
 Feed articles come as blocks (bold paragraphs, headings, quotes, lists): when they hold no
-`SPEAKER :` turns, interviews.py reads an interview from that layout instead.
+`SPEAKER :` turns, interviews.py reads an interview from that layout instead, and
+testimony.py a witness's quoted words when there is none.
 
 Text keeps its typography (non-breaking spaces, curly apostrophes, « »); matching code
 normalizes it later.
@@ -27,6 +28,7 @@ from dataclasses import replace
 
 from bot.ingest.html_text import Block
 from bot.ingest.interviews import layout_interview, pull_quote, title_quote, title_speaker
+from bot.ingest.testimony import testimony
 from bot.models import Passage, PassageKind
 
 __all__ = ["is_credit", "pull_quote", "split_passages"]
@@ -74,6 +76,9 @@ def split_passages(
     laid_out = layout_interview(body, title, interviewer=_lone_interviewer(turns))
     if laid_out is not None:
         return _with_title_quote(laid_out, title), tuple(credits)
+    witnessed = testimony(body, title)
+    if witnessed is not None:
+        return witnessed, tuple(credits)
     plain = tuple(
         Passage("pullquote", b.text, b.speaker) if b.kind == "quote" and b.speaker
         else Passage("paragraph", b.text)
