@@ -215,4 +215,24 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE posts ADD COLUMN paywalled INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX posts_page_wanted ON posts (page_state) WHERE page_state = 'wanted';
     """,
+    # 12 (fanout-chunks): a poll's fan-out recorded with its new posts, expanded into the
+    # outbox afterwards in short transactions by chat-id range. `next_chat`: chats below it
+    # are done; `fanout_matches`: which subscription filters let each post through (rank 0
+    # is the poll's newest post, for the cap of pushes a poll).
+    """
+    CREATE TABLE fanouts (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        cap INTEGER NOT NULL,
+        next_chat INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE fanout_matches (
+        fanout_id INTEGER NOT NULL REFERENCES fanouts(id) ON DELETE CASCADE,
+        post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+        rank INTEGER NOT NULL,
+        filters TEXT NOT NULL,
+        PRIMARY KEY (fanout_id, filters, post_id)
+    );
+    """,
 )
