@@ -209,5 +209,8 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
         filters TEXT NOT NULL,
         PRIMARY KEY (fanout_id, filters, post_id)
     );
+    -- A source's subscribers in chat-id order: a chunk's range is read, not every one.
+    DROP INDEX subscriptions_source;
+    CREATE INDEX subscriptions_source ON subscriptions (source_id, chat_id);
     """,
 )

@@ -76,7 +76,7 @@ async def store_and_plan(
     a crash loses neither the posts nor their deliveries, nor sends a post twice.
 
     The posts and what they owe are recorded in one transaction (`record_poll`); the outbox
-    rows are written after it, in transactions of 10,000 subscriptions each, so no write
+    rows are written after it, in transactions of 5,000 subscriptions each, so no write
     holds the database long. `summary.planned` counts the rows written.
     """
     summary, fanout = await record_poll(store, source_id, posts, plan=plan, wants_page=wants_page)

@@ -20,9 +20,10 @@ from bot.store.db import Connection, Database
 from bot.store.dedup import delivered_elsewhere
 from bot.store.outbox import owe_matching
 
-# Subscriptions one chunk covers: on two cores, about 70 ms on SQLite and 150 ms on
-# PostgreSQL for the 6,500 rows 10,000 subscriptions owe a post (push_bench.py).
-CHUNK = 10_000
+# Subscriptions one chunk covers. On two shared cores, 10,000 (6,500 rows owed a post)
+# took 31–44 ms on SQLite but 97–188 ms on PostgreSQL, too close to the 200 ms allowed a
+# transaction: half that (push_bench.py).
+CHUNK = 5_000
 # Below every chat id (Telegram's are 64-bit, groups' negative): nothing done yet.
 _FIRST = -(2**63)
 
@@ -62,14 +63,7 @@ async def expand_chunk(db: Connection, fanout_id: int, size: int | None) -> tupl
     source_id, cap, low = row
     high = None
     if size is not None:
-        # The chunk ends before the chat of the subscription after the `size` next ones, so
-        # one chat's subscriptions (its source's and "all") fall in one chunk.
-        after = await db.fetchone(
-            "SELECT chat_id FROM subscriptions WHERE (source_id = ? OR source_id IS NULL)"
-            " AND chat_id >= ? ORDER BY chat_id LIMIT 1 OFFSET ?",
-            (source_id, low, max(size, 2)),
-        )
-        high = None if after is None else int(after[0])
+        high = await _chunk_end(db, source_id, low, max(size, 2))
     keys = {
         post_id: key
         for post_id, key in await db.fetchall(
@@ -87,6 +81,24 @@ async def expand_chunk(db: Connection, fanout_id: int, size: int | None) -> tupl
         return written, True
     await db.execute("UPDATE fanouts SET next_chat = ? WHERE id = ?", (high, fanout_id))
     return written, False
+
+
+async def _chunk_end(db: Connection, source_id: int, low: int, size: int) -> int | None:
+    """The chat of the subscription after the `size` next ones from chat `low` (None: fewer
+    are left). A chunk ends before it, so one chat's subscriptions (its source's and
+    "all") fall in one chunk."""
+    chats: list[int] = []
+    # Two walks of the (source_id, chat_id) index in order, rather than one OR sorted whole.
+    for which in ("source_id = ?", "source_id IS NULL"):
+        params = (source_id, low, size + 1) if "?" in which else (low, size + 1)
+        rows = await db.fetchall(
+            f"SELECT chat_id FROM subscriptions WHERE {which} AND chat_id >= ?"
+            " ORDER BY chat_id LIMIT ?",
+            params,
+        )
+        chats += (int(row[0]) for row in rows)
+    chats.sort()
+    return chats[size] if len(chats) > size else None
 
 
 class FanoutStore(StoreBase):

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
-from bot.models import Post, Subscription, article_key
+from bot.models import Post, Subscription
 from bot.store.base import StoreBase
 from bot.store.chats import subscribers
 from bot.store.db import Connection
-from bot.store.dedup import delivered_elsewhere
 from bot.store.fanout import expand_chunk, record_fanout
 from bot.store.outbox import enqueue, subscriber_filters
 from bot.store.pages import want_pages
@@ -32,14 +30,6 @@ class Transaction:
     async def subscribers(self, source_id: int) -> list[Subscription]:
         """Active subscriptions that a new post of this source must be planned against."""
         return await subscribers(self._db, source_id)
-
-    async def delivered_elsewhere(
-        self, source_id: int, new_posts: Sequence[tuple[int, Post]]
-    ) -> dict[int, set[int]]:
-        """Per new post, the chats already owed the same article lately through another
-        source."""
-        keys = {pid: key for pid, post in new_posts if (key := article_key(post.url))}
-        return await delivered_elsewhere(self._db, source_id, keys, datetime.now(UTC))
 
     async def subscriber_filters(self, source_id: int) -> list[str]:
         """The distinct filters of the subscriptions to this source (and to every source)."""
