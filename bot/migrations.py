@@ -228,11 +228,12 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     CREATE TABLE fanout_matches (
+        id INTEGER PRIMARY KEY,
         fanout_id INTEGER NOT NULL REFERENCES fanouts(id) ON DELETE CASCADE,
         post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
         rank INTEGER NOT NULL,
         filters TEXT NOT NULL,
-        PRIMARY KEY (fanout_id, filters, post_id)
+        UNIQUE (fanout_id, filters, post_id)
     );
     -- A source's subscribers in chat-id order: a chunk's range is read, not every one.
     DROP INDEX subscriptions_source;
