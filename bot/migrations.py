@@ -227,4 +227,28 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE chats ADD COLUMN language_chosen INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE subscriptions ADD COLUMN filters_shown TEXT;
     """,
+    # 14 (fanout-chunks): a poll's fan-out recorded with its new posts, expanded into the
+    # outbox afterwards in short transactions by chat-id range. `next_chat`: chats below it
+    # are done; `fanout_matches`: which subscription filters let each post through (rank 0
+    # is the poll's newest post, for the cap of pushes a poll).
+    """
+    CREATE TABLE fanouts (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        cap INTEGER NOT NULL,
+        next_chat INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE fanout_matches (
+        id INTEGER PRIMARY KEY,
+        fanout_id INTEGER NOT NULL REFERENCES fanouts(id) ON DELETE CASCADE,
+        post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+        rank INTEGER NOT NULL,
+        filters TEXT NOT NULL,
+        UNIQUE (fanout_id, filters, post_id)
+    );
+    -- A source's subscribers in chat-id order: a chunk's range is read, not every one.
+    DROP INDEX subscriptions_source;
+    CREATE INDEX subscriptions_source ON subscriptions (source_id, chat_id);
+    """,
 )

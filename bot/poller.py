@@ -72,12 +72,34 @@ async def store_and_plan(
     plan: bool = True,
     wants_page: Callable[[Post], bool] | None = None,
 ) -> LoadSummary:
-    """Store a poll's posts and, with `plan`, owe the new ones to the source's subscribers,
-    in one transaction: a crash loses neither the posts nor their deliveries.
+    """Store a poll's posts and, with `plan`, owe the new ones to the source's subscribers:
+    a crash loses neither the posts nor their deliveries, nor sends a post twice.
 
-    Planning also compares entries with what the source has (a republished article is
-    not news) and skips chats already owed the same article through another source.
-    New and updated posts for which `wants_page` says so wait for their page (full text).
+    The posts and what they owe are recorded in one transaction (`record_poll`); the outbox
+    rows are written after it, in transactions of 5,000 subscriptions each, so no write
+    holds the database long. `summary.planned` counts the rows written.
+    """
+    summary, fanout = await record_poll(store, source_id, posts, plan=plan, wants_page=wants_page)
+    if fanout is not None:
+        summary.planned = await store.fan_out(fanout)
+    return summary
+
+
+async def record_poll(
+    store: Store,
+    source_id: int,
+    posts: Sequence[Post],
+    *,
+    plan: bool = True,
+    wants_page: Callable[[Post], bool] | None = None,
+) -> tuple[LoadSummary, int | None]:
+    """Store a poll's posts and, with `plan`, the fan-out the new ones owe (which filters
+    let each through), in one transaction; the summary and the fan-out's id, if any.
+
+    Planning compares entries with what the source has (a republished article is not
+    news); chats already owed the same article through another source are skipped when the
+    fan-out is written. New and updated posts for which `wants_page` says so wait for their
+    page (full text).
     """
     async with store.transaction() as tx:
         upserted = await tx.upsert_posts(source_id, posts, compare=plan)
@@ -85,15 +107,12 @@ async def store_and_plan(
             # An updated entry's new text replaced its page's: the page is asked again.
             changed = [*upserted.new_posts, *upserted.updated_posts]
             await tx.want_pages(pid for pid, post in changed if wants_page(post))
-        if plan and upserted.new_posts:
-            new_posts = upserted.new_posts
-            elsewhere = await tx.delivered_elsewhere(source_id, new_posts)
-            # Each distinct filter is matched once here; the rows themselves are written by
-            # one INSERT … SELECT over the subscriptions, so the write lock is held briefly.
-            matches = match_filters(new_posts, await tx.subscriber_filters(source_id))
-            planned = await tx.owe_matching(source_id, matches, elsewhere, cap=PUSH_CAP)
-            upserted.summary.planned = planned
-    return upserted.summary
+        if not (plan and upserted.new_posts):
+            return upserted.summary, None
+        # Each distinct filter is matched once here; the rows are written by INSERT … SELECT
+        # over the subscriptions, chunk by chunk, after this transaction.
+        matches = match_filters(upserted.new_posts, await tx.subscriber_filters(source_id))
+        return upserted.summary, await tx.record_fanout(source_id, matches, cap=PUSH_CAP)
 
 
 def backoff(interval: int, failures: int) -> int:
@@ -139,6 +158,7 @@ class Poller:
         self._changed = asyncio.Event()
         self._listing_log = FailureLog(log, "listing the sources to poll")
         self._store_log = FailureLog(log, "a poll's database work")
+        self._fanout_log = FailureLog(log, "writing a fan-out's deliveries")
         # Full articles are fetched by a worker of their own: pages never hold up feeds.
         self._pages = pages
 
@@ -162,6 +182,7 @@ class Poller:
                 else:
                     self._listing_log.succeeded()
                     self._reconcile(followers, wanted)
+                await self._resume_fanouts()
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self._refresh):
                         await self._changed.wait()
@@ -172,6 +193,19 @@ class Poller:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _resume_fanouts(self) -> None:
+        """Write what fan-outs left unfinished still owe (a crash, an outage mid-way)."""
+        try:
+            if not await self._store.fanouts_waiting() or self._store.fanning_out:
+                return
+            written = await self._store.expand_fanouts()
+        except Exception as exc:  # the store may be busy; tried again at the next look
+            self._fanout_log.failed(exc)
+            return
+        self._fanout_log.succeeded()
+        if written and self._on_new is not None:
+            self._on_new()
 
     def _reconcile(
         self,

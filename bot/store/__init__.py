@@ -2,6 +2,7 @@
 
 from bot.names import source_key
 from bot.store.chats import ChatStore
+from bot.store.fanout import FanoutStore
 from bot.store.leases import LeaseStore
 from bot.store.outbox import OutboxStore
 from bot.store.pages import PageStore
@@ -22,6 +23,7 @@ class Store(
     TransferStore,
     LeaseStore,
     PageStore,
+    FanoutStore,
 ):
     """Typed queries over one database; `async with Store.open(path_or_url) as store`."""
 

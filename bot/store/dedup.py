@@ -67,10 +67,19 @@ class SourcePosts:
 
 
 async def delivered_elsewhere(
-    db: Connection, source_id: int, keys: Mapping[int, str], now: datetime
+    db: Connection,
+    source_id: int,
+    keys: Mapping[int, str],
+    now: datetime,
+    among_chats: tuple[int, int | None] | None = None,
 ) -> dict[int, set[int]]:
     """For new posts (id → url_key), the chats already owed the same article lately
-    through another source."""
+    through another source; only those of the chat-id range [low, high) with `chats`."""
+    among, bounds = "", tuple[int, ...]()
+    if among_chats is not None:
+        low, high = among_chats
+        among = " AND o.chat_id >= ?" if high is None else " AND o.chat_id >= ? AND o.chat_id < ?"
+        bounds = (low,) if high is None else (low, high)
     by_key: dict[str, list[int]] = {}
     for post_id, key in keys.items():
         by_key.setdefault(key, []).append(post_id)
@@ -81,8 +90,8 @@ async def delivered_elsewhere(
         marks = ", ".join("?" for _ in chunk)
         rows = await db.fetchall(
             "SELECT p.url_key, o.chat_id FROM posts p JOIN outbox o ON o.post_id = p.id"
-            f" WHERE p.url_key IN ({marks}) AND p.source_id != ? AND p.first_seen >= ?",
-            (*chunk, source_id, _iso(now - RECENT)),
+            f" WHERE p.url_key IN ({marks}) AND p.source_id != ? AND p.first_seen >= ?{among}",
+            (*chunk, source_id, _iso(now - RECENT), *bounds),
         )
         for key, chat_id in rows:
             for post_id in by_key[key]:

@@ -197,19 +197,18 @@ async def enqueue(db: Connection, rows: Iterable[tuple[int, int, str]]) -> None:
     )
 
 
-# Scratch tables of one planning: which filters pass each new post, and the chats already
-# owed a post's article through another source. Emptied before the transaction ends.
-_SCRATCH = {
-    "plan_match": "post_id BIGINT NOT NULL, rank INTEGER NOT NULL, filters TEXT NOT NULL,"
-    " PRIMARY KEY (filters, post_id)",
-    "plan_skip": "post_id BIGINT NOT NULL, chat_id BIGINT NOT NULL, PRIMARY KEY (post_id, chat_id)",
-}
+# The chats already owed a new post's article through another source, for one chunk of a
+# fan-out (see fanout.py). A scratch table, emptied before the transaction ends.
+_SKIP_TABLE = (
+    "plan_skip (post_id BIGINT NOT NULL, chat_id BIGINT NOT NULL, PRIMARY KEY (post_id, chat_id))"
+)
 
+_CHATS = " AND s.chat_id >= ?{below}"
 _OWED = (
     "SELECT DISTINCT s.chat_id, m.post_id, m.rank, CASE WHEN c.digest IS NULL THEN 0 ELSE 1 END"
-    " AS digest FROM plan_match m JOIN subscriptions s ON s.filters = m.filters"
-    " JOIN chats c ON c.id = s.chat_id"
-    " WHERE c.active = 1 AND (s.source_id = ? OR s.source_id IS NULL){skip}"
+    " AS digest FROM fanout_matches m JOIN subscriptions s ON s.filters = m.filters"
+    " JOIN chats c ON c.id = s.chat_id WHERE m.fanout_id = ? AND c.active = 1"
+    " AND (s.source_id = ? OR s.source_id IS NULL){chats}{skip}"
 )
 _SKIP = (
     " AND NOT EXISTS (SELECT 1 FROM plan_skip k"
@@ -229,40 +228,46 @@ async def subscriber_filters(db: Connection, source_id: int) -> list[str]:
 
 async def owe_matching(
     db: Connection,
+    fanout_id: int,
     source_id: int,
-    matches: Sequence[tuple[int, int, str]],
+    chats: tuple[int, int | None],
     skip: Iterable[tuple[int, int]],
     cap: int,
 ) -> int:
-    """Owe new posts to the chats of the source's subscribers in one INSERT … SELECT.
+    """Owe a fan-out's posts to the source's subscribers among `chats` in one INSERT … SELECT.
 
-    `matches` holds (post_id, rank, filters) for each filter that passes a post, rank 0
-    for the newest post; `skip` the (post_id, chat_id) already owed through another
-    source. A chat in digest mode gets "digest" rows; the others "push" for their `cap`
-    newest posts, written oldest first, and "more" past it. Returns the rows written.
+    The fan-out's matches hold (post_id, rank, filters) for each filter that passes a post,
+    rank 0 for the newest post; `chats` is the range of chat ids [low, high) (high None:
+    no end); `skip` the (post_id, chat_id) already owed through another source. A chat in
+    digest mode gets "digest" rows; the others "push" for their `cap` newest posts, written
+    oldest first, and "more" past it. A row already there stays as is, so a chunk written
+    again writes nothing. Returns the rows written.
     """
-    if not matches:
-        return 0
     skip = list(skip)
-    for table, columns in _SCRATCH.items():
-        temporary = "TEMPORARY" if db.dialect == "postgres" else "TEMP"
-        await db.execute(f"CREATE {temporary} TABLE IF NOT EXISTS {table} ({columns})")
-    await db.insert_rows("plan_match", ("post_id", "rank", "filters"), matches)
     if skip:
+        temporary = "TEMPORARY" if db.dialect == "postgres" else "TEMP"
+        await db.execute(f"CREATE {temporary} TABLE IF NOT EXISTS {_SKIP_TABLE}")
         await db.insert_rows("plan_skip", ("post_id", "chat_id"), skip)
-    owed = _OWED.format(skip=_SKIP if skip else "")
+    low, high = chats
+    where = _CHATS.format(below="" if high is None else " AND s.chat_id < ?")
+    bounds = (low,) if high is None else (low, high)
+    owed = _OWED.format(chats=where, skip=_SKIP if skip else "")
     now = _now()
-    if len({post_id for post_id, _, _ in matches}) < 2:
+    posts = await db.fetchone(
+        "SELECT count(DISTINCT post_id) FROM fanout_matches WHERE fanout_id = ?", (fanout_id,)
+    )
+    if posts is None or posts[0] < 2:
         # One post: no cap to count, and a chat with two matching subscriptions (its source
         # and "all") meets the unique key instead of a DISTINCT.
         written = await db.execute(
             "INSERT INTO outbox (chat_id, post_id, kind, created_at)"
             " SELECT s.chat_id, m.post_id, CASE WHEN c.digest IS NULL THEN 'push'"
-            " ELSE 'digest' END, ? FROM plan_match m JOIN subscriptions s ON s.filters = m.filters"
-            " JOIN chats c ON c.id = s.chat_id WHERE c.active = 1"
-            " AND (s.source_id = ? OR s.source_id IS NULL)"
-            f"{_SKIP if skip else ''} ON CONFLICT DO NOTHING",
-            (now, source_id),
+            " ELSE 'digest' END, ? FROM fanout_matches m"
+            " JOIN subscriptions s ON s.filters = m.filters JOIN chats c ON c.id = s.chat_id"
+            " WHERE m.fanout_id = ? AND c.active = 1"
+            f" AND (s.source_id = ? OR s.source_id IS NULL){where}{_SKIP if skip else ''}"
+            " ON CONFLICT DO NOTHING",
+            (now, fanout_id, source_id, *bounds),
         )
     else:
         written = await db.execute(
@@ -274,9 +279,8 @@ async def owe_matching(
             # Pushes oldest first, then the summary: the outbox drains in the order written.
             " ORDER BY CASE WHEN kind = 'more' THEN 1 ELSE 0 END, rank DESC, chat_id"
             " ON CONFLICT DO NOTHING",
-            (now, cap, source_id),
+            (now, cap, fanout_id, source_id, *bounds),
         )
-    await db.execute("DELETE FROM plan_match")
     if skip:
         await db.execute("DELETE FROM plan_skip")
     return written

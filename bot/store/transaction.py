@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
-from bot.models import Post, Subscription, article_key
+from bot.models import Post, Subscription
 from bot.store.base import StoreBase
 from bot.store.chats import subscribers
 from bot.store.db import Connection
-from bot.store.dedup import delivered_elsewhere
-from bot.store.outbox import enqueue, owe_matching, subscriber_filters
+from bot.store.fanout import expand_chunk, record_fanout
+from bot.store.outbox import enqueue, subscriber_filters
 from bot.store.pages import want_pages
 from bot.store.posts import Upserted, upsert_posts
 
@@ -32,30 +31,21 @@ class Transaction:
         """Active subscriptions that a new post of this source must be planned against."""
         return await subscribers(self._db, source_id)
 
-    async def delivered_elsewhere(
-        self, source_id: int, new_posts: Sequence[tuple[int, Post]]
-    ) -> dict[int, set[int]]:
-        """Per new post, the chats already owed the same article lately through another
-        source."""
-        keys = {pid: key for pid, post in new_posts if (key := article_key(post.url))}
-        return await delivered_elsewhere(self._db, source_id, keys, datetime.now(UTC))
-
     async def subscriber_filters(self, source_id: int) -> list[str]:
         """The distinct filters of the subscriptions to this source (and to every source)."""
         return await subscriber_filters(self._db, source_id)
 
-    async def owe_matching(
-        self,
-        source_id: int,
-        matches: Sequence[tuple[int, int, str]],
-        skip: Mapping[int, Collection[int]],
-        *,
-        cap: int,
-    ) -> int:
-        """Owe new posts to subscribers whose filter passes them, in one statement (see
-        outbox.owe_matching); `skip` gives per post the chats owed it elsewhere."""
-        pairs = [(post_id, chat) for post_id, chats in skip.items() for chat in chats]
-        return await owe_matching(self._db, source_id, matches, pairs, cap)
+    async def record_fanout(
+        self, source_id: int, matches: Sequence[tuple[int, int, str]], *, cap: int
+    ) -> int | None:
+        """Record what new posts owe the subscribers whose filter passes them, written to the
+        outbox afterwards in short transactions (see fanout.py); the fan-out's id."""
+        return await record_fanout(self._db, source_id, matches, cap)
+
+    async def expand_fanout(self, fanout_id: int) -> int:
+        """Write a whole fan-out inside this transaction, in one statement; the rows written."""
+        written, _ = await expand_chunk(self._db, fanout_id, None)
+        return written
 
     async def enqueue(self, rows: Iterable[tuple[int, int, str]]) -> None:
         """Owe posts to chats: (chat_id, post_id, kind); a row already there stays as is."""
