@@ -19,7 +19,7 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
     (
         "foundation",
         ("bot", "bot.config", "bot.models", "bot.text", "bot.i18n", "bot.migrations",
-         "bot.migrations_pg", "bot.redaction", "bot.ratelimit", "bot.errors"),
+         "bot.migrations_pg", "bot.redaction", "bot.log_noise", "bot.ratelimit", "bot.errors"),
     ),
     (
         "pure rules and ingestion",
