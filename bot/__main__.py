@@ -23,7 +23,7 @@ from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
 from bot.ingest.pages import PageFetcher
 from bot.leader import LEASE, Owner
-from bot.loader import LoadReport, load_inputs, seed_if_empty
+from bot.loader import LoadReport, load_inputs
 from bot.log_noise import quiet_library_noise
 from bot.models import Source
 from bot.redaction import redact_token
@@ -398,9 +398,6 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> int:
 @asynccontextmanager
 async def _searcher(settings: Settings) -> AsyncIterator[Searcher]:
     async with Store.open(settings.database) as store:
-        await seed_if_empty(
-            store, settings.seeds_dir, tz=settings.tz, today=datetime.now(settings.tz).date()
-        )
         searcher = Searcher(store, settings.index_path, tz=settings.tz)
         await searcher.start()
         yield searcher

@@ -43,7 +43,6 @@ class Settings:
     index_dir: Path | None = None
     telegram_api_url: str = DEFAULT_API_URL
     sources_file: Path = Path("seeds/sources.toml")
-    seeds_dir: Path = Path("seeds")
     poll_interval: int = 300
     admin_ids: frozenset[int] = frozenset()
     timezone: str = "Europe/Paris"

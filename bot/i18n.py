@@ -15,8 +15,7 @@ _MONTHS = {
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
         "welcome": (
-            "Bonjour ! Je suis <b>Relais</b> : je relaie les articles de Numerama, "
-            "JournalDuGeek, Le Vent Se Lève, Mediapart… et je retrouve ce qu’ils disent.\n\n"
+            "Bonjour ! Je suis <b>Relais</b> : {relayed}\n\n"
             "Essayez : /search travail du clic\nOu une citation : /quote je coche des cases\n\n"
             "/help donne toutes les commandes."
         ),
@@ -178,11 +177,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "alerts_others_many": "… et {count} autres",
         # --- unseen-feeds (issue 17): /sources marks what is not polled.
         "source_not_polled": "{line} · archives seulement, plus relevée",
+        # Slice « topics-setup » (issue 19, items 13 to 17): the welcome names the sources.
+        "welcome_relays": "je relaie les articles {names} et je retrouve ce qu’ils disent.",
+        "welcome_relays_more": (
+            "je relaie les articles {names} et de {count} autres sources (/sources les donne "
+            "toutes), et je retrouve ce qu’ils disent."
+        ),
+        "welcome_no_sources": (
+            "je relaierai les articles des sources que l’opérateur du bot ajoutera (dans "
+            "data/sources.toml, ou par /addsource) ; il n’y en a encore aucune."
+        ),
+        "list_and": " et ",
+        "list_of": "de {name}",
+        "list_of_vowel": "d’{name}",
     },
     "en": {
         "welcome": (
-            "Hello! I am <b>Relais</b>: I relay posts from Numerama, JournalDuGeek, "
-            "Le Vent Se Lève, Mediapart… and find what they say.\n\n"
+            "Hello! I am <b>Relais</b>: {relayed}\n\n"
             "Try: /search travail du clic\nOr a quote: /quote je coche des cases\n\n"
             "/help lists every command."
         ),
@@ -343,6 +354,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "alerts_others_many": "… and {count} more",
         # --- unseen-feeds (issue 17): /sources marks what is not polled.
         "source_not_polled": "{line} · archive only, not polled",
+        # Slice "topics-setup" (issue 19, items 13 to 17): the welcome names the sources.
+        "welcome_relays": "I relay posts {names} and find what they say.",
+        "welcome_relays_more": (
+            "I relay posts {names} and {count} other sources (/sources lists them all), "
+            "and find what they say."
+        ),
+        "welcome_no_sources": (
+            "I will relay posts from the sources the bot's operator adds (in data/sources.toml, "
+            "or with /addsource); there are none yet."
+        ),
+        "list_and": " and ",
+        "list_of": "from {name}",
+        "list_of_vowel": "from {name}",
     },
 }
 

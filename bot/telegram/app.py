@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import logging
 from contextlib import AsyncExitStack
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,7 +31,6 @@ from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
 from bot.ingest.pages import PageFetcher
 from bot.leader import LeaseRefused
-from bot.loader import seed_if_empty
 from bot.poller import Poller, sync_sources
 from bot.ratelimit import FloodGate
 from bot.search import Searcher
@@ -170,10 +168,6 @@ async def _post_init(app: AnyApplication) -> None:
     store = await stack.enter_async_context(Store.open(settings.database))
     # First of all: a process refused here must not have written anything.
     leadership = await leading.take_part(app, store, settings)
-    if await seed_if_empty(
-        store, settings.seeds_dir, tz=settings.tz, today=datetime.now(settings.tz).date()
-    ):
-        log.info("empty database: loaded the seed files from %s", settings.seeds_dir)
     await _configure_sources(store, settings)
     searcher = Searcher(store, _index_path(settings), tz=settings.tz)
     await searcher.start()

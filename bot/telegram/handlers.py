@@ -71,7 +71,8 @@ async def start(said: Said, context: Context) -> None:
         await _send_search(said, context, query)
         return
     key = "welcome_back" if before is not None and not before.active else "welcome"
-    await said.reply(text(said.lang, key))
+    names = await services_of(context).store.source_names()
+    await said.reply(text(said.lang, key, relayed=render.relayed(names, said.lang)))
 
 
 async def membership(update: Update, context: Context) -> None:
