@@ -42,7 +42,7 @@ class Settings:
     database_url: str | None = None  # postgresql://…: PostgreSQL instead of the SQLite file
     index_dir: Path | None = None
     telegram_api_url: str = DEFAULT_API_URL
-    sources_file: Path = Path("seeds/sources.toml")
+    sources_file: Path = Path("data/sources.toml")  # seeds/sources.toml is an example
     poll_interval: int = 300
     admin_ids: frozenset[int] = frozenset()
     timezone: str = "Europe/Paris"
@@ -189,7 +189,7 @@ class Settings:
             database_url=database_url,
             index_dir=Path(index_dir) if index_dir else None,
             telegram_api_url=api_url,
-            sources_file=Path(get("SOURCES_FILE") or "seeds/sources.toml"),
+            sources_file=Path(get("SOURCES_FILE") or "data/sources.toml"),
             poll_interval=int(interval),
             admin_ids=frozenset(admins),
             timezone=timezone,

@@ -190,6 +190,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "list_and": " et ",
         "list_of": "de {name}",
         "list_of_vowel": "d’{name}",
+        "your_id": (
+            "Votre identifiant Telegram : <code>{user}</code> (celui qu’ADMIN_IDS attend)\n"
+            "Cette conversation : <code>{chat}</code>"
+        ),
     },
     "en": {
         "welcome": (
@@ -367,6 +371,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "list_and": " and ",
         "list_of": "from {name}",
         "list_of_vowel": "from {name}",
+        "your_id": (
+            "Your Telegram id: <code>{user}</code> (the one ADMIN_IDS wants)\n"
+            "This chat: <code>{chat}</code>"
+        ),
     },
 }
 

@@ -131,6 +131,8 @@ def _register(app: AnyApplication) -> None:
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback))
+    # Set-up only (an operator finding the id ADMIN_IDS wants): in no menu and no /help.
+    app.add_handler(CommandHandler("id", handlers.whoami, filters.ChatType.PRIVATE))
     private = filters.ChatType.PRIVATE
     app.add_handler(
         MessageHandler(private & filters.StatusUpdate.CHAT_SHARED, channels.chat_shared)
@@ -229,7 +231,10 @@ def _index_path(settings: Settings) -> Path:
 
 async def _configure_sources(store: Store, settings: Settings) -> None:
     if not settings.sources_file.is_file():
-        log.info("no sources file at %s: nothing to poll yet", settings.sources_file)
+        log.info(
+            "no sources file at %s: nothing to poll yet (seeds/sources.toml is an example)",
+            settings.sources_file,
+        )
         return
     sources, errors = parse_sources(
         settings.sources_file.read_text(encoding="utf-8"), default_interval=settings.poll_interval
