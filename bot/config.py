@@ -48,6 +48,10 @@ class Settings:
     timezone: str = "Europe/Paris"
     log_level: str = "INFO"
     allow_private_sources: bool = False
+    # /subscribe URL from any reader adds the feed (OPEN_SOURCES=1), within these limits.
+    open_sources: bool = False
+    open_sources_per_user: int = 20
+    open_sources_max: int = 500
     # Webhook mode (WEBHOOK_URL set): Telegram posts updates there; the bot listens on
     # webhook_listen:port, behind whatever terminates TLS.
     webhook_url: str | None = None
@@ -179,6 +183,16 @@ class Settings:
         if allow_private not in _FLAGS:
             raise ConfigError("ALLOW_PRIVATE_SOURCES must be 1 or 0 (true/false, yes/no, on/off)")
 
+        open_sources = (get("OPEN_SOURCES") or "0").lower()
+        if open_sources not in _FLAGS:
+            raise ConfigError("OPEN_SOURCES must be 1 or 0 (true/false, yes/no, on/off)")
+        limits = []
+        for name, default in (("OPEN_SOURCES_PER_USER", "20"), ("OPEN_SOURCES_MAX", "500")):
+            value = get(name) or default
+            if not value.isdigit():
+                raise ConfigError(f"{name} must be a whole number of sources (0: none)")
+            limits.append(int(value))
+
         webhook_url, secret, port, listen = _webhook(get, api_url)
         page_gap = _seconds(get("PAGE_GAP"), "PAGE_GAP", 5.0)
         page_wait = _seconds(get("PAGE_WAIT"), "PAGE_WAIT", 10.0)
@@ -195,6 +209,9 @@ class Settings:
             timezone=timezone,
             log_level=level,
             allow_private_sources=_FLAGS[allow_private],
+            open_sources=_FLAGS[open_sources],
+            open_sources_per_user=limits[0],
+            open_sources_max=limits[1],
             webhook_url=webhook_url,
             webhook_secret=secret,
             port=port,

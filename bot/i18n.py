@@ -194,6 +194,28 @@ TEXTS: dict[str, dict[str, str]] = {
             "Votre identifiant Telegram : <code>{user}</code> (celui qu’ADMIN_IDS attend)\n"
             "Cette conversation : <code>{chat}</code>"
         ),
+        # Slice « topics-setup », item 13: readers bring feeds (OPEN_SOURCES=1).
+        "open_no_feed": (
+            "Aucun flux trouvé à {url} : ni flux RSS ou Atom, ni lien vers un flux dans la page, "
+            "ni /feed ou /rss sur le site."
+        ),
+        "open_pick_feed": "Ce site annonce {count} flux. Lequel suivre ?",
+        "open_added": (
+            "Source ajoutée et suivie : {source}{filters}. Les nouveaux articles arriveront ici ; "
+            "ceux déjà publiés ne sont pas envoyés."
+        ),
+        "open_name_taken": (
+            "Ce flux s’appelle « {name} », trop proche de la source {other} déjà suivie : "
+            "/subscribe {other} pour la suivre, ou demandez à l’opérateur du bot de l’ajouter."
+        ),
+        "open_user_limit": (
+            "Vous avez atteint le maximum de sources qu’une personne peut ajouter ({limit}) : "
+            "demandez à l’opérateur du bot d’ajouter celle-ci."
+        ),
+        "open_total_limit": (
+            "Le bot a atteint le maximum de sources ajoutées par ses lecteurs ({limit}) : "
+            "demandez à son opérateur d’ajouter celle-ci."
+        ),
     },
     "en": {
         "welcome": (
@@ -374,6 +396,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "your_id": (
             "Your Telegram id: <code>{user}</code> (the one ADMIN_IDS wants)\n"
             "This chat: <code>{chat}</code>"
+        ),
+        # Slice "topics-setup", item 13: readers bring feeds (OPEN_SOURCES=1).
+        "open_no_feed": (
+            "No feed found at {url}: neither an RSS or Atom feed, nor a link to one in the page, "
+            "nor /feed or /rss on the site."
+        ),
+        "open_pick_feed": "This site announces {count} feeds. Which one to follow?",
+        "open_added": (
+            "Source added and followed: {source}{filters}. New posts will arrive here; "
+            "those already published are not sent."
+        ),
+        "open_name_taken": (
+            "This feed is called “{name}”, too close to the source {other} already polled: "
+            "/subscribe {other} to follow it, or ask the bot's operator to add it."
+        ),
+        "open_user_limit": (
+            "You have reached the most sources one person may add ({limit}): ask the bot's "
+            "operator to add this one."
+        ),
+        "open_total_limit": (
+            "The bot has reached the most sources its readers may add ({limit}): ask its "
+            "operator to add this one."
         ),
     },
 }

@@ -215,4 +215,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE posts ADD COLUMN paywalled INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX posts_page_wanted ON posts (page_state) WHERE page_state = 'wanted';
     """,
+    # topics-setup (issue 19, item 13): which reader brought a source with /subscribe URL
+    # (OPEN_SOURCES=1), for the per-reader limit (NULL for the operator's sources), and
+    # since when no chat follows it: it stops being polled after a grace period.
+    """
+    ALTER TABLE sources ADD COLUMN added_by INTEGER;
+    ALTER TABLE sources ADD COLUMN unfollowed_at TEXT;
+    """,
 )

@@ -193,4 +193,9 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE posts ADD COLUMN paywalled INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX posts_page_wanted ON posts (page_state) WHERE page_state = 'wanted';
     """,
+    # topics-setup: the reader who brought a source (OPEN_SOURCES=1).
+    """
+    ALTER TABLE sources ADD COLUMN added_by BIGINT;
+    ALTER TABLE sources ADD COLUMN unfollowed_at TEXT COLLATE "C";
+    """,
 )

@@ -43,6 +43,7 @@ from bot.telegram import (
     handlers,
     jobs,
     leading,
+    reader_feeds,
     subscriptions,
     webhook_server,
 )
@@ -155,6 +156,9 @@ def _register(app: AnyApplication) -> None:
     app.add_handler(
         CallbackQueryHandler(subscriptions.remove_button, pattern=subscriptions.UNSUBSCRIBE_PATTERN)
     )
+    app.add_handler(
+        CallbackQueryHandler(reader_feeds.found_button, pattern=reader_feeds.FOUND_PATTERN)
+    )
     app.add_handler(CallbackQueryHandler(handlers.stale_button))
     app.add_handler(InlineQueryHandler(handlers.inline))
     app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -216,6 +220,9 @@ async def _post_init(app: AnyApplication) -> None:
     app.job_queue.run_repeating(jobs.send_digests, interval=20, first=2, name="digests")
     app.job_queue.run_repeating(jobs.forget_old_searches, interval=86_400, first=60, name="gc")
     app.job_queue.run_repeating(jobs.prune_outbox, interval=86_400, first=90, name="outbox")
+    app.job_queue.run_repeating(
+        jobs.drop_unfollowed_sources, interval=3_600, first=120, name="unfollowed"
+    )
     log.info("Relais is up as @%s with %d passages indexed", app.bot.username, len(searcher))
 
 
