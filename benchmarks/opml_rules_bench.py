@@ -132,7 +132,6 @@ async def help_wait(before: bool, count: int = 6_000) -> tuple[float, float]:
             telegram_api_url="http://fake.invalid",
             admin_ids=frozenset({4242}),
             sources_file=Path(tmp) / "none.toml",
-            seeds_dir=Path(tmp) / "no-seeds",
         )
         gate = FloodGate(per_chat_interval=0.0)  # replies back to back, as the tests have it
         app = build_application(

@@ -23,7 +23,8 @@ from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
 from bot.ingest.pages import PageFetcher
 from bot.leader import LEASE, Owner
-from bot.loader import LoadReport, load_inputs, seed_if_empty
+from bot.loader import LoadReport, load_inputs
+from bot.log_noise import quiet_library_noise
 from bot.models import Source
 from bot.redaction import redact_token
 from bot.render import in_zone
@@ -141,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Filters on the root handlers see every record, whatever logger or level it comes from;
     # warnings go through logging too, so they are masked as well.
     redact_token(settings.bot_token, logging.getLogger().handlers)
+    quiet_library_noise(logging.getLevelName(settings.log_level), logging.getLogger().handlers)
     logging.captureWarnings(True)
     # httpx logs every request at INFO: one line per long poll and per send is noise.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -396,9 +398,6 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> int:
 @asynccontextmanager
 async def _searcher(settings: Settings) -> AsyncIterator[Searcher]:
     async with Store.open(settings.database) as store:
-        await seed_if_empty(
-            store, settings.seeds_dir, tz=settings.tz, today=datetime.now(settings.tz).date()
-        )
         searcher = Searcher(store, settings.index_path, tz=settings.tz)
         await searcher.start()
         yield searcher

@@ -42,13 +42,16 @@ class Settings:
     database_url: str | None = None  # postgresql://…: PostgreSQL instead of the SQLite file
     index_dir: Path | None = None
     telegram_api_url: str = DEFAULT_API_URL
-    sources_file: Path = Path("seeds/sources.toml")
-    seeds_dir: Path = Path("seeds")
+    sources_file: Path = Path("data/sources.toml")  # seeds/sources.toml is an example
     poll_interval: int = 300
     admin_ids: frozenset[int] = frozenset()
     timezone: str = "Europe/Paris"
     log_level: str = "INFO"
     allow_private_sources: bool = False
+    # /subscribe URL from any reader adds the feed (OPEN_SOURCES=1), within these limits.
+    open_sources: bool = False
+    open_sources_per_user: int = 20
+    open_sources_max: int = 500
     # Webhook mode (WEBHOOK_URL set): Telegram posts updates there; the bot listens on
     # webhook_listen:port, behind whatever terminates TLS.
     webhook_url: str | None = None
@@ -180,6 +183,16 @@ class Settings:
         if allow_private not in _FLAGS:
             raise ConfigError("ALLOW_PRIVATE_SOURCES must be 1 or 0 (true/false, yes/no, on/off)")
 
+        open_sources = (get("OPEN_SOURCES") or "0").lower()
+        if open_sources not in _FLAGS:
+            raise ConfigError("OPEN_SOURCES must be 1 or 0 (true/false, yes/no, on/off)")
+        limits = []
+        for name, default in (("OPEN_SOURCES_PER_USER", "20"), ("OPEN_SOURCES_MAX", "500")):
+            value = get(name) or default
+            if not value.isdigit():
+                raise ConfigError(f"{name} must be a whole number of sources (0: none)")
+            limits.append(int(value))
+
         webhook_url, secret, port, listen = _webhook(get, api_url)
         page_gap = _seconds(get("PAGE_GAP"), "PAGE_GAP", 5.0)
         page_wait = _seconds(get("PAGE_WAIT"), "PAGE_WAIT", 10.0)
@@ -190,12 +203,15 @@ class Settings:
             database_url=database_url,
             index_dir=Path(index_dir) if index_dir else None,
             telegram_api_url=api_url,
-            sources_file=Path(get("SOURCES_FILE") or "seeds/sources.toml"),
+            sources_file=Path(get("SOURCES_FILE") or "data/sources.toml"),
             poll_interval=int(interval),
             admin_ids=frozenset(admins),
             timezone=timezone,
             log_level=level,
             allow_private_sources=_FLAGS[allow_private],
+            open_sources=_FLAGS[open_sources],
+            open_sources_per_user=limits[0],
+            open_sources_max=limits[1],
             webhook_url=webhook_url,
             webhook_secret=secret,
             port=port,

@@ -19,8 +19,7 @@ _MONTHS = {
 TEXTS: dict[str, dict[str, str]] = {
     "fr": {
         "welcome": (
-            "Bonjour ! Je suis <b>Relais</b> : je relaie les articles de Numerama, "
-            "JournalDuGeek, Le Vent Se Lève, Mediapart… et je retrouve ce qu’ils disent.\n\n"
+            "Bonjour ! Je suis <b>Relais</b> : {relayed}\n\n"
             "Essayez : /search travail du clic\nOu une citation : /quote je coche des cases\n\n"
             "/help donne toutes les commandes."
         ),
@@ -232,11 +231,49 @@ TEXTS: dict[str, dict[str, str]] = {
             "/abonner, /desabonner, /abonnements, /filtre, /calme, /resume, /fuseau, "
             "/apercus, /etat, /canal, /langue."
         ),
+        # Slice « topics-setup » (issue 19, items 13 to 17): the welcome names the sources.
+        "welcome_relays": "je relaie les articles {names} et je retrouve ce qu’ils disent.",
+        "welcome_relays_more": (
+            "je relaie les articles {names} et de {count} autres sources (/sources les donne "
+            "toutes), et je retrouve ce qu’ils disent."
+        ),
+        "welcome_no_sources": (
+            "je relaierai les articles des sources que l’opérateur du bot ajoutera (dans "
+            "data/sources.toml, ou par /addsource) ; il n’y en a encore aucune."
+        ),
+        "list_and": " et ",
+        "list_of": "de {name}",
+        "list_of_vowel": "d’{name}",
+        "your_id": (
+            "Votre identifiant Telegram : <code>{user}</code> (celui qu’ADMIN_IDS attend)\n"
+            "Cette conversation : <code>{chat}</code>"
+        ),
+        # Slice « topics-setup », item 13: readers bring feeds (OPEN_SOURCES=1).
+        "open_no_feed": (
+            "Aucun flux trouvé à {url} : ni flux RSS ou Atom, ni lien vers un flux dans la page, "
+            "ni /feed ou /rss sur le site."
+        ),
+        "open_pick_feed": "Ce site annonce {count} flux. Lequel suivre ?",
+        "open_added": (
+            "Source ajoutée et suivie : {source}{filters}. Les nouveaux articles arriveront ici ; "
+            "ceux déjà publiés ne sont pas envoyés."
+        ),
+        "open_name_taken": (
+            "Ce flux s’appelle « {name} », trop proche de la source {other} déjà suivie : "
+            "/subscribe {other} pour la suivre, ou demandez à l’opérateur du bot de l’ajouter."
+        ),
+        "open_user_limit": (
+            "Vous avez atteint le maximum de sources qu’une personne peut ajouter ({limit}) : "
+            "demandez à l’opérateur du bot d’ajouter celle-ci."
+        ),
+        "open_total_limit": (
+            "Le bot a atteint le maximum de sources ajoutées par ses lecteurs ({limit}) : "
+            "demandez à son opérateur d’ajouter celle-ci."
+        ),
     },
     "en": {
         "welcome": (
-            "Hello! I am <b>Relais</b>: I relay posts from Numerama, JournalDuGeek, "
-            "Le Vent Se Lève, Mediapart… and find what they say.\n\n"
+            "Hello! I am <b>Relais</b>: {relayed}\n\n"
             "Try: /search travail du clic\nOr a quote: /quote je coche des cases\n\n"
             "/help lists every command."
         ),
@@ -438,6 +475,45 @@ TEXTS: dict[str, dict[str, str]] = {
         "this_chat": "This chat",
         "this_channel": "The channel {title}",
         "help_aliases": "",
+        # Slice "topics-setup" (issue 19, items 13 to 17): the welcome names the sources.
+        "welcome_relays": "I relay posts {names} and find what they say.",
+        "welcome_relays_more": (
+            "I relay posts {names} and {count} other sources (/sources lists them all), "
+            "and find what they say."
+        ),
+        "welcome_no_sources": (
+            "I will relay posts from the sources the bot's operator adds (in data/sources.toml, "
+            "or with /addsource); there are none yet."
+        ),
+        "list_and": " and ",
+        "list_of": "from {name}",
+        "list_of_vowel": "from {name}",
+        "your_id": (
+            "Your Telegram id: <code>{user}</code> (the one ADMIN_IDS wants)\n"
+            "This chat: <code>{chat}</code>"
+        ),
+        # Slice "topics-setup", item 13: readers bring feeds (OPEN_SOURCES=1).
+        "open_no_feed": (
+            "No feed found at {url}: neither an RSS or Atom feed, nor a link to one in the page, "
+            "nor /feed or /rss on the site."
+        ),
+        "open_pick_feed": "This site announces {count} feeds. Which one to follow?",
+        "open_added": (
+            "Source added and followed: {source}{filters}. New posts will arrive here; "
+            "those already published are not sent."
+        ),
+        "open_name_taken": (
+            "This feed is called “{name}”, too close to the source {other} already polled: "
+            "/subscribe {other} to follow it, or ask the bot's operator to add it."
+        ),
+        "open_user_limit": (
+            "You have reached the most sources one person may add ({limit}): ask the bot's "
+            "operator to add this one."
+        ),
+        "open_total_limit": (
+            "The bot has reached the most sources its readers may add ({limit}): ask its "
+            "operator to add this one."
+        ),
     },
 }
 

@@ -216,11 +216,3 @@ def _add_counts(into: dict[str, LoadSummary], more: dict[str, LoadSummary]) -> N
 def _input_label(item: str) -> str:
     """A name for a feed with no title: its host, or its file's name."""
     return urlsplit(item).hostname or item if "://" in item else Path(item).stem
-
-
-async def seed_if_empty(store: Store, seeds_dir: Path, *, tz: ZoneInfo, today: date) -> bool:
-    """Load the seed files into an empty database so a new user sees results at once."""
-    if await store.count_posts() or not await asyncio.to_thread(seeds_dir.is_dir):
-        return False
-    report = await load_inputs(store, [str(seeds_dir)], tz=tz, today=today)
-    return bool(report.inputs)

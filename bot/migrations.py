@@ -251,4 +251,11 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX subscriptions_source;
     CREATE INDEX subscriptions_source ON subscriptions (source_id, chat_id);
     """,
+    # 15 (topics-setup, issue 19 item 13): which reader brought a source with /subscribe URL
+    # (OPEN_SOURCES=1), for the per-reader limit (NULL for the operator's sources), and
+    # since when no chat follows it: it stops being polled after a grace period.
+    """
+    ALTER TABLE sources ADD COLUMN added_by INTEGER;
+    ALTER TABLE sources ADD COLUMN unfollowed_at TEXT;
+    """,
 )

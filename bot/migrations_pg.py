@@ -225,4 +225,9 @@ POSTGRES_MIGRATIONS: tuple[str, ...] = (
     DROP INDEX subscriptions_source;
     CREATE INDEX subscriptions_source ON subscriptions (source_id, chat_id);
     """,
+    # topics-setup: the reader who brought a source (OPEN_SOURCES=1).
+    """
+    ALTER TABLE sources ADD COLUMN added_by BIGINT;
+    ALTER TABLE sources ADD COLUMN unfollowed_at TEXT COLLATE "C";
+    """,
 )

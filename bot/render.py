@@ -373,3 +373,24 @@ def digest_line(delivery: Delivery, lang: str, tz: ZoneInfo) -> str:
     when = escape(local_date(delivery.published, tz, lang))
     lock = _LOCK if delivery.paywalled else ""
     return f"• {lock}{link(delivery.title, delivery.url)} <i>({when})</i>"
+
+
+WELCOME_NAMES = 4  # sources the welcome names; past that, a count and /sources
+
+
+def relayed(names: Sequence[str], lang: str) -> str:
+    """The welcome's sentence on what the bot relays: the sources it knows, or how to add some."""
+    if not names:
+        return text(lang, "welcome_no_sources")
+    shown = [escape(name) for name in names]
+    # « les articles de Numerama », but « d’Exemple »: the preposition goes with the first name.
+    of = "list_of_vowel" if shown[0][:1].lower() in _VOWELS else "list_of"
+    shown[0] = text(lang, of, name=shown[0])
+    if len(shown) > WELCOME_NAMES + 1:
+        more = len(shown) - WELCOME_NAMES
+        return text(lang, "welcome_relays_more", names=", ".join(shown[:WELCOME_NAMES]), count=more)
+    listed = ", ".join(shown[:-1]) + text(lang, "list_and") + shown[-1] if shown[1:] else shown[0]
+    return text(lang, "welcome_relays", names=listed)
+
+
+_VOWELS = frozenset("aàâeéèêëiîïoôuùûüyœh")

@@ -71,9 +71,17 @@ def test_run_without_token_says_how_to_get_one(tmp_path: Path) -> None:
     assert "BOT_TOKEN" in result.stderr
 
 
+def seeded(tmp_path: Path) -> str:
+    """A database the demo data was loaded into, as an operator asks for it."""
+    db = str(tmp_path / "seeded.sqlite3")
+    loaded = _bot("load", "seeds", "--db", db)
+    assert loaded.returncode == 0, loaded.stderr
+    return db
+
+
 def test_search_json_names_the_words_a_result_lacks(tmp_path: Path) -> None:
     # Issue 18: a sentence found nothing; now its post, with the word it lacks as typed.
-    db = str(tmp_path / "fresh.sqlite3")
+    db = seeded(tmp_path)
     asked = "le jeu vidéo dématérialisé c'est dangereux ?"
     search = _bot("search", asked, "--json", "--db", db)
     assert search.returncode == 0, search.stderr
@@ -104,8 +112,17 @@ def test_quote_holds_every_word_before_two_of_them_in_order(tmp_path: Path) -> N
     assert "diminution drastique du travail" in hit["text"]
 
 
-def test_search_and_quote_json_on_a_fresh_database_load_the_seeds(tmp_path: Path) -> None:
+def test_search_on_a_fresh_database_loads_no_demo_data(tmp_path: Path) -> None:
     db = str(tmp_path / "fresh.sqlite3")
+    search = _bot("search", "travail du clic", "--db", db)
+    assert search.returncode == 0, search.stderr
+    assert "no results" in search.stdout
+    stats = json.loads(_bot("stats", "--json", "--db", db).stdout)
+    assert (stats["posts"], stats["sources"]) == (0, {})
+
+
+def test_search_and_quote_json_after_loading_the_seeds(tmp_path: Path) -> None:
+    db = seeded(tmp_path)
     search = _bot("search", "travail du clic", "--json", "--db", db)
     assert search.returncode == 0, search.stderr
     payload = json.loads(search.stdout)
@@ -139,7 +156,7 @@ def test_search_and_quote_json_on_a_fresh_database_load_the_seeds(tmp_path: Path
 
 
 def test_search_readable_listing_and_bad_queries(tmp_path: Path) -> None:
-    db = str(tmp_path / "fresh.sqlite3")
+    db = seeded(tmp_path)
     listing = _bot("search", "Prigojine", "--db", db)
     assert "1. Une enquête exclusive" in listing.stdout
     assert "**Prigojine**" in listing.stdout
@@ -158,7 +175,7 @@ def test_search_readable_listing_and_bad_queries(tmp_path: Path) -> None:
 
 
 def test_a_word_led_by_a_dash_is_an_exclusion_not_an_option(tmp_path: Path) -> None:
-    db = str(tmp_path / "fresh.sqlite3")
+    db = seeded(tmp_path)
     both = _bot("search", "travail", "--db", db)
     assert "Antonio Casilli" in both.stdout
     without = _bot("search", "travail", "-clic", "--limit", "5", "--db", db)

@@ -15,7 +15,7 @@ def test_defaults_when_nothing_is_set() -> None:
     assert settings.bot_token is None
     assert settings.database_path == Path("data/relais.sqlite3")
     assert settings.telegram_api_url == "https://api.telegram.org"
-    assert settings.sources_file == Path("seeds/sources.toml")
+    assert settings.sources_file == Path("data/sources.toml")
     assert settings.poll_interval == 300
     assert settings.admin_ids == frozenset()
     assert settings.timezone == "Europe/Paris"

@@ -19,7 +19,8 @@ LAYERS: Sequence[tuple[str, Sequence[str]]] = (
     (
         "foundation",
         ("bot", "bot.config", "bot.models", "bot.text", "bot.typography", "bot.i18n",
-         "bot.migrations", "bot.migrations_pg", "bot.redaction", "bot.ratelimit", "bot.errors"),
+         "bot.migrations", "bot.migrations_pg", "bot.redaction", "bot.log_noise", "bot.ratelimit",
+         "bot.errors"),
     ),
     (
         "pure rules and ingestion",

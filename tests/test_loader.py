@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.ingest.inputs import NotPosts, parse_input
-from bot.loader import expand_inputs, load_inputs, seed_if_empty
+from bot.loader import expand_inputs, load_inputs
 from bot.models import ParseResult
 from bot.store import Store
 from tests.conftest import DATA, SEED, make_rss
@@ -99,12 +99,6 @@ async def test_urls_are_fetched_from_a_local_server(store: Store) -> None:
         report = await _load(store, server.url("/rss.xml"), server.url("/gone.xml"))
     assert [r.error for r in report.failed] == ["HTTP 500"]
     assert report.new_post_ids
-
-
-async def test_seed_if_empty_only_once(store: Store) -> None:
-    assert await seed_if_empty(store, SEED.parent, tz=PARIS, today=TODAY)
-    assert await store.count_posts() == 8
-    assert not await seed_if_empty(store, SEED.parent, tz=PARIS, today=TODAY)
 
 
 async def test_real_feeds_load_with_titles_zoned_dates_and_reported_repairs(

@@ -49,7 +49,6 @@ def _settings(core: FakeBotAPI, tmp_path: Path, **overrides: object) -> Settings
         telegram_api_url="http://fake.invalid",
         admin_ids=frozenset({ADMIN}),
         sources_file=tmp_path / "none.toml",
-        seeds_dir=tmp_path / "no-seeds",
         **overrides,
     )
 

@@ -82,7 +82,6 @@ async def test_status_and_alerts_show_a_failing_source_in_the_readers_language(
         telegram_api_url="http://fake.invalid",
         admin_ids=frozenset({FRENCH_ADMIN, ENGLISH_ADMIN}),
         sources_file=tmp_path / "none.toml",
-        seeds_dir=tmp_path / "no-seeds",
     )
     async with (
         FeedServer(host="127.0.0.2") as feeds,

@@ -139,7 +139,7 @@ _FLAG = _one_of(0, 1)
 _COUNT = _between(0, INT32[1])
 _TIMES = frozenset(
     "created_at first_seen updated_at published last_success next_poll last_digest_at"
-    " not_before sent_at released_at settled_at claimed_at used_at".split()
+    " not_before sent_at released_at settled_at claimed_at used_at unfollowed_at".split()
 )
 
 # Per table, the columns whose values need more than their SQL type; times go by name.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.models import FULL_TEXT_MODES, FullText, SourceKind, SourceOrigin, SourceState
@@ -103,6 +103,42 @@ class SourceStore(StoreBase):
             ),
         )
         return source_id
+
+    async def mark_added_by(self, source_id: int, user_id: int) -> None:
+        """Record the reader who brought a source with /subscribe URL (OPEN_SOURCES)."""
+        await self._db.execute("UPDATE sources SET added_by = ? WHERE id = ?", (user_id, source_id))
+
+    async def count_added_by(self, user_id: int | None = None) -> int:
+        """Polled sources readers brought: `user_id`'s, or everyone's when None."""
+        sql = "SELECT count(*) FROM sources WHERE url IS NOT NULL AND added_by IS NOT NULL"
+        if user_id is None:
+            row = await self._db.fetchone(sql)
+        else:
+            row = await self._db.fetchone(sql + " AND added_by = ?", (user_id,))
+        return int(row[0]) if row else 0
+
+    async def drop_unfollowed_reader_sources(self, now: datetime, grace: timedelta) -> list[str]:
+        """Stop polling the sources readers brought that no chat has followed for `grace`
+        (subscriptions to every source do not count); their names. Each check marks since
+        when a source is unfollowed, and clears the mark of one followed again."""
+        brought = "added_by IS NOT NULL AND url IS NOT NULL"
+        followed = "EXISTS (SELECT 1 FROM subscriptions s WHERE s.source_id = sources.id)"
+        await self._db.execute(
+            f"UPDATE sources SET unfollowed_at = NULL WHERE {brought} AND {followed}"
+        )
+        await self._db.execute(
+            f"UPDATE sources SET unfollowed_at = ? WHERE {brought} AND unfollowed_at IS NULL"
+            f" AND NOT {followed}",
+            (_iso(now),),
+        )
+        rows = await self._db.fetchall(
+            f"SELECT id, name FROM sources WHERE {brought} AND unfollowed_at <= ?"
+            f" AND NOT {followed} ORDER BY key",
+            (_iso(now - grace),),
+        )
+        for row in rows:
+            await self.stop_polling(int(row[0]))
+        return [str(row[1]) for row in rows]
 
     async def change_source_url(self, name: str, url: str, *, origin: SourceOrigin) -> None:
         """Poll a source from another URL: its validators go, and its first fetch there

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import logging
 from contextlib import AsyncExitStack
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,7 +31,6 @@ from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
 from bot.ingest.pages import PageFetcher
 from bot.leader import LeaseRefused
-from bot.loader import seed_if_empty
 from bot.poller import Poller, sync_sources
 from bot.ratelimit import FloodGate
 from bot.search import Searcher
@@ -46,6 +44,7 @@ from bot.telegram import (
     jobs,
     languages,
     leading,
+    reader_feeds,
     subscriptions,
     webhook_server,
 )
@@ -137,6 +136,8 @@ def _register(app: AnyApplication) -> None:
         app.add_handler(CommandHandler(name, callback))
     for alias, name in COMMAND_ALIASES.items():
         app.add_handler(CommandHandler(alias, commands[name]))
+    # Set-up only (an operator finding the id ADMIN_IDS wants): in no menu and no /help.
+    app.add_handler(CommandHandler("id", handlers.whoami, filters.ChatType.PRIVATE))
     private = filters.ChatType.PRIVATE
     app.add_handler(
         MessageHandler(private & filters.StatusUpdate.CHAT_SHARED, channels.chat_shared)
@@ -167,6 +168,9 @@ def _register(app: AnyApplication) -> None:
             subscriptions.unsubscribe_all_button, pattern=subscriptions.UNSUBSCRIBE_ALL_PATTERN
         )
     )
+    app.add_handler(
+        CallbackQueryHandler(reader_feeds.found_button, pattern=reader_feeds.FOUND_PATTERN)
+    )
     app.add_handler(CallbackQueryHandler(handlers.stale_button))
     app.add_handler(InlineQueryHandler(handlers.inline))
     app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -182,10 +186,6 @@ async def _post_init(app: AnyApplication) -> None:
     store = await stack.enter_async_context(Store.open(settings.database))
     # First of all: a process refused here must not have written anything.
     leadership = await leading.take_part(app, store, settings)
-    if await seed_if_empty(
-        store, settings.seeds_dir, tz=settings.tz, today=datetime.now(settings.tz).date()
-    ):
-        log.info("empty database: loaded the seed files from %s", settings.seeds_dir)
     await _configure_sources(store, settings)
     searcher = Searcher(store, _index_path(settings), tz=settings.tz)
     await searcher.start()
@@ -232,6 +232,9 @@ async def _post_init(app: AnyApplication) -> None:
     app.job_queue.run_repeating(jobs.send_digests, interval=20, first=2, name="digests")
     app.job_queue.run_repeating(jobs.forget_old_searches, interval=86_400, first=60, name="gc")
     app.job_queue.run_repeating(jobs.prune_outbox, interval=86_400, first=90, name="outbox")
+    app.job_queue.run_repeating(
+        jobs.drop_unfollowed_sources, interval=3_600, first=120, name="unfollowed"
+    )
     log.info("Relais is up as @%s with %d passages indexed", app.bot.username, len(searcher))
 
 
@@ -247,7 +250,10 @@ def _index_path(settings: Settings) -> Path:
 
 async def _configure_sources(store: Store, settings: Settings) -> None:
     if not settings.sources_file.is_file():
-        log.info("no sources file at %s: nothing to poll yet", settings.sources_file)
+        log.info(
+            "no sources file at %s: nothing to poll yet (seeds/sources.toml is an example)",
+            settings.sources_file,
+        )
         return
     sources, errors = parse_sources(
         settings.sources_file.read_text(encoding="utf-8"), default_interval=settings.poll_interval

@@ -76,12 +76,24 @@ async def start(said: Said, context: Context) -> None:
             await said.reply(text(said.lang, "truncated", limit=MAX_QUERY))
         await _send_search(said, context, query)
         return
+    if said.user is not None:
+        # How an operator finds the id ADMIN_IDS wants (or sends /id in private).
+        log.info("/start from Telegram user %d in chat %d", said.user.id, said.chat.id)
     if payload == HELP_PAYLOAD:
         await _help(said, context)
         return
     key = "welcome_back" if before is not None and not before.active else "welcome"
-    welcome = f"{text(said.lang, key)}\n\n{text(said.lang, 'welcome_language')}"
+    names = await services_of(context).store.source_names()
+    welcome = text(said.lang, key, relayed=render.relayed(names, said.lang))
+    welcome = f"{welcome}\n\n{text(said.lang, 'welcome_language')}"
     await said.reply(welcome, language_buttons())
+
+
+@on_message
+async def whoami(said: Said, context: Context) -> None:
+    """`/id` in private: the writer's user id (what ADMIN_IDS lists) and the chat's id."""
+    user_id = said.user.id if said.user is not None else said.chat.id
+    await said.reply(text(said.lang, "your_id", user=user_id, chat=said.chat.id))
 
 
 async def membership(update: Update, context: Context) -> None:

@@ -19,6 +19,9 @@ QUERY_LIFETIME = timedelta(days=30)
 # How long a settled delivery (sent, failed, given up) stays in the outbox: longer than
 # the window in which an article arriving from another source counts as delivered.
 OUTBOX_RETENTION = timedelta(days=30)
+# How long a feed a reader brought is still polled once no chat follows it (a reader who
+# unsubscribes by mistake and comes back within it finds it as it was).
+READER_SOURCE_GRACE = timedelta(days=7)
 
 
 def _leads(services: Services) -> bool:
@@ -65,6 +68,23 @@ async def prune_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
     pruned = await services.store.prune_outbox(datetime.now(UTC) - OUTBOX_RETENTION)
     if pruned:
         log.info("pruned %d settled deliveries from the outbox", pruned)
+
+
+async def drop_unfollowed_sources(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue: stop polling the feeds readers brought that nobody follows any more."""
+    services = services_of(context)
+    if _leads(services):
+        await drop_unfollowed(services, datetime.now(UTC))
+
+
+async def drop_unfollowed(services: Services, now: datetime) -> list[str]:
+    """Sources readers brought (OPEN_SOURCES) unfollowed for READER_SOURCE_GRACE: no longer
+    polled (their posts stay searchable); their names."""
+    dropped = await services.store.drop_unfollowed_reader_sources(now, READER_SOURCE_GRACE)
+    if dropped:
+        log.info("no chat follows %s any more: no longer polled", ", ".join(dropped))
+        services.poller.sources_changed()
+    return dropped
 
 
 async def tell_admins(app: AnyApplication, key: str, **values: object) -> None:

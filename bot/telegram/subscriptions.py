@@ -25,6 +25,7 @@ from bot.telegram.context import (
     show_page,
 )
 from bot.telegram.paging import page_of
+from bot.telegram.reader_feeds import is_url, subscribe_url
 from bot.telegram.services import services_of
 
 # At most 18 digits: any such number fits SQLite's 64-bit integers; longer data is stale.
@@ -89,6 +90,9 @@ async def _subject(said: Said, context: Context, usage: str) -> _Subject | None:
 async def subscribe(said: Said, context: Context) -> None:
     """`/subscribe SOURCE|all [FILTERS]`: new posts that pass the filters come here."""
     lang = said.lang
+    if said.args and is_url(said.args[0]) and services_of(context).settings.open_sources:
+        await subscribe_url(said, context)
+        return
     subject = await _subject(said, context, "usage_subscribe")
     if subject is None:
         return
