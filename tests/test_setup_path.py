@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import ROOT, make_rss
-from tests.fakes import FakeBotAPI, FakeBotServer, plain_text
+from tests.fakes import FakeBotAPI, FakeBotServer, plain_words
 from tests.fakes.feed_server import FeedServer
 
 README_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -76,11 +76,11 @@ async def test_the_readme_set_up_gives_a_running_bot(core: FakeBotAPI, tmp_path:
             refused = await core.wait_for(method="sendMessage", chat_id=operator, since=mark)
         finally:
             log = await stop(process)
-        assert "Numerama" in plain_text(welcome.text), log
-        user_id = re.search(r"Votre identifiant Telegram : (\d+)", plain_text(answer.text))
+        assert "Numerama" in plain_words(welcome.text), log
+        user_id = re.search(r"Votre identifiant Telegram : (\d+)", plain_words(answer.text))
         assert user_id is not None, answer.text
         assert f"/start from Telegram user {user_id[1]} in chat {user_id[1]}" in log
-        assert "réservée aux administrateurs" in plain_text(refused.text)
+        assert "réservée aux administrateurs" in plain_words(refused.text)
         assert feeds.seen("/feed/"), log  # the sources file was polled
         assert (folder / "data" / "relais.sqlite3").is_file()
 

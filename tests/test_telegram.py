@@ -12,7 +12,7 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.i18n import COMMAND_ALIASES
 from bot.telegram.services import services_of
-from tests.conftest import running
+from tests.conftest import ROOT, running
 from tests.fakes import FakeBotAPI, bad_request, plain_words
 from tests.fakes.demo import prepare_database
 
@@ -22,8 +22,13 @@ async def app(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
     """Relais built as `run` builds it, with the fake Bot API as its transport."""
     database = tmp_path / "relais.sqlite3"
     await prepare_database(database)
+    # The example sources file names the seed's sources (« Le Vent Se Lève »), as an
+    # operator's would: the default, data/sources.toml, is the operator's own and absent here.
     settings = Settings(
-        bot_token=core.token, database_path=database, telegram_api_url="http://fake.invalid"
+        bot_token=core.token,
+        database_path=database,
+        telegram_api_url="http://fake.invalid",
+        sources_file=ROOT / "seeds" / "sources.toml",
     )
     async with running(settings, core) as application:
         yield application
