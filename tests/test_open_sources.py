@@ -17,7 +17,7 @@ from bot.ingest.discovery import FeedLink, feed_links
 from bot.telegram.jobs import READER_SOURCE_GRACE, drop_unfollowed
 from bot.telegram.services import services_of
 from tests.conftest import running
-from tests.fakes import FakeBotAPI, plain_text
+from tests.fakes import FakeBotAPI, plain_words
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
 from tests.test_source_addresses import TEST_POLICY
@@ -65,7 +65,7 @@ async def say(app: Application, core: FakeBotAPI, chat, words: str) -> str:
     mark = core.mark()
     await app.process_update(Update.de_json(core.command(chat, words), app.bot))
     return "\n".join(
-        plain_text(c.text) for c in core.sent(chat_id=chat, method="sendMessage") if c.seq > mark
+        plain_words(c.text) for c in core.sent(chat_id=chat, method="sendMessage") if c.seq > mark
     )
 
 
@@ -100,7 +100,7 @@ async def test_a_feed_url_a_home_page_and_a_usual_path(
         # Bob gives the site's home page: its <link rel="alternate"> leads to the same feed,
         # already polled, so he is subscribed to it and nothing is added.
         answer = await say(app, core, bob, f"/subscribe {site.url('/')}")
-        assert "Abonné à Le Blog de Camille" in answer
+        assert "Abonnement à Le Blog de Camille enregistré" in answer
         assert await services_of(app).store.source_names() == ["Le Blog de Camille"]
         # A page announcing nothing: the usual /feed path answers a feed.
         site.set("/nothing", b"<html><head></head><body>rien</body></html>",
@@ -128,7 +128,7 @@ async def test_several_feeds_are_offered_as_buttons(
         press = core.press(offer, offer.buttons()[1]["callback_data"], alice)
         await app.process_update(Update.de_json(press, app.bot))
         [reply] = [c for c in core.sent(chat_id=alice, method="sendMessage") if c.seq > mark]
-        assert "Source ajoutée et suivie : Carnet de notes" in plain_text(reply.text)
+        assert "Source ajoutée et suivie : Carnet de notes" in plain_words(reply.text)
         assert await followed(app, alice.id) == ["Carnet de notes"]
 
 
@@ -198,7 +198,9 @@ async def test_a_brought_feed_nobody_follows_stops_after_the_grace_period(
         await say(app, core, alice, f"/subscribe {site.url('/blog.xml')}")
         await say(app, core, bob, f"/subscribe {site.url('/notes.xml')}")
         await say(app, core, alice, "/subscribe tout")  # following everything does not count
-        assert "Désabonné" in await say(app, core, alice, "/unsubscribe Le Blog de Camille")
+        assert "Abonnement à Le Blog de Camille retiré" in await say(
+            app, core, alice, "/unsubscribe Le Blog de Camille"
+        )
         services = services_of(app)
         now = datetime.now(UTC)
         assert await drop_unfollowed(services, now) == []  # unfollowed from now on

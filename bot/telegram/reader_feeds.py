@@ -16,7 +16,7 @@ from bot.ingest.fetch import check_public, make_client
 from bot.models import Chat, Source
 from bot.names import MAX_NAME_CHARS, clean_name, feed_name
 from bot.sourcelist.adding import add_sources
-from bot.telegram.channels import target_chat
+from bot.telegram.channels import target_chat, where
 from bot.telegram.context import Context, Pressed, Said, Turn, on_button
 from bot.telegram.services import Services, services_of
 
@@ -156,7 +156,8 @@ async def _follow(
     await store.subscribe(target.id, source.id, filters)
     note = text(lang, "with_filters", filters=render.escape(filters)) if filters else ""
     key = "open_added" if addition.applies else "subscribed"
-    await turn.reply(text(lang, key, source=render.escape(source.name), filters=note))
+    here = where(lang, target, turn.chat.id)  # « ici », or the channel configured from here
+    await turn.reply(text(lang, key, source=render.escape(source.name), filters=note, where=here))
 
 
 def _host(url: str) -> str:
