@@ -76,7 +76,7 @@ def trees(tmp: Path, wanted: list[str]) -> dict[str, Path]:
 
 def migrations_of(tree: Path) -> int:
     """How many schema steps the tree's code knows."""
-    code = "from bot.migrations import MIGRATIONS; print(len(MIGRATIONS))"
+    code = "from bot.store.migrations import MIGRATIONS; print(len(MIGRATIONS))"
     env = {**os.environ, "PYTHONPATH": str(tree)}
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=tree, env=env, capture_output=True, text=True, check=True

@@ -34,8 +34,8 @@ from bot.config import Settings  # noqa: E402
 from bot.ingest.addresses import AddressPolicy  # noqa: E402
 from bot.models import Source  # noqa: E402
 from bot.names import lookalike, source_key  # noqa: E402
+from bot.polling import adding  # noqa: E402
 from bot.ratelimit import FloodGate  # noqa: E402
-from bot.sourcelist import adding  # noqa: E402
 from bot.sourcelist.opml import to_opml  # noqa: E402
 from bot.sourcelist.rules import Addition, _same_url, rule_on_additions  # noqa: E402
 from bot.telegram.app import build_application  # noqa: E402

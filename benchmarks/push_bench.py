@@ -31,7 +31,7 @@ from bot.delivery.planning import PUSH_CAP, match_filters, plan_deliveries  # no
 from bot.delivery.sender import FLOOD_MARGIN, Sender  # noqa: E402
 from bot.filters import document, parse_filter  # noqa: E402
 from bot.models import Passage, Post, Subscription  # noqa: E402
-from bot.poller import record_poll, store_and_plan  # noqa: E402
+from bot.polling.poller import record_poll, store_and_plan  # noqa: E402
 from bot.ratelimit import FloodGate  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.store.db import Connection  # noqa: E402

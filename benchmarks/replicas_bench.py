@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 from ingest_bench import _vocabulary, generate_dump  # noqa: E402  (beside this script)
 
 from bot.models import Passage, Post  # noqa: E402
-from bot.poller import store_and_plan  # noqa: E402
+from bot.polling.poller import store_and_plan  # noqa: E402
 from bot.search import Searcher  # noqa: E402
 from bot.store import Store  # noqa: E402
 from tests.fakes import FakeBotAPI, FakeBotServer  # noqa: E402

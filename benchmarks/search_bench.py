@@ -708,8 +708,8 @@ def fill_store(posts: list[IndexedPost], path: Path) -> float:
     call); the seconds it took."""
     import asyncio
 
-    from bot.loader import store_posts
     from bot.models import Passage, Post
+    from bot.polling.loader import store_posts
     from bot.store import Store
 
     async def fill() -> None:

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import simplemma  # noqa: E402
 
-from bot.loader import load_inputs  # noqa: E402
+from bot.polling.loader import load_inputs  # noqa: E402
 from bot.search import Searcher, vocabulary  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.text import normalize  # noqa: E402

@@ -40,7 +40,7 @@ from push_bench import POST, subscriptions  # noqa: E402
 from bot.delivery.planning import plan_deliveries  # noqa: E402
 from bot.ingest.movim import parse_movim  # noqa: E402
 from bot.models import Post  # noqa: E402
-from bot.poller import store_and_plan  # noqa: E402
+from bot.polling.poller import store_and_plan  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.text import normalize_many  # noqa: E402
 from tests.postgres_server import TestPostgres  # noqa: E402

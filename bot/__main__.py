@@ -18,18 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError, Settings
-from bot.fulltext import PageOutcome, PageWorker
 from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
 from bot.ingest.pages import PageFetcher
 from bot.leader import LEASE, Owner
-from bot.loader import LoadReport, load_inputs
 from bot.log_noise import quiet_library_noise
 from bot.models import Source
+from bot.polling.adding import add_sources, describe
+from bot.polling.fulltext import PageOutcome, PageWorker
+from bot.polling.loader import LoadReport, load_inputs
 from bot.redaction import redact_token
 from bot.render import in_zone
 from bot.search import Searcher
-from bot.sourcelist.adding import add_sources, describe
 from bot.sourcelist.opml import from_opml, to_opml
 from bot.store import Store, TransferError
 from bot.store.transfer import LeaseHeld, read_lines

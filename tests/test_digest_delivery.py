@@ -11,7 +11,7 @@ from telegram.ext import CallbackContext
 
 from bot.delivery.sender import Sender, retry_delay
 from bot.models import Passage, Post
-from bot.poller import store_and_plan
+from bot.polling.poller import store_and_plan
 from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram import jobs

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.loader import load_inputs
 from bot.models import Passage, Post
+from bot.polling.loader import load_inputs
 from bot.search import Searcher
 from bot.store import Store
 from bot.text import normalize

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from bot.models import Passage, Post
-from bot.poller import Poller, record_poll, store_and_plan
+from bot.polling.poller import Poller, record_poll, store_and_plan
 from bot.store import Store
 
 # The store under these tests runs on both engines.

@@ -95,7 +95,7 @@ async def test_the_whole_corpus_loads_through_the_loader(
     from datetime import date
     from zoneinfo import ZoneInfo
 
-    from bot.loader import load_inputs
+    from bot.polling.loader import load_inputs
     from bot.store import Store
 
     async with Store.open(tmp_path / "corpus.sqlite3") as store:

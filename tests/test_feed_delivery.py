@@ -15,7 +15,7 @@ from bot.delivery.planning import PUSH_CAP, plan_deliveries
 from bot.delivery.sender import Sender
 from bot.ingest.fetch import make_client
 from bot.models import Post, Subscription, article_key
-from bot.poller import Poller
+from bot.polling.poller import Poller
 from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram.send import make_send
@@ -52,7 +52,7 @@ async def test_entries_sharing_a_guid_are_counted_logged_once_a_poll_and_shown(
     core: FakeBotAPI, tmp_path: Path, database, caplog
 ) -> None:
     alice = core.user("Alice")
-    caplog.set_level(logging.WARNING, logger="bot.poller")
+    caplog.set_level(logging.WARNING, logger="bot.polling.poller")
     async with FeedServer() as server, Store.open(database) as store:
         items = [_entry(n, guid="toujours-le-meme") for n in range(50)]
         server.set("/feed.xml", make_rss("Local", items))

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from bot.fulltext import PageWorker
 from bot.ingest.fetch import make_client
 from bot.ingest.pages import PageFetcher
 from bot.models import Passage, Post
-from bot.poller import Poller, store_and_plan
+from bot.polling.fulltext import PageWorker
+from bot.polling.poller import Poller, store_and_plan
 from bot.store import Store
 from tests.conftest import ROOT
 from tests.fakes.feed_server import FeedServer

@@ -14,7 +14,7 @@ from bot.delivery.compose import Outgoing
 from bot.delivery.sender import Sender, SendResult
 from bot.leader import LEASE, Leadership, LeaseRefused, Owner
 from bot.models import Passage, Post
-from bot.poller import store_and_plan
+from bot.polling.poller import store_and_plan
 from bot.ratelimit import FloodGate
 from bot.store import Store
 

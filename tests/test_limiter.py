@@ -12,7 +12,7 @@ from telegram import Update
 from bot.config import Settings
 from bot.delivery.sender import FLOOD_MARGIN
 from bot.models import Passage, Post
-from bot.poller import store_and_plan
+from bot.polling.poller import store_and_plan
 from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram.limiter import ADMITTED, GateLimiter

@@ -7,8 +7,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.ingest.inputs import NotPosts, parse_input
-from bot.loader import expand_inputs, load_inputs
 from bot.models import ParseResult
+from bot.polling.loader import expand_inputs, load_inputs
 from bot.store import Store
 from tests.conftest import DATA, SEED, make_rss
 from tests.fakes.feed_server import FeedServer

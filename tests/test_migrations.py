@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from bot.migrations import MIGRATIONS
 from bot.store import Store
+from bot.store.migrations import MIGRATIONS
 
 ROWS_PER_TABLE = 2
 # Values rewritten on purpose at every upgrade, and by what: never compared.

@@ -14,7 +14,7 @@ from telegram import Update
 
 from bot.models import Source
 from bot.names import Lookalikes, lookalike
-from bot.sourcelist import adding
+from bot.polling import adding
 from bot.sourcelist.opml import MAX_OPML_BYTES, to_opml
 from bot.sourcelist.rules import Addition
 from tests.conftest import running

@@ -17,7 +17,7 @@ import pytest
 from bot.delivery.compose import Outgoing
 from bot.delivery.sender import Sender, SendResult
 from bot.models import Passage, Post
-from bot.poller import Poller, store_and_plan
+from bot.polling.poller import Poller, store_and_plan
 from bot.ratelimit import FloodGate
 from bot.store import Store
 from tests.postgres_server import TestPostgres

@@ -12,7 +12,7 @@ from bot.errors import describe
 from bot.ingest.fetch import make_client
 from bot.ingest.lanes import FetchLanes
 from bot.models import SourceState
-from bot.poller import FAILURES_BEFORE_ALERT, MAX_BACKOFF, Poller, backoff
+from bot.polling.poller import FAILURES_BEFORE_ALERT, MAX_BACKOFF, Poller, backoff
 from bot.store import Store
 from tests.conftest import SEED
 from tests.fakes.feed_server import FeedServer

@@ -10,10 +10,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.migrations import MIGRATIONS
-from bot.migrations_pg import POSTGRES_MIGRATIONS
 from bot.models import Passage, Post
 from bot.store import Store
+from bot.store.migrations import MIGRATIONS
+from bot.store.migrations_pg import POSTGRES_MIGRATIONS
 from bot.store.postgres import redact_url
 from tests.postgres_server import TestPostgres
 
@@ -57,7 +57,7 @@ async def test_both_engines_have_the_same_steps_tables_and_columns(
     tmp_path: Path, postgres_url: str
 ) -> None:
     assert len(POSTGRES_MIGRATIONS) == len(MIGRATIONS), (
-        "every step of bot/migrations.py needs its PostgreSQL twin in bot/migrations_pg.py"
+        "every step of store/migrations.py needs its PostgreSQL twin in store/migrations_pg.py"
     )
     async with Store.open(tmp_path / "r.sqlite3") as store:
         assert await store.schema_version() == len(MIGRATIONS)

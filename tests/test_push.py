@@ -12,7 +12,7 @@ import pytest
 from bot.delivery.planning import in_quiet_hours, plan_deliveries
 from bot.delivery.sender import FLOOD_MARGIN, Sender
 from bot.models import Chat, Passage, Post, Subscription
-from bot.poller import store_and_plan
+from bot.polling.poller import store_and_plan
 from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram.send import make_send

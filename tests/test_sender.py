@@ -13,7 +13,7 @@ import pytest
 from bot.delivery.compose import Outgoing
 from bot.delivery.sender import MAX_ATTEMPTS, MAX_OWED_PUSHES, Sender, SendResult, retry_delay
 from bot.models import Passage, Post
-from bot.poller import store_and_plan
+from bot.polling.poller import store_and_plan
 from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram.services import services_of

@@ -17,11 +17,11 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.ingest.addresses import AddressPolicy
-from bot.migrations import MIGRATIONS
 from bot.models import Source
-from bot.poller import sync_sources
+from bot.polling.poller import sync_sources
 from bot.sourcelist.opml import to_opml
 from bot.store import Store
+from bot.store.migrations import MIGRATIONS
 from bot.telegram.services import services_of
 from tests.conftest import running
 from tests.fakes import FakeBotAPI, plain_words

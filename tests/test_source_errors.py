@@ -17,7 +17,7 @@ from bot import errors
 from bot.config import Settings
 from bot.ingest.addresses import Refusal
 from bot.ingest.inputs import NotPosts
-from bot.poller import FAILURES_BEFORE_ALERT
+from bot.polling.poller import FAILURES_BEFORE_ALERT
 from bot.telegram.services import services_of
 from tests.conftest import running
 from tests.fakes import FakeBotAPI, plain_words

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.migrations import MIGRATIONS
 from bot.models import Passage, Post
 from bot.search import Searcher
 from bot.store import Store
+from bot.store.migrations import MIGRATIONS
 
 # The store under these tests runs on both engines.
 BACKENDS = ("sqlite", "postgres")

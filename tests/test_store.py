@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.migrations import MIGRATIONS
 from bot.models import Passage, Post
 from bot.store import Store, source_key
+from bot.store.migrations import MIGRATIONS
 
 BACKENDS = ("sqlite", "postgres")
 

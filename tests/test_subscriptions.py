@@ -273,7 +273,7 @@ async def test_blocked_chat_resumes_on_start(core, app) -> None:
 
 async def test_digest_mode_collects_posts_and_sends_them_together(core, app) -> None:
     from bot.models import Passage, Post
-    from bot.poller import store_and_plan
+    from bot.polling.poller import store_and_plan
 
     alice = core.user("Alice")
     await say(app, core, alice, "/subscribe Numerama")

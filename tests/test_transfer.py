@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from bot.migrations import MIGRATIONS
 from bot.models import Passage, Post
 from bot.store import Store, TransferError
+from bot.store.migrations import MIGRATIONS
 from bot.store.transfer import TABLES
 from tests.conftest import ROOT
 from tests.test_migrations import _build, _snapshot

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from bot.migrations_pg import POSTGRES_MIGRATIONS
 from bot.store.db import Connection, Row, quoted
+from bot.store.migrations_pg import POSTGRES_MIGRATIONS
 
 # Any number: the advisory lock that lets one process at a time migrate a database.
 _MIGRATION_LOCK = 0x72656C616973  # "relais"

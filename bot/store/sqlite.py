@@ -11,8 +11,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.migrations import MIGRATIONS
 from bot.store.db import Connection, Row, quoted
+from bot.store.migrations import MIGRATIONS
 
 
 class SqliteConnection:

@@ -13,7 +13,7 @@ from bot.ingest.addresses import Refusal
 from bot.ingest.fetch import check_public
 from bot.models import Source
 from bot.names import MAX_NAME_CHARS, clean_name, source_key
-from bot.sourcelist.adding import add_sources
+from bot.polling.adding import add_sources
 from bot.sourcelist.opml import MAX_OPML_BYTES, from_opml, to_opml
 from bot.sourcelist.rules import Addition
 from bot.sourcelist.sources_file import parse_sources

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from bot import errors, i18n, render
 from bot.models import SourceState
-from bot.poller import Alert
+from bot.polling.poller import Alert
 from bot.telegram.services import AnyApplication, services_of
 
 log = logging.getLogger(__name__)

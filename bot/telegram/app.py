@@ -25,13 +25,13 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.delivery.sender import FLOOD_MARGIN, Sender
-from bot.fulltext import PageWorker
 from bot.i18n import COMMAND_ALIASES, COMMANDS, commands
 from bot.ingest.addresses import AddressPolicy
 from bot.ingest.fetch import make_client
 from bot.ingest.pages import PageFetcher
 from bot.leader import LeaseRefused
-from bot.poller import Poller, sync_sources
+from bot.polling.fulltext import PageWorker
+from bot.polling.poller import Poller, sync_sources
 from bot.ratelimit import FloodGate
 from bot.search import Searcher
 from bot.sourcelist.sources_file import parse_sources

@@ -15,7 +15,7 @@ from bot.ingest.feed_finder import find_feeds
 from bot.ingest.fetch import check_public, make_client
 from bot.models import Chat, Source
 from bot.names import MAX_NAME_CHARS, clean_name, feed_name
-from bot.sourcelist.adding import add_sources
+from bot.polling.adding import add_sources
 from bot.telegram.channels import target_chat, where
 from bot.telegram.context import Context, Pressed, Said, Turn, on_button
 from bot.telegram.services import Services, services_of

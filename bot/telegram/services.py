@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.delivery.sender import Sender
 from bot.ingest.addresses import AddressPolicy
 from bot.leader import Leadership
-from bot.poller import Poller
+from bot.polling.poller import Poller
 from bot.search import Searcher
 from bot.store import Store
 

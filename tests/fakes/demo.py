@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.loader import load_inputs
+from bot.polling.loader import load_inputs
 from bot.store import Store
 from tests.fakes import FakeBotAPI, FakeBotServer, SentCall, plain_text
 from tests.fakes.rss import make_rss

@@ -1,4 +1,4 @@
-"""The steps of bot/migrations.py for PostgreSQL, one for one (step N here is step N there).
+"""The steps of bot/store/migrations.py for PostgreSQL, one for one (step N here is step N there).
 
 The store records the steps applied in a `schema_version` table. Same rules as there: append
 new steps at the end, never edit a step that has shipped; a test holds the two lists to the

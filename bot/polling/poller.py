@@ -14,13 +14,13 @@ import httpx
 
 from bot import errors
 from bot.delivery.planning import PUSH_CAP, match_filters
-from bot.fulltext import PageWorker
 from bot.ingest.fetch import FetchResult, fetch
 from bot.ingest.inputs import NotPosts, parse_input
 from bot.ingest.lanes import FetchLanes, TooSlow
 from bot.ingest.teaser import consistently_cut, wants_page
 from bot.models import LoadSummary, Post, Source, SourceState
 from bot.outages import FailureLog
+from bot.polling.fulltext import PageWorker
 from bot.store import Store
 from bot.store.errors import database_unavailable
 

@@ -1,0 +1,1 @@
+"""Posts in: sources polled, files loaded, full pages fetched, sources added."""

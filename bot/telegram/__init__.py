@@ -1,0 +1,1 @@
+"""The Telegram side: the application, its handlers and jobs; the only importer of `telegram`."""
