@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
-from bot.store.db import Connection, Database, fits_int64, is_database_url
+from bot.config import is_database_url
+from bot.store.db import Connection, Database, fits_int64
 
 fits_sqlite = fits_int64  # the name callers know: the range of a stored integer
 
