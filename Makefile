@@ -25,6 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check bot tests benchmarks tools
 	$(BIN)/mypy
 	$(BIN)/mypy --config-file benchmarks/mypy.ini
+	$(BIN)/vulture bot tools/vulture_whitelist.py
 
 format: $(STAMP)
 	$(BIN)/ruff format bot tests benchmarks tools

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from bot.models import Chat, Delivery, SourceState, Subscription
     from bot.search import QuoteHit, SearchHit
 
-MAX_MESSAGE = 4096
 # Room left for Telegram's own counting quirks (UTF-16 units vs code points is unverified).
 SAFE_MESSAGE = 3800
 MAX_TITLE = 200

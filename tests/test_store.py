@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.models import Passage, Post
-from bot.store import Store, source_key
+from bot.names import source_key
+from bot.store import Store
 from bot.store.migrations import MIGRATIONS
 
 BACKENDS = ("sqlite", "postgres")

@@ -17,7 +17,7 @@ from bot.models import (
     Post,
     article_key,
 )
-from bot.store.base import StoreBase, _iso, _parse_iso
+from bot.store.base import StoreBase, iso_utc, parse_iso
 from bot.store.db import Connection
 from bot.store.dedup import source_posts
 from bot.text import normalize, normalize_many
@@ -85,7 +85,7 @@ async def upsert_posts(
     if not posts:
         return result
     moment = datetime.now(UTC)
-    now = _iso(moment)
+    now = iso_utc(moment)
     # The change number first: its row lock makes writers of posts take turns (on
     # PostgreSQL), so what is read below is current and numbers are committed in order.
     row = await db.returning(
@@ -244,7 +244,7 @@ class PostStore(StoreBase):
                 title=title,
                 title_norm=title_norm,
                 author=author,
-                published=_parse_iso(published),
+                published=parse_iso(published),
                 url=url,
                 passages=tuple(passages[pid]),
             )
@@ -303,7 +303,7 @@ def _post_values(post: Post) -> tuple[Any, ...]:
         normalize(post.title),
         post.url,
         post.author,
-        _iso(post.published),
+        iso_utc(post.published),
         post.reading_minutes,
         _json_list(post.hashtags),
         _json_list(post.images),

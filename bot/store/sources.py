@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.models import FULL_TEXT_MODES, FullText, SourceKind, SourceOrigin, SourceState
 from bot.names import catalogue, clean_name, named_sources, source_key
-from bot.store.base import StoreBase, _iso, _now, _parse_iso
+from bot.store.base import StoreBase, iso_utc, now_iso, parse_iso
 from bot.store.db import Connection
 
 _COLUMNS = (
@@ -28,10 +28,10 @@ def _state(row: Any) -> SourceState:
         interval=row[4],
         etag=row[5],
         last_modified=row[6],
-        last_success=_parse_iso(row[7]),
+        last_success=parse_iso(row[7]),
         last_error=row[8],
         error_count=row[9],
-        next_poll=_parse_iso(row[10]),
+        next_poll=parse_iso(row[10]),
         failing=bool(row[11]),
         primed=bool(row[12]),
         origin=row[13],
@@ -62,7 +62,7 @@ class SourceStore(StoreBase):
             "INSERT INTO sources (name, key, url, kind, origin, created_at)"
             " VALUES (?, ?, ?, ?, 'cli', ?) ON CONFLICT (key) DO UPDATE SET key = excluded.key"
             " RETURNING id",
-            (name or "unknown", key, url, kind, _now()),
+            (name or "unknown", key, url, kind, now_iso()),
         )
         assert row is not None
         return int(row[0])
@@ -129,12 +129,12 @@ class SourceStore(StoreBase):
         await self._db.execute(
             f"UPDATE sources SET unfollowed_at = ? WHERE {brought} AND unfollowed_at IS NULL"
             f" AND NOT {followed}",
-            (_iso(now),),
+            (iso_utc(now),),
         )
         rows = await self._db.fetchall(
             f"SELECT id, name FROM sources WHERE {brought} AND unfollowed_at <= ?"
             f" AND NOT {followed} ORDER BY key",
-            (_iso(now - grace),),
+            (iso_utc(now - grace),),
         )
         for row in rows:
             await self.stop_polling(int(row[0]))
@@ -222,13 +222,13 @@ class SourceStore(StoreBase):
                 "UPDATE sources SET next_poll = ?, last_success = ?, etag = coalesce(?, etag),"
                 " last_modified = coalesce(?, last_modified), error_count = 0, last_error = NULL,"
                 " failing = 0, primed = 1 WHERE id = ?",
-                (_iso(next_poll), _iso(success), etag, last_modified, source_id),
+                (iso_utc(next_poll), iso_utc(success), etag, last_modified, source_id),
             )
         else:
             await self._db.execute(
                 "UPDATE sources SET next_poll = ?, last_error = ?, error_count = error_count + 1,"
                 " failing = ? WHERE id = ?",
-                (_iso(next_poll), error[:500], int(failing), source_id),
+                (iso_utc(next_poll), error[:500], int(failing), source_id),
             )
 
     async def _upgrade_data(self) -> None:
