@@ -12,6 +12,7 @@ shortlist alone is then read and scored in full (`post_ranking`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -65,132 +66,232 @@ class Evidence:
         return float(self.weight[i]) if hit else 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class ShortlistView:
+    """What the shortlist reads of the index: slot and post columns, by slot or post_no."""
+
+    slot_post: np.ndarray  # each slot's post_no, as intp (numpy's index type)
+    slot_field: np.ndarray
+    slot_weight: np.ndarray  # FIELD_WEIGHT of each slot's field
+    post_first: np.ndarray
+    post_len: np.ndarray
+
+
+class _Hits(NamedTuple):
+    """A query word's postings, aligned: slots (ascending), quality, first positions, posts."""
+
+    slots: np.ndarray
+    quality: np.ndarray
+    pos: np.ndarray
+    posts: np.ndarray
+
+    def take(self, index: np.ndarray) -> _Hits:
+        """The postings at `index`."""
+        return _Hits(self.slots[index], self.quality[index], self.pos[index], self.posts[index])
+
+
+class _Passages(NamedTuple):
+    """Matched slots (ascending) with their share of the query, words held and estimate."""
+
+    matched: np.ndarray
+    weights: np.ndarray
+    terms: np.ndarray
+    estimate: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class _Tally:
+    """Per post_no, what the postings read so far give."""
+
+    score: np.ndarray  # BM25F
+    count: np.ndarray  # query words held
+    cover: np.ndarray  # the most of the query (IDF-weighted) a passage can hold
+
+
 def gather(
-    query: ResolvedQuery,
-    slot_post: np.ndarray,
-    slot_field: np.ndarray,
-    slot_weight: np.ndarray,
-    post_first: np.ndarray,
-    post_len: np.ndarray,
-    allowed: np.ndarray | None,
-    k: int,
+    query: ResolvedQuery, view: ShortlistView, allowed: np.ndarray | None, k: int
 ) -> Evidence:
     """Score every post holding at least all but `query.allowed_misses` query words, among
-    the `allowed` ones (a bool mask by post_no; None: every live post). `slot_weight` is
-    FIELD_WEIGHT of each slot's field.
+    the `allowed` ones (a bool mask by post_no; None: every live post).
 
     MaxScore-like: a post missing every one of the `allowed_misses + 1` rarest words cannot
     qualify, so only those words' postings are read whole; the commoner words' postings
     count only inside the posts those found. Passages are then read in batches of posts,
     best BM25F first, until no post left can reach the `k`-th best.
     """
-    n_posts = len(post_len)
-    score = np.zeros(n_posts, dtype=np.float64)
-    count = np.zeros(n_posts, dtype=np.int32)
-    cover = np.zeros(n_posts, dtype=np.float64)  # the most of the query a passage can hold
     # IDF over passages, known from the postings' lengths without reading them.
     idf = list(query.weights)
+    tally, kept = _read_postings(query, view, allowed, idf)
+    candidates = np.flatnonzero(tally.count >= _need(query))
+    bm25 = tally.score.copy()
+    bound = _bound(query, bm25, tally.cover, tally.count, candidates, sum(idf) or 1.0)
+    found = _merged(_estimate(query, view, kept, idf, candidates, bound, tally.score, k))
+    return Evidence(
+        score=tally.score,
+        bm25=bm25,
+        candidates=candidates,
+        matched=found.matched,
+        weight=found.weights,
+        estimate=found.estimate,
+        terms=found.terms,
+        idf=idf,
+    )
+
+
+def _need(query: ResolvedQuery) -> int:
+    """How many query words a post must hold to be a candidate."""
+    return max(1, len(query.terms) - query.allowed_misses)
+
+
+def _read_postings(
+    query: ResolvedQuery, view: ShortlistView, allowed: np.ndarray | None, idf: list[float]
+) -> tuple[_Tally, list[_Hits]]:
+    """Every post's tally from the query words' postings, rarest first; the postings kept."""
+    n_posts = len(view.post_len)
+    tally = _Tally(
+        np.zeros(n_posts, dtype=np.float64),
+        np.zeros(n_posts, dtype=np.int32),
+        np.zeros(n_posts, dtype=np.float64),
+    )
     rarest = sorted(range(len(query.terms)), key=lambda i: len(query.terms[i].slots))
-    essential = set(rarest[: query.allowed_misses + 1])
+    essential = query.allowed_misses + 1  # the rarest words, whose postings are read whole
+    need = _need(query)
     nothing = np.empty(0, dtype=np.intp)
-    kept = [(nothing, nothing, nothing, nothing)] * len(query.terms)
-    need = max(1, len(query.terms) - query.allowed_misses)
+    kept = [_Hits(nothing, nothing, nothing, nothing)] * len(query.terms)
     holding = np.empty(0, dtype=np.int64)  # posts that can still hold enough words
-    for done_terms, i in enumerate(rarest):
+    for done, i in enumerate(rarest):
         term = query.terms[i]
-        slots, quality, pos = term.slots, term.quality, term.pos
-        posts = slot_post[slots]
-        if i in essential:
+        hits = _Hits(term.slots, term.quality, term.pos, view.slot_post[term.slots])
+        if done < essential:
             if allowed is not None:
-                keep = np.flatnonzero(allowed[posts])
-                slots, quality, pos, posts = slots[keep], quality[keep], pos[keep], posts[keep]
+                hits = hits.take(np.flatnonzero(allowed[hits.posts]))
         else:
             # Only the posts holding rarer words count, and only those holding enough of
             # them that this word and the commoner ones can still make up the number
-            # needed (allowed ones: the rarer words were read in those only). Few posts:
-            # their slots are consecutive, found by binary search. Many: the whole
-            # postings are cheaper to read, as a post outside them can never qualify.
-            left = len(rarest) - done_terms
-            holding = holding[count[holding] + left >= need]
-            if len(holding) * SEARCH_COST < len(slots):
-                inside = _within(slots, post_first[holding], post_len[holding])
-                slots, quality, pos, posts = (
-                    slots[inside],
-                    quality[inside],
-                    pos[inside],
-                    posts[inside],
-                )
-        tf = np.bincount(posts, weights=slot_weight[slots] * quality, minlength=n_posts)
-        held = tf > 0
-        # score += idf * (K1 + 1) * tf / (tf + K1), in place: these arrays span every post.
-        saturated = tf + K1
-        np.divide(tf, saturated, out=saturated)
-        saturated *= idf[i] * (K1 + 1.0)
-        score += saturated
-        count += held
-        cover += held * (idf[i] * float(quality.max(initial=0.0)))
-        kept[i] = (slots, quality, pos, posts)
-        if i == rarest[len(essential) - 1]:
-            holding = np.flatnonzero(count)
-    eligible = count >= need
-    candidates = np.flatnonzero(eligible)
-    bm25 = score.copy()
-    total = sum(idf) or 1.0
+            # needed (allowed ones: the rarer words were read in those only).
+            holding = holding[tally.count[holding] + (len(rarest) - done) >= need]
+            hits = _among(hits, holding, view)
+        _add_term(tally, hits, idf[i], view)
+        kept[i] = hits
+        if done == essential - 1:
+            holding = np.flatnonzero(tally.count)
+    return tally, kept
+
+
+def _among(hits: _Hits, posts: np.ndarray, view: ShortlistView) -> _Hits:
+    """The postings inside `posts`, or all of them when reading them all is cheaper."""
+    # Few posts: their slots are consecutive, found by binary search. Many: the whole
+    # postings are cheaper to read, as a post outside them can never qualify.
+    if len(posts) * SEARCH_COST >= len(hits.slots):
+        return hits
+    return hits.take(_within(hits.slots, view.post_first[posts], view.post_len[posts]))
+
+
+def _add_term(tally: _Tally, hits: _Hits, idf: float, view: ShortlistView) -> None:
+    """Add one query word's saturated BM25F part, holding and best spelling to `tally`."""
+    weights = view.slot_weight[hits.slots] * hits.quality
+    tf = np.bincount(hits.posts, weights=weights, minlength=len(tally.score))
+    held = tf > 0
+    # score += idf * (K1 + 1) * tf / (tf + K1), in place: these arrays span every post.
+    saturated = tf + K1
+    np.divide(tf, saturated, out=saturated)
+    saturated *= idf * (K1 + 1.0)
+    np.add(tally.score, saturated, out=tally.score)
+    np.add(tally.count, held, out=tally.count)
+    np.add(tally.cover, held * (idf * float(hits.quality.max(initial=0.0))), out=tally.cover)
+
+
+def _estimate(
+    query: ResolvedQuery,
+    view: ShortlistView,
+    kept: list[_Hits],
+    idf: list[float],
+    candidates: np.ndarray,
+    bound: np.ndarray,
+    score: np.ndarray,
+    k: int,
+) -> list[_Passages]:
+    """Add the best passage estimates to `score`, best bounds first, while the `k`-th can move."""
     # MaxScore: a post whose upper bound is below the k-th best score so far cannot enter
     # the shortlist, and its passages are never read.
-    bound = _bound(query, bm25, cover, count, candidates, total)
-    # Best bounds first: a partial sort of the first rounds, all of it only if needed.
-    first = min(len(bound), 3 * max(EVAL_BATCH, k))
-    if first < len(bound):
-        top = np.argpartition(-bound, first - 1)[:first]
-        order = top[np.argsort(-bound[top])]
-    else:
-        order = np.argsort(-bound)
+    order = _best_first(bound, min(len(bound), 3 * max(EVAL_BATCH, k)))
     theta = -np.inf
     done = 0
     parts = []
     size = max(EVAL_BATCH, k)
     while done < len(bound) and done < EVAL_LIMIT:
         if done + size > len(order) and len(order) < len(bound):
-            rest = np.setdiff1d(np.arange(len(bound)), order, assume_unique=True)
-            order = np.r_[order, rest[np.argsort(-bound[rest])]]
+            order = _completed(order, bound)
         if bound[order[done]] < theta:
             break
         picked = order[done : done + min(size, EVAL_LIMIT - done)]
         batch = candidates[picked[bound[picked] >= theta]]
         done += len(picked)
         size *= 2  # few rounds, whatever the number of candidates
-        # A post's slots are consecutive: its postings are found by binary search.
-        batch = np.sort(batch)
-        firsts, counts = post_first[batch], post_len[batch]
-        chosen = []
-        for slots, quality, pos, _ in kept:
-            at = _within(slots, firsts, counts)
-            chosen.append((slots[at], quality[at], pos[at]))
-        matched, weights, terms, estimate = _passages(query, chosen, idf, slot_field)
-        if len(matched):
-            # The best passage of each post, estimated as the full scoring will read it. It
-            # leads; BM25F breaks its ties. A post's slots are consecutive: its matched
-            # slots come together.
-            owners = slot_post[matched]
-            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-            best = np.maximum.reduceat(estimate, starts)
-            score[owners[starts]] += BEST_PASSAGE * total * best
-            parts.append((matched, weights, terms, estimate))
+        part = _batch_passages(query, view, kept, idf, batch)
+        if len(part.matched):
+            _add_best(score, part, view, sum(idf) or 1.0)
+            parts.append(part)
         scored = score[candidates[order[:done]]]
         if len(scored) >= k:
             theta = float(np.partition(scored, len(scored) - k)[len(scored) - k])
+    return parts
+
+
+def _best_first(bound: np.ndarray, first: int) -> np.ndarray:
+    """Indexes of the `first` highest bounds, highest first (all when `first` is all)."""
+    # A partial sort of the first rounds, all of it only if needed.
+    if first < len(bound):
+        top = np.argpartition(-bound, first - 1)[:first]
+        return np.asarray(top[np.argsort(-bound[top])])
+    return np.argsort(-bound)
+
+
+def _completed(order: np.ndarray, bound: np.ndarray) -> np.ndarray:
+    """`order` followed by every other index, highest bound first."""
+    rest = np.setdiff1d(np.arange(len(bound)), order, assume_unique=True)
+    return np.concatenate((order, rest[np.argsort(-bound[rest])]))
+
+
+def _batch_passages(
+    query: ResolvedQuery,
+    view: ShortlistView,
+    kept: list[_Hits],
+    idf: list[float],
+    batch: np.ndarray,
+) -> _Passages:
+    """The matched passages of the posts in `batch`, estimated."""
+    # A post's slots are consecutive: its postings are found by binary search.
+    batch = np.sort(batch)
+    firsts, counts = view.post_first[batch], view.post_len[batch]
+    chosen = []
+    for hits in kept:
+        at = _within(hits.slots, firsts, counts)
+        chosen.append((hits.slots[at], hits.quality[at], hits.pos[at]))
+    return _Passages(*_passages(query, chosen, idf, view.slot_field))
+
+
+def _add_best(score: np.ndarray, part: _Passages, view: ShortlistView, total: float) -> None:
+    """Add to `score` each post's best passage estimate, in units of the query's IDF."""
+    # The best passage leads; BM25F breaks its ties. A post's slots are consecutive: its
+    # matched slots come together.
+    owners = view.slot_post[part.matched]
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+    best = np.maximum.reduceat(part.estimate, starts)
+    score[owners[starts]] += BEST_PASSAGE * total * best
+
+
+def _merged(parts: list[_Passages]) -> _Passages:
+    """The batches' matched passages as one, ascending by slot."""
     if len(parts) == 1:
-        matched, weights, terms, estimate = parts[0]
-    elif parts:
-        matched, weights, terms, estimate = (np.concatenate(a) for a in zip(*parts, strict=True))
-        ascending = np.argsort(matched, kind="stable")
-        matched, weights = matched[ascending], weights[ascending]
-        terms, estimate = terms[ascending], estimate[ascending]
-    else:
-        matched = terms = np.empty(0, dtype=np.int64)
-        weights = estimate = np.empty(0, dtype=np.float64)
-    return Evidence(score, bm25, candidates, matched, weights, estimate, terms, idf)
+        return parts[0]
+    if not parts:
+        nothing = np.empty(0, dtype=np.int64)
+        none = np.empty(0, dtype=np.float64)
+        return _Passages(nothing, none, nothing, none)
+    matched, weights, terms, estimate = (np.concatenate(a) for a in zip(*parts, strict=True))
+    ascending = np.argsort(matched, kind="stable")
+    return _Passages(matched[ascending], weights[ascending], terms[ascending], estimate[ascending])
 
 
 def _bound(
