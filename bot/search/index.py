@@ -31,7 +31,8 @@ from bot.search.quotes import QUOTE_CANDIDATES, QuoteView, best_quotes, random_q
 from bot.search.relaxed import rounds, share
 from bot.search.resolved import ResolvedQuery, Term, resolve_query
 from bot.search.results import QuoteHit, QuoteResponse, SearchHit, SearchResponse
-from bot.search.shortlist import FIELD_WEIGHT, Evidence, ShortlistView, gather, shortlist
+from bot.search.shortlist import Evidence, gather, shortlist
+from bot.search.tally import FIELD_WEIGHT, ShortlistView
 from bot.search.vocabulary import closest_word, resolve_term, respell
 
 # Resolved query words are kept until the next update, within this much memory.

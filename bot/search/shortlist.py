@@ -2,10 +2,10 @@
 
 Per post, an estimate of its best passage as `passage_score` will score it (the
 IDF-weighted share of the query a passage holds, how close its words stand from their first
-positions kept in the postings, a likely phrase, a title bonus), plus a BM25F-like score:
-each query word's passages weighted by their field (title, lead, body, question, answer,
-pull quote) and the quality of the spelling found, saturated (k1), times the word's IDF
-over passages. The shortlist is the best of these sums; recency only breaks ties. The
+positions kept in the postings, a likely phrase, a title bonus), plus a BM25F-like score
+(`tally`): each query word's passages weighted by their field (title, lead, body, question,
+answer, pull quote) and the quality of the spelling found, saturated (k1), times the word's
+IDF over passages. The shortlist is the best of these sums; recency only breaks ties. The
 shortlist alone is then read and scored in full (`post_ranking`).
 """
 
@@ -19,20 +19,13 @@ import numpy as np
 from bot.search.kinds import TITLE_FIELD
 from bot.search.postings import REPEATED
 from bot.search.resolved import ResolvedQuery
+from bot.search.tally import Hits, ShortlistView, need, tally_postings, within
 
-# Saturation only, no length normalization: an interview's many passages are evidence,
-# not noise.
-K1 = 1.2
-# By field (`kinds`): title, lead (a post's first passage), paragraph, question, answer,
-# pull quote.
-FIELD_WEIGHT = np.array([2.0, 1.5, 1.0, 0.6, 1.2, 1.2], dtype=np.float64)
 # The best passage's estimate, in units of the query's total IDF, and its parts: as in
 # `passage_score`, the words' coverage counts most, then their proximity, then being the title.
 BEST_PASSAGE = 10.0
 SHARE, CLOSE, PHRASE, TITLE_BONUS = 0.55, 0.30, 0.10, 0.08
 CLOSE_HALF = 3.0  # extra words between the query words that halve a passage's closeness
-# A binary search per post costs about this many slots of a pass over a word's postings.
-SEARCH_COST = 32
 EVAL_BATCH = 1000  # posts whose passages are estimated in the first round (then doubling)
 # At most this many posts' passages are estimated per query: past it, the broadest queries
 # (tens of thousands of posts holding every word) keep the best bounds read so far, the
@@ -66,30 +59,6 @@ class Evidence:
         return float(self.weight[i]) if hit else 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class ShortlistView:
-    """What the shortlist reads of the index: slot and post columns, by slot or post_no."""
-
-    slot_post: np.ndarray  # each slot's post_no, as intp (numpy's index type)
-    slot_field: np.ndarray
-    slot_weight: np.ndarray  # FIELD_WEIGHT of each slot's field
-    post_first: np.ndarray
-    post_len: np.ndarray
-
-
-class _Hits(NamedTuple):
-    """A query word's postings, aligned: slots (ascending), quality, first positions, posts."""
-
-    slots: np.ndarray
-    quality: np.ndarray
-    pos: np.ndarray
-    posts: np.ndarray
-
-    def take(self, index: np.ndarray) -> _Hits:
-        """The postings at `index`."""
-        return _Hits(self.slots[index], self.quality[index], self.pos[index], self.posts[index])
-
-
 class _Passages(NamedTuple):
     """Matched slots (ascending) with their share of the query, words held and estimate."""
 
@@ -97,15 +66,6 @@ class _Passages(NamedTuple):
     weights: np.ndarray
     terms: np.ndarray
     estimate: np.ndarray
-
-
-@dataclass(frozen=True, slots=True)
-class _Tally:
-    """Per post_no, what the postings read so far give."""
-
-    score: np.ndarray  # BM25F
-    count: np.ndarray  # query words held
-    cover: np.ndarray  # the most of the query (IDF-weighted) a passage can hold
 
 
 def gather(
@@ -121,8 +81,8 @@ def gather(
     """
     # IDF over passages, known from the postings' lengths without reading them.
     idf = list(query.weights)
-    tally, kept = _read_postings(query, view, allowed, idf)
-    candidates = np.flatnonzero(tally.count >= _need(query))
+    tally, kept = tally_postings(query, view, allowed, idf)
+    candidates = np.flatnonzero(tally.count >= need(query))
     bm25 = tally.score.copy()
     bound = _bound(query, bm25, tally.cover, tally.count, candidates, sum(idf) or 1.0)
     found = _merged(_estimate(query, view, kept, idf, candidates, bound, tally.score, k))
@@ -138,73 +98,10 @@ def gather(
     )
 
 
-def _need(query: ResolvedQuery) -> int:
-    """How many query words a post must hold to be a candidate."""
-    return max(1, len(query.terms) - query.allowed_misses)
-
-
-def _read_postings(
-    query: ResolvedQuery, view: ShortlistView, allowed: np.ndarray | None, idf: list[float]
-) -> tuple[_Tally, list[_Hits]]:
-    """Every post's tally from the query words' postings, rarest first; the postings kept."""
-    n_posts = len(view.post_len)
-    tally = _Tally(
-        np.zeros(n_posts, dtype=np.float64),
-        np.zeros(n_posts, dtype=np.int32),
-        np.zeros(n_posts, dtype=np.float64),
-    )
-    rarest = sorted(range(len(query.terms)), key=lambda i: len(query.terms[i].slots))
-    essential = query.allowed_misses + 1  # the rarest words, whose postings are read whole
-    need = _need(query)
-    nothing = np.empty(0, dtype=np.intp)
-    kept = [_Hits(nothing, nothing, nothing, nothing)] * len(query.terms)
-    holding = np.empty(0, dtype=np.int64)  # posts that can still hold enough words
-    for done, i in enumerate(rarest):
-        term = query.terms[i]
-        hits = _Hits(term.slots, term.quality, term.pos, view.slot_post[term.slots])
-        if done < essential:
-            if allowed is not None:
-                hits = hits.take(np.flatnonzero(allowed[hits.posts]))
-        else:
-            # Only the posts holding rarer words count, and only those holding enough of
-            # them that this word and the commoner ones can still make up the number
-            # needed (allowed ones: the rarer words were read in those only).
-            holding = holding[tally.count[holding] + (len(rarest) - done) >= need]
-            hits = _among(hits, holding, view)
-        _add_term(tally, hits, idf[i], view)
-        kept[i] = hits
-        if done == essential - 1:
-            holding = np.flatnonzero(tally.count)
-    return tally, kept
-
-
-def _among(hits: _Hits, posts: np.ndarray, view: ShortlistView) -> _Hits:
-    """The postings inside `posts`, or all of them when reading them all is cheaper."""
-    # Few posts: their slots are consecutive, found by binary search. Many: the whole
-    # postings are cheaper to read, as a post outside them can never qualify.
-    if len(posts) * SEARCH_COST >= len(hits.slots):
-        return hits
-    return hits.take(_within(hits.slots, view.post_first[posts], view.post_len[posts]))
-
-
-def _add_term(tally: _Tally, hits: _Hits, idf: float, view: ShortlistView) -> None:
-    """Add one query word's saturated BM25F part, holding and best spelling to `tally`."""
-    weights = view.slot_weight[hits.slots] * hits.quality
-    tf = np.bincount(hits.posts, weights=weights, minlength=len(tally.score))
-    held = tf > 0
-    # score += idf * (K1 + 1) * tf / (tf + K1), in place: these arrays span every post.
-    saturated = tf + K1
-    np.divide(tf, saturated, out=saturated)
-    saturated *= idf * (K1 + 1.0)
-    np.add(tally.score, saturated, out=tally.score)
-    np.add(tally.count, held, out=tally.count)
-    np.add(tally.cover, held * (idf * float(hits.quality.max(initial=0.0))), out=tally.cover)
-
-
 def _estimate(
     query: ResolvedQuery,
     view: ShortlistView,
-    kept: list[_Hits],
+    kept: list[Hits],
     idf: list[float],
     candidates: np.ndarray,
     bound: np.ndarray,
@@ -256,7 +153,7 @@ def _completed(order: np.ndarray, bound: np.ndarray) -> np.ndarray:
 def _batch_passages(
     query: ResolvedQuery,
     view: ShortlistView,
-    kept: list[_Hits],
+    kept: list[Hits],
     idf: list[float],
     batch: np.ndarray,
 ) -> _Passages:
@@ -266,7 +163,7 @@ def _batch_passages(
     firsts, counts = view.post_first[batch], view.post_len[batch]
     chosen = []
     for hits in kept:
-        at = _within(hits.slots, firsts, counts)
+        at = within(hits.slots, firsts, counts)
         chosen.append((hits.slots[at], hits.quality[at], hits.pos[at]))
     return _Passages(*_passages(query, chosen, idf, view.slot_field))
 
@@ -308,18 +205,6 @@ def _bound(
     phrase = PHRASE * (count[candidates] >= len(query.terms)) if len(query.terms) > 1 else 0.0
     best = SHARE * cover[candidates] / total + CLOSE + phrase + TITLE_BONUS
     return np.asarray(bm25[candidates] + BEST_PASSAGE * total * best)
-
-
-def _within(slots: np.ndarray, firsts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Indexes into `slots` (ascending) of those inside the ranges first..first+count."""
-    lo = np.searchsorted(slots, firsts)
-    hi = np.searchsorted(slots, firsts + counts)
-    sizes = hi - lo
-    total = int(sizes.sum())
-    if not total:
-        return np.empty(0, dtype=np.int64)
-    offsets = np.cumsum(sizes) - sizes
-    return np.asarray(np.arange(total, dtype=np.int64) + np.repeat(lo - offsets, sizes))
 
 
 def _passages(
