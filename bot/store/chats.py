@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.models import Chat, Subscription
 from bot.store.base import StoreBase, fits_sqlite, now_iso, parse_iso
-from bot.store.db import Connection
+from bot.store.db import Connection, Row
 
 _CHAT_COLUMNS = (
     "id, type, title, language, timezone, active, link_previews, quiet_start, quiet_end,"
@@ -14,21 +14,21 @@ _CHAT_COLUMNS = (
 )
 
 
-def _chat(row: Any) -> Chat:
+def _chat(row: Row) -> Chat:
     return Chat(
-        id=row[0],
-        type=row[1],
-        title=row[2],
-        language=row[3],
-        timezone=row[4],
-        active=bool(row[5]),
-        link_previews=bool(row[6]),
-        quiet_start=row[7],
-        quiet_end=row[8],
-        digest=row[9],
-        last_digest_at=parse_iso(row[10]),
-        manages=row[11],
-        language_chosen=bool(row[12]),
+        id=row["id"],
+        type=row["type"],
+        title=row["title"],
+        language=row["language"],
+        timezone=row["timezone"],
+        active=bool(row["active"]),
+        link_previews=bool(row["link_previews"]),
+        quiet_start=row["quiet_start"],
+        quiet_end=row["quiet_end"],
+        digest=row["digest"],
+        last_digest_at=parse_iso(row["last_digest_at"]),
+        manages=row["manages"],
+        language_chosen=bool(row["language_chosen"]),
     )
 
 
@@ -134,7 +134,7 @@ class ChatStore(StoreBase):
         )
         # An update keeps the row's own created_at: ours (to the microsecond, and writes are
         # serialised) comes back only from the insert.
-        return row is not None and row[0] == created_at
+        return row is not None and row["created_at"] == created_at
 
     async def unsubscribe(self, chat_id: int, source_id: int | None, *, every: bool = False) -> int:
         """Stop following a source (None: the `all` subscription; every=True: everything)."""
@@ -157,14 +157,14 @@ class ChatStore(StoreBase):
     async def subscriptions(self, chat_id: int) -> list[Subscription]:
         """A chat's subscriptions, `all` first, then by source name."""
         rows = await self._db.fetchall(
-            "SELECT s.id, s.chat_id, s.source_id, src.name, s.filters, c.digest IS NOT NULL,"
-            " s.filters_shown"
+            "SELECT s.id, s.chat_id, s.source_id, src.name AS source, s.filters,"
+            " c.digest IS NOT NULL AS digest, s.filters_shown"
             " FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
             " LEFT JOIN sources src ON src.id = s.source_id"
             " WHERE s.chat_id = ? ORDER BY s.source_id IS NOT NULL, src.key",
             (chat_id,),
         )
-        return [Subscription(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in rows]
+        return [_subscription(row, row["filters_shown"]) for row in rows]
 
     async def subscribers(self, source_id: int) -> list[Subscription]:
         """Active subscriptions that a new post of this source must be planned against."""
@@ -174,9 +174,22 @@ class ChatStore(StoreBase):
 async def subscribers(db: Connection, source_id: int) -> list[Subscription]:
     """Active subscriptions that a new post of this source must be planned against."""
     rows = await db.fetchall(
-        "SELECT s.id, s.chat_id, s.source_id, NULL, s.filters, c.digest IS NOT NULL"
+        "SELECT s.id, s.chat_id, s.source_id, NULL AS source, s.filters,"
+        " c.digest IS NOT NULL AS digest"
         " FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
         " WHERE c.active = 1 AND (s.source_id = ? OR s.source_id IS NULL)",
         (source_id,),
     )
-    return [Subscription(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
+    return [_subscription(row) for row in rows]
+
+
+def _subscription(row: Row, shown: str | None = None) -> Subscription:
+    return Subscription(
+        row["id"],
+        row["chat_id"],
+        row["source_id"],
+        row["source"],
+        row["filters"],
+        bool(row["digest"]),
+        shown,
+    )
