@@ -18,9 +18,10 @@ if TYPE_CHECKING:
     from bot.models import Chat, Delivery, SourceState, Subscription
     from bot.search import QuoteHit, SearchHit
 
+# Telegram's limit for a message, in UTF-16 code units of the text left after entity
+# parsing (tags dropped, `&amp;` one character), as for captions: an emoji past U+FFFF
+# counts two (telegram.md; the fake Bot API counts the same way).
 MAX_MESSAGE = 4096
-# Room left for Telegram's own counting quirks (UTF-16 units vs code points is unverified).
-SAFE_MESSAGE = 3800
 MAX_TITLE = 200
 MAX_SNIPPET = 320
 # Names and errors in lists are cut, so a page of a fixed number of lines always fits.
@@ -38,6 +39,11 @@ def escape(value: str) -> str:
 def plain(html_text: str) -> str:
     """Our own HTML as plain text (tags dropped, entities decoded), for a fallback send."""
     return html.unescape(re.sub(r"<[^>]*>", "", html_text))
+
+
+def utf16_units(html_text: str) -> int:
+    """How long Telegram counts our HTML: its text after entity parsing, in UTF-16 units."""
+    return len(plain(html_text).encode("utf-16-le")) // 2
 
 
 def shorten(value: str, limit: int) -> str:
@@ -299,8 +305,9 @@ def fulltext_status(counts: Mapping[str, Mapping[str, Any]], *, lang: str) -> st
     return "\n".join(lines)
 
 
-def split_blocks(blocks: Iterable[str], limit: int = SAFE_MESSAGE) -> list[str]:
-    """Join HTML blocks into as few messages as fit under `limit`.
+def split_blocks(blocks: Iterable[str], limit: int = MAX_MESSAGE) -> list[str]:
+    """Join HTML blocks into as few messages as fit under `limit` (UTF-16 units, as
+    Telegram counts them after entity parsing).
 
     A block too long on its own is split between its lines, never inside one, so no tag
     is ever cut in half.
@@ -310,7 +317,7 @@ def split_blocks(blocks: Iterable[str], limit: int = SAFE_MESSAGE) -> list[str]:
     for block in blocks:
         for piece in _fit(block, limit):
             candidate = f"{current}\n\n{piece}" if current else piece
-            if len(candidate) <= limit:
+            if utf16_units(candidate) <= limit:
                 current = candidate
             else:
                 messages.append(current)
@@ -321,13 +328,13 @@ def split_blocks(blocks: Iterable[str], limit: int = SAFE_MESSAGE) -> list[str]:
 
 
 def _fit(block: str, limit: int) -> list[str]:
-    if len(block) <= limit:
+    if utf16_units(block) <= limit:
         return [block]
     pieces: list[str] = []
     current = ""
     for line in block.split("\n"):
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) <= limit or not current:
+        if utf16_units(candidate) <= limit or not current:
             current = candidate
         else:
             pieces.append(current)

@@ -165,11 +165,6 @@ def tokenize(text: str) -> list[str]:
     return words(normalize(text))
 
 
-def is_stop_word(word: str) -> bool:
-    """True for French (and a few English) words too common to carry a match."""
-    return word in STOP_WORDS
-
-
 def stem(word: str) -> str:
     """A light French stem: plural and feminine endings dropped so forms of a word meet.
 

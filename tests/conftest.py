@@ -14,7 +14,7 @@ import pytest
 from telegram.constants import ParseMode
 from telegram.ext import Application, Defaults, ExtBot
 
-from bot.config import Settings
+from bot.config import SETTINGS, Settings
 from bot.models import Delivery
 from bot.ratelimit import FloodGate
 from bot.store import Store
@@ -41,14 +41,10 @@ SEED = ROOT / "seeds" / "000_caedc24fabec8c83.txt"
 DATA = ROOT / "tests" / "data"
 
 
-# Every variable Relais reads, and the proxies httpx would follow to our local servers: a
-# developer's own values must never reach a test.
+# Every variable Relais reads (config's table), and the proxies httpx would follow to our
+# local servers: a developer's own values must never reach a test.
 SETTINGS_VARIABLES = (
-    "BOT_TOKEN", "DATABASE_PATH", "DATABASE_URL", "TELEGRAM_API_URL", "SOURCES_FILE",
-    "POLL_INTERVAL", "ADMIN_IDS", "TIMEZONE", "LOG_LEVEL", "ALLOW_PRIVATE_SOURCES",
-    "INDEX_DIR", "WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_LISTEN", "PORT",
-    "PAGE_GAP", "PAGE_WAIT",
-    "OPEN_SOURCES", "OPEN_SOURCES_PER_USER", "OPEN_SOURCES_MAX",
+    *(setting.name for setting in SETTINGS),
     "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy",
 )  # fmt: skip
 

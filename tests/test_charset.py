@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.ingest.charset import declared_charset, decode_document, mend_utf8, repair_mojibake
+from bot.ingest.charset import declared_charset, mend_utf8, repair_mojibake
 from bot.ingest.feeds import parse_feed
 
 REAL = Path(__file__).parent / "data" / "real"
@@ -45,7 +45,6 @@ def test_a_single_byte_document_is_not_taken_for_broken_utf8() -> None:
     data = "<rss><title>Stéphane, où est la frontière ?</title></rss>".encode("cp1252")
 
     assert mend_utf8(data) == data  # left to the feed parser's single-byte reading
-    assert decode_document(data) == "<rss><title>Stéphane, où est la frontière ?</title></rss>"
     assert "Stéphane Gumpper : Qu'est-ce que la psychologie des religions ?" in texts(
         "cercle-psy-2013.xml"
     )
@@ -57,9 +56,8 @@ def test_a_declared_charset_is_used() -> None:
     assert declared_charset(data) == "iso-8859-1"
     assert declared_charset(b"<t/>", "text/xml; charset=Windows-1252") == "windows-1252"
     assert mend_utf8(data) == data
-    assert decode_document(data).endswith("<t>Café</t>")
     page = '<html><meta charset="windows-1252"><p>Où ?</p>'.encode("cp1252")
-    assert decode_document(page).endswith("<p>Où ?</p>")
+    assert declared_charset(page) == "windows-1252"
 
 
 def test_publisher_mojibake_is_repaired_when_unambiguous() -> None:

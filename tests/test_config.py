@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Settings
-from tests.conftest import ROOT
+from bot.config import SETTINGS, ConfigError, Setting, Settings, is_database_url
+from tests.conftest import ROOT, SETTINGS_VARIABLES
 
 
 def test_defaults_when_nothing_is_set() -> None:
@@ -156,3 +157,59 @@ def test_tests_run_without_a_developers_settings_or_env_file() -> None:
     assert not Path(".env").exists()
     assert Path.cwd() != ROOT
     assert Settings.from_env() == Settings()
+
+
+# The settings table (config.SETTINGS) is the one statement of every variable: the
+# dataclass, the README, .env.example and the tests' clean environment follow it.
+
+
+def readme_rows(setting: Setting) -> str:
+    """The README table's row for one setting, as written from the table."""
+    default = f"`{setting.default}`" if setting.default else "(none)"
+    return f"| `{setting.name}` | {default} | {setting.doc} |"
+
+
+def test_settings_fields_and_defaults_are_the_table() -> None:
+    assert [f.name for f in fields(Settings)] == [s.field for s in SETTINGS]
+    assert Settings() == Settings.from_env({}, env_file=None)
+    # Unset and blank read the same; the table's defaults are what .env.example writes.
+    defaults = {s.name: s.default or "" for s in SETTINGS}
+    assert Settings.from_env(defaults, env_file=None) == Settings()
+    assert Settings.from_env(dict.fromkeys(defaults, "  "), env_file=None) == Settings()
+
+
+def test_the_readme_table_is_the_settings_table() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| variable | default | meaning |\n|---|---|---|\n", 1)[1]
+    rows = table.split("\n\n", 1)[0].splitlines()
+    assert rows == [readme_rows(setting) for setting in SETTINGS]
+
+
+def test_env_example_sets_every_setting_to_its_default() -> None:
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assigned = dict(
+        line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#")
+    )
+    assert assigned == {s.name: s.default or "" for s in SETTINGS}
+
+
+def test_the_tests_clear_every_setting() -> None:
+    assert {s.name for s in SETTINGS} <= set(SETTINGS_VARIABLES)
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("postgresql://relais@db/relais", True),
+        ("postgres://db/x", True),
+        ("postgresql://", False),
+        ("postgresql:relais", False),
+        ("mysql://db/x", False),
+        ("data/relais.sqlite3", False),
+        (Path("postgresql://db/x"), False),
+    ],
+)
+def test_one_database_url_rule_for_the_settings_and_the_store(
+    target: str | Path, expected: bool
+) -> None:
+    assert is_database_url(target) is expected

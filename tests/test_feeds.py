@@ -10,11 +10,16 @@ from pathlib import Path
 import pytest
 
 from bot.ingest.feeds import looks_like_feed, parse_feed
-from bot.ingest.html_text import first_words, html_to_paragraphs, strip_html, text_to_paragraphs
+from bot.ingest.html_text import html_blocks, strip_html, text_to_paragraphs
 from bot.models import ParseResult, Post
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 MARKUP = re.compile(r"<script|<iframe|<object|<embed|<style|<a |onclick=|javascript:|alert\(", re.I)
+
+
+def html_to_paragraphs(html: str) -> list[str]:
+    """Plain-text paragraphs of HTML: each block's text, as the feed parser reads them."""
+    return [block.text for block in html_blocks(html)]
 
 
 def parse(name: str, **kwargs: str) -> ParseResult:
@@ -382,9 +387,3 @@ def test_strip_html_and_plain_text() -> None:
         "paragraphe deux",
     ]
     assert text_to_paragraphs("un\ndeux") == ["un", "deux"]
-
-
-def test_first_words() -> None:
-    assert first_words("Court.") == "Court."
-    assert first_words("un deux trois quatre", words=2) == "un deux…"
-    assert len(first_words("mot " * 100)) <= 91

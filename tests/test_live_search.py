@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.models import Passage, Post
-from bot.search import Searcher
+from bot.search import Searcher, live
 from bot.store import Store
 
 
@@ -195,4 +198,30 @@ async def test_a_large_backlog_is_indexed_in_pieces(tmp_path: Path, monkeypatch)
         # Each piece is one transaction of the index file: about 9 changes, 2 at a time.
         assert searcher.index._c.generation >= built + 4
         await _finds_the_backlog(searcher, names)
+        await searcher.close()
+
+
+async def test_a_build_logs_its_progress_every_so_many_posts(
+    store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # At scale: a line every 100,000 posts, read 5,000 at a time; here the same rule on
+    # eleven posts, read three at a time, a line every four.
+    assert (live.BUILD_LOG_EVERY, live.CHANGES_AT_ONCE) == (100_000, 5000)
+    monkeypatch.setattr(live, "BUILD_LOG_EVERY", 4)
+    monkeypatch.setattr(live, "CHANGES_AT_ONCE", 3)
+    source = await store.ensure_source("Numerama")
+    for n in range(11):  # one write each: a store position each
+        await store.upsert_posts(source, [_post(f"Titre {n}", f"Le texte numéro {n}.", f"g{n}")])
+    caplog.set_level(logging.INFO, logger="bot.search.live")
+    searcher = Searcher.beside(store)
+    await searcher.start()
+    try:
+        lines = [r.getMessage() for r in caplog.records if r.name == "bot.search.live"]
+        # Read 3, 6, 9, 11: the 4th and the 8th post are passed at 6 and at 9.
+        assert lines == [
+            "building the search index: 6 posts so far",
+            "building the search index: 9 posts so far",
+            "search index built: 11 posts, 11 passages",
+        ]
+    finally:
         await searcher.close()

@@ -863,7 +863,7 @@ def test_empty_index():
 def test_batch_postings_split_words_as_the_text_module_does():
     """Each stem's postings: the slots holding one of its words, where one first stands
     and whether they stand there more than once; each word's count of uses."""
-    from bot.search.postings import batch_postings
+    from bot.search.postings import Tokenizer
     from bot.text import stem, words
 
     texts = (
@@ -873,7 +873,8 @@ def test_batch_postings_split_words_as_the_text_module_does():
         "Les journaux, le journal.",
     )
     norms = [normalize(t) for t in texts]
-    postings = batch_postings(norms, 7)
+    tokenizer = Tokenizer()
+    by_stem = tokenizer.postings(norms, 7)
     uses: dict[str, int] = {}
     for slot, norm in enumerate(norms, start=7):
         toks = [w for w in words(norm) if w not in STOP_WORDS]
@@ -886,9 +887,9 @@ def test_batch_postings_split_words_as_the_text_module_does():
         }
         found = {
             r: (int(p[s == slot][0] & 0x7FFF), bool(p[s == slot][0] & 0x8000))
-            for r, (s, p) in postings.by_stem.items()
+            for r, (s, p) in by_stem.items()
             if (s == slot).any()
         }
         assert found == expected
-    assert postings.uses == uses
-    assert postings.by_stem["journal"][1].tolist() == [1 | REPEATED]
+    assert tokenizer.used() == uses
+    assert by_stem["journal"][1].tolist() == [1 | REPEATED]

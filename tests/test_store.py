@@ -6,11 +6,14 @@ import asyncio
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import aiosqlite
 import pytest
 
 from bot.models import Passage, Post
-from bot.store import Store, source_key
+from bot.names import source_key
+from bot.store import Store
 from bot.store.migrations import MIGRATIONS
 
 BACKENDS = ("sqlite", "postgres")
@@ -29,6 +32,35 @@ async def test_migrations_wal_and_foreign_keys(tmp_path: Path) -> None:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     async with Store.open(path) as store:  # reopening applies nothing twice
         assert await store.schema_version() == len(MIGRATIONS)
+
+
+async def test_every_sqlite_cursor_is_closed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The driver's own cursors, counted as they are made and closed. One left open keeps
+    # its statement: kept alive, as this list keeps them, it locks its table (« database
+    # table is locked » at the next migration step that alters it).
+    made: list[aiosqlite.Cursor] = []
+    closed: list[aiosqlite.Cursor] = []
+    make, close = aiosqlite.Cursor.__init__, aiosqlite.Cursor.close
+
+    def counted_init(self: aiosqlite.Cursor, *args: Any) -> None:
+        make(self, *args)
+        made.append(self)
+
+    async def counted_close(self: aiosqlite.Cursor) -> None:
+        closed.append(self)
+        await close(self)
+
+    monkeypatch.setattr(aiosqlite.Cursor, "__init__", counted_init)
+    monkeypatch.setattr(aiosqlite.Cursor, "close", counted_close)
+    async with Store.open(tmp_path / "r.sqlite3") as store:
+        source = await store.ensure_source("Numerama")
+        await store.upsert_posts(source, [_post("A", guid="g1"), _post("B", guid="g2")])
+        await store.upsert_posts(source, [_post("A corrigé", guid="g1")])
+        assert await store.count_posts() == 2
+    assert len(made) > 10
+    assert {id(cursor) for cursor in made} == {id(cursor) for cursor in closed}
 
 
 async def test_same_input_twice_adds_nothing(store: Store) -> None:

@@ -42,24 +42,19 @@ def push(delivery: Delivery, chat: Chat, tz: ZoneInfo) -> Outgoing:
     return Outgoing(html, chat.link_previews, photo=image, caption=caption(delivery, lang, zone))
 
 
-def utf16_units(html: str) -> int:
-    """How long Telegram counts our HTML: its text after entity parsing, in UTF-16 units."""
-    return len(render.plain(html).encode("utf-16-le")) // 2
-
-
 def caption(delivery: Delivery, lang: str, tz: ZoneInfo, limit: int = MAX_CAPTION) -> str:
     """The push's content as a photo caption, its snippet (then hashtags) cut to fit."""
     html = render.push_message(delivery, lang=lang, tz=tz)
-    if utf16_units(html) <= limit:
+    if render.utf16_units(html) <= limit:
         return html
     bare = replace(delivery, snippet="", hashtags=())
     html = render.push_message(bare, lang=lang, tz=tz)
-    room = limit - utf16_units(html) - 1  # the snippet's own line break
+    room = limit - render.utf16_units(html) - 1  # the snippet's own line break
     # The longest cut of the snippet that fits: a character is one or two UTF-16 units.
     low, high = 0, min(len(delivery.snippet), render.MAX_SNIPPET)
     while low < high:
         size = (low + high + 1) // 2
-        if utf16_units(render.escape(render.shorten(delivery.snippet, size))) <= room:
+        if render.utf16_units(render.escape(render.shorten(delivery.snippet, size))) <= room:
             low = size
         else:
             high = size - 1
@@ -86,7 +81,7 @@ def more(counts: Mapping[str, int], chat: Chat) -> Outgoing:
 
 
 def digest(
-    deliveries: Sequence[Delivery], chat: Chat, tz: ZoneInfo, *, limit: int = render.SAFE_MESSAGE
+    deliveries: Sequence[Delivery], chat: Chat, tz: ZoneInfo, *, limit: int = render.MAX_MESSAGE
 ) -> list[tuple[Outgoing, list[int]]]:
     """A digest grouped by source, split to fit; each message with the outbox ids it carries.
 
@@ -108,7 +103,7 @@ def digest(
             line = render.digest_line(delivery, lang, zone)
             lines, ids = messages[-1]
             chunk = ["", heading, line] if number == 0 else [line]
-            if len("\n".join(lines + chunk)) > limit:
+            if render.utf16_units("\n".join(lines + chunk)) > limit:
                 lines, ids = [heading], []
                 messages.append((lines, ids))
                 chunk = [line]

@@ -70,24 +70,6 @@ def mend_utf8(data: bytes, content_type: str | None = None) -> bytes:
     return data.decode("utf-8", errors=_HANDLER).encode("utf-8")
 
 
-def decode_document(data: bytes, content_type: str | None = None) -> str:
-    """Text of a document (a page, a dump): its declared charset, else UTF-8, else cp1252.
-
-    Bad bytes are mended in place; a whole document never changes charset for one of them.
-    """
-    charset = declared_charset(data, content_type)
-    if charset and charset not in _UTF8_NAMES:
-        try:
-            return data.decode(charset, errors="replace")
-        except LookupError:
-            pass
-    mended = mend_utf8(data, content_type)
-    try:
-        return mended.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 _CONTINUATION = "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"  # noqa: E501
 _MOJIBAKE = re.compile(
     f"[\u00c2-\u00df]{_CONTINUATION}|[\u00e0-\u00ef]{_CONTINUATION}{{2}}"

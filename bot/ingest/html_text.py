@@ -246,11 +246,6 @@ def _clean(text: str) -> str:
     return "\n".join(lines)
 
 
-def html_to_paragraphs(html: str) -> list[str]:
-    """Plain-text paragraphs of HTML (each block's text)."""
-    return [block.text for block in html_blocks(html)]
-
-
 def text_to_paragraphs(text: str) -> list[str]:
     """Paragraphs of plain text, spaces collapsed and tag-like text removed."""
     # Hard-wrapped text marks paragraphs with blank lines; otherwise each line is one.
@@ -285,15 +280,6 @@ def body_paragraphs(value: str | None, content_type: str | None) -> list[str]:
 def one_line(value: str | None, content_type: str | None = None) -> str:
     """One line of plain text from a title-like field."""
     return " ".join(" ".join(body_paragraphs(value, content_type)).split("\n"))
-
-
-def first_words(text: str, *, words: int = 12, chars: int = 90) -> str:
-    """The first words of a text, with an ellipsis when cut."""
-    parts = text.split()
-    title = " ".join(parts[:words])
-    if len(title) > chars:
-        title = title[:chars].rsplit(" ", 1)[0]
-    return title + "…" if len(title) < len(" ".join(parts)) else title
 
 
 def first_sentence(text: str, *, chars: int = 120) -> str:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser
 
 from bot.ingest.dates import iso_date
 from bot.ingest.html_text import strip_html
@@ -211,8 +211,3 @@ def _accessible(ld: dict[str, Any]) -> bool | None:
         if word in ("false", "true"):
             return word == "true"
     return None
-
-
-def node_text(node: LexborNode) -> str:
-    """The text of a node, spaces collapsed."""
-    return " ".join(node.text(separator=" ").split())

@@ -19,12 +19,9 @@ import httpx
 
 from bot.ingest.fetch import DEFAULT_USER_AGENT, FetchResult, fetch
 
-# Failure codes, stored with the post and counted per source in /status.
-# "not_html", "empty" and "unreadable" also come from the extractor (bot/ingest/page.py).
-FAILURES = (
-    "gone", "http", "timeout", "too_big", "not_html", "robots", "refused", "unreachable",
-    "empty", "unreadable",
-)  # fmt: skip
+# Failure codes, stored with the post and counted per source in /status: gone, http,
+# timeout, too_big, not_html, robots, refused, unreachable, empty, unreadable ("not_html",
+# "empty" and "unreadable" also come from the extractor, bot/ingest/page.py).
 PAGE_MAX_BYTES = 3_000_000
 ROBOTS_MAX_BYTES = 500_000
 ROBOTS_LIFETIME = 86_400.0
@@ -95,7 +92,6 @@ class Robots:
         self._agent = user_agent
         self._clock = clock
         self._rules: dict[str, tuple[float, RobotFileParser | bool]] = {}
-        self.fetches = 0
 
     def known(self, origin: str) -> bool:
         """True when `origin`'s rules are cached and fresh."""
@@ -107,7 +103,6 @@ class Robots:
     ) -> FetchResult | None:
         """Fetch and cache `origin`'s robots.txt (`origin` is scheme://host[:port]); the
         failed fetch when the host gave no answer at all (nothing is cached then)."""
-        self.fetches += 1
         result = await fetch(
             client, origin + "/robots.txt", max_bytes=ROBOTS_MAX_BYTES, total_timeout=deadline,
             accept="text/plain, */*;q=0.5",

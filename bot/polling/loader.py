@@ -75,11 +75,6 @@ class LoadReport:
         return [i for s in self.per_source().values() for i in s.new_post_ids]
 
 
-def expand_inputs(inputs: Sequence[str]) -> list[str]:
-    """URLs and files as given; folders replaced by their input files, recursively, sorted."""
-    return [item for item, _ in _expand(inputs)]
-
-
 def _expand(inputs: Sequence[str]) -> list[tuple[str, bool]]:
     """Each input, and whether it was found in a folder rather than named."""
     expanded: list[tuple[str, bool]] = []

@@ -9,7 +9,6 @@ TITLE = 0  # the kind code of a post's title, which is searchable like a passage
 
 # Fields: title, lead (a post's first passage), paragraph, question, answer, pull quote.
 TITLE_FIELD, LEAD_FIELD = 0, 1
-FIELDS = 6
 
 
 def field_of(kind: int, position: int) -> int:

@@ -21,6 +21,9 @@ from bot.search.results import QuoteResponse, SearchResponse
 log = logging.getLogger(__name__)
 
 CHANGES_AT_ONCE = 5000  # posts read from the store and indexed in one transaction
+# A build of a large database takes a minute or more before start-up goes on: a line every
+# so many posts read shows it is under way (and how fast).
+BUILD_LOG_EVERY = 100_000
 
 T = TypeVar("T")
 
@@ -94,20 +97,25 @@ class Searcher:
         it is rebuilt at the next start), then stamped."""
         loop = asyncio.get_running_loop()
         reached = 0
+        count = 0
 
         def changes() -> Iterator[IndexedPost]:
             # Runs in the build's worker thread; the store is read on the event loop.
-            nonlocal reached
+            nonlocal reached, count
             while True:
                 read = self._store.index_changes(reached, limit=CHANGES_AT_ONCE)
                 seq, posts = asyncio.run_coroutine_threadsafe(read, loop).result()
                 yield from posts
+                if (count + len(posts)) // BUILD_LOG_EVERY > count // BUILD_LOG_EVERY:
+                    log.info("building the search index: %d posts so far", count + len(posts))
+                count += len(posts)
                 if seq == reached:
                     return
                 reached = seq
 
         index = await asyncio.to_thread(SearchIndex.build, changes(), tz=self._tz, path=self._path)
         await asyncio.to_thread(index.update, [], stamp=f"{self._store_id}:{reached}")
+        log.info("search index built: %d posts, %d passages", count, len(index))
         return index, reached
 
     async def refresh(self) -> None:

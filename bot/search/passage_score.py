@@ -131,12 +131,6 @@ def holds_wording(query: ResolvedQuery, norm: str) -> bool:
     return False
 
 
-def one_word_score(quality: float, *, title: bool = False) -> float:
-    """What `score_passage` gives a one-word query (no phrase) matched at `quality`."""
-    score = W_COVERAGE * quality + W_PROXIMITY + (W_PHRASE if quality >= 1.0 else 0.0)
-    return min(100.0, score + (W_TITLE if title else 0.0))
-
-
 def _proximity(
     query: ResolvedQuery,
     norm: str,

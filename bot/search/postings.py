@@ -10,7 +10,6 @@ words, which is what makes 1M passages fast.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from itertools import count
 
 import numpy as np
@@ -34,24 +33,6 @@ _WORD_BYTES = bytes(
 
 # stem -> (slots, ascending, uint32; first positions, uint16)
 Postings = dict[str, tuple[np.ndarray, np.ndarray]]
-
-
-@dataclass(slots=True)
-class BatchPostings:
-    """What a batch adds: each stem's postings, and how often each word was used."""
-
-    by_stem: Postings = field(default_factory=dict)
-    uses: dict[str, int] = field(default_factory=dict)
-
-
-def batch_postings(norms: list[str], first_slot: int) -> BatchPostings:
-    """The postings of normalized passages numbered from `first_slot` (stop words left
-    out): stem -> (the slots holding a word of that stem, ascending, as uint32; the first
-    position of one in each, uint16, with REPEATED set when they stand there more than
-    once), and word -> how many times it stands in the batch."""
-    tokenizer = Tokenizer()
-    by_stem = tokenizer.postings(norms, first_slot)
-    return BatchPostings(by_stem, tokenizer.used())
 
 
 class Tokenizer:

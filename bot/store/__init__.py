@@ -1,6 +1,5 @@
 """The store: the only package that talks to a database (SQLite or PostgreSQL)."""
 
-from bot.names import source_key
 from bot.store.chats import ChatStore
 from bot.store.fanout import FanoutStore
 from bot.store.leases import LeaseStore
@@ -28,4 +27,4 @@ class Store(
     """Typed queries over one database; `async with Store.open(path_or_url) as store`."""
 
 
-__all__ = ["Store", "Transaction", "TransferError", "Upserted", "source_key"]
+__all__ = ["Store", "Transaction", "TransferError", "Upserted"]

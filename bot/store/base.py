@@ -8,20 +8,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
-from bot.store.db import Connection, Database, fits_int64, is_database_url
+from bot.config import is_database_url
+from bot.store.db import Connection, Database, fits_int64
 
 fits_sqlite = fits_int64  # the name callers know: the range of a stored integer
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso_utc(moment: datetime | None) -> str | None:
+    """A moment as stored: ISO 8601 in UTC (None stays None)."""
     return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
-def _parse_iso(value: str | None) -> datetime | None:
+def parse_iso(value: str | None) -> datetime | None:
+    """A stored moment read back as an aware datetime (None stays None)."""
     return None if value is None else datetime.fromisoformat(value)
 
 
-def _now() -> str:
+def now_iso() -> str:
+    """Now, as stored: ISO 8601 in UTC."""
     return datetime.now(UTC).isoformat()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.models import Chat, Subscription
-from bot.store.base import StoreBase, _now, _parse_iso, fits_sqlite
+from bot.store.base import StoreBase, fits_sqlite, now_iso, parse_iso
 from bot.store.db import Connection, Row
 
 _CHAT_COLUMNS = (
@@ -26,7 +26,7 @@ def _chat(row: Row) -> Chat:
         quiet_start=row["quiet_start"],
         quiet_end=row["quiet_end"],
         digest=row["digest"],
-        last_digest_at=_parse_iso(row["last_digest_at"]),
+        last_digest_at=parse_iso(row["last_digest_at"]),
         manages=row["manages"],
         language_chosen=bool(row["language_chosen"]),
     )
@@ -46,7 +46,7 @@ class ChatStore(StoreBase):
             " title = coalesce(excluded.title, chats.title), active = 1,"
             " language = CASE WHEN chats.language_chosen = 1 THEN chats.language"
             " ELSE coalesce(?, chats.language) END",
-            (chat_id, type, title, language or "fr", _now(), language),
+            (chat_id, type, title, language or "fr", now_iso(), language),
         )
         chat = await self.chat(chat_id)
         assert chat is not None
@@ -124,7 +124,7 @@ class ChatStore(StoreBase):
         One upsert, so two racing /subscribe of a chat never both insert. The conflict
         target repeats the unique index's expressions exactly, as SQLite requires.
         """
-        created_at = _now()
+        created_at = now_iso()
         row = await self._db.returning(
             "INSERT INTO subscriptions (chat_id, source_id, filters, filters_shown, created_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, (coalesce(source_id, 0)))"

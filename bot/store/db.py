@@ -97,11 +97,6 @@ class Database(Connection, Protocol):
         ...
 
 
-def is_database_url(target: str | Path) -> bool:
-    """True for a PostgreSQL URL (`postgresql://…`), False for a SQLite file path."""
-    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
-
-
 def quoted(name: str) -> str:
     """A column or table name as an SQL identifier, quoted (either engine)."""
     return '"' + name.replace('"', '""') + '"'

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
-from bot.store.base import _iso
+from bot.store.base import iso_utc
 from bot.store.db import Connection
 
 # How long a title match, or a delivery from another source, makes an entry "seen".
@@ -31,7 +31,7 @@ class SourcePosts:
     def __init__(self, rows: Iterable[tuple[int, str | None, str, str]], now: datetime) -> None:
         """`rows`: (post id, url_key, title_norm, first_seen ISO) of the source's posts."""
         rows = list(rows)
-        recent = _iso(now - RECENT) or ""
+        recent = iso_utc(now - RECENT) or ""
         # A link shared by several posts (a feed that links every entry to one page)
         # identifies none of them.
         shared = Counter(key for _, key, _, _ in rows if key)
@@ -91,7 +91,7 @@ async def delivered_elsewhere(
         rows = await db.fetchall(
             "SELECT p.url_key, o.chat_id FROM posts p JOIN outbox o ON o.post_id = p.id"
             f" WHERE p.url_key IN ({marks}) AND p.source_id != ? AND p.first_seen >= ?{among}",
-            (*chunk, source_id, _iso(now - RECENT), *bounds),
+            (*chunk, source_id, iso_utc(now - RECENT), *bounds),
         )
         for row in rows:
             for post_id in by_key[row["url_key"]]:

@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from bot.store.base import StoreBase, _now
+from bot.store.base import StoreBase, now_iso
 from bot.store.db import Connection, Database
 from bot.store.dedup import delivered_elsewhere
 from bot.store.outbox import owe_matching
@@ -39,7 +39,7 @@ async def record_fanout(
     row = await db.returning(
         "INSERT INTO fanouts (source_id, cap, next_chat, created_at) VALUES (?, ?, ?, ?)"
         " RETURNING id",
-        (source_id, cap, _FIRST, _now()),
+        (source_id, cap, _FIRST, now_iso()),
     )
     assert row is not None
     fanout_id = int(row["id"])

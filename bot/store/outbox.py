@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from bot.models import Delivery
-from bot.store.base import StoreBase, _iso, _now, _parse_iso
+from bot.store.base import StoreBase, iso_utc, now_iso, parse_iso
 from bot.store.db import Connection, Row
 
 _SNIPPET = 400
@@ -31,10 +31,10 @@ def _delivery(row: Row) -> Delivery:
         title=row["title"],
         url=row["url"],
         source=row["source"],
-        published=_parse_iso(row["published"]),
+        published=parse_iso(row["published"]),
         hashtags=tuple(json.loads(row["hashtags"] or "[]")),
         snippet=row["snippet"],
-        created_at=_parse_iso(row["created_at"]) or datetime.min.replace(tzinfo=UTC),
+        created_at=parse_iso(row["created_at"]) or datetime.min.replace(tzinfo=UTC),
         attempts=row["attempts"],
         image=images[0] if images else None,
         paywalled=bool(row["paywalled"]),
@@ -65,7 +65,7 @@ class OutboxStore(StoreBase):
             " AND NOT (coalesce(p.page_state, '') = 'wanted' AND o.kind = 'push'"
             " AND o.created_at > ?)"
             " ORDER BY o.id LIMIT ?",
-            (_SNIPPET, _iso(moment), _iso(moment - timedelta(seconds=page_wait)), limit),
+            (_SNIPPET, iso_utc(moment), iso_utc(moment - timedelta(seconds=page_wait)), limit),
         )
         return [_delivery(row) for row in rows]
 
@@ -76,7 +76,7 @@ class OutboxStore(StoreBase):
         skip a digest nor release one twice; the rows stay pending until Telegram takes
         the message that carries them.
         """
-        moment = _iso(now)
+        moment = iso_utc(now)
         async with self._transaction() as tx:
             released = await tx.execute(
                 "UPDATE outbox SET released_at = ? WHERE chat_id = ? AND kind = 'digest'"
@@ -92,7 +92,7 @@ class OutboxStore(StoreBase):
             f"{_DELIVERY_SELECT} WHERE o.chat_id = ? AND o.kind = 'digest'"
             " AND o.state = 'pending' AND o.released_at IS NOT NULL"
             " AND (o.not_before IS NULL OR o.not_before <= ?) ORDER BY o.id",
-            (_SNIPPET, chat_id, _iso(now) or _now()),
+            (_SNIPPET, chat_id, iso_utc(now) or now_iso()),
         )
         return [_delivery(row) for row in rows]
 
@@ -107,7 +107,7 @@ class OutboxStore(StoreBase):
             " JOIN sources s ON s.id = p.source_id WHERE o.chat_id = ? AND o.kind = 'more'"
             " AND o.state = 'pending' AND (o.not_before IS NULL OR o.not_before <= ?)"
             " ORDER BY o.id",
-            (chat_id, _iso(now) or _now()),
+            (chat_id, iso_utc(now) or now_iso()),
         )
         for row in rows:
             by_source.setdefault(row["name"], []).append(row["id"])
@@ -116,7 +116,7 @@ class OutboxStore(StoreBase):
 
     async def mark_sent(self, ids: Sequence[int]) -> None:
         """These deliveries reached Telegram."""
-        now = _now()
+        now = now_iso()
         await self._db.executemany(
             "UPDATE outbox SET state = 'sent', sent_at = ?, settled_at = ?,"
             " attempts = attempts + 1 WHERE id = ?",
@@ -132,7 +132,7 @@ class OutboxStore(StoreBase):
         await self._settle(ids, "given_up", error)
 
     async def _settle(self, ids: Sequence[int], state: str, error: str) -> None:
-        now = _now()
+        now = now_iso()
         await self._db.executemany(
             "UPDATE outbox SET state = ?, error = ?, settled_at = ?, attempts = attempts + 1"
             " WHERE id = ? AND state = 'pending'",
@@ -157,7 +157,7 @@ class OutboxStore(StoreBase):
         return await self._db.execute(
             "UPDATE outbox SET state = 'failed', error = ?, settled_at = ?"
             " WHERE chat_id = ? AND state = 'pending'",
-            (error[:500], _now(), chat_id),
+            (error[:500], now_iso(), chat_id),
         )
 
     async def postpone(self, ids: Sequence[int], until: datetime, error: str) -> None:
@@ -165,13 +165,13 @@ class OutboxStore(StoreBase):
         await self._db.executemany(
             "UPDATE outbox SET not_before = ?, error = ?, attempts = attempts + 1"
             " WHERE id = ? AND state = 'pending'",
-            [(_iso(until), error[:500], i) for i in ids],
+            [(iso_utc(until), error[:500], i) for i in ids],
         )
 
     async def prune_outbox(self, before: datetime) -> int:
         """Forget deliveries settled (sent, failed, given up) before `before`; pending stay."""
         return await self._db.execute(
-            "DELETE FROM outbox WHERE settled_at IS NOT NULL AND settled_at < ?", (_iso(before),)
+            "DELETE FROM outbox WHERE settled_at IS NOT NULL AND settled_at < ?", (iso_utc(before),)
         )
 
     async def outbox_counts(self, chat_id: int | None = None) -> dict[str, int]:
@@ -190,7 +190,7 @@ class OutboxStore(StoreBase):
 
 async def enqueue(db: Connection, rows: Iterable[tuple[int, int, str]]) -> None:
     """Owe posts to chats: (chat_id, post_id, kind); a row already there stays as is."""
-    now = _now()
+    now = now_iso()
     await db.insert_new(
         "outbox",
         ("chat_id", "post_id", "kind", "created_at"),
@@ -253,7 +253,7 @@ async def owe_matching(
     where = _CHATS.format(below="" if high is None else " AND s.chat_id < ?")
     bounds = (low,) if high is None else (low, high)
     owed = _OWED.format(chats=where, skip=_SKIP if skip else "")
-    now = _now()
+    now = now_iso()
     posts = await db.fetchone(
         "SELECT count(DISTINCT post_id) AS n FROM fanout_matches WHERE fanout_id = ?",
         (fanout_id,),

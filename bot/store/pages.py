@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.models import Passage, article_key
-from bot.store.base import StoreBase, _iso, _now, _parse_iso
+from bot.store.base import StoreBase, iso_utc, now_iso, parse_iso
 from bot.store.db import Connection, Row
 from bot.store.posts import _json_list
 from bot.text import normalize_many
@@ -95,7 +95,7 @@ class PageStore(StoreBase):
             params.append(source_id)
         if since is not None:
             where.append("p.published >= ?")
-            params.append(_iso(since))
+            params.append(iso_utc(since))
         cap = "" if limit is None else f" ORDER BY p.id DESC LIMIT {int(limit)}"
         async with self._transaction() as tx:
             await tx.execute(
@@ -135,9 +135,9 @@ class PageStore(StoreBase):
                 " published = coalesce(published, ?), url_key = coalesce(?, url_key),"
                 " updated_at = ?, seq = ? WHERE id = ?",
                 (
-                    origin, state, page.failure, _now(), int(page.paywalled), _json_list(images),
-                    page.author, _iso(page.published), article_key(page.canonical_url), _now(),
-                    seq, post_id,
+                    origin, state, page.failure, now_iso(), int(page.paywalled),
+                    _json_list(images), page.author, iso_utc(page.published),
+                    article_key(page.canonical_url), now_iso(), seq, post_id,
                 ),
             )  # fmt: skip
             if page.passages is not None:
@@ -147,7 +147,7 @@ class PageStore(StoreBase):
         """A post's page could not be had (`code`, see ingest.pages.FAILURES): the teaser stays."""
         await self._db.execute(
             "UPDATE posts SET page_state = 'failed', page_failure = ?, page_at = ? WHERE id = ?",
-            (code, _now(), post_id),
+            (code, now_iso(), post_id),
         )
 
     async def owed_pushes(self, post_id: int) -> dict[int, list[int]]:
@@ -174,11 +174,6 @@ class PageStore(StoreBase):
             f"SELECT id FROM posts WHERE paywalled = 1 AND id IN ({marks})", list(post_ids)
         )
         return {int(row["id"]) for row in rows}
-
-    async def page_pending(self, post_id: int) -> bool:
-        """True while a post still waits for its page."""
-        row = await self._db.fetchone("SELECT page_state FROM posts WHERE id = ?", (post_id,))
-        return row is not None and row["page_state"] == "wanted"
 
     async def fulltext_counts(self) -> dict[str, dict[str, Any]]:
         """Per source with pages tried: posts with full text, teasers, for subscribers, and
@@ -219,7 +214,7 @@ def _wanted(row: Row, passages: tuple[Passage, ...]) -> WantedPage:
         passages=passages,
         has_image=bool(json.loads(row["images"] or "[]")),
         author=row["author"],
-        published=_parse_iso(row["published"]),
+        published=parse_iso(row["published"]),
     )
 
 

@@ -17,7 +17,7 @@ from bot.models import (
     Post,
     article_key,
 )
-from bot.store.base import StoreBase, _iso, _parse_iso
+from bot.store.base import StoreBase, iso_utc, parse_iso
 from bot.store.db import Connection
 from bot.store.dedup import source_posts
 from bot.text import normalize, normalize_many
@@ -100,7 +100,7 @@ async def upsert_posts(
     if not posts:
         return result
     moment = datetime.now(UTC)
-    now = _iso(moment)
+    now = iso_utc(moment)
     # The change number first: its row lock makes writers of posts take turns (on
     # PostgreSQL), so what is read below is current and numbers are committed in order.
     row = await db.returning(
@@ -266,7 +266,7 @@ class PostStore(StoreBase):
                 title=row["title"],
                 title_norm=row["title_norm"],
                 author=row["author"],
-                published=_parse_iso(row["published"]),
+                published=parse_iso(row["published"]),
                 url=row["url"],
                 passages=tuple(passages[pid]),
             )
@@ -326,7 +326,7 @@ def _post_values(post: Post) -> _PostValues:
         normalize(post.title),
         post.url,
         post.author,
-        _iso(post.published),
+        iso_utc(post.published),
         post.reading_minutes,
         _json_list(post.hashtags),
         _json_list(post.images),

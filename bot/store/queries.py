@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from bot.store.base import StoreBase, _iso, _now
+from bot.store.base import StoreBase, iso_utc, now_iso
 
 # 12 random bytes: 16 url-safe characters, unguessable, and short enough that a button's
 # data (`q:<id>:<page>`) stays far below Telegram's 64 bytes.
@@ -21,7 +21,7 @@ class QueryStore(StoreBase):
             "INSERT INTO saved_queries (id, chat_id, query, used_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (chat_id, query) DO UPDATE SET used_at = excluded.used_at"
             " RETURNING id",
-            (secrets.token_urlsafe(QUERY_ID_BYTES), chat_id, query, _now()),
+            (secrets.token_urlsafe(QUERY_ID_BYTES), chat_id, query, now_iso()),
         )
         assert row is not None
         return str(row["id"])
@@ -36,5 +36,5 @@ class QueryStore(StoreBase):
     async def forget_queries(self, before: datetime) -> int:
         """Drop saved queries unused since `before`; their buttons then say they expired."""
         return await self._db.execute(
-            "DELETE FROM saved_queries WHERE used_at < ?", (_iso(before),)
+            "DELETE FROM saved_queries WHERE used_at < ?", (iso_utc(before),)
         )

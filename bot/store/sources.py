@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.models import FULL_TEXT_MODES, FullText, SourceKind, SourceOrigin, SourceState
 from bot.names import catalogue, clean_name, named_sources, source_key
-from bot.store.base import StoreBase, _iso, _now, _parse_iso
+from bot.store.base import StoreBase, iso_utc, now_iso, parse_iso
 from bot.store.db import Connection, Row
 
 _COLUMNS = (
@@ -27,10 +27,10 @@ def _state(row: Row) -> SourceState:
         interval=row["interval"],
         etag=row["etag"],
         last_modified=row["last_modified"],
-        last_success=_parse_iso(row["last_success"]),
+        last_success=parse_iso(row["last_success"]),
         last_error=row["last_error"],
         error_count=row["error_count"],
-        next_poll=_parse_iso(row["next_poll"]),
+        next_poll=parse_iso(row["next_poll"]),
         failing=bool(row["failing"]),
         primed=bool(row["primed"]),
         origin=row["origin"],
@@ -61,7 +61,7 @@ class SourceStore(StoreBase):
             "INSERT INTO sources (name, key, url, kind, origin, created_at)"
             " VALUES (?, ?, ?, ?, 'cli', ?) ON CONFLICT (key) DO UPDATE SET key = excluded.key"
             " RETURNING id",
-            (name or "unknown", key, url, kind, _now()),
+            (name or "unknown", key, url, kind, now_iso()),
         )
         assert row is not None
         return int(row["id"])
@@ -130,12 +130,12 @@ class SourceStore(StoreBase):
         await self._db.execute(
             f"UPDATE sources SET unfollowed_at = ? WHERE {brought} AND unfollowed_at IS NULL"
             f" AND NOT {followed}",
-            (_iso(now),),
+            (iso_utc(now),),
         )
         rows = await self._db.fetchall(
             f"SELECT id, name FROM sources WHERE {brought} AND unfollowed_at <= ?"
             f" AND NOT {followed} ORDER BY key",
-            (_iso(now - grace),),
+            (iso_utc(now - grace),),
         )
         for row in rows:
             await self.stop_polling(int(row["id"]))
@@ -223,13 +223,13 @@ class SourceStore(StoreBase):
                 "UPDATE sources SET next_poll = ?, last_success = ?, etag = coalesce(?, etag),"
                 " last_modified = coalesce(?, last_modified), error_count = 0, last_error = NULL,"
                 " failing = 0, primed = 1 WHERE id = ?",
-                (_iso(next_poll), _iso(success), etag, last_modified, source_id),
+                (iso_utc(next_poll), iso_utc(success), etag, last_modified, source_id),
             )
         else:
             await self._db.execute(
                 "UPDATE sources SET next_poll = ?, last_error = ?, error_count = error_count + 1,"
                 " failing = ? WHERE id = ?",
-                (_iso(next_poll), error[:500], int(failing), source_id),
+                (iso_utc(next_poll), error[:500], int(failing), source_id),
             )
 
     async def _upgrade_data(self) -> None:

@@ -15,6 +15,19 @@ from bot.store.db import Connection, Row, quoted
 from bot.store.migrations import MIGRATIONS
 
 
+async def _run(db: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> int:
+    """One statement, its cursor closed at once (not left to the garbage collector, holding
+    its statement meanwhile); the number of rows it changed."""
+    async with db.execute(sql, params) as cursor:
+        return cursor.rowcount
+
+
+async def _run_many(db: aiosqlite.Connection, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    """One statement over many rows, its cursor closed at once."""
+    async with db.executemany(sql, rows):
+        pass
+
+
 class SqliteConnection:
     """Statements straight on the connection: inside a transaction that holds the lock."""
 
@@ -41,12 +54,11 @@ class SqliteConnection:
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One write; the number of rows it changed."""
-        cursor = await self._db.execute(sql, params)
-        return cursor.rowcount
+        return await _run(self._db, sql, params)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """One write statement over many rows."""
-        await self._db.executemany(sql, rows)
+        await _run_many(self._db, sql, rows)
 
     async def insert_rows(
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
@@ -54,8 +66,10 @@ class SqliteConnection:
         """Plain inserts of many rows."""
         if rows:
             marks = ", ".join("?" for _ in columns)
-            await self._db.executemany(
-                f"INSERT INTO {table} ({', '.join(map(quoted, columns))}) VALUES ({marks})", rows
+            await _run_many(
+                self._db,
+                f"INSERT INTO {table} ({', '.join(map(quoted, columns))}) VALUES ({marks})",
+                rows,
             )
 
     async def insert_new(
@@ -64,7 +78,8 @@ class SqliteConnection:
         """Inserts of many rows, leaving out those a unique key already holds."""
         if rows:
             marks = ", ".join("?" for _ in columns)
-            await self._db.executemany(
+            await _run_many(
+                self._db,
                 f"INSERT INTO {table} ({', '.join(map(quoted, columns))}) VALUES ({marks})"
                 " ON CONFLICT DO NOTHING",
                 rows,
@@ -103,12 +118,12 @@ class SqliteDatabase(SqliteConnection):
         async with aiosqlite.connect(path, isolation_level=None) as db:
             db.row_factory = aiosqlite.Row
             # The wait first: turning a new file to WAL needs a lock another process may hold.
-            await db.execute("PRAGMA busy_timeout=5000")
-            await db.execute("PRAGMA journal_mode=WAL")
-            await db.execute("PRAGMA foreign_keys=ON")
-            await db.execute("PRAGMA synchronous=NORMAL")
+            await _run(db, "PRAGMA busy_timeout=5000")
+            await _run(db, "PRAGMA journal_mode=WAL")
+            await _run(db, "PRAGMA foreign_keys=ON")
+            await _run(db, "PRAGMA synchronous=NORMAL")
             # 64 MB of page cache: bulk loads touch the same index pages over and over.
-            await db.execute("PRAGMA cache_size=-65536")
+            await _run(db, "PRAGMA cache_size=-65536")
             database = cls(db, path)
             await database._migrate()
             try:
@@ -123,18 +138,18 @@ class SqliteDatabase(SqliteConnection):
         # The write lock first, then the version read under it: processes opening one new
         # file at once would otherwise each run the same steps (« table sources already
         # exists »). All the steps due go in that one transaction.
-        await self._db.execute("BEGIN IMMEDIATE")
+        await _run(self._db, "BEGIN IMMEDIATE")
         try:
             version = await self.schema_version()
             for number, script in enumerate(MIGRATIONS, start=1):
                 if number <= version:
                     continue
                 for statement in _statements(script):
-                    await self._db.execute(statement)
-                await self._db.execute(f"PRAGMA user_version = {number}")
-            await self._db.execute("COMMIT")
+                    await _run(self._db, statement)
+                await _run(self._db, f"PRAGMA user_version = {number}")
+            await _run(self._db, "COMMIT")
         except BaseException:
-            await self._db.execute("ROLLBACK")
+            await _run(self._db, "ROLLBACK")
             raise
 
     async def schema_version(self) -> int:
@@ -159,12 +174,12 @@ class SqliteDatabase(SqliteConnection):
             if self._reader is None:
                 self._reader = await aiosqlite.connect(path, isolation_level=None)
                 self._reader.row_factory = aiosqlite.Row
-                await self._reader.execute("PRAGMA busy_timeout=5000")
-            await self._reader.execute("BEGIN")
+                await _run(self._reader, "PRAGMA busy_timeout=5000")
+            await _run(self._reader, "BEGIN")
             try:
                 yield SqliteConnection(self._reader)
             finally:
-                await self._reader.execute("COMMIT")  # a read: nothing to keep or lose
+                await _run(self._reader, "COMMIT")  # a read: nothing to keep or lose
 
     @property
     def in_transaction(self) -> bool:
@@ -181,18 +196,18 @@ class SqliteDatabase(SqliteConnection):
         """
         async with self._lock:
             if bulk:
-                await self._db.execute("PRAGMA foreign_keys=OFF")
+                await _run(self._db, "PRAGMA foreign_keys=OFF")
             try:
-                await self._db.execute("BEGIN IMMEDIATE")
+                await _run(self._db, "BEGIN IMMEDIATE")
                 try:
                     yield SqliteConnection(self._db)
                 except BaseException:
-                    await self._db.execute("ROLLBACK")
+                    await _run(self._db, "ROLLBACK")
                     raise
-                await self._db.execute("COMMIT")
+                await _run(self._db, "COMMIT")
             finally:
                 if bulk:
-                    await self._db.execute("PRAGMA foreign_keys=ON")
+                    await _run(self._db, "PRAGMA foreign_keys=ON")
 
     async def returning(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         """One write with a RETURNING clause, never inside another coroutine's transaction."""

@@ -109,10 +109,6 @@ class TransferStore(StoreBase):
                         yield _dump(line)
         yield _dump({"end": counts.as_dict()})
 
-    async def is_empty(self) -> bool:
-        """True when no table users would miss holds a row."""
-        return await _is_empty(self._db)
-
     async def import_lines(
         self, lines: Iterable[str], *, replace: bool = False, unless_held: str | None = None
     ) -> TransferCounts:

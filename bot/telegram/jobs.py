@@ -7,9 +7,8 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
-from bot import i18n
 from bot.delivery.digests import release_due_digests
-from bot.telegram.services import Context, RelaisApp, Services, services_of
+from bot.telegram.services import Context, Services, services_of
 
 log = logging.getLogger(__name__)
 
@@ -83,18 +82,3 @@ async def drop_unfollowed(services: Services, now: datetime) -> list[str]:
         log.info("no chat follows %s any more: no longer polled", ", ".join(dropped))
         services.poller.sources_changed()
     return dropped
-
-
-async def tell_admins(app: RelaisApp, key: str, **values: object) -> None:
-    """A catalogue text to every admin in ADMIN_IDS, each in their language; never raises.
-
-    A value may be a function of the language (a stored error code, rendered per admin)."""
-    services = services_of(app)
-    for admin in services.settings.admin_ids:
-        try:
-            chat = await services.store.chat(admin)
-            lang = chat.language if chat else "fr"
-            filled = {k: v(lang) if callable(v) else v for k, v in values.items()}
-            await app.bot.send_message(admin, i18n.text(lang, key, **filled))
-        except Exception as exc:
-            log.warning("could not tell admin %s: %s", admin, exc)

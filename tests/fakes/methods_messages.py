@@ -52,8 +52,9 @@ def render(
         plain, found = text, list(json_param(entities, "entities") or [])
     if what == "text" and not plain.strip():
         raise bad_request("message text is empty")
-    # Captions are measured as Telegram documents it: UTF-16 code units after parsing.
-    if (utf16_len(plain) if what == "caption" else len(plain)) > max_length:
+    # Texts and captions are measured as Telegram counts them: UTF-16 code units after
+    # parsing (an emoji past U+FFFF counts two).
+    if utf16_len(plain) > max_length:
         raise bad_request(
             "message is too long" if what == "text" else "message caption is too long"
         )

@@ -249,9 +249,10 @@ def check_html(text: str, max_length: int = MAX_TEXT_LENGTH) -> list[str]:
     """Problems Telegram would reject this HTML message for; an empty list means it is fine."""
     parsed = parse_html(text)
     problems = list(parsed.problems)
-    # Counted in code points; whether Telegram counts UTF-16 units is unverified.
+    # Counted as Telegram counts: UTF-16 code units of the text after parsing (an emoji
+    # past U+FFFF is two), as for captions and entity offsets.
     if not parsed.text.strip():
         problems.append("Text is empty after parsing")
-    elif len(parsed.text) > max_length:
-        problems.append(f"Text is too long: {len(parsed.text)} > {max_length} characters")
+    elif utf16_len(parsed.text) > max_length:
+        problems.append(f"Text is too long: {utf16_len(parsed.text)} > {max_length} UTF-16 units")
     return problems

@@ -1,0 +1,1 @@
+"""Maintenance scripts: the dev tools pinned again, vulture's whitelist."""
