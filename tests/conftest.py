@@ -21,14 +21,17 @@ from bot.store import Store
 from bot.telegram.app import build_application
 from bot.telegram.limiter import GateLimiter
 from tests.fakes import FakeBotAPI, FakeRequest, check_html
+from tests.fakes.demo import prepare_database
 from tests.fakes.rss import make_rss
 from tests.fakes.telegram_html import MAX_CAPTION_LENGTH, parse_html, utf16_len
 from tests.postgres_server import PostgresStartError, TestPostgres
 
 __all__ = [
+    "ADMIN",
     "DATA",
     "ROOT",
     "SEED",
+    "app_settings_on",
     "digest_row",
     "fake_api_settings",
     "gated_bot",
@@ -202,6 +205,51 @@ async def running(
                 await application.post_stop(application)
     finally:
         await application.post_shutdown(application)
+
+
+ADMIN = 4242  # the admin of the `app` fixture's bot
+
+
+def app_settings_on(core: FakeBotAPI, database: Path, **options: Any) -> Settings:
+    """Settings of Relais on the in-process fake, on `database`, with no sources file (a
+    missing none.toml beside it) and `options` (admin_ids...)."""
+    defaults: dict[str, Any] = {"sources_file": database.parent / "none.toml"}
+    return Settings(
+        bot_token=core.token,
+        database_path=database,
+        telegram_api_url="http://fake.invalid",
+        **(defaults | options),
+    )
+
+
+@pytest.fixture
+async def app_database(tmp_path: Path) -> Path:
+    """The database the `app` fixture's bot runs on: the demo posts (a module overrides it)."""
+    database = tmp_path / "relais.sqlite3"
+    await prepare_database(database)
+    return database
+
+
+@pytest.fixture
+def app_settings(core: FakeBotAPI, app_database: Path) -> Settings:
+    """The settings the `app` fixture builds Relais with: ADMIN is its admin (a module
+    overrides this fixture to change them)."""
+    return app_settings_on(core, app_database, admin_ids=frozenset({ADMIN}))
+
+
+@pytest.fixture
+def app_options() -> dict[str, Any]:
+    """build_application's options for the `app` fixture (address_policy...): none."""
+    return {}
+
+
+@pytest.fixture
+async def app(
+    core: FakeBotAPI, app_settings: Settings, app_options: dict[str, Any]
+) -> AsyncIterator[Application]:
+    """Relais built as `run` builds it, with the fake Bot API as its transport."""
+    async with running(app_settings, core, **app_options) as application:
+        yield application
 
 
 def gated_bot(

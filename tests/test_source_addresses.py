@@ -23,12 +23,11 @@ from bot.sourcelist.opml import to_opml
 from bot.store import Store
 from bot.store.migrations import MIGRATIONS
 from bot.telegram.services import services_of
-from tests.conftest import running
+from tests.conftest import ADMIN, running
 from tests.fakes import FakeBotAPI, plain_words
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
 
-ADMIN = 4242
 TEST_POLICY = AddressPolicy(also_public=(ip_network("127.0.0.2/32"),))
 RSS = make_rss("Blog", [{"title": "Un", "link": "https://example.org/1", "guid": "1"}])
 
@@ -54,9 +53,13 @@ def _settings(core: FakeBotAPI, tmp_path: Path, **overrides: object) -> Settings
 
 
 @pytest.fixture
-async def app(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
-    async with running(_settings(core, tmp_path), core, address_policy=TEST_POLICY) as built:
-        yield built
+def app_settings(core: FakeBotAPI, tmp_path: Path) -> Settings:
+    return _settings(core, tmp_path)
+
+
+@pytest.fixture
+def app_options() -> dict[str, object]:
+    return {"address_policy": TEST_POLICY}
 
 
 async def say(app: Application, core: FakeBotAPI, user, command: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,29 +11,20 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.telegram.services import services_of
-from tests.conftest import running
+from tests.conftest import ADMIN, app_settings_on
 from tests.fakes import FakeBotAPI, plain_words
-from tests.fakes.demo import prepare_database
-
-ADMIN = 4242
 
 
 @pytest.fixture
-async def app(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
-    database = tmp_path / "relais.sqlite3"
-    await prepare_database(database)
-    settings = Settings(
-        bot_token=core.token,
-        database_path=database,
-        telegram_api_url="http://fake.invalid",
+def app_settings(core: FakeBotAPI, app_database: Path) -> Settings:
+    return app_settings_on(
+        core,
+        app_database,
         admin_ids=frozenset({ADMIN}),
-        sources_file=tmp_path / "none.toml",
         # The address rule has tests of its own (test_source_addresses.py): here the URLs of
         # /addsource and OPML need no DNS.
         allow_private_sources=True,
     )
-    async with running(settings, core) as application:
-        yield application
 
 
 def after(core: FakeBotAPI, mark: int, method: str = "sendMessage") -> list:
