@@ -34,6 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check bot tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/mypy --config-file benchmarks/mypy.ini
+	$(BIN)/mypy --config-file tests/mypy.ini
 
 format: $(STAMP)
 	$(BIN)/ruff format bot tests benchmarks

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from telegram.constants import ParseMode
@@ -35,6 +35,7 @@ __all__ = [
     "digest_row",
     "fake_api_settings",
     "gated_bot",
+    "known",
     "make_rss",
     "running",
 ]
@@ -42,6 +43,7 @@ __all__ = [
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_caedc24fabec8c83.txt"
 DATA = ROOT / "tests" / "data"
+T = TypeVar("T")
 
 
 # Every variable Relais reads, and the proxies httpx would follow to our local servers: a
@@ -195,16 +197,19 @@ async def running(
     if gate is None:
         gate = FloodGate(per_chat_interval=0.0)
     application = build_application(settings, request=FakeRequest(core), gate=gate, **options)
+    post_init = known(application.post_init)
+    post_stop = known(application.post_stop)
+    post_shutdown = known(application.post_shutdown)
     try:
         async with application:
-            await application.post_init(application)
+            await post_init(application)
             try:
                 yield application
             finally:
                 # Also when the test failed: a sender left running would hang the teardown.
-                await application.post_stop(application)
+                await post_stop(application)
     finally:
-        await application.post_shutdown(application)
+        await post_shutdown(application)
 
 
 ADMIN = 4242  # the admin of the `app` fixture's bot
@@ -264,3 +269,9 @@ def gated_bot(
         defaults=Defaults(parse_mode=ParseMode.HTML),
         rate_limiter=GateLimiter(gate, sleep=sleep),
     )
+
+
+def known(value: T | None) -> T:
+    """`value`, asserted present: what a test just stored reads back (mypy's narrowing)."""
+    assert value is not None
+    return value

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from telegram import InlineQueryResultsButton
 
-from tests.fakes import FakeBotAPI, FakeBotServer
+from tests.fakes import FakeBotAPI, FakeBotServer, FakeUser
 from tests.fakes.demo import prepare_database
 from tests.test_e2e_bot import start_bot
 
@@ -39,7 +39,7 @@ async def running_bot(
                 assert code == 0, log
 
 
-async def ask(core: FakeBotAPI, user: object, command: str) -> str:
+async def ask(core: FakeBotAPI, user: FakeUser, command: str) -> str:
     """Send `command` as `user` and return the text of the bot's answer (Telegram HTML)."""
     mark = core.mark()
     core.command(user, command)
@@ -182,6 +182,7 @@ async def test_inline_mode_with_no_words_gives_a_hint(core: FakeBotAPI, tmp_path
         query = core.inline_query(alice, "")
         await core.wait_for(method="answerInlineQuery", since=mark, within=60)
         answer = core.inline_answer(query["inline_query"]["id"])
+        assert answer is not None
         button = InlineQueryResultsButton.de_json(answer["button"], None)
         assert button is not None
         assert button.text == "Tapez des mots pour chercher un article à partager"

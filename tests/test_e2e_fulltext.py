@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from bot.store import Store
 from tests import bot_process
 from tests.bot_process import BotProcess
 from tests.conftest import ROOT
-from tests.fakes import FakeBotAPI, FakeBotServer, FakeUser, plain_words
+from tests.fakes import FakeBotAPI, FakeBotServer, FakeUser, SentCall, plain_words
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
 
@@ -84,6 +85,11 @@ async def start_bot(core: FakeBotAPI, api: FakeBotServer, tmp: Path, feed_url: s
     return await bot_process.start_bot(env, tmp)
 
 
+def has_words(words: str, call: SentCall) -> bool:
+    """Whether `call`'s text holds `words`."""
+    return words in call.text
+
+
 async def ask(core: FakeBotAPI, user: FakeUser, command: str) -> str:
     mark = core.mark()
     core.command(user, command)
@@ -121,7 +127,7 @@ async def test_teasers_are_completed_from_their_pages(core: FakeBotAPI, tmp_path
             assert "quarante colonies" not in photo.text  # the snippet is the first passage
             pushes = [photo]
             for title in ("Entretien avec", "Enquête sur", "Un article disparu", "interdite"):
-                pushes.append(await core.wait_for(lambda c, t=title: t in c.text, chat_id=alice,
+                pushes.append(await core.wait_for(partial(has_words, title), chat_id=alice,
                                                   within=30))  # fmt: skip
             walled = next(p for p in pushes if "Enquête" in p.text)
             assert plain_words(walled.text).startswith("🔒 Enquête sur les fonds secrets")

@@ -6,6 +6,7 @@ import random
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ FEEDS = Path(__file__).parent / "data" / "feeds"
 MARKUP = re.compile(r"<script|<iframe|<object|<embed|<style|<a |onclick=|javascript:|alert\(", re.I)
 
 
-def parse(name: str, **kwargs: str) -> ParseResult:
+def parse(name: str, **kwargs: Any) -> ParseResult:
     return parse_feed((FEEDS / name).read_bytes(), **kwargs)
 
 

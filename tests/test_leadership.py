@@ -136,7 +136,7 @@ async def test_processes_taking_a_free_lease_at_once_agree_on_one_holder(
 async def test_one_leader_at_a_time_and_a_takeover_after_the_lease_lapses(
     store: Store, second: Store
 ) -> None:
-    clocks, changes = Clocks(), []
+    clocks, changes = Clocks(), list[tuple[str, bool]]()
     a = leader(store, owner(pid=1), clocks, changes)
     b = leader(second, owner(pid=2), clocks, changes)
     await a.start(exclusive=False)
@@ -165,7 +165,7 @@ async def test_one_leader_at_a_time_and_a_takeover_after_the_lease_lapses(
 async def test_a_replica_that_cannot_renew_steps_down_before_its_lease_lapses(
     store: Store, tmp_path: Path
 ) -> None:
-    clocks, changes = Clocks(), []
+    clocks, changes = Clocks(), list[tuple[str, bool]]()
     a = leader(store, owner(pid=1), clocks, changes)
     await a.start(exclusive=False)
     await store._db.execute("DROP TABLE leases")  # every renewal now fails
@@ -181,7 +181,7 @@ async def test_a_replica_that_cannot_renew_steps_down_before_its_lease_lapses(
 async def test_a_lone_poller_keeps_its_role_through_an_outage_and_says_so_once(
     store: Store, second: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
-    clocks, changes = Clocks(), []
+    clocks, changes = Clocks(), list[tuple[str, bool]]()
     slept: list[float] = []
 
     async def outage_of_30_seconds(seconds: float) -> None:
@@ -224,7 +224,7 @@ async def test_a_lone_poller_keeps_its_role_through_an_outage_and_says_so_once(
 async def test_a_poller_steps_down_only_when_another_holds_the_lease(
     store: Store, second: Store
 ) -> None:
-    clocks, changes = Clocks(), []
+    clocks, changes = Clocks(), list[tuple[str, bool]]()
     a = leader(store, owner("polling", 1), clocks, changes)
     await a.start(exclusive=True)
     await second._db.execute("ALTER TABLE leases RENAME TO leases_away")

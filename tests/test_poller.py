@@ -96,6 +96,7 @@ async def test_failures_back_off_alert_once_and_recover(store: Store) -> None:
         state = await _state(store, "B")
         assert state.failing
         assert state.error_count == FAILURES_BEFORE_ALERT + 2
+        assert state.next_poll is not None
         assert state.next_poll > datetime.now(UTC) + timedelta(seconds=backoff(10, 5) - 5)
         # Told once, not at every failure; the error as its code, rendered per reader.
         assert alerts.failing == ['B: !http {"status": "500"}']

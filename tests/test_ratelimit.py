@@ -31,8 +31,9 @@ def drain(gate: FloodGate, clock: FakeClock, outbox: list[int]) -> list[tuple[fl
     order = list(dict.fromkeys(outbox))
     sent: list[tuple[float, int]] = []
     while order:
-        chat_id, wait = gate.pick(order)
-        assert chat_id is not None
+        picked, wait = gate.pick(order)
+        assert picked is not None
+        chat_id = picked
         assert wait >= 0.0
         clock.now += wait
         assert gate.delay(chat_id) == 0.0

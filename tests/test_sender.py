@@ -17,7 +17,7 @@ from bot.polling.poller import store_and_plan
 from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram.services import services_of
-from tests.conftest import fake_api_settings, running
+from tests.conftest import fake_api_settings, known, running
 from tests.fakes import FakeBotAPI, plain_words
 
 # The store under these tests runs on both engines.
@@ -168,7 +168,7 @@ async def test_settled_deliveries_are_pruned_after_the_retention_and_pending_one
         store = services_of(app).store
         await prune_outbox(CallbackContext(app))
         assert await store.outbox_counts(7) == {"pending_push": 1, "sent": 1}
-        assert "prune_outbox" in {job.callback.__name__ for job in app.job_queue.jobs()}
+        assert "prune_outbox" in {job.callback.__name__ for job in known(app.job_queue).jobs()}
 
 
 async def _follow_two(store: Store, chat_id: int) -> tuple[int, int]:

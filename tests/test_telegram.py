@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.i18n import COMMAND_ALIASES
 from bot.telegram.services import services_of
 from tests.conftest import ROOT, app_settings_on, running
-from tests.fakes import FakeBotAPI, bad_request, plain_words
+from tests.fakes import FakeBotAPI, FakeChat, FakeUser, bad_request, plain_words
 from tests.fakes.demo import prepare_database
 
 
@@ -27,7 +27,7 @@ async def feed(app: Application, update: dict) -> None:
     await app.process_update(Update.de_json(update, app.bot))
 
 
-def replies(core: FakeBotAPI, chat: object) -> list[str]:
+def replies(core: FakeBotAPI, chat: FakeUser | FakeChat) -> list[str]:
     return [plain_words(call.text) for call in core.sent(chat_id=chat, method="sendMessage")]
 
 

@@ -207,8 +207,8 @@ class FeedServer:
             return web.Response(status=404, text="not found")
         if route.delay:
             await asyncio.sleep(route.delay)
-        validators = {"ETag": route.etag, "Last-Modified": route.last_modified}
-        validators = {name: value for name, value in validators.items() if value}
+        offered = {"ETag": route.etag, "Last-Modified": route.last_modified}
+        validators = {name: value for name, value in offered.items() if value}
         if route.status == 200 and _not_modified(request, route):
             return web.Response(status=304, headers=validators)
         headers = {**route.headers, **validators}
