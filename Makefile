@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format demo bench bump-tools clean
+.PHONY: run test test-fast test-e2e lint format demo bench bump-tools clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,21 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest --cov --cov-report=term:skip-covered --cov-fail-under=92
 
+# Everything but the end-to-end group (no bot process started): the quick loop while coding.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not e2e"
+
+# The end-to-end group alone (`python -m bot run` as processes), their coverage measured
+# inside the bot processes too (coverage's `patch = subprocess`, see pyproject.toml).
+test-e2e: $(STAMP)
+	$(BIN)/python -m pytest -m e2e --cov --cov-report=term:skip-covered
+
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks tools
 	$(BIN)/ruff format --check bot tests benchmarks tools
 	$(BIN)/mypy
 	$(BIN)/mypy --config-file benchmarks/mypy.ini
+	$(BIN)/mypy --config-file tests/mypy.ini
 	$(BIN)/vulture bot tools/vulture_whitelist.py
 
 format: $(STAMP)

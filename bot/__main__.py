@@ -37,7 +37,8 @@ from bot.store.transfer import LeaseHeld, read_lines
 SIGPIPE_EXIT = 141
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser: every command and option `python -m bot` takes."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db",
@@ -124,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    parser = _parser()
+    parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:
         # `search travail -clic`: a word led by "-" is the query's exclusion, not an option.

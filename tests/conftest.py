@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from telegram.constants import ParseMode
@@ -21,17 +21,21 @@ from bot.store import Store
 from bot.telegram.app import build_application
 from bot.telegram.limiter import GateLimiter
 from tests.fakes import FakeBotAPI, FakeRequest, check_html
+from tests.fakes.demo import prepare_database
 from tests.fakes.rss import make_rss
 from tests.fakes.telegram_html import MAX_CAPTION_LENGTH, parse_html, utf16_len
 from tests.postgres_server import PostgresStartError, TestPostgres
 
 __all__ = [
+    "ADMIN",
     "DATA",
     "ROOT",
     "SEED",
+    "app_settings_on",
     "digest_row",
     "fake_api_settings",
     "gated_bot",
+    "known",
     "make_rss",
     "running",
 ]
@@ -39,6 +43,7 @@ __all__ = [
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_caedc24fabec8c83.txt"
 DATA = ROOT / "tests" / "data"
+T = TypeVar("T")
 
 
 # Every variable Relais reads (config's table), and the proxies httpx would follow to our
@@ -188,16 +193,64 @@ async def running(
     if gate is None:
         gate = FloodGate(per_chat_interval=0.0)
     application = build_application(settings, request=FakeRequest(core), gate=gate, **options)
+    post_init = known(application.post_init)
+    post_stop = known(application.post_stop)
+    post_shutdown = known(application.post_shutdown)
     try:
         async with application:
-            await application.post_init(application)
+            await post_init(application)
             try:
                 yield application
             finally:
                 # Also when the test failed: a sender left running would hang the teardown.
-                await application.post_stop(application)
+                await post_stop(application)
     finally:
-        await application.post_shutdown(application)
+        await post_shutdown(application)
+
+
+ADMIN = 4242  # the admin of the `app` fixture's bot
+
+
+def app_settings_on(core: FakeBotAPI, database: Path, **options: Any) -> Settings:
+    """Settings of Relais on the in-process fake, on `database`, with no sources file (a
+    missing none.toml beside it) and `options` (admin_ids...)."""
+    defaults: dict[str, Any] = {"sources_file": database.parent / "none.toml"}
+    return Settings(
+        bot_token=core.token,
+        database_path=database,
+        telegram_api_url="http://fake.invalid",
+        **(defaults | options),
+    )
+
+
+@pytest.fixture
+async def app_database(tmp_path: Path) -> Path:
+    """The database the `app` fixture's bot runs on: the demo posts (a module overrides it)."""
+    database = tmp_path / "relais.sqlite3"
+    await prepare_database(database)
+    return database
+
+
+@pytest.fixture
+def app_settings(core: FakeBotAPI, app_database: Path) -> Settings:
+    """The settings the `app` fixture builds Relais with: ADMIN is its admin (a module
+    overrides this fixture to change them)."""
+    return app_settings_on(core, app_database, admin_ids=frozenset({ADMIN}))
+
+
+@pytest.fixture
+def app_options() -> dict[str, Any]:
+    """build_application's options for the `app` fixture (address_policy...): none."""
+    return {}
+
+
+@pytest.fixture
+async def app(
+    core: FakeBotAPI, app_settings: Settings, app_options: dict[str, Any]
+) -> AsyncIterator[Application]:
+    """Relais built as `run` builds it, with the fake Bot API as its transport."""
+    async with running(app_settings, core, **app_options) as application:
+        yield application
 
 
 def gated_bot(
@@ -212,3 +265,9 @@ def gated_bot(
         defaults=Defaults(parse_mode=ParseMode.HTML),
         rate_limiter=GateLimiter(gate, sleep=sleep),
     )
+
+
+def known(value: T | None) -> T:
+    """`value`, asserted present: what a test just stored reads back (mypy's narrowing)."""
+    assert value is not None
+    return value

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.telegram.alerts import LISTED, AdminAlerts
 from bot.telegram.services import services_of
-from tests.conftest import fake_api_settings, running
+from tests.conftest import fake_api_settings, known, running
 from tests.fakes import FakeBotAPI, plain_text
 
 FAILING = 150
@@ -26,7 +26,7 @@ async def test_sources_failing_at_once_are_one_message_per_admin_per_period(
         states = []
         for n in range(FAILING + 3):
             source = await store.configure_source(f"Source {n}", f"https://s{n}.invalid/feed")
-            states.append(await store.source_state(source))
+            states.append(known(await store.source_state(source)))
         alerts = AdminAlerts(app.bot, store, settings.admin_ids, period=1.0, gather=0.05)
         failing, recovered = alerts.callbacks()
         for state in states[:FAILING]:
@@ -65,8 +65,10 @@ async def test_one_source_failing_alone_reads_as_it_always_did(
     )
     async with running(settings, core) as app:
         store = services_of(app).store
-        state = await store.source_state(
-            await store.configure_source("Numerama", "https://x.invalid/f")
+        state = known(
+            await store.source_state(
+                await store.configure_source("Numerama", "https://x.invalid/f")
+            )
         )
         alerts = AdminAlerts(app.bot, store, settings.admin_ids, period=1.0, gather=0.05)
         failing, _ = alerts.callbacks()

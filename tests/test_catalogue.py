@@ -54,7 +54,9 @@ def _literal_words(node: ast.AST) -> list[str]:
             return []  # a catalogue key (tell_admins takes one)
         parts = [node.value]
     elif isinstance(node, ast.JoinedStr):
-        parts = [v.value for v in node.values if isinstance(v, ast.Constant)]
+        parts = [
+            v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)
+        ]
     else:
         return []
     return [word for part in parts for word in _WORD.findall(_TAG.sub("", part))]
@@ -76,13 +78,16 @@ def test_every_key_and_error_code_used_in_the_code_is_in_the_catalogue() -> None
                 continue
             name = _called(node)
             first = node.args[0]
-            literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
-            if name in prefixes and literal:
+            if (
+                name in prefixes
+                and isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+            ):
                 used.add(prefixes[name] + first.value)
             elif name in ("text", "tell_admins") and len(node.args) > 1:
-                key = node.args[1] if name == "text" else first
-                if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    used.add(key.value)
+                argument = node.args[1] if name == "text" else first
+                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                    used.add(argument.value)
     assert len(used) > 60
     for key in used:
         table = MESSAGES if "." in key else TEXTS

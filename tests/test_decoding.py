@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import time
 import tracemalloc
 import zlib
 from collections.abc import AsyncIterator
@@ -127,7 +126,6 @@ async def test_stacked_bomb_is_refused_in_one_line(server: FeedServer, client) -
 
 async def test_one_layer_bomb_stops_at_the_cap(server: FeedServer, client) -> None:
     server.set("/bomb", gzip_of_zeros(GIGABYTE_IN_MIB), headers={"Content-Encoding": "gzip"})
-    started = time.monotonic()
 
     result, peak = await _fetch_traced(client, server.url("/bomb"))
 
@@ -135,7 +133,6 @@ async def test_one_layer_bomb_stops_at_the_cap(server: FeedServer, client) -> No
     assert result.body == b""
     # The 5 MB cap plus one decompression step, not a 64 MB raw chunk inflated at once.
     assert peak < 20_000_000
-    assert time.monotonic() - started < 5
 
 
 async def test_unknown_encoding_is_an_error_not_garbage(server: FeedServer, client) -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from telegram.ext import CallbackContext
 
 from bot.delivery.sender import Sender, retry_delay
 from bot.models import Passage, Post
@@ -16,9 +15,17 @@ from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram import jobs
 from bot.telegram.send import make_send
-from bot.telegram.services import services_of
-from tests.conftest import fake_api_settings, gated_bot, running
-from tests.fakes import ApiError, FakeBotAPI, plain_words, retry_after, server_error
+from bot.telegram.services import Context, services_of
+from tests.conftest import fake_api_settings, gated_bot, known, running
+from tests.fakes import (
+    ApiError,
+    FakeBotAPI,
+    FakeChat,
+    FakeUser,
+    plain_words,
+    retry_after,
+    server_error,
+)
 
 # The store under these tests runs on both engines.
 BACKENDS = ("sqlite", "postgres")
@@ -56,7 +63,7 @@ async def _drain(store: Store, core: FakeBotAPI, clock: Clock) -> None:
         await sender.wait_idle()
 
 
-def _digests(core: FakeBotAPI, chat: object) -> list[str]:
+def _digests(core: FakeBotAPI, chat: FakeUser | FakeChat) -> list[str]:
     return [
         plain_words(call.text)
         for call in core.sent(chat_id=chat, method="sendMessage")
@@ -95,7 +102,7 @@ async def test_a_blocked_chat_is_deactivated_by_its_digest(store: Store, core: F
     await _gather(store, alice.id, ["Un", "Deux"])
     await store.release_digest(alice.id, clock.now)
     await _drain(store, core, clock)
-    assert (await store.chat(alice.id)).active is False
+    assert known(await store.chat(alice.id)).active is False
     assert await store.outbox_counts(alice.id) == {"failed": 2}
     assert await store.subscriptions(alice.id)  # kept for when they come back
 
@@ -130,11 +137,13 @@ async def test_the_job_releases_due_digests_and_the_running_sender_sends_them(
     settings = fake_api_settings(core, tmp_path, database)
     async with running(settings, core) as app:
         mark = core.mark()
-        await jobs.send_digests(CallbackContext(app))
+        await jobs.send_digests(Context(app))
         call = await core.wait_for(lambda c: "résumé" in c.text, chat_id=alice, since=mark)
         assert "Un" in plain_words(call.text)
         assert "Deux" in plain_words(call.text)
-        await jobs.send_digests(CallbackContext(app))  # not due again until tomorrow
+        await jobs.send_digests(Context(app))  # not due again until tomorrow
         store = services_of(app).store
-        assert (await store.chat(alice.id)).last_digest_at > datetime.now(UTC) - timedelta(hours=1)
+        assert known(known(await store.chat(alice.id)).last_digest_at) > datetime.now(
+            UTC
+        ) - timedelta(hours=1)
     assert len(_digests(core, alice)) == 1

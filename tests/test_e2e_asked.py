@@ -10,7 +10,9 @@ import pytest
 
 from tests.fakes import FakeBotAPI, FakeBotServer, plain_words
 from tests.fakes.demo import prepare_database
-from tests.test_e2e_bot import start_bot, stop
+from tests.test_e2e_bot import start_bot
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -32,14 +34,15 @@ async def ask(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator:
             try:
                 reply = await core.wait_for(method="sendMessage", chat_id=user, within=60)
             except TimeoutError as exc:
-                raise AssertionError(f"{exc}\n--- bot log ---\n{(await stop(process))[2]}") from exc
+                _, log = await process.stop()
+                raise AssertionError(f"{exc}\n--- bot log ---\n{log}") from exc
             return plain_words(reply.text)
 
         try:
             yield asked
         finally:
-            if process.returncode is None:
-                code, _, log = await stop(process)
+            if not process.exited:
+                code, log = await process.stop()
                 assert code == 0, log
                 assert "Traceback" not in log, log
 

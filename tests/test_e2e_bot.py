@@ -2,45 +2,37 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
-import sys
-import time
 from pathlib import Path
 
+import pytest
+
+from tests import bot_process
+from tests.bot_process import BotProcess
 from tests.fakes import FakeBotAPI, FakeBotServer, plain_text
 from tests.fakes.demo import prepare_database
 
+pytestmark = pytest.mark.e2e
+
 
 async def start_bot(
-    server: FakeBotServer, core: FakeBotAPI, database: Path, cwd: Path, token: str | None = None
-):
-    """The bot as a separate process with the three settings it needs, logging everything."""
+    server: FakeBotServer,
+    core: FakeBotAPI,
+    database: Path,
+    cwd: Path,
+    token: str | None = None,
+    **settings: str,
+) -> BotProcess:
+    """The bot as a separate process with the three settings it needs, logging everything;
+    `settings` adds others (ADMIN_IDS...)."""
     env = {
         "BOT_TOKEN": token or core.token,
         "TELEGRAM_API_URL": server.url,
         "DATABASE_PATH": str(database),
         # At DEBUG, python-telegram-bot logs its API URLs, which carry the token.
         "LOG_LEVEL": "DEBUG",
+        **settings,
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-
-
-async def stop(process: asyncio.subprocess.Process) -> tuple[int, float, str]:
-    """SIGTERM, then how long the bot took to exit and what it logged."""
-    started = time.monotonic()
-    process.send_signal(signal.SIGTERM)
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=15)
-    return process.returncode, time.monotonic() - started, output.decode(errors="replace")
+    return await bot_process.start_bot(env, cwd)
 
 
 async def test_search_and_page_through_a_real_process(core: FakeBotAPI, tmp_path: Path) -> None:
@@ -63,12 +55,11 @@ async def test_search_and_page_through_a_real_process(core: FakeBotAPI, tmp_path
             assert "Page 2/" in plain_text(edit.text)
             assert edit.buttons()[0]["text"] == "◀"
         except TimeoutError as exc:
-            raise AssertionError(f"{exc}\n--- bot log ---\n{(await stop(process))[2]}") from exc
+            raise AssertionError(f"{exc}\n--- bot log ---\n{(await process.stop())[1]}") from exc
         finally:
-            if process.returncode is None:
-                code, took, log = await stop(process)
+            # Killed (-9) if SIGTERM has not ended it in 15 s (a getUpdates never cut short).
+            code, log = await process.stop(within=15)
     assert code == 0, log
-    assert took < 5, f"took {took:.1f} s to stop"
     assert "DEBUG telegram" in log
     assert secret(core.token) not in log
     assert "Traceback" not in log
@@ -83,9 +74,8 @@ async def test_a_rejected_token_never_reaches_the_log(core: FakeBotAPI, tmp_path
     wrong = "5550000002:AAWrongTokenTheFakeRejects_0123456789"
     async with FakeBotServer(core) as server:
         process = await start_bot(server, core, tmp_path / "r.sqlite3", tmp_path, token=wrong)
-        output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
-    log = output.decode(errors="replace")
-    assert process.returncode == 1, log
+        code, log = await process.wait(within=60)
+    assert code == 1, log
     assert "InvalidToken" in log
     assert "Telegram refused BOT_TOKEN" in log
     assert "5550000002:***" in log

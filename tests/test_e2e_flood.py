@@ -2,44 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
-import sys
 from pathlib import Path
 
+import pytest
+
+from tests import bot_process
+from tests.bot_process import BotProcess
 from tests.fakes import FakeBotAPI, FakeBotServer
 from tests.fakes.demo import prepare_database
+
+pytestmark = pytest.mark.e2e
 
 FLOOD = 300
 
 
 async def start_bot_logging_to(
     server: FakeBotServer, core: FakeBotAPI, database: Path, log: Path
-) -> asyncio.subprocess.Process:
-    """The bot as its own process, its log in a file (a pipe nobody reads would fill up and
-    stall it at DEBUG under a flood)."""
+) -> BotProcess:
+    """The bot as its own process, its log in `log`."""
     env = {
         "BOT_TOKEN": core.token,
         "TELEGRAM_API_URL": server.url,
         "DATABASE_PATH": str(database),
         "LOG_LEVEL": "INFO",
     }
-    with log.open("wb") as out:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run",
-            env=env, cwd=log.parent, stdout=out, stderr=asyncio.subprocess.STDOUT,
-        )  # fmt: skip
-
-
-async def stop_bot(process: asyncio.subprocess.Process) -> int:
-    """SIGTERM, and the exit code (killed, -9, when it has not exited after 30 s)."""
-    process.send_signal(signal.SIGTERM)
-    try:
-        return await asyncio.wait_for(process.wait(), timeout=30)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        return -9
+    return await bot_process.start_bot(env, log.parent, log=log)
 
 
 async def test_one_chat_flooding_never_holds_another_chats_reply(
@@ -63,8 +50,7 @@ async def test_one_chat_flooding_never_holds_another_chats_reply(
             await core.wait_for(method="sendMessage", chat_id=bob, within=120)
             answered_alice = len(core.sent(chat_id=alice, method="sendMessage"))
         finally:
-            code = await stop_bot(process)
-    log = log_file.read_text(errors="replace")
+            code, log = await process.stop()
     # Alice's replies go at one a second; Bob was answered while her backlog was still
     # there (side by side, all 256 update slots waited on her pace: Bob came after ~256).
     assert answered_alice < 10, (answered_alice, log[-3000:])

@@ -3,18 +3,19 @@ reader meets it (typography, language, time zone, argument words)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 from telegram import InlineQueryResultsButton
 
-from tests.fakes import FakeBotAPI, FakeBotServer
+from tests.fakes import FakeBotAPI, FakeBotServer, FakeUser
 from tests.fakes.demo import prepare_database
-from tests.test_e2e_bot import start_bot, stop
+from tests.test_e2e_bot import start_bot
+
+pytestmark = pytest.mark.e2e
 
 
 @asynccontextmanager
@@ -26,38 +27,19 @@ async def running_bot(
     database = tmp_path / "relais.sqlite3"
     await prepare_database(database)
     async with FakeBotServer(core) as server:
-        if admins:
-            process = await start_admin_bot(server, core, database, tmp_path, admins)
-        else:
-            process = await start_bot(server, core, database, tmp_path)
+        settings = {"ADMIN_IDS": ",".join(map(str, admins))} if admins else {}
+        process = await start_bot(server, core, database, tmp_path, **settings)
         try:
             yield
         except TimeoutError as exc:
-            raise AssertionError(f"{exc}\n--- bot log ---\n{(await stop(process))[2]}") from exc
+            raise AssertionError(f"{exc}\n--- bot log ---\n{(await process.stop())[1]}") from exc
         finally:
-            if process.returncode is None:
-                code, _, log = await stop(process)
+            if not process.exited:
+                code, log = await process.stop()
                 assert code == 0, log
 
 
-async def start_admin_bot(
-    server: FakeBotServer, core: FakeBotAPI, database: Path, cwd: Path, admins: tuple[int, ...]
-) -> asyncio.subprocess.Process:
-    """As tests.test_e2e_bot.start_bot, with ADMIN_IDS set."""
-    env = {
-        "BOT_TOKEN": core.token,
-        "TELEGRAM_API_URL": server.url,
-        "DATABASE_PATH": str(database),
-        "ADMIN_IDS": ",".join(map(str, admins)),
-        "LOG_LEVEL": "DEBUG",
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=cwd,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-
-
-async def ask(core: FakeBotAPI, user: object, command: str) -> str:
+async def ask(core: FakeBotAPI, user: FakeUser, command: str) -> str:
     """Send `command` as `user` and return the text of the bot's answer (Telegram HTML)."""
     mark = core.mark()
     core.command(user, command)
@@ -200,6 +182,7 @@ async def test_inline_mode_with_no_words_gives_a_hint(core: FakeBotAPI, tmp_path
         query = core.inline_query(alice, "")
         await core.wait_for(method="answerInlineQuery", since=mark, within=60)
         answer = core.inline_answer(query["inline_query"]["id"])
+        assert answer is not None
         button = InlineQueryResultsButton.de_json(answer["button"], None)
         assert button is not None
         assert button.text == "Tapez des mots pour chercher un article à partager"

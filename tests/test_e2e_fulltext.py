@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import signal
-import sys
 import time
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
+
 from bot.store import Store
+from tests import bot_process
+from tests.bot_process import BotProcess
 from tests.conftest import ROOT
-from tests.fakes import FakeBotAPI, FakeBotServer, FakeUser, plain_words
+from tests.fakes import FakeBotAPI, FakeBotServer, FakeUser, SentCall, plain_words
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
+
+pytestmark = pytest.mark.e2e
 
 PAGES = ROOT / "tests" / "data" / "fulltext"
 HTML = "text/html; charset=utf-8"
@@ -65,7 +70,7 @@ class Site:
         self.server.set("/feed.xml", make_rss("Local", self.items), etag=f'"v{number}"')
 
 
-async def start_bot(core: FakeBotAPI, api: FakeBotServer, tmp: Path, feed_url: str):
+async def start_bot(core: FakeBotAPI, api: FakeBotServer, tmp: Path, feed_url: str) -> BotProcess:
     sources = tmp / "sources.toml"
     sources.write_text(f'[[source]]\nname = "Local"\nurl = "{feed_url}"\ninterval = 1\n')
     env = {
@@ -77,10 +82,12 @@ async def start_bot(core: FakeBotAPI, api: FakeBotServer, tmp: Path, feed_url: s
         # Long enough for every page of this test to come before its push goes.
         "PAGE_WAIT": "30",
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=tmp,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
+    return await bot_process.start_bot(env, tmp)
+
+
+def has_words(words: str, call: SentCall) -> bool:
+    """Whether `call`'s text holds `words`."""
+    return words in call.text
 
 
 async def ask(core: FakeBotAPI, user: FakeUser, command: str) -> str:
@@ -120,7 +127,7 @@ async def test_teasers_are_completed_from_their_pages(core: FakeBotAPI, tmp_path
             assert "quarante colonies" not in photo.text  # the snippet is the first passage
             pushes = [photo]
             for title in ("Entretien avec", "Enquête sur", "Un article disparu", "interdite"):
-                pushes.append(await core.wait_for(lambda c, t=title: t in c.text, chat_id=alice,
+                pushes.append(await core.wait_for(partial(has_words, title), chat_id=alice,
                                                   within=30))  # fmt: skip
             walled = next(p for p in pushes if "Enquête" in p.text)
             assert plain_words(walled.text).startswith("🔒 Enquête sur les fonds secrets")
@@ -150,10 +157,8 @@ async def test_teasers_are_completed_from_their_pages(core: FakeBotAPI, tmp_path
             ), status
             assert "introuvable (404 ou 410) : 2, interdite par robots.txt : 1" in status, status
         finally:
-            bot.send_signal(signal.SIGTERM)
-            output, _ = await asyncio.wait_for(bot.communicate(), timeout=20)
-        log = output.decode(errors="replace")
-        assert bot.returncode == 0, log
+            code, log = await bot.stop()
+        assert code == 0, log
         assert "Traceback" not in log
 
     # robots.txt was read once, and the page it forbids never asked for.
@@ -217,8 +222,6 @@ async def test_real_pages_of_the_corpus(core: FakeBotAPI, tmp_path: Path) -> Non
             assert "pas que des chiffres" in quoted, quoted
             assert "Zakaria Shehab" in quoted, quoted
         finally:
-            bot.send_signal(signal.SIGTERM)
-            output, _ = await asyncio.wait_for(bot.communicate(), timeout=20)
-        log = output.decode(errors="replace")
-        assert bot.returncode == 0, log
+            code, log = await bot.stop()
+        assert code == 0, log
         assert "Traceback" not in log

@@ -8,11 +8,14 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.fakes import FakeBotAPI, FakeBotServer, FakeUser, plain_text
 from tests.fakes.demo import prepare_database
 from tests.fakes.feed_server import FeedServer
 from tests.test_e2e_push import Feed, start_bot, wait_polled
-from tests.test_e2e_webhook import stop
+
+pytestmark = pytest.mark.e2e
 
 REBUILDING = "en reconstruction"
 APOLOGY = "mal passé"
@@ -63,7 +66,7 @@ async def test_a_truncated_index_and_a_new_store_id_are_rebuilt_while_the_bot_ru
             core.command(alice, "/quote je coche des cases")
             quote = await core.wait_for(method="sendMessage", chat_id=alice, since=mark, within=30)
         finally:
-            code, log = await stop(bot)
+            code, log = await bot.stop()
     print(f"after the damage: {after_damage}\nafter the replacement: {after_replace}")
     assert code == 0, log[-3000:]
     for answer in after_damage + after_replace:

@@ -6,10 +6,13 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.fakes import FakeBotAPI, FakeBotServer
 from tests.fakes.feed_server import FeedServer
 from tests.test_e2e_push import Feed, received, start_bot, subscribe, wait_polled
-from tests.test_e2e_webhook import stop
+
+pytestmark = pytest.mark.e2e
 
 OUTAGE = 15.0  # seconds: longer than the lease (10 s), as a VACUUM or a backup would
 
@@ -39,7 +42,7 @@ async def test_a_poller_rides_out_a_locked_database_and_delivers_what_came_meanw
             )
             assert bot.returncode is None
         finally:
-            code, log = await stop(bot)
+            code, log = await bot.stop()
     lines = [line for line in log.splitlines() if "lease" in line]
     print("\n".join(lines))
     assert code == 0, log[-3000:]

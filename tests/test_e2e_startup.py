@@ -4,29 +4,20 @@ cannot start, and no scheduler chatter while it runs."""
 from __future__ import annotations
 
 import asyncio
-import signal
 import socket
-import sys
 from pathlib import Path
 
+import pytest
+
+from tests.bot_process import start_bot
 from tests.fakes import FakeBotAPI, FakeBotServer
+
+pytestmark = pytest.mark.e2e
 
 
 async def run_until_exit(env: dict[str, str], cwd: Path) -> tuple[int, str]:
-    """`python -m bot run` with `env`, until it exits by itself; its code and stderr."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, errors = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode is not None
-    return process.returncode, errors.decode(errors="replace")
+    """`python -m bot run` with `env`, until it exits by itself; its code and log."""
+    return await (await start_bot(env, cwd)).wait(within=60)
 
 
 def closed_port() -> int:
@@ -78,22 +69,13 @@ async def log_of_a_run(server: FakeBotServer, core: FakeBotAPI, tmp_path: Path, 
     digests job (2 s, then every 20 s) have each run once by then."""
     env = {"BOT_TOKEN": core.token, "TELEGRAM_API_URL": server.url, "LOG_LEVEL": level}
     env["DATABASE_PATH"] = str(tmp_path / f"{level}.sqlite3")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    assert process.stdout is not None
-    lines = []
+    process = await start_bot(env, tmp_path)
     try:
-        async with asyncio.timeout(60):
-            while "Relais is up" not in (line := (await process.stdout.readline()).decode()):
-                assert line, "".join(lines)
-                lines.append(line)
+        await process.logged("Relais is up")
         await asyncio.sleep(4)
     finally:
-        process.send_signal(signal.SIGTERM)
-        rest, _ = await asyncio.wait_for(process.communicate(), timeout=15)
-    return "".join(lines) + line + rest.decode(errors="replace")
+        _, log = await process.stop(within=15)
+    return log
 
 
 async def test_scheduler_runs_are_logged_at_debug_only(core: FakeBotAPI, tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import signal
 import socket
 import sys
 import time
@@ -17,12 +16,16 @@ import pytest
 
 from bot.leader import LEASE, Owner
 from bot.store import Store
+from tests import bot_process
+from tests.bot_process import BotProcess
 from tests.fakes import FakeBotAPI, FakeBotServer, plain_text
 from tests.fakes.balancer import RoundRobinProxy
 from tests.fakes.demo import prepare_database
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
 from tests.test_e2e_push import Feed, received, subscribe, wait_polled
+
+pytestmark = pytest.mark.e2e
 
 SECRET = "relais-test-secret-0123456789"
 
@@ -41,7 +44,7 @@ async def start_bot(
     *extra: str,
     cwd: Path | None = None,
     **env: str,
-) -> asyncio.subprocess.Process:
+) -> BotProcess:
     """The bot as its own process, on a SQLite file or a PostgreSQL URL (then in `cwd`,
     its search index there too); `env` adds settings (WEBHOOK_URL, PORT...)."""
     folder = cwd or Path(database).parent
@@ -55,18 +58,7 @@ async def start_bot(
         **where,
         **env,
     }
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", *extra, env=env, cwd=folder,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-
-
-async def stop(process: asyncio.subprocess.Process) -> tuple[int | None, str]:
-    """SIGTERM (if still running), then the exit code and what it logged."""
-    if process.returncode is None:
-        process.send_signal(signal.SIGTERM)
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=20)
-    return process.returncode, output.decode(errors="replace")
+    return await bot_process.start_bot(env, folder, *extra)
 
 
 def forged_search(user_id: int, update_id: int) -> dict:
@@ -135,7 +127,7 @@ async def test_webhook_mode_serves_updates_and_refuses_a_bad_secret(
             await core.wait_for(lambda c: "coche" in c.text, chat_id=alice, within=30)
             assert core.sent(include_failed=True, chat_id=mallory) == []
         finally:
-            code, log = await stop(bot)
+            code, log = await bot.stop()
     assert code == 0, log
     assert f"webhook mode: listening on 127.0.0.1:{port}" in log
     assert "Traceback" not in log
@@ -158,16 +150,10 @@ async def test_a_port_in_use_is_one_line_and_exit_1(core: FakeBotAPI, tmp_path: 
                 WEBHOOK_SECRET=SECRET,
                 PORT=str(port),
             )
-            code, log = await stop_when_exited(bot)
+            code, log = await bot.wait()
     assert code == 1, log
     assert f"cannot listen on 127.0.0.1:{port}: [Errno 98] Address already in use" in log
     assert "Traceback" not in log
-
-
-async def stop_when_exited(process: asyncio.subprocess.Process) -> tuple[int | None, str]:
-    """Wait for a process that is expected to exit on its own."""
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
-    return process.returncode, output.decode(errors="replace")
 
 
 async def lease_holder(watcher: Store) -> int | None:
@@ -197,7 +183,7 @@ async def test_a_second_poller_on_one_database_is_refused(
         try:
             await wait_holder(watcher, {first.pid}, within=60)
             second = await start_bot(core, api, database, cwd=tmp_path)
-            code, log = await stop_when_exited(second)
+            code, log = await second.wait()
             assert code == 1, log
             [line] = [line for line in log.splitlines() if " ERROR " in line]
             assert (
@@ -214,7 +200,7 @@ async def test_a_second_poller_on_one_database_is_refused(
             reply = await core.wait_for(method="sendMessage", chat_id=alice, within=30)
             assert "Casilli" in plain_text(reply.text)
         finally:
-            code, log = await stop(first)
+            code, log = await first.stop()
     assert code == 0, log
     assert "Conflict" not in log
     assert "Traceback" not in log
@@ -236,7 +222,7 @@ async def test_two_webhook_replicas_one_leader_and_a_takeover_after_sigkill(
 ) -> None:
     await prepare_database(database, tmp_path)
     ports = [free_port(), free_port()]
-    replicas: list[asyncio.subprocess.Process] = []
+    replicas: list[BotProcess] = []
     async with (
         FeedServer() as feeds,
         FakeBotServer(core) as api,
@@ -312,9 +298,8 @@ async def test_two_webhook_replicas_one_leader_and_a_takeover_after_sigkill(
             while pushes() < 10:
                 assert time.monotonic() < deadline, "the fan-out never started"
                 await asyncio.sleep(0.02)
-            first.send_signal(signal.SIGKILL)
             killed = time.monotonic()
-            await first.wait()
+            await first.kill()
             at_kill = pushes()
             assert at_kill < 50, "the fan-out finished before the kill: nothing was tested"
             await wait_holder(watcher, {second.pid}, within=15)
@@ -330,7 +315,7 @@ async def test_two_webhook_replicas_one_leader_and_a_takeover_after_sigkill(
             await core.wait_for(method="sendMessage", chat_id=asker, since=mark, within=30)
             assert balancer.routed[-1].backend == 1
         finally:
-            logs = [await stop(replica) for replica in replicas]
+            logs = [await replica.stop() for replica in replicas]
     counts = Counter(received(core, u, "cinquante") for u in users)
     assert set(counts) <= {1, 2}
     assert counts[2] <= 3, f"{counts[2]} chats got the post twice"

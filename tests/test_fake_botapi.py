@@ -517,10 +517,12 @@ async def test_documents_commands_members_through_ptb(core, app):
 
 async def test_in_process_long_polling_and_timestamps(core, app):
     alice = core.user("Alice")
-    asyncio.get_running_loop().call_later(0.1, core.command, alice, "/start")
-    started = time.monotonic()
-    updates = await app.bot.get_updates(timeout=5)
-    assert 0.05 < time.monotonic() - started < 1
+    # A long poll waits for an update, and wakes on one well before its 60 s timeout.
+    polling = asyncio.create_task(app.bot.get_updates(timeout=60))
+    await asyncio.sleep(0.05)
+    assert not polling.done()
+    core.command(alice, "/start")
+    updates = await asyncio.wait_for(polling, 30)
     assert updates[0].message.text == "/start"
     # Confirmed by offset: the next poll does not see it again.
     assert await app.bot.get_updates(offset=updates[-1].update_id + 1, timeout=0) == ()
@@ -555,16 +557,17 @@ async def test_server_long_polling_wakes_on_injection(core):
         url = f"{server.url}/bot{core.token}"
         async with http.post(f"{url}/getUpdates", json={"timeout": 0}) as response:
             assert (await response.json()) == {"ok": True, "result": []}
-        injected_at: list[float] = []
 
-        def inject() -> None:
-            injected_at.append(time.monotonic())
-            core.command(alice, "/start")
+        async def poll() -> Any:
+            async with http.post(f"{url}/getUpdates", data={"timeout": "60"}) as response:
+                return await response.json()
 
-        asyncio.get_running_loop().call_later(0.2, inject)
-        async with http.post(f"{url}/getUpdates", data={"timeout": "5"}) as response:
-            body = await response.json()
-        assert time.monotonic() - injected_at[0] < 0.2
+        # The long poll waits, then wakes on the injection, well before its 60 s timeout.
+        polling = asyncio.create_task(poll())
+        await asyncio.sleep(0.2)
+        assert not polling.done()
+        core.command(alice, "/start")
+        body = await asyncio.wait_for(polling, 30)
         assert body["result"][0]["message"]["text"] == "/start"
 
         async with http.get(f"{url}/nope") as response:

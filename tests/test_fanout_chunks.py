@@ -68,7 +68,7 @@ async def _owed(store: Store) -> Counter[tuple[int, str, str]]:
         "SELECT o.chat_id, p.title, o.kind FROM outbox o JOIN posts p ON p.id = o.post_id"
         " JOIN sources s ON s.id = p.source_id WHERE s.name = 'Numerama'"
     )
-    return Counter((chat, title, kind) for chat, title, kind in rows)
+    return Counter((row["chat_id"], row["title"], row["kind"]) for row in rows)
 
 
 def _expected() -> Counter[tuple[int, str, str]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from telegram import Update
 
 from bot.config import Settings
-from tests.conftest import running
+from tests.conftest import known, running
 from tests.fakes import FakeBotAPI, plain_words
 from tests.fakes.demo import prepare_database
 from tests.fakes.feed_server import FeedServer
@@ -81,7 +81,7 @@ async def test_an_item_dated_9999_is_pushed_searched_listed_and_shared(
                     assert wanted in plain_words(reply.text), command
                 query = core.inline_query(alice, "bout du calendrier")
                 await app.process_update(Update.de_json(query, app.bot))
-                [shared] = core.inline_answer(query["inline_query"]["id"])["results"]
+                [shared] = known(core.inline_answer(query["inline_query"]["id"]))["results"]
                 assert "bout du calendrier" in shared["input_message_content"]["message_text"]
             finally:
                 await app.stop()

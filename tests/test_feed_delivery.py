@@ -19,7 +19,7 @@ from bot.polling.poller import Poller
 from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram.send import make_send
-from tests.conftest import fake_api_settings, gated_bot, running
+from tests.conftest import fake_api_settings, gated_bot, known, running
 from tests.fakes import FakeBotAPI, plain_words
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
@@ -42,7 +42,7 @@ def _entry(n: int, *, guid: str | None = None, title: str | None = None, link: s
 async def _poll(store: Store, server: FeedServer, name: str = "Local") -> None:
     async with make_client(timeout=5) as client:
         poller = Poller(store, client, tz=PARIS, default_interval=60)
-        state = await store.source_by_name(name)
+        state = known(await store.source_by_name(name))
         assert state is not None
         outcome = await poller.poll(state)
         assert outcome.status in ("new", "unchanged"), outcome
@@ -59,7 +59,7 @@ async def test_entries_sharing_a_guid_are_counted_logged_once_a_poll_and_shown(
         await store.configure_source("Local", server.url("/feed.xml"), interval=60)
         await _poll(store, server)
         await _poll(store, server)
-        assert (await store.source_by_name("Local")).collisions == 49
+        assert known(await store.source_by_name("Local")).collisions == 49
         assert await store.count_posts() == 1
     warnings = [r.getMessage() for r in caplog.records if "reuse the id" in r.getMessage()]
     assert (
@@ -207,7 +207,7 @@ async def test_an_article_from_two_sources_is_pushed_once_to_a_chat_following_bo
             await _poll(store, server, name)
         await _follow(store, [both.id])  # every source
         await store.upsert_chat(only_b.id, type="private")
-        await store.subscribe(only_b.id, (await store.source_by_name("B")).id, "")
+        await store.subscribe(only_b.id, known(await store.source_by_name("B")).id, "")
         shared = "https://www.example.org/2026/un-article-partage?utm_medium=social"
         server.set("/A.xml", make_rss("A", [_entry(1, guid="A-1", link=shared)]))
         server.set(

@@ -6,6 +6,7 @@ import random
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ def html_to_paragraphs(html: str) -> list[str]:
     return [block.text for block in html_blocks(html)]
 
 
-def parse(name: str, **kwargs: str) -> ParseResult:
+def parse(name: str, **kwargs: Any) -> ParseResult:
     return parse_feed((FEEDS / name).read_bytes(), **kwargs)
 
 

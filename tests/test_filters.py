@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bot.filters import (
@@ -161,11 +159,9 @@ def test_hostile_input_is_plain_text() -> None:
     assert not ok("+a*", document("", "aaa"))
     with pytest.raises(FilterError, match="aucun mot"):
         parse_filter("+.*")
-    started = time.perf_counter()
     for size in (10_000, 1_000_000):
         with pytest.raises(FilterError, match="trop long"):
             parse_filter("(a+)+" * (size // 5))
-    assert time.perf_counter() - started < 0.05
 
 
 @pytest.mark.parametrize(
@@ -194,13 +190,15 @@ def test_parse_is_cached() -> None:
     assert parse_filter("+cache -test") is parse_filter("+cache -test")
 
 
-def test_matching_many_subscriptions_is_fast() -> None:
+def test_many_subscriptions_parse_each_distinct_filter_once() -> None:
     texts = ["+robot", "-bitcoin", '"intelligence artificielle" -crypto', "+ia +licorne", ""]
     texts += [f"+mot{i} -autre{i}" for i in range(200)]
     subscriptions = [texts[i % len(texts)] for i in range(100_000)]
-    started = time.perf_counter()
     doc = document(DOC.words[0], " ".join(DOC.words) * 20)
+    parse_filter.cache_clear()
     hits = sum(parse_filter(text).matches(doc) for text in subscriptions)
-    elapsed = time.perf_counter() - started
-    assert hits > 0
-    assert elapsed < 1.0, f"{elapsed:.3f} s for 100,000 subscriptions"
+    # What makes a fan-out to 100,000 subscriptions cheap: 205 parses, not 100,000.
+    assert parse_filter.cache_info().misses == len(texts)
+    matching = {"+robot", '"intelligence artificielle" -crypto', ""}
+    assert {text for text in texts if parse_filter(text).matches(doc)} == matching
+    assert hits == sum(text in matching for text in subscriptions)

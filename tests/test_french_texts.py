@@ -30,7 +30,7 @@ def strays(rendered: str) -> list[str]:
 
 def samples(template: str) -> dict[str, object]:
     """A value for every placeholder of `template`: numbers where a plural is chosen."""
-    fields = {
+    fields: dict[str, object] = {
         name: 2 if (spec or "").startswith("p:") else "X"
         for _, name, spec, _ in string.Formatter().parse(template)
         if name

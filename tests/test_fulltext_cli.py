@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,7 +77,7 @@ def test_backfill_fetches_each_page_once_and_resumes(tmp_path: Path) -> None:
     assert "no source called Nulle part" in unknown.stderr
 
 
-async def _counts(db: Path) -> dict[str, dict[str, object]]:
+async def _counts(db: Path) -> dict[str, dict[str, Any]]:
     async with Store.open(db) as store:
         return await store.fulltext_counts()
 

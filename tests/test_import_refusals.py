@@ -43,7 +43,7 @@ async def _fill(store: Store) -> list[dict[str, Any]]:
 
 
 def _row(lines: Lines, table: str, n: int = 0) -> dict[str, Any]:
-    return [line for line in lines if line.get("table") == table][n]["row"]  # type: ignore[no-any-return]
+    return [line for line in lines if line.get("table") == table][n]["row"]
 
 
 def _set(table: str, column: str, value: Any, n: int = 0) -> Callable[[Lines], None]:

@@ -9,11 +9,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.leader import LEASE
 from bot.store import Store
 from tests.conftest import ROOT
 from tests.fakes import FakeBotAPI, FakeBotServer
-from tests.test_e2e_polling import start_bot, stop
+from tests.test_e2e_polling import start_bot
+
+pytestmark = pytest.mark.e2e
 
 
 async def _cli(*args: str) -> tuple[int, str, str]:
@@ -55,7 +59,7 @@ async def test_import_is_refused_while_the_bot_runs(core: FakeBotAPI, tmp_path: 
             async with Store.open(database) as store:
                 assert (await store.count_posts(), await store.store_id()) == (posts, store_id)
         finally:
-            returncode, _, log = await stop(bot)
+            returncode, log = await bot.stop()
         assert returncode == 0, log
     # Stopped cleanly, the bot gave its lease up: the same import goes through at once.
     code, out, said = await _cli("import", str(dump), "--replace", "--db", str(database))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,15 +11,12 @@ import pytest
 from telegram import Update
 from telegram.ext import Application
 
-from bot.config import Settings
 from bot.render import shorten
 from bot.store import Store
 from bot.telegram.services import services_of
-from tests.conftest import running
+from tests.conftest import ADMIN
 from tests.fakes import FakeBotAPI, SentCall, plain_words
 from tests.fakes.demo import prepare_database
-
-ADMIN = 4242
 
 
 def _name(n: int) -> str:
@@ -44,18 +40,11 @@ def template(request, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-async def app(template: Path, core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
+def app_database(template: Path, tmp_path: Path) -> Path:
+    """A copy of the module's database (the job queue never runs: no polls)."""
     database = tmp_path / "relais.sqlite3"
     shutil.copyfile(template, database)
-    settings = Settings(
-        bot_token=core.token,
-        database_path=database,
-        telegram_api_url="http://fake.invalid",
-        sources_file=tmp_path / "none.toml",
-        admin_ids=frozenset({ADMIN}),
-    )
-    async with running(settings, core) as application:  # the job queue never runs: no polls
-        yield application
+    return database
 
 
 async def _say(app: Application, core: FakeBotAPI, user, command: str | dict) -> list[SentCall]:

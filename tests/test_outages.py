@@ -145,7 +145,7 @@ async def test_postgres_stopped_under_the_bot_logs_one_line_per_kind(
     assert 2 <= len(recoveries) <= 4, lines
 
 
-async def _retrying(work):  # type: ignore[no-untyped-def]
+async def _retrying(work):
     """The first call after the server is back may meet a connection it closed."""
     for _ in range(20):
         try:

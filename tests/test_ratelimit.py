@@ -31,8 +31,9 @@ def drain(gate: FloodGate, clock: FakeClock, outbox: list[int]) -> list[tuple[fl
     order = list(dict.fromkeys(outbox))
     sent: list[tuple[float, int]] = []
     while order:
-        chat_id, wait = gate.pick(order)
-        assert chat_id is not None
+        picked, wait = gate.pick(order)
+        assert picked is not None
+        chat_id = picked
         assert wait >= 0.0
         clock.now += wait
         assert gate.delay(chat_id) == 0.0
@@ -212,5 +213,8 @@ def test_margin_lengthens_every_window() -> None:
     for chat in range(30):
         gate.record(chat + 1, now=clock[0])
         clock[0] += gate.delay(chat + 2)
-    assert clock[0] >= 29 * 1.05 / 30 - 1e-9  # spacing widened with the window
-    assert gate.delay(1, now=clock[0]) >= 1.05 - clock[0] - 1e-9  # per-chat interval too
+    assert clock[0] == pytest.approx(30 * 1.05 / 30)  # spacing widened with the window
+    # The per-chat interval too: a chat sent to at 0 waits until 1.05, not 1.0.
+    alone = FloodGate(margin=0.05, clock=lambda: 0.0)
+    alone.record(1, now=0.0)
+    assert alone.delay(1, now=1.0) == pytest.approx(0.05)

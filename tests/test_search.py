@@ -12,12 +12,13 @@ import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 
-from bot.models import IndexedPassage, IndexedPost
+from bot.models import IndexedPassage, IndexedPost, PassageKind
 from bot.search import SearchIndex
 from bot.search.index_file import PARTS_BEFORE_MERGE
 from bot.search.passage_score import MIN_SCORE
@@ -25,6 +26,7 @@ from bot.search.postings import REPEATED
 from bot.search.resolved import join_spellings
 from bot.search.snippet import ELLIPSIS, cut_snippet, cut_snippet_parts
 from bot.text import STOP_WORDS, normalize
+from tests.conftest import known
 
 NBSP = "\u00a0"
 _passage_ids = iter(range(1, 1_000_000))
@@ -47,7 +49,9 @@ def post(
         published=published,
         url=f"https://example.org/{post_id}",
         passages=tuple(
-            IndexedPassage(next(_passage_ids), kind, speaker, text, normalize(text))
+            IndexedPassage(
+                next(_passage_ids), cast(PassageKind, kind), speaker, text, normalize(text)
+            )
             for kind, speaker, text in passages
         ),
         deleted=deleted,
@@ -503,6 +507,7 @@ def test_cut_snippet_squashes_newlines_and_keeps_offsets():
     text = "Premier paragraphe.\n\nDeuxième   paragraphe avec le mot cherché."
     start = text.index("cherché")
     snippet, match = cut_snippet(text, (start, start + len("cherché")))
+    assert match is not None
     assert "\n" not in snippet
     assert "  " not in snippet
     assert snippet[match[0] : match[1]] == "cherché"
@@ -664,10 +669,10 @@ def test_joined_spellings_keep_the_best_quality_and_mark_shared_slots(sizes):
         pos = rng.integers(0, 40, size).astype(np.uint16)
         pos[rng.random(size) < 0.2] |= REPEATED
         parts.append((slots, pos, quality))
-    slots, quality, pos = join_spellings(parts)
+    slots, qualities_joined, pos = join_spellings(parts)
     expected = _joined_by_hand(parts)
     assert slots.tolist() == expected[0]
-    assert quality.tolist() == expected[1]
+    assert qualities_joined.tolist() == expected[1]
     assert pos.tolist() == expected[2]
 
 
@@ -784,7 +789,7 @@ def test_a_reopened_file_answers_the_same(tmp_path: Path):
     loaded.update([post(77, "Numerama", "La tartiflette arrive", None)])
     assert ids(loaded.search("tartiflette")) == [77]
     loaded.close()
-    assert ids(SearchIndex.open(path).search("tartiflette")) == [77]
+    assert ids(known(SearchIndex.open(path)).search("tartiflette")) == [77]
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "other_format", "torn_column"])
@@ -814,7 +819,8 @@ def test_a_failed_update_leaves_file_and_memory_as_they_were(tmp_path: Path):
     index.update([], stamp="before")
     broken = post(99, "Numerama", "La tartiflette arrive", None, para("Du reblochon."))
     # A passage without text cannot be stored: the whole update, stamp included, is undone.
-    broken = replace(broken, passages=(replace(broken.passages[0], text=None),))
+    textless = replace(broken.passages[0], text=None)  # type: ignore[arg-type]
+    broken = replace(broken, passages=(textless,))
     fine = post(98, "Numerama", "Le reblochon", None, para("Un fromage."))
     with pytest.raises(sqlite3.IntegrityError):
         index.update([fine, broken], stamp="after")
@@ -825,7 +831,7 @@ def test_a_failed_update_leaves_file_and_memory_as_they_were(tmp_path: Path):
     index.update([fine], stamp="after")
     assert ids(index.search("reblochon")) == [98]
     index.close()
-    again = SearchIndex.open(path)
+    again = known(SearchIndex.open(path))
     assert again.stamp == "after"
     assert ids(again.search("reblochon")) == [98]
 

@@ -17,7 +17,7 @@ from bot.polling.poller import store_and_plan
 from bot.ratelimit import FloodGate
 from bot.store import Store
 from bot.telegram.services import services_of
-from tests.conftest import fake_api_settings, running
+from tests.conftest import fake_api_settings, known, running
 from tests.fakes import FakeBotAPI, plain_words
 
 # The store under these tests runs on both engines.
@@ -145,9 +145,8 @@ async def test_the_sender_stops_when_cancelled_even_as_it_is_woken(store: Store)
 async def test_settled_deliveries_are_pruned_after_the_retention_and_pending_ones_stay(
     core: FakeBotAPI, tmp_path: Path, database
 ) -> None:
-    from telegram.ext import CallbackContext
-
     from bot.telegram.jobs import OUTBOX_RETENTION, prune_outbox
+    from bot.telegram.services import Context
 
     async with Store.open(database) as store:
         await _owe(store, 7, ["Envoyé", "Refusé", "Abandonné", "En attente", "Récent"])
@@ -166,9 +165,9 @@ async def test_settled_deliveries_are_pruned_after_the_retention_and_pending_one
     settings = fake_api_settings(core, tmp_path, database)
     async with running(settings, core) as app:
         store = services_of(app).store
-        await prune_outbox(CallbackContext(app))
+        await prune_outbox(Context(app))
         assert await store.outbox_counts(7) == {"pending_push": 1, "sent": 1}
-        assert "prune_outbox" in {job.callback.__name__ for job in app.job_queue.jobs()}
+        assert "prune_outbox" in {job.callback.__name__ for job in known(app.job_queue).jobs()}
 
 
 async def _follow_two(store: Store, chat_id: int) -> tuple[int, int]:

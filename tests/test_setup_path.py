@@ -4,15 +4,17 @@ the fake Bot API (instead of api.telegram.org) and a local feed (instead of Nume
 
 from __future__ import annotations
 
-import asyncio
 import re
-import signal
-import sys
 from pathlib import Path
 
+import pytest
+
+from tests.bot_process import BotProcess, start_bot
 from tests.conftest import ROOT, make_rss
 from tests.fakes import FakeBotAPI, FakeBotServer, plain_words
 from tests.fakes.feed_server import FeedServer
+
+pytestmark = pytest.mark.e2e
 
 README_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 README_ID = "123456789"
@@ -31,19 +33,9 @@ def blocks(text: str, language: str) -> list[str]:
     ]
 
 
-async def start(folder: Path) -> asyncio.subprocess.Process:
+async def start(folder: Path) -> BotProcess:
     """`python -m bot run` in `folder`, with nothing but its .env (as `make run` does)."""
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=folder,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-
-
-async def stop(process: asyncio.subprocess.Process) -> str:
-    if process.returncode is None:
-        process.send_signal(signal.SIGTERM)
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
-    return output.decode(errors="replace")
+    return await start_bot(None, folder)
 
 
 async def test_the_readme_set_up_gives_a_running_bot(core: FakeBotAPI, tmp_path: Path) -> None:
@@ -75,7 +67,7 @@ async def test_the_readme_set_up_gives_a_running_bot(core: FakeBotAPI, tmp_path:
             core.command(operator, "/export")
             refused = await core.wait_for(method="sendMessage", chat_id=operator, since=mark)
         finally:
-            log = await stop(process)
+            _, log = await process.stop()
         assert "Numerama" in plain_words(welcome.text), log
         user_id = re.search(r"Votre identifiant Telegram : (\d+)", plain_words(answer.text))
         assert user_id is not None, answer.text
@@ -97,6 +89,6 @@ async def test_the_readme_set_up_gives_a_running_bot(core: FakeBotAPI, tmp_path:
                 within=60,
             )
         finally:
-            log = await stop(process)
+            _, log = await process.stop()
     assert export.method == "sendDocument", (export, log)
     assert "Traceback" not in log

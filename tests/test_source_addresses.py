@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from ipaddress import ip_network
 from pathlib import Path
+from typing import Any
 
 import pytest
 from telegram import Update
@@ -23,12 +24,11 @@ from bot.sourcelist.opml import to_opml
 from bot.store import Store
 from bot.store.migrations import MIGRATIONS
 from bot.telegram.services import services_of
-from tests.conftest import running
+from tests.conftest import ADMIN, known, running
 from tests.fakes import FakeBotAPI, plain_words
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
 
-ADMIN = 4242
 TEST_POLICY = AddressPolicy(also_public=(ip_network("127.0.0.2/32"),))
 RSS = make_rss("Blog", [{"title": "Un", "link": "https://example.org/1", "guid": "1"}])
 
@@ -42,7 +42,7 @@ async def servers() -> AsyncIterator[tuple[FeedServer, FeedServer]]:
         yield public, private
 
 
-def _settings(core: FakeBotAPI, tmp_path: Path, **overrides: object) -> Settings:
+def _settings(core: FakeBotAPI, tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(
         bot_token=core.token,
         database_path=tmp_path / "relais.sqlite3",
@@ -54,9 +54,13 @@ def _settings(core: FakeBotAPI, tmp_path: Path, **overrides: object) -> Settings
 
 
 @pytest.fixture
-async def app(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
-    async with running(_settings(core, tmp_path), core, address_policy=TEST_POLICY) as built:
-        yield built
+def app_settings(core: FakeBotAPI, tmp_path: Path) -> Settings:
+    return _settings(core, tmp_path)
+
+
+@pytest.fixture
+def app_options() -> dict[str, object]:
+    return {"address_policy": TEST_POLICY}
 
 
 async def say(app: Application, core: FakeBotAPI, user, command: str) -> str:
@@ -108,7 +112,7 @@ async def test_a_public_source_is_added_and_polled(core, app, servers) -> None:
     answer = await say(app, core, admin, f"/addsource Blog {public.url('/feed.xml')}")
     assert answer.startswith("Source ajoutée : Blog")
     services = services_of(app)
-    state = await services.store.source_by_name("Blog")
+    state = known(await services.store.source_by_name("Blog"))
     assert state.origin == "telegram"
     assert (await services.poller.poll(state)).status == "new"
 
@@ -121,7 +125,7 @@ async def test_a_redirect_to_a_private_address_is_refused_at_every_poll(core, ap
     public.redirect("/feed.xml", private.url("/feed.xml"))
     services = services_of(app)
     for _ in range(2):
-        outcome = await services.poller.poll(await services.store.source_by_name("Blog"))
+        outcome = await services.poller.poll(known(await services.store.source_by_name("Blog")))
         assert outcome.status == "error"
         assert outcome.error == "refused: 127.0.0.1 is a loopback address, not a public one"
     assert private.hits["/feed.xml"] == 0
@@ -158,7 +162,7 @@ async def test_file_sources_are_trusted(core, app, servers) -> None:
     _, private = servers
     services = services_of(app)
     await services.store.configure_source("Maison", private.url("/feed.xml"), origin="file")
-    state = await services.store.source_by_name("Maison")
+    state = known(await services.store.source_by_name("Maison"))
     assert (await services.poller.poll(state)).status == "new"
 
 
@@ -170,7 +174,7 @@ async def test_allow_private_sources_lets_self_hosted_feeds_in(core, tmp_path, s
         answer = await say(app, core, admin, f"/addsource Maison {private.url('/feed.xml')}")
         assert answer.startswith("Source ajoutée : Maison")
         services = services_of(app)
-        state = await services.store.source_by_name("Maison")
+        state = known(await services.store.source_by_name("Maison"))
         assert (await services.poller.poll(state)).status == "new"
 
 
@@ -186,7 +190,7 @@ async def test_sources_from_before_origins_are_guarded_until_the_file_names_them
                 (name, name.lower(), f"http://127.0.0.1:9/{name}", "2024-01-01T00:00:00+00:00"),
             )
     async with Store.open(path) as store:
-        assert (await store.source_by_name("Ancienne")).origin == "telegram"
+        assert known(await store.source_by_name("Ancienne")).origin == "telegram"
         await sync_sources(store, [Source("Fichier", "http://127.0.0.1:9/Fichier")], 60)
-        assert (await store.source_by_name("Fichier")).origin == "file"
-        assert (await store.source_by_name("Ancienne")).origin == "telegram"
+        assert known(await store.source_by_name("Fichier")).origin == "file"
+        assert known(await store.source_by_name("Ancienne")).origin == "telegram"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -11,28 +10,19 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.telegram.services import services_of
-from tests.conftest import DATA, running
+from tests.conftest import ADMIN, DATA, app_settings_on
 from tests.fakes import FakeBotAPI, plain_words
-from tests.fakes.demo import prepare_database
-
-ADMIN = 4242
 
 
 @pytest.fixture
-async def app(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
-    database = tmp_path / "relais.sqlite3"
-    await prepare_database(database)
-    settings = Settings(
-        bot_token=core.token,
-        database_path=database,
-        telegram_api_url="http://fake.invalid",
+def app_settings(core: FakeBotAPI, app_database: Path) -> Settings:
+    return app_settings_on(
+        core,
+        app_database,
         admin_ids=frozenset({ADMIN}),
-        sources_file=tmp_path / "none.toml",
         # Names are what is tested here; the address guard has its own tests (no DNS here).
         allow_private_sources=True,
     )
-    async with running(settings, core) as application:
-        yield application
 
 
 async def say(app: Application, core: FakeBotAPI, chat, text: str) -> str:

@@ -244,4 +244,4 @@ async def test_both_engines_offer_every_statement_the_database_protocol_names(
         await db.insert_new("chats", columns, [(1, "group", "fr", "2026-01-02")])  # kept out
         await db.insert_new("chats", columns, [(2, "group", "fr", "2026-01-02")])
         rows = await db.fetchall("SELECT id, type FROM chats ORDER BY id")
-        assert [tuple(row) for row in rows] == [(1, "private"), (2, "group")]
+        assert [(row["id"], row["type"]) for row in rows] == [(1, "private"), (2, "group")]

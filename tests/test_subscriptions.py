@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,29 +11,20 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.telegram.services import services_of
-from tests.conftest import running
+from tests.conftest import ADMIN, app_settings_on, known
 from tests.fakes import FakeBotAPI, plain_words
-from tests.fakes.demo import prepare_database
-
-ADMIN = 4242
 
 
 @pytest.fixture
-async def app(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
-    database = tmp_path / "relais.sqlite3"
-    await prepare_database(database)
-    settings = Settings(
-        bot_token=core.token,
-        database_path=database,
-        telegram_api_url="http://fake.invalid",
+def app_settings(core: FakeBotAPI, app_database: Path) -> Settings:
+    return app_settings_on(
+        core,
+        app_database,
         admin_ids=frozenset({ADMIN}),
-        sources_file=tmp_path / "none.toml",
         # The address rule has tests of its own (test_source_addresses.py): here the URLs of
         # /addsource and OPML need no DNS.
         allow_private_sources=True,
     )
-    async with running(settings, core) as application:
-        yield application
 
 
 def after(core: FakeBotAPI, mark: int, method: str = "sendMessage") -> list:
@@ -268,7 +258,7 @@ async def test_blocked_chat_resumes_on_start(core, app) -> None:
     store = services_of(app).store
     await store.update_chat(alice.id, active=0)
     assert "Vous revoilà" in await say(app, core, alice, "/start")
-    assert (await store.chat(alice.id)).active
+    assert known(await store.chat(alice.id)).active
 
 
 async def test_digest_mode_collects_posts_and_sends_them_together(core, app) -> None:
@@ -279,7 +269,7 @@ async def test_digest_mode_collects_posts_and_sends_them_together(core, app) -> 
     await say(app, core, alice, "/subscribe Numerama")
     await say(app, core, alice, "/digest daily 08:00")
     store = services_of(app).store
-    source = (await store.source_by_name("Numerama")).id
+    source = known(await store.source_by_name("Numerama")).id
     posts = [
         Post("Numerama", f"Nouvel article {n}", (Passage("paragraph", "Texte."),), guid=f"d{n}")
         for n in range(3)
@@ -308,7 +298,7 @@ async def test_channel_picked_with_the_button_or_a_forward(core, app) -> None:
     await app.process_update(Update.de_json(core.chat_shared(alice, picked), app.bot))
     assert "Choisi" in plain_words(after(core, mark)[-1].text)
     store = services_of(app).store
-    assert (await store.chat(alice.id)).manages == picked.id
+    assert known(await store.chat(alice.id)).manages == picked.id
 
     update = core.user_message(alice, "un message transféré")
     update["message"]["forward_origin"] = {
@@ -320,7 +310,7 @@ async def test_channel_picked_with_the_button_or_a_forward(core, app) -> None:
     mark = core.mark()
     await app.process_update(Update.de_json(update, app.bot))
     assert "Transféré" in plain_words(after(core, mark)[-1].text)
-    assert (await store.chat(alice.id)).manages == forwarded.id
+    assert known(await store.chat(alice.id)).manages == forwarded.id
 
 
 async def test_previews_follow_the_chat_setting(core, app) -> None:
@@ -328,9 +318,9 @@ async def test_previews_follow_the_chat_setting(core, app) -> None:
     assert (await say(app, core, alice, "/previews")).startswith("Syntaxe :")
     assert "montreront" in await say(app, core, alice, "/previews on")
     store = services_of(app).store
-    assert (await store.chat(alice.id)).link_previews
+    assert known(await store.chat(alice.id)).link_previews
     await say(app, core, alice, "/previews off")
-    assert not (await store.chat(alice.id)).link_previews
+    assert not known(await store.chat(alice.id)).link_previews
 
 
 async def test_long_answers_are_split_between_lines(core, app) -> None:
@@ -368,7 +358,7 @@ async def test_admins_hear_once_when_a_source_keeps_failing(core, app) -> None:
     services = services_of(app)
     await services.store.configure_source("Cassé", "http://127.0.0.1:9/feed.xml", interval=1)
     for _ in range(5):
-        state = await services.store.source_by_name("Cassé")
+        state = known(await services.store.source_by_name("Cassé"))
         assert (await services.poller.poll(state)).status == "error"
     # Alerts are gathered for a moment (sources failing together arrive in one message).
     await core.wait_for(method="sendMessage", chat_id=admin, within=30)
@@ -446,7 +436,7 @@ async def test_errors_and_alerts_speak_the_readers_language(core, app) -> None:
     await services.store.configure_source("Cassé", "http://127.0.0.1:9/feed.xml", interval=1)
     mark = core.mark()
     for _ in range(3):
-        await services.poller.poll(await services.store.source_by_name("Cassé"))
+        await services.poller.poll(known(await services.store.source_by_name("Cassé")))
     sent = await core.wait_for(method="sendMessage", chat_id=admin, since=mark, within=30)
     alert = plain_words(sent.text)
     assert alert.startswith("⚠️ Cassé keeps failing, retrying with backoff:")

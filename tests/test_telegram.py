@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,33 +11,23 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.i18n import COMMAND_ALIASES
 from bot.telegram.services import services_of
-from tests.conftest import ROOT, running
-from tests.fakes import FakeBotAPI, bad_request, plain_words
+from tests.conftest import ROOT, app_settings_on, running
+from tests.fakes import FakeBotAPI, FakeChat, FakeUser, bad_request, plain_words
 from tests.fakes.demo import prepare_database
 
 
 @pytest.fixture
-async def app(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
-    """Relais built as `run` builds it, with the fake Bot API as its transport."""
-    database = tmp_path / "relais.sqlite3"
-    await prepare_database(database)
+def app_settings(core: FakeBotAPI, app_database: Path) -> Settings:
     # The example sources file names the seed's sources (« Le Vent Se Lève »), as an
     # operator's would: the default, data/sources.toml, is the operator's own and absent here.
-    settings = Settings(
-        bot_token=core.token,
-        database_path=database,
-        telegram_api_url="http://fake.invalid",
-        sources_file=ROOT / "seeds" / "sources.toml",
-    )
-    async with running(settings, core) as application:
-        yield application
+    return app_settings_on(core, app_database, sources_file=ROOT / "seeds" / "sources.toml")
 
 
 async def feed(app: Application, update: dict) -> None:
     await app.process_update(Update.de_json(update, app.bot))
 
 
-def replies(core: FakeBotAPI, chat: object) -> list[str]:
+def replies(core: FakeBotAPI, chat: FakeUser | FakeChat) -> list[str]:
     return [plain_words(call.text) for call in core.sent(chat_id=chat, method="sendMessage")]
 
 

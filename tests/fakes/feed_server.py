@@ -59,6 +59,8 @@ class FeedServer:
         self.host = host
         self.port = port
         self.hits: Counter[str] = Counter()
+        # Body bytes handed to the socket per path (streamed routes): how much a client read.
+        self.written: Counter[str] = Counter()
         self.requests: list[SeenRequest] = []
         # (path, start, end) of each answered request, by the server's monotonic clock.
         self.spans: list[tuple[str, float, float]] = []
@@ -113,6 +115,11 @@ class FeedServer:
         """Stop serving `path` (it answers 404)."""
         with self._lock:
             self._routes.pop(path, None)
+
+    def answered(self, path: str) -> bool:
+        """Whether a request to `path` has been answered (or given up on) by now."""
+        with self._lock:
+            return any(span[0] == path for span in self.spans)
 
     def seen(self, path: str) -> list[SeenRequest]:
         """Requests received on `path`, oldest first."""
@@ -200,8 +207,8 @@ class FeedServer:
             return web.Response(status=404, text="not found")
         if route.delay:
             await asyncio.sleep(route.delay)
-        validators = {"ETag": route.etag, "Last-Modified": route.last_modified}
-        validators = {name: value for name, value in validators.items() if value}
+        offered = {"ETag": route.etag, "Last-Modified": route.last_modified}
+        validators = {name: value for name, value in offered.items() if value}
         if route.status == 200 and _not_modified(request, route):
             return web.Response(status=304, headers=validators)
         headers = {**route.headers, **validators}
@@ -215,6 +222,8 @@ class FeedServer:
                 if index and route.interval:
                     await asyncio.sleep(route.interval)
                 await response.write(route.body)
+                with self._lock:
+                    self.written[path] += len(route.body)
             await response.write_eof()
         except (ConnectionError, RuntimeError):
             pass  # the client hung up (a size cap did its job)
