@@ -46,6 +46,7 @@ from bot.telegram import (
     leading,
     reader_feeds,
     subscriptions,
+    topics,
     webhook_server,
 )
 from bot.telegram.alerts import AdminAlerts
@@ -143,6 +144,13 @@ def _register(app: AnyApplication) -> None:
         MessageHandler(private & filters.StatusUpdate.CHAT_SHARED, channels.chat_shared)
     )
     app.add_handler(MessageHandler(private & filters.FORWARDED, channels.forwarded_from_channel))
+    topic_events = (
+        filters.StatusUpdate.FORUM_TOPIC_CREATED
+        | filters.StatusUpdate.FORUM_TOPIC_EDITED
+        | filters.StatusUpdate.FORUM_TOPIC_CLOSED
+        | filters.StatusUpdate.FORUM_TOPIC_REOPENED
+    )
+    app.add_handler(MessageHandler(topic_events, topics.topic_event))
     app.add_handler(
         MessageHandler(private & filters.Document.FileExtension("opml"), admin.import_opml)
     )
@@ -201,6 +209,7 @@ async def _post_init(app: AnyApplication) -> None:
         gate=app.bot_data["gate"],
         claim=leadership.claim,
         page_wait=settings.page_wait,
+        on_topic_paused=topics.topic_notice(app),
     )
     fetcher = PageFetcher(client, public_only=public_only, gap=settings.page_gap)
     pages = PageWorker(store, fetcher, on_done=sender.wake.set)

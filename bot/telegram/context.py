@@ -162,13 +162,30 @@ def _carries(query: CallbackQuery) -> bool:
     )
 
 
+def thread_of(message: object) -> int:
+    """The forum topic a message is in (supergroups, and private chats with topics since
+    Bot API 9.3): its message_thread_id when it is a topic message, else 0 (the chat
+    itself, or the General topic, the chat's default)."""
+    if isinstance(message, Message) and message.is_topic_message and message.message_thread_id:
+        return message.message_thread_id
+    return 0
+
+
+def turn_thread(turn: Turn) -> int:
+    """The forum topic a command was sent in, or a pressed button's message is in (0: none)."""
+    return thread_of(turn.message if isinstance(turn, Said) else turn.query.message)
+
+
 async def remember_chat(turn: Turn, context: Context) -> Chat:
-    """Record the chat an update came from (reactivating it) and return it."""
+    """Record the chat an update came from (reactivating it) and return it; as the forum
+    topic it came from when it came from one (recorded, and resumed if it was paused)."""
     chat = turn.chat
     title = chat.title or chat.full_name or chat.username
-    return await services_of(context).store.upsert_chat(
+    store = services_of(context).store
+    here = await store.upsert_chat(
         chat.id, type=chat.type, title=title, language=lang_of(turn.update)
     )
+    return await store.open_topic(here, turn_thread(turn))
 
 
 async def reply_lines(
