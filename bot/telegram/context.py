@@ -171,9 +171,12 @@ def thread_of(message: object) -> int:
     return 0
 
 
-def turn_thread(turn: Turn) -> int:
-    """The forum topic a command was sent in, or a pressed button's message is in (0: none)."""
-    return thread_of(turn.message if isinstance(turn, Said) else turn.query.message)
+def topic_title(message: object) -> str | None:
+    """A topic's name as a message in it shows it: it replies to the topic's first message."""
+    if not isinstance(message, Message) or message.reply_to_message is None:
+        return None
+    created = message.reply_to_message.forum_topic_created
+    return created.name if created is not None else None
 
 
 async def remember_chat(turn: Turn, context: Context) -> Chat:
@@ -185,7 +188,8 @@ async def remember_chat(turn: Turn, context: Context) -> Chat:
     here = await store.upsert_chat(
         chat.id, type=chat.type, title=title, language=lang_of(turn.update)
     )
-    return await store.open_topic(here, turn_thread(turn))
+    message = turn.message if isinstance(turn, Said) else turn.query.message
+    return await store.open_topic(here, thread_of(message), topic_title(message))
 
 
 async def reply_lines(

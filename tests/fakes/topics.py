@@ -88,7 +88,13 @@ class TopicMethods(UpdateInjectors):
         fields: dict[str, Any],
         token: str | None,
     ) -> dict[str, Any]:
-        topic = {"message_thread_id": thread, "is_topic_message": True}
+        topic: dict[str, Any] = {"message_thread_id": thread, "is_topic_message": True}
+        opening = self._stored(self._state(token), chat.id, thread)
+        if opening is not None and "forum_topic_created" not in fields:
+            # As Telegram does: a message in a topic replies to the one that created it.
+            topic["reply_to_message"] = {
+                k: v for k, v in opening.items() if k != "reply_to_message"
+            }
         return self._user_post(chat, user, {**topic, **fields}, token)
 
     # -- the Bot API side ----------------------------------------------------------------
