@@ -226,18 +226,21 @@ _SKIP_TABLE = (
 
 _CHATS = " AND s.chat_id >= ?{below}"
 # A topic's digest is its own (topics.digest); thread 0 is the chat's. A paused topic is
-# owed nothing.
-_DIGEST = "CASE WHEN s.thread_id = 0 THEN c.digest ELSE t.digest END"
-_TOPIC = (
-    " LEFT JOIN topics t ON s.thread_id != 0 AND t.chat_id = s.chat_id"
-    " AND t.thread_id = s.thread_id"
+# owed nothing. Subqueries, not a join: the rows of thread 0 (nearly all) never look at
+# topics (a join probed it for each, +60% on a 100,000-subscription fan-out on SQLite).
+_DIGEST = (
+    "CASE WHEN s.thread_id = 0 THEN c.digest ELSE (SELECT t.digest FROM topics t"
+    " WHERE t.chat_id = s.chat_id AND t.thread_id = s.thread_id) END"
+)
+_NOT_PAUSED = (
+    " AND (s.thread_id = 0 OR NOT EXISTS (SELECT 1 FROM topics t WHERE t.chat_id = s.chat_id"
+    " AND t.thread_id = s.thread_id AND t.paused_at IS NOT NULL))"
 )
 _OWED = (
     "SELECT DISTINCT s.chat_id, s.thread_id, m.post_id, m.rank,"
     f" CASE WHEN {_DIGEST} IS NULL THEN 0 ELSE 1 END"
     " AS digest FROM fanout_matches m JOIN subscriptions s ON s.filters = m.filters"
-    f" JOIN chats c ON c.id = s.chat_id{_TOPIC} WHERE m.fanout_id = ? AND c.active = 1"
-    " AND t.paused_at IS NULL"
+    f" JOIN chats c ON c.id = s.chat_id WHERE m.fanout_id = ? AND c.active = 1{_NOT_PAUSED}"
     " AND (s.source_id = ? OR s.source_id IS NULL){chats}{skip}"
 )
 _SKIP = (
@@ -294,7 +297,7 @@ async def owe_matching(
             f" SELECT s.chat_id, s.thread_id, m.post_id, CASE WHEN {_DIGEST} IS NULL THEN 'push'"
             " ELSE 'digest' END, ? FROM fanout_matches m"
             " JOIN subscriptions s ON s.filters = m.filters JOIN chats c ON c.id = s.chat_id"
-            f"{_TOPIC} WHERE m.fanout_id = ? AND c.active = 1 AND t.paused_at IS NULL"
+            f" WHERE m.fanout_id = ? AND c.active = 1{_NOT_PAUSED}"
             f" AND (s.source_id = ? OR s.source_id IS NULL){where}{_SKIP if skip else ''}"
             " ON CONFLICT DO NOTHING",
             (now, fanout_id, source_id, *bounds),
