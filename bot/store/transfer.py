@@ -6,8 +6,9 @@ every row of every table users would miss, parents first (posts carry their pass
 the last line counts them, so a file cut short imports nothing.
 
 Carried: sources (with their polling state), posts and passages, chats (with every
-setting), their forum topics (with theirs and their pauses), subscriptions, the outbox (deliveries owed, digests gathering, and the history
-/status counts and republished articles are checked against), saved searches. Left out:
+setting), their forum topics (with theirs and their pauses), subscriptions, the outbox
+(deliveries owed, digests gathering, and the history /status counts and republished
+articles are checked against), saved searches. Left out:
 the search index's tombstones of deleted posts, the counters (change numbers, this
 database's id, the source-key version) and the leader lease, which belong to the database
 itself: the target keeps its own, and its search index is rebuilt.
