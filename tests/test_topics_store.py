@@ -132,3 +132,22 @@ async def test_a_migrated_group_takes_its_topics(store: Store) -> None:
     assert forum is not None
     assert (await store.topic(forum, 3)).topic_title == "Sujet"
     assert [s.thread_id for s in await store.subscriptions(FORUM, 3)] == [3]
+
+
+async def test_an_article_owed_through_another_source_is_skipped_per_topic(store: Store) -> None:
+    numerama = await store.configure_source("Numerama", "https://numerama.invalid/feed")
+    presse = await store.configure_source("Presse", "https://presse.invalid/feed")
+    forum = await store.upsert_chat(FORUM, type="supergroup", title="Forum")
+    await store.open_topic(forum, 7, "Tech")
+    await store.subscribe(FORUM, presse, thread_id=7)
+    await store.subscribe(FORUM, numerama, thread_id=7)
+    await store.subscribe(FORUM, numerama, thread_id=9)
+    shared = dataclasses.replace(_post(1, "Presse"), url="https://press.example/shared")
+    await store_and_plan(store, presse, [shared])
+    again = dataclasses.replace(_post(2), url="https://press.example/shared")
+    await store_and_plan(store, numerama, [again])
+    # Topic 7 had it through Presse; topic 9, which follows only Numerama, gets it.
+    assert [(t, title) for _, t, title, _ in await _owed(store)] == [
+        (7, "Article 1"),
+        (9, "Article 2"),
+    ]

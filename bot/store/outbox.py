@@ -218,10 +218,12 @@ async def enqueue(db: Connection, rows: Iterable[tuple[int, int, str]], thread_i
     )
 
 
-# The chats already owed a new post's article through another source, for one chunk of a
-# fan-out (see fanout.py). A scratch table, emptied before the transaction ends.
+# The chats (and forum topics) already owed a new post's article through another source,
+# for one chunk of a fan-out (see fanout.py). A scratch table, emptied before the
+# transaction ends.
 _SKIP_TABLE = (
-    "plan_skip (post_id BIGINT NOT NULL, chat_id BIGINT NOT NULL, PRIMARY KEY (post_id, chat_id))"
+    "plan_skip (post_id BIGINT NOT NULL, chat_id BIGINT NOT NULL, thread_id BIGINT NOT NULL,"
+    " PRIMARY KEY (post_id, chat_id, thread_id))"
 )
 
 _CHATS = " AND s.chat_id >= ?{below}"
@@ -245,7 +247,7 @@ _OWED = (
 )
 _SKIP = (
     " AND NOT EXISTS (SELECT 1 FROM plan_skip k"
-    " WHERE k.post_id = m.post_id AND k.chat_id = s.chat_id)"
+    " WHERE k.post_id = m.post_id AND k.chat_id = s.chat_id AND k.thread_id = s.thread_id)"
 )
 
 
@@ -264,14 +266,14 @@ async def owe_matching(
     fanout_id: int,
     source_id: int,
     chats: tuple[int, int | None],
-    skip: Iterable[tuple[int, int]],
+    skip: Iterable[tuple[int, int, int]],
     cap: int,
 ) -> int:
     """Owe a fan-out's posts to the source's subscribers among `chats` in one INSERT … SELECT.
 
     The fan-out's matches hold (post_id, rank, filters) for each filter that passes a post,
     rank 0 for the newest post; `chats` is the range of chat ids [low, high) (high None:
-    no end); `skip` the (post_id, chat_id) already owed through another source. A chat in
+    no end); `skip` the (post_id, chat_id, thread_id) already owed through another source. A chat in
     digest mode gets "digest" rows; the others "push" for their `cap` newest posts, written
     oldest first, and "more" past it. A row already there stays as is, so a chunk written
     again writes nothing. Returns the rows written.
@@ -280,7 +282,7 @@ async def owe_matching(
     if skip:
         temporary = "TEMPORARY" if db.dialect == "postgres" else "TEMP"
         await db.execute(f"CREATE {temporary} TABLE IF NOT EXISTS {_SKIP_TABLE}")
-        await db.insert_rows("plan_skip", ("post_id", "chat_id"), skip)
+        await db.insert_rows("plan_skip", ("post_id", "chat_id", "thread_id"), skip)
     low, high = chats
     where = _CHATS.format(below="" if high is None else " AND s.chat_id < ?")
     bounds = (low,) if high is None else (low, high)
