@@ -18,6 +18,7 @@ from bot.telegram.services import services_of
 from tests.conftest import running
 from tests.fakes import FakeBotAPI, plain_words
 from tests.fakes.demo import prepare_database
+from tests.fakes.objects import FakeTopic
 
 ADMIN = 4242
 
@@ -138,13 +139,41 @@ async def test_a_closed_topic_is_paused_admins_told_once_and_reopening_resumes(c
     await services_of(app).sender.wait_idle()
     assert [c for c in core.sent(include_failed=True) if c.seq > mark] == []
     # Reopened: the next post goes to the topic.
+    mark = core.mark()
     await app.process_update(Update.de_json(core.reopen_topic(forum, tech, owner), app.bot))
+    resumed = await core.wait_for(method="sendMessage", chat_id=forum, since=mark)
+    assert "reçoit de nouveau ses abonnements" in plain_words(resumed.text)
+    assert resumed.params.get("message_thread_id") == tech
     mark = core.mark()
     await _new_post(app, 3)
     push = await core.wait_for(chat_id=forum, since=mark)
     assert push.params.get("message_thread_id") == tech
     assert "Article du sujet 3" in push.text
     assert len([c for c in core.sent(admin) if "Tech" in c.text]) == 1
+
+
+async def test_a_deleted_topic_is_paused_and_a_command_in_it_resumes(core, app) -> None:
+    owner = core.user("Camille")
+    admin = core.user("Opérateur", user_id=ADMIN)
+    forum = core.forum("Rédaction")
+    core.set_member(forum, owner, "creator")
+    tech = core.open_topic(forum, "Tech", owner)
+    await in_topic(app, core, forum, tech, "/subscribe numerama", owner)
+    core.delete_topic(forum, tech)
+    mark = core.mark()
+    await _new_post(app, 1)
+    refused = await core.wait_for(lambda c: not c.ok, chat_id=forum, include_failed=True)
+    assert refused.response["description"] == "Bad Request: message thread not found"
+    await core.wait_for(method="sendMessage", chat_id=admin, since=mark)
+    store = services_of(app).store
+    chat = await store.chat(forum.id)
+    assert chat is not None
+    assert (await store.topic(chat, tech)).paused_at is not None
+    # Telegram has no service message for a deleted topic; a command sent under the same
+    # thread id (a client that still shows it) resumes it, as any command in a topic does.
+    core.forum_topics[forum.id][tech] = FakeTopic(tech, "Tech")
+    await in_topic(app, core, forum, tech, "/status", owner)
+    assert (await store.topic(chat, tech)).paused_at is None
 
 
 async def test_fake_topic_shapes_parse_with_ptb(core) -> None:

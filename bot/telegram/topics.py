@@ -36,6 +36,7 @@ async def topic_event(said: Said, context: Context) -> None:
         if await store.resume_topic(chat.id, thread):
             log.info("chat %s: topic %s reopened: resumed", chat.id, thread)
             services_of(context).sender.wake.set()
+            await said.reply(text(said.lang, "topic_resumed"))
     elif message.forum_topic_closed is not None and await store.pause_topic(
         chat.id, thread, "topic closed"
     ):
