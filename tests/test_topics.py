@@ -176,6 +176,25 @@ async def test_a_deleted_topic_is_paused_and_a_command_in_it_resumes(core, app) 
     assert (await store.topic(chat, tech)).paused_at is None
 
 
+async def test_a_topic_closed_in_sight_of_the_bot_is_paused_before_any_send(core, app) -> None:
+    owner = core.user("Camille")
+    admin = core.user("Opérateur", user_id=ADMIN)
+    forum = core.forum("Rédaction")
+    core.set_member(forum, owner, "creator")
+    tech = core.open_topic(forum, "Tech", owner)
+    await in_topic(app, core, forum, tech, "/subscribe numerama", owner)
+    mark = core.mark()
+    core.close_topic(forum, tech, owner)
+    await app.process_update(Update.de_json(_last_update(core), app.bot))
+    await app.process_update(Update.de_json(_last_update(core), app.bot))  # seen twice
+    await _new_post(app, 1)
+    await services_of(app).sender.drain_once()
+    await services_of(app).sender.wait_idle()
+    tried = [c for c in core.sent(include_failed=True) if c.seq > mark]
+    assert [c.chat_id for c in tried] == [admin.id]  # told once; nothing sent to the topic
+    assert "Tech" in plain_words(tried[0].text)
+
+
 async def test_fake_topic_shapes_parse_with_ptb(core) -> None:
     bot = Bot(core.token)
     owner = core.user("Camille")
