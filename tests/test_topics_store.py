@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from bot.delivery.sender import Sender
 from bot.models import Passage, Post
 from bot.polling.poller import store_and_plan
+from bot.ratelimit import FloodGate
 from bot.store import Store
+from bot.telegram.send import make_send
+from tests.conftest import gated_bot
 
 BACKENDS = ("sqlite", "postgres")
 
@@ -151,3 +156,21 @@ async def test_an_article_owed_through_another_source_is_skipped_per_topic(store
         (7, "Article 1"),
         (9, "Article 2"),
     ]
+
+
+async def test_rows_of_a_topic_never_recorded_are_still_sent_there(store: Store, core) -> None:
+    numerama = await store.configure_source("Numerama", "https://numerama.invalid/feed")
+    owner = core.user("Camille")
+    forum = core.forum("Forum")
+    thread = core.open_topic(forum, "Tech", owner)
+    await store.upsert_chat(forum.id, type="supergroup", title="Forum")
+    await store.subscribe(forum.id, numerama, thread_id=thread)  # no topics row
+    await store_and_plan(store, numerama, [_post(1)])
+    bot = gated_bot(core, FloodGate(per_chat_interval=0.0))
+    async with bot:
+        sender = Sender(store, make_send(bot), tz=ZoneInfo("Europe/Paris"))
+        await sender.drain_once()
+        await sender.wait_idle()
+    sent = core.sent(forum, "sendMessage")
+    assert [c.params.get("message_thread_id") for c in sent] == [thread]
+    assert "Article 1" in sent[0].text

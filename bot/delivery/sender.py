@@ -170,9 +170,14 @@ class Sender:
         chats: dict[int, Chat] = {}
         for waiting in list(queues):
             chat = await self._store.chat(waiting)
-            if chat is not None:
-                # A topic's digest, quiet hours and previews are its own.
-                chat = await self._store.topic(chat, queues[waiting][0].thread_id)
+            thread = queues[waiting][0].thread_id
+            if chat is not None and thread:
+                # A topic's digest, quiet hours and previews are its own (none recorded yet:
+                # none set, and the rows still go to the topic).
+                chat = await self._store.topic(chat, thread) or dataclasses.replace(
+                    chat, thread_id=thread, digest=None, quiet_start=None, quiet_end=None,
+                    link_previews=False,
+                )  # fmt: skip
             if chat is None or in_quiet_hours(chat, now, self._tz):
                 del queues[waiting]
             else:
