@@ -195,6 +195,23 @@ async def test_a_topic_closed_in_sight_of_the_bot_is_paused_before_any_send(core
     assert "Tech" in plain_words(tried[0].text)
 
 
+async def test_topics_of_a_private_chat_work_the_same(core, app) -> None:
+    # Bot API 9.3 (python-telegram-bot 22.8 reads it): a private chat with the bot may have
+    # topics; a message in one is a topic message of that chat.
+    alice = core.user("Alice")
+    veille = core.open_topic(alice, "Veille", alice)
+    answer = await in_topic(app, core, alice, veille, "/subscribe numerama", alice)
+    assert "Abonnement à Numerama enregistré" in answer
+    store = services_of(app).store
+    assert await store.subscriptions(alice.id) == []
+    assert [s.thread_id for s in await store.subscriptions(alice.id, veille)] == [veille]
+    mark = core.mark()
+    await _new_post(app, 1)
+    push = await core.wait_for(lambda c: "Article du sujet 1" in c.text, since=mark)
+    assert push.chat_id == alice.id
+    assert push.params.get("message_thread_id") == veille
+
+
 async def test_fake_topic_shapes_parse_with_ptb(core) -> None:
     bot = Bot(core.token)
     owner = core.user("Camille")
