@@ -27,7 +27,7 @@ async def test_sources_failing_at_once_are_one_message_per_admin_per_period(
         for n in range(FAILING + 3):
             source = await store.configure_source(f"Source {n}", f"https://s{n}.invalid/feed")
             states.append(await store.source_state(source))
-        alerts = AdminAlerts(app, period=1.0, gather=0.05)
+        alerts = AdminAlerts(app.bot, store, settings.admin_ids, period=1.0, gather=0.05)
         failing, recovered = alerts.callbacks()
         for state in states[:FAILING]:
             await failing(state, "connection refused")
@@ -68,7 +68,7 @@ async def test_one_source_failing_alone_reads_as_it_always_did(
         state = await store.source_state(
             await store.configure_source("Numerama", "https://x.invalid/f")
         )
-        alerts = AdminAlerts(app, period=1.0, gather=0.05)
+        alerts = AdminAlerts(app.bot, store, settings.admin_ids, period=1.0, gather=0.05)
         failing, _ = alerts.callbacks()
         await failing(state, "connection refused")
         alert = await core.wait_for(method="sendMessage", chat_id=admin, within=10)

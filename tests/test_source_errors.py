@@ -103,7 +103,8 @@ async def test_status_and_alerts_show_a_failing_source_in_the_readers_language(
                 assert state is not None
                 assert (await services.poller.poll(state)).status == "error"
         # Alerts are gathered (bot/telegram/alerts.py): what the period holds goes out now.
-        await app.bot_data["alerts"].send_now()
+        assert app.bot_data.alerts is not None
+        await app.bot_data.alerts.send_now()
         alerts = {
             admin.id: [
                 plain_words(c.text)

@@ -31,7 +31,8 @@ from bot.search.quotes import QUOTE_CANDIDATES, QuoteView, best_quotes, random_q
 from bot.search.relaxed import rounds, share
 from bot.search.resolved import ResolvedQuery, Term, resolve_query
 from bot.search.results import QuoteHit, QuoteResponse, SearchHit, SearchResponse
-from bot.search.shortlist import FIELD_WEIGHT, Evidence, gather, shortlist
+from bot.search.shortlist import Evidence, gather, shortlist
+from bot.search.tally import FIELD_WEIGHT, ShortlistView
 from bot.search.vocabulary import closest_word, resolve_term, respell
 
 # Resolved query words are kept until the next update, within this much memory.
@@ -50,6 +51,7 @@ class SearchIndex:
         self._terms_bytes = 0
         self._source_urls: dict[str, str | None] = {}  # for source: by domain
         self._catalogue: dict[str, frozenset[str]] | None = None
+        self._view: ShortlistView | None = None  # what the shortlist reads, until an update
 
     # ----------------------------------------------------------------- opening
 
@@ -112,8 +114,7 @@ class SearchIndex:
         sorted vocabulary), so that it pays no more than the next one."""
         with self._lock:
             self._c.live_count()
-            self._c.slot_posts()
-            self._c.slot_weights(FIELD_WEIGHT)
+            self._shortlist_view()
             self._source_catalogue()
             self._c.endings("a", 0)
 
@@ -126,6 +127,7 @@ class SearchIndex:
             self._terms.clear()
             self._terms_bytes = 0
             self._catalogue = None
+            self._view = None
             try:
                 self._c.update(posts, stamp)
             except BaseException:
@@ -255,16 +257,19 @@ class SearchIndex:
     def _evidence(self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int) -> Evidence:
         # Dead slots are out of the postings already: only filters need a mask.
         allowed = self._allowed(parsed) if parsed.has_filters or parsed.phrases else None
-        return gather(
-            resolved,
-            self._c.slot_posts(),
-            self._c.slot_field.values,
-            self._c.slot_weights(FIELD_WEIGHT),
-            self._c.post_first.values,
-            self._c.post_len.values,
-            allowed,
-            k,
-        )
+        return gather(resolved, self._shortlist_view(), allowed, k)
+
+    def _shortlist_view(self) -> ShortlistView:
+        """The columns the shortlist reads, bundled once until the next update."""
+        if self._view is None:
+            self._view = ShortlistView(
+                slot_post=self._c.slot_posts(),
+                slot_field=self._c.slot_field.values,
+                slot_weight=self._c.slot_weights(FIELD_WEIGHT),
+                post_first=self._c.post_first.values,
+                post_len=self._c.post_len.values,
+            )
+        return self._view
 
     def _hits(
         self,

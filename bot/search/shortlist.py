@@ -2,36 +2,30 @@
 
 Per post, an estimate of its best passage as `passage_score` will score it (the
 IDF-weighted share of the query a passage holds, how close its words stand from their first
-positions kept in the postings, a likely phrase, a title bonus), plus a BM25F-like score:
-each query word's passages weighted by their field (title, lead, body, question, answer,
-pull quote) and the quality of the spelling found, saturated (k1), times the word's IDF
-over passages. The shortlist is the best of these sums; recency only breaks ties. The
+positions kept in the postings, a likely phrase, a title bonus), plus a BM25F-like score
+(`tally`): each query word's passages weighted by their field (title, lead, body, question,
+answer, pull quote) and the quality of the spelling found, saturated (k1), times the word's
+IDF over passages. The shortlist is the best of these sums; recency only breaks ties. The
 shortlist alone is then read and scored in full (`post_ranking`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from bot.search.kinds import TITLE_FIELD
 from bot.search.postings import REPEATED
 from bot.search.resolved import ResolvedQuery
+from bot.search.tally import Hits, ShortlistView, need, tally_postings, within
 
-# Saturation only, no length normalization: an interview's many passages are evidence,
-# not noise.
-K1 = 1.2
-# By field (`kinds`): title, lead (a post's first passage), paragraph, question, answer,
-# pull quote.
-FIELD_WEIGHT = np.array([2.0, 1.5, 1.0, 0.6, 1.2, 1.2], dtype=np.float64)
 # The best passage's estimate, in units of the query's total IDF, and its parts: as in
 # `passage_score`, the words' coverage counts most, then their proximity, then being the title.
 BEST_PASSAGE = 10.0
 SHARE, CLOSE, PHRASE, TITLE_BONUS = 0.55, 0.30, 0.10, 0.08
 CLOSE_HALF = 3.0  # extra words between the query words that halve a passage's closeness
-# A binary search per post costs about this many slots of a pass over a word's postings.
-SEARCH_COST = 32
 EVAL_BATCH = 1000  # posts whose passages are estimated in the first round (then doubling)
 # At most this many posts' passages are estimated per query: past it, the broadest queries
 # (tens of thousands of posts holding every word) keep the best bounds read so far, the
@@ -65,132 +59,136 @@ class Evidence:
         return float(self.weight[i]) if hit else 0.0
 
 
+class _Passages(NamedTuple):
+    """Matched slots (ascending) with their share of the query, words held and estimate."""
+
+    matched: np.ndarray
+    weights: np.ndarray
+    terms: np.ndarray
+    estimate: np.ndarray
+
+
 def gather(
-    query: ResolvedQuery,
-    slot_post: np.ndarray,
-    slot_field: np.ndarray,
-    slot_weight: np.ndarray,
-    post_first: np.ndarray,
-    post_len: np.ndarray,
-    allowed: np.ndarray | None,
-    k: int,
+    query: ResolvedQuery, view: ShortlistView, allowed: np.ndarray | None, k: int
 ) -> Evidence:
     """Score every post holding at least all but `query.allowed_misses` query words, among
-    the `allowed` ones (a bool mask by post_no; None: every live post). `slot_weight` is
-    FIELD_WEIGHT of each slot's field.
+    the `allowed` ones (a bool mask by post_no; None: every live post).
 
     MaxScore-like: a post missing every one of the `allowed_misses + 1` rarest words cannot
     qualify, so only those words' postings are read whole; the commoner words' postings
     count only inside the posts those found. Passages are then read in batches of posts,
     best BM25F first, until no post left can reach the `k`-th best.
     """
-    n_posts = len(post_len)
-    score = np.zeros(n_posts, dtype=np.float64)
-    count = np.zeros(n_posts, dtype=np.int32)
-    cover = np.zeros(n_posts, dtype=np.float64)  # the most of the query a passage can hold
     # IDF over passages, known from the postings' lengths without reading them.
     idf = list(query.weights)
-    rarest = sorted(range(len(query.terms)), key=lambda i: len(query.terms[i].slots))
-    essential = set(rarest[: query.allowed_misses + 1])
-    nothing = np.empty(0, dtype=np.intp)
-    kept = [(nothing, nothing, nothing, nothing)] * len(query.terms)
-    need = max(1, len(query.terms) - query.allowed_misses)
-    holding = np.empty(0, dtype=np.int64)  # posts that can still hold enough words
-    for done_terms, i in enumerate(rarest):
-        term = query.terms[i]
-        slots, quality, pos = term.slots, term.quality, term.pos
-        posts = slot_post[slots]
-        if i in essential:
-            if allowed is not None:
-                keep = np.flatnonzero(allowed[posts])
-                slots, quality, pos, posts = slots[keep], quality[keep], pos[keep], posts[keep]
-        else:
-            # Only the posts holding rarer words count, and only those holding enough of
-            # them that this word and the commoner ones can still make up the number
-            # needed (allowed ones: the rarer words were read in those only). Few posts:
-            # their slots are consecutive, found by binary search. Many: the whole
-            # postings are cheaper to read, as a post outside them can never qualify.
-            left = len(rarest) - done_terms
-            holding = holding[count[holding] + left >= need]
-            if len(holding) * SEARCH_COST < len(slots):
-                inside = _within(slots, post_first[holding], post_len[holding])
-                slots, quality, pos, posts = (
-                    slots[inside],
-                    quality[inside],
-                    pos[inside],
-                    posts[inside],
-                )
-        tf = np.bincount(posts, weights=slot_weight[slots] * quality, minlength=n_posts)
-        held = tf > 0
-        # score += idf * (K1 + 1) * tf / (tf + K1), in place: these arrays span every post.
-        saturated = tf + K1
-        np.divide(tf, saturated, out=saturated)
-        saturated *= idf[i] * (K1 + 1.0)
-        score += saturated
-        count += held
-        cover += held * (idf[i] * float(quality.max(initial=0.0)))
-        kept[i] = (slots, quality, pos, posts)
-        if i == rarest[len(essential) - 1]:
-            holding = np.flatnonzero(count)
-    eligible = count >= need
-    candidates = np.flatnonzero(eligible)
-    bm25 = score.copy()
-    total = sum(idf) or 1.0
+    tally, kept = tally_postings(query, view, allowed, idf)
+    candidates = np.flatnonzero(tally.count >= need(query))
+    bm25 = tally.score.copy()
+    bound = _bound(query, bm25, tally.cover, tally.count, candidates, sum(idf) or 1.0)
+    found = _merged(_estimate(query, view, kept, idf, candidates, bound, tally.score, k))
+    return Evidence(
+        score=tally.score,
+        bm25=bm25,
+        candidates=candidates,
+        matched=found.matched,
+        weight=found.weights,
+        estimate=found.estimate,
+        terms=found.terms,
+        idf=idf,
+    )
+
+
+def _estimate(
+    query: ResolvedQuery,
+    view: ShortlistView,
+    kept: list[Hits],
+    idf: list[float],
+    candidates: np.ndarray,
+    bound: np.ndarray,
+    score: np.ndarray,
+    k: int,
+) -> list[_Passages]:
+    """Add the best passage estimates to `score`, best bounds first, while the `k`-th can move."""
     # MaxScore: a post whose upper bound is below the k-th best score so far cannot enter
     # the shortlist, and its passages are never read.
-    bound = _bound(query, bm25, cover, count, candidates, total)
-    # Best bounds first: a partial sort of the first rounds, all of it only if needed.
-    first = min(len(bound), 3 * max(EVAL_BATCH, k))
-    if first < len(bound):
-        top = np.argpartition(-bound, first - 1)[:first]
-        order = top[np.argsort(-bound[top])]
-    else:
-        order = np.argsort(-bound)
+    order = _best_first(bound, min(len(bound), 3 * max(EVAL_BATCH, k)))
     theta = -np.inf
     done = 0
     parts = []
     size = max(EVAL_BATCH, k)
     while done < len(bound) and done < EVAL_LIMIT:
         if done + size > len(order) and len(order) < len(bound):
-            rest = np.setdiff1d(np.arange(len(bound)), order, assume_unique=True)
-            order = np.r_[order, rest[np.argsort(-bound[rest])]]
+            order = _completed(order, bound)
         if bound[order[done]] < theta:
             break
         picked = order[done : done + min(size, EVAL_LIMIT - done)]
         batch = candidates[picked[bound[picked] >= theta]]
         done += len(picked)
         size *= 2  # few rounds, whatever the number of candidates
-        # A post's slots are consecutive: its postings are found by binary search.
-        batch = np.sort(batch)
-        firsts, counts = post_first[batch], post_len[batch]
-        chosen = []
-        for slots, quality, pos, _ in kept:
-            at = _within(slots, firsts, counts)
-            chosen.append((slots[at], quality[at], pos[at]))
-        matched, weights, terms, estimate = _passages(query, chosen, idf, slot_field)
-        if len(matched):
-            # The best passage of each post, estimated as the full scoring will read it. It
-            # leads; BM25F breaks its ties. A post's slots are consecutive: its matched
-            # slots come together.
-            owners = slot_post[matched]
-            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-            best = np.maximum.reduceat(estimate, starts)
-            score[owners[starts]] += BEST_PASSAGE * total * best
-            parts.append((matched, weights, terms, estimate))
+        part = _batch_passages(query, view, kept, idf, batch)
+        if len(part.matched):
+            _add_best(score, part, view, sum(idf) or 1.0)
+            parts.append(part)
         scored = score[candidates[order[:done]]]
         if len(scored) >= k:
             theta = float(np.partition(scored, len(scored) - k)[len(scored) - k])
+    return parts
+
+
+def _best_first(bound: np.ndarray, first: int) -> np.ndarray:
+    """Indexes of the `first` highest bounds, highest first (all when `first` is all)."""
+    # A partial sort of the first rounds, all of it only if needed.
+    if first < len(bound):
+        top = np.argpartition(-bound, first - 1)[:first]
+        return np.asarray(top[np.argsort(-bound[top])])
+    return np.argsort(-bound)
+
+
+def _completed(order: np.ndarray, bound: np.ndarray) -> np.ndarray:
+    """`order` followed by every other index, highest bound first."""
+    rest = np.setdiff1d(np.arange(len(bound)), order, assume_unique=True)
+    return np.concatenate((order, rest[np.argsort(-bound[rest])]))
+
+
+def _batch_passages(
+    query: ResolvedQuery,
+    view: ShortlistView,
+    kept: list[Hits],
+    idf: list[float],
+    batch: np.ndarray,
+) -> _Passages:
+    """The matched passages of the posts in `batch`, estimated."""
+    # A post's slots are consecutive: its postings are found by binary search.
+    batch = np.sort(batch)
+    firsts, counts = view.post_first[batch], view.post_len[batch]
+    chosen = []
+    for hits in kept:
+        at = within(hits.slots, firsts, counts)
+        chosen.append((hits.slots[at], hits.quality[at], hits.pos[at]))
+    return _Passages(*_passages(query, chosen, idf, view.slot_field))
+
+
+def _add_best(score: np.ndarray, part: _Passages, view: ShortlistView, total: float) -> None:
+    """Add to `score` each post's best passage estimate, in units of the query's IDF."""
+    # The best passage leads; BM25F breaks its ties. A post's slots are consecutive: its
+    # matched slots come together.
+    owners = view.slot_post[part.matched]
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+    best = np.maximum.reduceat(part.estimate, starts)
+    score[owners[starts]] += BEST_PASSAGE * total * best
+
+
+def _merged(parts: list[_Passages]) -> _Passages:
+    """The batches' matched passages as one, ascending by slot."""
     if len(parts) == 1:
-        matched, weights, terms, estimate = parts[0]
-    elif parts:
-        matched, weights, terms, estimate = (np.concatenate(a) for a in zip(*parts, strict=True))
-        ascending = np.argsort(matched, kind="stable")
-        matched, weights = matched[ascending], weights[ascending]
-        terms, estimate = terms[ascending], estimate[ascending]
-    else:
-        matched = terms = np.empty(0, dtype=np.int64)
-        weights = estimate = np.empty(0, dtype=np.float64)
-    return Evidence(score, bm25, candidates, matched, weights, estimate, terms, idf)
+        return parts[0]
+    if not parts:
+        nothing = np.empty(0, dtype=np.int64)
+        none = np.empty(0, dtype=np.float64)
+        return _Passages(nothing, none, nothing, none)
+    matched, weights, terms, estimate = (np.concatenate(a) for a in zip(*parts, strict=True))
+    ascending = np.argsort(matched, kind="stable")
+    return _Passages(matched[ascending], weights[ascending], terms[ascending], estimate[ascending])
 
 
 def _bound(
@@ -207,18 +205,6 @@ def _bound(
     phrase = PHRASE * (count[candidates] >= len(query.terms)) if len(query.terms) > 1 else 0.0
     best = SHARE * cover[candidates] / total + CLOSE + phrase + TITLE_BONUS
     return np.asarray(bm25[candidates] + BEST_PASSAGE * total * best)
-
-
-def _within(slots: np.ndarray, firsts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Indexes into `slots` (ascending) of those inside the ranges first..first+count."""
-    lo = np.searchsorted(slots, firsts)
-    hi = np.searchsorted(slots, firsts + counts)
-    sizes = hi - lo
-    total = int(sizes.sum())
-    if not total:
-        return np.empty(0, dtype=np.int64)
-    offsets = np.cumsum(sizes) - sizes
-    return np.asarray(np.arange(total, dtype=np.int64) + np.repeat(lo - offsets, sizes))
 
 
 def _passages(

@@ -81,7 +81,7 @@ class StoreBase:
     async def store_id(self) -> int:
         """A random number fixed when this database was created."""
         row = await self._db.fetchone("SELECT value FROM counters WHERE name = 'store_id'")
-        return int(row[0]) if row else 0
+        return int(row["value"]) if row else 0
 
     def _transaction(self, *, bulk: bool = False) -> AbstractAsyncContextManager[Connection]:
         """A write transaction on the database (see Database.transaction)."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.models import Chat, Subscription
 from bot.store.base import StoreBase, _now, _parse_iso, fits_sqlite
-from bot.store.db import Connection
+from bot.store.db import Connection, Row
 
 _CHAT_COLUMNS = (
     "id, type, title, language, timezone, active, link_previews, quiet_start, quiet_end,"
@@ -14,21 +14,21 @@ _CHAT_COLUMNS = (
 )
 
 
-def _chat(row: Any) -> Chat:
+def _chat(row: Row) -> Chat:
     return Chat(
-        id=row[0],
-        type=row[1],
-        title=row[2],
-        language=row[3],
-        timezone=row[4],
-        active=bool(row[5]),
-        link_previews=bool(row[6]),
-        quiet_start=row[7],
-        quiet_end=row[8],
-        digest=row[9],
-        last_digest_at=_parse_iso(row[10]),
-        manages=row[11],
-        language_chosen=bool(row[12]),
+        id=row["id"],
+        type=row["type"],
+        title=row["title"],
+        language=row["language"],
+        timezone=row["timezone"],
+        active=bool(row["active"]),
+        link_previews=bool(row["link_previews"]),
+        quiet_start=row["quiet_start"],
+        quiet_end=row["quiet_end"],
+        digest=row["digest"],
+        last_digest_at=_parse_iso(row["last_digest_at"]),
+        manages=row["manages"],
+        language_chosen=bool(row["language_chosen"]),
     )
 
 
@@ -152,7 +152,7 @@ class ChatStore(StoreBase):
         )
         # An update keeps the row's own created_at: ours (to the microsecond, and writes are
         # serialised) comes back only from the insert.
-        return row is not None and row[0] == created_at
+        return row is not None and row["created_at"] == created_at
 
     async def unsubscribe(
         self, chat_id: int, source_id: int | None, *, every: bool = False, thread_id: int = 0
@@ -183,8 +183,8 @@ class ChatStore(StoreBase):
         """A chat's subscriptions in one topic (0: the chat itself), `all` first, then by
         source name."""
         rows = await self._db.fetchall(
-            "SELECT s.id, s.chat_id, s.source_id, src.name, s.filters,"
-            " CASE WHEN s.thread_id = 0 THEN c.digest ELSE t.digest END IS NOT NULL,"
+            "SELECT s.id, s.chat_id, s.source_id, src.name AS source, s.filters,"
+            " CASE WHEN s.thread_id = 0 THEN c.digest ELSE t.digest END IS NOT NULL AS digest,"
             " s.filters_shown, s.thread_id"
             " FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
             " LEFT JOIN topics t ON t.chat_id = s.chat_id AND t.thread_id = s.thread_id"
@@ -192,9 +192,7 @@ class ChatStore(StoreBase):
             " WHERE s.chat_id = ? AND s.thread_id = ? ORDER BY s.source_id IS NOT NULL, src.key",
             (chat_id, thread_id),
         )
-        return [
-            Subscription(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], int(r[7])) for r in rows
-        ]
+        return [_subscription(row, row["filters_shown"]) for row in rows]
 
     async def subscribers(self, source_id: int) -> list[Subscription]:
         """Active subscriptions that a new post of this source must be planned against."""
@@ -204,14 +202,26 @@ class ChatStore(StoreBase):
 async def subscribers(db: Connection, source_id: int) -> list[Subscription]:
     """Active subscriptions that a new post of this source must be planned against."""
     rows = await db.fetchall(
-        "SELECT s.id, s.chat_id, s.source_id, NULL, s.filters,"
-        " CASE WHEN s.thread_id = 0 THEN c.digest ELSE t.digest END IS NOT NULL, s.thread_id"
+        "SELECT s.id, s.chat_id, s.source_id, NULL AS source, s.filters,"
+        " CASE WHEN s.thread_id = 0 THEN c.digest ELSE t.digest END IS NOT NULL AS digest,"
+        " s.thread_id"
         " FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
         " LEFT JOIN topics t ON t.chat_id = s.chat_id AND t.thread_id = s.thread_id"
         " WHERE c.active = 1 AND t.paused_at IS NULL"
         " AND (s.source_id = ? OR s.source_id IS NULL)",
         (source_id,),
     )
-    return [
-        Subscription(r[0], r[1], r[2], r[3], r[4], bool(r[5]), thread_id=int(r[6])) for r in rows
-    ]
+    return [_subscription(row) for row in rows]
+
+
+def _subscription(row: Row, shown: str | None = None) -> Subscription:
+    return Subscription(
+        row["id"],
+        row["chat_id"],
+        row["source_id"],
+        row["source"],
+        row["filters"],
+        bool(row["digest"]),
+        shown,
+        int(row["thread_id"]),
+    )

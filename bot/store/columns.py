@@ -44,8 +44,12 @@ async def columns(db: Connection, table: str) -> dict[str, Column]:
             'SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?)', (table,)
         )
         return {
-            r[0]: Column(
-                r[0], "INT" in r[1].upper(), INT64, not r[2] and not r[4], r[3] is not None
+            r["name"]: Column(
+                r["name"],
+                "INT" in r["type"].upper(),
+                INT64,
+                not r["notnull"] and not r["pk"],
+                r["dflt_value"] is not None,
             )
             for r in rows
         }
@@ -56,12 +60,12 @@ async def columns(db: Connection, table: str) -> dict[str, Column]:
         (table,),
     )
     return {
-        r[0]: Column(
-            r[0],
-            r[1] in ("integer", "bigint", "smallint"),
-            INT32 if r[1] == "integer" else INT64,
-            r[2] == "YES",
-            r[3] is not None or r[4] == "YES",
+        r["column_name"]: Column(
+            r["column_name"],
+            r["data_type"] in ("integer", "bigint", "smallint"),
+            INT32 if r["data_type"] == "integer" else INT64,
+            r["is_nullable"] == "YES",
+            r["column_default"] is not None or r["is_identity"] == "YES",
         )
         for r in rows
     }

@@ -11,7 +11,19 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
-Row = Any  # aiosqlite.Row or asyncpg.Record: both index by position and by column name
+
+class Row(Protocol):
+    """A result row, read by column name: aiosqlite.Row and asyncpg.Record both are (they
+    also index by position, which the store does not use: a column added to a SELECT
+    would shift every read after it)."""
+
+    def __getitem__(self, column: str, /) -> Any:
+        """The value of `column` (its name, or its alias in the SELECT)."""
+        ...
+
+    def keys(self) -> Iterable[str]:
+        """The column names, in the SELECT's order (so that `dict(row)` works)."""
+        ...
 
 
 class Connection(Protocol):

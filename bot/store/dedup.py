@@ -95,9 +95,9 @@ async def delivered_elsewhere(
             f" WHERE p.url_key IN ({marks}) AND p.source_id != ? AND p.first_seen >= ?{among}",
             (*chunk, source_id, _iso(now - RECENT), *bounds),
         )
-        for key, chat_id, thread_id in rows:
-            for post_id in by_key[key]:
-                chats.setdefault(post_id, set()).add((int(chat_id), int(thread_id)))
+        for row in rows:
+            for post_id in by_key[row["url_key"]]:
+                chats.setdefault(post_id, set()).add((int(row["chat_id"]), int(row["thread_id"])))
     return chats
 
 
@@ -110,7 +110,11 @@ async def source_posts(
     rows = await db.fetchall(
         f"SELECT identity, id, content_hash{extra} FROM posts WHERE source_id = ?", (source_id,)
     )
-    known = {row[0]: row[1] for row in rows}
-    hashes = {row[1]: row[2] for row in rows}
-    stored = SourcePosts(((r[1], r[3], r[4], r[5]) for r in rows), now) if compare else None
+    known = {row["identity"]: row["id"] for row in rows}
+    hashes = {row["id"]: row["content_hash"] for row in rows}
+    stored = None
+    if compare:
+        stored = SourcePosts(
+            ((r["id"], r["url_key"], r["title_norm"], r["first_seen"]) for r in rows), now
+        )
     return known, hashes, stored

@@ -42,7 +42,7 @@ async def record_fanout(
         (source_id, cap, _FIRST, _now()),
     )
     assert row is not None
-    fanout_id = int(row[0])
+    fanout_id = int(row["id"])
     await db.insert_rows(
         "fanout_matches",
         ("fanout_id", "post_id", "rank", "filters"),
@@ -60,13 +60,13 @@ async def expand_chunk(db: Connection, fanout_id: int, size: int | None) -> tupl
     )
     if row is None:
         return 0, True
-    source_id, cap, low = row
+    source_id, cap, low = row["source_id"], row["cap"], row["next_chat"]
     high = None
     if size is not None:
         high = await _chunk_end(db, source_id, low, max(size, 2))
     keys = {
-        post_id: key
-        for post_id, key in await db.fetchall(
+        row["id"]: row["url_key"]
+        for row in await db.fetchall(
             "SELECT id, url_key FROM posts WHERE url_key IS NOT NULL AND id IN"
             " (SELECT post_id FROM fanout_matches WHERE fanout_id = ?)",
             (fanout_id,),
@@ -96,7 +96,7 @@ async def _chunk_end(db: Connection, source_id: int, low: int, size: int) -> int
             " ORDER BY chat_id LIMIT ?",
             params,
         )
-        chats += (int(row[0]) for row in rows)
+        chats += (int(row["chat_id"]) for row in rows)
     chats.sort()
     return chats[size] if len(chats) > size else None
 
@@ -127,7 +127,7 @@ class FanoutStore(StoreBase):
         done_chunks = 0
         async with self._fanout_lock:
             rows = await self._db.fetchall("SELECT id FROM fanouts ORDER BY id")
-            for (fanout_id,) in rows:
+            for fanout_id in [row["id"] for row in rows]:
                 done = False
                 while not done:
                     if chunks is not None and done_chunks >= chunks:
@@ -147,5 +147,5 @@ class FanoutStore(StoreBase):
 
     async def fanouts_waiting(self) -> int:
         """Fan-outs recorded and not yet fully written (a crash, an outage, or under way)."""
-        row = await self._db.fetchone("SELECT count(*) FROM fanouts")
-        return int(row[0]) if row else 0
+        row = await self._db.fetchone("SELECT count(*) AS n FROM fanouts")
+        return int(row["n"]) if row else 0

@@ -10,7 +10,9 @@ from bot.store.base import StoreBase
 from bot.store.db import Connection, Row
 
 # PostgreSQL's own clock, written as the lease columns are (fixed width, UTC).
-_SERVER_NOW = "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+_SERVER_NOW = (
+    "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') AS now"
+)
 
 
 def _stamp(moment: datetime) -> str:
@@ -19,7 +21,7 @@ def _stamp(moment: datetime) -> str:
 
 
 def _lease(name: str, row: Row) -> Lease:
-    owner, acquired, expires = row[0], row[1], row[2]
+    owner, acquired, expires = row["owner"], row["acquired_at"], row["expires_at"]
     return Lease(name, owner, datetime.fromisoformat(acquired), datetime.fromisoformat(expires))
 
 
@@ -32,7 +34,7 @@ async def _moment(tx: Connection, now: datetime | None) -> datetime:
     if tx.dialect == "postgres":
         row = await tx.fetchone(_SERVER_NOW)
         assert row is not None
-        return datetime.fromisoformat(row[0] + "+00:00")
+        return datetime.fromisoformat(row["now"] + "+00:00")
     return datetime.now(UTC)
 
 
@@ -105,11 +107,11 @@ class LeaseStore(StoreBase):
         """Pending outbox rows another owner took and did not settle: in flight when it
         stopped leading (they may have reached Telegram), sent again by `owner`."""
         row = await self._db.fetchone(
-            "SELECT count(*) FROM outbox WHERE state = 'pending' AND claimed_by IS NOT NULL"
+            "SELECT count(*) AS n FROM outbox WHERE state = 'pending' AND claimed_by IS NOT NULL"
             " AND claimed_by != ?",
             (owner,),
         )
-        return int(row[0]) if row else 0
+        return int(row["n"]) if row else 0
 
 
 async def live_lease(db: Connection, name: str) -> Lease | None:

@@ -5,41 +5,40 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from bot.models import Delivery
 from bot.store.base import StoreBase, _iso, _now, _parse_iso
-from bot.store.db import Connection
+from bot.store.db import Connection, Row
 
 _SNIPPET = 400
 
 _DELIVERY_SELECT = (
-    "SELECT o.id, o.chat_id, o.post_id, o.kind, p.title, p.url, s.name, p.published,"
+    "SELECT o.id, o.chat_id, o.post_id, o.kind, p.title, p.url, s.name AS source, p.published,"
     " p.hashtags, coalesce((SELECT substr(q.text, 1, ?) FROM passages q WHERE q.post_id = p.id"
-    " ORDER BY q.position LIMIT 1), ''), o.created_at, o.attempts, p.images, p.paywalled,"
-    " o.thread_id"
+    " ORDER BY q.position LIMIT 1), '') AS snippet, o.created_at, o.attempts, p.images,"
+    " p.paywalled, o.thread_id"
     " FROM outbox o JOIN posts p ON p.id = o.post_id JOIN sources s ON s.id = p.source_id"
 )
 
 
-def _delivery(row: Any) -> Delivery:
-    images = json.loads(row[12] or "[]")
+def _delivery(row: Row) -> Delivery:
+    images = json.loads(row["images"] or "[]")
     return Delivery(
-        id=row[0],
-        chat_id=row[1],
-        post_id=row[2],
-        kind=row[3],
-        title=row[4],
-        url=row[5],
-        source=row[6],
-        published=_parse_iso(row[7]),
-        hashtags=tuple(json.loads(row[8] or "[]")),
-        snippet=row[9],
-        created_at=_parse_iso(row[10]) or datetime.min.replace(tzinfo=UTC),
-        attempts=row[11],
+        id=row["id"],
+        chat_id=row["chat_id"],
+        post_id=row["post_id"],
+        kind=row["kind"],
+        title=row["title"],
+        url=row["url"],
+        source=row["source"],
+        published=_parse_iso(row["published"]),
+        hashtags=tuple(json.loads(row["hashtags"] or "[]")),
+        snippet=row["snippet"],
+        created_at=_parse_iso(row["created_at"]) or datetime.min.replace(tzinfo=UTC),
+        attempts=row["attempts"],
         image=images[0] if images else None,
-        paywalled=bool(row[13]),
-        thread_id=int(row[14]),
+        paywalled=bool(row["paywalled"]),
+        thread_id=int(row["thread_id"]),
     )
 
 
@@ -128,9 +127,9 @@ class OutboxStore(StoreBase):
             " AND (o.not_before IS NULL OR o.not_before <= ?) ORDER BY o.id",
             (chat_id, thread_id, _iso(now) or _now()),
         )
-        for name, row_id, tries in rows:
-            by_source.setdefault(name, []).append(row_id)
-            attempts = max(attempts, tries)
+        for row in rows:
+            by_source.setdefault(row["name"], []).append(row["id"])
+            attempts = max(attempts, row["attempts"])
         return by_source, attempts
 
     async def mark_sent(self, ids: Sequence[int]) -> None:
@@ -199,11 +198,12 @@ class OutboxStore(StoreBase):
         where, params = ("WHERE chat_id = ?", (chat_id,)) if chat_id is not None else ("", ())
         counts: dict[str, int] = {}
         rows = await self._db.fetchall(
-            f"SELECT state, kind, count(*) FROM outbox {where} GROUP BY state, kind", params
+            f"SELECT state, kind, count(*) AS n FROM outbox {where} GROUP BY state, kind", params
         )
-        for state, kind, count in rows:
-            key = f"{state}_{kind}" if state == "pending" else state
-            counts[key] = counts.get(key, 0) + count
+        for row in rows:
+            state = row["state"]
+            key = f"{state}_{row['kind']}" if state == "pending" else state
+            counts[key] = counts.get(key, 0) + row["n"]
         return counts
 
 
@@ -258,7 +258,7 @@ async def subscriber_filters(db: Connection, source_id: int) -> list[str]:
         "SELECT DISTINCT filters FROM subscriptions WHERE source_id = ? OR source_id IS NULL",
         (source_id,),
     )
-    return [row[0] for row in rows]
+    return [row["filters"] for row in rows]
 
 
 async def owe_matching(
@@ -289,9 +289,10 @@ async def owe_matching(
     owed = _OWED.format(chats=where, skip=_SKIP if skip else "")
     now = _now()
     posts = await db.fetchone(
-        "SELECT count(DISTINCT post_id) FROM fanout_matches WHERE fanout_id = ?", (fanout_id,)
+        "SELECT count(DISTINCT post_id) AS n FROM fanout_matches WHERE fanout_id = ?",
+        (fanout_id,),
     )
-    if posts is None or posts[0] < 2:
+    if posts is None or posts["n"] < 2:
         # One post: no cap to count, and a chat with two matching subscriptions (its source
         # and "all") meets the unique key instead of a DISTINCT.
         written = await db.execute(

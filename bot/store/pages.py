@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.models import Passage, article_key
 from bot.store.base import StoreBase, _iso, _now, _parse_iso
-from bot.store.db import Connection
+from bot.store.db import Connection, Row
 from bot.store.posts import _json_list
 from bot.text import normalize_many
 
@@ -66,22 +66,22 @@ class PageStore(StoreBase):
             where += f" AND p.id NOT IN ({', '.join('?' * len(skip))})"
             params += list(skip)
         rows = await self._db.fetchall(
-            "SELECT p.id, s.name, s.origin, p.url, p.title, p.images, p.author, p.published,"
-            " p.source_id"
+            "SELECT p.id, s.name AS source, s.origin, p.url, p.title, p.images, p.author,"
+            " p.published, p.source_id"
             " FROM posts p JOIN sources s ON s.id = p.source_id"
             f" WHERE p.page_state = 'wanted' AND p.url IS NOT NULL{where} ORDER BY p.id LIMIT ?",
             (*params, limit),
         )
-        passages: dict[int, list[Passage]] = {row[0]: [] for row in rows}
+        passages: dict[int, list[Passage]] = {row["id"]: [] for row in rows}
         if rows:
             marks = ", ".join("?" * len(rows))
-            for post_id, kind, speaker, text in await self._db.fetchall(
+            for q in await self._db.fetchall(
                 f"SELECT post_id, kind, speaker, text FROM passages WHERE post_id IN ({marks})"
                 " ORDER BY post_id, position",
-                [row[0] for row in rows],
+                list(passages),
             ):
-                passages[post_id].append(Passage(kind, text, speaker))
-        return [_wanted(row, tuple(passages[row[0]])) for row in rows]
+                passages[q["post_id"]].append(Passage(q["kind"], q["text"], q["speaker"]))
+        return [_wanted(row, tuple(passages[row["id"]])) for row in rows]
 
     async def want_backfill(
         self, *, source_id: int | None = None, since: datetime | None = None, limit: int | None
@@ -105,10 +105,10 @@ class PageStore(StoreBase):
             )
             scope = "" if source_id is None else " AND source_id = ?"
             row = await tx.fetchone(
-                f"SELECT count(*) FROM posts WHERE page_state = 'wanted'{scope}",
+                f"SELECT count(*) AS n FROM posts WHERE page_state = 'wanted'{scope}",
                 () if source_id is None else (source_id,),
             )
-        return int(row[0]) if row else 0
+        return int(row["n"]) if row else 0
 
     async def complete_page(self, post_id: int, page: PageText) -> None:
         """Store what a post's page gave: its passages (replacing the feed's), its lead image,
@@ -118,13 +118,13 @@ class PageStore(StoreBase):
                 "UPDATE counters SET value = value + 1 WHERE name = 'post_seq' RETURNING value"
             )
             assert row is not None
-            seq = int(row[0])
+            seq = int(row["value"])
             current = await tx.fetchone(
                 "SELECT images, author, published FROM posts WHERE id = ?", (post_id,)
             )
             if current is None:
                 return  # deleted meanwhile
-            images = json.loads(current[0] or "[]")
+            images = json.loads(current["images"] or "[]")
             if not images and page.image:
                 images = [page.image]
             origin = "page" if page.passages is not None else "feed"
@@ -154,11 +154,11 @@ class PageStore(StoreBase):
         """The outbox rows still owed for a post, by chat and forum topic:
         {(chat_id, thread_id): [outbox ids]}."""
         owed: dict[tuple[int, int], list[int]] = {}
-        for row_id, chat_id, thread_id in await self._db.fetchall(
+        for row in await self._db.fetchall(
             "SELECT id, chat_id, thread_id FROM outbox WHERE post_id = ? AND state = 'pending'",
             (post_id,),
         ):
-            owed.setdefault((int(chat_id), int(thread_id)), []).append(row_id)
+            owed.setdefault((int(row["chat_id"]), int(row["thread_id"])), []).append(row["id"])
         return owed
 
     async def withdraw(self, ids: Sequence[int]) -> None:
@@ -175,22 +175,25 @@ class PageStore(StoreBase):
         rows = await self._db.fetchall(
             f"SELECT id FROM posts WHERE paywalled = 1 AND id IN ({marks})", list(post_ids)
         )
-        return {int(row[0]) for row in rows}
+        return {int(row["id"]) for row in rows}
 
     async def page_pending(self, post_id: int) -> bool:
         """True while a post still waits for its page."""
         row = await self._db.fetchone("SELECT page_state FROM posts WHERE id = ?", (post_id,))
-        return row is not None and row[0] == "wanted"
+        return row is not None and row["page_state"] == "wanted"
 
     async def fulltext_counts(self) -> dict[str, dict[str, Any]]:
         """Per source with pages tried: posts with full text, teasers, for subscribers, and
         pages failed by code (`failed`: {code: count})."""
         counts: dict[str, dict[str, Any]] = {}
-        for name, origin, state, paywalled, failure, count in await self._db.fetchall(
-            "SELECT s.name, p.text_origin, p.page_state, p.paywalled, p.page_failure, count(*)"
-            " FROM posts p JOIN sources s ON s.id = p.source_id WHERE p.page_state IS NOT NULL"
+        for row in await self._db.fetchall(
+            "SELECT s.name, p.text_origin, p.page_state, p.paywalled, p.page_failure,"
+            " count(*) AS n FROM posts p JOIN sources s ON s.id = p.source_id"
+            " WHERE p.page_state IS NOT NULL"
             " GROUP BY s.name, p.text_origin, p.page_state, p.paywalled, p.page_failure"
         ):
+            name, origin, state = row["name"], row["text_origin"], row["page_state"]
+            paywalled, failure, count = row["paywalled"], row["page_failure"], row["n"]
             entry = counts.setdefault(
                 name, {"full": 0, "teasers": 0, "subscribers": 0, "waiting": 0, "failed": {}}
             )
@@ -207,13 +210,19 @@ class PageStore(StoreBase):
         return dict(sorted(counts.items()))
 
 
-def _wanted(row: Any, passages: tuple[Passage, ...]) -> WantedPage:
+def _wanted(row: Row, passages: tuple[Passage, ...]) -> WantedPage:
     return WantedPage(
-        post_id=row[0], source_id=row[8], source=row[1], origin=row[2] or "cli", url=row[3],
-        title=row[4],
-        passages=passages, has_image=bool(json.loads(row[5] or "[]")), author=row[6],
-        published=_parse_iso(row[7]),
-    )  # fmt: skip
+        post_id=row["id"],
+        source_id=row["source_id"],
+        source=row["source"],
+        origin=row["origin"] or "cli",
+        url=row["url"],
+        title=row["title"],
+        passages=passages,
+        has_image=bool(json.loads(row["images"] or "[]")),
+        author=row["author"],
+        published=_parse_iso(row["published"]),
+    )
 
 
 async def _replace_passages(

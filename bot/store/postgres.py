@@ -111,11 +111,11 @@ class PostgresConnection:
         if count <= 0:
             return []
         rows = await self._conn.fetch(
-            "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)",
+            "SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2)",
             table,
             count,
         )
-        return [int(row[0]) for row in rows]
+        return [int(row["id"]) for row in rows]
 
     async def continue_ids(self, table: str) -> None:
         """Move the table's id sequence past the largest id (rows came with their ids)."""

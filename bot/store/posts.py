@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.models import (
     PASSAGE_KINDS,
@@ -22,11 +22,28 @@ from bot.store.db import Connection
 from bot.store.dedup import source_posts
 from bot.text import normalize, normalize_many
 
+
+class _PostValues(NamedTuple):
+    """The columns written from a post, named as in the posts table."""
+
+    title: str
+    title_norm: str
+    url: str | None
+    author: str | None
+    published: str | None
+    reading_minutes: int | None
+    hashtags: str
+    images: str
+    credits: str
+    categories: str
+    url_key: str | None
+
+
 _POST_COLUMNS = (
-    "id", "source_id", "identity", "content_hash", "title", "title_norm", "url", "author",
-    "published", "reading_minutes", "hashtags", "images", "credits", "categories", "url_key",
+    "id", "source_id", "identity", "content_hash", *_PostValues._fields,
     "first_seen", "updated_at", "seq",
 )  # fmt: skip
+_SET_VALUES = ", ".join(f"{column} = ?" for column in _PostValues._fields)
 _PASSAGE_COLUMNS = ("post_id", "position", "kind", "speaker", "text", "norm")
 
 
@@ -45,6 +62,7 @@ class _Batch:
 
     inserts: list[tuple[Any, ...]] = field(default_factory=list)
     updates: list[tuple[Any, ...]] = field(default_factory=list)
+    updated_ids: list[tuple[int]] = field(default_factory=list)
     passages: list[tuple[Any, ...]] = field(default_factory=list)
 
 
@@ -52,17 +70,14 @@ async def _write_batch(db: Connection, batch: _Batch) -> None:
     await db.insert_rows("posts", _POST_COLUMNS, batch.inserts)
     if batch.updates:
         await db.executemany(
-            "UPDATE posts SET identity = ?, content_hash = ?, title = ?, title_norm = ?,"
-            " url = ?, author = ?, published = ?, reading_minutes = ?, hashtags = ?,"
-            " images = ?, credits = ?, categories = ?, url_key = ?, updated_at = ?, seq = ?,"
+            f"UPDATE posts SET identity = ?, content_hash = ?, {_SET_VALUES},"
+            " updated_at = ?, seq = ?,"
             # The feed's new text replaces the page's too: the post's page is asked again.
             " text_origin = 'feed', page_state = NULL, page_failure = NULL, paywalled = 0"
             " WHERE id = ?",
             batch.updates,
         )
-        await db.executemany(
-            "DELETE FROM passages WHERE post_id = ?", [(u[-1],) for u in batch.updates]
-        )
+        await db.executemany("DELETE FROM passages WHERE post_id = ?", batch.updated_ids)
     await db.insert_rows("passages", _PASSAGE_COLUMNS, batch.passages)
 
 
@@ -92,13 +107,13 @@ async def upsert_posts(
         "UPDATE counters SET value = value + 1 WHERE name = 'post_seq' RETURNING value"
     )
     assert row is not None
-    seq = int(row[0])
+    seq = int(row["value"])
     known, hashes, stored = await source_posts(db, source_id, moment, compare)
     if stored is not None:
         stored.forget_shared(article_key(p.url) for p in posts if p.identity not in known)
     # New posts get placeholder ids (-1, -2, …) until their real ids are reserved at once.
-    new: list[tuple[Post, tuple[Any, ...]]] = []
-    changed: list[tuple[Post, tuple[Any, ...], int]] = []
+    new: list[tuple[Post, _PostValues]] = []
+    changed: list[tuple[Post, _PostValues, int]] = []
     seen: dict[str, str] = {}  # identity → content hash of its first entry
     touched: set[int] = set()  # posts this input already wrote or left as they were
     for post in posts:
@@ -116,7 +131,7 @@ async def upsert_posts(
         post_id = known.get(identity)
         republished = False
         if post_id is None and stored is not None:
-            post_id = stored.match(values[-1], values[1])
+            post_id = stored.match(values.url_key, values.title_norm)
             republished = post_id is not None
         if post_id is not None and post_id in touched:
             summary.skip(SKIP_COPY)  # a second copy of one article in this input
@@ -125,7 +140,7 @@ async def upsert_posts(
             post_id = -(len(new) + 1)
             new.append((post, values))
             if stored is not None:
-                stored.add(post_id, values[-1], values[1])
+                stored.add(post_id, values.url_key, values.title_norm)
         elif hashes[post_id] != digest or republished:
             # A republished entry also takes over the post's id, so it stays recognised
             # once the title match has aged out.
@@ -143,6 +158,7 @@ async def upsert_posts(
         _add_passages(batch, post_id, post)
     for post, values, post_id in changed:
         batch.updates.append((post.identity, post.content_hash, *values, now, seq, post_id))
+        batch.updated_ids.append((post_id,))
         result.updated_posts.append((post_id, post))
         _add_passages(batch, post_id, post)
     summary.new = len(new)
@@ -178,30 +194,32 @@ class PostStore(StoreBase):
 
     async def count_posts(self) -> int:
         """How many posts are stored."""
-        row = await self._db.fetchone("SELECT count(*) FROM posts")
-        return int(row[0]) if row else 0
+        row = await self._db.fetchone("SELECT count(*) AS n FROM posts")
+        return int(row["n"]) if row else 0
 
     async def stats(self) -> dict[str, Any]:
         """Counts of posts per source and passages per kind, plus the schema version."""
         sources: dict[str, int] = {}
-        for name, count in await self._db.fetchall(
-            "SELECT s.name, count(p.id) FROM sources s LEFT JOIN posts p ON p.source_id = s.id"
-            " GROUP BY s.id ORDER BY count(p.id) DESC, s.key"
+        for row in await self._db.fetchall(
+            "SELECT s.name, count(p.id) AS n FROM sources s LEFT JOIN posts p"
+            " ON p.source_id = s.id GROUP BY s.id ORDER BY count(p.id) DESC, s.key"
         ):
-            sources[name] = count
+            sources[row["name"]] = row["n"]
         kinds: Counter[str] = Counter({kind: 0 for kind in PASSAGE_KINDS})
-        for kind, count in await self._db.fetchall(
-            "SELECT kind, count(*) FROM passages GROUP BY kind"
+        for row in await self._db.fetchall(
+            "SELECT kind, count(*) AS n FROM passages GROUP BY kind"
         ):
-            kinds[kind] = count
-        row = await self._db.fetchone("SELECT count(*), min(published), max(published) FROM posts")
-        assert row is not None
+            kinds[row["kind"]] = row["n"]
+        totals = await self._db.fetchone(
+            "SELECT count(*) AS n, min(published) AS oldest, max(published) AS newest FROM posts"
+        )
+        assert totals is not None
         return {
-            "posts": row[0],
+            "posts": totals["n"],
             "sources": sources,
             "passages": dict(kinds),
-            "oldest": row[1],
-            "newest": row[2],
+            "oldest": totals["oldest"],
+            "newest": totals["newest"],
             "database": self._db.describe(),
             "schema_version": await self.schema_version(),
         }
@@ -218,38 +236,43 @@ class PostStore(StoreBase):
         async with self._db.snapshot() as db:
             upto = (1 << 62) if limit is None else await _seq_after(db, after_seq, limit)
             rows = await db.fetchall(
-                "SELECT p.id, s.name, p.title, p.title_norm, p.author, p.published, p.url, p.seq"
+                "SELECT p.id, s.name AS source, p.title, p.title_norm, p.author, p.published,"
+                " p.url, p.seq"
                 " FROM posts p JOIN sources s ON s.id = p.source_id"
                 " WHERE p.seq > ? AND p.seq <= ? ORDER BY p.id",
                 (after_seq, upto),
             )
-            passages: dict[int, list[IndexedPassage]] = {row[0]: [] for row in rows}
+            passages: dict[int, list[IndexedPassage]] = {row["id"]: [] for row in rows}
             if rows:
-                for post_id, pid, kind, speaker, text, norm in await db.fetchall(
+                for q in await db.fetchall(
                     "SELECT q.post_id, q.id, q.kind, q.speaker, q.text, q.norm FROM passages q"
                     " JOIN posts p ON p.id = q.post_id WHERE p.seq > ? AND p.seq <= ?"
                     " ORDER BY q.post_id, q.position",
                     (after_seq, upto),
                 ):
-                    passages[post_id].append(IndexedPassage(pid, kind, speaker, text, norm))
+                    passages[q["post_id"]].append(
+                        IndexedPassage(q["id"], q["kind"], q["speaker"], q["text"], q["norm"])
+                    )
             deleted = await db.fetchall(
                 "SELECT post_id, seq FROM deleted_posts WHERE seq > ? AND seq <= ?",
                 (after_seq, upto),
             )
-        for pid, source, title, title_norm, author, published, url, seq in rows:
-            top = max(top, seq)
+        for row in rows:
+            pid = row["id"]
+            top = max(top, row["seq"])
             posts[pid] = IndexedPost(
                 post_id=pid,
-                source=source,
-                title=title,
-                title_norm=title_norm,
-                author=author,
-                published=_parse_iso(published),
-                url=url,
+                source=row["source"],
+                title=row["title"],
+                title_norm=row["title_norm"],
+                author=row["author"],
+                published=_parse_iso(row["published"]),
+                url=row["url"],
                 passages=tuple(passages[pid]),
             )
-        for pid, seq in deleted:
-            top = max(top, seq)
+        for row in deleted:
+            pid = row["post_id"]
+            top = max(top, row["seq"])
             if pid not in posts:
                 posts[pid] = IndexedPost(pid, "", "", "", None, None, None, deleted=True)
         return top, list(posts.values())
@@ -293,12 +316,12 @@ async def _seq_after(db: Connection, after_seq: int, limit: int) -> int:
         " SELECT seq FROM deleted_posts WHERE seq > ?) AS changes ORDER BY seq LIMIT 1 OFFSET ?",
         (after_seq, after_seq, max(0, limit - 1)),
     )
-    return (1 << 62) if row is None else int(row[0])
+    return (1 << 62) if row is None else int(row["seq"])
 
 
-def _post_values(post: Post) -> tuple[Any, ...]:
-    """The columns written from a post; title_norm second, url_key last."""
-    return (
+def _post_values(post: Post) -> _PostValues:
+    """The columns written from a post."""
+    return _PostValues(
         post.title,
         normalize(post.title),
         post.url,

@@ -24,14 +24,14 @@ class QueryStore(StoreBase):
             (secrets.token_urlsafe(QUERY_ID_BYTES), chat_id, query, _now()),
         )
         assert row is not None
-        return str(row[0])
+        return str(row["id"])
 
     async def saved_query(self, chat_id: int, query_id: str) -> str | None:
         """The query saved under `query_id` for this chat; None for any other chat or id."""
         row = await self._db.fetchone(
             "SELECT query FROM saved_queries WHERE id = ? AND chat_id = ?", (query_id, chat_id)
         )
-        return None if row is None else str(row[0])
+        return None if row is None else str(row["query"])
 
     async def forget_queries(self, before: datetime) -> int:
         """Drop saved queries unused since `before`; their buttons then say they expired."""

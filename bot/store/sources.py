@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.models import FULL_TEXT_MODES, FullText, SourceKind, SourceOrigin, SourceState
 from bot.names import catalogue, clean_name, named_sources, source_key
 from bot.store.base import StoreBase, _iso, _now, _parse_iso
-from bot.store.db import Connection
+from bot.store.db import Connection, Row
 
 _COLUMNS = (
     "id, name, url, kind, interval, etag, last_modified, last_success, last_error,"
@@ -19,25 +18,25 @@ _COLUMNS = (
 KEY_VERSION = 2
 
 
-def _state(row: Any) -> SourceState:
+def _state(row: Row) -> SourceState:
     return SourceState(
-        id=row[0],
-        name=row[1],
-        url=row[2],
-        kind=row[3],
-        interval=row[4],
-        etag=row[5],
-        last_modified=row[6],
-        last_success=_parse_iso(row[7]),
-        last_error=row[8],
-        error_count=row[9],
-        next_poll=_parse_iso(row[10]),
-        failing=bool(row[11]),
-        primed=bool(row[12]),
-        origin=row[13],
-        timezone=row[14],
-        collisions=row[15],
-        full_text=row[16] if row[16] in FULL_TEXT_MODES else "auto",
+        id=row["id"],
+        name=row["name"],
+        url=row["url"],
+        kind=row["kind"],
+        interval=row["interval"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_success=_parse_iso(row["last_success"]),
+        last_error=row["last_error"],
+        error_count=row["error_count"],
+        next_poll=_parse_iso(row["next_poll"]),
+        failing=bool(row["failing"]),
+        primed=bool(row["primed"]),
+        origin=row["origin"],
+        timezone=row["timezone"],
+        collisions=row["guid_collisions"],
+        full_text=row["full_text"] if row["full_text"] in FULL_TEXT_MODES else "auto",
     )
 
 
@@ -54,9 +53,9 @@ class SourceStore(StoreBase):
         if row:
             if url is not None:
                 await self._db.execute(
-                    "UPDATE sources SET url = coalesce(url, ?) WHERE id = ?", (url, row[0])
+                    "UPDATE sources SET url = coalesce(url, ?) WHERE id = ?", (url, row["id"])
                 )
-            return int(row[0])
+            return int(row["id"])
         # Another writer (a replica, a `load`) may create it meanwhile: the key decides.
         row = await self._db.returning(
             "INSERT INTO sources (name, key, url, kind, origin, created_at)"
@@ -65,11 +64,13 @@ class SourceStore(StoreBase):
             (name or "unknown", key, url, kind, _now()),
         )
         assert row is not None
-        return int(row[0])
+        return int(row["id"])
 
     async def source_names(self) -> list[str]:
         """Every source's display name, sorted."""
-        return [row[0] for row in await self._db.fetchall("SELECT name FROM sources ORDER BY key")]
+        return [
+            row["name"] for row in await self._db.fetchall("SELECT name FROM sources ORDER BY key")
+        ]
 
     async def configure_source(
         self,
@@ -110,12 +111,12 @@ class SourceStore(StoreBase):
 
     async def count_added_by(self, user_id: int | None = None) -> int:
         """Polled sources readers brought: `user_id`'s, or everyone's when None."""
-        sql = "SELECT count(*) FROM sources WHERE url IS NOT NULL AND added_by IS NOT NULL"
+        sql = "SELECT count(*) AS n FROM sources WHERE url IS NOT NULL AND added_by IS NOT NULL"
         if user_id is None:
             row = await self._db.fetchone(sql)
         else:
             row = await self._db.fetchone(sql + " AND added_by = ?", (user_id,))
-        return int(row[0]) if row else 0
+        return int(row["n"]) if row else 0
 
     async def drop_unfollowed_reader_sources(self, now: datetime, grace: timedelta) -> list[str]:
         """Stop polling the sources readers brought that no chat has followed for `grace`
@@ -137,8 +138,8 @@ class SourceStore(StoreBase):
             (_iso(now - grace),),
         )
         for row in rows:
-            await self.stop_polling(int(row[0]))
-        return [str(row[1]) for row in rows]
+            await self.stop_polling(int(row["id"]))
+        return [str(row["name"]) for row in rows]
 
     async def change_source_url(self, name: str, url: str, *, origin: SourceOrigin) -> None:
         """Poll a source from another URL: its validators go, and its first fetch there
@@ -194,9 +195,9 @@ class SourceStore(StoreBase):
         rows = await self._db.fetchall(
             # One step down the index posts_source_url per source, whatever the posts' number.
             "SELECT s.name, coalesce(s.url, (SELECT q.url FROM posts q WHERE q.source_id = s.id"
-            " AND q.url IS NOT NULL ORDER BY q.id DESC LIMIT 1)) FROM sources s"
+            " AND q.url IS NOT NULL ORDER BY q.id DESC LIMIT 1)) AS url FROM sources s"
         )
-        return {row[0]: row[1] for row in rows}
+        return {row["name"]: row["url"] for row in rows}
 
     async def polled_sources(self) -> list[SourceState]:
         """Every source with a URL to poll, by name."""
@@ -238,14 +239,15 @@ class SourceStore(StoreBase):
         row = await self._db.fetchone(
             "SELECT value FROM counters WHERE name = 'source_key_version'"
         )
-        if row is not None and int(row[0]) >= KEY_VERSION:
+        if row is not None and int(row["value"]) >= KEY_VERSION:
             return
         async with self._transaction() as tx:
             rows = await tx.fetchall("SELECT id, name, url FROM sources ORDER BY id")
             # Free every key first, so the UNIQUE index never sees two rows mid-way.
             await tx.execute("UPDATE sources SET key = '#' || id")
             keepers: dict[str, int] = {}
-            for source_id, name, url in rows:
+            for row in rows:
+                source_id, name, url = row["id"], row["name"], row["url"]
                 key = source_key(name) or "unknown"
                 keeper = keepers.setdefault(key, source_id)
                 if keeper == source_id:
@@ -276,7 +278,8 @@ async def _merge_source(tx: Connection, source_id: int, keeper: int, url: str | 
         (source_id, keeper),
     )
     await tx.execute(
-        "UPDATE posts SET source_id = ?, seq = ? WHERE source_id = ?", (keeper, row[0], source_id)
+        "UPDATE posts SET source_id = ?, seq = ? WHERE source_id = ?",
+        (keeper, row["value"], source_id),
     )
     await tx.execute(
         "DELETE FROM subscriptions WHERE source_id = ? AND chat_id IN"

@@ -72,8 +72,8 @@ class SqliteConnection:
 
     async def reserve_ids(self, table: str, count: int) -> list[int]:
         """The ids after the largest one: the write lock is ours (BEGIN IMMEDIATE)."""
-        row = await self.fetchone(f"SELECT coalesce(max(id), 0) FROM {table}")
-        start = int(row[0]) + 1 if row else 1
+        row = await self.fetchone(f"SELECT coalesce(max(id), 0) AS top FROM {table}")
+        start = int(row["top"]) + 1 if row else 1
         return list(range(start, start + count))
 
     async def continue_ids(self, table: str) -> None:
@@ -140,7 +140,7 @@ class SqliteDatabase(SqliteConnection):
     async def schema_version(self) -> int:
         """The number of migrations applied (PRAGMA user_version)."""
         row = await SqliteConnection.fetchone(self, "PRAGMA user_version")
-        return int(row[0]) if row else 0
+        return int(row["user_version"]) if row else 0
 
     def describe(self) -> str:
         """The file's path."""

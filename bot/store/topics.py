@@ -8,6 +8,7 @@ from typing import Any
 from bot.models import Chat
 from bot.store.base import _now, _parse_iso
 from bot.store.chats import ChatStore
+from bot.store.db import Row
 
 # What /digest, /quiet and /previews set in a topic; the rest (language, time zone) is
 # the chat's.
@@ -19,18 +20,18 @@ _COLUMNS = (
 )
 
 
-def as_topic(chat: Chat, row: Any) -> Chat:
+def as_topic(chat: Chat, row: Row) -> Chat:
     """The chat as one of its topics: the topic's settings over the chat's."""
     return dataclasses.replace(
         chat,
-        thread_id=int(row[0]),
-        topic_title=row[1],
-        link_previews=bool(row[2]),
-        quiet_start=row[3],
-        quiet_end=row[4],
-        digest=row[5],
-        last_digest_at=_parse_iso(row[6]),
-        paused_at=_parse_iso(row[7]),
+        thread_id=int(row["thread_id"]),
+        topic_title=row["title"],
+        link_previews=bool(row["link_previews"]),
+        quiet_start=row["quiet_start"],
+        quiet_end=row["quiet_end"],
+        digest=row["digest"],
+        last_digest_at=_parse_iso(row["last_digest_at"]),
+        paused_at=_parse_iso(row["paused_at"]),
     )
 
 
@@ -122,7 +123,7 @@ class TopicStore(ChatStore):
         )
         topics = []
         for row in rows:
-            chat = await self.chat(row[0])
+            chat = await self.chat(row["chat_id"])
             if chat is not None and chat.active:
-                topics.append(as_topic(chat, row[1:]))
+                topics.append(as_topic(chat, row))
         return topics

@@ -17,8 +17,8 @@ from bot.polling.adding import add_sources
 from bot.sourcelist.opml import MAX_OPML_BYTES, from_opml, to_opml
 from bot.sourcelist.rules import Addition
 from bot.sourcelist.sources_file import parse_sources
-from bot.telegram.context import Context, Said, on_message, reply_lines, reply_unknown_source
-from bot.telegram.services import Services, services_of
+from bot.telegram.context import Said, on_message, reply_lines, reply_unknown_source
+from bot.telegram.services import Context, Services, services_of
 from bot.telegram.subscriptions import reply_ambiguous
 
 # Address checks of an OPML import run this many at a time (each may ask the DNS).

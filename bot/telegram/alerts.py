@@ -13,10 +13,12 @@ import logging
 import time
 from collections.abc import Callable
 
+from telegram import Bot
+
 from bot import errors, i18n, render
 from bot.models import SourceState
 from bot.polling.poller import Alert
-from bot.telegram.services import AnyApplication, services_of
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +35,17 @@ class AdminAlerts:
 
     def __init__(
         self,
-        app: AnyApplication,
+        bot: Bot,
+        store: Store,
+        admin_ids: frozenset[int],
         *,
         period: float = ALERT_PERIOD,
         gather: float = GATHER,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._app = app
+        self._bot = bot
+        self._store = store
+        self._admin_ids = admin_ids
         self._period = period
         self._gather = gather
         self._clock = clock
@@ -81,12 +87,11 @@ class AdminAlerts:
         if not pending:
             return
         self._last_sent = self._clock()
-        services = services_of(self._app)
-        for admin in services.settings.admin_ids:
+        for admin in self._admin_ids:
             try:
-                chat = await services.store.chat(admin)
+                chat = await self._store.chat(admin)
                 lang = chat.language if chat else "fr"
-                await self._app.bot.send_message(admin, compose_alert(lang, pending))
+                await self._bot.send_message(admin, compose_alert(lang, pending))
             except Exception as exc:
                 log.warning("could not tell admin %s: %s", admin, exc)
 

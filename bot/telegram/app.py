@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 from contextlib import AsyncExitStack
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -53,7 +54,7 @@ from bot.telegram.alerts import AdminAlerts
 from bot.telegram.chat_lanes import ChatLanes
 from bot.telegram.limiter import GateLimiter
 from bot.telegram.send import make_send
-from bot.telegram.services import AnyApplication, Services, attach, opened
+from bot.telegram.services import CONTEXT_TYPES, Jobs, RelaisApp, Services, opened
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def build_application(
     request: BaseRequest | None = None,
     address_policy: AddressPolicy | None = None,
     gate: FloodGate | None = None,
-) -> AnyApplication:
+) -> RelaisApp:
     """The bot, ready for `run_polling`; `request` replaces the HTTP transport (tests), and
     `address_policy` the rule for sources added from Telegram (tests count 127.0.0.2 public).
 
@@ -79,8 +80,12 @@ def build_application(
         raise ValueError("BOT_TOKEN is not set")
     if gate is None:
         gate = FloodGate(margin=FLOOD_MARGIN)
+    policy = None if settings.allow_private_sources else address_policy or AddressPolicy()
     builder = (
         Application.builder()
+        # bot_data is a BotState, and handlers and jobs take a Context that says so.
+        .context_types(CONTEXT_TYPES)
+        .job_queue(Jobs())
         .token(settings.bot_token)
         .base_url(f"{settings.telegram_api_url}/bot")
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
@@ -95,22 +100,18 @@ def build_application(
         .rate_limiter(GateLimiter(gate, max_retries=3))
         # Updates side by side, but one chat's in a lane of its own (see chat_lanes).
         .concurrent_updates(ChatLanes())
-        .post_init(_post_init)
+        .post_init(partial(_post_init, settings=settings, gate=gate, policy=policy))
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
-    app.bot_data["settings"] = settings
-    if not settings.allow_private_sources:
-        app.bot_data["address_policy"] = address_policy or AddressPolicy()
-    app.bot_data["gate"] = gate
     _register(app)
     return app
 
 
-def _register(app: AnyApplication) -> None:
+def _register(app: RelaisApp) -> None:
     """Every handler, in one place."""
     commands = {
         "start": handlers.start,
@@ -187,10 +188,11 @@ def _register(app: AnyApplication) -> None:
     app.add_error_handler(handlers.on_error)
 
 
-async def _post_init(app: AnyApplication) -> None:
-    settings: Settings = app.bot_data["settings"]
+async def _post_init(
+    app: RelaisApp, *, settings: Settings, gate: FloodGate, policy: AddressPolicy | None
+) -> None:
     stack = AsyncExitStack()
-    app.bot_data["stack"] = stack  # closed by post_shutdown, also when start-up is refused
+    app.bot_data.stack = stack  # closed by post_shutdown, also when start-up is refused
     store = await stack.enter_async_context(Store.open(settings.database))
     # First of all: a process refused here must not have written anything.
     leadership = await leading.take_part(app, store, settings)
@@ -198,7 +200,6 @@ async def _post_init(app: AnyApplication) -> None:
     searcher = Searcher(store, _index_path(settings), tz=settings.tz)
     await searcher.start()
     client = await stack.enter_async_context(make_client(timeout=15.0))
-    policy: AddressPolicy | None = app.bot_data.get("address_policy")
     public_only = None
     if policy is not None:
         public_only = await stack.enter_async_context(make_client(timeout=15.0, policy=policy))
@@ -206,16 +207,16 @@ async def _post_init(app: AnyApplication) -> None:
         store,
         make_send(app.bot),
         tz=settings.tz,
-        gate=app.bot_data["gate"],
+        gate=gate,
         claim=leadership.claim,
         page_wait=settings.page_wait,
         on_topic_paused=topics.topic_notice(app),
     )
     fetcher = PageFetcher(client, public_only=public_only, gap=settings.page_gap)
     pages = PageWorker(store, fetcher, on_done=sender.wake.set)
-    alerts = AdminAlerts(app)
+    alerts = AdminAlerts(app.bot, store, settings.admin_ids)
     stack.push_async_callback(alerts.close)
-    app.bot_data["alerts"] = alerts
+    app.bot_data.alerts = alerts
     on_failing, on_recovered = alerts.callbacks()
     poller = Poller(
         store,
@@ -228,7 +229,7 @@ async def _post_init(app: AnyApplication) -> None:
         on_recovered=on_recovered,
         pages=pages,
     )
-    attach(app, Services(settings, store, searcher, poller, sender, stack, policy, leadership))
+    app.bot_data.services = Services(settings, store, searcher, poller, sender, policy, leadership)
     for lang in COMMANDS:
         await app.bot.set_my_commands(
             [BotCommand(name, description) for name, description in commands(lang)],
@@ -272,15 +273,15 @@ async def _configure_sources(store: Store, settings: Settings) -> None:
     await sync_sources(store, sources, settings.poll_interval)
 
 
-async def _post_stop(app: AnyApplication) -> None:
+async def _post_stop(app: RelaisApp) -> None:
     await leading.leave(app)
 
 
-async def _post_shutdown(app: AnyApplication) -> None:
+async def _post_shutdown(app: RelaisApp) -> None:
     services = opened(app)
     if services is not None:
         await services.searcher.close()
-    stack: AsyncExitStack | None = app.bot_data.pop("stack", None)
+    stack, app.bot_data.stack = app.bot_data.stack, None
     if stack is not None:
         await stack.aclose()
 
@@ -326,7 +327,7 @@ def run(settings: Settings) -> int:
             raise
         log.error("cannot listen on %s:%d: %s", settings.webhook_listen, settings.port, exc)
         return 1
-    return int(app.bot_data.get("exit_code", 0))
+    return app.bot_data.exit_code
 
 
 def _masked(url: str) -> str:

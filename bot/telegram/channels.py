@@ -19,8 +19,8 @@ from telegram.error import TelegramError
 from bot import render
 from bot.i18n import text
 from bot.models import Chat
-from bot.telegram.context import Context, Said, Turn, on_message, remember_chat
-from bot.telegram.services import services_of
+from bot.telegram.context import Said, Turn, on_message, remember_chat
+from bot.telegram.services import Context, services_of
 
 log = logging.getLogger(__name__)
 

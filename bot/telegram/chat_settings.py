@@ -11,7 +11,6 @@ from bot.i18n import text
 from bot.models import Chat
 from bot.telegram.channels import chat_label, target_chat, where
 from bot.telegram.context import (
-    Context,
     Pressed,
     Said,
     Turn,
@@ -22,7 +21,7 @@ from bot.telegram.context import (
     show_page,
 )
 from bot.telegram.paging import page_of
-from bot.telegram.services import services_of
+from bot.telegram.services import Context, services_of
 from bot.times import parse_range, show_schedule, show_time
 
 STATUS_PAGE_SIZE = 10

@@ -28,17 +28,15 @@ from telegram import (
 )
 from telegram import Chat as TelegramChat
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot import render
 from bot.i18n import language, text
 from bot.models import Chat
 from bot.names import close_names
-from bot.telegram.services import opened, services_of
+from bot.telegram.services import Context, services_of
 
 log = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
@@ -51,7 +49,7 @@ def lang_of(update: Update) -> str:
 
 async def chat_lang(update: Update, context: Context, chat_id: int | None) -> str:
     """The language to answer in: the one the chat chose with /langue, else the user's."""
-    services = opened(context.application)
+    services = context.bot_data.services
     if chat_id is not None and services is not None:
         chat = await services.store.chat(chat_id)
         if chat is not None and chat.language_chosen:

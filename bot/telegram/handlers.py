@@ -23,7 +23,6 @@ from bot import render
 from bot.i18n import text
 from bot.search import IndexRebuilding, small_talk
 from bot.telegram.context import (
-    Context,
     Pressed,
     Said,
     Turn,
@@ -38,7 +37,7 @@ from bot.telegram.context import (
 )
 from bot.telegram.languages import language_buttons
 from bot.telegram.paging import page_of
-from bot.telegram.services import Services, services_of
+from bot.telegram.services import Context, Services, services_of
 
 if TYPE_CHECKING:
     from bot.search import SearchResponse

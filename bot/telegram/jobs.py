@@ -7,11 +7,9 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
-from telegram.ext import ContextTypes
-
 from bot import i18n
 from bot.delivery.digests import release_due_digests
-from bot.telegram.services import AnyApplication, Services, services_of
+from bot.telegram.services import Context, RelaisApp, Services, services_of
 
 log = logging.getLogger(__name__)
 
@@ -29,19 +27,19 @@ def _leads(services: Services) -> bool:
     return services.leadership is None or services.leadership.leading
 
 
-async def start_polling(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start_polling(context: Context) -> None:
     """JobQueue, once (at start, and when this process becomes the leader): the poller runs
     as a task of its own until shutdown or the loss of the lease cancels it.
 
     Not a repeating job: each source has its own schedule, so no tick waits for a slow one.
     """
-    app = context.application
-    services = services_of(app)
-    if _leads(services) and "poller_task" not in app.bot_data:
-        app.bot_data["poller_task"] = asyncio.create_task(services.poller.run(), name="poller")
+    state = context.bot_data
+    services = services_of(context)
+    if _leads(services) and state.poller_task is None:
+        state.poller_task = asyncio.create_task(services.poller.run(), name="poller")
 
 
-async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def send_digests(context: Context) -> None:
     """JobQueue: release the digests that are due to the sender."""
     services = services_of(context)
     if not _leads(services):
@@ -50,7 +48,7 @@ async def send_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
     await release_due_digests(services.store, datetime.now(UTC), services.settings.tz, wake)
 
 
-async def forget_old_searches(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def forget_old_searches(context: Context) -> None:
     """JobQueue: drop searches unused for a month; their old buttons then say so."""
     services = services_of(context)
     if not _leads(services):
@@ -60,7 +58,7 @@ async def forget_old_searches(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("forgot %d old searches", forgotten)
 
 
-async def prune_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def prune_outbox(context: Context) -> None:
     """JobQueue: forget deliveries settled more than OUTBOX_RETENTION ago."""
     services = services_of(context)
     if not _leads(services):
@@ -70,7 +68,7 @@ async def prune_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("pruned %d settled deliveries from the outbox", pruned)
 
 
-async def drop_unfollowed_sources(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def drop_unfollowed_sources(context: Context) -> None:
     """JobQueue: stop polling the feeds readers brought that nobody follows any more."""
     services = services_of(context)
     if _leads(services):
@@ -87,7 +85,7 @@ async def drop_unfollowed(services: Services, now: datetime) -> list[str]:
     return dropped
 
 
-async def tell_admins(app: AnyApplication, key: str, **values: object) -> None:
+async def tell_admins(app: RelaisApp, key: str, **values: object) -> None:
     """A catalogue text to every admin in ADMIN_IDS, each in their language; never raises.
 
     A value may be a function of the language (a stored error code, rendered per admin)."""

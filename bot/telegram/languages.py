@@ -7,8 +7,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import text
 from bot.models import Chat
 from bot.telegram.channels import target_chat
-from bot.telegram.context import Context, Pressed, Said, Turn, on_button, on_message
-from bot.telegram.services import services_of
+from bot.telegram.context import Pressed, Said, Turn, on_button, on_message
+from bot.telegram.services import Context, services_of
 
 LANGUAGE_PATTERN = r"^lang:(fr|en)$"
 _NAMES = {

@@ -11,15 +11,12 @@ from bot.config import Settings
 from bot.leader import Leadership, LeaseRefused, Owner
 from bot.store import Store
 from bot.telegram import jobs
-from bot.telegram.services import AnyApplication, opened
+from bot.telegram.services import RelaisApp, opened
 
 log = logging.getLogger(__name__)
 
-# The leader's own tasks, by their key in bot_data.
-LEADER_TASKS = ("poller_task", "sender_task")
 
-
-async def take_part(app: AnyApplication, store: Store, settings: Settings) -> Leadership:
+async def take_part(app: RelaisApp, store: Store, settings: Settings) -> Leadership:
     """Join the processes sharing the database: lead, follow, or raise LeaseRefused.
 
     Long polling admits one process per database (two would make Telegram answer 409);
@@ -28,14 +25,14 @@ async def take_part(app: AnyApplication, store: Store, settings: Settings) -> Le
     """
     polling = settings.webhook_url is None
     owner = Owner.this_process("polling" if polling else "webhook")
-    leadership = Leadership(store, owner, on_change=partial(_changed, app))
-    app.bot_data["leadership"] = leadership
+    leadership = Leadership(store, owner, on_change=partial(_changed, app, settings))
+    app.bot_data.leadership = leadership
     try:
         await leadership.start(exclusive=polling)
     except LeaseRefused as exc:
         exc.where = store.describe()  # a path, or a URL without its password
         raise
-    app.bot_data["lease_task"] = asyncio.create_task(leadership.run(), name="leader lease")
+    app.bot_data.lease_task = asyncio.create_task(leadership.run(), name="leader lease")
     return leadership
 
 
@@ -53,12 +50,12 @@ def refusal(exc: LeaseRefused, settings: Settings) -> str:
     )
 
 
-async def start_leading(app: AnyApplication) -> None:
+async def start_leading(app: RelaisApp) -> None:
     """Start the leader's own work if this process leads (also when it becomes the leader)."""
     services = opened(app)
     if services is None or services.leadership is None or not services.leadership.leading:
         return
-    if "sender_task" not in app.bot_data:
+    if app.bot_data.sender_task is None:
         again = await services.store.claimed_elsewhere(str(services.leadership.owner))
         if again:
             log.warning(
@@ -67,47 +64,50 @@ async def start_leading(app: AnyApplication) -> None:
                 again,
             )
         task = asyncio.create_task(services.sender.run(), name="outbox sender")
-        app.bot_data["sender_task"] = task
+        app.bot_data.sender_task = task
     if app.running and app.job_queue is not None:
         # The poller starts from the job queue (as at start-up), where the app runs.
         app.job_queue.run_once(jobs.start_polling, when=0, name="poll")
 
 
-async def stop_leading(app: AnyApplication) -> None:
+async def stop_leading(app: RelaisApp) -> None:
     """Stop the poller and the sender (their fetches and sends in flight end first)."""
     # Cancelling the poller cancels the fetches in flight: a slow source never holds up exit.
-    for name in LEADER_TASKS:
-        task: asyncio.Task[None] | None = app.bot_data.pop(name, None)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    state = app.bot_data
+    tasks = state.poller_task, state.sender_task
+    state.poller_task = state.sender_task = None
+    for task in tasks:
+        await _cancelled(task)
     services = opened(app)
     if services is not None:
         await services.sender.wait_idle()
 
 
-async def leave(app: AnyApplication) -> None:
+async def leave(app: RelaisApp) -> None:
     """At shutdown: stop renewing, stop the leader's work, give the lease up."""
-    task: asyncio.Task[None] | None = app.bot_data.pop("lease_task", None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    task, app.bot_data.lease_task = app.bot_data.lease_task, None
+    await _cancelled(task)
     await stop_leading(app)
-    leadership: Leadership | None = app.bot_data.get("leadership")
+    leadership = app.bot_data.leadership
     if leadership is not None:
         await leadership.release()
 
 
-async def _changed(app: AnyApplication, leading: bool) -> None:
+async def _cancelled(task: asyncio.Task[None] | None) -> None:
+    """Cancel `task` (if any) and wait until it has ended."""
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _changed(app: RelaisApp, settings: Settings, leading: bool) -> None:
     if leading:
         await start_leading(app)
         return
     await stop_leading(app)
-    settings: Settings = app.bot_data["settings"]
     if settings.webhook_url is None and app.running:
         # A poller that lost its lease must not keep polling Telegram beside the new one.
         log.error("another process took this database's lease: stopping")
-        app.bot_data["exit_code"] = 1
+        app.bot_data.exit_code = 1
         app.stop_running()

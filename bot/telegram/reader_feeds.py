@@ -17,8 +17,8 @@ from bot.models import Chat, Source
 from bot.names import MAX_NAME_CHARS, clean_name, feed_name
 from bot.polling.adding import add_sources
 from bot.telegram.channels import target_chat, where
-from bot.telegram.context import Context, Pressed, Said, Turn, on_button
-from bot.telegram.services import Services, services_of
+from bot.telegram.context import Pressed, Said, Turn, on_button
+from bot.telegram.services import Context, Services, services_of
 
 log = logging.getLogger(__name__)
 

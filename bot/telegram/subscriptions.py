@@ -13,7 +13,6 @@ from bot.models import Chat, SourceState
 from bot.names import close_names
 from bot.telegram.channels import chat_name, shown_chat, target_chat, where
 from bot.telegram.context import (
-    Context,
     Pressed,
     Said,
     Turn,
@@ -26,7 +25,7 @@ from bot.telegram.context import (
 )
 from bot.telegram.paging import page_of
 from bot.telegram.reader_feeds import is_url, subscribe_url
-from bot.telegram.services import services_of
+from bot.telegram.services import Context, services_of
 
 # At most 18 digits: any such number fits SQLite's 64-bit integers; longer data is stale.
 # The page the button was on follows (older buttons have none).

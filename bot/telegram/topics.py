@@ -10,8 +10,8 @@ from bot import render
 from bot.delivery.sender import TopicPaused
 from bot.i18n import text
 from bot.models import Chat
-from bot.telegram.context import Context, Said, on_message, thread_of
-from bot.telegram.services import AnyApplication, services_of
+from bot.telegram.context import Said, on_message, thread_of
+from bot.telegram.services import Bot, Context, RelaisApp, Services, services_of
 
 log = logging.getLogger(__name__)
 
@@ -42,29 +42,28 @@ async def topic_event(said: Said, context: Context) -> None:
     ):
         log.info("chat %s: topic %s closed: paused", chat.id, thread)
         topic = await store.topic(chat, thread)
-        await tell_admins(context.application, topic or chat)
+        await tell_admins(context.bot, services_of(context), topic or chat)
 
 
-async def tell_admins(app: AnyApplication, topic: Chat) -> None:
+async def tell_admins(bot: Bot, services: Services, topic: Chat) -> None:
     """Tell ADMIN_IDS, each in their language, that a topic is paused; never raises."""
-    services = services_of(app)
     for admin in services.settings.admin_ids:
         try:
             chat = await services.store.chat(admin)
             lang = chat.language if chat else "fr"
             topic_name = render.escape(topic.topic_title or f"#{topic.thread_id}")
             group = render.escape(topic.title or str(topic.id))
-            await app.bot.send_message(
+            await bot.send_message(
                 admin, text(lang, "topic_paused_admin", topic=topic_name, chat=group)
             )
         except (TelegramError, OSError) as exc:
             log.warning("could not tell admin %s about topic %s: %s", admin, topic.thread_id, exc)
 
 
-def topic_notice(app: AnyApplication) -> TopicPaused:
+def topic_notice(app: RelaisApp) -> TopicPaused:
     """The sender's on_topic_paused: the admins told."""
 
     async def paused(topic: Chat) -> None:
-        await tell_admins(app, topic)
+        await tell_admins(app.bot, services_of(app), topic)
 
     return paused
