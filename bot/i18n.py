@@ -226,6 +226,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "where_channel": "dans le canal {title}",
         "this_chat": "Cette conversation",
         "this_channel": "Le canal {title}",
+        # Forum topics (issue 19 item 1): a command sent in a topic applies to that topic.
+        "this_topic": "Ce sujet",
+        "topic_paused_admin": (
+            "Le sujet {topic} de {chat} est fermé ou a été supprimé : ses abonnements sont "
+            "gardés, mais plus rien n’y est envoyé. Les envois reprendront quand le sujet "
+            "sera rouvert ou qu’une commande y sera envoyée."
+        ),
+        "topic_resumed": "Ce sujet reçoit de nouveau ses abonnements.",
         "help_aliases": (
             "\nLes commandes ont aussi un nom français : /aide, /chercher, /citation, "
             "/abonner, /desabonner, /abonnements, /filtre, /calme, /resume, /fuseau, "
@@ -474,6 +482,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "where_channel": "in the channel {title}",
         "this_chat": "This chat",
         "this_channel": "The channel {title}",
+        "this_topic": "This topic",
+        "topic_paused_admin": (
+            "The topic {topic} of {chat} is closed or was deleted: its subscriptions are "
+            "kept, but nothing is sent to it any more. Sending resumes when the topic is "
+            "reopened or a command is sent in it."
+        ),
+        "topic_resumed": "This topic receives its subscriptions again.",
         "help_aliases": "",
         # Slice "topics-setup" (issue 19, items 13 to 17): the welcome names the sources.
         "welcome_relays": "I relay posts {names} and find what they say.",

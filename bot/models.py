@@ -197,6 +197,11 @@ class Chat:
     last_digest_at: datetime | None = None
     manages: int | None = None
     language_chosen: bool = False  # /langue: kept over the Telegram app's language
+    # A forum topic of the chat (0: the chat itself, or the General topic): its digest,
+    # quiet hours and previews above are the topic's own; its title and pause.
+    thread_id: int = 0
+    topic_title: str | None = None
+    paused_at: datetime | None = None
 
     def zone(self, default: ZoneInfo) -> ZoneInfo:
         """The chat's own time zone (/timezone), else the configured one."""
@@ -214,6 +219,7 @@ class Subscription:
     filters: str
     digest: bool = False
     shown: str | None = None  # the filters as the user wrote them (None: as `filters`)
+    thread_id: int = 0  # the forum topic it pushes to (0: the chat itself)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +240,7 @@ class Delivery:
     attempts: int = 0
     image: str | None = None  # the post's lead image URL, if it has one
     paywalled: bool = False  # its page is for subscribers (🔒)
+    thread_id: int = 0  # the forum topic it goes to (0: the chat itself)
 
 
 @dataclass(frozen=True, slots=True)

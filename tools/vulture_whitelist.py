@@ -14,7 +14,7 @@ from bot.i18n import ADMIN_COMMANDS
 from bot.ingest.fetch import _PublicOnly
 from bot.ingest.lanes import FetchLanes
 from bot.ingest.page import Page
-from bot.models import IndexedPassage, Lease
+from bot.models import Chat, IndexedPassage, Lease
 from bot.search.index import SearchIndex
 from bot.search.live import Searcher
 from bot.store.posts import PostStore
@@ -35,6 +35,7 @@ logging.LogRecord.levelname  # read by the log formatter (log_noise.py lowers it
 
 # Fields of records: part of what the record is, whether or not bot/ reads each one.
 IndexedPassage.passage_id  # the stored passage's id, beside its text
+Chat.paused_at  # when a forum topic was paused (closed or deleted), read by its tests
 Lease.acquired_at  # when the holder took the lease (shown by tests/test_leadership.py)
 Page.body_html  # the extracted article as HTML, its structure checked by tests/test_pages.py
 

@@ -30,6 +30,7 @@ class Outgoing:
     previews: bool = False
     photo: str | None = None
     caption: str = ""
+    thread_id: int = 0  # the forum topic it goes to (0: the chat itself)
 
 
 def push(delivery: Delivery, chat: Chat, tz: ZoneInfo) -> Outgoing:

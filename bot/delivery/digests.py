@@ -83,7 +83,7 @@ async def release_digest(store: Store, chat: Chat, now: datetime, wake: Callable
     its posts stay owed until Telegram accepts the message that lists them. An empty
     digest is not sent.
     """
-    count = await store.release_digest(chat.id, now)
+    count = await store.release_digest(chat.id, now, thread_id=chat.thread_id)
     if count:
         wake()
     return count
@@ -93,9 +93,9 @@ async def release_due_digests(
     store: Store, now: datetime, tz: ZoneInfo, wake: Callable[[], None]
 ) -> int:
     """Release every digest whose scheduled moment passed since its chat's last one (in the
-    chat's zone, else `tz`); how many posts they carry."""
+    chat's zone, else `tz`), forum topics' own too; how many posts they carry."""
     released = 0
-    for chat in await store.chats_with_digest():
+    for chat in [*await store.chats_with_digest(), *await store.topics_with_digest()]:
         if digest_due(chat.digest or "", chat.last_digest_at, now, chat.zone(tz)):
             released += await release_digest(store, chat, now, wake)
     return released

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -40,7 +41,8 @@ MAX_OWED_PUSHES = 30
 class SendResult:
     """What Telegram made of one send, in terms the sender acts on."""
 
-    status: Literal["sent", "retry", "blocked", "migrated", "failed", "network"]
+    # topic_gone: the forum topic was closed or deleted (the chat itself is still there).
+    status: Literal["sent", "retry", "blocked", "migrated", "failed", "network", "topic_gone"]
     retry_after: float = 0.0
     new_chat_id: int | None = None
     error: str = ""
@@ -50,6 +52,8 @@ class SendResult:
 SendFunction = Callable[[int, Outgoing], Awaitable[SendResult]]
 # Takes outbox rows to send them; False when this process must not (it no longer leads).
 ClaimFunction = Callable[[list[int]], Awaitable[bool]]
+# Told once when a forum topic is paused (closed or deleted): the chat as that topic.
+TopicPaused = Callable[[Chat], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +90,10 @@ class Sender:
         claim: ClaimFunction | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         page_wait: float = 0.0,
+        on_topic_paused: TopicPaused | None = None,
     ) -> None:
         self._store = store
+        self._on_topic_paused = on_topic_paused
         # How long a push waits for its post's page (PAGE_WAIT) before it goes as a teaser.
         self._page_wait = page_wait
         self._send = send
@@ -150,7 +156,11 @@ class Sender:
         progressed = False
         for delivery in await self._store.pending(now=now, limit=2000, page_wait=self._page_wait):
             if delivery.chat_id not in busy and delivery.chat_id not in self._busy:
-                queues.setdefault(delivery.chat_id, []).append(delivery)
+                queue = queues.setdefault(delivery.chat_id, [])
+                # One forum topic of a chat a round (the one owed the oldest row): a message
+                # goes to one topic, and the flood limits count per chat.
+                if not queue or queue[0].thread_id == delivery.thread_id:
+                    queue.append(delivery)
         for waiting, rows in list(queues.items()):
             if sum(d.kind == "push" for d in rows) > MAX_OWED_PUSHES:
                 # Its oldest pushes become "more": counted in one message, sent first.
@@ -160,6 +170,14 @@ class Sender:
         chats: dict[int, Chat] = {}
         for waiting in list(queues):
             chat = await self._store.chat(waiting)
+            thread = queues[waiting][0].thread_id
+            if chat is not None and thread:
+                # A topic's digest, quiet hours and previews are its own (none recorded yet:
+                # none set, and the rows still go to the topic).
+                chat = await self._store.topic(chat, thread) or dataclasses.replace(
+                    chat, thread_id=thread, digest=None, quiet_start=None, quiet_end=None,
+                    link_previews=False,
+                )  # fmt: skip
             if chat is None or in_quiet_hours(chat, now, self._tz):
                 del queues[waiting]
             else:
@@ -204,14 +222,16 @@ class Sender:
         """The message(s) to send for a chat's oldest owed rows."""
         if batch[0].kind == "digest":
             # The whole released digest, not only the rows this round's query saw.
-            rows = await self._store.digest_owed(chat.id, self._clock())
+            rows = await self._store.digest_owed(chat.id, self._clock(), thread_id=chat.thread_id)
             if not rows:
                 return []
             attempts = max((d.attempts for d in rows), default=0)
             return [Part(m, ids, attempts) for m, ids in compose.digest(rows, chat, self._tz)]
         if batch[0].kind == "more":
             # One message for every post past the push cap, whichever poll brought it.
-            by_source, attempts = await self._store.more_owed(chat.id, self._clock())
+            by_source, attempts = await self._store.more_owed(
+                chat.id, self._clock(), thread_id=chat.thread_id
+            )
             if not by_source:
                 return []
             counts = {source: len(ids) for source, ids in by_source.items()}
@@ -250,7 +270,10 @@ class Sender:
                 if self._claim is not None and not await self._claim(part.ids):
                     log.warning("not the leader any more: chat %s's deliveries left", chat.id)
                     break
-                result = await self._send(chat.id, part.message)
+                message = part.message
+                if chat.thread_id:
+                    message = dataclasses.replace(message, thread_id=chat.thread_id)
+                result = await self._send(chat.id, message)
                 if result.status == "sent":
                     taken = part.ids
                 await self._settle(chat, part, result)
@@ -288,6 +311,13 @@ class Sender:
             await self._store.update_chat(chat.id, active=0)
             # What was owed until now is dropped; /start resumes with what comes next.
             await self._store.fail_pending(chat.id, result.error or "blocked")
+        elif result.status == "topic_gone" and chat.thread_id:
+            # Like a blocked chat, for this topic only: its subscriptions stay, nothing more
+            # is sent to it until it is reopened or a command is sent in it.
+            log.info("chat %s: topic %s closed or deleted: paused", chat.id, chat.thread_id)
+            newly = await self._store.pause_topic(chat.id, chat.thread_id, result.error)
+            if newly and self._on_topic_paused is not None:
+                await self._on_topic_paused(chat)
         elif result.status == "migrated" and result.new_chat_id is not None:
             log.info("chat %s became %s: deliveries follow", chat.id, result.new_chat_id)
             await self._store.migrate_chat(chat.id, result.new_chat_id)

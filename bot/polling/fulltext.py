@@ -160,7 +160,7 @@ class PageWorker:
             return
         doc = document(item.title, "\n".join(p.text for p in item.passages), paywalled=True)
         passing = {
-            sub.chat_id
+            (sub.chat_id, sub.thread_id)
             for sub in await self._store.subscribers(item.source_id)
             if _passes(sub.filters, doc)
         }

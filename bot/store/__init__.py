@@ -8,12 +8,14 @@ from bot.store.pages import PageStore
 from bot.store.posts import PostStore, Upserted
 from bot.store.queries import QueryStore
 from bot.store.sources import SourceStore
+from bot.store.topics import TopicStore
 from bot.store.transaction import Transaction, TransactionStore
 from bot.store.transfer import TransferError, TransferStore
 
 
 class Store(
     PostStore,
+    TopicStore,
     ChatStore,
     OutboxStore,
     SourceStore,

@@ -92,17 +92,27 @@ class ChatStore(StoreBase):
                 # Both ids known: keep the new one, carry over what the old one had (what
                 # the new one has already stays; the old chat's copy goes with it).
                 await tx.execute(
-                    "DELETE FROM subscriptions WHERE chat_id = ? AND coalesce(source_id, 0) IN"
-                    " (SELECT coalesce(source_id, 0) FROM subscriptions WHERE chat_id = ?)",
+                    "DELETE FROM subscriptions WHERE chat_id = ?"
+                    " AND (thread_id, coalesce(source_id, 0)) IN"
+                    " (SELECT thread_id, coalesce(source_id, 0) FROM subscriptions"
+                    " WHERE chat_id = ?)",
                     (old_id, new_id),
                 )
                 await tx.execute(
                     "UPDATE subscriptions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
                 )
                 await tx.execute(
-                    "DELETE FROM outbox WHERE chat_id = ? AND (post_id, kind) IN"
-                    " (SELECT post_id, kind FROM outbox WHERE chat_id = ?)",
+                    "DELETE FROM outbox WHERE chat_id = ? AND (thread_id, post_id, kind) IN"
+                    " (SELECT thread_id, post_id, kind FROM outbox WHERE chat_id = ?)",
                     (old_id, new_id),
+                )
+                await tx.execute(
+                    "DELETE FROM topics WHERE chat_id = ? AND thread_id IN"
+                    " (SELECT thread_id FROM topics WHERE chat_id = ?)",
+                    (old_id, new_id),
+                )
+                await tx.execute(
+                    "UPDATE topics SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
                 )
                 await tx.execute(
                     "UPDATE outbox SET chat_id = ? WHERE chat_id = ?", (new_id, old_id)
@@ -116,33 +126,48 @@ class ChatStore(StoreBase):
     # -- subscriptions -------------------------------------------------------------------
 
     async def subscribe(
-        self, chat_id: int, source_id: int | None, filters: str = "", shown: str | None = None
+        self,
+        chat_id: int,
+        source_id: int | None,
+        filters: str = "",
+        shown: str | None = None,
+        *,
+        thread_id: int = 0,
     ) -> bool:
-        """Follow a source (None: all) with a filter (`shown`: as the user wrote it); True
-        when new, False when updated.
+        """Follow a source (None: all) with a filter (`shown`: as the user wrote it), in a
+        topic of the chat (0: the chat itself); True when new, False when updated.
 
         One upsert, so two racing /subscribe of a chat never both insert. The conflict
         target repeats the unique index's expressions exactly, as SQLite requires.
         """
         created_at = now_iso()
         row = await self._db.returning(
-            "INSERT INTO subscriptions (chat_id, source_id, filters, filters_shown, created_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, (coalesce(source_id, 0)))"
+            "INSERT INTO subscriptions"
+            " (chat_id, thread_id, source_id, filters, filters_shown, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (chat_id, thread_id, (coalesce(source_id, 0)))"
             " DO UPDATE SET filters = excluded.filters, filters_shown = excluded.filters_shown"
             " RETURNING created_at",
-            (chat_id, source_id, filters, shown, created_at),
+            (chat_id, thread_id, source_id, filters, shown, created_at),
         )
         # An update keeps the row's own created_at: ours (to the microsecond, and writes are
         # serialised) comes back only from the insert.
         return row is not None and row["created_at"] == created_at
 
-    async def unsubscribe(self, chat_id: int, source_id: int | None, *, every: bool = False) -> int:
-        """Stop following a source (None: the `all` subscription; every=True: everything)."""
+    async def unsubscribe(
+        self, chat_id: int, source_id: int | None, *, every: bool = False, thread_id: int = 0
+    ) -> int:
+        """Stop following a source (None: the `all` subscription; every=True: everything)
+        in a topic of the chat (0: the chat itself)."""
         if every:
-            return await self._db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+            return await self._db.execute(
+                "DELETE FROM subscriptions WHERE chat_id = ? AND thread_id = ?",
+                (chat_id, thread_id),
+            )
         return await self._db.execute(
-            "DELETE FROM subscriptions WHERE chat_id = ? AND coalesce(source_id, 0) = ?",
-            (chat_id, source_id or 0),
+            "DELETE FROM subscriptions WHERE chat_id = ? AND thread_id = ?"
+            " AND coalesce(source_id, 0) = ?",
+            (chat_id, thread_id, source_id or 0),
         )
 
     async def remove_subscription(self, chat_id: int, subscription_id: int) -> bool:
@@ -154,15 +179,18 @@ class ChatStore(StoreBase):
         )
         return removed > 0
 
-    async def subscriptions(self, chat_id: int) -> list[Subscription]:
-        """A chat's subscriptions, `all` first, then by source name."""
+    async def subscriptions(self, chat_id: int, thread_id: int = 0) -> list[Subscription]:
+        """A chat's subscriptions in one topic (0: the chat itself), `all` first, then by
+        source name."""
         rows = await self._db.fetchall(
             "SELECT s.id, s.chat_id, s.source_id, src.name AS source, s.filters,"
-            " c.digest IS NOT NULL AS digest, s.filters_shown"
+            " CASE WHEN s.thread_id = 0 THEN c.digest ELSE t.digest END IS NOT NULL AS digest,"
+            " s.filters_shown, s.thread_id"
             " FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
+            " LEFT JOIN topics t ON t.chat_id = s.chat_id AND t.thread_id = s.thread_id"
             " LEFT JOIN sources src ON src.id = s.source_id"
-            " WHERE s.chat_id = ? ORDER BY s.source_id IS NOT NULL, src.key",
-            (chat_id,),
+            " WHERE s.chat_id = ? AND s.thread_id = ? ORDER BY s.source_id IS NOT NULL, src.key",
+            (chat_id, thread_id),
         )
         return [_subscription(row, row["filters_shown"]) for row in rows]
 
@@ -175,9 +203,12 @@ async def subscribers(db: Connection, source_id: int) -> list[Subscription]:
     """Active subscriptions that a new post of this source must be planned against."""
     rows = await db.fetchall(
         "SELECT s.id, s.chat_id, s.source_id, NULL AS source, s.filters,"
-        " c.digest IS NOT NULL AS digest"
+        " CASE WHEN s.thread_id = 0 THEN c.digest ELSE t.digest END IS NOT NULL AS digest,"
+        " s.thread_id"
         " FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
-        " WHERE c.active = 1 AND (s.source_id = ? OR s.source_id IS NULL)",
+        " LEFT JOIN topics t ON t.chat_id = s.chat_id AND t.thread_id = s.thread_id"
+        " WHERE c.active = 1 AND t.paused_at IS NULL"
+        " AND (s.source_id = ? OR s.source_id IS NULL)",
         (source_id,),
     )
     return [_subscription(row) for row in rows]
@@ -192,4 +223,5 @@ def _subscription(row: Row, shown: str | None = None) -> Subscription:
         row["filters"],
         bool(row["digest"]),
         shown,
+        int(row["thread_id"]),
     )

@@ -72,9 +72,10 @@ async def delivered_elsewhere(
     keys: Mapping[int, str],
     now: datetime,
     among_chats: tuple[int, int | None] | None = None,
-) -> dict[int, set[int]]:
-    """For new posts (id → url_key), the chats already owed the same article lately
-    through another source; only those of the chat-id range [low, high) with `chats`."""
+) -> dict[int, set[tuple[int, int]]]:
+    """For new posts (id → url_key), the (chat, forum topic) already owed the same article
+    lately through another source; only those of the chat-id range [low, high) with
+    `among_chats`. Another topic of the same chat still gets it: it follows other sources."""
     among, bounds = "", tuple[int, ...]()
     if among_chats is not None:
         low, high = among_chats
@@ -83,19 +84,20 @@ async def delivered_elsewhere(
     by_key: dict[str, list[int]] = {}
     for post_id, key in keys.items():
         by_key.setdefault(key, []).append(post_id)
-    chats: dict[int, set[int]] = {}
+    chats: dict[int, set[tuple[int, int]]] = {}
     wanted = list(by_key)
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         marks = ", ".join("?" for _ in chunk)
         rows = await db.fetchall(
-            "SELECT p.url_key, o.chat_id FROM posts p JOIN outbox o ON o.post_id = p.id"
+            "SELECT p.url_key, o.chat_id, o.thread_id FROM posts p"
+            " JOIN outbox o ON o.post_id = p.id"
             f" WHERE p.url_key IN ({marks}) AND p.source_id != ? AND p.first_seen >= ?{among}",
             (*chunk, source_id, iso_utc(now - RECENT), *bounds),
         )
         for row in rows:
             for post_id in by_key[row["url_key"]]:
-                chats.setdefault(post_id, set()).add(row["chat_id"])
+                chats.setdefault(post_id, set()).add((int(row["chat_id"]), int(row["thread_id"])))
     return chats
 
 

@@ -73,7 +73,7 @@ async def expand_chunk(db: Connection, fanout_id: int, size: int | None) -> tupl
         )
     }
     elsewhere = await delivered_elsewhere(db, source_id, keys, datetime.now(UTC), (low, high))
-    skip = [(post_id, chat) for post_id, chats in elsewhere.items() for chat in chats]
+    skip = [(post_id, *chat) for post_id, chats in elsewhere.items() for chat in chats]
     written = await owe_matching(db, fanout_id, source_id, (low, high), skip, cap)
     if high is None:
         await db.execute("DELETE FROM fanout_matches WHERE fanout_id = ?", (fanout_id,))

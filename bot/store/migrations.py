@@ -258,4 +258,60 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sources ADD COLUMN added_by INTEGER;
     ALTER TABLE sources ADD COLUMN unfollowed_at TEXT;
     """,
+    # 16 (topics, issue 19 item 1): forum topics. A subscription and an outbox row belong to a
+    # thread of their chat (0: the chat itself, or a forum's General topic); a chat may follow
+    # a source in two topics, and a post is owed once per (chat, thread). `topics` holds what
+    # /digest, /quiet and /previews set in a topic, and since when a topic that was closed or
+    # deleted is paused (its subscriptions kept, nothing sent to it). SQLite cannot change a
+    # table's UNIQUE in place: the outbox is rebuilt with the same rows.
+    """
+    ALTER TABLE subscriptions ADD COLUMN thread_id INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX subscriptions_one;
+    CREATE UNIQUE INDEX subscriptions_one
+        ON subscriptions (chat_id, thread_id, coalesce(source_id, 0));
+    CREATE TABLE topics (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+        thread_id INTEGER NOT NULL,
+        title TEXT,
+        link_previews INTEGER NOT NULL DEFAULT 0,
+        quiet_start TEXT,
+        quiet_end TEXT,
+        digest TEXT,
+        last_digest_at TEXT,
+        paused_at TEXT,
+        paused_error TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (chat_id, thread_id)
+    );
+    CREATE TABLE outbox_v16 (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+        post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('push', 'digest', 'more')),
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'sent', 'failed', 'given_up')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before TEXT,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        released_at TEXT,
+        settled_at TEXT,
+        claimed_by TEXT,
+        claimed_at TEXT,
+        -- Last, where PostgreSQL's ALTER TABLE puts it: exports list columns alike.
+        thread_id INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (chat_id, thread_id, post_id, kind)
+    );
+    INSERT INTO outbox_v16 (id, chat_id, post_id, kind, state, attempts, not_before, error,
+                            created_at, sent_at, released_at, settled_at, claimed_by, claimed_at)
+        SELECT id, chat_id, post_id, kind, state, attempts, not_before, error, created_at,
+               sent_at, released_at, settled_at, claimed_by, claimed_at
+        FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v16 RENAME TO outbox;
+    CREATE INDEX outbox_pending ON outbox (state, kind, chat_id);
+    CREATE INDEX outbox_settled ON outbox (settled_at) WHERE settled_at IS NOT NULL;
+    """,
 )

@@ -150,13 +150,15 @@ class PageStore(StoreBase):
             (code, now_iso(), post_id),
         )
 
-    async def owed_pushes(self, post_id: int) -> dict[int, list[int]]:
-        """The outbox rows still owed for a post, by chat: {chat_id: [outbox ids]}."""
-        owed: dict[int, list[int]] = {}
+    async def owed_pushes(self, post_id: int) -> dict[tuple[int, int], list[int]]:
+        """The outbox rows still owed for a post, by chat and forum topic:
+        {(chat_id, thread_id): [outbox ids]}."""
+        owed: dict[tuple[int, int], list[int]] = {}
         for row in await self._db.fetchall(
-            "SELECT id, chat_id FROM outbox WHERE post_id = ? AND state = 'pending'", (post_id,)
+            "SELECT id, chat_id, thread_id FROM outbox WHERE post_id = ? AND state = 'pending'",
+            (post_id,),
         ):
-            owed.setdefault(row["chat_id"], []).append(row["id"])
+            owed.setdefault((int(row["chat_id"]), int(row["thread_id"])), []).append(row["id"])
         return owed
 
     async def withdraw(self, ids: Sequence[int]) -> None:

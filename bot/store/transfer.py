@@ -6,8 +6,9 @@ every row of every table users would miss, parents first (posts carry their pass
 the last line counts them, so a file cut short imports nothing.
 
 Carried: sources (with their polling state), posts and passages, chats (with every
-setting), subscriptions, the outbox (deliveries owed, digests gathering, and the history
-/status counts and republished articles are checked against), saved searches. Left out:
+setting), their forum topics (with theirs and their pauses), subscriptions, the outbox
+(deliveries owed, digests gathering, and the history /status counts and republished
+articles are checked against), saved searches. Left out:
 the search index's tombstones of deleted posts, the counters (change numbers, this
 database's id, the source-key version) and the leader lease, which belong to the database
 itself: the target keeps its own, and its search index is rebuilt.
@@ -36,7 +37,7 @@ from bot.store.leases import live_lease
 FORMAT = "relais-export"
 VERSION = 1
 # Parents first, so every row's references exist when it is inserted.
-TABLES = ("sources", "posts", "chats", "subscriptions", "outbox", "saved_queries")
+TABLES = ("sources", "posts", "chats", "topics", "subscriptions", "outbox", "saved_queries")
 _CHUNK = 500
 
 
@@ -232,6 +233,7 @@ async def _load(tx: Connection, lines: Iterable[str], schema: int) -> TransferCo
 # Column → the table its value must name a row of (a row the file brought before).
 _PARENTS = {
     "posts": {"source_id": "sources"},
+    "topics": {"chat_id": "chats"},
     "subscriptions": {"chat_id": "chats", "source_id": "sources"},
     "outbox": {"chat_id": "chats", "post_id": "posts"},
 }
@@ -309,7 +311,7 @@ class _Batch:
 async def _settle_ids(tx: Connection) -> None:
     """After rows came with their ids: numbering goes on past them, change numbers too,
     and the database gets a new id so a search index built before is rebuilt."""
-    for table in ("sources", "posts", "passages", "subscriptions", "outbox"):
+    for table in ("sources", "posts", "passages", "topics", "subscriptions", "outbox"):
         await tx.continue_ids(table)
     await tx.execute(
         "UPDATE counters SET value = (SELECT coalesce(max(seq), 0) FROM posts)"

@@ -47,6 +47,7 @@ from bot.telegram import (
     leading,
     reader_feeds,
     subscriptions,
+    topics,
     webhook_server,
 )
 from bot.telegram.alerts import AdminAlerts
@@ -144,6 +145,13 @@ def _register(app: RelaisApp) -> None:
         MessageHandler(private & filters.StatusUpdate.CHAT_SHARED, channels.chat_shared)
     )
     app.add_handler(MessageHandler(private & filters.FORWARDED, channels.forwarded_from_channel))
+    topic_events = (
+        filters.StatusUpdate.FORUM_TOPIC_CREATED
+        | filters.StatusUpdate.FORUM_TOPIC_EDITED
+        | filters.StatusUpdate.FORUM_TOPIC_CLOSED
+        | filters.StatusUpdate.FORUM_TOPIC_REOPENED
+    )
+    app.add_handler(MessageHandler(topic_events, topics.topic_event))
     app.add_handler(
         MessageHandler(private & filters.Document.FileExtension("opml"), admin.import_opml)
     )
@@ -202,6 +210,7 @@ async def _post_init(
         gate=gate,
         claim=leadership.claim,
         page_wait=settings.page_wait,
+        on_topic_paused=topics.topic_notice(app),
     )
     fetcher = PageFetcher(client, public_only=public_only, gap=settings.page_gap)
     pages = PageWorker(store, fetcher, on_done=sender.wake.set)

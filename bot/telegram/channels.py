@@ -79,10 +79,20 @@ def where(lang: str, target: Chat, here_id: int) -> str:
     return text(lang, "where_channel", title=title)
 
 
+def chat_name(target: Chat) -> str:
+    """A chat's name for a header, « Groupe › Sujet » for a forum topic (HTML-escaped)."""
+    name = render.shorten(target.title or str(target.id), render.MAX_NAME)
+    if target.thread_id:
+        topic = target.topic_title or f"#{target.thread_id}"
+        name = f"{name} › {render.shorten(topic, render.MAX_NAME)}"
+    return render.escape(name)
+
+
 def chat_label(lang: str, target: Chat, here_id: int) -> str:
-    """What /status calls the chat: « Cette conversation », or the channel by its name."""
+    """What /status calls the chat: « Cette conversation » (« Ce sujet » in a forum topic),
+    or the channel by its name."""
     if target.id == here_id:
-        return text(lang, "this_chat")
+        return text(lang, "this_topic" if target.thread_id else "this_chat")
     title = render.escape(render.shorten(target.title or str(target.id), render.MAX_NAME))
     return text(lang, "this_channel", title=title)
 

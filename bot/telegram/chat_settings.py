@@ -47,12 +47,12 @@ async def quiet(said: Said, context: Context) -> None:
         return
     store = services_of(context).store
     if window is None:
-        await store.update_chat(target.id, quiet_start=None, quiet_end=None)
+        await store.update_settings(target, quiet_start=None, quiet_end=None)
         await said.reply(text(lang, "quiet_off"))
         return
     start, end = window
     stored = {"quiet_start": start.strftime("%H:%M"), "quiet_end": end.strftime("%H:%M")}
-    await store.update_chat(target.id, **stored)
+    await store.update_settings(target, **stored)
     shown = {"start": show_time(start, lang), "end": show_time(end, lang)}
     await said.reply(text(lang, "quiet_on", **shown))
 
@@ -73,7 +73,7 @@ async def digest(said: Said, context: Context) -> None:
     action = args[0].lower()
     now = datetime.now(UTC)
     if action in OFF and len(args) == 1:
-        await store.update_chat(target.id, digest=None)
+        await store.update_settings(target, digest=None)
         await said.reply(text(lang, "digest_off"))
     elif action in NOW and len(args) == 1:
         services = services_of(context)
@@ -87,7 +87,7 @@ async def digest(said: Said, context: Context) -> None:
         except ScheduleError as exc:
             await said.reply(text(lang, "bad_schedule", error=render.escape(exc.message(lang))))
             return
-        await store.update_chat(target.id, digest=schedule, last_digest_at=now.isoformat())
+        await store.update_settings(target, digest=schedule, last_digest_at=now.isoformat())
         tz = target.timezone or services_of(context).settings.timezone
         shown = show_schedule(schedule, lang)
         here = where(lang, target, said.chat.id)
@@ -106,7 +106,7 @@ async def previews(said: Said, context: Context) -> None:
     if target is None:
         return
     on = args[0] in ON
-    await services_of(context).store.update_chat(target.id, link_previews=int(on))
+    await services_of(context).store.update_settings(target, link_previews=int(on))
     here = where(lang, target, said.chat.id)
     await said.reply(text(lang, "previews_on" if on else "previews_off", where=here))
 
@@ -155,7 +155,7 @@ async def _status_page(turn: Turn, context: Context, number: int) -> None:
     counts = await services.store.outbox_counts(chat.id)
     blocks = [
         render.status_chat(
-            await services.store.subscriptions(chat.id),
+            await services.store.subscriptions(chat.id, chat.thread_id),
             chat=chat,
             label=chat_label(lang, chat, here.id),
             pending=sum(count for key, count in counts.items() if key.startswith("pending_")),

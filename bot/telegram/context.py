@@ -160,13 +160,34 @@ def _carries(query: CallbackQuery) -> bool:
     )
 
 
+def thread_of(message: object) -> int:
+    """The forum topic a message is in (supergroups, and private chats with topics since
+    Bot API 9.3): its message_thread_id when it is a topic message, else 0 (the chat
+    itself, or the General topic, the chat's default)."""
+    if isinstance(message, Message) and message.is_topic_message and message.message_thread_id:
+        return message.message_thread_id
+    return 0
+
+
+def topic_title(message: object) -> str | None:
+    """A topic's name as a message in it shows it: it replies to the topic's first message."""
+    if not isinstance(message, Message) or message.reply_to_message is None:
+        return None
+    created = message.reply_to_message.forum_topic_created
+    return created.name if created is not None else None
+
+
 async def remember_chat(turn: Turn, context: Context) -> Chat:
-    """Record the chat an update came from (reactivating it) and return it."""
+    """Record the chat an update came from (reactivating it) and return it; as the forum
+    topic it came from when it came from one (recorded, and resumed if it was paused)."""
     chat = turn.chat
     title = chat.title or chat.full_name or chat.username
-    return await services_of(context).store.upsert_chat(
+    store = services_of(context).store
+    here = await store.upsert_chat(
         chat.id, type=chat.type, title=title, language=lang_of(turn.update)
     )
+    message = turn.message if isinstance(turn, Said) else turn.query.message
+    return await store.open_topic(here, thread_of(message), topic_title(message))
 
 
 async def reply_lines(

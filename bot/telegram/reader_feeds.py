@@ -153,7 +153,7 @@ async def _follow(
             await store.mark_added_by(source.id, turn.user.id)
         services.poller.sources_changed()
         log.info("source %r (%s) brought by user %s", name, link.url, turn.user and turn.user.id)
-    await store.subscribe(target.id, source.id, filters)
+    await store.subscribe(target.id, source.id, filters, thread_id=target.thread_id)
     note = text(lang, "with_filters", filters=render.escape(filters)) if filters else ""
     key = "open_added" if addition.applies else "subscribed"
     here = where(lang, target, turn.chat.id)  # « ici », or the channel configured from here

@@ -15,6 +15,14 @@ from bot.telegram.limiter import ADMITTED, NO_RETRY, GateLimiter, Limits, retry_
 
 log = logging.getLogger(__name__)
 
+# What Telegram answers for a forum topic that is closed or no longer there.
+_TOPIC_GONE = ("message thread not found", "topic_closed", "topic_deleted")
+
+
+def topic_gone(error: Exception) -> bool:
+    """Whether Telegram refused a message because its forum topic is closed or deleted."""
+    return any(words in str(error).lower() for words in _TOPIC_GONE)
+
 
 class _Refused(Exception):
     """Telegram would not take the photo; the text goes instead."""
@@ -41,7 +49,11 @@ def make_send(bot: Bot) -> SendFunction:
             options = LinkPreviewOptions(is_disabled=not message.previews)
             try:
                 await bot.send_message(
-                    chat_id, message.html, link_preview_options=options, **_limits(bot, limits)
+                    chat_id,
+                    message.html,
+                    link_preview_options=options,
+                    message_thread_id=message.thread_id or None,
+                    **_limits(bot, limits),
                 )
             except BadRequest as exc:
                 if "parse entities" not in str(exc).lower():
@@ -51,6 +63,7 @@ def make_send(bot: Bot) -> SendFunction:
                     render.plain(message.html),
                     parse_mode=None,
                     link_preview_options=options,
+                    message_thread_id=message.thread_id or None,
                     **_limits(bot, NO_RETRY),
                 )
         except RetryAfter as exc:
@@ -62,6 +75,8 @@ def make_send(bot: Bot) -> SendFunction:
         except BadRequest as exc:
             if "chat not found" in str(exc).lower():
                 return SendResult("blocked", error=str(exc))
+            if message.thread_id and topic_gone(exc):
+                return SendResult("topic_gone", error=str(exc))
             return SendResult("failed", error=str(exc))
         except (TimedOut, NetworkError) as exc:
             return SendResult("network", error=str(exc))
@@ -74,12 +89,16 @@ async def _send_photo(bot: Bot, chat_id: int, message: Outgoing) -> None:
     assert message.photo is not None
     try:
         await bot.send_photo(
-            chat_id, message.photo, caption=message.caption, **_limits(bot, ADMITTED)
+            chat_id,
+            message.photo,
+            caption=message.caption,
+            message_thread_id=message.thread_id or None,
+            **_limits(bot, ADMITTED),
         )
     except BadRequest as exc:
         # "wrong file identifier/HTTP URL specified", "failed to get HTTP URL content",
         # "wrong type of the web page content", a caption refused…: the text can still go.
-        if "chat not found" in str(exc).lower():
+        if "chat not found" in str(exc).lower() or topic_gone(exc):
             raise
         raise _Refused(str(exc)) from exc
 

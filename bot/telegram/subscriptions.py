@@ -11,7 +11,7 @@ from bot.filters import FilterError, document, parse_filter
 from bot.i18n import text
 from bot.models import Chat, SourceState
 from bot.names import close_names
-from bot.telegram.channels import shown_chat, target_chat, where
+from bot.telegram.channels import chat_name, shown_chat, target_chat, where
 from bot.telegram.context import (
     Pressed,
     Said,
@@ -104,7 +104,13 @@ async def subscribe(said: Said, context: Context) -> None:
     # Matching reads the normalised filters; the reader gets back what they wrote.
     shown = typed if filters else ""
     store = services_of(context).store
-    created = await store.subscribe(subject.chat.id, subject.source_id, filters, shown or None)
+    created = await store.subscribe(
+        subject.chat.id,
+        subject.source_id,
+        filters,
+        shown or None,
+        thread_id=subject.chat.thread_id,
+    )
     key = "subscribed" if created else "subscription_updated"
     note = _filters_note(lang, shown)
     here = where(lang, subject.chat, said.chat.id)
@@ -157,7 +163,7 @@ async def unsubscribe(said: Said, context: Context) -> None:
     store = services_of(context).store
     here = where(lang, subject.chat, said.chat.id)
     if subject.source_id is None:
-        count = len(await store.subscriptions(subject.chat.id))
+        count = len(await store.subscriptions(subject.chat.id, subject.chat.thread_id))
         if not count:
             await said.reply(text(lang, "not_subscribed", source=subject.label, where=here))
             return
@@ -168,7 +174,9 @@ async def unsubscribe(said: Said, context: Context) -> None:
         question = text(lang, "unsubscribe_all_ask", count=count, where=here)
         await said.reply(question, InlineKeyboardMarkup([buttons]))
         return
-    removed = await store.unsubscribe(subject.chat.id, subject.source_id)
+    removed = await store.unsubscribe(
+        subject.chat.id, subject.source_id, thread_id=subject.chat.thread_id
+    )
     key = "unsubscribed" if removed else "not_subscribed"
     await said.reply(text(lang, key, source=subject.label, where=here))
 
@@ -186,7 +194,7 @@ async def unsubscribe_all_button(pressed: Pressed, context: Context) -> None:
         await show_page(pressed, text(lang, "unsubscribe_all_kept"))
         return
     store = services_of(context).store
-    count = await store.unsubscribe(target.id, None, every=True)
+    count = await store.unsubscribe(target.id, None, every=True, thread_id=target.thread_id)
     here = where(lang, target, pressed.chat.id)
     await show_page(pressed, text(lang, "unsubscribed_all", count=count, where=here))
 
@@ -211,13 +219,12 @@ async def subscriptions_button(pressed: Pressed, context: Context) -> None:
 
 async def _subscriptions_page(turn: Turn, context: Context, target: Chat, number: int) -> None:
     lang = turn.lang
-    subs = await services_of(context).store.subscriptions(target.id)
+    subs = await services_of(context).store.subscriptions(target.id, target.thread_id)
     if not subs:
         await show_page(turn, text(lang, "no_subscriptions"))
         return
     page = page_of(subs, number, SUBSCRIPTIONS_PAGE_SIZE)
-    title = render.escape(render.shorten(target.title or str(target.id), render.MAX_NAME))
-    lines = [text(lang, "subscriptions_header", chat=title)]
+    lines = [text(lang, "subscriptions_header", chat=chat_name(target))]
     buttons = []
     for sub in page.items:
         label = render.shorten(sub.source or text(lang, "all_sources"), render.MAX_NAME)

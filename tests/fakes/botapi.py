@@ -16,7 +16,7 @@ from .methods_messages import MessageMethods, json_param
 from .objects import FakeUser, SentCall, UploadedFile
 from .readback import ReadBack
 from .state import BotState, ChatRef
-from .updates import UpdateInjectors
+from .topics import TopicMethods
 
 DEFAULT_TOKEN = "5550000001:AAFakeRelaisTestToken_abcdefghijklmno"
 _TOKEN_RE = re.compile(r"\d+:[A-Za-z0-9_-]+")
@@ -38,7 +38,7 @@ def _ok(result: Any) -> tuple[int, Body]:
     return 200, {"ok": True, "result": result}
 
 
-class FakeBotAPI(MessageMethods, ChatMethods, UpdateInjectors, ReadBack):
+class FakeBotAPI(MessageMethods, ChatMethods, TopicMethods, ReadBack):
     """A fake Telegram Bot API: per-token state, method dispatch, injection and read-back."""
 
     def __init__(

@@ -119,6 +119,19 @@ class MessageMethods(CoreBase):
             raise bad_request("need administrator rights in the channel chat")
         return chat
 
+    def _topic_fields(self, chat: FakeChat, params: Params) -> dict[str, Any]:
+        """The fields a message sent with `message_thread_id` gets, or Telegram's refusal:
+        an unknown thread, a closed topic."""
+        if not params.get("message_thread_id"):
+            return {}
+        thread = int_param(params, "message_thread_id")
+        topic = self.forum_topics.get(chat.id, {}).get(thread)
+        if topic is None:
+            raise bad_request("message thread not found")
+        if topic.closed:
+            raise bad_request("TOPIC_CLOSED")
+        return {"message_thread_id": thread, "is_topic_message": True}
+
     def _sender(self, state: BotState, chat: FakeChat) -> dict[str, Any]:
         # Channel posts carry sender_chat instead of from.
         if chat.type == "channel":
@@ -192,6 +205,7 @@ class MessageMethods(CoreBase):
             "reply_markup": inline_markup(params),
             "reply_to_message": self._reply_to(state, chat, params),
             "link_preview_options": json_param(params.get("link_preview_options"), "link preview"),
+            **self._topic_fields(chat, params),
         }
         return self._new_message(state, chat, fields, own=True)
 
@@ -219,6 +233,7 @@ class MessageMethods(CoreBase):
 
     def api_sendPhoto(self, state: BotState, params: Params, files: Files) -> Any:
         chat = self._sendable_chat(state, params)
+        topic = self._topic_fields(chat, params)
         photo = params.get("photo")
         if "photo" in files:
             stored = self._store_file(state, files["photo"], folder="photos")
@@ -239,6 +254,7 @@ class MessageMethods(CoreBase):
             "caption_entities": entities or None,
             "reply_markup": inline_markup(params),
             "reply_to_message": self._reply_to(state, chat, params),
+            **topic,
         }
         return self._new_message(state, chat, fields, own=True)
 

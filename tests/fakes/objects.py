@@ -35,6 +35,7 @@ class FakeChat:
     title: str | None = None
     username: str | None = None
     first_name: str | None = None
+    is_forum: bool = False  # a supergroup with topics
 
     def to_json(self) -> dict[str, Any]:
         """The Bot API Chat object."""
@@ -42,6 +43,8 @@ class FakeChat:
         for key in ("title", "username", "first_name"):
             if (value := getattr(self, key)) is not None:
                 data[key] = value
+        if self.is_forum:
+            data["is_forum"] = True
         return data
 
     def full_info(self) -> dict[str, Any]:
@@ -160,3 +163,12 @@ class SentCall:
         """All inline keyboard buttons, row by row."""
         rows = (self.reply_markup or {}).get("inline_keyboard", [])
         return [button for row in rows for button in row]
+
+
+@dataclass
+class FakeTopic:
+    """A forum topic: its thread id (the id of the message that created it), name, state."""
+
+    thread_id: int
+    name: str
+    closed: bool = False

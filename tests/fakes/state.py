@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ApiError, FailRule, bad_request, chat_not_found
-from .objects import FakeChat, FakeUser, SentCall, StoredFile, UploadedFile
+from .objects import FakeChat, FakeTopic, FakeUser, SentCall, StoredFile, UploadedFile
 
 ChatRef = FakeChat | FakeUser | int | str
 UserRef = FakeUser | int
@@ -164,6 +164,7 @@ class CoreBase:
         self._released = False
         self.migrations: dict[int, int] = {}  # basic group id -> supergroup id
         self.refused_photos: dict[str, str] = {}  # photo URL -> why sendPhoto refuses it
+        self.forum_topics: dict[int, dict[int, FakeTopic]] = {}  # chat id -> thread id -> topic
 
     # -- lookups -------------------------------------------------------------------------
     def _state(self, token: str | None = None) -> BotState:
