@@ -1,6 +1,7 @@
 """`python -m bot search` as a process of its own, on a database of search_bench's corpus
 (issue 18: at 1M passages a CLI search answered its first query in 170–350 ms).
 
+This tree's code and main's (where this branch left it, extracted from git) alternate.
 The corpus goes into a SQLite file through the loader's path; one `python -m bot search`
 builds the index file (as the first search after loading does). Then, `--runs` times each,
 fresh processes: the whole command timed from outside (start to exit); and a probe that
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from search_bench import RANDOM_SEED, build_corpus, fill_store  # noqa: E402
+from search_bench import RANDOM_SEED, _git, build_corpus, extract, fill_store  # noqa: E402
 
 QUERIES = ("travail du clic", "intelligence artificielle", "arcom")
 PROBE = """
@@ -63,14 +64,15 @@ print(json.dumps({
 """
 
 
-def run_cli(db: Path, query: str) -> float:
-    """Milliseconds of one whole `python -m bot search` process."""
+def run_cli(db: Path, query: str, tree: Path) -> float:
+    """Milliseconds of one whole `python -m bot search` process of `tree`'s code."""
     t = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "bot", "search", query, "--db", str(db)],
         capture_output=True,
         text=True,
         check=False,
+        cwd=tree,
     )
     took = (time.perf_counter() - t) * 1000
     if done.returncode != 0:
@@ -78,44 +80,47 @@ def run_cli(db: Path, query: str) -> float:
     return took
 
 
-def probe(db: Path, first: str, second: str) -> dict:
+def probe(db: Path, first: str, second: str, tree: Path) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", PROBE, repr(time.time()), str(db), first, second],
         capture_output=True,
         text=True,
         check=False,
-        cwd=ROOT,
+        cwd=tree,  # `-c` and `-m` put the working directory first on the path
     )
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-2000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run_size(size: int, runs: int, tmp: Path) -> None:
+def run_size(size: int, runs: int, tmp: Path, trees: dict[str, Path]) -> None:
     posts, _, passages = build_corpus(size, 60, RANDOM_SEED + size)
     db = tmp / f"cli{size}.sqlite3"
     stored = fill_store(posts, db)
     del posts
     t = time.perf_counter()
-    run_cli(db, "travail")  # builds the index file, as the first search after a load does
+    run_cli(db, "travail", ROOT)  # builds the index file, as the first search after a load
     print(
         f"\n=== {passages:,} passages: stored in {stored:.0f} s; the first search built the "
         f"index in {time.perf_counter() - t:.1f} s (whole process)",
         flush=True,
     )
-    whole = [run_cli(db, QUERIES[i % len(QUERIES)]) for i in range(runs)]
-    probes = [probe(db, QUERIES[i % len(QUERIES)], QUERIES[(i + 1) % 3]) for i in range(runs)]
-    print(
-        f" python -m bot search, start to exit: median {statistics.median(whole):.0f} ms "
-        f"(runs: {', '.join(f'{x:.0f}' for x in whole)})"
-    )
+    whole: dict[str, list[float]] = {name: [] for name in trees}
+    probes: dict[str, list[dict]] = {name: [] for name in trees}
+    for i in range(runs):  # the trees alternate: the machine is shared
+        first, second = QUERIES[i % len(QUERIES)], QUERIES[(i + 1) % len(QUERIES)]
+        for name, tree in trees.items():
+            whole[name].append(run_cli(db, first, tree))
+            probes[name].append(probe(db, first, second, tree))
     keys = ("to_import_ms", "import_ms", "open_ms", "first_ms", "second_ms", "start_to_answer_ms")
-    print(" phases, median of the runs (ms): " + ", ".join(keys))
-    print(
-        "   "
-        + " | ".join(f"{statistics.median(p[k] for p in probes):.1f}" for k in keys)
-        + f"   ({probes[0]['modules']} modules loaded, {probes[0]['hits']} hits)"
-    )
+    print(f" medians of {runs} fresh processes each (ms):")
+    print("   " + " | ".join(("tree", "whole", *keys, "modules")))
+    for name in trees:
+        cells = [name, f"{statistics.median(whole[name]):.0f}"]
+        cells += [f"{statistics.median(p[k] for p in probes[name]):.1f}" for k in keys]
+        cells.append(str(probes[name][0]["modules"]))
+        print("   " + " | ".join(cells), flush=True)
+        print(f"     whole runs: {', '.join(f'{x:.0f}' for x in whole[name])}")
 
 
 def main() -> None:
@@ -125,8 +130,10 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
     with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        trees = {"this tree": ROOT, "main": extract(_git("merge-base", "HEAD", "main"), tmp)}
         for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
-            run_size(size, args.runs, Path(name))
+            run_size(size, args.runs, tmp, trees)
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
