@@ -109,6 +109,24 @@ def recall(asked: list[Query], answers: list, texts: dict[int, str]) -> dict[str
     return found
 
 
+def table_row(
+    passages: str, engine: str, run: dict, mine: list[Query], texts: dict[int, str], sampled: bool
+) -> tuple[str, ...]:
+    """One engine's cells, printed at once too (a long run keeps what it measured)."""
+    found = recall(mine, run["answers"], texts)
+    searches = [x for q, x in zip(mine, run["lat"], strict=True) if q.kind != "quote"]
+    quotes = [x for q, x in zip(mine, run["lat"], strict=True) if q.kind == "quote"]
+    cells = [passages, engine, f"{run['build_s']:.1f}", f"{run['memory_mb']:.0f}"]
+    cells += [f"{pct(searches, 0.5):.1f}", f"{pct(searches, 0.95):.1f}"]
+    cells.append(f"{pct(quotes, 0.95):.1f}" if quotes else "-")
+    cells += [
+        (f"{sum(v) / len(v):.3f}" + (f" of {len(v)}" if sampled else "")) if v else "-"
+        for v in found.values()
+    ]
+    print("  row: " + " | ".join(cells), flush=True)
+    return tuple(cells)
+
+
 def run_size(size: int, pg_sample: int) -> list[tuple]:
     t = time.perf_counter()
     posts, queries, passages = build_corpus(size, 60, RANDOM_SEED + size)
@@ -119,16 +137,16 @@ def run_size(size: int, pg_sample: int) -> list[tuple]:
         f"(generated in {time.perf_counter() - t:.0f} s)",
         flush=True,
     )
-    rows: list[tuple] = []
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        runs = {"this tree": ours(posts, asked, tmp)}
-        print(" this tree done", flush=True)
         no_quote = [q for q in asked if q.kind != "quote"]
+        runs = {"this tree": ours(posts, asked, tmp)}
+        table_row(f"{passages:,}", "this tree", runs["this tree"], asked, texts, False)
         runs["tantivy/post"] = tantivy_row(posts, asked, tmp / "tantivy-post", "post")
-        print(" tantivy/post done", flush=True)
-        runs["tantivy/passage"] = tantivy_row(posts, asked, tmp / "tantivy-passage", "passage")
-        print(" tantivy/passage done", flush=True)
+        table_row(f"{passages:,}", "tantivy/post", runs["tantivy/post"], no_quote, texts, False)
+        run = tantivy_row(posts, asked, tmp / "tantivy-passage", "passage")
+        runs["tantivy/passage"] = run
+        table_row(f"{passages:,}", "tantivy/passage", run, asked, texts, False)
     server = TestPostgres()
     try:
         url = server.new_database(migrated=False)
@@ -160,21 +178,14 @@ def run_size(size: int, pg_sample: int) -> list[tuple]:
             "lat": lat,
             "answers": answers,
         }
+    rows: list[tuple] = []
     for engine, run in runs.items():
-        mine = no_quote if engine == "tantivy/post" else asked
-        mine = pg_asked if engine.startswith("pg") else mine
-        found = recall(mine, run["answers"], texts)
-        searches = [x for q, x in zip(mine, run["lat"], strict=True) if q.kind != "quote"]
-        quotes = [x for q, x in zip(mine, run["lat"], strict=True) if q.kind == "quote"]
-        cells = [f"{passages:,}", engine, f"{run['build_s']:.1f}", f"{run['memory_mb']:.0f}"]
-        cells += [f"{pct(searches, 0.5):.1f}", f"{pct(searches, 0.95):.1f}"]
-        cells.append(f"{pct(quotes, 0.95):.1f}" if quotes else "-")
-        sampled = engine.startswith("pg") and len(pg_asked) < len(asked)
-        cells += [
-            (f"{sum(v) / len(v):.3f}" + (f" of {len(v)}" if sampled else "")) if v else "-"
-            for v in found.values()
-        ]
-        rows.append(tuple(cells))
+        if engine.startswith("pg"):
+            sampled = len(pg_asked) < len(asked)
+            rows.append(table_row(f"{passages:,}", engine, run, pg_asked, texts, sampled))
+        else:
+            mine = no_quote if engine == "tantivy/post" else asked
+            rows.append(table_row(f"{passages:,}", engine, run, mine, texts, False))
     return rows
 
 
