@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest_bench.py
 	$(BIN)/python benchmarks/search_bench.py
 	$(BIN)/python benchmarks/bot_search_bench.py
+	$(BIN)/python benchmarks/cli_search_bench.py
 	$(BIN)/python benchmarks/peers_bench.py
 	$(BIN)/python benchmarks/push_bench.py
 	$(BIN)/python benchmarks/store_bench.py

@@ -15,24 +15,21 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime
 from datetime import time as dt_time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError, Settings
-from bot.ingest.addresses import AddressPolicy
-from bot.ingest.fetch import make_client
-from bot.ingest.pages import PageFetcher
-from bot.leader import LEASE, Owner
 from bot.log_noise import quiet_library_noise
-from bot.models import Source
-from bot.polling.adding import add_sources, describe
-from bot.polling.fulltext import PageOutcome, PageWorker
-from bot.polling.loader import LoadReport, load_inputs
 from bot.redaction import redact_token
 from bot.render import in_zone
 from bot.search import Searcher
-from bot.sourcelist.opml import from_opml, to_opml
 from bot.store import Store, TransferError
-from bot.store.transfer import LeaseHeld, read_lines
+
+# `search` and `quote` answer in a process of their own: each command imports what it
+# needs in its own function, so they load no HTTP client, feed parser or page extractor
+# (tests/test_cli_imports.py keeps it so).
+if TYPE_CHECKING:
+    from bot.polling.fulltext import PageOutcome
+    from bot.polling.loader import LoadReport
 
 SIGPIPE_EXIT = 141
 
@@ -207,6 +204,8 @@ def _progress(done: int, total: int, name: str) -> None:
 
 
 async def _load(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.polling.loader import load_inputs
+
     async with Store.open(settings.database) as store:
         report = await load_inputs(
             store,
@@ -249,6 +248,10 @@ def _print_load_report(report: LoadReport) -> None:
 
 
 async def _sources(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.models import Source
+    from bot.polling.adding import add_sources, describe
+    from bot.sourcelist.opml import from_opml, to_opml
+
     if args.action == "export":
         async with Store.open(settings.database) as store:
             polled = await store.polled_sources()
@@ -303,6 +306,9 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.leader import LEASE, Owner
+    from bot.store.transfer import LeaseHeld, read_lines
+
     try:
         with open(args.file, "rb") as file:  # noqa: ASYNC230 (as in _export)
             async with Store.open(settings.database) as store:
@@ -336,6 +342,11 @@ def _date(value: str) -> date:
 
 
 async def _fulltext(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.ingest.addresses import AddressPolicy
+    from bot.ingest.fetch import make_client
+    from bot.ingest.pages import PageFetcher
+    from bot.polling.fulltext import PageWorker
+
     since = None
     if args.since is not None:
         since = datetime.combine(args.since, dt_time(), tzinfo=settings.tz)
