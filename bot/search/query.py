@@ -114,7 +114,7 @@ FILLER = frozenset(
     voudrais voulais veux aimerais montrer montre montrez donner donne donnez envoyer envoie
     article articles papier truc trucs machin chose choses quelque quoi comment pourquoi
     quand combien quel quelle quels quelles lequel laquelle avait ya parle
-    concernant svp stp plait merci bonjour salut bonsoir coucou hello sais savoir
+    concernant selon svp stp plait merci bonjour salut bonsoir coucou hello sais savoir
     connais existe exister as avez ai va vont faire
     """.split()
 )
