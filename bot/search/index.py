@@ -205,7 +205,10 @@ class SearchIndex:
             ev, ranked = self._ranked(resolved, parsed, k)
             found = [(resolved, ev, r) for r in ranked]
             exhaustive = len(ev.candidates) <= k
-            scattered = len(resolved.terms) >= RELAX_FROM and bool(ranked)
+            # Only for what reads as a sentence (request words, a question, a word no post
+            # holds): a terse query keeps every word required, and its speed.
+            as_sentence = parsed.sentence or any(not len(t.slots) for t in resolved.terms)
+            scattered = as_sentence and len(resolved.terms) >= RELAX_FROM and bool(ranked)
             scattered = scattered and ranked[0].score < SCATTERED
             if not ranked or scattered:
                 # No post holds enough of the words (a sentence, a word the corpus never
