@@ -129,3 +129,4 @@ def test_a_sentence_scattered_in_noise_yields_to_its_rare_words_together() -> No
     assert found.hits[0].missing == ("histoire", "veut")
     # Said as a query, every word counts: the post holding them all comes first.
     assert ids(index.search("histoire jardins vallée"))[0] == 1
+    assert ids(index.search("histoire France veut bannir Twitter"))[0] == 1
