@@ -100,3 +100,33 @@ def test_a_quote_reads_the_query_as_typed_stop_words_included() -> None:
     [first, second] = index.quote("diminution du travail paye", limit=2).hits
     assert first.speaker == "A. Casilli"
     assert second.post_id == 2
+
+
+def test_a_sentence_scattered_in_noise_yields_to_its_rare_words_together() -> None:
+    # Post 1 holds every word of the sentence, each in passing; post 2 holds the words that
+    # name its subject, together in its title, but neither « histoire » nor « veut ».
+    noise = (
+        "Une histoire de jardins ouvriers et de potagers partagés au printemps. Le maire "
+        "raconte que la France rurale change vite, les marchés aussi. On veut des trains "
+        "plus nombreux entre les villages de la vallée. Certains voudraient bannir les "
+        "voitures du centre le dimanche. Le club de lecture parle de Twitter et de romans."
+    )
+    index = SearchIndex.build(
+        [
+            post(1, "Numerama", "Chronique du dimanche", WHEN, para(noise)),
+            post(
+                2,
+                "Numerama",
+                "La France menace de « bannir » Twitter après la décision d’Elon Musk",
+                WHEN,
+                para("Le ministre délégué au numérique a réagi lundi."),
+            ),
+            post(3, "Mediapart", "Les potagers de la vallée", WHEN, para("Des jardins.")),
+        ]
+    )
+    found = index.search("c'est quoi l'histoire de la France qui veut bannir Twitter")
+    assert ids(found)[0] == 2
+    assert found.hits[0].missing == ("histoire", "veut")
+    # Said as a query, every word counts: the post holding them all comes first.
+    assert ids(index.search("histoire jardins vallée"))[0] == 1
+    assert ids(index.search("histoire France veut bannir Twitter"))[0] == 1

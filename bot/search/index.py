@@ -28,7 +28,7 @@ from bot.search.query_filters import (
     source_warnings,
 )
 from bot.search.quotes import QUOTE_CANDIDATES, QuoteView, best_quotes, random_quotes
-from bot.search.relaxed import rounds, share
+from bot.search.relaxed import RELAX_FROM, SCATTERED, rounds, scaled, share
 from bot.search.resolved import ResolvedQuery, Term, resolve_query
 from bot.search.results import QuoteHit, QuoteResponse, SearchHit, SearchResponse
 from bot.search.shortlist import Evidence, gather, shortlist
@@ -207,10 +207,15 @@ class SearchIndex:
             ev, ranked = self._ranked(resolved, parsed, k)
             found = [(resolved, ev, r) for r in ranked]
             exhaustive = len(ev.candidates) <= k
-            if not ranked:
+            # Only for what reads as a sentence (request words, a question, a word no post
+            # holds): a terse query keeps every word required, and its speed.
+            as_sentence = parsed.sentence or any(not len(t.slots) for t in resolved.terms)
+            scattered = as_sentence and len(resolved.terms) >= RELAX_FROM and bool(ranked)
+            scattered = scattered and ranked[0].score < SCATTERED
+            if not ranked or scattered:
                 # No post holds enough of the words (a sentence, a word the corpus never
-                # uses): the posts holding the most of the query's weight.
-                found = self._relaxed(resolved, parsed, k)
+                # uses), or only scattered: the posts holding the most of the query's weight.
+                found = _merged(found, self._relaxed(resolved, parsed, k), k)
                 exhaustive = len(found) < k
             hits = self._hits(resolved, found[offset : offset + limit], query)
         return SearchResponse(parsed.text, hits, len(found), warnings, exhaustive=exhaustive)
@@ -229,11 +234,11 @@ class SearchIndex:
             for subset in subsets:
                 sub = resolve_query([resolved.terms[i] for i in subset], parsed, live)
                 ev, ranked = self._ranked(sub, parsed, k)
-                kept = share(subset, weights)
+                kept = share(subset, weights, known)
                 for r in ranked:
-                    scaled = Ranked(round(r.score * kept, 1), r.post_no, r.slot)
-                    if r.post_no not in best or best[r.post_no][2].score < scaled.score:
-                        best[r.post_no] = (sub, ev, scaled)
+                    as_whole = Ranked(round(scaled(r.score, kept), 1), r.post_no, r.slot)
+                    if r.post_no not in best or best[r.post_no][2].score < as_whole.score:
+                        best[r.post_no] = (sub, ev, as_whole)
             if best:
                 return sorted(best.values(), key=lambda found: -found[2].score)[:k]
         return []
@@ -388,3 +393,18 @@ class SearchIndex:
             if respelled is None or not self.search(respelled, limit=1).hits:
                 return None
             return respelled
+
+
+def _merged(
+    found: list[tuple[ResolvedQuery, Evidence, Ranked]],
+    relaxed: list[tuple[ResolvedQuery, Evidence, Ranked]],
+    k: int,
+) -> list[tuple[ResolvedQuery, Evidence, Ranked]]:
+    """The best `k` of both lists, each post once at its better score; a post of both keeps
+    the whole query's match (its snippet shows every word)."""
+    best = {r.post_no: (q, ev, r) for q, ev, r in relaxed}
+    for q, ev, r in found:
+        if r.post_no in best:
+            r = Ranked(max(r.score, best[r.post_no][2].score), r.post_no, r.slot)
+        best[r.post_no] = (q, ev, r)
+    return sorted(best.values(), key=lambda f: -f[2].score)[:k]

@@ -84,6 +84,7 @@ class ParsedQuery:
     until: date | None = None
     warnings: tuple[QueryWarning, ...] = field(default=())
     truncated: bool = False
+    sentence: bool = False  # written as a request or question (it held `FILLER` or a ?)
 
     @property
     def empty(self) -> bool:
@@ -114,7 +115,7 @@ FILLER = frozenset(
     voudrais voulais veux aimerais montrer montre montrez donner donne donnez envoyer envoie
     article articles papier truc trucs machin chose choses quelque quoi comment pourquoi
     quand combien quel quelle quels quelles lequel laquelle avait ya parle
-    concernant svp stp plait merci bonjour salut bonsoir coucou hello sais savoir
+    concernant selon svp stp plait merci bonjour salut bonsoir coucou hello sais savoir
     connais existe exister as avez ai va vont faire
     """.split()
 )
@@ -207,6 +208,7 @@ def parse_query(query: str, *, max_chars: int = MAX_QUERY_CHARS) -> ParsedQuery:
             until = day
 
     terms = content_words(free)
+    sentence = text.rstrip().endswith("?") or any(w in FILLER for w in terms)
     if any(w not in FILLER for w in terms):
         free = [w for w in free if w not in FILLER]
         terms = [w for w in terms if w not in FILLER]
@@ -227,6 +229,7 @@ def parse_query(query: str, *, max_chars: int = MAX_QUERY_CHARS) -> ParsedQuery:
         until=until,
         warnings=tuple(warnings),
         truncated=truncated,
+        sentence=sentence,
     )
 
 

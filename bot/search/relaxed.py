@@ -3,6 +3,7 @@ subsets of its words to search instead, the rarest words kept, filler dropped fi
 
 from __future__ import annotations
 
+import math
 from itertools import combinations
 
 # A subset must keep more than this share of the query's IDF weight (a word the corpus
@@ -12,6 +13,10 @@ RELAXED_FLOOR = 0.5
 RELAX_FROM = 3  # words in a query, at least: with two, « most of them » is both
 MAX_DROPPED = 2  # known words left out at most, beyond those the corpus never uses
 MAX_SUBSETS = 6  # subsets searched per round at most, the heaviest first
+RELAXED_POWER = 0.5  # how much the weight a subset leaves out costs its score
+# A query whose best post holding (nearly) every word scores below this has its words
+# scattered in noise: the subsets of its words compete with it.
+SCATTERED = 85.0
 
 
 def rounds(weights: list[float], known: list[bool]) -> list[list[tuple[int, ...]]]:
@@ -39,6 +44,15 @@ def rounds(weights: list[float], known: list[bool]) -> list[list[tuple[int, ...]
     return out
 
 
-def share(subset: tuple[int, ...], weights: list[float]) -> float:
-    """The share of the query's weight a subset of its words keeps."""
-    return sum(weights[i] for i in subset) / (sum(weights) or 1.0)
+def share(subset: tuple[int, ...], weights: list[float], known: list[bool]) -> float:
+    """The share of the weight of the query's known words (those the corpus uses) a subset
+    of them keeps: no post holds a word the corpus never uses, so leaving it out costs
+    nothing."""
+    total = sum(w for w, k in zip(weights, known, strict=True) if k) or 1.0
+    return min(1.0, sum(weights[i] for i in subset) / total)
+
+
+def scaled(score: float, kept: float) -> float:
+    """A subset's score as the whole query's: softened (square root), so a post holding the
+    rare words of a sentence tightly can beat one holding all of them scattered."""
+    return score * math.pow(kept, RELAXED_POWER)
