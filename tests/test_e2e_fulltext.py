@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store
-from tests import bot_process
 from tests.bot_process import BotProcess
 from tests.conftest import ROOT
 from tests.fakes import FakeBotAPI, FakeBotServer, FakeUser, SentCall, plain_words
 from tests.fakes.feed_server import FeedServer
 from tests.fakes.rss import make_rss
+from tests.test_e2e_push import start_bot as push_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -71,18 +71,8 @@ class Site:
 
 
 async def start_bot(core: FakeBotAPI, api: FakeBotServer, tmp: Path, feed_url: str) -> BotProcess:
-    sources = tmp / "sources.toml"
-    sources.write_text(f'[[source]]\nname = "Local"\nurl = "{feed_url}"\ninterval = 1\n')
-    env = {
-        "BOT_TOKEN": core.token,
-        "TELEGRAM_API_URL": api.url,
-        "DATABASE_PATH": str(tmp / "relais.sqlite3"),
-        "SOURCES_FILE": str(sources),
-        "PAGE_GAP": str(GAP),
-        # Long enough for every page of this test to come before its push goes.
-        "PAGE_WAIT": "30",
-    }
-    return await bot_process.start_bot(env, tmp)
+    # PAGE_WAIT long enough for every page of this test to come before its push goes.
+    return await push_bot(core, api, tmp, feed_url, PAGE_GAP=str(GAP), PAGE_WAIT="30")
 
 
 def has_words(words: str, call: SentCall) -> bool:

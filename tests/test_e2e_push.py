@@ -41,7 +41,11 @@ class Feed:
         self.server.set("/feed.xml", make_rss("Local", self.items), etag=f'"v{number}"')
 
 
-async def start_bot(core: FakeBotAPI, api: FakeBotServer, tmp: Path, feed_url: str) -> BotProcess:
+async def start_bot(
+    core: FakeBotAPI, api: FakeBotServer, tmp: Path, feed_url: str, **settings: str
+) -> BotProcess:
+    """The bot as a process, polling one local feed every second; `settings` added to its
+    environment."""
     sources = tmp / "sources.toml"
     sources.write_text(f'[[source]]\nname = "Local"\nurl = "{feed_url}"\ninterval = 1\n')
     env = {
@@ -49,6 +53,7 @@ async def start_bot(core: FakeBotAPI, api: FakeBotServer, tmp: Path, feed_url: s
         "TELEGRAM_API_URL": api.url,
         "DATABASE_PATH": str(tmp / "relais.sqlite3"),
         "SOURCES_FILE": str(sources),
+        **settings,
     }
     return await bot_process.start_bot(env, tmp)
 

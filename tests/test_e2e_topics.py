@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store
-from tests import bot_process
 from tests.bot_process import BotProcess
 from tests.fakes import FakeBotAPI, FakeBotServer, FakeChat, plain_words
 from tests.fakes.feed_server import FeedServer
 from tests.test_e2e_push import Feed, wait_polled
+from tests.test_e2e_push import start_bot as push_bot
 
 pytestmark = pytest.mark.e2e
 
@@ -22,16 +22,7 @@ ADMIN = 4242
 
 
 async def start_bot(core: FakeBotAPI, api: FakeBotServer, tmp: Path, feed_url: str) -> BotProcess:
-    sources = tmp / "sources.toml"
-    sources.write_text(f'[[source]]\nname = "Local"\nurl = "{feed_url}"\ninterval = 1\n')
-    env = {
-        "BOT_TOKEN": core.token,
-        "TELEGRAM_API_URL": api.url,
-        "DATABASE_PATH": str(tmp / "relais.sqlite3"),
-        "SOURCES_FILE": str(sources),
-        "ADMIN_IDS": str(ADMIN),
-    }
-    return await bot_process.start_bot(env, tmp)
+    return await push_bot(core, api, tmp, feed_url, ADMIN_IDS=str(ADMIN))
 
 
 async def until_resumed(tmp: Path, chat_id: int, thread: int) -> None:
