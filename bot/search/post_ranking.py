@@ -21,9 +21,6 @@ PASSAGES_PER_POST = 2  # of a shortlisted post, the passages holding most of the
 CROSS_PROXIMITY = 0.05
 # At most this much is added for a post's evidence over the best of the shortlist.
 W_EVIDENCE = 5.0
-# At most this much for the share of the query's weight the post's title holds: a title
-# names what the post is about, where the same words in a passage may be in passing.
-W_TITLE_SHARE = 10.0
 
 Texts = Callable[[list[int]], dict[int, tuple[str | None, str]]]  # slot -> (speaker, text)
 
@@ -95,8 +92,6 @@ def rank_posts(
     ends = firsts + post_len[posts]
     # By term, then post: the best quality of the term anywhere in the post.
     held = [term_qualities(t, firsts, ends).tolist() for t in query.terms]
-    titled = slot_field[firsts] == TITLE_FIELD
-    in_title = [(term_qualities(t, firsts, firsts + 1) * titled).tolist() for t in query.terms]
     ranked: list[tuple[float, int, Ranked]] = []
     for order, post in enumerate(shortlist):
         best, best_slot = None, -1
@@ -120,8 +115,6 @@ def rank_posts(
             continue
         # Ranked on the sum, shown capped: two perfect passages differ by their evidence.
         raw = best + W_EVIDENCE * float(ev.bm25[post]) / best_evidence
-        title_share = sum(w * t[order] for w, t in zip(query.weights, in_title, strict=True))
-        raw += W_TITLE_SHARE * title_share / query.total_weight
         ranked.append((raw, order, Ranked(min(100.0, raw), post, best_slot)))
     ranked.sort(key=lambda r: (-r[0], r[1]))
     return [r for _, _, r in ranked]
