@@ -28,9 +28,9 @@ from bot.search.query_filters import (
     source_warnings,
 )
 from bot.search.quotes import QUOTE_CANDIDATES, QuoteView, best_quotes, random_quotes
-from bot.search.relaxed import RELAX_FROM, SCATTERED, rounds, scaled, share
 from bot.search.resolved import ResolvedQuery, Term, resolve_query
 from bot.search.results import QuoteHit, QuoteResponse, SearchHit, SearchResponse
+from bot.search.sentence import merged, relaxed, wants_subsets
 from bot.search.shortlist import Evidence, gather, shortlist
 from bot.search.tally import FIELD_WEIGHT, ShortlistView
 from bot.search.vocabulary import closest_word, resolve_term, respell
@@ -207,41 +207,17 @@ class SearchIndex:
             ev, ranked = self._ranked(resolved, parsed, k)
             found = [(resolved, ev, r) for r in ranked]
             exhaustive = len(ev.candidates) <= k
-            # Only for what reads as a sentence (request words, a question, a word no post
-            # holds): a terse query keeps every word required, and its speed.
-            as_sentence = parsed.sentence or any(not len(t.slots) for t in resolved.terms)
-            scattered = as_sentence and len(resolved.terms) >= RELAX_FROM and bool(ranked)
-            scattered = scattered and ranked[0].score < SCATTERED
-            if not ranked or scattered:
+            if wants_subsets(parsed, resolved, ranked):
                 # No post holds enough of the words (a sentence, a word the corpus never
                 # uses), or only scattered: the posts holding the most of the query's weight.
-                found = _merged(found, self._relaxed(resolved, parsed, k), k)
+                live = max(1, self._c.live_count())
+                subsets = relaxed(
+                    resolved, parsed, k, live, lambda q, n: self._ranked(q, parsed, n)
+                )
+                found = merged(found, subsets, k)
                 exhaustive = len(found) < k
             hits = self._hits(resolved, found[offset : offset + limit], query)
         return SearchResponse(parsed.text, hits, len(found), warnings, exhaustive=exhaustive)
-
-    def _relaxed(
-        self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int
-    ) -> list[tuple[ResolvedQuery, Evidence, Ranked]]:
-        """The best posts of the first round of subsets of the query's words that finds
-        any, each scored as its subset's search scores it times the share of the query's
-        weight the subset keeps."""
-        weights = resolved.weights
-        known = [len(t.slots) > 0 for t in resolved.terms]
-        live = max(1, self._c.live_count())
-        for subsets in rounds(weights, known):
-            best: dict[int, tuple[ResolvedQuery, Evidence, Ranked]] = {}
-            for subset in subsets:
-                sub = resolve_query([resolved.terms[i] for i in subset], parsed, live)
-                ev, ranked = self._ranked(sub, parsed, k)
-                kept = share(subset, weights, known)
-                for r in ranked:
-                    as_whole = Ranked(round(scaled(r.score, kept), 1), r.post_no, r.slot)
-                    if r.post_no not in best or best[r.post_no][2].score < as_whole.score:
-                        best[r.post_no] = (sub, ev, as_whole)
-            if best:
-                return sorted(best.values(), key=lambda found: -found[2].score)[:k]
-        return []
 
     def _ranked(
         self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int
@@ -393,18 +369,3 @@ class SearchIndex:
             if respelled is None or not self.search(respelled, limit=1).hits:
                 return None
             return respelled
-
-
-def _merged(
-    found: list[tuple[ResolvedQuery, Evidence, Ranked]],
-    relaxed: list[tuple[ResolvedQuery, Evidence, Ranked]],
-    k: int,
-) -> list[tuple[ResolvedQuery, Evidence, Ranked]]:
-    """The best `k` of both lists, each post once at its better score; a post of both keeps
-    the whole query's match (its snippet shows every word)."""
-    best = {r.post_no: (q, ev, r) for q, ev, r in relaxed}
-    for q, ev, r in found:
-        if r.post_no in best:
-            r = Ranked(max(r.score, best[r.post_no][2].score), r.post_no, r.slot)
-        best[r.post_no] = (q, ev, r)
-    return sorted(best.values(), key=lambda f: -f[2].score)[:k]
