@@ -212,7 +212,7 @@ class SearchIndex:
                 # uses), or only scattered: the posts holding the most of the query's weight.
                 live = max(1, self._c.live_count())
                 subsets = relaxed(
-                    resolved, parsed, k, live, lambda q, n: self._ranked(q, parsed, n)
+                    resolved, parsed, offset + limit, live, lambda q, n: self._ranked(q, parsed, n)
                 )
                 found = merged(found, subsets, k)
                 exhaustive = len(found) < k

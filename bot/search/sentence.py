@@ -11,6 +11,10 @@ from bot.search.relaxed import RELAX_FROM, SCATTERED, rounds, scaled, share
 from bot.search.resolved import ResolvedQuery, resolve_query
 from bot.search.shortlist import Evidence
 
+# Posts read and scored in full per subset (more when paging further): its best posts by
+# the postings are those it can add, and six subsets of 50 cost six queries.
+SUBSET_SHORTLIST = 10
+
 Found = tuple[ResolvedQuery, Evidence, Ranked]
 # One (sub)query searched: its evidence and its ranked posts, the best `k`.
 RankedBy = Callable[[ResolvedQuery, int], tuple[Evidence, list[Ranked]]]
@@ -29,11 +33,16 @@ def wants_subsets(parsed: ParsedQuery, resolved: ResolvedQuery, ranked: list[Ran
 
 
 def relaxed(
-    resolved: ResolvedQuery, parsed: ParsedQuery, k: int, live: int, ranked_by: RankedBy
+    resolved: ResolvedQuery,
+    parsed: ParsedQuery,
+    wanted: int,
+    live: int,
+    ranked_by: RankedBy,
 ) -> list[Found]:
-    """The best posts of the first round of subsets of the query's words that finds
-    any, each scored as its subset's search scores it times the share of the query's
-    weight the subset keeps."""
+    """The best posts (`wanted` at least) of the first round of subsets of the query's
+    words that finds any, each scored as its subset's search scores it times the share of
+    the query's weight the subset keeps."""
+    k = max(SUBSET_SHORTLIST, wanted)
     weights = resolved.weights
     known = [len(t.slots) > 0 for t in resolved.terms]
     for subsets in rounds(weights, known):
