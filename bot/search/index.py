@@ -32,7 +32,7 @@ from bot.search.resolved import ResolvedQuery, Term, resolve_query
 from bot.search.results import QuoteHit, QuoteResponse, SearchHit, SearchResponse
 from bot.search.sentence import merged, relaxed, wants_subsets
 from bot.search.shortlist import Evidence, gather, shortlist
-from bot.search.tally import FIELD_WEIGHT, ShortlistView
+from bot.search.tally import FIELD_WEIGHT, Shared, ShortlistView
 from bot.search.vocabulary import closest_word, resolve_term, respell
 
 # Resolved query words are kept until the next update, within this much memory.
@@ -204,7 +204,8 @@ class SearchIndex:
             if not resolved.terms:
                 return SearchResponse(parsed.text, [], 0, warnings)
             k = max(SHORTLIST, offset + limit)
-            ev, ranked = self._ranked(resolved, parsed, k)
+            shared = Shared()  # what the subsets of its words, if searched, read again
+            ev, ranked = self._ranked(resolved, parsed, k, shared)
             found = [(resolved, ev, r) for r in ranked]
             exhaustive = len(ev.candidates) <= k
             if wants_subsets(parsed, resolved, ranked):
@@ -212,7 +213,11 @@ class SearchIndex:
                 # uses), or only scattered: the posts holding the most of the query's weight.
                 live = max(1, self._c.live_count())
                 subsets = relaxed(
-                    resolved, parsed, offset + limit, live, lambda q, n: self._ranked(q, parsed, n)
+                    resolved,
+                    parsed,
+                    offset + limit,
+                    live,
+                    lambda q, n: self._ranked(q, parsed, n, shared),
                 )
                 found = merged(found, subsets, k)
                 exhaustive = len(found) < k
@@ -220,9 +225,9 @@ class SearchIndex:
         return SearchResponse(parsed.text, hits, len(found), warnings, exhaustive=exhaustive)
 
     def _ranked(
-        self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int
+        self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int, shared: Shared
     ) -> tuple[Evidence, list[Ranked]]:
-        ev = self._evidence(resolved, parsed, k)
+        ev = self._evidence(resolved, parsed, k, shared)
         short = shortlist(ev, k, self._c.post_ts.values)
         ranked = rank_posts(
             resolved,
@@ -235,10 +240,18 @@ class SearchIndex:
         )
         return ev, ranked
 
-    def _evidence(self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int) -> Evidence:
+    def _evidence(
+        self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int, shared: Shared | None = None
+    ) -> Evidence:
         # Dead slots are out of the postings already: only filters need a mask.
-        allowed = self._allowed(parsed) if parsed.has_filters or parsed.phrases else None
-        return gather(resolved, self._shortlist_view(), allowed, k)
+        allowed = None
+        if parsed.has_filters or parsed.phrases:
+            # The same filters for every subset of the query's words: computed once.
+            allowed = shared.allowed if shared and shared.allowed is not None else None
+            allowed = self._allowed(parsed) if allowed is None else allowed
+            if shared is not None:
+                shared.allowed = allowed
+        return gather(resolved, self._shortlist_view(), allowed, k, shared)
 
     def _shortlist_view(self) -> ShortlistView:
         """The columns the shortlist reads, bundled once until the next update."""
