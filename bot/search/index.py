@@ -15,11 +15,10 @@ from bot.models import IndexedPost
 from bot.names import Catalogue, catalogue
 from bot.search.abbreviations import widen
 from bot.search.contents import Contents
-from bot.search.highlight import body_slot, hit_snippet
+from bot.search.hits import search_hits
 from bot.search.index_file import IndexFile, PostRecord
-from bot.search.kinds import KINDS, TITLE_FIELD
-from bot.search.post_ranking import SHORTLIST, Ranked, holds_in, rank_posts
-from bot.search.query import ParsedQuery, parse_query, typed_words
+from bot.search.post_ranking import SHORTLIST, Ranked, rank_posts
+from bot.search.query import ParsedQuery, parse_query
 from bot.search.query_filters import (
     allowed_posts,
     excluded_posts,
@@ -29,7 +28,7 @@ from bot.search.query_filters import (
 )
 from bot.search.quotes import QUOTE_CANDIDATES, QuoteView, best_quotes, random_quotes
 from bot.search.resolved import ResolvedQuery, Term, resolve_query
-from bot.search.results import QuoteHit, QuoteResponse, SearchHit, SearchResponse
+from bot.search.results import QuoteHit, QuoteResponse, SearchResponse
 from bot.search.sentence import merged, relaxed, wants_subsets
 from bot.search.shortlist import Evidence, gather, shortlist
 from bot.search.tally import FIELD_WEIGHT, Shared, ShortlistView
@@ -221,7 +220,7 @@ class SearchIndex:
                 )
                 found = merged(found, subsets, k)
                 exhaustive = len(found) < k
-            hits = self._hits(resolved, found[offset : offset + limit], query)
+            hits = search_hits(resolved, found[offset : offset + limit], query, self._c)
         return SearchResponse(parsed.text, hits, len(found), warnings, exhaustive=exhaustive)
 
     def _ranked(
@@ -264,52 +263,6 @@ class SearchIndex:
                 post_len=self._c.post_len.values,
             )
         return self._view
-
-    def _hits(
-        self,
-        whole: ResolvedQuery,
-        found: list[tuple[ResolvedQuery, Evidence, Ranked]],
-        query: str,
-    ) -> list[SearchHit]:
-        """The hits to show, each post's snippet from the (sub)query that found it."""
-        records = self._records([r.post_no for _, _, r in found])
-        typed = typed_words(query)
-        hits = []
-        for resolved, ev, r in found:
-            first = int(self._c.post_first.values[r.post_no])
-            end = first + int(self._c.post_len.values[r.post_no])
-            # The query's words this post holds nowhere, as the user typed them.
-            missing = tuple(
-                typed.get(t.word, t.word) for t in whole.terms if not holds_in(t, first, end)
-            )
-            slot = r.slot
-            if int(self._c.slot_field.values[first]) == TITLE_FIELD:
-                # The title is shown above the snippet: the snippet comes from the passages.
-                first += 1
-            snippet, spans = "", list[tuple[int, int]]()
-            if first < end:  # else a post that is only a title: no snippet
-                slot = body_slot(first, end, ev) if slot < first else slot
-                snippet, spans, slot = hit_snippet(resolved, slot, first, end, ev, self._texts)
-            post = records.get(r.post_no)
-            if post is None:  # removed by another process since this one last updated
-                continue
-            hits.append(
-                SearchHit(
-                    post_id=post.post_id,
-                    title=post.title,
-                    source=post.source,
-                    author=post.author,
-                    published=post.published,
-                    url=post.url,
-                    score=round(r.score, 1),
-                    snippet=snippet,
-                    match=spans,
-                    kind=KINDS[int(self._c.slot_kind.values[slot])],
-                    speaker=self._texts([slot]).get(slot, (None, ""))[0],
-                    missing=missing,
-                )
-            )
-        return hits
 
     def _records(self, post_nos: list[int]) -> dict[int, PostRecord]:
         return self._c.file.post_records(post_nos)
