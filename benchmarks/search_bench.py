@@ -799,6 +799,7 @@ def run_size(
         for kind in ("sentence", "held-out", "quote"):
             picked = [[x for x, k in zip(r, kinds, strict=True) if k == kind] for r in runs]
             if picked and picked[0]:
+                row[f"p50_{kind}"] = statistics.median(pct(p, 0.5) for p in picked)
                 row[f"p95_{kind}"] = statistics.median(pct(p, 0.95) for p in picked)
         runs = [[x for x, k in zip(r, kinds, strict=True) if k == "terse"] for r in runs]
         # Each pass's figures; the median pass is reported (the machine is shared).
@@ -832,8 +833,8 @@ def run_size(
             f"{row['broad_max']:.1f} ms; recall@5 {row['recall']:.3f}; by kind "
             + ", ".join(f"{k} {v:.3f}" for k, v in sorted(row["recall_by_kind"].items()))
             + "".join(
-                f"; p95 {kind} {row[f'p95_{kind}']:.1f} ms"
-                for kind in ("sentence", "quote")
+                f"; p50/p95 {kind} {row[f'p50_{kind}']:.1f}/{row[f'p95_{kind}']:.1f} ms"
+                for kind in ("sentence", "held-out", "quote")
                 if f"p95_{kind}" in row
             ),
             flush=True,

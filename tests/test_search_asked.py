@@ -130,3 +130,40 @@ def test_a_sentence_scattered_in_noise_yields_to_its_rare_words_together() -> No
     # Said as a query, every word counts: the post holding them all comes first.
     assert ids(index.search("histoire jardins vallée"))[0] == 1
     assert ids(index.search("histoire France veut bannir Twitter"))[0] == 1
+
+
+def _sentence_corpus(times: int = 2) -> SearchIndex:
+    # Every post holds the sentence's rare words but one, scattered among the subsets.
+    words = ["Arcom", "streaming", "pollue", "Netflix", "qualité", "baisser"]
+    posts = []
+    for n, left_out in enumerate(words * times, start=1):
+        held = " ".join(w for w in words if w != left_out)
+        source = "Mediapart" if n % 3 == 0 else "Numerama"
+        posts.append(post(n, source, f"Dossier {n}", WHEN, para(f"On y lit : {held}.")))
+    return SearchIndex.build(posts)
+
+
+def test_a_sentences_subsets_keep_the_querys_filters() -> None:
+    index = _sentence_corpus()
+    sentence = "est-ce que l'Arcom veut baisser la qualité du streaming qui pollue sur Netflix"
+    found = index.search(sentence, limit=20)
+    assert len(found.hits) == 12
+    assert all(hit.missing for hit in found.hits)
+    only = index.search(sentence + " source:Mediapart", limit=20)
+    assert sorted(ids(only)) == [3, 6, 9, 12]
+
+
+def test_a_sentence_asked_further_reads_further_into_each_subset() -> None:
+    # No post holds enough of the sentence: its subsets find them, more posts than a
+    # subset's own shortlist, so asking for more must read further into each subset.
+    words = ["Arcom", "streaming", "pollue", "Netflix", "qualité", "baisser"]
+    pairs = [(a, b) for i, a in enumerate(words) for b in words[i + 1 :]]
+    posts = []
+    for n, (a, b) in enumerate(pairs * 6, start=1):
+        held = " ".join(w for w in words if w not in (a, b))
+        posts.append(post(n, "Numerama", f"Dossier {n}", WHEN, para(f"On y lit : {held}.")))
+    index = SearchIndex.build(posts)
+    sentence = "est-ce que l'Arcom veut baisser la qualité du streaming qui pollue sur Netflix"
+    whole = ids(index.search(sentence, limit=90))
+    assert sorted(whole) == list(range(1, 91))
+    assert index.search(sentence, limit=9, offset=81).hits

@@ -15,11 +15,10 @@ from bot.models import IndexedPost
 from bot.names import Catalogue, catalogue
 from bot.search.abbreviations import widen
 from bot.search.contents import Contents
-from bot.search.highlight import body_slot, hit_snippet
+from bot.search.hits import search_hits
 from bot.search.index_file import IndexFile, PostRecord
-from bot.search.kinds import KINDS, TITLE_FIELD
-from bot.search.post_ranking import SHORTLIST, Ranked, holds_in, rank_posts
-from bot.search.query import ParsedQuery, parse_query, typed_words
+from bot.search.post_ranking import SHORTLIST, Ranked, rank_posts
+from bot.search.query import ParsedQuery, parse_query
 from bot.search.query_filters import (
     allowed_posts,
     excluded_posts,
@@ -28,11 +27,11 @@ from bot.search.query_filters import (
     source_warnings,
 )
 from bot.search.quotes import QUOTE_CANDIDATES, QuoteView, best_quotes, random_quotes
-from bot.search.relaxed import RELAX_FROM, SCATTERED, rounds, scaled, share
 from bot.search.resolved import ResolvedQuery, Term, resolve_query
-from bot.search.results import QuoteHit, QuoteResponse, SearchHit, SearchResponse
+from bot.search.results import QuoteHit, QuoteResponse, SearchResponse
+from bot.search.sentence import merged, relaxed, wants_subsets
 from bot.search.shortlist import Evidence, gather, shortlist
-from bot.search.tally import FIELD_WEIGHT, ShortlistView
+from bot.search.tally import FIELD_WEIGHT, Shared, ShortlistView
 from bot.search.vocabulary import closest_word, resolve_term, respell
 
 # Resolved query words are kept until the next update, within this much memory.
@@ -204,49 +203,30 @@ class SearchIndex:
             if not resolved.terms:
                 return SearchResponse(parsed.text, [], 0, warnings)
             k = max(SHORTLIST, offset + limit)
-            ev, ranked = self._ranked(resolved, parsed, k)
+            shared = Shared()  # what the subsets of its words, if searched, read again
+            ev, ranked = self._ranked(resolved, parsed, k, shared)
             found = [(resolved, ev, r) for r in ranked]
             exhaustive = len(ev.candidates) <= k
-            # Only for what reads as a sentence (request words, a question, a word no post
-            # holds): a terse query keeps every word required, and its speed.
-            as_sentence = parsed.sentence or any(not len(t.slots) for t in resolved.terms)
-            scattered = as_sentence and len(resolved.terms) >= RELAX_FROM and bool(ranked)
-            scattered = scattered and ranked[0].score < SCATTERED
-            if not ranked or scattered:
+            if wants_subsets(parsed, resolved, ranked):
                 # No post holds enough of the words (a sentence, a word the corpus never
                 # uses), or only scattered: the posts holding the most of the query's weight.
-                found = _merged(found, self._relaxed(resolved, parsed, k), k)
+                live = max(1, self._c.live_count())
+                subsets = relaxed(
+                    resolved,
+                    parsed,
+                    offset + limit,
+                    live,
+                    lambda q, n: self._ranked(q, parsed, n, shared),
+                )
+                found = merged(found, subsets, k)
                 exhaustive = len(found) < k
-            hits = self._hits(resolved, found[offset : offset + limit], query)
+            hits = search_hits(resolved, found[offset : offset + limit], query, self._c)
         return SearchResponse(parsed.text, hits, len(found), warnings, exhaustive=exhaustive)
 
-    def _relaxed(
-        self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int
-    ) -> list[tuple[ResolvedQuery, Evidence, Ranked]]:
-        """The best posts of the first round of subsets of the query's words that finds
-        any, each scored as its subset's search scores it times the share of the query's
-        weight the subset keeps."""
-        weights = resolved.weights
-        known = [len(t.slots) > 0 for t in resolved.terms]
-        live = max(1, self._c.live_count())
-        for subsets in rounds(weights, known):
-            best: dict[int, tuple[ResolvedQuery, Evidence, Ranked]] = {}
-            for subset in subsets:
-                sub = resolve_query([resolved.terms[i] for i in subset], parsed, live)
-                ev, ranked = self._ranked(sub, parsed, k)
-                kept = share(subset, weights, known)
-                for r in ranked:
-                    as_whole = Ranked(round(scaled(r.score, kept), 1), r.post_no, r.slot)
-                    if r.post_no not in best or best[r.post_no][2].score < as_whole.score:
-                        best[r.post_no] = (sub, ev, as_whole)
-            if best:
-                return sorted(best.values(), key=lambda found: -found[2].score)[:k]
-        return []
-
     def _ranked(
-        self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int
+        self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int, shared: Shared
     ) -> tuple[Evidence, list[Ranked]]:
-        ev = self._evidence(resolved, parsed, k)
+        ev = self._evidence(resolved, parsed, k, shared)
         short = shortlist(ev, k, self._c.post_ts.values)
         ranked = rank_posts(
             resolved,
@@ -259,10 +239,18 @@ class SearchIndex:
         )
         return ev, ranked
 
-    def _evidence(self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int) -> Evidence:
+    def _evidence(
+        self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int, shared: Shared | None = None
+    ) -> Evidence:
         # Dead slots are out of the postings already: only filters need a mask.
-        allowed = self._allowed(parsed) if parsed.has_filters or parsed.phrases else None
-        return gather(resolved, self._shortlist_view(), allowed, k)
+        allowed = None
+        if parsed.has_filters or parsed.phrases:
+            # The same filters for every subset of the query's words: computed once.
+            allowed = shared.allowed if shared and shared.allowed is not None else None
+            allowed = self._allowed(parsed) if allowed is None else allowed
+            if shared is not None:
+                shared.allowed = allowed
+        return gather(resolved, self._shortlist_view(), allowed, k, shared)
 
     def _shortlist_view(self) -> ShortlistView:
         """The columns the shortlist reads, bundled once until the next update."""
@@ -275,52 +263,6 @@ class SearchIndex:
                 post_len=self._c.post_len.values,
             )
         return self._view
-
-    def _hits(
-        self,
-        whole: ResolvedQuery,
-        found: list[tuple[ResolvedQuery, Evidence, Ranked]],
-        query: str,
-    ) -> list[SearchHit]:
-        """The hits to show, each post's snippet from the (sub)query that found it."""
-        records = self._records([r.post_no for _, _, r in found])
-        typed = typed_words(query)
-        hits = []
-        for resolved, ev, r in found:
-            first = int(self._c.post_first.values[r.post_no])
-            end = first + int(self._c.post_len.values[r.post_no])
-            # The query's words this post holds nowhere, as the user typed them.
-            missing = tuple(
-                typed.get(t.word, t.word) for t in whole.terms if not holds_in(t, first, end)
-            )
-            slot = r.slot
-            if int(self._c.slot_field.values[first]) == TITLE_FIELD:
-                # The title is shown above the snippet: the snippet comes from the passages.
-                first += 1
-            snippet, spans = "", list[tuple[int, int]]()
-            if first < end:  # else a post that is only a title: no snippet
-                slot = body_slot(first, end, ev) if slot < first else slot
-                snippet, spans, slot = hit_snippet(resolved, slot, first, end, ev, self._texts)
-            post = records.get(r.post_no)
-            if post is None:  # removed by another process since this one last updated
-                continue
-            hits.append(
-                SearchHit(
-                    post_id=post.post_id,
-                    title=post.title,
-                    source=post.source,
-                    author=post.author,
-                    published=post.published,
-                    url=post.url,
-                    score=round(r.score, 1),
-                    snippet=snippet,
-                    match=spans,
-                    kind=KINDS[int(self._c.slot_kind.values[slot])],
-                    speaker=self._texts([slot]).get(slot, (None, ""))[0],
-                    missing=missing,
-                )
-            )
-        return hits
 
     def _records(self, post_nos: list[int]) -> dict[int, PostRecord]:
         return self._c.file.post_records(post_nos)
@@ -393,18 +335,3 @@ class SearchIndex:
             if respelled is None or not self.search(respelled, limit=1).hits:
                 return None
             return respelled
-
-
-def _merged(
-    found: list[tuple[ResolvedQuery, Evidence, Ranked]],
-    relaxed: list[tuple[ResolvedQuery, Evidence, Ranked]],
-    k: int,
-) -> list[tuple[ResolvedQuery, Evidence, Ranked]]:
-    """The best `k` of both lists, each post once at its better score; a post of both keeps
-    the whole query's match (its snippet shows every word)."""
-    best = {r.post_no: (q, ev, r) for q, ev, r in relaxed}
-    for q, ev, r in found:
-        if r.post_no in best:
-            r = Ranked(max(r.score, best[r.post_no][2].score), r.post_no, r.slot)
-        best[r.post_no] = (q, ev, r)
-    return sorted(best.values(), key=lambda f: -f[2].score)[:k]

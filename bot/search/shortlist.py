@@ -19,7 +19,7 @@ import numpy as np
 from bot.search.kinds import TITLE_FIELD
 from bot.search.postings import REPEATED
 from bot.search.resolved import ResolvedQuery
-from bot.search.tally import Hits, ShortlistView, need, tally_postings, within
+from bot.search.tally import Hits, Shared, ShortlistView, need, tally_postings, within
 
 # The best passage's estimate, in units of the query's total IDF, and its parts: as in
 # `passage_score`, the words' coverage counts most, then their proximity, then being the title.
@@ -69,19 +69,24 @@ class _Passages(NamedTuple):
 
 
 def gather(
-    query: ResolvedQuery, view: ShortlistView, allowed: np.ndarray | None, k: int
+    query: ResolvedQuery,
+    view: ShortlistView,
+    allowed: np.ndarray | None,
+    k: int,
+    shared: Shared | None = None,
 ) -> Evidence:
     """Score every post holding at least all but `query.allowed_misses` query words, among
     the `allowed` ones (a bool mask by post_no; None: every live post).
 
     MaxScore-like: a post missing every one of the `allowed_misses + 1` rarest words cannot
     qualify, so only those words' postings are read whole; the commoner words' postings
-    count only inside the posts those found. Passages are then read in batches of posts,
+    count only inside the posts those found. What whole postings give is kept in `shared`
+    for the next query of the same words. Passages are then read in batches of posts,
     best BM25F first, until no post left can reach the `k`-th best.
     """
     # IDF over passages, known from the postings' lengths without reading them.
     idf = list(query.weights)
-    tally, kept = tally_postings(query, view, allowed, idf)
+    tally, kept = tally_postings(query, view, allowed, idf, shared)
     candidates = np.flatnonzero(tally.count >= need(query))
     bm25 = tally.score.copy()
     bound = _bound(query, bm25, tally.cover, tally.count, candidates, sum(idf) or 1.0)

@@ -58,15 +58,31 @@ class Tally:
     cover: np.ndarray  # the most of the query (IDF-weighted) a passage can hold
 
 
+class Shared:
+    """What each query word's postings give read whole, whatever the other words: kept
+    while the subsets of one query's words are searched, which share most of their words."""
+
+    def __init__(self) -> None:
+        self.posts: dict[int, np.ndarray] = {}  # by id(term): each posting's post_no
+        self.parts: dict[tuple[int, float], tuple[np.ndarray, np.ndarray, float]] = {}
+        self.allowed: np.ndarray | None = None  # the query's filters, by post_no
+
+
 def need(query: ResolvedQuery) -> int:
     """How many query words a post must hold to be a candidate."""
     return max(1, len(query.terms) - query.allowed_misses)
 
 
 def tally_postings(
-    query: ResolvedQuery, view: ShortlistView, allowed: np.ndarray | None, idf: list[float]
+    query: ResolvedQuery,
+    view: ShortlistView,
+    allowed: np.ndarray | None,
+    idf: list[float],
+    shared: Shared | None = None,
 ) -> tuple[Tally, list[Hits]]:
-    """Every post's tally from the query words' postings, rarest first; the postings kept."""
+    """Every post's tally from the query words' postings, rarest first; the postings kept
+    (what a word's whole postings give taken from `shared`, and kept there)."""
+    shared = shared or Shared()
     n_posts = len(view.post_len)
     tally = Tally(
         np.zeros(n_posts, dtype=np.float64),
@@ -81,7 +97,10 @@ def tally_postings(
     holding = np.empty(0, dtype=np.int64)  # posts that can still hold enough words
     for done, i in enumerate(rarest):
         term = query.terms[i]
-        hits = Hits(term.slots, term.quality, term.pos, view.slot_post[term.slots])
+        posts = shared.posts.get(id(term))
+        if posts is None:
+            posts = shared.posts[id(term)] = view.slot_post[term.slots]
+        whole = hits = Hits(term.slots, term.quality, term.pos, posts)
         if done < essential:
             if allowed is not None:
                 hits = hits.take(np.flatnonzero(allowed[hits.posts]))
@@ -91,7 +110,10 @@ def tally_postings(
             # needed (allowed ones: the rarer words were read in those only).
             holding = holding[tally.count[holding] + (len(rarest) - done) >= needed]
             hits = _among(hits, holding, view)
-        _add_term(tally, hits, idf[i], view)
+        if hits is whole:
+            _add_part(tally, _whole_part(shared, (id(term), idf[i]), hits, view))
+        else:
+            _add_term(tally, hits, idf[i], view)
         kept[i] = hits
         if done == essential - 1:
             holding = np.flatnonzero(tally.count)
@@ -107,18 +129,40 @@ def _among(hits: Hits, posts: np.ndarray, view: ShortlistView) -> Hits:
     return hits.take(within(hits.slots, view.post_first[posts], view.post_len[posts]))
 
 
-def _add_term(tally: Tally, hits: Hits, idf: float, view: ShortlistView) -> None:
-    """Add one query word's saturated BM25F part, holding and best spelling to `tally`."""
+def _whole_part(
+    shared: Shared, key: tuple[int, float], hits: Hits, view: ShortlistView
+) -> tuple[np.ndarray, np.ndarray, float]:
+    part = shared.parts.get(key)
+    if part is None:
+        part = shared.parts[key] = _part(hits, key[1], len(view.post_len), view)
+    return part
+
+
+def _part(
+    hits: Hits, idf: float, n_posts: int, view: ShortlistView
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """One query word's saturated BM25F part, the posts holding it and its best spelling's
+    share of the word's IDF."""
     weights = view.slot_weight[hits.slots] * hits.quality
-    tf = np.bincount(hits.posts, weights=weights, minlength=len(tally.score))
+    tf = np.bincount(hits.posts, weights=weights, minlength=n_posts)
     held = tf > 0
-    # score += idf * (K1 + 1) * tf / (tf + K1), in place: these arrays span every post.
+    # idf * (K1 + 1) * tf / (tf + K1), in place: these arrays span every post.
     saturated = tf + K1
     np.divide(tf, saturated, out=saturated)
     saturated *= idf * (K1 + 1.0)
+    return saturated, held, idf * float(hits.quality.max(initial=0.0))
+
+
+def _add_part(tally: Tally, part: tuple[np.ndarray, np.ndarray, float]) -> None:
+    saturated, held, cover = part
     np.add(tally.score, saturated, out=tally.score)
     np.add(tally.count, held, out=tally.count)
-    np.add(tally.cover, held * (idf * float(hits.quality.max(initial=0.0))), out=tally.cover)
+    np.add(tally.cover, held * cover, out=tally.cover)
+
+
+def _add_term(tally: Tally, hits: Hits, idf: float, view: ShortlistView) -> None:
+    """Add one query word's saturated BM25F part, holding and best spelling to `tally`."""
+    _add_part(tally, _part(hits, idf, len(tally.score), view))
 
 
 def within(slots: np.ndarray, firsts: np.ndarray, counts: np.ndarray) -> np.ndarray:
