@@ -59,9 +59,11 @@ class ChatStore(StoreBase):
 
     async def chats_with_digest(self) -> list[Chat]:
         """Active chats that asked for digests."""
-        rows = await self._db.fetchall(
-            f"SELECT {_CHAT_COLUMNS} FROM chats WHERE digest IS NOT NULL AND active = 1"
-        )
+        return await self._chats_where("digest IS NOT NULL AND active = 1")
+
+    async def _chats_where(self, condition: str) -> list[Chat]:
+        """The chats meeting an SQL condition of the store's own (never a user's text)."""
+        rows = await self._db.fetchall(f"SELECT {_CHAT_COLUMNS} FROM chats WHERE {condition}")
         return [_chat(row) for row in rows]
 
     async def update_chat(self, chat_id: int, **values: Any) -> None:

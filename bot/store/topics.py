@@ -118,12 +118,13 @@ class TopicStore(ChatStore):
 
     async def topics_with_digest(self) -> list[Chat]:
         """Topics of active chats that asked for digests and are not paused, as chats."""
-        rows = await self._db.fetchall(
-            f"SELECT chat_id, {_COLUMNS} FROM topics WHERE digest IS NOT NULL AND paused_at IS NULL"
-        )
-        topics = []
-        for row in rows:
-            chat = await self.chat(row["chat_id"])
-            if chat is not None and chat.active:
-                topics.append(as_topic(chat, row))
-        return topics
+        due = "digest IS NOT NULL AND paused_at IS NULL"
+        rows = await self._db.fetchall(f"SELECT chat_id, {_COLUMNS} FROM topics WHERE {due}")
+        # Their chats in one query, not one each: the digest job runs every minute.
+        chats = {
+            chat.id: chat
+            for chat in await self._chats_where(
+                f"active = 1 AND id IN (SELECT chat_id FROM topics WHERE {due})"
+            )
+        }
+        return [as_topic(chats[row["chat_id"]], row) for row in rows if row["chat_id"] in chats]

@@ -87,13 +87,9 @@ class AdminAlerts:
         if not pending:
             return
         self._last_sent = self._clock()
-        for admin in self._admin_ids:
-            try:
-                chat = await self._store.chat(admin)
-                lang = chat.language if chat else "fr"
-                await self._bot.send_message(admin, compose_alert(lang, pending))
-            except Exception as exc:
-                log.warning("could not tell admin %s: %s", admin, exc)
+        await message_admins(
+            self._bot, self._store, self._admin_ids, lambda lang: compose_alert(lang, pending)
+        )
 
     async def close(self) -> None:
         """At shutdown: what is still gathered is dropped (the poller logged it)."""
@@ -101,6 +97,19 @@ class AdminAlerts:
             self._flush.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flush
+
+
+async def message_admins(
+    bot: Bot, store: Store, admin_ids: frozenset[int], compose: Callable[[str], str]
+) -> None:
+    """Send each of ADMIN_IDS the message `compose` writes in their language; never raises
+    (an admin who never opened a chat with the bot is logged and skipped)."""
+    for admin in admin_ids:
+        try:
+            chat = await store.chat(admin)
+            await bot.send_message(admin, compose(chat.language if chat else "fr"))
+        except Exception as exc:
+            log.warning("could not tell admin %s: %s", admin, exc)
 
 
 def compose_alert(lang: str, pending: dict[str, str | None]) -> str:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from telegram.error import TelegramError
-
 from bot import render
 from bot.delivery.sender import TopicPaused
 from bot.i18n import text
 from bot.models import Chat
+from bot.telegram.alerts import message_admins
 from bot.telegram.context import Said, on_message, thread_of
 from bot.telegram.services import Bot, Context, RelaisApp, Services, services_of
 
@@ -47,17 +46,14 @@ async def topic_event(said: Said, context: Context) -> None:
 
 async def tell_admins(bot: Bot, services: Services, topic: Chat) -> None:
     """Tell ADMIN_IDS, each in their language, that a topic is paused; never raises."""
-    for admin in services.settings.admin_ids:
-        try:
-            chat = await services.store.chat(admin)
-            lang = chat.language if chat else "fr"
-            topic_name = render.escape(topic.topic_title or f"#{topic.thread_id}")
-            group = render.escape(topic.title or str(topic.id))
-            await bot.send_message(
-                admin, text(lang, "topic_paused_admin", topic=topic_name, chat=group)
-            )
-        except (TelegramError, OSError) as exc:
-            log.warning("could not tell admin %s about topic %s: %s", admin, topic.thread_id, exc)
+    topic_name = render.escape(topic.topic_title or f"#{topic.thread_id}")
+    group = render.escape(topic.title or str(topic.id))
+    await message_admins(
+        bot,
+        services.store,
+        services.settings.admin_ids,
+        lambda lang: text(lang, "topic_paused_admin", topic=topic_name, chat=group),
+    )
 
 
 def topic_notice(app: RelaisApp) -> TopicPaused:
