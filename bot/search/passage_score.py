@@ -9,6 +9,13 @@ The score is 0-100:
   +  8 × title      the passage is the post's title (less than the exact phrase: the
                     phrase in the body beats the same words, close but not it, in a title)
 
+A word the passage lacks but its post's title holds (`context`) counts for the coverage as
+the title holds it, when the title holds none of the passage's own words: the title heads
+every passage, and the two hold the query between them. The passage's own words give the
+proximity, the title's words counting half (TITLE_CONTEXT) and no phrase, so a passage
+holding the rest of the query together, under a title naming its rare word, ranks above
+all the words scattered in one passage and below all of them together.
+
 `MIN_SCORE` (55) is the cutoff: every query word present anywhere in a passage just clears
 it; a fuzzy, partial or scattered match has to make up for it with proximity, which is how
 unrelated queries end up with no result instead of the least bad noise.
@@ -28,6 +35,8 @@ from bot.text import STOP_WORDS, stem, word_spans, words
 
 MIN_SCORE = 55.0
 W_COVERAGE, W_PROXIMITY, W_PHRASE, W_TITLE = 55.0, 30.0, 10.0, 8.0
+# How much a word held by the post's title only counts in a passage's proximity.
+TITLE_CONTEXT = 0.5
 # Characters of extra distance that halve the proximity (about two words and a half).
 PROXIMITY_HALF = 15.0
 # A snippet's bold span wider than this is narrowed to the rarest word.
@@ -63,23 +72,42 @@ def occurrences(query: ResolvedQuery, norm: str) -> list[tuple[int, int, int, fl
     return occ
 
 
-def score_passage(query: ResolvedQuery, norm: str, *, title: bool = False) -> float | None:
-    """The 0-100 score of a normalized passage, or None when it does not match."""
+def score_passage(
+    query: ResolvedQuery,
+    norm: str,
+    *,
+    title: bool = False,
+    context: list[float] | None = None,
+) -> float | None:
+    """The 0-100 score of a normalized passage, or None when it does not match; `context`:
+    by term, the quality at which the post's title holds it."""
     occ = occurrences(query, norm)
     if not occ:
         return None
     terms = query.terms
     n = len(terms)
-    best = [0.0] * n
+    own = [0.0] * n
     for _, _, ti, q in occ:
-        if q > best[ti]:
-            best[ti] = q
+        if q > own[ti]:
+            own[ti] = q
+    best = own
+    if context and not any(o and c for o, c in zip(own, context, strict=True)):
+        # The title and the passage each hold their part of the query: together, the post
+        # holds it. (A title holding the passage's words too is scored on its own.)
+        best = [max(o, c) for o, c in zip(own, context, strict=True)]
     matched = [i for i in range(n) if best[i] > 0.0]
     k = len(matched)
     if k < n - query.allowed_misses:
         return None
     coverage = sum(w * q for w, q in zip(query.weights, best, strict=True)) / query.total_weight
-    proximity, phrase = _proximity(query, norm, occ, matched, best)
+    inside = [i for i in range(n) if own[i] > 0.0]
+    proximity, phrase = _proximity(query, norm, occ, inside, own)
+    if len(inside) < k:
+        # Words from the title: nearer than anywhere else in the post, not in the passage.
+        held = sum(query.weights[i] for i in inside)
+        heading = sum(query.weights[i] for i in matched) - held
+        proximity *= (held + TITLE_CONTEXT * heading) / (held + heading)
+        phrase = 0.0
     if k < n and proximity < 0.5:
         # A missing word is tolerated as an extra word next to a real match, not otherwise.
         return None

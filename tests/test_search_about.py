@@ -1,0 +1,61 @@
+"""What a post is about: a word opening its passages, its title heading every passage."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.search import SearchIndex
+from tests.test_search import ids, para, post
+
+OLD = datetime(2023, 9, 13, tzinfo=UTC)
+NEW = datetime(2024, 3, 1, tzinfo=UTC)
+
+
+def test_a_word_opening_the_passages_of_a_post_is_what_it_is_about() -> None:
+    # Post 2, newer, holds « Arcom » more often, each time in passing; post 1 opens its
+    # lead and its paragraph with it.
+    index = SearchIndex.build(
+        [
+            post(
+                1,
+                "JournalDuGeek",
+                "L’Arcom recommande une baisse de la qualité d’image",
+                OLD,
+                para("L'Arcom recommande la création d'un bouton pour les vidéos."),
+                para("L'Arcom invite les plateformes à réduire leur impact."),
+            ),
+            post(
+                2,
+                "Numerama",
+                "Des médias et l'arcom dans un rapport annuel",
+                NEW,
+                para("Le rapport cite la télévision, la radio et l'arcom parmi d'autres."),
+                para("Les chaînes, les régies et l'arcom se réunissent chaque année."),
+                para("Un colloque réunit éditeurs, juristes et l'arcom au printemps."),
+            ),
+        ]
+    )
+    assert ids(index.search("arcom")) == [1, 2]
+
+
+def test_a_passage_and_its_title_hold_the_query_between_them() -> None:
+    # Post 1's title names Casilli, its passage « le travail du clic »; post 2 holds the
+    # three words in one passage, scattered.
+    noise = "Casilli écrit sur le travail des vergers et sur le clic des cueilleurs."
+    index = SearchIndex.build(
+        [
+            post(
+                1,
+                "LeVentSeLeve",
+                "Antonio Casilli : « La menace des robots »",
+                OLD,
+                para("Je m'intéresse aux origines du travail du clic en France."),
+            ),
+            post(2, "Numerama", "Chronique du nord", NEW, para(noise)),
+            post(3, "Numerama", "Le travail", NEW, para("Le travail des cueilleurs.")),
+            post(4, "Numerama", "Un clic", NEW, para("Un clic de souris.")),
+        ]
+    )
+    found = index.search("casilli travail du clic")
+    assert ids(found)[:2] == [1, 2], [(h.post_id, h.score) for h in found.hits]
+    assert ids(index.search("travail du clic"))[0] == 1
