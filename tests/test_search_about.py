@@ -59,3 +59,40 @@ def test_a_passage_and_its_title_hold_the_query_between_them() -> None:
     found = index.search("casilli travail du clic")
     assert ids(found)[:2] == [1, 2], [(h.post_id, h.score) for h in found.hits]
     assert ids(index.search("travail du clic"))[0] == 1
+
+
+def test_a_run_of_the_query_as_written_counts_as_part_of_its_phrase() -> None:
+    # Neither post holds « robots »; post 1 holds « travailleurs du clic » as written, post 2
+    # (newer) the same two words as close, but not the query's wording.
+    index = SearchIndex.build(
+        [
+            post(1, "LeVentSeLeve", "Entretien", OLD, para("Les travailleurs du clic.")),
+            post(2, "Numerama", "Enquête", NEW, para("Les travailleurs et clic.")),
+            post(3, "Numerama", "Les robots", NEW, para("Des robots.")),
+        ]
+    )
+    assert ids(index.search("les travailleurs du clic et les robots"))[:2] == [1, 2]
+
+
+def test_a_post_whose_title_and_passage_hold_the_query_is_read_among_many() -> None:
+    # Sixty newer posts hold the three words, each more than once and apart (their cheap
+    # estimate is optimistic); post 1 holds them between its title and one passage.
+    scattered = (
+        "Casilli et casilli encore, puis le travail des champs et un travail de bureau, "
+        "une note sans rapport, un clic ici et un clic là."
+    )
+    noise = [post(n, "Numerama", f"Chronique {n}", NEW, para(scattered)) for n in range(2, 62)]
+    found = [
+        post(
+            1,
+            "LeVentSeLeve",
+            "Antonio Casilli : « La menace des robots »",
+            OLD,
+            para("Le travail des champs et les robots, le travail de bureau, un clic, un clic."),
+            para("Je m'intéresse aux origines du travail du clic en France."),
+        )
+    ]
+    index = SearchIndex.build(noise + found)
+    hit = index.search("casilli travail du clic").hits[0]
+    assert hit.post_id == 1
+    assert "origines du travail du clic" in hit.snippet

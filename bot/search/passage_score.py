@@ -5,14 +5,16 @@ The score is 0-100:
 
     55 × coverage   IDF-weighted share of the query words found, fuzzy matches counting less
   + 30 × proximity  how tightly the found words sit together, compared with the query itself
-  + 10 × phrase     the query's words (stop words included) stand in a row, in order
+  + 10 × phrase     the query's words (stop words included) stand in a row, in order; for
+                    a passage lacking some, the share of the query's weight of those it
+                    holds, when they are a run of the query as written
   +  8 × title      the passage is the post's title (less than the exact phrase: the
                     phrase in the body beats the same words, close but not it, in a title)
 
 A word the passage lacks but its post's title holds (`context`) counts for the coverage as
 the title holds it, when the title holds none of the passage's own words: the title heads
 every passage, and the two hold the query between them. The passage's own words give the
-proximity, the title's words counting half (TITLE_CONTEXT) and no phrase, so a passage
+proximity and phrase, the title's words counting half (TITLE_CONTEXT), so a passage
 holding the rest of the query together, under a title naming its rare word, ranks above
 all the words scattered in one passage and below all of them together.
 
@@ -106,8 +108,8 @@ def score_passage(
         # Words from the title: nearer than anywhere else in the post, not in the passage.
         held = sum(query.weights[i] for i in inside)
         heading = sum(query.weights[i] for i in matched) - held
-        proximity *= (held + TITLE_CONTEXT * heading) / (held + heading)
-        phrase = 0.0
+        near = (held + TITLE_CONTEXT * heading) / (held + heading)
+        proximity, phrase = proximity * near, phrase * near
     if k < n and proximity < 0.5:
         # A missing word is tolerated as an extra word next to a real match, not otherwise.
         return None
@@ -190,10 +192,29 @@ def _proximity(
         # Every candidate already holds the quoted phrases word for word.
         return proximity, 1.0
     phrase = 0.0
-    if in_order and slack <= 3 and len(matched) == n and len(query.sequence) > 1:
+    if in_order and slack <= 3 and len(query.sequence) > 1:
         around = words(norm[max(0, win_start - 40) : win_end + 40])
-        phrase = 1.0 if _holds_sequence(query, around) else 0.0
+        if len(matched) == n:
+            phrase = 1.0 if _holds_sequence(query, around) else 0.0
+        elif (run := _run(query, matched)) and _holds_sequence(query, around, run):
+            # Part of the query as written (« travailleurs du clic » of a sentence): its
+            # share of the query's weight.
+            phrase = sum(query.weights[i] for i in matched) / query.total_weight
     return proximity, phrase
+
+
+def _run(query: ResolvedQuery, matched: list[int]) -> tuple[str, ...] | None:
+    """The query's words from the first of `matched` to the last, stop words between
+    included, when at least two and no other query word stands between them."""
+    seq = query.sequence
+    at = {i: seq.index(query.terms[i].word) for i in matched if query.terms[i].word in seq}
+    if len(at) < 2 or len(at) < len(matched):
+        return None
+    lo, hi = min(at.values()), max(at.values())
+    others = (t.word for i, t in enumerate(query.terms) if i not in at)
+    if any(w in seq[lo : hi + 1] for w in others):
+        return None
+    return seq[lo : hi + 1]
 
 
 def min_window(occ: list[tuple[int, int, int, float]], need: int) -> tuple[int, int]:
@@ -221,9 +242,12 @@ def min_window(occ: list[tuple[int, int, int, float]], need: int) -> tuple[int, 
     return best
 
 
-def _holds_sequence(query: ResolvedQuery, toks: list[str]) -> bool:
-    """True when the query's words stand in a row in `toks` (stems and expansions count)."""
-    seq = query.sequence
+def _holds_sequence(
+    query: ResolvedQuery, toks: list[str], seq: tuple[str, ...] | None = None
+) -> bool:
+    """True when the query's words (or `seq`, a run of them) stand in a row in `toks`
+    (stems and expansions count)."""
+    seq = query.sequence if seq is None else seq
     expansions = {t.word: t.expansions for t in query.terms}
     n = len(seq)
     for i in range(len(toks) - n + 1):

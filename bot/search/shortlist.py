@@ -90,7 +90,9 @@ def gather(
     candidates = np.flatnonzero(tally.count >= need(query))
     bm25 = tally.score.copy()
     bound = _bound(query, bm25, tally.cover, tally.count, candidates, sum(idf) or 1.0)
-    found = _merged(_estimate(query, view, kept, idf, candidates, bound, tally.score, k))
+    found = _merged(
+        _estimate(query, view, kept, idf, candidates, bound, tally.score, k, tally.count)
+    )
     return Evidence(
         score=tally.score,
         bm25=bm25,
@@ -112,6 +114,7 @@ def _estimate(
     bound: np.ndarray,
     score: np.ndarray,
     k: int,
+    count: np.ndarray,
 ) -> list[_Passages]:
     """Add the best passage estimates to `score`, best bounds first, while the `k`-th can move."""
     # MaxScore: a post whose upper bound is below the k-th best score so far cannot enter
@@ -130,7 +133,7 @@ def _estimate(
         batch = candidates[picked[bound[picked] >= theta]]
         done += len(picked)
         size *= 2  # few rounds, whatever the number of candidates
-        part = _batch_passages(query, view, kept, idf, batch)
+        part = _headed(query, view, _batch_passages(query, view, kept, idf, batch), count)
         if len(part.matched):
             _add_best(score, part, view, sum(idf) or 1.0)
             parts.append(part)
@@ -171,6 +174,38 @@ def _batch_passages(
         at = within(hits.slots, firsts, counts)
         chosen.append((hits.slots[at], hits.quality[at], hits.pos[at]))
     return _Passages(*_passages(query, chosen, idf, view.slot_field))
+
+
+def _headed(
+    query: ResolvedQuery, view: ShortlistView, part: _Passages, count: np.ndarray
+) -> _Passages:
+    """The passages' estimates with their post's title heading them (`passage_score`'s
+    context): a passage holding the words its title lacks, when the post holds both parts
+    (its words number at least the two counts), is estimated on the query's words the two
+    hold, as close as its own words."""
+    n = len(query.terms)
+    matched = part.matched
+    if n < 2 or not len(matched):
+        return part
+    owners = view.slot_post[matched]
+    titles = view.slot_field[matched] == TITLE_FIELD
+    if not titles.any():
+        return part
+    t_owner = owners[titles]
+    at = np.minimum(np.searchsorted(t_owner, owners), len(t_owner) - 1)
+    headed = (t_owner[at] == owners) & ~titles
+    head_w = np.where(headed, part.weights[titles][at], 0.0)
+    head_terms = np.where(headed, part.terms[titles][at], 0)
+    apart = part.terms + head_terms
+    headed &= (apart <= n) & (count[owners] >= apart)
+    if not headed.any():
+        return part
+    # As close as the passage's own words may stand (an upper bound, as for words standing
+    # more than once): the full score counts the title's words at TITLE_CONTEXT.
+    near = np.where(part.terms == 1, CLOSE, part.estimate - SHARE * part.weights)
+    combined = SHARE * np.minimum(1.0, part.weights + head_w) + near
+    estimate = np.where(headed, np.maximum(part.estimate, combined), part.estimate)
+    return part._replace(estimate=estimate)
 
 
 def _add_best(score: np.ndarray, part: _Passages, view: ShortlistView, total: float) -> None:
@@ -230,9 +265,14 @@ def _passages(
         return np.empty(0, dtype=np.int64), empty, np.empty(0, dtype=np.int64), empty
     share = np.concatenate([q * (w / total) for (_, q, _), w in zip(kept, idf, strict=True)])
     pos = np.concatenate([p for _, _, p in kept])
+    # Where each word stands in the query, in words (stop words counted, as in passages).
+    seq = query.sequence
+    placed = all(t.word in seq for t in query.terms)
+    where = [seq.index(t.word) if placed else i for i, t in enumerate(query.terms)]
+    place = np.repeat(np.array(where, dtype=np.int32), [len(s) for s, _, _ in kept])
     # Each word's postings are ascending: a stable sort merges the runs quickly.
     order = np.argsort(slots, kind="stable")
-    slots, share, pos = slots[order], share[order], pos[order]
+    slots, share, pos, place = slots[order], share[order], pos[order], place[order]
     new = np.empty(len(slots), dtype=bool)
     new[0] = True
     np.not_equal(slots[1:], slots[:-1], out=new[1:])
@@ -250,11 +290,15 @@ def _passages(
     singles = np.add.reduceat(single, starts, dtype=np.int32)
     span = np.where(singles >= 2, high - low, 0)
     exact = singles == terms
-    # In the query, the words found stand as far apart as their count (and the stop words
-    # between them) makes them; all of them: the whole query's length.
+    # In the query, the words found stand as far apart as they do there (the stop words
+    # between them counted); all of them: the whole query's length.
     whole = max(1, len(query.sequence)) - 1
     every = terms >= len(query.terms)
-    excess = np.maximum(0.0, span - np.where(every, whole, singles - 1))
+    far = np.maximum.reduceat(np.where(single, place, 0), starts)
+    near = np.minimum.reduceat(np.where(single, place, REPEATED), starts)
+    apart = np.where(singles >= 2, far - near, 0) if placed else singles - 1
+    expected = np.where(every, whole, np.maximum(apart, singles - 1))
+    excess = np.maximum(0.0, span - expected)
     several = terms >= min(2, len(query.terms))
     closeness = np.where(several, 1.0 / (1.0 + excess / CLOSE_HALF), 0.0)
     phrase = every & exact & (span == whole) & (len(query.terms) > 1)
