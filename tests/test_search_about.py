@@ -76,7 +76,8 @@ def test_a_run_of_the_query_as_written_counts_as_part_of_its_phrase() -> None:
 
 def test_a_post_whose_title_and_passage_hold_the_query_is_read_among_many() -> None:
     # Sixty newer posts hold the three words, each more than once and apart (their cheap
-    # estimate is optimistic); post 1 holds them between its title and one passage.
+    # estimate is optimistic); post 1 holds them between its title and one passage, after
+    # three passages of its own like theirs: the one holding the query as written is read.
     scattered = (
         "Casilli et casilli encore, puis le travail des champs et un travail de bureau, "
         "une note sans rapport, un clic ici et un clic là."
@@ -88,7 +89,10 @@ def test_a_post_whose_title_and_passage_hold_the_query_is_read_among_many() -> N
             "LeVentSeLeve",
             "Antonio Casilli : « La menace des robots »",
             OLD,
-            para("Le travail des champs et les robots, le travail de bureau, un clic, un clic."),
+            *[
+                para(f"{n} : le travail des champs, le travail de bureau, un clic, un clic.")
+                for n in ("Hier", "Demain", "Toujours")
+            ],
             para("Je m'intéresse aux origines du travail du clic en France."),
         )
     ]
@@ -96,3 +100,29 @@ def test_a_post_whose_title_and_passage_hold_the_query_is_read_among_many() -> N
     hit = index.search("casilli travail du clic").hits[0]
     assert hit.post_id == 1
     assert "origines du travail du clic" in hit.snippet
+
+
+def test_the_kind_of_post_asked_for_is_no_word_to_find() -> None:
+    # « l'interview de Casilli » asks for a kind of post: post 2, newer, holds « interviewé »
+    # beside « Casilli » and « clic », post 1 is Casilli’s interview.
+    index = SearchIndex.build(
+        [
+            post(
+                1,
+                "LeVentSeLeve",
+                "Antonio Casilli : « La menace des robots »",
+                OLD,
+                ("answer", "A. Casilli", "Je m'intéresse aux origines du travail du clic."),
+            ),
+            post(
+                2,
+                "Numerama",
+                "Témoignage",
+                NEW,
+                para("Un interviewé, Casilli, et un clic."),
+            ),
+            post(3, "Numerama", "Le travail", NEW, para("Le travail des cueilleurs, un clic.")),
+        ]
+    )
+    found = index.search("je cherche l'interview de Casilli sur le travail du clic")
+    assert ids(found)[0] == 1, [(h.post_id, h.score) for h in found.hits]

@@ -60,12 +60,14 @@ class Evidence:
 
 
 class _Passages(NamedTuple):
-    """Matched slots (ascending) with their share of the query, words held and estimate."""
+    """Matched slots (ascending) with their share of the query, words held and estimate,
+    and what a run of the query as written adds to the estimate (`run`)."""
 
     matched: np.ndarray
     weights: np.ndarray
     terms: np.ndarray
     estimate: np.ndarray
+    run: np.ndarray
 
 
 def gather(
@@ -214,7 +216,9 @@ def _add_best(score: np.ndarray, part: _Passages, view: ShortlistView, total: fl
     # matched slots come together.
     owners = view.slot_post[part.matched]
     starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-    best = np.maximum.reduceat(part.estimate, starts)
+    # A run of the query chooses among a post's passages, not among posts: between posts,
+    # those holding most words near one another would crowd out those holding them all.
+    best = np.maximum.reduceat(part.estimate - part.run, starts)
     score[owners[starts]] += BEST_PASSAGE * total * best
 
 
@@ -225,10 +229,10 @@ def _merged(parts: list[_Passages]) -> _Passages:
     if not parts:
         nothing = np.empty(0, dtype=np.int64)
         none = np.empty(0, dtype=np.float64)
-        return _Passages(nothing, none, nothing, none)
-    matched, weights, terms, estimate = (np.concatenate(a) for a in zip(*parts, strict=True))
-    ascending = np.argsort(matched, kind="stable")
-    return _Passages(matched[ascending], weights[ascending], terms[ascending], estimate[ascending])
+        return _Passages(nothing, none, nothing, none, none)
+    merged = _Passages(*(np.concatenate(a) for a in zip(*parts, strict=True)))
+    ascending = np.argsort(merged.matched, kind="stable")
+    return _Passages(*(a[ascending] for a in merged))
 
 
 def _bound(
@@ -252,7 +256,7 @@ def _passages(
     kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     idf: list[float],
     slot_field: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The slots holding a query word (ascending), the IDF-weighted share of the query each
     holds, how many query words, and the estimate of its score: that share, how close its
     words may stand (1 when as close as in the query, halved by every CLOSE_HALF words
@@ -262,7 +266,7 @@ def _passages(
     slots = np.concatenate([s for s, _, _ in kept])
     if not len(slots):
         empty = np.empty(0, dtype=np.float64)
-        return np.empty(0, dtype=np.int64), empty, np.empty(0, dtype=np.int64), empty
+        return np.empty(0, dtype=np.int64), empty, np.empty(0, dtype=np.int64), empty, empty
     share = np.concatenate([q * (w / total) for (_, q, _), w in zip(kept, idf, strict=True)])
     pos = np.concatenate([p for _, _, p in kept])
     # Where each word stands in the query, in words (stop words counted, as in passages).
@@ -302,9 +306,11 @@ def _passages(
     several = terms >= min(2, len(query.terms))
     closeness = np.where(several, 1.0 / (1.0 + excess / CLOSE_HALF), 0.0)
     phrase = every & exact & (span == whole) & (len(query.terms) > 1)
-    estimate = SHARE * weights + CLOSE * closeness + PHRASE * phrase
+    # Some of the words, as far apart as in the query: likely a run of it as written.
+    run = PHRASE * weights * (~every & exact & (singles >= 2) & (span == expected))
+    estimate = SHARE * weights + CLOSE * closeness + PHRASE * phrase + run
     estimate += TITLE_BONUS * (slot_field[matched] == TITLE_FIELD)
-    return matched, weights, terms, estimate
+    return matched, weights, terms, estimate, run
 
 
 def post_slots(first: int, count: int, ev: Evidence, limit: int) -> list[int]:
