@@ -75,24 +75,16 @@ def test_a_run_of_the_query_as_written_counts_as_part_of_its_phrase() -> None:
 
 
 def test_a_post_whose_title_and_passage_hold_the_query_is_read_among_many() -> None:
-    # Sixty newer posts hold the three words, each more than once and apart (their cheap
-    # estimate is optimistic); post 1 holds them between its title and one passage, after
-    # three passages of its own like theirs: the one holding the query as written is read.
-    scattered = (
-        "Casilli et casilli encore, puis le travail des champs et un travail de bureau, "
-        "une note sans rapport, un clic ici et un clic là."
-    )
-    noise = [post(n, "Numerama", f"Chronique {n}", NEW, para(scattered)) for n in range(2, 62)]
+    # Sixty newer posts hold the three words in one passage, loosely: more than the posts
+    # read in full; post 1 holds them between its title and one passage, as written.
+    said = "Casilli parle de son travail, puis d'un clic."
+    noise = [post(n, "Numerama", f"Chronique {n}", NEW, para(said)) for n in range(2, 62)]
     found = [
         post(
             1,
             "LeVentSeLeve",
             "Antonio Casilli : « La menace des robots »",
             OLD,
-            *[
-                para(f"{n} : le travail des champs, le travail de bureau, un clic, un clic.")
-                for n in ("Hier", "Demain", "Toujours")
-            ],
             para("Je m'intéresse aux origines du travail du clic en France."),
         )
     ]
@@ -126,3 +118,25 @@ def test_the_kind_of_post_asked_for_is_no_word_to_find() -> None:
     )
     found = index.search("je cherche l'interview de Casilli sur le travail du clic")
     assert ids(found)[0] == 1, [(h.post_id, h.score) for h in found.hits]
+
+
+def test_the_passage_holding_the_query_as_written_is_the_one_read() -> None:
+    # Three passages hold « travail » and « clic » more than once (their estimate is
+    # optimistic), the fourth « travail du clic » as written: that one is read and shown.
+    again = "le travail des champs, le travail de bureau, un clic, un clic."
+    index = SearchIndex.build(
+        [
+            post(
+                1,
+                "LeVentSeLeve",
+                "Antonio Casilli : « La menace des robots »",
+                OLD,
+                *[para(f"{n} : {again}") for n in ("Hier", "Demain", "Toujours")],
+                para("Je m'intéresse aux origines du travail du clic en France."),
+            ),
+            post(2, "Numerama", "Le travail", NEW, para("Le travail des cueilleurs, un clic.")),
+        ]
+    )
+    hit = index.search("casilli travail du clic").hits[0]
+    assert hit.post_id == 1
+    assert "origines du travail du clic" in hit.snippet

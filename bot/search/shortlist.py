@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from bot.search.kinds import TITLE_FIELD
+from bot.search.passage_score import TITLE_CONTEXT
 from bot.search.postings import REPEATED
 from bot.search.resolved import ResolvedQuery
 from bot.search.tally import Hits, Shared, ShortlistView, need, tally_postings, within
@@ -76,9 +77,12 @@ def gather(
     allowed: np.ndarray | None,
     k: int,
     shared: Shared | None = None,
+    *,
+    headed: bool = True,
 ) -> Evidence:
     """Score every post holding at least all but `query.allowed_misses` query words, among
-    the `allowed` ones (a bool mask by post_no; None: every live post).
+    the `allowed` ones (a bool mask by post_no; None: every live post); `headed`: each
+    passage estimated with its post's title heading it (posts, not quotes).
 
     MaxScore-like: a post missing every one of the `allowed_misses + 1` rarest words cannot
     qualify, so only those words' postings are read whole; the commoner words' postings
@@ -93,7 +97,17 @@ def gather(
     bm25 = tally.score.copy()
     bound = _bound(query, bm25, tally.cover, tally.count, candidates, sum(idf) or 1.0)
     found = _merged(
-        _estimate(query, view, kept, idf, candidates, bound, tally.score, k, tally.count)
+        _estimate(
+            query,
+            view,
+            kept,
+            idf,
+            candidates,
+            bound,
+            tally.score,
+            k,
+            tally.count if headed else None,
+        )
     )
     return Evidence(
         score=tally.score,
@@ -116,7 +130,7 @@ def _estimate(
     bound: np.ndarray,
     score: np.ndarray,
     k: int,
-    count: np.ndarray,
+    count: np.ndarray | None,
 ) -> list[_Passages]:
     """Add the best passage estimates to `score`, best bounds first, while the `k`-th can move."""
     # MaxScore: a post whose upper bound is below the k-th best score so far cannot enter
@@ -135,7 +149,8 @@ def _estimate(
         batch = candidates[picked[bound[picked] >= theta]]
         done += len(picked)
         size *= 2  # few rounds, whatever the number of candidates
-        part = _headed(query, view, _batch_passages(query, view, kept, idf, batch), count)
+        part = _batch_passages(query, view, kept, idf, batch)
+        part = part if count is None else _headed(query, view, part, count)
         if len(part.matched):
             _add_best(score, part, view, sum(idf) or 1.0)
             parts.append(part)
@@ -184,7 +199,7 @@ def _headed(
     """The passages' estimates with their post's title heading them (`passage_score`'s
     context): a passage holding the words its title lacks, when the post holds both parts
     (its words number at least the two counts), is estimated on the query's words the two
-    hold, as close as its own words."""
+    hold, its own proximity counting the title's words at TITLE_CONTEXT."""
     n = len(query.terms)
     matched = part.matched
     if n < 2 or not len(matched):
@@ -202,10 +217,12 @@ def _headed(
     headed &= (apart <= n) & (count[owners] >= apart)
     if not headed.any():
         return part
-    # As close as the passage's own words may stand (an upper bound, as for words standing
-    # more than once): the full score counts the title's words at TITLE_CONTEXT.
+    # The passage's own proximity and phrase (one word alone stands together), the title's
+    # words counting TITLE_CONTEXT, as the full score counts them.
     near = np.where(part.terms == 1, CLOSE, part.estimate - SHARE * part.weights)
-    combined = SHARE * np.minimum(1.0, part.weights + head_w) + near
+    both = part.weights + head_w
+    near = near * (part.weights + TITLE_CONTEXT * head_w) / np.maximum(both, 1e-9)
+    combined = SHARE * np.minimum(1.0, both) + near
     estimate = np.where(headed, np.maximum(part.estimate, combined), part.estimate)
     return part._replace(estimate=estimate)
 
