@@ -334,7 +334,8 @@ def main() -> None:
         for size in [int(s) for s in args.sizes.split(",") if s]:
             results.append(run_size(size, args, tmp, code))
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
-    head = ("passages", "tree", "bot p50", "bot p95", "engine p50", "engine p95", "recall")
+    head: tuple[str, ...] = ("passages", "tree", "bot p50", "bot p95", "engine p50", "engine p95")
+    head += ("recall",)
     head += ("cold s", "restart s", "1st over")
     print("\n" + " | ".join(f"{h:>10}" for h in head))
     for r in results:
