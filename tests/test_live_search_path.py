@@ -87,15 +87,18 @@ async def test_the_first_query_after_a_restart_computes_nothing_the_warm_up_did(
         await first.start()
         await first.close()
     built: list[str] = []
-    for name in ("catalogue", "ShortlistView"):
+
+    def counting(name: str) -> Callable[..., Any]:
         original = getattr(bot.search.index, name)
-        monkeypatch.setattr(
-            bot.search.index,
-            name,
-            lambda *a, _name=name, _original=original, **k: (
-                built.append(_name) or _original(*a, **k)
-            ),
-        )
+
+        def made(*args: Any, **kwargs: Any) -> Any:
+            built.append(name)
+            return original(*args, **kwargs)
+
+        return made
+
+    for name in ("catalogue", "ShortlistView"):
+        monkeypatch.setattr(bot.search.index, name, counting(name))
     async with Store.open(path) as store:
         searcher = Searcher.beside(store)  # the index file is there: opened, not built
         await searcher.start()
