@@ -114,3 +114,25 @@ async def test_the_first_query_after_a_restart_computes_nothing_the_warm_up_did(
         assert contents.slot_weights_ is weights
         assert contents.spellings._unsorted == []  # the vocabulary was sorted before
         await searcher.close()
+
+
+async def test_a_reopened_index_knows_the_vocabulary_it_wrote(tmp_path: Path) -> None:
+    path = tmp_path / "r.sqlite3"
+    async with Store.open(path) as store:
+        source = await store.ensure_source("Numerama")
+        texts = ["Les castors bâtissent des barrages.", "Un barrage de 2024 sur la Loire."]
+        await store.upsert_posts(source, [_post(f"T{n}", t, f"g{n}") for n, t in enumerate(texts)])
+        writer = Searcher.beside(store)
+        await writer.start()
+        wrote = writer.index._c
+        uses, parts, words = dict(wrote.uses), dict(wrote.parts), list(wrote.spellings._words())
+        await writer.close()
+        reader = Searcher.beside(store)
+        await reader.start()
+        read = reader.index._c
+        assert read.uses == uses
+        assert read.uses["barrage"] == 1
+        assert read.parts == parts
+        assert read.spellings._words() == words
+        assert "2024" in read.uses and "2024" not in words  # digits: never a near spelling
+        await reader.close()
