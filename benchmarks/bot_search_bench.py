@@ -56,7 +56,7 @@ TREES = ("after", "main")
 # Issue 18: the first query after start pays no more than a later one by a few ms.
 FIRST_SLACK_MS = 5
 GATE_PAUSE = 0.06  # seconds between queries, past the flood gate's 1/30 s spacing
-RESTARTS = 3  # restarts with the index file there
+RESTARTS = 5  # restarts with the index file there (a first query is a sample of one)
 # People's sentences and courtesies (issue 18), each meant to find one seed post.
 SENTENCES = [
     ("je cherche l'interview de Casilli sur le travail du clic", "Casilli"),
@@ -197,7 +197,7 @@ async def through_bot(tree: Path, database: Path, queries: list[Query], titles: 
             latencies.append(took)
             if query.target >= 0:
                 found.append(titles[query.target][:40] in answer)
-    # Restarts, each with another terse query first: one first query is a sample of one.
+    # Restarts, each with another terse query first.
     terse = [i for i, q in enumerate(queries) if q.kind == "terse"]
     restarts: list[dict] = []
     for r in range(RESTARTS):
