@@ -267,3 +267,20 @@ async def test_fake_topic_shapes_parse_with_ptb(core) -> None:
 
 def _last_update(core: FakeBotAPI) -> dict:
     return core._state().updates[-1]
+
+
+async def test_help_in_a_forum_says_commands_apply_to_their_topic(core, app) -> None:
+    owner = core.user("Camille")
+    forum = core.forum("Rédaction")
+    core.set_member(forum, owner, "creator")
+    tech = core.open_topic(forum, "Tech", owner)
+    answer = await in_topic(app, core, forum, tech, "/help", owner)
+    assert "chaque commande vaut pour le sujet où elle est écrite" in answer
+    assert "arrivent dans ce sujet" in answer
+    group = core.supergroup("Sans sujets")
+    core.set_member(group, owner, "creator")
+    mark = core.mark()
+    await app.process_update(Update.de_json(core.command(group, "/help", owner), app.bot))
+    plain = " ".join(plain_words(c.text) for c in core.sent(group, "sendMessage") if c.seq > mark)
+    assert "arrivent dans ce groupe" in plain
+    assert "sujet" not in plain
