@@ -15,11 +15,12 @@ from bot.search.shortlist import Evidence
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """One block's posts, best first, and whether it ranked every candidate (a larger
-    block would add nothing)."""
+    """One block's posts, best first; whether it ranked every candidate (a larger block
+    would add nothing), and whether it is the last one asked for all the same."""
 
     found: list[Found]
     complete: bool
+    last: bool
 
 
 Blocks = Callable[[int], Block]  # block number -> that block
@@ -38,10 +39,14 @@ def query_blocks(
         ev, ranked = ranked_by(resolved, k)
         found = [(resolved, ev, r) for r in ranked]
         complete = len(ev.candidates) <= k
+        # Fewer than half its shortlist above the score floor: a wider shortlist reads
+        # posts of less evidence still, for posts below the floor too (the first page of
+        # a typo'd query would pay a second block for nothing).
+        floor = len(ranked) < k // 2
         if not with_subsets:
             with_subsets.append(wants_subsets(parsed, resolved, ranked))
         if not with_subsets[0]:
-            return Block(found, complete)
+            return Block(found, complete, complete or floor)
         cut = SUBSET_SHORTLIST << b
         cut_short: list[bool] = []  # a subset with more candidates than it ranked
 
@@ -54,7 +59,8 @@ def query_blocks(
         subsets = relaxed(resolved, parsed, cut, live, subset_ranked)
         found = merged(found, subsets, k)
         complete = complete and not cut_short and len(subsets) < cut and len(found) < k
-        return Block(found, complete)
+        floor = floor and len(subsets) < cut // 2
+        return Block(found, complete, complete or floor)
 
     return block
 
@@ -62,9 +68,9 @@ def query_blocks(
 def results(blocks: Blocks, wanted: int) -> tuple[list[Found], bool]:
     """The query's first `wanted` posts at least (all of them when it has fewer), and
     whether they are all: block 0's posts in its order, then those block 1 adds in its
-    order, and so on, until a block ranks every candidate or adds nothing. Each block is
-    computed the same whatever `wanted` is, so a shorter list is a prefix of a longer one:
-    no page repeats or skips a post of another."""
+    order, and so on, until a block ranks every candidate, fills less than half its
+    shortlist or adds nothing. Each block is computed the same whatever `wanted` is, so a
+    shorter list is a prefix of a longer one: no page repeats or skips a post of another."""
     found: list[Found] = []
     seen: set[int] = set()
     b = 0
@@ -77,8 +83,8 @@ def results(blocks: Blocks, wanted: int) -> tuple[list[Found], bool]:
                 found.append(f)
         if block.complete:
             return found, True
-        # A block adding nothing ends the list (its end no longer depends on `wanted`):
-        # further blocks would read ever more for posts below the score floor.
-        if len(found) >= wanted or len(found) == before:
+        # Where the list ends depends on the blocks alone, never on `wanted`: a shorter
+        # list stays a prefix of a longer one.
+        if block.last or len(found) >= wanted or len(found) == before:
             return found, False
         b += 1
