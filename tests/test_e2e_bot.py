@@ -131,6 +131,24 @@ async def test_search_and_page_through_a_real_process(core: FakeBotAPI, tmp_path
                 # words hold more posts than were ranked, below the score floor.
                 counts = {f"{len(shown)}", f"{len(shown)}+"} if query == sentence else set()
                 assert pages[-1][0] in counts | {f"{len(shown)}"}, (query, pages)
+            # Inline mode pages by offset: the same posts, each once.
+            reader = core.user("InlineReader")
+            offset, inline_titles = "", list[str]()
+            for _ in range(30):  # 10 a page: 91 posts end well before
+                mark = core.mark()
+                asked = core.inline_query(reader, "réforme retraites", offset)
+                await core.wait_for(method="answerInlineQuery", since=mark, within=20)
+                answer = core.inline_answer(asked["inline_query"]["id"])
+                assert answer is not None
+                inline_titles += [result["title"] for result in answer["results"]]
+                offset = answer["next_offset"]
+                # The last answer has no next offset (the fake over HTTP records « [] »).
+                if not offset.isdigit():
+                    break
+            assert not offset.isdigit(), inline_titles
+            assert len(inline_titles) == len(set(inline_titles)), inline_titles
+            assert len(inline_titles) == len(shown), inline_titles  # titles cut at 100 there
+            assert {f"Dossier {n}" for n in range(90)} <= set(inline_titles), inline_titles
         except TimeoutError as exc:
             raise AssertionError(f"{exc}\n--- bot log ---\n{(await process.stop())[1]}") from exc
         finally:
