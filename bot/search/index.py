@@ -190,7 +190,8 @@ class SearchIndex:
     # ----------------------------------------------------------------- search
 
     def search(self, query: str, *, limit: int = 5, offset: int = 0) -> SearchResponse:
-        """Posts matching `query`, best first, one per post with its best passages."""
+        """Posts matching `query`, best first, one per post with its best passages: the
+        slice offset..offset+limit of one list, the same whichever page is asked first."""
         parsed = parse_query(query)
         warnings = list(parsed.warnings)
         if parsed.empty:
