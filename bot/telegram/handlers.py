@@ -124,11 +124,14 @@ async def help_command(said: Said, context: Context) -> None:
 async def _help(said: Said, context: Context) -> None:
     lang = said.lang
     kind = "private" if said.chat.type == "private" else "group"
+    # In a forum, commands apply to the topic they are sent in (issue 19): say so there only.
+    forum = kind == "group" and bool(said.chat.is_forum)
     admins = services_of(context).settings.admin_ids
     parts = {
         "search": text(lang, f"help_search_{kind}"),
-        "where": text(lang, f"help_where_{kind}"),
+        "where": text(lang, "help_where_topic" if forum else f"help_where_{kind}"),
         "channel": text(lang, "help_channel_private") if kind == "private" else "",
+        "topics": text(lang, "help_topics") if forum else "",
         "language": text(lang, "help_language"),
         "aliases": text(lang, "help_aliases"),
         "admin": text(lang, "help_admin") if said.user and said.user.id in admins else "",
