@@ -185,7 +185,9 @@ async def _send_search(said: Said, context: Context, query: str) -> None:
         lines += _warnings(response, lang)
         await said.reply("\n".join(lines))
         return
-    query_id = await services.store.save_query(said.chat.id, query)
+    # Saved only behind ◀ ▶ buttons: one page has none, and a write waits for the store's.
+    saved = response.total > PAGE_SIZE
+    query_id = await services.store.save_query(said.chat.id, query) if saved else ""
     tz = await zone_of(context, said.chat.id)
     body, markup = await _page(query, response, 0, query_id, lang, tz, services)
     notes = _warnings(response, lang)
