@@ -40,7 +40,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/quiet 22h-7h ou non : des heures calmes\n"
             "/timezone Europe/Paris{language} · /previews oui ou non · "
             "/filter test <i>source</i> <i>filtres</i>\n"
-            "/status : où en sont les envois{channel}\n\n"
+            "/status : où en sont les envois{channel}{topics}\n\n"
             "<b>Recherche fine</b> : « expression exacte », <code>-mot</code>, "
             "<code>source:Numerama</code>, <code>since:2023-05-01</code>, "
             "<code>until:2023-12-31</code>\n"
@@ -57,6 +57,12 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "help_where_private": "ici",
         "help_where_group": "dans ce groupe",
+        "help_where_topic": "dans ce sujet",
+        "help_topics": (
+            "\nDans un groupe à sujets, chaque commande vaut pour le sujet où elle est écrite "
+            "(le sujet Général : tout le groupe) ; la langue et le fuseau horaire valent pour "
+            "tout le groupe."
+        ),
         "help_channel_private": " ; /channel : configurer un canal depuis ici",
         "help_admin": (
             "\n\n<b>Administration</b>\n"
@@ -301,7 +307,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "/quiet 22:00-07:00 or off: quiet hours\n"
             "/timezone Europe/Paris{language} · /previews on or off · "
             "/filter test <i>source</i> <i>filters</i>\n"
-            "/status: how deliveries stand{channel}\n\n"
+            "/status: how deliveries stand{channel}{topics}\n\n"
             '<b>Search syntax</b>: <code>"exact phrase"</code>, <code>-word</code>, '
             "<code>source:Numerama</code>, <code>since:2023-05-01</code>, "
             "<code>until:2023-12-31</code>\n"
@@ -316,6 +322,12 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "help_where_private": "here",
         "help_where_group": "to this group",
+        "help_where_topic": "to this topic",
+        "help_topics": (
+            "\nIn a group with topics, each command applies to the topic it is sent in "
+            "(the General topic: the whole group); language and time zone apply to the whole "
+            "group."
+        ),
         "help_channel_private": "; /channel: set up a channel from here",
         "help_admin": (
             "\n\n<b>Administration</b>\n"

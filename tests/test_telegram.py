@@ -351,3 +351,18 @@ async def test_forged_page_buttons_never_rewrite_a_message_that_has_none(core, a
 def _button(call, label: str) -> str:
     [data] = [b["callback_data"] for b in call.buttons() if b["text"] == label]
     return data
+
+
+async def test_a_search_of_one_page_saves_nothing_behind_buttons(core, app) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    alice = core.user("Alice")
+    store = services_of(app).store
+    await feed(app, core.command(alice, "/search arcom"))
+    [call] = core.sent(chat_id=alice, method="sendMessage")
+    assert "Arcom" in call.text
+    assert call.buttons() == []
+    assert await store.forget_queries(datetime.now(UTC) + timedelta(days=1)) == 0
+    await feed(app, core.command(alice, "/search travail"))  # more than a page: ▶
+    assert core.sent(chat_id=alice, method="sendMessage")[-1].buttons()
+    assert await store.forget_queries(datetime.now(UTC) + timedelta(days=1)) == 1

@@ -5,7 +5,9 @@ and the fake's topic shapes parse with PTB."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from telegram import Bot, ForumTopic, Message, Update
@@ -267,3 +269,57 @@ async def test_fake_topic_shapes_parse_with_ptb(core) -> None:
 
 def _last_update(core: FakeBotAPI) -> dict:
     return core._state().updates[-1]
+
+
+async def test_help_in_a_forum_says_commands_apply_to_their_topic(core, app) -> None:
+    owner = core.user("Camille")
+    forum = core.forum("Rédaction")
+    core.set_member(forum, owner, "creator")
+    tech = core.open_topic(forum, "Tech", owner)
+    answer = await in_topic(app, core, forum, tech, "/help", owner)
+    assert "chaque commande vaut pour le sujet où elle est écrite" in answer
+    assert "arrivent dans ce sujet" in answer
+    group = core.supergroup("Sans sujets")
+    core.set_member(group, owner, "creator")
+    mark = core.mark()
+    await app.process_update(Update.de_json(core.command(group, "/help", owner), app.bot))
+    plain = " ".join(plain_words(c.text) for c in core.sent(group, "sendMessage") if c.seq > mark)
+    assert "arrivent dans ce groupe" in plain
+    assert "sujet" not in plain
+
+
+async def test_a_topics_quiet_hours_hold_its_pushes_only(core, app) -> None:
+    owner = core.user("Camille")
+    forum = core.forum("Rédaction")
+    core.set_member(forum, owner, "creator")
+    tech = core.open_topic(forum, "Tech", owner)
+    calme = core.open_topic(forum, "Calme", owner)
+    await in_topic(app, core, forum, tech, "/subscribe numerama", owner)
+    await in_topic(app, core, forum, calme, "/subscribe numerama", owner)
+    # Quiet from an hour ago to an hour from now, in the group's zone (the default).
+    local = datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris"))
+    window = f"{local - timedelta(hours=1):%H:%M}-{local + timedelta(hours=1):%H:%M}"
+    assert "calmes" in await in_topic(app, core, forum, calme, f"/quiet {window}", owner)
+    mark = core.mark()
+    await _new_post(app, 7)
+    await core.wait_for(
+        lambda c: "Article du sujet 7" in c.text and c.params.get("message_thread_id") == tech,
+        chat_id=forum,
+        since=mark,
+    )
+    store = services_of(app).store
+    owed = await store._db.fetchall(
+        "SELECT state FROM outbox WHERE chat_id = ? AND thread_id = ?", (forum.id, calme)
+    )
+    assert [row["state"] for row in owed] == ["pending"]  # held, not sent
+    assert not [c for c in core.sent(forum) if "Article du sujet 7" in c.text and
+                c.params.get("message_thread_id") == calme]  # fmt: skip
+    # Its quiet hours lifted, what it was owed goes to it.
+    mark = core.mark()
+    await in_topic(app, core, forum, calme, "/quiet non", owner)
+    services_of(app).sender.wake.set()
+    await core.wait_for(
+        lambda c: "Article du sujet 7" in c.text and c.params.get("message_thread_id") == calme,
+        chat_id=forum,
+        since=mark,
+    )

@@ -75,11 +75,8 @@ class Contents:
         alive = np.flatnonzero(self.post_alive.values)
         self.post_no = dict(zip(self.post_id.values[alive].tolist(), alive.tolist(), strict=True))
         self.passages = file.meta_int("passages")
-        words, stems = file.vocabulary()
-        self.parts = dict(stems)
-        for word, uses in words:
-            self.spellings.add(word)
-            self.uses[word] = uses
+        self.uses, self.parts = file.vocabulary()
+        self.spellings.add_many(self.uses)  # in order: sorted in one pass
         if n_slots and int(self.slot_post.values.max()) >= n_posts:
             raise ValueError("a slot points past the posts")
 

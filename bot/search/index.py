@@ -14,10 +14,11 @@ import numpy as np
 from bot.models import IndexedPost
 from bot.names import Catalogue, catalogue
 from bot.search.abbreviations import widen
+from bot.search.blocks import query_blocks, results
 from bot.search.contents import Contents
 from bot.search.hits import search_hits
 from bot.search.index_file import IndexFile, PostRecord
-from bot.search.post_ranking import SHORTLIST, Ranked, rank_posts
+from bot.search.post_ranking import Ranked, rank_posts
 from bot.search.query import ParsedQuery, parse_query
 from bot.search.query_filters import (
     allowed_posts,
@@ -29,7 +30,6 @@ from bot.search.query_filters import (
 from bot.search.quotes import QUOTE_CANDIDATES, QuoteView, best_quotes, random_quotes
 from bot.search.resolved import ResolvedQuery, Term, resolve_query
 from bot.search.results import QuoteHit, QuoteResponse, SearchResponse
-from bot.search.sentence import merged, relaxed, wants_subsets
 from bot.search.shortlist import Evidence, gather, shortlist
 from bot.search.tally import FIELD_WEIGHT, Shared, ShortlistView
 from bot.search.vocabulary import closest_word, resolve_term, respell
@@ -190,7 +190,8 @@ class SearchIndex:
     # ----------------------------------------------------------------- search
 
     def search(self, query: str, *, limit: int = 5, offset: int = 0) -> SearchResponse:
-        """Posts matching `query`, best first, one per post with its best passages."""
+        """Posts matching `query`, best first, one per post with its best passages: the
+        slice offset..offset+limit of one list, the same whichever page is asked first."""
         parsed = parse_query(query)
         warnings = list(parsed.warnings)
         if parsed.empty:
@@ -202,24 +203,13 @@ class SearchIndex:
             resolved = self._resolve(parsed)
             if not resolved.terms:
                 return SearchResponse(parsed.text, [], 0, warnings)
-            k = max(SHORTLIST, offset + limit)
             shared = Shared()  # what the subsets of its words, if searched, read again
-            ev, ranked = self._ranked(resolved, parsed, k, shared)
-            found = [(resolved, ev, r) for r in ranked]
-            exhaustive = len(ev.candidates) <= k
-            if wants_subsets(parsed, resolved, ranked):
-                # No post holds enough of the words (a sentence, a word the corpus never
-                # uses), or only scattered: the posts holding the most of the query's weight.
-                live = max(1, self._c.live_count())
-                subsets = relaxed(
-                    resolved,
-                    parsed,
-                    offset + limit,
-                    live,
-                    lambda q, n: self._ranked(q, parsed, n, shared),
-                )
-                found = merged(found, subsets, k)
-                exhaustive = len(found) < k
+            live = max(1, self._c.live_count())
+            blocks = query_blocks(
+                resolved, parsed, live, lambda q, n: self._ranked(q, parsed, n, shared)
+            )
+            # One post more than the page: whether a next page exists.
+            found, exhaustive = results(blocks, offset + limit + 1)
             hits = search_hits(resolved, found[offset : offset + limit], query, self._c)
         return SearchResponse(parsed.text, hits, len(found), warnings, exhaustive=exhaustive)
 

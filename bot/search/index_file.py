@@ -188,11 +188,21 @@ class IndexFile:
 
     # ------------------------------------------------------------------ postings
 
-    def vocabulary(self) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
-        """(word, times it was used) of every known word, and (stem, parts) of every stem
-        with postings."""
-        words = self.db.execute("SELECT word, uses FROM words").fetchall()
-        return words, self.db.execute("SELECT stem, parts FROM stems").fetchall()
+    def vocabulary(self) -> tuple[dict[str, int], dict[str, int]]:
+        """word -> times it was used, of every known word (in alphabetical order), and
+        stem -> parts, of every stem with postings. Each table is read as two joined
+        strings (words and stems are letters and digits only), one row each: a row per
+        word was most of the time an index took to open."""
+        return self._pairs("word", "uses", "words"), self._pairs("stem", "parts", "stems")
+
+    def _pairs(self, key: str, value: str, table: str) -> dict[str, int]:
+        # Both aggregates take the rows in one scan, in the same (key) order.
+        keys, values = self.db.execute(
+            f"SELECT group_concat({key}, ' '), group_concat({value}, ' ') FROM {table}"
+        ).fetchone()
+        if not keys:
+            return {}
+        return dict(zip(keys.split(" "), map(int, values.split(" ")), strict=True))
 
     def add_postings(
         self, by_stem: dict[str, tuple[np.ndarray, np.ndarray]], parts: dict[str, int]

@@ -37,12 +37,15 @@ class IndexRebuilding(RuntimeError):
 
 class ChangeFeed(Protocol):
     """What the live search reads of the store (`bot.store.Store` is one; search never
-    imports the store): its identity, its changes in order and its sources' URLs."""
+    imports the store): its identity, a mark that moves with every change, its changes in
+    order and its sources' URLs."""
 
     @property
     def path(self) -> Path | None: ...
 
     async def store_id(self) -> int: ...
+
+    async def change_mark(self) -> tuple[int, int]: ...
 
     async def index_changes(
         self, after_seq: int = 0, *, limit: int | None = None
@@ -67,6 +70,8 @@ class Searcher:
         self._rebuilding: asyncio.Task[None] | None = None
         self._file_size = 0  # the index file's size when last seen sound
         self._urls_read = False
+        # The store's change counter when the index last caught up (None: catch up at once).
+        self._mark: int | None = None
 
     @classmethod
     def beside(cls, store: ChangeFeed, *, tz: tzinfo | None = None) -> Searcher:
@@ -124,24 +129,38 @@ class Searcher:
 
         A new store id (the database replaced by `import --replace`) or a damaged index
         file starts a rebuild in the background; IndexRebuilding until it is done."""
+        await self._follow()
+        await self._check_file()
+
+    async def _follow(self) -> None:
+        """Follow the store: one read of its id and change counter; its changes read only
+        when the counter moved (every query comes through here: nothing on this path reads
+        the store in proportion to its size)."""
         self._check_rebuilding()
-        store_id = await self._store.store_id()
+        store_id, mark = await self._store.change_mark()
         if store_id != self._store_id:
             log.warning(
                 "the database was replaced (store id %d, was %d): rebuilding the search index",
                 store_id, self._store_id,
             )  # fmt: skip
             self._rebuild()
-        if self._path is not None:
-            problem = await asyncio.to_thread(_file_problem, self._path, self._file_size)
-            if isinstance(problem, str):
-                log.warning("search index at %s damaged (%s): rebuilding it", self._path, problem)
-                self._rebuild()
-            elif not self.rebuilding:
-                self._file_size = problem
-        await self._guarded(self._catch_up)
+        if mark != self._mark or not self._urls_read:
+            await self._check_file()  # the changes are written to it
+            await self._guarded(lambda: self._catch_up(mark))
 
-    async def _catch_up(self) -> None:
+    async def _check_file(self) -> None:
+        if self._path is not None:
+            self._judge(await asyncio.to_thread(_file_problem, self._path, self._file_size))
+
+    def _judge(self, problem: str | int) -> None:
+        """Act on `_file_problem`'s answer: a rebuild (IndexRebuilding) or the size seen."""
+        if isinstance(problem, str):
+            log.warning("search index at %s damaged (%s): rebuilding it", self._path, problem)
+            self._rebuild()
+        elif not self.rebuilding:
+            self._file_size = problem
+
+    async def _catch_up(self, mark: int) -> None:
         async with self._lock:
             changed = not self._urls_read
             while True:
@@ -159,6 +178,22 @@ class Searcher:
                 # not on every query.
                 self.index.set_source_urls(await self._store.source_urls())
                 self._urls_read = True
+            # Read before the changes were: a change committed since moved it again.
+            self._mark = mark
+
+    async def _answer(self, work: Callable[[SearchIndex], T]) -> T:
+        """`work` on the index in a worker thread, the index file checked there first: one
+        hop off the event loop per query."""
+        self._check_rebuilding()
+        index, path, seen = self.index, self._path, self._file_size
+
+        def checked() -> tuple[str | int, T | None]:
+            problem = 0 if path is None else _file_problem(path, seen)
+            return (problem, None) if isinstance(problem, str) else (problem, work(index))
+
+        problem, result = await self._guarded(lambda: asyncio.to_thread(checked))
+        self._judge(problem)
+        return result  # type: ignore[return-value]  # None only with a problem, raised above
 
     def _check_rebuilding(self) -> None:
         if self._rebuilding is None:
@@ -188,6 +223,7 @@ class Searcher:
                 self._file_size = 0  # a new file, maybe smaller than the damaged one
                 self._index, self._seq = await self._build()
                 self._urls_read = False  # the new index knows no source aliases yet
+                self._mark = None
             log.warning("search index rebuilt: %d passages", len(self._index))
         except Exception as exc:  # the store unreachable meanwhile: tried again on next use
             log.error("could not rebuild the search index: %s", exc)
@@ -223,19 +259,15 @@ class Searcher:
 
     async def search(self, query: str, *, limit: int = 5, offset: int = 0) -> SearchResponse:
         """Posts matching the query, best first."""
-        await self.refresh()
-        return await self._guarded(
-            lambda: asyncio.to_thread(self.index.search, query, limit=limit, offset=offset)
-        )
+        await self._follow()
+        return await self._answer(lambda index: index.search(query, limit=limit, offset=offset))
 
     async def quote(
         self, query: str, *, limit: int = 1, rng: random.Random | None = None
     ) -> QuoteResponse:
         """Passages matching the query, the interviewee's words first."""
-        await self.refresh()
-        return await self._guarded(
-            lambda: asyncio.to_thread(self.index.quote, query, limit=limit, rng=rng)
-        )
+        await self._follow()
+        return await self._answer(lambda index: index.quote(query, limit=limit, rng=rng))
 
     async def suggest(self, query: str) -> str | None:
         """A close spelling of the query that the vocabulary knows, if any."""

@@ -20,6 +20,13 @@ Found = tuple[ResolvedQuery, Evidence, Ranked]
 RankedBy = Callable[[ResolvedQuery, int], tuple[Evidence, list[Ranked]]]
 
 
+def best_first(found: Found) -> tuple[float, int]:
+    """The order of a merged list: score, then among equals the post indexed last (the
+    shortlist's last tie-break, and the one key every list's posts share), so the cut at k
+    is the same whatever order the subsets came in."""
+    return -found[2].score, -found[2].post_no
+
+
 def wants_subsets(parsed: ParsedQuery, resolved: ResolvedQuery, ranked: list[Ranked]) -> bool:
     """Whether the subsets of the query's words are to be searched too: nothing found, or a
     sentence whose best post holds its words only scattered."""
@@ -56,7 +63,7 @@ def relaxed(
                 if r.post_no not in best or best[r.post_no][2].score < as_whole.score:
                     best[r.post_no] = (sub, ev, as_whole)
         if best:
-            return sorted(best.values(), key=lambda found: -found[2].score)[:k]
+            return sorted(best.values(), key=best_first)[:k]
     return []
 
 
@@ -68,4 +75,4 @@ def merged(found: list[Found], relaxed: list[Found], k: int) -> list[Found]:
         if r.post_no in best:
             r = Ranked(max(r.score, best[r.post_no][2].score), r.post_no, r.slot)
         best[r.post_no] = (q, ev, r)
-    return sorted(best.values(), key=lambda f: -f[2].score)[:k]
+    return sorted(best.values(), key=best_first)[:k]

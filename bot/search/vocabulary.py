@@ -6,7 +6,7 @@ list, and a near spelling brings the forms of its own stem."""
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Protocol
 
@@ -128,6 +128,15 @@ class NearSpellings:
             self._by_first.setdefault((len(word), word[0]), []).append(word)
             self._by_second.setdefault((len(word), word[1]), []).append(word)
             self._unsorted.append(word)
+
+    def add_many(self, words: Iterable[str]) -> None:
+        """File many new vocabulary words at once (an index opened), as `add` does."""
+        by_first, by_second, kept = self._by_first, self._by_second, self._unsorted
+        for word in words:
+            if len(word) >= 3 and word.isalpha():
+                kept.append(word)
+                by_first.setdefault((len(word), word[0]), []).append(word)
+                by_second.setdefault((len(word), word[1]), []).append(word)
 
     def near(self, word: str, edits: int) -> list[tuple[str, int]]:
         """Vocabulary words within `edits` of `word` (OSA distance), closest first."""

@@ -87,6 +87,17 @@ class StoreBase:
         row = await self._db.fetchone("SELECT value FROM counters WHERE name = 'store_id'")
         return int(row["value"]) if row else 0
 
+    async def change_mark(self) -> tuple[int, int]:
+        """(store_id, the change counter) in one read: the counter moves in the transaction
+        of every change of a post (new, updated, deleted, moved), so while it stays put
+        nothing changed for the search index. Only what is committed: a counter moved by a
+        transaction still open would be passed by before its posts can be read."""
+        rows = await self._db.fetch_committed(
+            "SELECT name, value FROM counters WHERE name IN ('store_id', 'post_seq')"
+        )
+        values = {row["name"]: int(row["value"]) for row in rows}
+        return values.get("store_id", 0), values.get("post_seq", 0)
+
     def _transaction(self, *, bulk: bool = False) -> AbstractAsyncContextManager[Connection]:
         """A write transaction on the database (see Database.transaction)."""
         return self._db.transaction(bulk=bulk)

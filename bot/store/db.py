@@ -88,6 +88,11 @@ class Database(Connection, Protocol):
         """Reads that see one state of the database, whatever commits meanwhile."""
         ...
 
+    async def fetch_committed(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Every row a read returns of what is committed, never of a transaction another
+        coroutine of this process has open."""
+        ...
+
     async def schema_version(self) -> int:
         """The number of migrations applied."""
         ...

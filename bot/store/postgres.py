@@ -191,6 +191,10 @@ class PostgresDatabase:
         ):
             yield PostgresConnection(conn)
 
+    async def fetch_committed(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Every row a read returns (a connection of the pool's own: what is committed)."""
+        return await self.fetchall(sql, params)
+
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Every row a read returns."""
         async with self._pool.acquire() as conn:

@@ -171,15 +171,33 @@ class SqliteDatabase(SqliteConnection):
             yield self
             return
         async with self._reader_lock:
-            if self._reader is None:
-                self._reader = await aiosqlite.connect(path, isolation_level=None)
-                self._reader.row_factory = aiosqlite.Row
-                await _run(self._reader, "PRAGMA busy_timeout=5000")
-            await _run(self._reader, "BEGIN")
+            reader = await self._snapshots()
+            await _run(reader, "BEGIN")
             try:
-                yield SqliteConnection(self._reader)
+                yield SqliteConnection(reader)
             finally:
-                await _run(self._reader, "COMMIT")  # a read: nothing to keep or lose
+                await _run(reader, "COMMIT")  # a read: nothing to keep or lose
+
+    async def fetch_committed(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Every row a read returns of what is committed: on the snapshots' connection,
+        one statement in one call (the shared one may be inside another coroutine's
+        transaction)."""
+        path = self.path
+        if path is None or str(path) == ":memory:":  # one connection: no transaction open
+            async with self._lock:
+                return await SqliteConnection.fetchall(self, sql, params)
+        async with self._reader_lock:
+            reader = await self._snapshots()
+            return list(await reader.execute_fetchall(sql, params))
+
+    async def _snapshots(self) -> aiosqlite.Connection:
+        """The connection snapshots read on, opened at the first one."""
+        if self._reader is None:
+            assert self.path is not None, "an in-memory database has no second connection"
+            self._reader = await aiosqlite.connect(self.path, isolation_level=None)
+            self._reader.row_factory = aiosqlite.Row
+            await _run(self._reader, "PRAGMA busy_timeout=5000")
+        return self._reader
 
     @property
     def in_transaction(self) -> bool:

@@ -124,11 +124,14 @@ async def help_command(said: Said, context: Context) -> None:
 async def _help(said: Said, context: Context) -> None:
     lang = said.lang
     kind = "private" if said.chat.type == "private" else "group"
+    # In a forum, commands apply to the topic they are sent in (issue 19): say so there only.
+    forum = kind == "group" and bool(said.chat.is_forum)
     admins = services_of(context).settings.admin_ids
     parts = {
         "search": text(lang, f"help_search_{kind}"),
-        "where": text(lang, f"help_where_{kind}"),
+        "where": text(lang, "help_where_topic" if forum else f"help_where_{kind}"),
         "channel": text(lang, "help_channel_private") if kind == "private" else "",
+        "topics": text(lang, "help_topics") if forum else "",
         "language": text(lang, "help_language"),
         "aliases": text(lang, "help_aliases"),
         "admin": text(lang, "help_admin") if said.user and said.user.id in admins else "",
@@ -182,7 +185,9 @@ async def _send_search(said: Said, context: Context, query: str) -> None:
         lines += _warnings(response, lang)
         await said.reply("\n".join(lines))
         return
-    query_id = await services.store.save_query(said.chat.id, query)
+    # Saved only behind ◀ ▶ buttons: one page has none, and a write waits for the store's.
+    saved = response.total > PAGE_SIZE
+    query_id = await services.store.save_query(said.chat.id, query) if saved else ""
     tz = await zone_of(context, said.chat.id)
     body, markup = await _page(query, response, 0, query_id, lang, tz, services)
     notes = _warnings(response, lang)
