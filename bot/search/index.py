@@ -230,7 +230,13 @@ class SearchIndex:
         return ev, ranked
 
     def _evidence(
-        self, resolved: ResolvedQuery, parsed: ParsedQuery, k: int, shared: Shared | None = None
+        self,
+        resolved: ResolvedQuery,
+        parsed: ParsedQuery,
+        k: int,
+        shared: Shared | None = None,
+        *,
+        headed: bool = True,
     ) -> Evidence:
         # Dead slots are out of the postings already: only filters need a mask.
         allowed = None
@@ -240,7 +246,7 @@ class SearchIndex:
             allowed = self._allowed(parsed) if allowed is None else allowed
             if shared is not None:
                 shared.allowed = allowed
-        return gather(resolved, self._shortlist_view(), allowed, k, shared)
+        return gather(resolved, self._shortlist_view(), allowed, k, shared, headed=headed)
 
     def _shortlist_view(self) -> ShortlistView:
         """The columns the shortlist reads, bundled once until the next update."""
@@ -294,7 +300,8 @@ class SearchIndex:
             resolved = self._resolve(parsed)
             if not resolved.terms:
                 return QuoteResponse(parsed.text, [], warnings)
-            ev = self._evidence(resolved, parsed, QUOTE_CANDIDATES)
+            # A quote is a passage alone: its post's title does not speak in it.
+            ev = self._evidence(resolved, parsed, QUOTE_CANDIDATES, headed=False)
             hits = best_quotes(resolved, ev, limit, self._quote_view())
         return QuoteResponse(parsed.text, hits, warnings)
 

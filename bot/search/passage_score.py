@@ -5,9 +5,18 @@ The score is 0-100:
 
     55 × coverage   IDF-weighted share of the query words found, fuzzy matches counting less
   + 30 × proximity  how tightly the found words sit together, compared with the query itself
-  + 10 × phrase     the query's words (stop words included) stand in a row, in order
+  + 10 × phrase     the query's words (stop words included) stand in a row, in order; for
+                    a passage lacking some, the share of the query's weight of those it
+                    holds, when they are a run of the query as written
   +  8 × title      the passage is the post's title (less than the exact phrase: the
                     phrase in the body beats the same words, close but not it, in a title)
+
+A word the passage lacks but its post's title holds (`context`) counts for the coverage as
+the title holds it, when the title holds none of the passage's own words: the title heads
+every passage, and the two hold the query between them. The passage's own words give the
+proximity and phrase, the title's words counting half (TITLE_CONTEXT), so a passage
+holding the rest of the query together, under a title naming its rare word, ranks above
+all the words scattered in one passage and below all of them together.
 
 `MIN_SCORE` (55) is the cutoff: every query word present anywhere in a passage just clears
 it; a fuzzy, partial or scattered match has to make up for it with proximity, which is how
@@ -28,6 +37,8 @@ from bot.text import STOP_WORDS, stem, word_spans, words
 
 MIN_SCORE = 55.0
 W_COVERAGE, W_PROXIMITY, W_PHRASE, W_TITLE = 55.0, 30.0, 10.0, 8.0
+# How much a word held by the post's title only counts in a passage's proximity.
+TITLE_CONTEXT = 0.5
 # Characters of extra distance that halve the proximity (about two words and a half).
 PROXIMITY_HALF = 15.0
 # A snippet's bold span wider than this is narrowed to the rarest word.
@@ -63,23 +74,42 @@ def occurrences(query: ResolvedQuery, norm: str) -> list[tuple[int, int, int, fl
     return occ
 
 
-def score_passage(query: ResolvedQuery, norm: str, *, title: bool = False) -> float | None:
-    """The 0-100 score of a normalized passage, or None when it does not match."""
+def score_passage(
+    query: ResolvedQuery,
+    norm: str,
+    *,
+    title: bool = False,
+    context: list[float] | None = None,
+) -> float | None:
+    """The 0-100 score of a normalized passage, or None when it does not match; `context`:
+    by term, the quality at which the post's title holds it."""
     occ = occurrences(query, norm)
     if not occ:
         return None
     terms = query.terms
     n = len(terms)
-    best = [0.0] * n
+    own = [0.0] * n
     for _, _, ti, q in occ:
-        if q > best[ti]:
-            best[ti] = q
+        if q > own[ti]:
+            own[ti] = q
+    best = own
+    if context and not any(o and c for o, c in zip(own, context, strict=True)):
+        # The title and the passage each hold their part of the query: together, the post
+        # holds it. (A title holding the passage's words too is scored on its own.)
+        best = [max(o, c) for o, c in zip(own, context, strict=True)]
     matched = [i for i in range(n) if best[i] > 0.0]
     k = len(matched)
     if k < n - query.allowed_misses:
         return None
     coverage = sum(w * q for w, q in zip(query.weights, best, strict=True)) / query.total_weight
-    proximity, phrase = _proximity(query, norm, occ, matched, best)
+    inside = [i for i in range(n) if own[i] > 0.0]
+    proximity, phrase = _proximity(query, norm, occ, inside, own)
+    if len(inside) < k:
+        # Words from the title: nearer than anywhere else in the post, not in the passage.
+        held = sum(query.weights[i] for i in inside)
+        heading = sum(query.weights[i] for i in matched) - held
+        near = (held + TITLE_CONTEXT * heading) / (held + heading)
+        proximity, phrase = proximity * near, phrase * near
     if k < n and proximity < 0.5:
         # A missing word is tolerated as an extra word next to a real match, not otherwise.
         return None
@@ -162,10 +192,29 @@ def _proximity(
         # Every candidate already holds the quoted phrases word for word.
         return proximity, 1.0
     phrase = 0.0
-    if in_order and slack <= 3 and len(matched) == n and len(query.sequence) > 1:
+    if in_order and slack <= 3 and len(query.sequence) > 1:
         around = words(norm[max(0, win_start - 40) : win_end + 40])
-        phrase = 1.0 if _holds_sequence(query, around) else 0.0
+        if len(matched) == n:
+            phrase = 1.0 if _holds_sequence(query, around) else 0.0
+        elif (run := _run(query, matched)) and _holds_sequence(query, around, run):
+            # Part of the query as written (« travailleurs du clic » of a sentence): its
+            # share of the query's weight.
+            phrase = sum(query.weights[i] for i in matched) / query.total_weight
     return proximity, phrase
+
+
+def _run(query: ResolvedQuery, matched: list[int]) -> tuple[str, ...] | None:
+    """The query's words from the first of `matched` to the last, stop words between
+    included, when at least two and no other query word stands between them."""
+    seq = query.sequence
+    at = {i: seq.index(query.terms[i].word) for i in matched if query.terms[i].word in seq}
+    if len(at) < 2 or len(at) < len(matched):
+        return None
+    lo, hi = min(at.values()), max(at.values())
+    others = (t.word for i, t in enumerate(query.terms) if i not in at)
+    if any(w in seq[lo : hi + 1] for w in others):
+        return None
+    return seq[lo : hi + 1]
 
 
 def min_window(occ: list[tuple[int, int, int, float]], need: int) -> tuple[int, int]:
@@ -193,9 +242,12 @@ def min_window(occ: list[tuple[int, int, int, float]], need: int) -> tuple[int, 
     return best
 
 
-def _holds_sequence(query: ResolvedQuery, toks: list[str]) -> bool:
-    """True when the query's words stand in a row in `toks` (stems and expansions count)."""
-    seq = query.sequence
+def _holds_sequence(
+    query: ResolvedQuery, toks: list[str], seq: tuple[str, ...] | None = None
+) -> bool:
+    """True when the query's words (or `seq`, a run of them) stand in a row in `toks`
+    (stems and expansions count)."""
+    seq = query.sequence if seq is None else seq
     expansions = {t.word: t.expansions for t in query.terms}
     n = len(seq)
     for i in range(len(toks) - n + 1):

@@ -92,14 +92,19 @@ def rank_posts(
     ends = firsts + post_len[posts]
     # By term, then post: the best quality of the term anywhere in the post.
     held = [term_qualities(t, firsts, ends).tolist() for t in query.terms]
+    # By post, then term: the quality at which its title (its first slot) holds the term.
+    titled = slot_field[firsts] == TITLE_FIELD
+    heads = [term_qualities(t, firsts, firsts + titled).tolist() for t in query.terms]
     ranked: list[tuple[float, int, Ranked]] = []
     for order, post in enumerate(shortlist):
         best, best_slot = None, -1
+        heading = [by_post[order] for by_post in heads] if n > 1 else None
         for slot in chosen[post]:
             if slot not in read:
                 continue
             title = int(slot_field[slot]) == TITLE_FIELD
-            score = score_passage(query, norms[slot], title=title)
+            context = None if title or not heading or not any(heading) else heading
+            score = score_passage(query, norms[slot], title=title, context=context)
             if score is not None and (best is None or score > best):
                 best, best_slot = score, slot
         first = int(firsts[order])

@@ -105,16 +105,17 @@ class ParsedQuery:
 
 
 # Words of a request or a question (« tu peux me trouver », « je cherche », « un article
-# sur », « c'est quoi », « il y avait un truc sur »), courtesies and vague nouns: they say
-# how people ask, not what they look for, and are left out of the query's words unless
+# sur », « c'est quoi », « il y avait un truc sur »), courtesies, vague nouns and those
+# naming the kind of post asked for (« un article sur », « l'interview de »): they say how
+# people ask, not what they look for, and are left out of the query's words unless
 # nothing else is left.
 FILLER = frozenset(
     """
     cherche cherches cherchais cherchait chercher recherche recherchais rechercher trouver
     trouve trouves trouvez retrouver retrouve peux peut pouvez pourrais pourriez pourrait
     voudrais voulais veux aimerais montrer montre montrez donner donne donnez envoyer envoie
-    article articles papier truc trucs machin chose choses quelque quoi comment pourquoi
-    quand combien quel quelle quels quelles lequel laquelle avait ya parle
+    article articles papier interview interviews truc trucs machin chose choses quelque quoi
+    comment pourquoi quand combien quel quelle quels quelles lequel laquelle avait ya parle
     concernant selon svp stp plait merci bonjour salut bonsoir coucou hello sais savoir
     connais existe exister as avez ai va vont faire
     """.split()

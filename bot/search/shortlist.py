@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from bot.search.kinds import TITLE_FIELD
+from bot.search.passage_score import TITLE_CONTEXT
 from bot.search.postings import REPEATED
 from bot.search.resolved import ResolvedQuery
 from bot.search.tally import Hits, Shared, ShortlistView, need, tally_postings, within
@@ -60,12 +61,14 @@ class Evidence:
 
 
 class _Passages(NamedTuple):
-    """Matched slots (ascending) with their share of the query, words held and estimate."""
+    """Matched slots (ascending) with their share of the query, words held and estimate,
+    and what a run of the query as written adds to the estimate (`run`)."""
 
     matched: np.ndarray
     weights: np.ndarray
     terms: np.ndarray
     estimate: np.ndarray
+    run: np.ndarray
 
 
 def gather(
@@ -74,9 +77,12 @@ def gather(
     allowed: np.ndarray | None,
     k: int,
     shared: Shared | None = None,
+    *,
+    headed: bool = True,
 ) -> Evidence:
     """Score every post holding at least all but `query.allowed_misses` query words, among
-    the `allowed` ones (a bool mask by post_no; None: every live post).
+    the `allowed` ones (a bool mask by post_no; None: every live post); `headed`: each
+    passage estimated with its post's title heading it (posts, not quotes).
 
     MaxScore-like: a post missing every one of the `allowed_misses + 1` rarest words cannot
     qualify, so only those words' postings are read whole; the commoner words' postings
@@ -90,7 +96,19 @@ def gather(
     candidates = np.flatnonzero(tally.count >= need(query))
     bm25 = tally.score.copy()
     bound = _bound(query, bm25, tally.cover, tally.count, candidates, sum(idf) or 1.0)
-    found = _merged(_estimate(query, view, kept, idf, candidates, bound, tally.score, k))
+    found = _merged(
+        _estimate(
+            query,
+            view,
+            kept,
+            idf,
+            candidates,
+            bound,
+            tally.score,
+            k,
+            tally.count if headed else None,
+        )
+    )
     return Evidence(
         score=tally.score,
         bm25=bm25,
@@ -112,6 +130,7 @@ def _estimate(
     bound: np.ndarray,
     score: np.ndarray,
     k: int,
+    count: np.ndarray | None,
 ) -> list[_Passages]:
     """Add the best passage estimates to `score`, best bounds first, while the `k`-th can move."""
     # MaxScore: a post whose upper bound is below the k-th best score so far cannot enter
@@ -131,6 +150,7 @@ def _estimate(
         done += len(picked)
         size *= 2  # few rounds, whatever the number of candidates
         part = _batch_passages(query, view, kept, idf, batch)
+        part = part if count is None else _headed(query, view, part, count)
         if len(part.matched):
             _add_best(score, part, view, sum(idf) or 1.0)
             parts.append(part)
@@ -173,13 +193,49 @@ def _batch_passages(
     return _Passages(*_passages(query, chosen, idf, view.slot_field))
 
 
+def _headed(
+    query: ResolvedQuery, view: ShortlistView, part: _Passages, count: np.ndarray
+) -> _Passages:
+    """The passages' estimates with their post's title heading them (`passage_score`'s
+    context): a passage holding the words its title lacks, when the post holds both parts
+    (its words number at least the two counts), is estimated on the query's words the two
+    hold, its own proximity counting the title's words at TITLE_CONTEXT."""
+    n = len(query.terms)
+    matched = part.matched
+    if n < 2 or not len(matched):
+        return part
+    owners = view.slot_post[matched]
+    titles = view.slot_field[matched] == TITLE_FIELD
+    if not titles.any():
+        return part
+    t_owner = owners[titles]
+    at = np.minimum(np.searchsorted(t_owner, owners), len(t_owner) - 1)
+    headed = (t_owner[at] == owners) & ~titles
+    head_w = np.where(headed, part.weights[titles][at], 0.0)
+    head_terms = np.where(headed, part.terms[titles][at], 0)
+    apart = part.terms + head_terms
+    headed &= (apart <= n) & (count[owners] >= apart)
+    if not headed.any():
+        return part
+    # The passage's own proximity and phrase (one word alone stands together), the title's
+    # words counting TITLE_CONTEXT, as the full score counts them.
+    near = np.where(part.terms == 1, CLOSE, part.estimate - SHARE * part.weights)
+    both = part.weights + head_w
+    near = near * (part.weights + TITLE_CONTEXT * head_w) / np.maximum(both, 1e-9)
+    combined = SHARE * np.minimum(1.0, both) + near
+    estimate = np.where(headed, np.maximum(part.estimate, combined), part.estimate)
+    return part._replace(estimate=estimate)
+
+
 def _add_best(score: np.ndarray, part: _Passages, view: ShortlistView, total: float) -> None:
     """Add to `score` each post's best passage estimate, in units of the query's IDF."""
     # The best passage leads; BM25F breaks its ties. A post's slots are consecutive: its
     # matched slots come together.
     owners = view.slot_post[part.matched]
     starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-    best = np.maximum.reduceat(part.estimate, starts)
+    # A run of the query chooses among a post's passages, not among posts: between posts,
+    # those holding most words near one another would crowd out those holding them all.
+    best = np.maximum.reduceat(part.estimate - part.run, starts)
     score[owners[starts]] += BEST_PASSAGE * total * best
 
 
@@ -190,10 +246,10 @@ def _merged(parts: list[_Passages]) -> _Passages:
     if not parts:
         nothing = np.empty(0, dtype=np.int64)
         none = np.empty(0, dtype=np.float64)
-        return _Passages(nothing, none, nothing, none)
-    matched, weights, terms, estimate = (np.concatenate(a) for a in zip(*parts, strict=True))
-    ascending = np.argsort(matched, kind="stable")
-    return _Passages(matched[ascending], weights[ascending], terms[ascending], estimate[ascending])
+        return _Passages(nothing, none, nothing, none, none)
+    merged = _Passages(*(np.concatenate(a) for a in zip(*parts, strict=True)))
+    ascending = np.argsort(merged.matched, kind="stable")
+    return _Passages(*(a[ascending] for a in merged))
 
 
 def _bound(
@@ -217,7 +273,7 @@ def _passages(
     kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     idf: list[float],
     slot_field: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The slots holding a query word (ascending), the IDF-weighted share of the query each
     holds, how many query words, and the estimate of its score: that share, how close its
     words may stand (1 when as close as in the query, halved by every CLOSE_HALF words
@@ -227,12 +283,17 @@ def _passages(
     slots = np.concatenate([s for s, _, _ in kept])
     if not len(slots):
         empty = np.empty(0, dtype=np.float64)
-        return np.empty(0, dtype=np.int64), empty, np.empty(0, dtype=np.int64), empty
+        return np.empty(0, dtype=np.int64), empty, np.empty(0, dtype=np.int64), empty, empty
     share = np.concatenate([q * (w / total) for (_, q, _), w in zip(kept, idf, strict=True)])
     pos = np.concatenate([p for _, _, p in kept])
+    # Where each word stands in the query, in words (stop words counted, as in passages).
+    seq = query.sequence
+    placed = all(t.word in seq for t in query.terms)
+    where = [seq.index(t.word) if placed else i for i, t in enumerate(query.terms)]
+    place = np.repeat(np.array(where, dtype=np.int32), [len(s) for s, _, _ in kept])
     # Each word's postings are ascending: a stable sort merges the runs quickly.
     order = np.argsort(slots, kind="stable")
-    slots, share, pos = slots[order], share[order], pos[order]
+    slots, share, pos, place = slots[order], share[order], pos[order], place[order]
     new = np.empty(len(slots), dtype=bool)
     new[0] = True
     np.not_equal(slots[1:], slots[:-1], out=new[1:])
@@ -250,17 +311,23 @@ def _passages(
     singles = np.add.reduceat(single, starts, dtype=np.int32)
     span = np.where(singles >= 2, high - low, 0)
     exact = singles == terms
-    # In the query, the words found stand as far apart as their count (and the stop words
-    # between them) makes them; all of them: the whole query's length.
+    # In the query, the words found stand as far apart as they do there (the stop words
+    # between them counted); all of them: the whole query's length.
     whole = max(1, len(query.sequence)) - 1
     every = terms >= len(query.terms)
-    excess = np.maximum(0.0, span - np.where(every, whole, singles - 1))
+    far = np.maximum.reduceat(np.where(single, place, 0), starts)
+    near = np.minimum.reduceat(np.where(single, place, REPEATED), starts)
+    apart = np.where(singles >= 2, far - near, 0) if placed else singles - 1
+    expected = np.where(every, whole, np.maximum(apart, singles - 1))
+    excess = np.maximum(0.0, span - expected)
     several = terms >= min(2, len(query.terms))
     closeness = np.where(several, 1.0 / (1.0 + excess / CLOSE_HALF), 0.0)
     phrase = every & exact & (span == whole) & (len(query.terms) > 1)
-    estimate = SHARE * weights + CLOSE * closeness + PHRASE * phrase
+    # Some of the words, as far apart as in the query: likely a run of it as written.
+    run = PHRASE * weights * (~every & exact & (singles >= 2) & (span == expected))
+    estimate = SHARE * weights + CLOSE * closeness + PHRASE * phrase + run
     estimate += TITLE_BONUS * (slot_field[matched] == TITLE_FIELD)
-    return matched, weights, terms, estimate
+    return matched, weights, terms, estimate, run
 
 
 def post_slots(first: int, count: int, ev: Evidence, limit: int) -> list[int]:

@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from bot.search.kinds import TITLE_FIELD
+from bot.search.postings import MAX_POSITION
 from bot.search.resolved import ResolvedQuery
 
 # Saturation only, no length normalization: an interview's many passages are evidence,
@@ -21,6 +23,11 @@ K1 = 1.2
 # By field (`kinds`): title, lead (a post's first passage), paragraph, question, answer,
 # pull quote.
 FIELD_WEIGHT = np.array([2.0, 1.5, 1.0, 0.6, 1.2, 1.2], dtype=np.float64)
+# A word opening a passage (its first or second token: « L’Arcom recommande… ») is what
+# the passage is about: it counts this much more in the word's frequency. Not in a title,
+# short and weighted as a whole already.
+OPENING_WEIGHT = 2.0
+OPENING = 2  # positions, from the passage's start, that open it
 # A binary search per post costs about this many slots of a pass over a word's postings.
 SEARCH_COST = 32
 
@@ -144,6 +151,8 @@ def _part(
     """One query word's saturated BM25F part, the posts holding it and its best spelling's
     share of the word's IDF."""
     weights = view.slot_weight[hits.slots] * hits.quality
+    opens = ((hits.pos & MAX_POSITION) < OPENING) & (view.slot_field[hits.slots] != TITLE_FIELD)
+    weights = np.where(opens, weights * OPENING_WEIGHT, weights)
     tf = np.bincount(hits.posts, weights=weights, minlength=n_posts)
     held = tf > 0
     # idf * (K1 + 1) * tf / (tf + K1), in place: these arrays span every post.
