@@ -151,8 +151,9 @@ async def test_trickling_connections_are_closed_and_telegram_still_served(
             reply = await core.wait_for(method="sendMessage", chat_id=alice, within=30)
             assert "Casilli" in plain_text(reply.text)
             # Those accepted late (past the file limit, once others were closed) have their
-            # own header timeout to run: waited for, not guessed, on a loaded machine.
-            for _ in range(120):
+            # own header timeout to run: waited for, not guessed, on a loaded machine (1062
+            # of 1100 were closed after 60 s once, with a 1M-passage benchmark beside it).
+            for _ in range(360):
                 await asyncio.sleep(0.5)
                 closed = sum(reader.at_eof() for reader, _ in slow)
                 if closed == len(slow):
