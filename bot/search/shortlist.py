@@ -224,7 +224,10 @@ def _headed(
     near = near * (part.weights + TITLE_CONTEXT * head_w) / np.maximum(both, 1e-9)
     combined = SHARE * np.minimum(1.0, both) + near
     estimate = np.where(headed, np.maximum(part.estimate, combined), part.estimate)
-    return part._replace(estimate=estimate)
+    # Under its title, a passage holding the rest of the query holds it all: its run of
+    # the query counts between posts too, as the full score counts it.
+    whole = headed & (apart >= n) & (combined >= part.estimate)
+    return part._replace(estimate=estimate, run=np.where(whole, 0.0, part.run))
 
 
 def _add_best(score: np.ndarray, part: _Passages, view: ShortlistView, total: float) -> None:
