@@ -158,3 +158,16 @@ def test_a_run_of_the_query_under_the_title_counts_between_posts() -> None:
     index = SearchIndex.build([*noise, found])
     found_ = index.search("casilli travail du clic")
     assert ids(found_)[0] == 1, [(h.post_id, h.score) for h in found_.hits]
+
+
+def test_a_phrase_is_its_words_each_at_its_place_not_the_query_s_length() -> None:
+    # Sixty newer posts hold « travail » and « clic » as far apart as « sur le travail du
+    # clic » is long; post 1 holds « travail du clic », the query's words as written.
+    noise = [
+        post(n, "Numerama", f"Chronique {n}", NEW, para("Le travail et un beau clic."))
+        for n in range(2, 62)
+    ]
+    found = post(1, "LeVentSeLeve", "Entretien", OLD, para("Les origines du travail du clic."))
+    index = SearchIndex.build([*noise, found])
+    found_ = index.search("sur le travail du clic")
+    assert ids(found_)[0] == 1, [(h.post_id, h.score) for h in found_.hits]
