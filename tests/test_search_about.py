@@ -140,3 +140,34 @@ def test_the_passage_holding_the_query_as_written_is_the_one_read() -> None:
     hit = index.search("casilli travail du clic").hits[0]
     assert hit.post_id == 1
     assert "origines du travail du clic" in hit.snippet
+
+
+def test_a_run_of_the_query_under_the_title_counts_between_posts() -> None:
+    # Sixty newer posts hold the three words in one passage, nearly as written, and more
+    # of them elsewhere; post 1 holds « travail du clic » as written under a title naming
+    # Casilli: with its title, that passage holds all of the query, run included.
+    said = (para("Casilli, un travail du clic."), para("Un travail, un clic."))
+    noise = [post(n, "Numerama", f"Chronique {n}", NEW, *said) for n in range(2, 62)]
+    found = post(
+        1,
+        "LeVentSeLeve",
+        "Antonio Casilli : « La menace des robots »",
+        OLD,
+        para("Je m'intéresse aux origines du travail du clic en France."),
+    )
+    index = SearchIndex.build([*noise, found])
+    found_ = index.search("casilli travail du clic")
+    assert ids(found_)[0] == 1, [(h.post_id, h.score) for h in found_.hits]
+
+
+def test_a_phrase_is_its_words_each_at_its_place_not_the_query_s_length() -> None:
+    # Sixty newer posts hold « travail » and « clic » as far apart as « sur le travail du
+    # clic » is long; post 1 holds « travail du clic », the query's words as written.
+    noise = [
+        post(n, "Numerama", f"Chronique {n}", NEW, para("Le travail et un beau clic."))
+        for n in range(2, 62)
+    ]
+    found = post(1, "LeVentSeLeve", "Entretien", OLD, para("Les origines du travail du clic."))
+    index = SearchIndex.build([*noise, found])
+    found_ = index.search("sur le travail du clic")
+    assert ids(found_)[0] == 1, [(h.post_id, h.score) for h in found_.hits]

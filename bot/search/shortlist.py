@@ -224,7 +224,10 @@ def _headed(
     near = near * (part.weights + TITLE_CONTEXT * head_w) / np.maximum(both, 1e-9)
     combined = SHARE * np.minimum(1.0, both) + near
     estimate = np.where(headed, np.maximum(part.estimate, combined), part.estimate)
-    return part._replace(estimate=estimate)
+    # Under its title, a passage holding the rest of the query holds it all: its run of
+    # the query counts between posts too, as the full score counts it.
+    whole = headed & (apart >= n) & (combined >= part.estimate)
+    return part._replace(estimate=estimate, run=np.where(whole, 0.0, part.run))
 
 
 def _add_best(score: np.ndarray, part: _Passages, view: ShortlistView, total: float) -> None:
@@ -322,9 +325,14 @@ def _passages(
     excess = np.maximum(0.0, span - expected)
     several = terms >= min(2, len(query.terms))
     closeness = np.where(several, 1.0 / (1.0 + excess / CLOSE_HALF), 0.0)
-    phrase = every & exact & (span == whole) & (len(query.terms) > 1)
-    # Some of the words, as far apart as in the query: likely a run of it as written.
-    run = PHRASE * weights * (~every & exact & (singles >= 2) & (span == expected))
+    # Every word at its offset in the query from the first one (not merely the same span:
+    # « casilli … clic … travail » as far apart as the whole sentence is no phrase of it).
+    lengths = np.diff(np.append(starts, len(slots)))
+    off = (at - np.repeat(low, lengths)) != (place - np.repeat(near, lengths))
+    in_place = placed & (np.add.reduceat(single & off, starts) == 0)
+    phrase = every & exact & in_place & (len(query.terms) > 1)
+    # Some of the words, each where the query has it: likely a run of it as written.
+    run = PHRASE * weights * (~every & exact & (singles >= 2) & in_place)
     estimate = SHARE * weights + CLOSE * closeness + PHRASE * phrase + run
     estimate += TITLE_BONUS * (slot_field[matched] == TITLE_FIELD)
     return matched, weights, terms, estimate, run
