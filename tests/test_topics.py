@@ -20,7 +20,7 @@ from bot.telegram.services import services_of
 from tests.conftest import known, running
 from tests.fakes import FakeBotAPI, plain_words
 from tests.fakes.demo import prepare_database
-from tests.fakes.objects import FakeTopic
+from tests.fakes.objects import FakeChat, FakeTopic, FakeUser
 
 ADMIN = 4242
 
@@ -38,6 +38,14 @@ async def app(core: FakeBotAPI, tmp_path: Path) -> AsyncIterator[Application]:
     )
     async with running(settings, core) as application:
         yield application
+
+
+def _forum(core: FakeBotAPI) -> tuple[FakeUser, FakeChat]:
+    """A forum « Rédaction » and its creator, Camille."""
+    owner = core.user("Camille")
+    forum = core.forum("Rédaction")
+    core.set_member(forum, owner, "creator")
+    return owner, forum
 
 
 async def in_topic(app: Application, core: FakeBotAPI, forum, thread: int, text: str, user):
@@ -61,9 +69,7 @@ async def _new_post(app: Application, n: int) -> None:
 
 
 async def test_commands_in_a_topic_apply_to_it_and_its_pushes_go_there(core, app) -> None:
-    owner = core.user("Camille")
-    forum = core.forum("Rédaction")
-    core.set_member(forum, owner, "creator")
+    owner, forum = _forum(core)
     tech = core.open_topic(forum, "Tech", owner)
     revue = core.open_topic(forum, "Revue", owner)
     await app.process_update(Update.de_json(core.command(forum, "/subscribe all", owner), app.bot))
@@ -155,10 +161,8 @@ async def test_a_closed_topic_is_paused_admins_told_once_and_reopening_resumes(c
 
 
 async def test_a_deleted_topic_is_paused_and_a_command_in_it_resumes(core, app) -> None:
-    owner = core.user("Camille")
+    owner, forum = _forum(core)
     admin = core.user("Opérateur", user_id=ADMIN)
-    forum = core.forum("Rédaction")
-    core.set_member(forum, owner, "creator")
     tech = core.open_topic(forum, "Tech", owner)
     await in_topic(app, core, forum, tech, "/subscribe numerama", owner)
     core.delete_topic(forum, tech)
@@ -179,10 +183,8 @@ async def test_a_deleted_topic_is_paused_and_a_command_in_it_resumes(core, app) 
 
 
 async def test_a_topic_closed_in_sight_of_the_bot_is_paused_before_any_send(core, app) -> None:
-    owner = core.user("Camille")
+    owner, forum = _forum(core)
     admin = core.user("Opérateur", user_id=ADMIN)
-    forum = core.forum("Rédaction")
-    core.set_member(forum, owner, "creator")
     tech = core.open_topic(forum, "Tech", owner)
     await in_topic(app, core, forum, tech, "/subscribe numerama", owner)
     mark = core.mark()
@@ -272,9 +274,7 @@ def _last_update(core: FakeBotAPI) -> dict:
 
 
 async def test_help_in_a_forum_says_commands_apply_to_their_topic(core, app) -> None:
-    owner = core.user("Camille")
-    forum = core.forum("Rédaction")
-    core.set_member(forum, owner, "creator")
+    owner, forum = _forum(core)
     tech = core.open_topic(forum, "Tech", owner)
     answer = await in_topic(app, core, forum, tech, "/help", owner)
     assert "chaque commande vaut pour le sujet où elle est écrite" in answer
@@ -289,9 +289,7 @@ async def test_help_in_a_forum_says_commands_apply_to_their_topic(core, app) -> 
 
 
 async def test_a_topics_quiet_hours_hold_its_pushes_only(core, app) -> None:
-    owner = core.user("Camille")
-    forum = core.forum("Rédaction")
-    core.set_member(forum, owner, "creator")
+    owner, forum = _forum(core)
     tech = core.open_topic(forum, "Tech", owner)
     calme = core.open_topic(forum, "Calme", owner)
     await in_topic(app, core, forum, tech, "/subscribe numerama", owner)
