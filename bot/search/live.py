@@ -129,13 +129,13 @@ class Searcher:
 
         A new store id (the database replaced by `import --replace`) or a damaged index
         file starts a rebuild in the background; IndexRebuilding until it is done."""
-        await self._follow()
-        await self._check_file()
+        if not await self._follow():
+            await self._check_file()
 
-    async def _follow(self) -> None:
+    async def _follow(self) -> bool:
         """Follow the store: one read of its id and change counter; its changes read only
         when the counter moved (every query comes through here: nothing on this path reads
-        the store in proportion to its size)."""
+        the store in proportion to its size). Whether the index file was checked."""
         self._check_rebuilding()
         store_id, mark = await self._store.change_mark()
         if store_id != self._store_id:
@@ -144,9 +144,11 @@ class Searcher:
                 store_id, self._store_id,
             )  # fmt: skip
             self._rebuild()
-        if mark != self._mark or not self._urls_read:
-            await self._check_file()  # the changes are written to it
-            await self._guarded(lambda: self._catch_up(mark))
+        if mark == self._mark and self._urls_read:
+            return False
+        await self._check_file()  # the changes are written to it
+        await self._guarded(lambda: self._catch_up(mark))
+        return True
 
     async def _check_file(self) -> None:
         if self._path is not None:
