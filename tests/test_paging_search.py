@@ -11,6 +11,7 @@ import pytest
 
 from bot.models import IndexedPost
 from bot.search import SearchIndex
+from bot.search.blocks import MAX_RESULTS
 from bot.search.post_ranking import SHORTLIST
 from bot.search.relaxed import SCATTERED
 from tests.test_search import para, post
@@ -110,3 +111,23 @@ def test_the_whole_list_ends_exhaustive(index: SearchIndex) -> None:
     assert [hit.post_id for hit in last.hits] == [
         hit.post_id for hit in everything.hits[(everything.total - 1) // PAGE * PAGE :]
     ]
+
+
+def test_no_list_goes_deeper_than_max_results() -> None:
+    # 450 posts alike: a page past MAX_RESULTS (an inline offset is the client's) finds
+    # nothing and costs no block beyond the one reaching MAX_RESULTS.
+    when = datetime(2024, 3, 1, tzinfo=UTC)
+    body = "Le sénat examine la réforme des retraites."
+    index = SearchIndex.build(
+        [
+            post(n, "Numerama", f"Réforme des retraites, épisode {n}", when, para(body))
+            for n in range(1, 451)
+        ]
+    )
+    last = index.search(TERSE, limit=PAGE, offset=MAX_RESULTS - PAGE)
+    assert len(last.hits) == PAGE
+    assert last.total == MAX_RESULTS
+    assert not last.exhaustive
+    beyond = index.search(TERSE, limit=PAGE, offset=9995)
+    assert beyond.hits == []
+    assert beyond.total == MAX_RESULTS

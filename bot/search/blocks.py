@@ -25,6 +25,10 @@ class Block:
 
 Blocks = Callable[[int], Block]  # block number -> that block
 
+# The deepest a query's list goes (80 pages of the bot's 5): a page deep in the list costs
+# every block before it, and an inline query's offset is whatever the client sends.
+MAX_RESULTS = SHORTLIST << 3
+
 
 def query_blocks(
     resolved: ResolvedQuery, parsed: ParsedQuery, live: int, ranked_by: RankedBy

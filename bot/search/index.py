@@ -14,7 +14,7 @@ import numpy as np
 from bot.models import IndexedPost
 from bot.names import Catalogue, catalogue
 from bot.search.abbreviations import widen
-from bot.search.blocks import query_blocks, results
+from bot.search.blocks import MAX_RESULTS, query_blocks, results
 from bot.search.contents import Contents
 from bot.search.hits import search_hits
 from bot.search.index_file import IndexFile, PostRecord
@@ -191,7 +191,8 @@ class SearchIndex:
 
     def search(self, query: str, *, limit: int = 5, offset: int = 0) -> SearchResponse:
         """Posts matching `query`, best first, one per post with its best passages: the
-        slice offset..offset+limit of one list, the same whichever page is asked first."""
+        slice offset..offset+limit of one list, the same whichever page is asked first, and
+        MAX_RESULTS long at most."""
         parsed = parse_query(query)
         warnings = list(parsed.warnings)
         if parsed.empty:
@@ -209,7 +210,9 @@ class SearchIndex:
                 resolved, parsed, live, lambda q, n: self._ranked(q, parsed, n, shared)
             )
             # One post more than the page: whether a next page exists.
-            found, exhaustive = results(blocks, offset + limit + 1)
+            found, exhaustive = results(blocks, min(offset + limit + 1, MAX_RESULTS))
+            if len(found) > MAX_RESULTS:
+                found, exhaustive = found[:MAX_RESULTS], False
             hits = search_hits(resolved, found[offset : offset + limit], query, self._c)
         return SearchResponse(parsed.text, hits, len(found), warnings, exhaustive=exhaustive)
 
